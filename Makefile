@@ -1,0 +1,57 @@
+# The two commands of the README: `make run` and `make test`. Both set themselves up on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test lint unit browser bench chromium clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $@
+
+$(VENV)/.bench-deps: requirements-bench.txt $(VENV)/.dev-deps
+	$(BIN)/python -m pip install -q -r requirements-bench.txt
+	touch $@
+
+## Browser for the browser tests: Debian's chromium (Playwright cannot download one here).
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $(CHROMIUM)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	elif command -v sudo >/dev/null; then \
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	else echo "The browser tests need Debian's chromium at $(CHROMIUM): run 'apt-get install chromium' as root." >&2; exit 1; fi
+
+## Serve the app on http://localhost:$(PORT)
+run: $(VENV)/.run-deps
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+## Lint + the whole test suite (unit, doctests, AppTest, browser)
+test: $(VENV)/.dev-deps chromium
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev-deps
+	$(BIN)/ruff check .
+
+unit: $(VENV)/.dev-deps
+	$(BIN)/python -m pytest -m "not browser"
+
+browser: $(VENV)/.dev-deps chromium
+	$(BIN)/python -m pytest -m browser
+
+bench: $(VENV)/.bench-deps
+	$(BIN)/python bench/losscore_vs_torch.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

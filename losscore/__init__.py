@@ -1,0 +1,40 @@
+"""losscore: every MXNet Gluon loss in numpy, with exact analytic gradients and MXNet 1.9.1's numbers.
+
+>>> import losscore
+>>> losscore.L2Loss()([1.0, 1.0], [2.0, 2.0])
+array([0.5, 0.5], dtype=float32)
+"""
+
+from ._base import Loss
+from .classification import (
+    HingeLoss,
+    LogisticLoss,
+    SigmoidBCELoss,
+    SigmoidBinaryCrossEntropyLoss,
+    SoftmaxCELoss,
+    SoftmaxCrossEntropyLoss,
+    SquaredHingeLoss,
+)
+from .distribution import KLDivLoss, PoissonNLLLoss, stirling_log_factorial
+from .embedding import CosineEmbeddingLoss, SDMLLoss, TripletLoss
+from .regression import HuberLoss, L1Loss, L2Loss
+
+__all__ = [
+    "CosineEmbeddingLoss",
+    "HingeLoss",
+    "HuberLoss",
+    "KLDivLoss",
+    "L1Loss",
+    "L2Loss",
+    "LogisticLoss",
+    "Loss",
+    "PoissonNLLLoss",
+    "SDMLLoss",
+    "SigmoidBCELoss",
+    "SigmoidBinaryCrossEntropyLoss",
+    "SoftmaxCELoss",
+    "SoftmaxCrossEntropyLoss",
+    "SquaredHingeLoss",
+    "TripletLoss",
+    "stirling_log_factorial",
+]

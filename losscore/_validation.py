@@ -1,0 +1,114 @@
+"""Input checks shared by every loss.
+
+Every public entry point turns its arguments into numpy arrays here, so a caller who passes the wrong thing
+gets a ``TypeError`` or ``ValueError`` that names the argument, says what was expected and what was given.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "as_float_array",
+    "check_batch_axis",
+    "check_same_size",
+    "check_weight",
+    "describe",
+    "float_dtype_of",
+]
+
+
+def describe(x: Any) -> str:
+    """Short human description of a value for error messages."""
+    if isinstance(x, np.ndarray):
+        return f"an array of shape {x.shape} and dtype {x.dtype}"
+    return f"{type(x).__name__} {x!r}"[:120]
+
+
+def float_dtype_of(*arrays: Any) -> np.dtype:
+    """The float dtype a computation runs in: float64 if any input is float64, else float32 (MXNet's default)."""
+    for a in arrays:
+        if isinstance(a, np.ndarray) and a.dtype == np.float64:
+            return np.dtype(np.float64)
+    return np.dtype(np.float32)
+
+
+def as_float_array(x: Any, name: str, dtype: np.dtype | None = None, allow_empty: bool = False) -> np.ndarray:
+    """Convert ``x`` (array, list, or number) to a float ndarray, raising a named error on bad input.
+
+    float32 and float64 ndarrays keep their dtype unless ``dtype`` is given; integer and boolean arrays, lists
+    and Python numbers become float32 (MXNet's default dtype).
+
+    >>> as_float_array([1, 2], "label")
+    array([1., 2.], dtype=float32)
+    >>> as_float_array("abc", "label")
+    Traceback (most recent call last):
+    ...
+    TypeError: label must be numeric (an array, a list of numbers or a number); got str 'abc'
+    """
+    if x is None:
+        raise TypeError(f"{name} is required; got None")
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f":
+        arr = x
+    else:
+        if isinstance(x, (str, bytes)) or (
+            not isinstance(x, (np.ndarray, numbers.Number, list, tuple)) and not hasattr(x, "__array__")
+        ):
+            raise TypeError(f"{name} must be numeric (an array, a list of numbers or a number); got {describe(x)}")
+        try:
+            arr = np.asarray(x)
+        except ValueError as exc:  # ragged nested lists
+            raise ValueError(f"{name} must be a rectangular array of numbers; got a ragged sequence ({exc})") from None
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{name} must be numeric (an array, a list of numbers or a number); got {describe(x)}")
+        if not isinstance(x, np.ndarray) or arr.dtype.kind != "f" or arr.dtype.itemsize < 4:
+            arr = arr.astype(np.float32)
+    if dtype is not None and arr.dtype != dtype:
+        arr = arr.astype(dtype)
+    if arr.size == 0 and not allow_empty:
+        raise ValueError(f"{name} must not be empty; got shape {arr.shape}")
+    return arr
+
+
+def check_same_size(x: np.ndarray, name: str, like: np.ndarray, like_name: str = "pred") -> np.ndarray:
+    """Reshape ``x`` to ``like``'s shape; only the element count has to match (as Gluon's ``_reshape_like``)."""
+    if x.shape == like.shape:
+        return x
+    if x.size != like.size:
+        raise ValueError(
+            f"{name} must have as many elements as {like_name} (shape {like.shape}, {like.size} elements); "
+            f"got shape {x.shape} with {x.size} elements"
+        )
+    return x.reshape(like.shape)
+
+
+def check_weight(weight: Any, name: str = "weight") -> float | None:
+    """A global loss weight: a real number or None."""
+    if weight is None:
+        return None
+    if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, (numbers.Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a number or None; got {describe(weight)}")
+    w = float(weight)
+    if not np.isfinite(w):
+        raise ValueError(f"{name} must be finite; got {w}")
+    return w
+
+
+def check_batch_axis(batch_axis: Any, ndim: int) -> int:
+    """Normalise ``batch_axis`` against an input with ``ndim`` dimensions."""
+    if isinstance(batch_axis, (bool, np.bool_)) or not isinstance(batch_axis, (int, np.integer)):
+        raise TypeError(f"batch_axis must be an int; got {describe(batch_axis)}")
+    if not -ndim <= batch_axis < max(ndim, 1):
+        raise ValueError(f"batch_axis={batch_axis} is out of range for pred with {ndim} dimension(s)")
+    return int(batch_axis) % max(ndim, 1)
+
+
+def check_finite(x: np.ndarray, name: str) -> None:
+    """Raise a ValueError if ``x`` has NaN or infinite entries."""
+    if not np.isfinite(x).all():
+        bad = np.argwhere(~np.isfinite(x))[0]
+        where = tuple(int(i) for i in bad)
+        raise ValueError(f"{name} must be finite; got {x[where] if x.ndim else x} at index {where}")
