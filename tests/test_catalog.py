@@ -1,0 +1,124 @@
+"""The catalog describes every Gluon loss correctly, and the sweep helper reproduces the tutorial's curves."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+import losscore as lc
+from losscore.catalog import CATALOG, FAMILIES, by_family, make_loss
+from losscore.sweep import prediction_grid, sweep
+
+GLUON_LOSSES = {
+    "L1Loss", "L2Loss", "HuberLoss", "SigmoidBinaryCrossEntropyLoss", "SoftmaxCrossEntropyLoss", "KLDivLoss",
+    "CTCLoss", "HingeLoss", "SquaredHingeLoss", "LogisticLoss", "TripletLoss", "PoissonNLLLoss",
+    "CosineEmbeddingLoss", "SDMLLoss",
+}
+
+
+def test_catalog_has_every_gluon_loss_once():
+    assert set(CATALOG) == GLUON_LOSSES
+    assert all(getattr(lc, name) is spec.cls for name, spec in CATALOG.items())
+    for spec in CATALOG.values():
+        for alias in spec.aliases:
+            assert getattr(lc, alias) is spec.cls
+
+
+def test_families_partition_the_catalog_in_order():
+    names = [s.name for fam in FAMILIES for s in by_family(fam)]
+    assert names == list(CATALOG)
+    with pytest.raises(ValueError, match="family must be one of"):
+        by_family("vision")
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_parameters_match_the_real_signatures(name):
+    spec = CATALOG[name]
+    init = inspect.signature(spec.cls.__init__).parameters
+    forward = inspect.signature(spec.cls._forward).parameters
+    for p in spec.params:
+        where = init if p.where == "init" else forward
+        assert p.name in where, f"{name}.{p.name} is not a {p.where} parameter"
+        if p.where == "init":
+            assert init[p.name].default == p.default or p.name == "weight", (name, p.name)
+        if p.kind in ("float", "int"):
+            assert p.low <= p.default <= p.high and p.step > 0
+        if p.kind == "choice":
+            assert p.default in p.choices
+    loss = make_loss(name)
+    assert isinstance(loss, spec.cls)
+
+
+@pytest.mark.parametrize("name", sorted(CATALOG))
+def test_every_entry_is_documented(name):
+    spec = CATALOG[name]
+    assert spec.family in FAMILIES
+    assert spec.formula and spec.summary and spec.label_convention and spec.title
+    assert any(c.startswith("PyTorch") for c in spec.counterparts)
+    assert spec.cls.__doc__ and ">>>" in spec.cls.__doc__  # formula, shapes and a runnable example
+
+
+def test_make_loss_keeps_only_constructor_parameters():
+    loss = make_loss("SigmoidBinaryCrossEntropyLoss", from_sigmoid=True, pos_weight=3.0, weight=2.0)
+    assert loss.from_sigmoid is True and loss.weight == 2.0
+
+
+@pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.curve])
+def test_sweep_matches_direct_evaluation(name):
+    spec = CATALOG[name]
+    loss = make_loss(name)
+    grid = prediction_grid(0.05, 0.95, 101) if name.startswith("Sigmoid") and loss.from_sigmoid else prediction_grid()
+    curve = sweep(loss, grid, spec.default_label)
+    assert curve.values.shape == curve.grad.shape == grid.shape
+    for k in (0, 333, 500, 1000):
+        one = loss(grid[k:k + 1], [spec.default_label])  # a batch of one is the per-point value
+        assert curve.values[k] == pytest.approx(float(one[0]), rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.curve])
+def test_sweep_gradient_is_the_slope_of_the_curve(name):
+    spec = CATALOG[name]
+    loss = make_loss(name, margin=1.0)
+    x = prediction_grid(-4.0, 4.0, 8001)
+    curve = sweep(loss, x, spec.default_label)
+    slope = np.gradient(curve.values, x)
+    smooth = np.ones_like(x, dtype=bool)
+    for kink in (-1.0, 0.0, 1.0):  # L1 at 0, Huber at +-rho, hinges at the margin
+        smooth &= np.abs(x - kink) > 0.01
+    np.testing.assert_allclose(curve.grad[smooth], slope[smooth], rtol=1e-3, atol=1e-3)
+
+
+def test_tutorial_regression_and_classification_curves():
+    x = prediction_grid(-5, 5, 101)
+    l1 = sweep(lc.L1Loss(), x, 0.0)
+    np.testing.assert_allclose(l1.values, np.abs(x))
+    l2 = sweep(lc.L2Loss(), x, 0.0)
+    np.testing.assert_allclose(l2.values, 0.5 * x**2)
+    logistic = sweep(lc.LogisticLoss(), x, 1.0)
+    np.testing.assert_allclose(logistic.values, np.log1p(np.exp(-x)))
+    hinge = sweep(lc.HingeLoss(), x, 1.0)
+    np.testing.assert_allclose(hinge.values, np.maximum(0, 1 - x))
+    assert hinge.at(0.0) == (1.0, -1.0)
+
+
+def test_sweep_weights_and_forward_arguments():
+    x = prediction_grid(-3, 3, 61)
+    plain = sweep(lc.SigmoidBCELoss(), x, 1.0)
+    weighted = sweep(lc.SigmoidBCELoss(), x, 1.0, pos_weight=3.0)
+    np.testing.assert_allclose(weighted.values, 3 * plain.values)
+    poisson = sweep(lc.PoissonNLLLoss(weight=2.0), x, 2.0, sample_weight=0.5)
+    np.testing.assert_allclose(poisson.values, np.exp(x) - 2.0 * x)
+    np.testing.assert_allclose(poisson.grad, np.exp(x) - 2.0)
+
+
+def test_sweep_rejects_vector_losses_and_bad_grids():
+    with pytest.raises(ValueError, match="no loss-vs-prediction curve"):
+        sweep(lc.CosineEmbeddingLoss(), [0.0, 1.0], 1.0)
+    with pytest.raises(ValueError, match="x must be a 1-D grid"):
+        sweep(lc.L1Loss(), [[0.0, 1.0]], 1.0)
+    with pytest.raises(TypeError, match="loss must be a losscore loss"):
+        sweep("L1Loss", [0.0], 0.0)
+    with pytest.raises(ValueError, match="start must be a number below stop"):
+        prediction_grid(1, -1)
