@@ -1,0 +1,27 @@
+"""The README's page list and loss table are generated from the catalog and are up to date."""
+
+from pathlib import Path
+
+from lossapp.readme import ROOT, render
+from losscore.catalog import CATALOG
+
+
+def test_readme_generated_section_is_current():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert render(text) == text, "README.md is stale: run `.venv/bin/python -m lossapp.readme`"
+
+
+def test_readme_lists_every_loss_and_page():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in CATALOG:
+        assert f"`{name}`" in text
+    for page in sorted(Path(ROOT, "pages").glob("*.py")):
+        title = page.stem.split("_", 1)[1].replace("_", " ")
+        assert f"| {title} |" in text
+
+
+def test_readme_quick_start_has_the_two_commands():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick = text.split("## Quick start", 1)[1].split("##", 1)[0]
+    commands = [line.split("#")[0].strip() for line in quick.splitlines() if line.startswith("make ")]
+    assert commands == ["make run", "make test"]
