@@ -18,8 +18,11 @@ from .classification import (
 from .distribution import KLDivLoss, PoissonNLLLoss, stirling_log_factorial
 from .embedding import CosineEmbeddingLoss, SDMLLoss, TripletLoss
 from .regression import HuberLoss, L1Loss, L2Loss
+from .sequence import CTCAlignment, CTCLoss, ctc_alignment_posteriors, ctc_feasible, ctc_greedy_decode
 
 __all__ = [
+    "CTCAlignment",
+    "CTCLoss",
     "CosineEmbeddingLoss",
     "HingeLoss",
     "HuberLoss",
@@ -36,5 +39,8 @@ __all__ = [
     "SoftmaxCrossEntropyLoss",
     "SquaredHingeLoss",
     "TripletLoss",
+    "ctc_alignment_posteriors",
+    "ctc_feasible",
+    "ctc_greedy_decode",
     "stirling_log_factorial",
 ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import classification, distribution, embedding, regression
+from . import classification, distribution, embedding, regression, sequence
 
 __all__ = ["CATALOG", "FAMILIES", "LossSpec", "Param", "by_family", "make_loss"]
 
@@ -423,8 +423,6 @@ _SPECS = (
 
 
 def _ctc_spec() -> LossSpec:
-    from . import sequence
-
     return LossSpec(
         name="CTCLoss",
         cls=sequence.CTCLoss,
@@ -455,11 +453,7 @@ def _ctc_spec() -> LossSpec:
 
 
 def _build() -> dict[str, LossSpec]:
-    specs = list(_SPECS)
-    try:
-        specs.append(_ctc_spec())
-    except ImportError:  # pragma: no cover - the sequence module is part of the package
-        pass
+    specs = [*_SPECS, _ctc_spec()]
     order = list(FAMILIES)
     specs.sort(key=lambda s: order.index(s.family))  # stable: catalog order within a family
     return {s.name: s for s in specs}

@@ -3,9 +3,23 @@ and LogisticLoss."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._base import ElementwiseLoss, Loss, reduce_loss
+from ._base import (
+    ElementwiseLoss,
+    Loss,
+    as_rows,
+    by_rows,
+    clip,
+    for_row_blocks,
+    neg_abs,
+    reduce_loss,
+    row_dot,
+    row_total,
+    scratch,
+)
 from ._validation import as_float_array, check_same_size, check_weight, describe
 
 __all__ = [
@@ -30,23 +44,62 @@ def _softplus_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _sigmoid(x: np.ndarray, t: np.ndarray, negate: bool = False) -> np.ndarray:
-    """sigmoid(x) (or sigmoid(-x) when ``negate``) from ``t = exp(-|x|)``, without overflow."""
-    num = np.where((x < 0) if negate else (x >= 0), np.ones_like(t), t)
+    """sigmoid(x) (or sigmoid(-x) when ``negate``) from ``t = exp(-|x|)``, without overflow.
+
+    The numerator is 1 on the side where the sigmoid is >= 1/2 and t on the other: max(mask, t) with a 0/1
+    mask selects it without np.where (t <= 1, and both choices agree at x = 0 where t = 1).
+    """
+    num = (np.less(x, 0) if negate else np.greater_equal(x, 0)).astype(t.dtype)
+    np.maximum(num, t, out=num)
     num /= 1.0 + t
     return num
 
 
 def _binary_logit_loss(x: np.ndarray, z: np.ndarray, need_grad: bool):
-    """Cross-entropy of sigmoid(x) against target z: max(x, 0) - x z + log(1 + exp(-|x|)); grad sigmoid(x) - z."""
+    """Cross-entropy of sigmoid(x) against target z: max(x, 0) - x z + log(1 + exp(-|x|)); grad sigmoid(x) - z.
+
+    max(x, 0) - x z is computed as x ([x >= 0] - z), one product per element.
+    """
     soft, t = _softplus_parts(x)
-    elem = np.maximum(x, 0)
-    elem -= x * z
+    h = np.greater_equal(x, 0).astype(x.dtype)
+    elem = np.subtract(h, z)
+    elem *= x
     elem += soft
     if not need_grad:
         return elem, None
-    grad = _sigmoid(x, t)
-    grad -= z
-    return elem, grad
+    np.maximum(h, t, out=h)
+    t += 1.0
+    h /= t
+    h -= z
+    return elem, h
+
+
+def _logit_rows(x, z, grad, values, scale, need_grad):
+    """Row kernel (see ElementwiseLoss) of the loss above: rows of x and target z, C-contiguous."""
+    e = neg_abs(x, scratch(1, x.shape, x.dtype))
+    np.exp(e, out=e)  # e = exp(-|x|) in (0, 1]
+    h = np.greater_equal(x, 0, out=grad, casting="unsafe")  # [x >= 0] as 0/1, in the gradient buffer
+    t = scratch(2, x.shape, x.dtype)
+    if x.ndim == 1:
+        np.subtract(h, z, out=values)
+        values *= x  # max(x, 0) - x z
+    else:
+        np.subtract(h, z, out=t)
+        row_dot(x, t, out=values)
+    if need_grad:
+        np.maximum(h, e, out=h)  # sigmoid(x) = max([x >= 0], e) / (1 + e)
+        np.add(e, 1.0, out=t)
+        np.divide(h, t, out=h)
+        h -= z
+        if scale != 1.0:
+            h *= scale
+    np.log1p(e, out=e)
+    if x.ndim == 1:
+        values += e
+    else:
+        values += row_total(e)
+    if scale != 1.0:
+        values *= scale
 
 
 def _margin_product(pred, label, margin):
@@ -54,6 +107,16 @@ def _margin_product(pred, label, margin):
     r = pred * label
     np.subtract(margin, r, out=r)
     return r
+
+
+def _zero_nan(grad: np.ndarray) -> None:
+    """Set the NaN of a hinge gradient ``[r > 0] * label`` to 0.
+
+    A NaN there is 0 * inf or 0 * NaN: an element where the hinge is inactive (an active one with an infinite
+    or NaN label makes the loss itself non-finite), whose slope is 0. The check is one sum over ``grad``.
+    """
+    if not math.isfinite(np.add.reduce(grad, axis=None)):
+        grad[np.isnan(grad)] = 0
 
 
 def _check_margin(margin) -> float:
@@ -116,6 +179,14 @@ class SigmoidBinaryCrossEntropyLoss(Loss):
                 fits = False
             if not fits:
                 raise ValueError(f"pos_weight must broadcast to pred's shape {x.shape} (e.g. (1, C)); got {p.shape}")
+        if p is None and sample_weight is None and not self._from_sigmoid:
+            rows = as_rows(x, self._batch_axis)
+            if rows is not None:
+                w = 1.0 if self._weight is None else self._weight
+                scale = w / (x.size // rows.shape[0])
+                zr = z if rows is x else z.reshape(rows.shape)
+                values, grad = by_rows(_logit_rows, rows, zr, scale, bool(need_grad))
+                return values, {"pred": grad if rows is x or grad is None else grad.reshape(x.shape)}
         grad = None
         if self._from_sigmoid:
             if np.any((x < 0) | (x > 1)):
@@ -221,6 +292,8 @@ class SoftmaxCrossEntropyLoss(Loss):
         return (np.arange(like.shape[axis]).reshape(shape) == idx).astype(like.dtype)
 
     def _sparse(self, x, idx, axis, need_grad):
+        if not self._from_logits and axis == x.ndim - 1 and x.ndim >= 2 and x.flags.c_contiguous:
+            return self._sparse_rows(x, idx, need_grad)
         picked = np.take_along_axis(x, idx, axis=axis)
         if self._from_logits:
             elem = -picked
@@ -241,6 +314,39 @@ class SoftmaxCrossEntropyLoss(Loss):
         else:
             g -= self._onehot(idx, axis, x)
         return elem, g
+
+    @staticmethod
+    def _sparse_rows(x, idx, need_grad):
+        """``_sparse`` with classes on the last axis of a C-contiguous x: row blocks, on two threads if large.
+
+        Per block: the row maximum m, g = exp(x - m) in the gradient buffer, its row sums S, the loss
+        log S + m - x_label, and the gradient g / S minus one at the label.
+        """
+        n_classes = x.shape[-1]
+        x2 = x.reshape(-1, n_classes)
+        labels = idx.reshape(-1)
+        elem = np.empty(x2.shape[0], x.dtype)
+        grad = np.empty_like(x2) if need_grad else None
+
+        def block(a: int, b: int) -> None:
+            xb = x2[a:b]
+            g = grad[a:b] if need_grad else scratch(0, xb.shape, x.dtype)
+            m = xb.max(axis=1, keepdims=True)
+            np.subtract(xb, m, out=g)
+            np.exp(g, out=g)
+            total = row_total(g)
+            rows = np.arange(b - a)
+            e = elem[a:b]
+            np.log(total, out=e)
+            e += m[:, 0]
+            e -= xb[rows, labels[a:b]]
+            if need_grad:
+                np.divide(g, total[:, None], out=g)
+                g[rows, labels[a:b]] -= 1
+
+        for_row_blocks(block, x2.shape[0], n_classes)
+        kept = x.shape[:-1] + (1,)
+        return elem.reshape(kept), (grad.reshape(x.shape) if need_grad else None)
 
     def _dense(self, x, q, axis, need_grad):
         if self._from_logits:
@@ -290,12 +396,38 @@ class HingeLoss(ElementwiseLoss):
     def _params(self):
         return {"margin": self._margin, **super()._params()}
 
+    _has_rows = True
+
     def _elementwise(self, pred, label, need_grad):
         r = _margin_product(pred, label, self._margin)
+        clip(r, 0, None, out=r)
         if not need_grad:
-            return np.maximum(r, 0, out=r), None
-        grad = np.where(r > 0, -label, 0).astype(pred.dtype, copy=False)
-        return np.maximum(r, 0, out=r), grad
+            return r, None
+        grad = np.greater(r, 0).astype(pred.dtype)  # the hinge is active: slope -label
+        grad *= label
+        _zero_nan(grad)
+        np.negative(grad, out=grad)
+        return r, grad
+
+    def _hinge_rows(self, x, z, out):
+        """max(0, margin - x z) into ``out``."""
+        r = np.multiply(x, z, out=out)
+        np.subtract(self._margin, r, out=r)
+        return clip(r, 0, None, out=r)
+
+    def _rows(self, x, z, grad, values, scale, need_grad):
+        if x.ndim == 1:
+            r = self._hinge_rows(x, z, values)
+        else:
+            r = self._hinge_rows(x, z, scratch(1, x.shape, x.dtype))
+            row_total(r, out=values)
+        if need_grad:
+            np.greater(r, 0, out=grad, casting="unsafe")
+            grad *= z
+            _zero_nan(grad)
+            grad *= -scale
+        if scale != 1.0:
+            values *= scale  # after the gradient: r may be values itself
 
 
 class SquaredHingeLoss(HingeLoss):
@@ -313,13 +445,24 @@ class SquaredHingeLoss(HingeLoss):
 
     def _elementwise(self, pred, label, need_grad):
         r = _margin_product(pred, label, self._margin)
-        np.maximum(r, 0, out=r)
+        clip(r, 0, None, out=r)
         elem = r * r
         if not need_grad:
             return elem, None
         r *= -2.0
         r *= label
         return elem, r
+
+    def _rows(self, x, z, grad, values, scale, need_grad):
+        r = self._hinge_rows(x, z, scratch(1, x.shape, x.dtype))
+        if x.ndim == 1:
+            np.multiply(r, r, out=values)
+        else:
+            row_dot(r, r, out=values)
+        values *= scale
+        if need_grad:
+            np.multiply(r, z, out=grad)
+            grad *= -2.0 * scale
 
 
 class LogisticLoss(ElementwiseLoss):
@@ -349,6 +492,14 @@ class LogisticLoss(ElementwiseLoss):
     def _params(self):
         return {**super()._params(), "label_format": self._label_format}
 
+    _has_rows = True
+
     def _elementwise(self, pred, label, need_grad):
         z = (label + 1) * 0.5 if self._label_format == "signed" else label
         return _binary_logit_loss(pred, z, need_grad)
+
+    def _rows(self, x, z, grad, values, scale, need_grad):
+        if self._label_format == "signed":
+            z = np.add(z, 1, out=scratch(3, z.shape, z.dtype))
+            z *= 0.5
+        _logit_rows(x, z, grad, values, scale, need_grad)

@@ -6,12 +6,17 @@ import math
 
 import numpy as np
 
-from ._base import Loss, prepare_sample_weight, row_sum, softmax_and_log_softmax
+from ._base import Loss, as_rows, by_rows, prepare_sample_weight, row_dot, row_sum, scratch, softmax_and_log_softmax
 from ._validation import as_float_array, check_batch_axis, check_same_size, check_weight, describe
 
 __all__ = ["KLDivLoss", "PoissonNLLLoss", "stirling_log_factorial"]
 
 _LOG_EPS = 1e-12
+
+
+def _has_negative(a: np.ndarray) -> bool:
+    """``(a < 0).any()`` in one pass without a temporary (fmin skips NaN, as the comparison does)."""
+    return bool(np.fmin.reduce(a, axis=None) < 0)
 
 
 def _normalise_axis(axis: int, ndim: int, name: str = "axis") -> int:
@@ -62,10 +67,17 @@ class KLDivLoss(Loss):
             fits = False
         if not fits:
             raise ValueError(f"label must broadcast to pred's shape {x.shape}; got shape {q.shape}")
-        if (q < 0).any():
+        if _has_negative(q):
             raise ValueError(f"label must be a distribution with entries >= 0; got {q.min()}")
         axis = _normalise_axis(self._axis, x.ndim)
         batch_axis = check_batch_axis(self._batch_axis, x.ndim)
+        if self._from_logits and sample_weight is None and q.shape == x.shape and q.flags.c_contiguous:
+            rows = as_rows(x, batch_axis)
+            if rows is not None:
+                w = 1.0 if self._weight is None else self._weight
+                qr = q if rows is x else q.reshape(rows.shape)
+                values, grad = by_rows(_kl_rows, rows, qr, w, bool(need_grad))
+                return values, {"pred": grad if rows is x or grad is None else grad.reshape(x.shape)}
         if self._from_logits:
             probs, log_p = None, x
         else:
@@ -93,6 +105,21 @@ class KLDivLoss(Loss):
                 if w != 1.0:
                     grad *= w
         return values, {"pred": grad}
+
+
+def _kl_rows(x, q, grad, values, w, need_grad):
+    """Row kernel of KLDivLoss(from_logits=True): values w sum_j q (log(q + eps) - x), gradient -w q."""
+    t = np.add(q, _LOG_EPS, out=scratch(1, x.shape, x.dtype))
+    np.log(t, out=t)
+    t -= x
+    if x.ndim == 1:
+        np.multiply(t, q, out=values)
+    else:
+        row_dot(t, q, out=values)
+    if w != 1.0:
+        values *= w
+    if need_grad:
+        np.multiply(q, -w, out=grad)
 
 
 def stirling_log_factorial(target: np.ndarray) -> np.ndarray:
@@ -147,32 +174,43 @@ class PoissonNLLLoss(Loss):
         >>> PoissonNLLLoss().pointwise([0.0, 1.0], [1.0, 2.0])[0].round(4)
         array([1.    , 0.7183], dtype=float32)
         """
+        with np.errstate(all="ignore"):
+            return self._pointwise(pred, target, epsilon, need_grad)
+
+    def _pointwise(self, pred, target, epsilon, need_grad):
+        # pointwise without its own errstate, for _forward (Loss._evaluate already ignores FP errors)
         x = as_float_array(pred, "pred")
         t = check_same_size(as_float_array(target, "target", dtype=x.dtype), "target", x)
         eps = check_weight(epsilon, "epsilon")
         if eps is None or eps < 0:
             raise ValueError(f"epsilon must be a number >= 0; got {describe(epsilon)}")
-        if (t < 0).any():
+        if _has_negative(t):
             raise ValueError(f"target must hold counts >= 0; got {t.min()}")
-        with np.errstate(all="ignore"):
-            if self._from_logits:
-                rate = np.exp(x)
-                elem = rate - t * x
-                grad = rate - t if need_grad else None
+        grad = None
+        if self._from_logits:
+            rate = np.exp(x)
+            elem = t * x
+            if x.ndim:  # reuse the temporaries (on 0-d input the ufuncs return numpy scalars instead)
+                np.subtract(rate, elem, out=elem)
+                grad = np.subtract(rate, t, out=rate) if need_grad else None
             else:
-                shifted = x + eps
-                if (shifted <= 0).any():
-                    raise ValueError(
-                        f"pred must hold positive rates when from_logits=False (pred + epsilon > 0); got {x.min()}"
-                    )
-                elem = x - t * np.log(shifted)
-                grad = 1 - t / shifted if need_grad else None
-            if self._compute_full:
-                elem += stirling_log_factorial(t)
+                elem = rate - elem
+                grad = rate - t if need_grad else None
+        else:
+            shifted = x + eps
+            if np.fmin.reduce(shifted, axis=None) <= 0:  # (shifted <= 0).any(): fmin skips NaN likewise
+                raise ValueError(
+                    f"pred must hold positive rates when from_logits=False (pred + epsilon > 0); got {x.min()}"
+                )
+            elem = x - t * np.log(shifted)
+            if need_grad:
+                grad = 1 - t / shifted
+        if self._compute_full:
+            elem += stirling_log_factorial(t)
         return elem, grad
 
     def _forward(self, pred, target, sample_weight=None, epsilon=1e-08, *, need_grad):
-        elem, grad = self.pointwise(pred, target, epsilon, bool(need_grad))
+        elem, grad = self._pointwise(pred, target, epsilon, bool(need_grad))
         dtype = elem.dtype
         if sample_weight is not None:
             s = prepare_sample_weight(sample_weight, elem.shape, 0, dtype)
@@ -180,7 +218,8 @@ class PoissonNLLLoss(Loss):
             if grad is not None:
                 grad *= s
         scale = (1.0 if self._weight is None else self._weight) / elem.size
-        values = np.array([elem.sum() * scale], dtype=dtype)
+        values = np.add.reduce(elem.reshape(-1), keepdims=True)  # shape (1,)
+        values *= scale
         if grad is not None:
             grad *= scale
         return values, {"pred": grad}

@@ -63,8 +63,10 @@ class TripletLoss(Loss):
 
     def _forward(self, pred, positive, negative, *, need_grad):
         a = as_float_array(pred, "pred")
-        p = check_same_size(as_float_array(positive, "positive", dtype=a.dtype), "positive", a)
-        n = check_same_size(as_float_array(negative, "negative", dtype=a.dtype), "negative", a)
+        p_in = as_float_array(positive, "positive", dtype=a.dtype)
+        n_in = as_float_array(negative, "negative", dtype=a.dtype)
+        p = check_same_size(p_in, "positive", a)
+        n = check_same_size(n_in, "negative", a)
         axis = check_batch_axis(self._batch_axis, a.ndim)
         dp = p - a
         dn = n - a
@@ -80,10 +82,10 @@ class TripletLoss(Loss):
             coef = (active * (2.0 * w)).astype(a.dtype).reshape(shape)
             if "pred" in need_grad:
                 grads["pred"] = (dn - dp) * coef
-            if "positive" in need_grad:
-                grads["positive"] = dp * coef
+            if "positive" in need_grad:  # gradients come back in each input's own shape
+                grads["positive"] = (dp * coef).reshape(p_in.shape)
             if "negative" in need_grad:
-                grads["negative"] = dn * -coef
+                grads["negative"] = (dn * -coef).reshape(n_in.shape)
         return values, grads
 
 
@@ -126,7 +128,8 @@ class CosineEmbeddingLoss(Loss):
 
     def _forward(self, input1, input2, label, sample_weight=None, *, need_grad):
         y = as_float_array(input2, "input2")
-        x = check_same_size(as_float_array(input1, "input1", dtype=y.dtype), "input1", y, "input2")
+        x_in = as_float_array(input1, "input1", dtype=y.dtype)
+        x = check_same_size(x_in, "input1", y, "input2")
         dim = y.shape[-1] if y.ndim else 1
         xr = x.reshape(-1, dim)
         yr = y.reshape(-1, dim)
@@ -158,7 +161,7 @@ class CosineEmbeddingLoss(Loss):
             cos_c = np.where(clamped, 0, cos)[:, None]
             if "input1" in need_grad:
                 g = coef * (yr - cos_c * xr * (ny / np.where(nx > 0, nx, 1))[:, None])
-                grads["input1"] = g.astype(y.dtype, copy=False).reshape(x.shape)
+                grads["input1"] = g.astype(y.dtype, copy=False).reshape(x_in.shape)
             if "input2" in need_grad:
                 g = coef * (xr - cos_c * yr * (nx / np.where(ny > 0, ny, 1))[:, None])
                 grads["input2"] = g.astype(y.dtype, copy=False).reshape(y.shape)

@@ -1,35 +1,31 @@
 """Fixtures for the browser tests: a real Streamlit server on a free port and headless Debian Chromium.
 
 The server fixture polls ``/_stcore/health`` until the app answers; tests then wait on the app's own state
-(``[data-testid=stApp][data-test-script-state=notRunning]``), never on fixed sleeps.
+(``[data-testid=stApp][data-test-script-state=notRunning]``), never on fixed sleeps. The helpers live in
+``harness.py`` so ``bench/ui_latency.py`` drives the app the same way.
 """
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+from .harness import (  # noqa: F401 - re-exported for the test modules
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    IDLE,
+    ROOT,
+    STATE_OBSERVER,
+    free_port,
+    is_base_path_probe,
+    running_server,
+    start_server,
+    stop_server,
+    wait_healthy,
+    wait_idle,
+)
 
 
 def pytest_collection_modifyitems(items):
@@ -38,53 +34,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(port: int, log_path: Path) -> subprocess.Popen:
-    cmd = [
-        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]
-    log = open(log_path, "wb")  # noqa: SIM115 - closed when the process is reaped
-    return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {proc.returncode} before becoming healthy")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.1)  # polling interval of the health check, not a wait for app state
-    raise TimeoutError(f"{url} did not become healthy within {timeout} s")
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[str]:
     """A fresh Streamlit server for the session; yields its base URL."""
-    port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    proc = start_server(port, log_path)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, proc)
+    with running_server(tmp_path_factory.mktemp("server")) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+
+
+@pytest.fixture
+def cold_server(tmp_path) -> Iterator[str]:
+    """A second server started for one test, so its very first request is the test's own."""
+    with running_server(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -99,18 +60,39 @@ def browser():
         b.close()
 
 
+def _new_page(browser, **context_args):
+    context = browser.new_context(accept_downloads=True, color_scheme="light", **context_args)
+    context.set_default_timeout(60_000)
+    pg = context.new_page()
+    pg.add_init_script(STATE_OBSERVER)
+    pg.console_errors = []
+    pg.ignored_console_errors = []
+
+    def on_console(msg):
+        if msg.type != "error":
+            return
+        known = is_base_path_probe(msg.text, msg.location.get("url", ""))
+        (pg.ignored_console_errors if known else pg.console_errors).append(msg.text)
+
+    pg.on("console", on_console)
+    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
+    return context, pg
+
+
 @pytest.fixture
 def page(browser):
-    """A new page that records console errors in ``page.console_errors``."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    pg = context.new_page()
-    pg.console_errors = []
-    pg.on("console", lambda msg: pg.console_errors.append(msg.text) if msg.type == "error" else None)
-    pg.on("pageerror", lambda exc: pg.console_errors.append(str(exc)))
+    """A new 1280x900 page (light theme) that records console errors in ``page.console_errors`` and counts
+    script runs (``harness.runs``). Streamlit's own 404s when it looks for its server under a deep-linked page's
+    path go to ``page.ignored_console_errors`` instead (see ``harness.BASE_PATH_PROBE``)."""
+    context, pg = _new_page(browser, viewport={"width": 1280, "height": 900})
     yield pg
     context.close()
 
 
-def wait_idle(pg, timeout: float = 30_000) -> None:
-    """Wait until the app has connected and its script run has finished."""
-    pg.wait_for_selector(IDLE, timeout=timeout)
+@pytest.fixture
+def phone_page(browser):
+    """Like ``page``, on a 390x844 touch phone viewport."""
+    context, pg = _new_page(browser, viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                            is_mobile=True, has_touch=True)
+    yield pg
+    context.close()

@@ -1,0 +1,401 @@
+"""UI latency of the app in headless Chromium: slider key press -> chart redrawn and script idle, per page.
+
+Run from the repository root (needs Debian's chromium at /usr/bin/chromium, or CHROMIUM=/path)::
+
+    python bench/ui_latency.py                      # every page, 3 sliders x 6 presses each
+    python bench/ui_latency.py --presses 10 --sliders 4 --json ui_latency.json
+    python bench/ui_latency.py --pages Regression Compare
+
+What is measured.
+
+* Cold first page: a new Streamlit server is started (Chromium is already running, so its launch is not
+  counted); the clock runs from spawning the server to the first page (``/``) having finished its script run
+  with every element loaded. The time to the health check answering is shown too.
+* Key press latency: on every page, the first ``--sliders`` sliders get ``--presses`` arrow-key presses each
+  (right, then back left). A probe installed in the page (a keydown listener in the capture phase plus a
+  MutationObserver, all timed with ``performance.now()``) records the key press, the script-state
+  transitions (``data-test-script-state``: running, then notRunning) and every mutation inside a plotly chart.
+  The latency of a press is the later of "script idle again" and "last chart mutation", minus the key press.
+  Presses on a slider that feeds no chart (a table, a metric) count with their idle time and are marked.
+* Script run: every page script with ``streamlit.testing.v1.AppTest``: one warm-up run, then the median of
+  ``--runs`` runs that each move the page's first slider to a new value (a cache miss, like a real key press),
+  and the median of runs with nothing changed.
+
+Targets: key press p50 <= 60 ms and p95 <= 100 ms (per page and overall), script run <= 50 ms, cold first
+page <= 3 s. Misses are printed clearly; the exit code stays 0 (this is a benchmark, not a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.harness import (  # noqa: E402 - needs ROOT on sys.path
+    CHART_SIGNATURE,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    SLIDER,
+    STATE_OBSERVER,
+    app_pages,
+    exceptions,
+    free_port,
+    start_server,
+    stop_server,
+    wait_healthy,
+    wait_loaded,
+)
+
+TARGET_P50_MS = 60.0
+TARGET_P95_MS = 100.0
+TARGET_SCRIPT_MS = 50.0
+TARGET_COLD_S = 3.0
+
+#: Records, per arrow-key press: when it happened, when the browser sent the new widget value over the
+#: websocket, when the script state turned running and then idle again, the first and last mutation inside any
+#: plotly chart after it, and how many charts were touched.
+LATENCY_PROBE = """
+(() => {
+  window.__presses = [];
+  let cur = null;
+  let touched = new Set();
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    if (cur && cur.sent === null) cur.sent = performance.now();
+    return send.call(this, data);
+  };
+  document.addEventListener('keydown', (e) => {
+    if (!e.key.startsWith('Arrow')) return;
+    touched = new Set();
+    cur = {t0: performance.now(), sent: null, start: null, idle: null, chartFirst: null, chartLast: null,
+           charts: 0};
+    window.__presses.push(cur);
+  }, true);
+  new MutationObserver((mutations) => {
+    if (!cur) return;
+    const now = performance.now();
+    for (const m of mutations) {
+      if (m.type === 'attributes' && m.attributeName === 'data-test-script-state') {
+        const state = m.target.getAttribute('data-test-script-state');
+        if (state === 'running' && cur.start === null) cur.start = now;
+        else if (state === 'notRunning' && cur.start !== null && cur.idle === null) cur.idle = now;
+        continue;
+      }
+      const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
+      const plot = el && el.closest ? el.closest('.js-plotly-plot') : null;
+      if (plot) {
+        if (cur.chartFirst === null) cur.chartFirst = now;
+        cur.chartLast = now;
+        touched.add(plot);
+        cur.charts = touched.size;
+      }
+    }
+  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+})();
+"""
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolation percentile (q in [0, 100]) of a non-empty list."""
+    s = sorted(values)
+    if len(s) == 1:
+        return s[0]
+    pos = (len(s) - 1) * q / 100.0
+    lo = int(pos)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (pos - lo)
+
+
+@dataclass
+class Press:
+    page: str
+    slider: str
+    latency_ms: float
+    idle_ms: float
+    chart_ms: float | None
+    sent_ms: float
+    started_ms: float
+    charts_touched: int
+
+
+@dataclass
+class PageResult:
+    page: str
+    presses: list[Press] = field(default_factory=list)
+    script_change_ms: float | None = None
+    script_same_ms: float | None = None
+    note: str = ""
+
+    def latencies(self) -> list[float]:
+        return [p.latency_ms for p in self.presses]
+
+
+# -- browser part ----------------------------------------------------------------------------------------------
+def measure_cold_start(browser, log_dir: Path) -> tuple[dict, subprocess.Popen, str]:
+    """Start the server and load ``/`` once; returns the timings and the (still running) server."""
+    port = free_port()
+    t_spawn = time.perf_counter()
+    proc = start_server(port, log_dir / "streamlit.log")
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(url, proc)
+    t_healthy = time.perf_counter()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.add_init_script(STATE_OBSERVER)
+    pg.goto(url + "/")
+    wait_loaded(pg)
+    t_idle = time.perf_counter()
+    errors = exceptions(pg)
+    context.close()
+    return ({"healthy_s": t_healthy - t_spawn, "first_page_s": t_idle - t_spawn, "exceptions": errors},
+            proc, url)
+
+
+def _wait_press_done(pg, index: int, before_chart: str, expect_chart: bool) -> tuple[dict, bool]:
+    """Wait for press ``index`` to end (script idle again); then, if charts are expected to follow, for their
+    data to change. Returns the probe's record and whether a chart changed."""
+    pg.wait_for_function("(i) => window.__presses.length > i && window.__presses[i].idle !== null",
+                         arg=index, timeout=30_000)
+    changed = False
+    if expect_chart:
+        try:
+            pg.wait_for_function(f"(before) => ({CHART_SIGNATURE})() !== before", arg=before_chart,
+                                 timeout=3_000)
+            changed = True
+        except Exception:  # noqa: BLE001 - a playwright timeout: this slider feeds no chart
+            changed = False
+    return pg.evaluate("(i) => window.__presses[i]", index), changed
+
+
+def measure_page(browser, url: str, app_page: str, path: str, sliders: int, presses: int) -> PageResult:
+    result = PageResult(app_page)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.add_init_script(STATE_OBSERVER)
+    pg.add_init_script(LATENCY_PROBE)
+    pg.goto(url + path)
+    wait_loaded(pg)
+    if exceptions(pg):
+        result.note = "exception on load: " + exceptions(pg)[0][:200]
+        context.close()
+        return result
+    thumbs = pg.locator(SLIDER)
+    count = min(thumbs.count(), sliders)
+    if count == 0:
+        result.note = "no slider"
+    for k in range(count):
+        thumb = thumbs.nth(k)
+        name = thumb.get_attribute("aria-label") or f"slider {k}"
+        low, high = float(thumb.get_attribute("min")), float(thumb.get_attribute("max"))
+        plan = ["ArrowRight"] * presses + ["ArrowLeft"] * presses
+        feeds_chart = True
+        thumb.focus()
+        for planned in plan:
+            value = float(thumb.input_value())
+            # turn round at either end, so that every press really moves the thumb (and reruns the page)
+            key = "ArrowLeft" if value >= high else "ArrowRight" if value <= low else planned
+            before_chart = pg.evaluate(CHART_SIGNATURE)
+            index = pg.evaluate("window.__presses.length")
+            pg.keyboard.press(key)
+            try:
+                rec, changed = _wait_press_done(pg, index, before_chart, feeds_chart)
+            except Exception:  # noqa: BLE001 - a playwright timeout: no rerun followed this press
+                result.note = (result.note + "; " if result.note else "") + f"{name}: a press caused no rerun"
+                break
+            if feeds_chart and not changed:
+                feeds_chart = False  # learnt on the first press; later presses only wait for idle
+            end = rec["idle"]
+            chart_ms = None
+            if changed and rec["chartLast"] is not None:
+                end = max(end, rec["chartLast"])
+                chart_ms = rec["chartLast"] - rec["t0"]
+            result.presses.append(Press(
+                page=app_page, slider=name + ("" if feeds_chart else " (no chart)"),
+                latency_ms=end - rec["t0"], idle_ms=rec["idle"] - rec["t0"], chart_ms=chart_ms,
+                sent_ms=(rec["sent"] - rec["t0"]) if rec["sent"] is not None else float("nan"),
+                started_ms=(rec["start"] - rec["t0"]) if rec["start"] is not None else float("nan"),
+                charts_touched=int(rec["charts"]),
+            ))
+        if exceptions(pg):
+            result.note = "exception after a key press: " + exceptions(pg)[0][:200]
+            break
+    context.close()
+    return result
+
+
+# -- AppTest part ----------------------------------------------------------------------------------------------
+def measure_script(script: Path, runs: int) -> tuple[float | None, float | None, str]:
+    """Median wall time of a script run that moves the first slider (new value each time), and of a plain
+    rerun, in AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(script), default_timeout=120)
+    at.run()
+    if at.exception:
+        return None, None, "exception in AppTest: " + str(at.exception[0].value)[:200]
+    same = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        at.run()
+        same.append(time.perf_counter() - t)
+    change = []
+    index = next((i for i, w in enumerate(at.slider) if isinstance(w.value, (int, float))), None)
+    if index is not None:
+        first = at.slider[index]
+        lo, hi, step, start, kind = float(first.min), float(first.max), float(first.step), first.value, type(
+            first.value)
+        ups = [start + k * step for k in range(1, runs + 1) if start + k * step <= hi + 1e-9]
+        downs = [start - k * step for k in range(1, runs + 1) if start - k * step >= lo - 1e-9]
+        for v in (ups + downs)[:runs]:
+            at.slider[index].set_value(kind(round(v, 9)))  # a fresh handle: the element tree is rebuilt per run
+            t = time.perf_counter()
+            at.run()
+            change.append(time.perf_counter() - t)
+            if at.exception:
+                return None, None, "exception in AppTest: " + str(at.exception[0].value)[:200]
+    return (statistics.median(change) * 1e3 if change else None, statistics.median(same) * 1e3, "")
+
+
+# -- report ----------------------------------------------------------------------------------------------------
+def _median_text(values: list[float]) -> str:
+    finite = [v for v in values if v == v]
+    return f"{statistics.median(finite):.0f}" if finite else "-"
+
+
+def verdict(ok: bool) -> str:
+    return "ok  " if ok else "MISS"
+
+
+def report(cold: dict, pages: list[PageResult]) -> tuple[list[str], list[str]]:
+    lines, misses = [], []
+    lines.append(f"Cold first page: server spawn -> health {cold['healthy_s']:.2f} s, -> first page idle "
+                 f"{cold['first_page_s']:.2f} s (target <= {TARGET_COLD_S:g} s) "
+                 f"{verdict(cold['first_page_s'] <= TARGET_COLD_S)}")
+    if cold["first_page_s"] > TARGET_COLD_S:
+        misses.append(f"cold first page {cold['first_page_s']:.2f} s > {TARGET_COLD_S:g} s")
+    lines.append("")
+    head = (f"{'page':<24}{'presses':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'sent':>7}{'started':>9}"
+            f"{'idle':>7}{'charts':>8}{'script':>9}{'rerun':>8}")
+    lines.append(head)
+    lines.append("-" * len(head))
+    everything = []
+    for r in pages:
+        lat = r.latencies()
+        everything += lat
+        script = f"{r.script_change_ms:.1f}" if r.script_change_ms is not None else "-"
+        same = f"{r.script_same_ms:.1f}" if r.script_same_ms is not None else "-"
+        if lat:
+            p50, p95 = percentile(lat, 50), percentile(lat, 95)
+            phases = [_median_text([getattr(p, k) for p in r.presses]) for k in ("sent_ms", "started_ms", "idle_ms")]
+            charts = _median_text([p.charts_touched for p in r.presses])
+            lines.append(f"{r.page:<24}{len(lat):>8}{p50:>9.0f}{p95:>9.0f}{max(lat):>9.0f}{phases[0]:>7}"
+                         f"{phases[1]:>9}{phases[2]:>7}{charts:>8}{script:>9}{same:>8}  "
+                         f"{verdict(p50 <= TARGET_P50_MS and p95 <= TARGET_P95_MS)}")
+            if p50 > TARGET_P50_MS:
+                misses.append(f"{r.page}: key press p50 {p50:.0f} ms > {TARGET_P50_MS:g} ms")
+            if p95 > TARGET_P95_MS:
+                misses.append(f"{r.page}: key press p95 {p95:.0f} ms > {TARGET_P95_MS:g} ms")
+        else:
+            lines.append(f"{r.page:<24}{0:>8}{'-':>9}{'-':>9}{'-':>9}{'-':>7}{'-':>9}{'-':>7}{'-':>8}{script:>9}"
+                         f"{same:>8}")
+        if r.script_change_ms is not None and r.script_change_ms > TARGET_SCRIPT_MS:
+            misses.append(f"{r.page}: script run {r.script_change_ms:.1f} ms > {TARGET_SCRIPT_MS:g} ms")
+        if r.note:
+            lines.append(f"{'':<24}note: {r.note}")
+    if everything:
+        p50, p95 = percentile(everything, 50), percentile(everything, 95)
+        lines.append("-" * len(head))
+        lines.append(f"{'overall':<24}{len(everything):>8}{p50:>9.0f}{p95:>9.0f}{max(everything):>9.0f}"
+                     f"{'':>48}  {verdict(p50 <= TARGET_P50_MS and p95 <= TARGET_P95_MS)}")
+        if p50 > TARGET_P50_MS:
+            misses.append(f"overall: key press p50 {p50:.0f} ms > {TARGET_P50_MS:g} ms")
+        if p95 > TARGET_P95_MS:
+            misses.append(f"overall: key press p95 {p95:.0f} ms > {TARGET_P95_MS:g} ms")
+    lines.append("")
+    lines.append(f"Targets: key press -> chart redrawn and script idle p50 <= {TARGET_P50_MS:g} ms, p95 <= "
+                 f"{TARGET_P95_MS:g} ms; script run <= {TARGET_SCRIPT_MS:g} ms; cold first page <= "
+                 f"{TARGET_COLD_S:g} s.")
+    lines.append("Columns: p50/p95/max = key press -> script idle and chart redrawn; sent / started / idle = medians "
+                 "(ms after the key press) of the widget value leaving over the websocket, the script state turning "
+                 "'running', and turning idle again; charts = median number of plotly charts mutated per press; "
+                 "script / rerun = AppTest median run (ms) after moving the first slider / with nothing changed.")
+    return lines, misses
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--presses", type=int, default=6, help="arrow presses each way per slider (default 6)")
+    parser.add_argument("--sliders", type=int, default=3, help="sliders exercised per page (default 3)")
+    parser.add_argument("--runs", type=int, default=7, help="AppTest runs per page for the median (default 7)")
+    parser.add_argument("--pages", nargs="*", help="only these pages (URL names, e.g. Regression); home is 'app'")
+    parser.add_argument("--no-apptest", action="store_true", help="skip the AppTest script-run timings")
+    parser.add_argument("--json", type=Path, help="also write the raw results as JSON to this path")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    targets = [("app", "/", ROOT / "app.py")] + [(p.url_path, f"/{p.url_path}", p.file) for p in app_pages()]
+    if args.pages:
+        targets = [t for t in targets if t[0] in args.pages]
+
+    print(f"UI latency benchmark: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    load_before = os.getloadavg()
+    print(f"Load average before: {load_before[0]:.2f} (1 min) — other processes on the machine inflate every number")
+    print(f"Chromium {CHROMIUM}; {len(targets)} page(s); {args.sliders} slider(s) x {2 * args.presses} presses each")
+    results: list[PageResult] = []
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        cold, proc, url = measure_cold_start(browser, Path(tmp))
+        try:
+            for name, path, _ in targets:
+                print(f"  browser: {name} ...", flush=True)
+                results.append(measure_page(browser, url, name, path, args.sliders, args.presses))
+        finally:
+            stop_server(proc)
+            browser.close()
+    if not args.no_apptest:
+        for result, (name, _, script) in zip(results, targets, strict=True):
+            print(f"  AppTest: {name} ...", flush=True)
+            change, same, note = measure_script(script, args.runs)
+            result.script_change_ms, result.script_same_ms = change, same
+            if note:
+                result.note = (result.note + "; " if result.note else "") + note
+
+    lines, misses = report(cold, results)
+    load_after = os.getloadavg()
+    print()
+    print(f"Load average after: {load_after[0]:.2f} (1 min), {load_after[1]:.2f} (5 min)")
+    print("\n".join(lines))
+    print()
+    if misses:
+        print(f"TARGETS MISSED ({len(misses)}):")
+        for m in misses:
+            print(f"  MISS  {m}")
+    else:
+        print("All targets met.")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "cold": cold,
+            "pages": [{**asdict(r), "presses": [asdict(p) for p in r.presses]} for r in results],
+            "misses": misses,
+            "load_average": {"before": load_before, "after": load_after},
+            "targets": {"p50_ms": TARGET_P50_MS, "p95_ms": TARGET_P95_MS, "script_ms": TARGET_SCRIPT_MS,
+                        "cold_s": TARGET_COLD_S},
+        }, indent=2))
+        print(f"Raw results written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

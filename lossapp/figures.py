@@ -1,0 +1,274 @@
+"""Plotly figure builders: plain functions from plain data (a CurveView or arrays) to a ``go.Figure``.
+
+Nothing here imports Streamlit, so the builders are tested directly. Conventions shared by every chart:
+
+* the Okabe-Ito palette, with one fixed colour per loss so a loss looks the same on every page, and a dash
+  pattern per curve so lines stay distinguishable without colour;
+* ``go.Scatter`` (SVG), never ``scattergl``;
+* transparent backgrounds and grey, semi-transparent gridlines, so a chart reads in light and dark themes;
+* every trace carries ``meta={"role": ...}`` ("loss", "grad", "tangent", "marker", ...) so tests and
+  exporters can find what they need without relying on trace order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lossapp.model import CurveView
+
+__all__ = [
+    "CONFIG",
+    "LOSS_COLOURS",
+    "PALETTE",
+    "bar_figure",
+    "colour_of",
+    "curve_figure",
+    "figure_from_spec",
+    "heatmap_figure",
+    "tangent_segment",
+    "vectors_figure",
+]
+
+#: Okabe & Ito's colour-blind-safe palette, without black (invisible on a dark theme); yellow comes last
+#: because it is weak on a white background.
+PALETTE: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#999999",  # grey
+    "#F0E442",  # yellow
+)
+
+#: A fixed colour per loss with a loss-vs-prediction curve (the hinge pair shares purple, told apart by dash).
+LOSS_COLOURS: dict[str, str] = {
+    "L1Loss": "#E69F00",
+    "L2Loss": "#0072B2",
+    "HuberLoss": "#009E73",
+    "SigmoidBinaryCrossEntropyLoss": "#D55E00",
+    "LogisticLoss": "#56B4E9",
+    "HingeLoss": "#CC79A7",
+    "SquaredHingeLoss": "#CC79A7",
+    "PoissonNLLLoss": "#999999",
+}
+
+DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+#: The plotly config passed with every chart.
+CONFIG: dict = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+GRID = "rgba(128, 128, 128, 0.25)"
+ZERO = "rgba(128, 128, 128, 0.6)"
+CLEAR = "rgba(0, 0, 0, 0)"
+
+
+def colour_of(view: CurveView, index: int) -> str:
+    """The colour of curve ``index``: the loss's own colour when the view has one distinct loss per curve."""
+    names = view.loss_names
+    if len(names) == len(view.curves) and len(set(names)) == len(names) and names[index] in LOSS_COLOURS:
+        return LOSS_COLOURS[names[index]]
+    return PALETTE[index % len(PALETTE)]
+
+
+def _dash_of(view: CurveView, index: int) -> str:
+    names = view.loss_names
+    if len(names) == len(view.curves) and len(set(names)) == len(names):
+        return "dash" if names[index] == "SquaredHingeLoss" else "solid"
+    return DASHES[index % len(DASHES)]
+
+
+def figure_from_spec(data: list[dict], layout: dict) -> go.Figure:
+    """A ``go.Figure`` from plain trace and layout dicts, skipping plotly's per-property validation.
+
+    Validation costs about 25 ms for a two-panel chart (more than the whole budget of a script run), and
+    the specs built here are fixed by this module's code; tests/test_figures.py re-validates every builder's
+    output with ``go.Figure(fig.to_dict())``.
+    """
+    return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def _axis(title: str = "", **extra) -> dict:
+    axis = dict(gridcolor=GRID, zerolinecolor=ZERO, linecolor=GRID, showline=True)
+    if title:
+        axis["title"] = {"text": title}
+    axis.update(extra)
+    return axis
+
+
+def _layout(height: int, present: bool, **extra) -> dict:
+    layout = dict(
+        height=height,
+        margin=dict(l=60, r=12, t=36, b=48),
+        paper_bgcolor=CLEAR,
+        plot_bgcolor=CLEAR,
+        font=dict(size=18 if present else 13),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, bgcolor=CLEAR),
+        hovermode="x unified",
+    )
+    layout.update(extra)
+    return layout
+
+
+def tangent_segment(x0: float, y0: float, slope: float, lo: float, hi: float,
+                    half_width: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Two points of the tangent ``y = y0 + slope (x - x0)`` on a window around ``x0`` clipped to [lo, hi].
+
+    >>> xs, ys = tangent_segment(1.0, 2.0, 3.0, -5.0, 5.0, half_width=1.0)
+    >>> xs.tolist(), ys.tolist()
+    ([0.0, 2.0], [-1.0, 5.0])
+    """
+    w = (hi - lo) * 0.12 if half_width is None else half_width
+    xs = np.array([max(lo, x0 - w), min(hi, x0 + w)])
+    return xs, y0 + slope * (xs - x0)
+
+
+def _finite_range(arrays: Sequence[np.ndarray], pad: float = 0.06) -> list[float] | None:
+    finite = [a[np.isfinite(a)] for a in arrays]
+    vals = np.concatenate(finite) if finite else np.empty(0)
+    if vals.size == 0:
+        return None
+    lo, hi = float(vals.min()), float(vals.max())
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    return [lo - pad * span, hi + pad * span]
+
+
+#: Vertical layout of the two panels (what ``make_subplots(rows=2, shared_xaxes=True, row_heights=[0.6, 0.4],
+#: vertical_spacing=0.07)`` produces).
+LOSS_DOMAIN = (0.442, 1.0)
+GRAD_DOMAIN = (0.0, 0.372)
+
+
+def curve_figure(view: CurveView, *, present: bool = False, height: int | None = None) -> go.Figure:
+    """Loss curves on top and their gradients below, on one shared x-axis; marker and tangent if set.
+
+    Row 1 (axes x/y) holds one scatter line per curve (``meta.role == "loss"``), row 2 (axes x2/y2) its
+    gradient ("grad"); the top x-axis ``matches`` the bottom one, so zooming or panning moves both. With a
+    marker, each curve gets a point on both rows ("marker", "marker-grad") and its tangent on the loss row
+    ("tangent"): the line through (marker, loss) whose slope is the gradient there, and a dashed vertical
+    line crosses both panels. The loss row's y-range is fitted to the curves, so a steep tangent does not
+    squash them.
+    """
+    lo = min(float(c.x[0]) for c in view.curves)
+    hi = max(float(c.x[-1]) for c in view.curves)
+    data: list[dict] = []
+    for i, c in enumerate(view.curves):
+        line = dict(color=colour_of(view, i), width=2.5, dash=_dash_of(view, i))
+        data.append(dict(type="scatter", x=c.x, y=c.loss, name=c.name, legendgroup=c.name, mode="lines",
+                         line=line, xaxis="x", yaxis="y", meta={"role": "loss", "curve": c.name},
+                         hovertemplate="%{y:.4g}"))
+        data.append(dict(type="scatter", x=c.x, y=c.grad, name=f"{c.name}: gradient", legendgroup=c.name,
+                         showlegend=False, mode="lines", line=line, xaxis="x2", yaxis="y2",
+                         meta={"role": "grad", "curve": c.name}, hovertemplate="%{y:.4g}"))
+    shapes = []
+    if view.marker is not None:
+        m = float(view.marker)
+        for i, c in enumerate(view.curves):
+            value, slope = c.at(m)
+            colour = colour_of(view, i)
+            point = dict(color=colour, size=11 if present else 9, line=dict(color="white", width=1.5))
+            if np.isfinite(value) and np.isfinite(slope):
+                tx, ty = tangent_segment(m, value, slope, lo, hi)
+                data.append(dict(type="scatter", x=tx, y=ty, mode="lines", showlegend=False, legendgroup=c.name,
+                                 line=dict(color=colour, width=1.5, dash="dot"), hoverinfo="skip",
+                                 xaxis="x", yaxis="y", meta={"role": "tangent", "curve": c.name, "slope": slope}))
+            data.append(dict(type="scatter", x=[m], y=[value], mode="markers", marker=point, showlegend=False,
+                             legendgroup=c.name, xaxis="x", yaxis="y", meta={"role": "marker", "curve": c.name},
+                             hovertemplate=f"{c.name} loss: %{{y:.4g}}<extra></extra>"))
+            data.append(dict(type="scatter", x=[m], y=[slope], mode="markers", marker=point, showlegend=False,
+                             legendgroup=c.name, xaxis="x2", yaxis="y2",
+                             meta={"role": "marker-grad", "curve": c.name},
+                             hovertemplate=f"{c.name} gradient: %{{y:.4g}}<extra></extra>"))
+        for xref, yref in (("x", "y domain"), ("x2", "y2 domain")):
+            shapes.append(dict(type="line", xref=xref, yref=yref, x0=m, x1=m, y0=0, y1=1,
+                               line=dict(color=ZERO, width=1, dash="dash")))
+    layout = _layout(
+        height or (600 if present else 470), present,
+        xaxis=_axis(anchor="y", domain=[0.0, 1.0], matches="x2", showticklabels=False),
+        yaxis=_axis(view.y_title, anchor="x", domain=list(LOSS_DOMAIN), range=_finite_range([c.loss for c in
+                                                                                              view.curves])),
+        xaxis2=_axis(view.x_title, anchor="y2", domain=[0.0, 1.0], range=[lo, hi]),
+        yaxis2=_axis(view.grad_title, anchor="x2", domain=list(GRAD_DOMAIN)),
+        shapes=shapes,
+    )
+    return figure_from_spec(data, layout)
+
+
+def bar_figure(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, y_title: str = "",
+               x_title: str = "", present: bool = False, height: int = 320) -> go.Figure:
+    """Grouped bars, one colour per series (for distributions: target vs prediction)."""
+    data = [
+        dict(type="bar", x=list(categories), y=np.asarray(values, dtype=float), name=name,
+             marker=dict(color=PALETTE[i % len(PALETTE)]), meta={"role": "bar", "series": name},
+             hovertemplate="%{y:.4g}")
+        for i, (name, values) in enumerate(series.items())
+    ]
+    layout = _layout(height, present, barmode="group", hovermode="x",
+                     xaxis=_axis(x_title, showgrid=False), yaxis=_axis(y_title))
+    return figure_from_spec(data, layout)
+
+
+def heatmap_figure(z: np.ndarray, *, x_labels: Sequence[str], y_labels: Sequence[str], title: str = "",
+                   x_title: str = "", y_title: str = "", zmin: float | None = None, zmax: float | None = None,
+                   diverging: bool = False, present: bool = False, height: int = 300,
+                   text_format: str = ".2f") -> go.Figure:
+    """A labelled matrix (distances, probabilities, gradients) with the values written in the cells.
+
+    Sequential data use cividis (designed for colour-vision deficiencies); signed data (``diverging``) a
+    blue-white-orange scale centred on zero.
+    """
+    z = np.asarray(z, dtype=float)
+    scale = [[0, "#0072B2"], [0.5, "#F7F7F7"], [1, "#E69F00"]] if diverging else "Cividis"
+    if diverging and zmin is None and zmax is None:
+        finite = z[np.isfinite(z)]
+        bound = float(np.max(np.abs(finite))) if finite.size else 1.0
+        zmin, zmax = -(bound or 1.0), bound or 1.0
+    trace = dict(type="heatmap", z=z, x=list(x_labels), y=list(y_labels), colorscale=scale,
+                 meta={"role": "heatmap"}, hovertemplate="%{y}, %{x}: %{z:.4g}<extra></extra>")
+    if zmin is not None:
+        trace["zmin"] = zmin
+    if zmax is not None:
+        trace["zmax"] = zmax
+    if z.size <= 400:
+        trace["text"] = [[format(v + 0.0, text_format) for v in row] for row in z]  # + 0.0: no "-0.00"
+        trace["texttemplate"] = "%{text}"
+    layout = _layout(height, present, hovermode="closest", margin=dict(l=60, r=12, t=40 if title else 16, b=48),
+                     xaxis=_axis(x_title, showgrid=False, side="bottom"),
+                     yaxis=_axis(y_title, showgrid=False, autorange="reversed"))
+    if title:
+        layout["title"] = dict(text=title, x=0, font=dict(size=20 if present else 15))
+    return figure_from_spec([trace], layout)
+
+
+def vectors_figure(points: Mapping[str, Sequence[float]],
+                   arrows: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None, *,
+                   present: bool = False, height: int = 420, x_title: str = "dimension 1",
+                   y_title: str = "dimension 2") -> go.Figure:
+    """2-D points (name → (x, y)) and arrows (name → (start, vector)) on equal axes.
+
+    Points are ``meta.role == "point"``; each arrow is a dotted line ending in an arrow-head marker
+    oriented along it (``meta.role == "arrow"``), in the colour of the point with the same position.
+    """
+    data = []
+    colours = {}
+    for i, (name, xy) in enumerate(points.items()):
+        colour = PALETTE[i % len(PALETTE)]
+        colours[(float(xy[0]), float(xy[1]))] = colour
+        data.append(dict(type="scatter", x=[float(xy[0])], y=[float(xy[1])], mode="markers+text", text=[name],
+                         textposition="top center", name=name, marker=dict(size=14 if present else 11, color=colour),
+                         meta={"role": "point", "name": name}, hovertemplate="(%{x:.3g}, %{y:.3g})"))
+    for j, (name, (start, vec)) in enumerate((arrows or {}).items()):
+        x0, y0 = float(start[0]), float(start[1])
+        colour = colours.get((x0, y0), PALETTE[j % len(PALETTE)])
+        x1, y1 = x0 + float(vec[0]), y0 + float(vec[1])
+        data.append(dict(type="scatter", x=[x0, x1], y=[y0, y1], mode="lines+markers", name=name,
+                         line=dict(color=colour, width=2, dash="dot"),
+                         marker=dict(symbol=["circle", "arrow"], size=[4, 15], angleref="previous", color=colour),
+                         meta={"role": "arrow", "name": name}, hovertemplate="(%{x:.3g}, %{y:.3g})"))
+    layout = _layout(height, present, hovermode="closest", xaxis=_axis(x_title),
+                     yaxis=_axis(y_title, scaleanchor="x", scaleratio=1))
+    return figure_from_spec(data, layout)

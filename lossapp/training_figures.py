@@ -1,0 +1,264 @@
+"""Plotly figures and text descriptions for the training lab (plain functions of lossapp.training's results).
+
+The conventions are those of :mod:`lossapp.figures`: one fixed colour per loss (``LOSS_COLOURS``) plus a dash
+pattern per loss so the lines are told apart without colour, SVG scatter traces, theme-neutral layout, and a
+``meta`` dict on every trace (``role`` and, for per-loss traces, ``loss``) so tests can find what is plotted.
+No Streamlit here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+from lossapp.figures import CLEAR, LOSS_COLOURS, PALETTE, ZERO, _axis, _layout, figure_from_spec
+from lossapp.training import OUTLIER_X, ClassifierRun, Fit, RegressionRun
+
+__all__ = [
+    "LOSS_DASHES",
+    "classifier_alt",
+    "classifier_figure",
+    "curves_alt",
+    "line_in_box",
+    "loss_curves_figure",
+    "regression_alt",
+    "regression_figure",
+]
+
+#: A dash pattern per loss, so the lines stay distinguishable in grey scale (the hinge pair shares a colour).
+LOSS_DASHES: dict[str, str] = {
+    "L1Loss": "dashdot",
+    "L2Loss": "solid",
+    "HuberLoss": "dash",
+    "LogisticLoss": "solid",
+    "HingeLoss": "solid",
+    "SquaredHingeLoss": "dash",
+}
+POINT_GREY = PALETTE[6]
+CLASS_STYLE = {1.0: ("#D55E00", "circle", "class +1"), -1.0: ("#009E73", "square", "class −1")}
+
+
+def _g(value: float) -> str:
+    """A number for alt text and hover labels: three significant digits, a real minus sign, no "-0".
+
+    >>> _g(-0.37512), _g(-0.0), _g(12345.0)
+    ('−0.375', '0', '1.23e+04')
+    """
+    text = f"{float(value) + 0.0:.3g}"
+    return "−" + text[1:] if text.startswith("-") else text
+
+
+def _plus(value: float) -> str:
+    """``value`` as the next term of a sum: "+ 1.5" or "− 1.5"."""
+    return f"{'−' if value < 0 else '+'} {_g(abs(value))}"
+
+
+def _line_text(slope: float, intercept: float) -> str:
+    return f"y = {_g(slope)}x {_plus(intercept)}"
+
+
+# -- regression ---------------------------------------------------------------------------------------------------
+def regression_figure(run: RegressionRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:
+    """The points (ordinary ones grey dots, outliers crosses), the true line, and each loss's line after
+    ``step`` updates, on one chart. Fitted lines have ``meta = {"role": "fit", "loss", "slope", "intercept",
+    "step"}`` and are drawn over the x-range of the data."""
+    data_ = run.data
+    x, y, out = data_.x, data_.y, data_.outlier
+    lo, hi = float(min(x.min(), -3.0)), float(max(x.max(), 3.0))
+    xs = np.array([lo, hi])
+    size = 10 if present else 7
+    traces: list[dict] = [
+        dict(type="scatter", x=x[~out], y=y[~out], mode="markers", name="points",
+             marker=dict(color=POINT_GREY, size=size, opacity=0.8), meta={"role": "points"},
+             hovertemplate="(%{x:.3g}, %{y:.3g})<extra>point</extra>"),
+        dict(type="scatter", x=x[out], y=y[out], mode="markers", name="outliers",
+             marker=dict(color=POINT_GREY, size=size + 3, symbol="x-thin-open", line=dict(width=2.5, color=POINT_GREY)),
+             meta={"role": "outliers"}, hovertemplate="(%{x:.3g}, %{y:.3g})<extra>outlier</extra>"),
+        dict(type="scatter", x=xs, y=data_.slope * xs + data_.intercept, mode="lines",
+             name=f"true line ({_line_text(data_.slope, data_.intercept)})",
+             line=dict(color=ZERO, width=3, dash="dot"), meta={"role": "true"}, hoverinfo="skip"),
+    ]
+    for name, fit in run.fits.items():
+        slope, intercept = (float(v) for v in fit.at(step))
+        traces.append(dict(
+            type="scatter", x=xs, y=slope * xs + intercept, mode="lines", name=name,
+            line=dict(color=LOSS_COLOURS[name], width=3, dash=LOSS_DASHES[name]),
+            meta={"role": "fit", "loss": name, "slope": slope, "intercept": intercept, "step": min(step, fit.steps)},
+            hovertemplate=f"{name}: {_line_text(slope, intercept)}<extra></extra>",
+        ))
+    layout = _layout(height or (560 if present else 440), present, hovermode="closest",
+                     xaxis=_axis("x", range=[lo - 0.2, hi + 0.2]), yaxis=_axis("y"))
+    return figure_from_spec(traces, layout)
+
+
+def regression_alt(run: RegressionRun, step: int) -> str:
+    """What the regression chart shows, with the fitted numbers."""
+    d = run.data
+    k = d.n_outliers
+    below = float(np.mean(d.slope * d.x[d.outlier] + d.intercept - d.y[d.outlier])) if k else 0.0
+    where = (f"{k} of them outliers sitting on average {_g(below)} below the "
+             f"true line at x between {OUTLIER_X[0]:g} and {OUTLIER_X[1]:g}") if k else "no outliers"
+    fits = "; ".join(f"{name} {_line_text(*fit.at(step))}" for name, fit in run.fits.items())
+    return (f"Scatter of {len(d.x)} training points ({where}) with the true line {_line_text(d.slope, d.intercept)} "
+            f"and the lines fitted after {step} of {run.steps} gradient-descent steps: {fits}.")
+
+
+# -- loss curves --------------------------------------------------------------------------------------------------
+def loss_curves_figure(fits: dict[str, Fit], step: int, *, log_y: bool = False, present: bool = False,
+                       height: int | None = None) -> go.Figure:
+    """Mean training loss against the step, one line per loss (``meta.role == "curve"``), with a marker
+    (``"now"``) at ``step`` and a vertical line there."""
+    traces: list[dict] = []
+    for name, fit in fits.items():
+        steps = np.arange(fit.steps + 1)
+        line = dict(color=LOSS_COLOURS[name], width=2.5, dash=LOSS_DASHES[name])
+        traces.append(dict(type="scatter", x=steps, y=fit.loss, mode="lines", name=name, legendgroup=name, line=line,
+                           meta={"role": "curve", "loss": name}, hovertemplate=f"{name}: %{{y:.4g}}<extra></extra>"))
+        s = min(step, fit.steps)
+        value = float(fit.loss[s])
+        if not log_y or value > 0:
+            traces.append(dict(type="scatter", x=[s], y=[value], mode="markers", showlegend=False, legendgroup=name,
+                               marker=dict(color=LOSS_COLOURS[name], size=11 if present else 9,
+                                           line=dict(color="white", width=1.5)),
+                               meta={"role": "now", "loss": name}, hoverinfo="skip"))
+    shapes = [dict(type="line", xref="x", yref="y domain", x0=step, x1=step, y0=0, y1=1,
+                   line=dict(color=ZERO, width=1, dash="dash"))]
+    y_title = "mean training loss (log scale)" if log_y else "mean training loss"
+    layout = _layout(height or (420 if present else 320), present, shapes=shapes,
+                     xaxis=_axis("gradient-descent step", rangemode="tozero"),
+                     yaxis=_axis(y_title, type="log" if log_y else "linear"))
+    return figure_from_spec(traces, layout)
+
+
+def curves_alt(fits: dict[str, Fit], step: int, *, log_y: bool = False) -> str:
+    """What the loss-curve chart shows: each loss's value at the start, at ``step`` and at the end."""
+    parts = []
+    for name, fit in fits.items():
+        s = min(step, fit.steps)
+        text = f"{name} from {_g(fit.loss[0])} to {_g(fit.final_loss)} after {fit.steps} steps"
+        if s != fit.steps:
+            text += f" ({_g(fit.loss[s])} at step {s})"
+        if fit.diverged:
+            text += ", stopped because it diverged"
+        parts.append(text)
+    scale = " on a log scale" if log_y else ""
+    return f"Mean training loss against the gradient-descent step{scale}: " + "; ".join(parts) + "."
+
+
+# -- classifier ---------------------------------------------------------------------------------------------------
+def line_in_box(w: Sequence[float], c: float, box: Sequence[float]) -> tuple[np.ndarray, np.ndarray] | None:
+    """The part of the line ``w[0] x + w[1] y = c`` inside ``box = (x0, x1, y0, y1)``, as two end points
+    ``(xs, ys)``, or None when the line misses the box (or w is zero).
+
+    >>> xs, ys = line_in_box((1.0, 1.0), 0.0, (-1.0, 1.0, -1.0, 1.0))
+    >>> sorted(zip(xs.tolist(), ys.tolist()))
+    [(-1.0, 1.0), (1.0, -1.0)]
+    >>> line_in_box((1.0, 0.0), 5.0, (-1.0, 1.0, -1.0, 1.0)) is None
+    True
+    """
+    a, b = float(w[0]), float(w[1])
+    x0, x1, y0, y1 = (float(v) for v in box)
+    tol = 1e-9 * max(1.0, x1 - x0, y1 - y0)
+    found: list[tuple[float, float]] = []
+    if b != 0.0:
+        for x in (x0, x1):
+            y = (c - a * x) / b
+            if y0 - tol <= y <= y1 + tol:
+                found.append((x, min(max(y, y0), y1)))
+    if a != 0.0:
+        for y in (y0, y1):
+            x = (c - b * y) / a
+            if x0 - tol <= x <= x1 + tol:
+                found.append((min(max(x, x0), x1), y))
+    if len(found) < 2:
+        return None
+    pts = np.array(found)
+    d = np.sum((pts[:, None, :] - pts[None, :, :]) ** 2, axis=-1)
+    i, j = np.unravel_index(int(np.argmax(d)), d.shape)
+    if d[i, j] == 0.0:
+        return None
+    return pts[[i, j], 0], pts[[i, j], 1]
+
+
+def _box(points: np.ndarray, pad: float = 0.8) -> tuple[float, float, float, float]:
+    lo, hi = points.min(axis=0) - pad, points.max(axis=0) + pad
+    return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
+
+
+#: Horizontal extent of the three panels of the classifier figure.
+PANEL_DOMAINS = ((0.0, 0.31), (0.345, 0.655), (0.69, 1.0))
+
+
+def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:
+    """One panel per loss: the points (coloured by the label used in training, flipped labels ringed), the
+    decision boundary ``w · x + b = 0`` after ``step`` updates (``meta.role == "boundary"``) and, for the
+    hinge losses, the margin lines ``w · x + b = ±margin`` (``"margin"``). Panels share their axes."""
+    d = run.data
+    box = _box(d.points)
+    traces: list[dict] = []
+    annotations = []
+    size = 9 if present else 6
+    for k, (name, fit) in enumerate(run.fits.items()):
+        sx = "x" if k == 0 else f"x{k + 1}"
+        sy = "y" if k == 0 else f"y{k + 1}"
+        first = k == 0
+        for label, (colour, symbol, text) in CLASS_STYLE.items():
+            mask = d.y == label
+            traces.append(dict(type="scatter", x=d.points[mask, 0], y=d.points[mask, 1], mode="markers",
+                               name=text, legendgroup=text, showlegend=first, xaxis=sx, yaxis=sy,
+                               marker=dict(color=colour, symbol=symbol, size=size, opacity=0.85),
+                               meta={"role": "points", "label": label, "loss": name},
+                               hovertemplate=f"{text}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
+        if d.flipped.any():
+            traces.append(dict(type="scatter", x=d.points[d.flipped, 0], y=d.points[d.flipped, 1], mode="markers",
+                               name="flipped label", legendgroup="flipped", showlegend=first, xaxis=sx, yaxis=sy,
+                               marker=dict(symbol="circle-open", size=size + 9, color=POINT_GREY,
+                                           line=dict(width=2, color=POINT_GREY)),
+                               meta={"role": "flipped", "loss": name}, hoverinfo="skip"))
+        w1, w2, b = (float(v) for v in fit.at(step))
+        colour = LOSS_COLOURS[name]
+        levels = [(0.0, "boundary")]
+        if name != "LogisticLoss":
+            levels += [(run.margin, "margin"), (-run.margin, "margin")]
+        for level, role in levels:
+            seg = line_in_box((w1, w2), level - b, box)
+            if seg is None:
+                continue
+            traces.append(dict(type="scatter", x=seg[0], y=seg[1], mode="lines", showlegend=False, xaxis=sx,
+                               yaxis=sy, name=f"{name}: w·x + b = {level:g}",
+                               line=dict(color=colour, width=3 if role == "boundary" else 2,
+                                         dash="solid" if role == "boundary" else "dash"),
+                               meta={"role": role, "loss": name, "level": level, "w": [w1, w2], "b": b},
+                               hovertemplate=f"{name}: w·x + b = {level:g}<extra></extra>"))
+        acc = run.accuracy(name, step)
+        annotations.append(dict(text=f"<b>{name}</b> · accuracy {acc:.0%}", xref=f"{sx} domain", yref=f"{sy} domain",
+                                x=0.5, y=1.0, yanchor="bottom", showarrow=False, font=dict(size=17 if present else 13)))
+    layout = _layout(height or (520 if present else 400), present, hovermode="closest", annotations=annotations,
+                     margin=dict(l=48, r=12, t=80, b=48),
+                     legend=dict(orientation="h", yanchor="bottom", y=1.12, xanchor="left", x=0, bgcolor=CLEAR))
+    for k, (lo, hi) in enumerate(PANEL_DOMAINS):
+        suffix = "" if k == 0 else str(k + 1)
+        layout[f"xaxis{suffix}"] = _axis("x₁", domain=[lo, hi], range=[box[0], box[1]], anchor=f"y{suffix}",
+                                         **({} if k == 0 else {"matches": "x"}))
+        layout[f"yaxis{suffix}"] = _axis("x₂" if k == 0 else "", range=[box[2], box[3]], anchor=f"x{suffix}",
+                                         **({} if k == 0 else {"matches": "y", "showticklabels": False}))
+    return figure_from_spec(traces, layout)
+
+
+def classifier_alt(run: ClassifierRun, step: int) -> str:
+    """What the classifier panels show, with each loss's boundary and accuracy."""
+    d = run.data
+    parts = []
+    for name, fit in run.fits.items():
+        w1, w2, b = fit.at(step)
+        text = (f"{name}: boundary {_g(w1)}·x₁ {_plus(w2)}·x₂ {_plus(b)} = 0, "
+                f"training accuracy {run.accuracy(name, step):.0%}")
+        if name != "LogisticLoss":
+            text += f", margin lines at ±{run.margin:g}"
+        parts.append(text)
+    return (f"Three panels, one per loss, each a scatter of {len(d.y)} points in two classes "
+            f"(separation {d.separation:g}, {int(d.flipped.sum())} labels flipped) with the decision boundary "
+            f"after {step} of {run.steps} steps. " + "; ".join(parts) + ".")
+

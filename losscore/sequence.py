@@ -1,0 +1,716 @@
+"""Sequence losses: CTCLoss (connectionist temporal classification) and the CTC helpers the app shows.
+
+CTC scores an unsegmented label sequence against per-time-step class scores by summing over every alignment
+of the label to the time steps. Everything here runs in log space, so long sequences and extreme activations
+stay finite.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from ._base import Loss
+from ._validation import as_float_array, describe
+
+__all__ = [
+    "CTCAlignment",
+    "CTCLoss",
+    "ctc_alignment_posteriors",
+    "ctc_feasible",
+    "ctc_greedy_decode",
+]
+
+# A large negative number stands for log(0) inside the recursion: unlike -inf it never produces NaN
+# (-inf - -inf) and needs no masks. Unreachable lattice cells drift down by at most _NEG per time step, so
+# float32 stays finite for any T below ~1e8.
+_NEG = -1e30
+
+_RENORM_EVERY = 16  # steps between two re-centrings of the lattice rows (see _ctc_core)
+_SMALL_LATTICE = 160  # up to this many lattice cells per step, the recursion uses np.logaddexp
+_SAFE_EXP = {"f": 40.0, "d": 300.0}  # |activations| below this: exp needs no shift (float32, float64)
+
+_PRED_LAYOUTS = ("NTC", "TNC")
+_LABEL_LAYOUTS = ("NT", "TN")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Input checks
+# ---------------------------------------------------------------------------------------------------------
+def _round_half_away(v: np.ndarray) -> np.ndarray:
+    """C's lround, as MXNet applies to lengths: nearest integer, halves away from zero."""
+    return np.copysign(np.floor(np.abs(v) + 0.5), v)
+
+
+def _check_lengths(lengths: Any, name: str, n: int, high: int, what: str) -> np.ndarray:
+    """Lengths of shape (n,), rounded to the nearest integer (MXNet's lround) and checked to lie in [0, high]."""
+    v = as_float_array(lengths, name, dtype=np.float64, allow_empty=True)
+    if v.shape != (n,):
+        raise ValueError(f"{name} must have shape (N,) = ({n},), one length per sequence; got shape {v.shape}")
+    if not np.isfinite(v).all():
+        i = int(np.argwhere(~np.isfinite(v))[0, 0])
+        raise ValueError(f"{name} must be finite; got {v[i]} at index {i}")
+    r = _round_half_away(v)
+    bad = (r < 0) | (r > high)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"{name} must lie in [0, {high}] ({what}) after rounding to the nearest integer; "
+            f"got {v[i]:g} at index {i}"
+        )
+    return r.astype(np.intp)
+
+
+def _check_length(length: Any, name: str, high: int, what: str) -> np.ndarray:
+    """One sequence's length: a single number, returned as a (1,) array like :func:`_check_lengths`."""
+    v = as_float_array(length, name, dtype=np.float64)
+    if v.size != 1:
+        raise ValueError(f"{name} must be a single number (one sequence); got shape {v.shape}")
+    return _check_lengths(v.reshape(1), name, 1, high, what)
+
+
+def _check_labels(
+    label: Any,
+    label_lengths: Any,
+    n: int,
+    t: int,
+    n_classes: int,
+    label_layout: str,
+    single: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(labels (N, W) as intp with 0 beyond each length, lengths (N,))`` after checking everything.
+
+    ``single``: the label is one 1-D sequence (and its length a scalar ``label_length``).
+    """
+    name = "label"
+    lab = as_float_array(label, name, dtype=np.float64, allow_empty=True)
+    if single:
+        if lab.ndim != 1:
+            raise ValueError(f"label must be 1-D (one sequence of class indices); got shape {lab.shape}")
+        lab = lab[None, :]
+    elif lab.ndim != 2:
+        raise ValueError(
+            f"{name} must be 2-D ({'(N, L)' if label_layout == 'NT' else '(L, N)'} for label_layout "
+            f"{label_layout!r}); got shape {lab.shape}"
+        )
+    if label_layout == "TN":
+        lab = lab.T
+    if lab.shape[0] != n:
+        want = f"({n}, L)" if label_layout == "NT" else f"(L, {n})"
+        raise ValueError(
+            f"{name} must have shape {want} for label_layout {label_layout!r}: pred holds {n} sequences; "
+            f"got shape {lab.T.shape if label_layout == 'TN' else lab.shape}"
+        )
+    width = lab.shape[1]
+    if width > t:
+        raise ValueError(
+            f"{name} is {width} wide, but pred has only T={t} time steps: the padded label width must be <= T "
+            f"(got label shape {lab.T.shape if label_layout == 'TN' else lab.shape[1:] if single else lab.shape})"
+        )
+    if label_lengths is None:
+        pad = lab == -1
+        first = pad.argmax(axis=1) if width else np.zeros(n, dtype=np.intp)
+        lengths = np.where(pad.any(axis=1), first, width).astype(np.intp)
+    elif single:
+        lengths = _check_length(label_lengths, "label_length", width, "the label width")
+    else:
+        lengths = _check_lengths(label_lengths, "label_lengths", n, width, "the label width")
+    used = np.arange(width) < lengths[:, None]
+    bad = used & ~((lab >= 0) & (lab < n_classes - 1) & (lab == np.floor(lab)))
+    if bad.any():
+        i, j = (int(k) for k in np.argwhere(bad)[0])
+        where = f"[{j}]" if single else f"[{i}, {j}]" if label_layout == "NT" else f"[{j}, {i}]"
+        until = "before the first -1" if label_lengths is None else "within the label length"
+        raise ValueError(
+            f"{name} entries {until} must be whole class indices in [0, {n_classes - 1}) "
+            f"(class C-1 = {n_classes - 1} is the blank, -1 pads); got {lab[i, j]:g} at {name}{where}"
+        )
+    return np.where(used, lab, 0).astype(np.intp), lengths
+
+
+def _as_pred(pred: Any, name: str = "pred") -> np.ndarray:
+    """pred as float32 or float64 (float16 is widened to float32, longer floats narrowed to float64)."""
+    x = as_float_array(pred, name)
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float32 if x.dtype.itemsize < 4 else np.float64)
+    return x
+
+
+def _check_pred(pred: Any, layout: str, name: str = "pred") -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(pred as a float array, the same data as a (T, N, C) view)``."""
+    x = _as_pred(pred, name)
+    if x.ndim != 3:
+        raise ValueError(
+            f"{name} must be 3-D ({', '.join(layout)}) for layout {layout!r}; got shape {x.shape}"
+        )
+    return x, (x if layout == "TNC" else x.transpose(1, 0, 2))
+
+
+def _check_layout(layout: Any, name: str, allowed: tuple[str, ...]) -> str:
+    if not isinstance(layout, str) or layout not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}; got {describe(layout)}")
+    return layout
+
+
+def _repeats(labels: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Number of adjacent equal pairs in each label (each forces one extra blank between them)."""
+    if labels.shape[1] < 2:
+        return np.zeros(labels.shape[0], dtype=np.intp)
+    same = labels[:, 1:] == labels[:, :-1]
+    same &= np.arange(1, labels.shape[1]) < lengths[:, None]
+    return same.sum(axis=1)
+
+
+def ctc_feasible(label_lengths: Any, repeats: Any, pred_lengths: Any) -> np.ndarray:
+    """Which label sequences can be aligned to their inputs at all.
+
+    A label of length L with R adjacent repeats needs at least L + R time steps (a blank must separate each
+    repeated pair), so it is feasible exactly when ``L + R <= pred_length``. CTCLoss gives an infeasible
+    sequence the loss +inf and a zero gradient.
+
+    >>> ctc_feasible([3, 3, 0], [0, 1, 0], [3, 3, 0])
+    array([ True, False,  True])
+    """
+    lab_len = np.asarray(label_lengths)
+    return np.asarray(lab_len + np.asarray(repeats) <= np.asarray(pred_lengths))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The forward-backward core
+# ---------------------------------------------------------------------------------------------------------
+# Lattice layout. Sequence n's extended label l' has S_n = 2 L_n + 1 states (blank, l_1, blank, ..., blank);
+# the batch is padded to S = 2 max(L) + 1. Each sequence gets W = S + 3 cells: two pads, one "virtual" state,
+# then the S states, and the H * N sequences sit side by side in ONE flat, contiguous row per time step. The
+# recursion alpha_t(f) = G_t(f) + lse(alpha_{t-1}(f), alpha_{t-1}(f-1), alpha_{t-1}(f-2) + skip(f)) then
+# updates every cell from index 2 on with a handful of whole-row numpy calls. The pads emit log 0, so they stay
+# (about) log 0 and separate the sequences. The H * N sequences are:
+#   0..N-1   alpha, forward in time; the virtual state is the start (0 at t = -1, log 0 after), so the
+#            first step needs no special case;
+#   N..2N-1  beta, computed as the alpha of the reversed problem: time runs from T-1 down to 0 and the states
+#            are stored in reverse order, so the same shifts apply. A virtual state E sits just before the
+#            reversed l' and emits log 1 at times t >= pred_length, which delays the start of each sequence's
+#            backward pass to its own last step.
+# The emissions G of both halves come from one np.take on a (T, K) source whose rows hold the log-softmax of
+# every sequence, the same reversed in time for the backward half, one log 0 column (virtual states, pads,
+# padding) and one column per sequence for E. The posteriors are then exp(alpha + pre-emission beta - log p),
+# spread onto classes with a one-hot matmul.
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Label-dependent index arrays, cached: they only change when the labels do."""
+
+    S: int
+    idx: np.ndarray  # (H*N*(S+3),) column of the emission source that feeds each lattice cell
+    pen: np.ndarray  # (3, H*N*(S+3) - 2): 0 or _NEG added to the three predecessors (only the skip one varies)
+    init: np.ndarray  # (H*N*(S+3),): the lattice at t = -1
+    onehot: np.ndarray  # (N, S, C): state -> class
+
+
+_PLAN_CACHE: OrderedDict[tuple, _Plan] = OrderedDict()
+_PLAN_CACHE_SIZE = 32
+_MAX_KEPT_BYTES = 32 * 2**20  # scratch buffers larger than this are not kept; plans larger than 1/8 of it
+_PLAN_LOCK = threading.Lock()
+
+
+def _make_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: int, dtype: np.dtype) -> _Plan:
+    n, width = labels.shape
+    c = n_classes
+    s_max = 2 * width + 1
+    s_len = 2 * lengths + 1
+    states = np.arange(s_max)
+    ext = np.full((n, s_max), c, dtype=np.intp)
+    ext[:, 0::2] = c - 1
+    ext[:, 1::2] = labels
+    ext[states >= s_len[:, None]] = c
+
+    cls = np.full((halves, n, s_max + 1), c, dtype=np.intp)
+    cls[0, :, 1:] = ext
+    skip = np.zeros((halves, n, s_max + 1), dtype=bool)
+    k = np.arange(width)
+    # forward: a label state may be entered from two states back unless it repeats the previous label
+    fwd = k < lengths[:, None]
+    fwd[:, 1:] &= labels[:, 1:] != labels[:, :-1]
+    skip[0, :, 2::2] = fwd
+    if halves == 2:
+        cls[1, :, 1:] = ext[:, ::-1]
+        cls[1, np.arange(n), s_max - s_len] = c + 1
+        # backward: label k may be left by skipping the next blank unless label k+1 repeats it
+        bwd = k < lengths[:, None]
+        bwd[:, :-1] &= (labels[:, :-1] != labels[:, 1:]) | (k[1:] == lengths[:, None])
+        skip[1, :, 1:][:, ::-1][:, 1::2] = bwd
+    # The two pad columns are lattice cells too (the lattice is one flat row): they emit log 0.
+    cls = np.concatenate([np.full((halves, n, 2), c, dtype=np.intp), cls], axis=2)
+    skip = np.concatenate([np.zeros((halves, n, 2), dtype=bool), skip], axis=2)
+    # positions in one row of the emission source: [half 0: N*C | half 1: N*C | log 0 | E of each sequence]
+    offsets = (np.arange(halves)[:, None, None] * n + np.arange(n)[None, :, None]) * c
+    idx = np.where(cls < c, cls + offsets, halves * n * c + np.where(cls == c, 0, 1 + np.arange(n)[:, None]))
+    idx = idx.ravel()
+
+    pen = np.zeros((3, idx.size - 2), dtype=dtype)
+    pen[0] = np.where(skip.ravel()[2:], 0.0, _NEG)
+    init = np.full((halves * n, s_max + 3), _NEG, dtype=dtype)
+    init[:n, 2] = 0.0
+    if halves == 2:
+        init[n + np.arange(n), s_max - s_len + 2] = 0.0
+    init = init.ravel()
+    onehot = (ext[:, :, None] == np.arange(c)).astype(dtype)
+    for a in (idx, pen, init, onehot):
+        a.flags.writeable = False
+    return _Plan(s_max, idx, pen, init, onehot)
+
+
+def _get_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: int, dtype: np.dtype) -> _Plan:
+    key = (labels.shape, labels.tobytes(), lengths.tobytes(), n_classes, halves, dtype.char)
+    with _PLAN_LOCK:
+        plan = _PLAN_CACHE.get(key)
+        if plan is not None:
+            _PLAN_CACHE.move_to_end(key)
+            return plan
+    plan = _make_plan(labels, lengths, n_classes, halves, dtype)
+    if plan.idx.nbytes + plan.pen.nbytes + plan.init.nbytes + plan.onehot.nbytes <= _MAX_KEPT_BYTES // 8:
+        with _PLAN_LOCK:
+            _PLAN_CACHE[key] = plan
+            while len(_PLAN_CACHE) > _PLAN_CACHE_SIZE:
+                _PLAN_CACHE.popitem(last=False)
+    return plan
+
+
+_WORKSPACE = threading.local()
+_BUFFERS_PER_NAME = 4
+
+
+def _buffer(name: str, shape: tuple[int, ...], dtype: np.dtype) -> tuple[np.ndarray, bool]:
+    """A per-thread scratch array, reused between calls of the same shape (fresh pages cost time).
+
+    Returns ``(array, fresh)``; a few shapes are kept per name, so that alternating problems reuse theirs.
+    """
+    store = _WORKSPACE.__dict__.setdefault("buffers", {})
+    shelf = store.setdefault(name, OrderedDict())
+    key = (shape, np.dtype(dtype).char)
+    buf = shelf.get(key)
+    if buf is not None:
+        shelf.move_to_end(key)
+        return buf, False
+    buf = np.empty(shape, dtype=dtype)
+    if buf.nbytes <= _MAX_KEPT_BYTES:  # big problems pay for fresh pages rather than hold on to the memory
+        shelf[key] = buf
+        while len(shelf) > _BUFFERS_PER_NAME:
+            shelf.popitem(last=False)
+    return buf, True
+
+
+def _row_max(x: np.ndarray) -> np.ndarray:
+    """(T, N) max over the last axis of a (T, N, C) array (a TNC array or the transpose of an NTC one).
+
+    argmax over contiguous rows and a gather are much faster than a max-reduction over short rows.
+    """
+    if x.flags.c_contiguous:
+        rows, back = x, False
+    elif x.transpose(1, 0, 2).flags.c_contiguous:
+        rows, back = x.transpose(1, 0, 2), True
+    else:
+        rows, back = np.ascontiguousarray(x), False
+    flat = rows.reshape(-1, rows.shape[2])
+    best = flat.argmax(axis=1)
+    best += np.arange(0, flat.size, flat.shape[1])
+    m = flat.ravel()[best].reshape(rows.shape[:2])
+    return m.T if back else m
+
+
+@dataclass
+class _CoreResult:
+    log_likelihood: np.ndarray  # (N,), meaningful where feasible
+    softmax: np.ndarray | None  # (T, N, C) scratch view, 0 at t >= pred_length
+    gamma: np.ndarray | None  # (N, T, S) scratch view: state posteriors
+    occupancy: np.ndarray | None  # (N, T, C) fresh: class posteriors (gamma spread onto classes)
+
+
+def _ctc_core(
+    x: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray, posteriors: bool
+) -> _CoreResult:
+    """Log-likelihoods of the labels; with ``posteriors`` also the softmax and the alignment posteriors.
+
+    ``x`` is (T, N, C) activations; ``labels`` (N, W) valid class indices up to ``lab_len``.
+    """
+    t_len, n, c = x.shape
+    dt = x.dtype
+    halves = 2 if posteriors else 1
+    plan = _get_plan(labels, lab_len, c, halves, dt)
+    s_max = plan.S
+    hn = halves * n
+    nc = n * c
+
+    # The emission source, one row per step: log-softmax (forward half), the same reversed in time (backward
+    # half), a log 0 column and the virtual end states E. The log-softmax is written straight into it.
+    src, fresh = _buffer("src", (t_len, halves * nc + 1 + (n if halves == 2 else 0)), dt)
+    if fresh:
+        src[:, halves * nc] = _NEG
+    lp = src[:, :nc].reshape(t_len, n, c)
+    # the softmax is kept in pred's own memory order, so that exp and the final gradient run on contiguous data
+    ntc = not x.flags.c_contiguous and x.transpose(1, 0, 2).flags.c_contiguous
+    sm_mem = _buffer("softmax", (n, t_len, c) if ntc else (t_len, n, c), dt)[0]
+    sm = sm_mem.transpose(1, 0, 2) if ntc else sm_mem
+    # exp(x) cannot overflow or underflow while |x| stays below _SAFE_EXP; otherwise shift each row by its max
+    bound = _SAFE_EXP[dt.char]
+    shift = None if t_len == 0 or (x.max() < bound and x.min() > -bound) else _row_max(x)
+    if shift is None:
+        np.exp(x, out=sm)
+    else:
+        np.subtract(x, shift[:, :, None], out=sm)
+        np.exp(sm, out=sm)
+    # a row sum as a matmul: much faster than a reduction over a short axis
+    total = np.matmul(sm_mem, np.ones(c, dtype=dt))
+    if ntc:
+        total = total.T
+    if posteriors:
+        np.divide(sm, total[:, :, None], out=sm)
+    lse = np.log(total, out=total)
+    if shift is not None:
+        lse += shift
+    np.subtract(x, lse[:, :, None], out=lp)
+    late = None
+    if pred_len.min(initial=t_len) < t_len:
+        late = np.arange(t_len)[:, None] >= pred_len  # (T, N): steps past each sequence's end
+        lp[late] = _NEG
+        if posteriors:
+            sm[late] = 0.0
+    if halves == 2:
+        np.copyto(src[:, nc:2 * nc], src[::-1, :nc])
+        if late is None:
+            src[:, 2 * nc + 1:] = _NEG
+        else:
+            np.copyto(src[:, 2 * nc + 1:], np.where(late[::-1], 0.0, _NEG))
+
+    width = s_max + 3
+    flat = hn * width
+    emit, _ = _buffer("emit", (t_len, flat), dt)
+    np.take(src, plan.idx, axis=1, out=emit, mode="wrap")  # the indices are in range; "wrap" skips checks
+
+    # The lattice: one flat row of H*N*W cells per step. Cells 2.. are computed at once from the three cells
+    # before each; the pad cells between sequences emit log 0, so they stay (about) log 0 themselves.
+    lat, fresh = _buffer("lattice", (t_len + 1, flat), dt)
+    if fresh:
+        lat[:, :2] = _NEG
+    np.copyto(lat[0], plan.init)
+    item = lat.itemsize
+    # windows[t, k, f] = lat[t, f + k]: the three predecessors of cell f + 2, without copying
+    windows = as_strided(lat, shape=(t_len + 1, 3, flat - 2), strides=(lat.strides[0], item, item))
+    # pre[t] = the lattice at t before the emission at t is added (beta without y_t, for the posteriors)
+    pre, _ = _buffer("pre", (t_len, flat), dt)
+    z, _ = _buffer("z", (3, flat - 2), dt)
+    m, _ = _buffer("m", (flat - 2,), dt)
+    acc, _ = _buffer("acc", (flat - 2,), dt)
+    pen = plan.pen
+    lat3 = lat.reshape(t_len + 1, hn, width)
+    # log-sum-exp of the three predecessors, shifted by their max; positional outputs save call overhead
+    add, subtract, exp, log = np.add, np.subtract, np.exp, np.log
+    max_reduce, sum_reduce = np.maximum.reduce, np.add.reduce
+    # Every _RENORM_EVERY steps each sequence's row is shifted so that its max is 0 and the shift is kept in
+    # float64: float32 log-probabilities then stay small and precise however long the sequence is.
+    shift_at = np.zeros((t_len + 1, hn))
+    steps = zip(windows[:t_len], pre[:, 2:], emit[:, 2:], lat[1:, 2:], strict=True)
+    small = flat - 2 <= _SMALL_LATTICE
+    skip_pen, z0, logaddexp = pen[0], z[0], np.logaddexp
+    for t, (window, before, emission, row) in enumerate(steps):
+        if small:  # few cells: np.logaddexp's slow loop costs less than six calls
+            add(window[0], skip_pen, z0)
+            logaddexp(z0, window[1], acc)
+            logaddexp(acc, window[2], before)
+        else:
+            add(window, pen, z)
+            max_reduce(z, 0, None, m)
+            subtract(z, m, z)
+            exp(z, z)
+            sum_reduce(z, 0, None, acc)
+            log(acc, acc)
+            add(acc, m, before)
+        add(before, emission, row)
+        if t % _RENORM_EVERY == _RENORM_EVERY - 1:
+            rows = lat3[t + 1, :, 2:]
+            top = max_reduce(rows, 1)
+            top[top < 0.5 * _NEG] = 0.0  # a row with nothing reachable keeps its log 0s
+            subtract(rows, top[:, None], rows)
+            shift_at[t + 1] = top
+    offset = np.add.accumulate(shift_at, axis=0)  # (T+1, H*N): what was taken out of each lattice row
+
+    if halves == 1:
+        rows = np.arange(n)
+        end = 2 * lab_len + 3  # column of the last blank (state s sits in column s + 3)
+        loglik = np.logaddexp(lat3[pred_len, rows, end], lat3[pred_len, rows, end - 1]) + offset[pred_len, rows]
+        return _CoreResult(loglik, None, None, None)
+    # beta at t = 0 sits in the last lattice row; columns S+2 and S+1 are states 0 and 1
+    loglik = np.logaddexp(lat3[t_len, n:, s_max + 2], lat3[t_len, n:, s_max + 1]) + offset[t_len, n:]
+    # gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p): alpha_t includes y_t, the pre-emission beta does not.
+    # pre[T-1-t] is in the frame of lattice row T-1-t; the row offsets and log p cancel in float64 first.
+    gamma, _ = _buffer("gamma", (t_len, n, s_max), dt)
+    pre3 = pre.reshape(t_len, hn, width)
+    np.add(lat3[1:, :n, 3:], pre3[::-1, n:, s_max + 2:2:-1], out=gamma)
+    correction = offset[1:, :n] + offset[t_len - 1::-1, n:] if t_len else np.zeros((0, n))
+    correction -= np.where(loglik > 0.5 * _NEG, loglik, 0.0)
+    gamma += correction.astype(dt)[:, :, None]
+    np.exp(gamma, out=gamma)
+    gamma_ntc = gamma.transpose(1, 0, 2)
+    occupancy = np.matmul(gamma_ntc, plan.onehot)
+    return _CoreResult(loglik, sm, gamma_ntc, occupancy)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------------------
+class CTCLoss(Loss):
+    r"""Connectionist temporal classification loss: the negative log-likelihood of a label sequence.
+
+    With :math:`y_t = \operatorname{softmax}(\text{pred}_t)` over the C classes (the last one, C-1, is the
+    blank) and :math:`\mathcal{B}` the map that merges repeated symbols and then drops blanks,
+
+    .. math:: \ell_n = -\log \sum_{\pi:\ \mathcal{B}(\pi) = \text{label}_n}\ \prod_{t < T_n} y_t(\pi_t)
+
+    summed over every path :math:`\pi` of length :math:`T_n` (``pred_lengths``, default T). It is computed
+    with the forward-backward recursion in log space. Output: :math:`w\, s_n\, \ell_n` per sequence, with no
+    mean and no length normalisation. Gradient w.r.t. the activations:
+    :math:`w\, s_n\,(y_t(k) - \sum_{s:\ l'_s = k} \gamma_t(s))`, with :math:`\gamma_t(s)` the posterior of
+    lattice state s at step t, and 0 at steps :math:`t \ge T_n`.
+
+    Labels are padded with -1: a row's length is the position of its first -1 and anything after it is
+    ignored, unless ``label_lengths`` is given (then the first ``label_lengths[n]`` entries are used as
+    they are). Lengths are rounded to the nearest integer like MXNet (4.7 -> 5).
+
+    Differences from MXNet 1.9.1, which returns garbage, crashes or fails in these cases:
+
+    - a label that cannot fit (its length plus its adjacent repeats exceeds the sequence length) gives loss
+      +inf whatever its weight, and gradient 0 (MXNet: loss 0 and an uninitialised gradient);
+      :meth:`feasible` tells which ones;
+    - a batch whose labels are all empty works, and so does a pred_length of 0 (an empty label then has
+      loss 0); MXNet returns garbage for the first and inf or a crash for the second;
+    - labels that are not whole numbers in [0, C-1) (including the blank C-1), lengths outside their range
+      (MXNet crashes on a pred_length above T) and a sample_weight that is not one number per sequence raise
+      a ValueError. MXNet rounds such labels, treats the blank as a symbol and broadcasts the weight to (N, N);
+    - float64 works (MXNet's CTC operator only accepts float32 on the CPU).
+
+    Args:
+        layout: ``"NTC"`` (batch, time, classes) or ``"TNC"`` for pred.
+        label_layout: ``"NT"`` or ``"TN"`` for label; the batch axis is where N is.
+        weight: global scale w (None means 1).
+
+    Shape:
+        pred (N, T, C) or (T, N, C) activations (unnormalised); label (N, W) or (W, N) with W <= T;
+        pred_lengths, label_lengths and sample_weight (N,). Output (N,), in pred's float dtype; the gradient
+        has pred's shape.
+
+    Example: three steps that strongly say "0, blank, 1" for the label [0, 1] (five alignments: 0-1, 001, 011,
+    -01 and 01-, of total probability 0.656), then a batch of two with padding and uniform scores over 4 steps
+    (15 and 10 of the 81 paths collapse to [0, 1] and to [1]).
+
+    >>> loss = CTCLoss()
+    >>> pred = np.log([[[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.1, 0.8, 0.1]]])
+    >>> loss(pred, [[0, 1]]).round(4)
+    array([0.4216])
+    >>> values, grad = loss.value_and_grad(np.zeros((2, 4, 3), dtype=np.float32), [[0, 1], [1, -1]])
+    >>> values.round(4), grad.shape
+    (array([1.6864, 2.0919], dtype=float32), (2, 4, 3))
+    >>> bool(np.allclose(values, -np.log([15 / 81, 10 / 81])))
+    True
+    """
+
+    def __init__(self, layout: str = "NTC", label_layout: str = "NT", weight: float | None = None) -> None:
+        self._layout = _check_layout(layout, "layout", _PRED_LAYOUTS)
+        self._label_layout = _check_layout(label_layout, "label_layout", _LABEL_LAYOUTS)
+        super().__init__(weight, label_layout.index("N"))
+
+    @property
+    def layout(self) -> str:
+        return self._layout
+
+    @property
+    def label_layout(self) -> str:
+        return self._label_layout
+
+    def _params(self) -> dict[str, Any]:
+        return {"layout": self._layout, "label_layout": self._label_layout, "weight": self._weight}
+
+    def _prepare(self, pred, label, pred_lengths, label_lengths):
+        x, x_tnc = _check_pred(pred, self._layout)
+        t_len, n, c = x_tnc.shape
+        labels, lab_len = _check_labels(label, label_lengths, n, t_len, c, self._label_layout)
+        if pred_lengths is None:
+            pred_len = np.full(n, t_len, dtype=np.intp)
+        else:
+            pred_len = _check_lengths(pred_lengths, "pred_lengths", n, t_len, "the number of time steps T")
+        feasible = ctc_feasible(lab_len, _repeats(labels, lab_len), pred_len)
+        return x, x_tnc, labels, lab_len, pred_len, feasible
+
+    def feasible(self, pred: Any, label: Any, pred_lengths: Any = None, label_lengths: Any = None) -> np.ndarray:
+        """Boolean (N,): which sequences' labels fit their inputs (the others get loss +inf).
+
+        >>> CTCLoss().feasible(np.zeros((2, 3, 4)), [[0, 1, 2], [1, 1, 2]])
+        array([ True, False])
+        """
+        return self._prepare(pred, label, pred_lengths, label_lengths)[-1]
+
+    def _check_inputs_finite(self, args: tuple, kwargs: dict) -> None:
+        # +inf is the legitimate loss of an infeasible label; only NaN/inf in pred or sample_weight is an error.
+        for i, name in ((0, "pred"), (4, "sample_weight")):
+            value = args[i] if len(args) > i else kwargs.get(name)
+            if value is None:
+                continue
+            arr = np.asarray(value)
+            if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+                idx = tuple(int(k) for k in np.argwhere(~np.isfinite(arr))[0]) if arr.ndim else ()
+                raise ValueError(f"{name} must be finite; got {arr[idx]} at index {idx}")
+
+    def _forward(self, pred, label, pred_lengths=None, label_lengths=None, sample_weight=None, *, need_grad):
+        x, x_tnc, labels, lab_len, pred_len, feasible = self._prepare(pred, label, pred_lengths, label_lengths)
+        t_len, n, _ = x_tnc.shape
+        dt = x.dtype
+        scale = None
+        if sample_weight is not None:
+            s = as_float_array(sample_weight, "sample_weight", dtype=dt)
+            if s.shape not in ((), (1,), (n,)):
+                raise ValueError(
+                    f"sample_weight must hold one weight per sequence: shape (N,) = ({n},) or a scalar; "
+                    f"got shape {s.shape}"
+                )
+            scale = np.broadcast_to(s, (n,))
+        if self._weight is not None:
+            scale = np.full(n, self._weight, dtype=dt) if scale is None else scale * dt.type(self._weight)
+
+        # Trim the labels' padding and the steps after the longest sequence: they cannot matter.
+        width = int(lab_len.max(initial=0))
+        t_used = int(pred_len.max(initial=0))
+        core = _ctc_core(x_tnc[:t_used], labels[:, :width], lab_len, pred_len, bool(need_grad))
+
+        values = np.subtract(0.0, core.log_likelihood, dtype=dt)  # 0 - x: an empty label on 0 steps gives +0
+        if scale is not None:
+            values = values * scale
+        values[~feasible] = np.inf
+        grad = None
+        if need_grad:
+            occ = core.occupancy  # (N, t_used, C), fresh
+            if self._layout == "NTC":
+                np.subtract(core.softmax.transpose(1, 0, 2), occ, out=occ)
+                if scale is not None:
+                    occ *= scale[:, None, None]
+                occ[~feasible] = 0.0
+                if t_used == t_len:
+                    grad = occ
+                else:
+                    grad = np.zeros(x.shape, dtype=dt)
+                    grad[:, :t_used] = occ
+            else:
+                grad = np.zeros(x.shape, dtype=dt) if t_used < t_len else np.empty(x.shape, dtype=dt)
+                g = grad[:t_used]
+                np.subtract(core.softmax, occ.transpose(1, 0, 2), out=g)
+                if scale is not None:
+                    g *= scale[:, None]
+                g[:, ~feasible] = 0.0
+        return values, {"pred": grad}
+
+
+def ctc_greedy_decode(pred: Any, pred_lengths: Any = None, layout: str = "NTC") -> list[list[int]]:
+    """Best-path decoding: the most likely class at each step, repeats merged, blanks (class C-1) dropped.
+
+    This is the label of the single most probable alignment, a fast approximation of the most probable label.
+    ``pred`` may hold activations, probabilities or log-probabilities (only the argmax matters); steps at or
+    after ``pred_lengths[n]`` (rounded to the nearest integer) are ignored.
+
+    Shape:
+        pred (N, T, C) for layout "NTC" or (T, N, C) for "TNC"; pred_lengths (N,). Returns N lists of ints.
+
+    >>> blank = [0.0, 0.0, 1.0]
+    >>> ctc_greedy_decode([[[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], blank, [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
+    [[0, 0, 1]]
+    """
+    _check_layout(layout, "layout", _PRED_LAYOUTS)
+    x, x_tnc = _check_pred(pred, layout)
+    t_len, n, c = x_tnc.shape
+    if not np.isfinite(x).all():
+        idx = tuple(int(k) for k in np.argwhere(~np.isfinite(x))[0])
+        raise ValueError(f"pred must be finite; got {x[idx]} at index {idx}")
+    best = np.argmax(x_tnc, axis=2).T  # (N, T)
+    keep = best != c - 1
+    keep[:, 1:] &= best[:, 1:] != best[:, :-1]
+    if pred_lengths is not None:
+        pred_len = _check_lengths(pred_lengths, "pred_lengths", n, t_len, "the number of time steps T")
+        keep &= np.arange(t_len) < pred_len[:, None]
+    return [best[i, keep[i]].tolist() for i in range(n)]
+
+
+@dataclass(frozen=True)
+class CTCAlignment:
+    """Where one label sequence sits in time, according to CTC (see :func:`ctc_alignment_posteriors`).
+
+    Attributes:
+        extended_label: (2L+1,) the label with a blank before, between and after its symbols.
+        state_posteriors: (T, 2L+1) probability that the alignment is in each extended-label state at each step;
+            rows sum to 1 up to pred_length, rows after it are 0.
+        class_posteriors: (T, C) the same spread onto classes (the blank states onto class C-1).
+        softmax: (T, C) the network's per-step class probabilities (0 after pred_length).
+        log_likelihood: log p(label | pred); -inf if infeasible.
+        feasible: whether the label fits in pred_length steps; if not, the posteriors are all 0.
+        blank: the blank class, C-1.
+    """
+
+    extended_label: np.ndarray
+    state_posteriors: np.ndarray
+    class_posteriors: np.ndarray
+    softmax: np.ndarray
+    log_likelihood: float
+    feasible: bool
+    blank: int
+
+
+def ctc_alignment_posteriors(
+    pred: Any, label: Any, pred_length: Any = None, label_length: Any = None
+) -> CTCAlignment:
+    r"""Posterior probability of each alignment state at each time step, for ONE sequence.
+
+    :math:`\gamma_t(s) = \alpha_t(s)\,\beta_t(s) / (y_t(l'_s)\, p(\text{label}))` is the probability, over all
+    alignments of the label weighted by their likelihood, that step t emits extended-label state s. The
+    per-class posteriors sum the states of each class; ``softmax - class_posteriors`` is the CTC gradient.
+
+    Args:
+        pred: (T, C) activations; the blank is class C-1.
+        label: 1-D class indices, padded with -1 unless ``label_length`` is given.
+        pred_length: number of valid steps (default T).
+        label_length: number of label entries to use (default: up to the first -1).
+
+    Uniform scores, 3 steps, label [0, 1]: 5 of the 27 paths collapse to it, each with probability 1/27.
+
+    >>> a = ctc_alignment_posteriors(np.zeros((3, 3)), [0, 1])
+    >>> a.extended_label.tolist(), a.feasible, round(a.log_likelihood, 4), round(float(np.log(5 / 27)), 4)
+    ([2, 0, 2, 1, 2], True, -1.6864, -1.6864)
+    >>> a.state_posteriors.sum(axis=1).round(6).tolist()
+    [1.0, 1.0, 1.0]
+    """
+    x = _as_pred(pred)
+    if x.ndim != 2:
+        raise ValueError(f"pred must be 2-D (T, C) for one sequence; got shape {x.shape}")
+    if not np.isfinite(x).all():
+        idx = tuple(int(k) for k in np.argwhere(~np.isfinite(x))[0])
+        raise ValueError(f"pred must be finite; got {x[idx]} at index {idx}")
+    t_len, c = x.shape
+    labels, lab_len = _check_labels(label, label_length, 1, t_len, c, "NT", single=True)
+    pred_len = np.full(1, t_len, dtype=np.intp)
+    if pred_length is not None:
+        pred_len = _check_length(pred_length, "pred_length", t_len, "the number of time steps T")
+    length = int(lab_len[0])
+    feasible = bool(ctc_feasible(lab_len, _repeats(labels, lab_len), pred_len)[0])
+    core = _ctc_core(x[:, None, :], labels[:, :length], lab_len, pred_len, True)
+    ext = np.full(2 * length + 1, c - 1, dtype=np.intp)
+    ext[1::2] = labels[0, :length]
+    softmax = core.softmax[:, 0].copy()
+    if feasible:
+        states = core.gamma[0].copy()
+        classes = core.occupancy[0]
+        loglik = float(core.log_likelihood[0])
+    else:
+        states = np.zeros((t_len, 2 * length + 1), dtype=x.dtype)
+        classes = np.zeros((t_len, c), dtype=x.dtype)
+        loglik = -np.inf
+    return CTCAlignment(ext, states, classes, softmax, loglik, feasible, c - 1)

@@ -1,0 +1,116 @@
+"""Compare: overlay any set of losses and their gradients on one chart, with a table at one prediction."""
+
+import pandas as pd
+import streamlit as st
+
+from lossapp.controls import BIND, param_controls
+from lossapp.model import Curve, CurveView
+from lossapp.page import setup_page
+from lossapp.views import SHORT_IDS, chart, point_value, sweep_arrays
+from losscore.catalog import CATALOG
+
+present = setup_page("Compare")
+
+CURVE_LOSSES = [name for name, spec in CATALOG.items() if spec.curve is not None]
+#: The tutorial's two groups: regression losses against label 0, classification losses against label 1.
+PRESETS = {
+    "regression": (["L1Loss", "L2Loss", "HuberLoss"], 0.0),
+    "classification": (["LogisticLoss", "HingeLoss", "SquaredHingeLoss", "SigmoidBinaryCrossEntropyLoss"], 1.0),
+}
+#: Parameters that would change the meaning of the shared x-axis (a logit / log-rate here); the family pages
+#: show them.
+FIXED = {"SigmoidBinaryCrossEntropyLoss": {"from_sigmoid": False}, "PoissonNLLLoss": {"from_logits": True}}
+
+
+def apply_preset() -> None:
+    losses, label = PRESETS[st.session_state["cmp_preset"]]
+    st.session_state["cmp_losses"] = list(losses)
+    st.session_state["cmp_label"] = label
+
+
+st.title("Compare losses")
+if not present:
+    st.markdown(
+        "Put any losses on one chart. The presets are the tutorial's two pictures: the regression losses "
+        "against label 0 and the classification losses against label 1. All curves share the prediction axis "
+        "(a raw score or logit; for PoissonNLL the log of the rate), and the lower panel shows each gradient, "
+        "which is what actually trains a network: compare where each one is flat, where it is constant, and "
+        "where it keeps growing."
+    )
+
+preset = st.segmented_control(
+    "Preset: the tutorial's groups", list(PRESETS), default="regression", required=True, key="cmp_preset",
+    on_change=apply_preset, bind=BIND,
+    help="regression: L1, L2 and Huber against label 0; classification: logistic, hinge, squared hinge and "
+         "sigmoid cross-entropy against label 1. Loads the losses and the label; change them afterwards.",
+)
+first_losses, first_label = PRESETS[preset]
+chosen = st.multiselect(
+    "Losses", CURVE_LOSSES, default=first_losses,
+    key="cmp_losses", bind=BIND, help="Any losses with a loss-vs-prediction curve (Gluon class names).",
+)
+controls, plot = st.columns([1, 2.4], gap="medium")
+with controls:
+    label = st.slider("label", -5.0, 5.0, first_label, 0.5,
+                      key="cmp_label", bind=BIND, format="%.1f",
+                      help="One label for every curve. Hinge and logistic losses expect -1 or +1, "
+                           "SigmoidBCE a value in [0, 1], PoissonNLL a count >= 0.")
+    lo, hi = st.slider("prediction range", -10.0, 10.0, (-5.0, 5.0), 0.5, key="cmp_range", bind=BIND,
+                       help="The x-axis of the chart (the tutorial uses -5 to 5).")
+    if hi - lo < 0.5:
+        lo, hi = lo, lo + 0.5
+    marker = st.slider("prediction marker", lo, hi, min(max(1.0, lo), hi), 0.05, key="cmp_pred", bind=BIND,
+                       format="%.2f", help="Where the table reads off each loss and gradient.")
+    params: dict[str, dict] = {}
+    for name in chosen:
+        spec = CATALOG[name]
+        skip = tuple(FIXED.get(name, {}))
+        if not [p for p in spec.params if p.name not in skip]:
+            continue
+        # an expander in presentation mode too (where CSS hides it): URL values still reach the curves
+        with st.expander(f"{spec.name} parameters", expanded=False):
+            params[name] = param_controls(spec, f"cmp_{SHORT_IDS[name]}", skip=skip)
+
+curves, rows, failed = [], [], []
+num = int(round((hi - lo) / 0.01)) + 1
+for name in chosen:
+    p = {**params.get(name, {}), **FIXED.get(name, {})}
+    key = tuple(sorted(p.items()))
+    try:
+        x, values, grad = sweep_arrays(name, key, float(label), 1.0, float(lo), float(hi), num)
+        value, slope = point_value(name, key, float(label), 1.0, float(marker))
+    except (ValueError, TypeError) as exc:
+        failed.append(f"{CATALOG[name].title}: {exc}")
+        continue
+    params[name] = p
+    curves.append(Curve(name, x, values, grad))
+    rows.append({"loss": name, "loss value": value + 0.0, "dL/dpred": slope + 0.0})  # no "-0"
+
+with plot:
+    for message in failed:
+        st.error(message)
+    if not curves:
+        st.info("Pick at least one loss to plot.")
+    else:
+        names = tuple(c.name for c in curves)
+        view = CurveView(
+            title=f"{len(curves)} losses, label {label:g}", curves=tuple(curves), marker=float(marker),
+            label=float(label), loss_names=names, params={n: params[n] for n in names},
+        )
+        chart(view, "cmp", present=present)
+
+if rows:
+    st.subheader(f"At prediction {marker:g}, label {label:g}")
+    table = pd.DataFrame(rows)
+    st.dataframe(
+        table, hide_index=True, width="content",
+        column_config={"loss value": st.column_config.NumberColumn(format="%.4f"),
+                       "dL/dpred": st.column_config.NumberColumn(format="%.4f")},
+    )
+    names = {r["loss"] for r in rows}
+    if {"LogisticLoss", "SigmoidBinaryCrossEntropyLoss"} <= names and label == 1 and not present:
+        st.caption("With equal weights, LogisticLoss and SigmoidBinaryCrossEntropyLoss draw one curve for label 1: "
+                   "they are the same function, written for labels ±1 and 0/1 respectively.")
+    flat = [r["loss"] for r in rows if r["dL/dpred"] == 0]
+    if flat and not present:
+        st.caption(f"Zero gradient here: {', '.join(flat)}. These losses no longer push the prediction at all.")

@@ -1,0 +1,218 @@
+"""Training lab: watch L1/L2/Huber fit a line through outliers, and logistic/hinge/squared hinge train a classifier."""
+
+import pandas as pd
+import streamlit as st
+
+from lossapp import training_figures as tfig
+from lossapp.controls import param_control
+from lossapp.figures import CONFIG
+from lossapp.page import setup_page
+from lossapp.training import (
+    MAX_OUTLIERS,
+    N_PER_CLASS,
+    TRUE_INTERCEPT,
+    TRUE_SLOPE,
+    ClassifierRun,
+    RegressionRun,
+    run_classifier,
+    run_regression,
+    step_at,
+)
+from losscore.catalog import CATALOG, Param
+
+present = setup_page("Training lab")
+
+
+# -- cached training runs (plain numbers in, plain dataclasses out) ------------------------------------------------
+@st.cache_data(max_entries=256, show_spinner=False)
+def regression_run(n_outliers: int, outlier_size: float, noise: float, seed: int, lr: float, steps: int,
+                   rho: float) -> RegressionRun:
+    return run_regression(n_outliers, outlier_size, noise, seed, lr, steps, rho)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def classifier_run(separation: float, n_flipped: int, seed: int, lr: float, steps: int,
+                   margin: float) -> ClassifierRun:
+    return run_classifier(separation, n_flipped, seed, lr, steps, margin)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def regression_charts(settings: tuple, step: int, present: bool) -> tuple:
+    """(scatter figure, its alt text, loss-curve figure, its alt text); figures are shared, never mutated."""
+    run = regression_run(*settings)
+    return (tfig.regression_figure(run, step, present=present), tfig.regression_alt(run, step),
+            tfig.loss_curves_figure(run.fits, step, log_y=True, present=present),
+            tfig.curves_alt(run.fits, step, log_y=True))
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def classifier_charts(settings: tuple, step: int, present: bool) -> tuple:
+    run = classifier_run(*settings)
+    return (tfig.classifier_figure(run, step, present=present), tfig.classifier_alt(run, step),
+            tfig.loss_curves_figure(run.fits, step, present=present), tfig.curves_alt(run.fits, step))
+
+
+# -- controls -------------------------------------------------------------------------------------------------------
+OUTLIERS = Param("outliers", "int", 8, "How many extra points sit far below the true line at the right-hand end "
+                 "(x between 2 and 3), where they have the most leverage on the slope.", 0, MAX_OUTLIERS, 1)
+OUTLIER_SIZE = Param("outlier_size", "float", 15.0, "How far below the true line the outliers sit.", 0.0, 30.0, 0.5)
+NOISE = Param("noise", "float", 0.5, "Standard deviation of the Gaussian noise added to every point's y.",
+              0.0, 3.0, 0.1)
+SEPARATION = Param("separation", "float", 3.0, "Distance between the centres of the two blobs (each has unit "
+                   "spread). Around 5 and more they hardly overlap.", 0.0, 8.0, 0.25)
+FLIPPED = Param("flipped", "int", 2, "How many points, chosen at random, get the wrong label: mislabelled "
+                "training data.", 0, 20, 1)
+SEED = Param("seed", "int", 0, "Seed of np.random.default_rng that draws the data; the same seed always gives "
+             "the same points and the same training run.", 0, 99, 1)
+PROGRESS = Param("progress", "int", 100, "Rewind training: show the models after this share of the steps "
+                 "(100% is the end of training).", 0, 100, 1)
+
+
+def lr_param(high: float, default: float) -> Param:
+    return Param("learning rate", "float", default, "Step size of full-batch gradient descent on the mean loss: "
+                 "θ ← θ − lr · ∇θ (mean loss). Too large and a run oscillates or blows up.", 0.01, high, 0.01)
+
+
+STEPS = Param("steps", "int", 300, "How many gradient-descent updates each model gets, all starting from "
+              "zero weights.", 50, 500, 10)
+
+
+def results_table(heading: str, rows: list[dict], fits: dict, formats: dict[str, str]) -> None:
+    """The per-loss numbers at the shown step, and a warning for every run that blew up."""
+    st.markdown(f"**{heading}**")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="content",
+                 column_config={name: st.column_config.NumberColumn(format=f) for name, f in formats.items()})
+    for name, fit in fits.items():
+        if fit.diverged:
+            st.warning(f"{name} diverged: training stopped after {fit.steps} steps. Lower the learning rate.")
+
+
+# -- 1: regression with outliers -------------------------------------------------------------------------------------
+@st.fragment
+def regression_section() -> None:
+    st.header("Fitting a line through outliers", anchor="regression")
+    if not present:
+        st.markdown(
+            f"The grey dots follow the line y = {TRUE_SLOPE:g}x + {TRUE_INTERCEPT:g} plus noise; the crosses are "
+            "outliers, all far below it on the right. The same straight-line model is trained three times from "
+            "zero, once per loss, by plain gradient descent: losscore gives the gradient of each point's loss "
+            "with respect to its prediction, and the chain rule turns that into the update of slope and "
+            "intercept."
+        )
+    left, right = st.columns([1, 2.4], gap="medium")
+    with left:
+        n_out = param_control(OUTLIERS, "lab_out", label="outliers")
+        size = param_control(OUTLIER_SIZE, "lab_outsz", label="outlier distance below the line")
+        noise = param_control(NOISE, "lab_noise", label="noise (standard deviation)")
+        rho = param_control(CATALOG["HuberLoss"].param("rho"), "lab_rho", label="Huber rho",
+                            help="HuberLoss's threshold: residuals smaller than rho are squared, larger ones "
+                                 "count linearly, so their pull on the line is capped.")
+        lr = param_control(lr_param(0.3, 0.1), "lab_rlr", label="learning rate")
+        steps = param_control(STEPS, "lab_rsteps", label="training steps")
+        seed = param_control(SEED, "lab_rseed", label="data seed")
+        progress = param_control(PROGRESS, "lab_rprog", label="show training at (% of steps)")
+    settings = (int(n_out), float(size), float(noise), int(seed), float(lr), int(steps), float(rho))
+    run = regression_run(*settings)
+    step = step_at(progress, run.steps)
+    scatter, scatter_alt, curve, curve_alt = regression_charts(settings, step, present)
+    rows = []
+    for name, fit in run.fits.items():
+        slope, intercept = (float(v) for v in fit.at(step))
+        rows.append({"loss": name, "slope": slope, "intercept": intercept,
+                     "slope error": abs(slope - TRUE_SLOPE), "intercept error": abs(intercept - TRUE_INTERCEPT),
+                     "mean loss": fit.loss_at(step)})
+    with right:
+        st.plotly_chart(scatter, config=CONFIG, key="lab_reg_chart", alt=scatter_alt)
+        st.caption(scatter_alt)
+        results_table(f"After {step} of {run.steps} steps (true slope {TRUE_SLOPE:g}, intercept "
+                      f"{TRUE_INTERCEPT:g})", rows, run.fits,
+                      {"slope": "%.3f", "intercept": "%.3f", "slope error": "%.3f", "intercept error": "%.3f",
+                       "mean loss": "%.4g"})
+    st.plotly_chart(curve, config=CONFIG, key="lab_rcurve_chart", alt=curve_alt)
+    st.caption(curve_alt)
+    if not present:
+        st.markdown(
+            "**What to look for.** L2Loss squares each residual, so its gradient grows with the distance: a "
+            "handful of distant outliers outvote dozens of good points, and its line tilts towards "
+            "them. L1Loss gives every point the same pull (±1) however far it is, so the outliers can only "
+            "outnumber the others, not outweigh them, and its line stays near the true one (it wobbles a little "
+            "at the end, because its gradient never shrinks). HuberLoss behaves like L2 for residuals below "
+            "rho and like L1 beyond: it settles smoothly, yet the outliers' pull is capped. Once rho reaches "
+            "the outlier distance (bring the outliers within 5 to try it) Huber is just L2 again; and once the "
+            "outliers make up about a third of the data, even L1 gives in."
+        )
+
+
+# -- 2: a linear classifier -------------------------------------------------------------------------------------------
+@st.fragment
+def classifier_section() -> None:
+    st.header("Training a linear classifier", anchor="classifier")
+    if not present:
+        st.markdown(
+            f"Two clouds of {N_PER_CLASS} points each, labelled +1 and −1, with a few labels flipped on purpose. "
+            "A linear score f(x) = w·x + b is trained from zero with each loss; its sign is the predicted "
+            "class, so the solid line f = 0 is the decision boundary. The hinge losses ask for more than the "
+            "right sign: a score of at least the margin, marked by the dashed lines f = ±margin."
+        )
+    left, right = st.columns([1, 2.4], gap="medium")
+    with left:
+        sep = param_control(SEPARATION, "lab_sep", label="class separation")
+        flipped = param_control(FLIPPED, "lab_flip", label="flipped labels")
+        margin = param_control(CATALOG["HingeLoss"].param("margin"), "lab_margin", label="hinge margin", low=0.1,
+                               help="The score HingeLoss and SquaredHingeLoss ask for on the correct side "
+                                    "(LogisticLoss has no margin).")
+        lr = param_control(lr_param(1.0, 0.1), "lab_clr", label="learning rate")
+        steps = param_control(STEPS, "lab_csteps", label="training steps")
+        seed = param_control(SEED, "lab_cseed", label="data seed")
+        progress = param_control(PROGRESS, "lab_cprog", label="show training at (% of steps)")
+    settings = (float(sep), int(flipped), int(seed), float(lr), int(steps), float(margin))
+    run = classifier_run(*settings)
+    step = step_at(progress, run.steps)
+    panels, panels_alt, curve, curve_alt = classifier_charts(settings, step, present)
+    rows = []
+    for name, fit in run.fits.items():
+        w1, w2, b = (float(v) for v in fit.at(step))
+        rows.append({"loss": name, "w₁": w1, "w₂": w2, "b": b, "accuracy": run.accuracy(name, step),
+                     "mean loss": fit.loss_at(step), "points still pushing": run.pushing(name, step)})
+    with right:
+        st.plotly_chart(panels, config=CONFIG, key="lab_clf_chart", alt=panels_alt)
+        st.caption(panels_alt)
+        results_table(f"After {step} of {run.steps} steps ({len(run.data.y)} points)", rows, run.fits,
+                      {"w₁": "%.3f", "w₂": "%.3f", "b": "%.3f", "accuracy": "%.2f", "mean loss": "%.4g",
+                       "points still pushing": "%d"})
+    st.plotly_chart(curve, config=CONFIG, key="lab_ccurve_chart", alt=curve_alt)
+    st.caption(curve_alt)
+    if not present:
+        st.markdown(
+            "**What to look for.** Once a point is on the right side by at least the margin, HingeLoss is "
+            "exactly zero for it and so is its gradient: it stops caring, and only the points inside the "
+            "dashed lines (the *points still pushing*) move the boundary. On well-separated blobs that count "
+            "drops to zero and training simply stops. LogisticLoss never reaches zero: every point keeps "
+            "pulling, ever more weakly, so w keeps growing and the loss keeps creeping down. SquaredHingeLoss "
+            "has the same margin, but a violator's penalty grows with the square of its shortfall, so a "
+            "flipped label deep in the other cloud pulls the boundary much harder than under HingeLoss, and a "
+            "large learning rate makes it overshoot."
+        )
+
+
+st.title("Training lab")
+if not present:
+    st.markdown(
+        "Which loss should you pick? The loss curves on the other pages show the shape of each loss; here you "
+        "can watch what that shape does to a model while it trains. Every run below is real full-batch "
+        "gradient descent with losscore's gradients, recomputed whenever you move a control; the *show "
+        "training at* slider rewinds to any step."
+    )
+    with st.expander("How the gradients reach the weights"):
+        st.markdown(
+            "Each model is linear: the prediction of point i is pred_i = w·x_i + b. losscore's "
+            "`loss.value_and_grad(pred, label)` returns the per-point losses and g_i, the derivative of their "
+            "sum with respect to pred_i. By the chain rule the derivative of the summed loss with respect to "
+            "the weights is Σ g_i x_i, and with respect to the bias Σ g_i. The lab minimises the mean loss, so "
+            "both are divided by the number of points before the step θ ← θ − lr · gradient. Runs start from "
+            "zero weights, and the data come from `np.random.default_rng(seed)`, so a link to this page "
+            "reproduces exactly what you see."
+        )
+
+regression_section()
+classifier_section()

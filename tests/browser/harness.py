@@ -1,0 +1,212 @@
+"""Helpers shared by the browser tests and ``bench/ui_latency.py``: a Streamlit server on a free port, the
+app's pages as Streamlit names them, and in-page probes of the script state and the plotly charts.
+
+Nothing here sleeps to wait for the app: waits are on the health endpoint, on the app's own
+``data-test-script-state`` attribute, or on values read from the page.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+EXCEPTION = '[data-testid="stException"]'
+SLIDER = '[data-testid="stSlider"] input[type="range"]'
+CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+SIDEBAR_LINK = '[data-testid="stSidebarNav"] a'
+
+
+# -- server --------------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(port: int, log_path: Path) -> subprocess.Popen:
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]
+    log = open(log_path, "wb")  # noqa: SIM115 - closed when the process is reaped
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with code {proc.returncode} before becoming healthy")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.05)  # polling interval of the health check, not a wait for app state
+    raise TimeoutError(f"{url} did not become healthy within {timeout} s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
+@contextmanager
+def running_server(log_dir: Path) -> Iterator[str]:
+    """A Streamlit server of the app on a free port; yields its base URL once it answers its health check."""
+    port = free_port()
+    proc = start_server(port, Path(log_dir) / f"streamlit-{port}.log")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        yield url
+    finally:
+        stop_server(proc)
+
+
+# -- pages ---------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AppPage:
+    """One ``pages/*.py`` file: its URL path as Streamlit derives it, and its sidebar label."""
+
+    file: Path
+    url_path: str
+
+    @property
+    def label(self) -> str:
+        return self.url_path.replace("_", " ")
+
+    @property
+    def id(self) -> str:
+        return self.url_path.lower()
+
+
+def app_pages() -> list[AppPage]:
+    """The app's pages in sidebar order (the same rules Streamlit applies to a ``pages/`` folder)."""
+    from streamlit.source_util import page_icon_and_name, page_sort_key
+
+    files = sorted((ROOT / "pages").glob("*.py"), key=page_sort_key)
+    return [AppPage(f, page_icon_and_name(f)[1]) for f in files if not f.name.startswith("_")]
+
+
+# -- in-page probes ------------------------------------------------------------------------------------------
+#: Installed with ``page.add_init_script``: counts script runs from the app's ``data-test-script-state``
+#: transitions (``window.__stStarts`` / ``window.__stRuns``) without polling.
+STATE_OBSERVER = """
+(() => {
+  window.__stStarts = 0;
+  window.__stRuns = 0;
+  let running = false;
+  new MutationObserver((mutations) => {
+    for (const m of mutations) {
+      if (m.attributeName !== 'data-test-script-state') continue;
+      const state = m.target.getAttribute('data-test-script-state');
+      if (state === 'running' && !running) { running = true; window.__stStarts += 1; }
+      if (state === 'notRunning' && running) { running = false; window.__stRuns += 1; }
+    }
+  }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+})();
+"""
+
+#: A compact fingerprint of every plotly chart's traces (x/y data, typed or base64-encoded, plus names).
+CHART_SIGNATURE = """
+() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')).map((gd) =>
+  JSON.stringify((gd.data || []).map((t) => [t.name, t.x, t.y]))).join('|')
+"""
+
+
+#: Console errors Streamlit itself causes on a deep link to a page: the frontend first looks for the server
+#: under the page's path (``/Regression/_stcore/health`` and ``.../host-config``), gets 404, then finds it at
+#: the root (https://github.com/streamlit/streamlit/issues/7074). They say nothing about the app.
+BASE_PATH_PROBE = re.compile(r"/[^/]+/_stcore/(health|host-config)$")
+
+
+def is_base_path_probe(message_text: str, url: str) -> bool:
+    return "404" in message_text and bool(BASE_PATH_PROBE.search(url.split("?")[0]))
+
+
+def exceptions(pg) -> list[str]:
+    """Texts of the exception boxes on the page (empty when the page ran cleanly)."""
+    return [t[:600] for t in pg.locator(EXCEPTION).all_inner_texts()]
+
+
+def wait_idle(pg, timeout: float = 60_000) -> None:
+    """Wait until the script state reads "not running" (which it also does before the first run starts)."""
+    pg.wait_for_selector(IDLE, timeout=timeout)
+
+
+def wait_loaded(pg, timeout: float = 60_000) -> None:
+    """After a ``goto``: wait until the first script run has finished and every chart holds data."""
+    wait_run_after(pg, 0, timeout)
+    wait_charts_drawn(pg, timeout)
+
+
+def runs(pg) -> int:
+    """Script runs completed since the page loaded (needs :data:`STATE_OBSERVER`)."""
+    return int(pg.evaluate("window.__stRuns || 0"))
+
+
+def wait_run_after(pg, before: int, timeout: float = 60_000) -> None:
+    """Wait until a script run that started after ``runs(pg) == before`` has finished."""
+    pg.wait_for_function(
+        "(n) => window.__stRuns > n && document.querySelector('[data-testid=\"stApp\"]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
+        arg=before, timeout=timeout,
+    )
+
+
+def chart_signature(pg) -> str:
+    return pg.evaluate(CHART_SIGNATURE)
+
+
+def wait_chart_change(pg, before: str, timeout: float = 60_000) -> None:
+    """Wait until some chart's data differs from ``before`` and the script is idle again."""
+    pg.wait_for_function(
+        f"(before) => ({CHART_SIGNATURE})() !== before && document.querySelector('[data-testid=\"stApp\"]')"
+        ".getAttribute('data-test-script-state') === 'notRunning'",
+        arg=before, timeout=timeout,
+    )
+
+
+#: True once no element is still a placeholder (Streamlit shows ``stSkeleton`` while it loads the code of a
+#: lazily loaded element such as the plotly chart) and every plotly chart holds data.
+ALL_DRAWN = """
+() => document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
+  && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]')).every((e) => {
+    const gd = e.querySelector('.js-plotly-plot');
+    return gd && gd.data && gd.data.length > 0;
+  })
+"""
+
+
+def wait_charts_drawn(pg, timeout: float = 60_000) -> None:
+    """Wait until every element has loaded its code and every plotly chart holds data."""
+    pg.wait_for_function(ALL_DRAWN, timeout=timeout)

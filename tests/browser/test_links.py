@@ -1,0 +1,45 @@
+"""Links people share: a cold server opened on a page, and a URL whose query parameters restore the controls."""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness import SIDEBAR_LINK, SLIDER, app_pages, exceptions, wait_loaded
+
+PAGES = app_pages()
+HAS_REGRESSION = any(p.url_path == "Regression" for p in PAGES)
+
+
+@pytest.mark.skipif(not HAS_REGRESSION, reason="pages/2_Regression.py not written yet")
+def test_cold_start_deep_link_shows_the_whole_sidebar_and_the_page(cold_server, page):
+    page.goto(f"{cold_server}/Regression")  # the first request this server ever serves
+    wait_loaded(page)
+    assert exceptions(page) == []
+    links = page.locator(SIDEBAR_LINK)
+    labels = [t.strip() for t in links.all_inner_texts()]
+    assert len(labels) == len(PAGES) + 1  # the home page (app.py) and every pages/*.py
+    for app_page in PAGES:
+        assert app_page.label in labels
+    current = page.locator(f'{SIDEBAR_LINK}[aria-current="page"]')
+    assert current.inner_text().strip() == "Regression"
+    assert "Regression" in page.locator("h1").first.inner_text()
+    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3
+    assert page.locator(SLIDER).count() >= 3
+    assert page.console_errors == []
+
+
+@pytest.mark.skipif(not HAS_REGRESSION, reason="pages/2_Regression.py not written yet")
+def test_shared_url_restores_the_controls(server, page):
+    # keys from pages/2_Regression.py via lossapp.views.curve_section: huber_rho, huber_pred, l2_label
+    page.goto(f"{server}/Regression?huber_rho=2.5&huber_pred=1.5&l2_label=-1")
+    wait_loaded(page)
+    assert exceptions(page) == []
+    assert page.get_by_role("slider", name="rho").input_value() == "2.5"
+    # the page's sections come in the order L1, L2, Huber, each with a label slider and a marker slider
+    assert page.get_by_role("slider", name="prediction marker").nth(2).input_value() == "1.5"
+    assert page.get_by_role("slider", name="label").nth(1).input_value() == "-1"
+    # the restored values drive the numbers: Huber at 1.5 with rho 2.5 is 1.5**2 / (2 * 2.5) = 0.45
+    metric = page.locator('[data-testid="stMetric"]', has_text="HuberLoss: loss")
+    assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == "0.4500"
+    assert "huber_rho=2.5" in page.url
+    assert page.console_errors == []
