@@ -89,6 +89,8 @@ def check_weight(weight: Any, name: str = "weight") -> float | None:
     """A global loss weight: a real number or None."""
     if weight is None:
         return None
+    if isinstance(weight, np.ndarray) and weight.ndim == 0 and weight.dtype.kind in "iuf":
+        weight = weight.item()  # a 0-d array is a number
     if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a number or None; got {describe(weight)}")
     w = float(weight)

@@ -149,3 +149,10 @@ COVERED_DIFFERENCES = {
 def test_every_documented_difference_has_a_test():
     documented = {name for name, spec in CATALOG.items() if spec.differences}
     assert documented <= set(COVERED_DIFFERENCES), documented - set(COVERED_DIFFERENCES)
+
+
+def test_zero_dimensional_arrays_are_numbers():
+    assert lc.HuberLoss(rho=np.array(2.0)).rho == 2.0
+    np.testing.assert_allclose(lc.PoissonNLLLoss()([0.0], [1.0], None, np.array(1e-8)), [1.0])
+    with pytest.raises(TypeError, match="rho must be a number or None"):
+        lc.HuberLoss(rho=np.array([2.0, 3.0]))
