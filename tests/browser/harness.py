@@ -79,12 +79,19 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
+#: Log file of every server started here, by base URL (the app hides exception details from visitors, so the
+#: traceback is only in the log; :func:`exceptions` quotes it).
+SERVER_LOGS: dict[str, Path] = {}
+
+
 @contextmanager
 def running_server(log_dir: Path) -> Iterator[str]:
     """A Streamlit server of the app on a free port; yields its base URL once it answers its health check."""
     port = free_port()
-    proc = start_server(port, Path(log_dir) / f"streamlit-{port}.log")
+    log_path = Path(log_dir) / f"streamlit-{port}.log"
+    proc = start_server(port, log_path)
     url = f"http://127.0.0.1:{port}"
+    SERVER_LOGS[url] = log_path
     try:
         wait_healthy(url, proc)
         yield url
@@ -118,21 +125,54 @@ def app_pages() -> list[AppPage]:
 
 
 # -- in-page probes ------------------------------------------------------------------------------------------
-#: Installed with ``page.add_init_script``: counts script runs from the app's ``data-test-script-state``
-#: transitions (``window.__stStarts`` / ``window.__stRuns``) without polling.
+#: Installed with ``page.add_init_script``: follows script runs without polling. It reads the protobuf
+#: ``ForwardMsg`` frames the server sends over the websocket (top-level field 4, ``new_session``, opens a run;
+#: field 6, ``script_finished``, closes it unless its status says a rerun follows) and counts them in
+#: ``window.__stStarts`` / ``window.__stRuns``. The ``data-test-script-state`` attribute alone is not enough: a
+#: run that ends within one frame never shows "running" there. Hooks can register in ``window.__stHooks``
+#: (called with "start"/"finish" and the time).
 STATE_OBSERVER = """
 (() => {
+  if (window.__stRuns !== undefined) return;
   window.__stStarts = 0;
   window.__stRuns = 0;
-  let running = false;
-  new MutationObserver((mutations) => {
-    for (const m of mutations) {
-      if (m.attributeName !== 'data-test-script-state') continue;
-      const state = m.target.getAttribute('data-test-script-state');
-      if (state === 'running' && !running) { running = true; window.__stStarts += 1; }
-      if (state === 'notRunning' && running) { running = false; window.__stRuns += 1; }
+  window.__stHooks = [];
+  const topLevelFields = (buffer) => {
+    const b = new Uint8Array(buffer);
+    let i = 0;
+    const fields = [];
+    const varint = () => {
+      let value = 0, shift = 0, byte;
+      do { byte = b[i++]; value += (byte & 0x7f) * 2 ** shift; shift += 7; } while (byte & 0x80 && i < b.length);
+      return value;
+    };
+    while (i < b.length) {
+      const tag = varint(), field = Math.floor(tag / 8), wire = tag & 7;
+      if (wire === 0) fields.push([field, varint()]);
+      else if (wire === 2) { const n = varint(); fields.push([field, null]); i += n; }
+      else if (wire === 1) i += 8;
+      else if (wire === 5) i += 4;
+      else break;
     }
-  }).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+    return fields;
+  };
+  const onMessage = (event) => {
+    if (!(event.data instanceof ArrayBuffer)) return;
+    const now = performance.now();
+    for (const [field, value] of topLevelFields(event.data)) {
+      if (field === 4) { window.__stStarts += 1; window.__stHooks.forEach((h) => h('start', now)); }
+      // status 2 is FINISHED_EARLY_FOR_RERUN: another run follows at once, so the app is not idle yet
+      if (field === 6 && value !== 2) { window.__stRuns += 1; window.__stHooks.forEach((h) => h('finish', now)); }
+    }
+  };
+  const Native = window.WebSocket;
+  class ObservedWebSocket extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', onMessage);
+    }
+  }
+  window.WebSocket = ObservedWebSocket;
 })();
 """
 
@@ -154,8 +194,15 @@ def is_base_path_probe(message_text: str, url: str) -> bool:
 
 
 def exceptions(pg) -> list[str]:
-    """Texts of the exception boxes on the page (empty when the page ran cleanly)."""
-    return [t[:600] for t in pg.locator(EXCEPTION).all_inner_texts()]
+    """Texts of the exception boxes on the page (empty when the page ran cleanly), followed by the end of the
+    server's log when there are any."""
+    boxes = [t[:600] for t in pg.locator(EXCEPTION).all_inner_texts()]
+    if boxes:
+        origin = "/".join(pg.url.split("/")[:3])
+        log = SERVER_LOGS.get(origin)
+        if log is not None and log.exists():
+            boxes.append("server log: ..." + log.read_text(errors="replace")[-3000:])
+    return boxes
 
 
 def wait_idle(pg, timeout: float = 60_000) -> None:
