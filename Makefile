@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8501
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test lint unit browser bench chromium clean
+.PHONY: run test lint unit browser bench bench-ui bench-load chromium clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,8 +50,15 @@ unit: $(VENV)/.dev-deps
 browser: $(VENV)/.dev-deps chromium
 	$(BIN)/python -m pytest -m browser
 
+## Benchmarks (not tests): losscore vs PyTorch, UI latency in Chromium, load on one server
 bench: $(VENV)/.bench-deps
 	$(BIN)/python bench/losscore_vs_torch.py
+
+bench-ui: $(VENV)/.dev-deps chromium
+	$(BIN)/python bench/ui_latency.py
+
+bench-load: $(VENV)/.dev-deps chromium
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
