@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 CHROMIUM ?= /usr/bin/chromium
+NGINX    ?= /usr/sbin/nginx
 
 .PHONY: run test lint unit browser bench bench-ui bench-load chromium clean
 
@@ -23,14 +24,19 @@ $(VENV)/.bench-deps: requirements-bench.txt $(VENV)/.dev-deps
 	$(BIN)/python -m pip install -q -r requirements-bench.txt
 	touch $@
 
-## Browser for the browser tests: Debian's chromium (Playwright cannot download one here).
+## System packages of the browser tests: Debian's chromium (Playwright cannot download one here) and Debian's
+## nginx (tests/browser/test_proxy.py runs two replicas behind it on loopback ports; the Debian package may also
+## start its own default site on port 80, which the tests do not use).
 chromium:
-	@if [ -x "$(CHROMIUM)" ]; then echo "chromium: $(CHROMIUM)"; \
+	@missing=""; \
+	[ -x "$(CHROMIUM)" ] || missing="$$missing chromium fonts-dejavu-core"; \
+	[ -x "$(NGINX)" ] || command -v nginx >/dev/null || missing="$$missing nginx"; \
+	if [ -z "$$missing" ]; then echo "chromium: $(CHROMIUM); nginx: $$(command -v nginx || echo $(NGINX))"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	elif command -v sudo >/dev/null; then \
-	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
-	else echo "The browser tests need Debian's chromium at $(CHROMIUM): run 'apt-get install chromium' as root." >&2; exit 1; fi
+	  sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "The browser tests need Debian's$$missing: run 'apt-get install$$missing' as root." >&2; exit 1; fi
 
 ## Serve the app on http://localhost:$(PORT)
 run: $(VENV)/.run-deps

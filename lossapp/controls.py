@@ -13,6 +13,11 @@ Every control has a visible label, help text and a short ``key`` that is also it
 Text the user types (vectors, matrices, sample weights) goes through :func:`parse_array`, which raises a
 ``ValueError`` that says what is wrong and what is expected; :func:`array_input` shows that message with
 ``st.error`` and returns None instead of letting a traceback reach the page.
+
+A value that a link puts into a control is checked by :mod:`lossapp.urlstate` before the widget is created: out of
+range, it is clamped with a notice at the top of the page; garbage (text, NaN, ``1e309``, script tags) leaves the
+control at its default, also with a notice. Visitor text quoted in an error message is cut short and
+Markdown-escaped (:func:`lossapp.urlstate.quote_token`).
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from lossapp import urlstate
 from losscore.catalog import CATALOG, LossSpec, Param
 
 __all__ = [
     "BIND",
+    "MAX_TEXT_CHARS",
     "SAMPLE_WEIGHT",
     "SHORT_NAMES",
     "array_input",
@@ -120,9 +127,11 @@ def param_control(
     tip = help or param.help
     value = param.default if default is None else default
     if param.kind == "bool":
+        urlstate.guard_bool(key, default=bool(value))
         return bool(box.toggle(text, value=bool(value), key=key, help=tip, bind=BIND, disabled=disabled))
     if param.kind == "choice":
         options = list(param.choices)
+        urlstate.guard_choice(key, options=options, labels=[_fmt_number(o) for o in options], default=value)
         return box.radio(text, options, index=options.index(value), key=key, help=tip, horizontal=True,
                          bind=BIND, disabled=disabled, format_func=_fmt_number)
     lo = param.low if low is None else low
@@ -134,13 +143,16 @@ def param_control(
         lo_i, hi_i, step_i = int(lo), int(hi), int(st_ or 1)
         options = list(range(lo_i, hi_i + 1, step_i))
         if len(options) <= 6:
+            urlstate.guard_choice(key, options=options, default=int(value))
             return int(box.radio(text, options, index=options.index(int(value)), key=key, help=tip,
                                  horizontal=True, bind=BIND, disabled=disabled))
+        urlstate.guard_number(key, low=lo_i, high=hi_i, default=int(value), integer=True)
         return int(box.slider(text, lo_i, hi_i, int(value), step_i, key=key, help=tip, bind=BIND, disabled=disabled))
     if param.kind != "float":
         raise ValueError(f"unknown parameter kind {param.kind!r} for {param.name!r}")
     lo_f, hi_f = float(lo), float(hi)
     step_f = float(st_) if st_ else (hi_f - lo_f) / 100
+    urlstate.guard_number(key, low=lo_f, high=hi_f, default=float(value))
     if (hi_f - lo_f) / step_f > _MAX_SLIDER_STEPS:
         return float(box.number_input(text, lo_f, hi_f, float(value), step_f, format="%.2e", key=key, help=tip,
                                       bind=BIND, disabled=disabled))
@@ -188,6 +200,9 @@ def label_param(spec: LossSpec, params: dict[str, Any] | None = None) -> Param:
 
 _SPLIT = re.compile(r"[,\s]+")
 
+#: Longer typed-in text is refused before it is parsed (the pages' vectors and matrices are a few numbers).
+MAX_TEXT_CHARS = 10_000
+
 
 def parse_array(
     text: str,
@@ -231,9 +246,10 @@ def parse_array(
             try:
                 v = float(t)
             except ValueError:
-                raise ValueError(f"{name}: {t!r} is not a number. {hint}") from None
+                raise ValueError(f"{name}: {urlstate.quote_token(t)} is not a number. {hint}") from None
             if not math.isfinite(v):
-                raise ValueError(f"{name}: {t!r} is not a finite number; use ordinary numbers only. {hint}")
+                raise ValueError(f"{name}: {urlstate.quote_token(t)} is not a finite number; use ordinary numbers "
+                                 f"only. {hint}")
             row.append(v)
         rows.append(row)
     if ndim == 2:
@@ -280,6 +296,10 @@ def array_input(
     """A text input for numbers; returns the parsed array, or None after showing what is wrong with st.error."""
     box = st if container is None else container
     text = box.text_input(label, value=default, key=key, help=help, bind=BIND)
+    if len(text or "") > MAX_TEXT_CHARS:
+        box.error(f"{label}: {len(text):,} characters is too long. Expected at most {MAX_TEXT_CHARS:,} characters "
+                  f"of numbers separated by commas.")
+        return None
     try:
         return parse_array(text, label, **checks)
     except ValueError as exc:

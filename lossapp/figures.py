@@ -28,6 +28,7 @@ __all__ = [
     "curve_figure",
     "figure_from_spec",
     "heatmap_figure",
+    "heatmap_trace",
     "tangent_segment",
     "vectors_figure",
 ]
@@ -212,6 +213,35 @@ def bar_figure(categories: Sequence[str], series: Mapping[str, Sequence[float]],
     return figure_from_spec(data, layout)
 
 
+DIVERGING_SCALE = [[0, "#0072B2"], [0.5, "#F7F7F7"], [1, "#E69F00"]]
+
+
+def heatmap_trace(z: np.ndarray, *, x: Sequence, y: Sequence, zmin: float | None = None,
+                  zmax: float | None = None, diverging: bool = False, text_format: str = ".2f",
+                  hover_x: str = "%{x}", hover_y: str = "%{y}") -> dict:
+    """The heatmap trace of :func:`heatmap_figure` (``meta.role == "heatmap"``), for builders that add more.
+
+    NaN cells are left empty and get no text.
+    """
+    z = np.asarray(z, dtype=float)
+    scale = DIVERGING_SCALE if diverging else "Cividis"
+    if diverging and zmin is None and zmax is None:
+        finite = z[np.isfinite(z)]
+        bound = float(np.max(np.abs(finite))) if finite.size else 1.0
+        zmin, zmax = -(bound or 1.0), bound or 1.0
+    trace = dict(type="heatmap", z=z, x=list(x), y=list(y), colorscale=scale,
+                 meta={"role": "heatmap"}, hovertemplate=f"{hover_y}, {hover_x}: %{{z:.4g}}<extra></extra>")
+    if zmin is not None:
+        trace["zmin"] = zmin
+    if zmax is not None:
+        trace["zmax"] = zmax
+    if z.size <= 400:
+        trace["text"] = [["" if not np.isfinite(v) else format(v + 0.0, text_format) for v in row]
+                         for row in z]  # + 0.0: no "-0.00"
+        trace["texttemplate"] = "%{text}"
+    return trace
+
+
 def heatmap_figure(z: np.ndarray, *, x_labels: Sequence[str], y_labels: Sequence[str], title: str = "",
                    x_title: str = "", y_title: str = "", zmin: float | None = None, zmax: float | None = None,
                    diverging: bool = False, present: bool = False, height: int = 300,
@@ -221,21 +251,8 @@ def heatmap_figure(z: np.ndarray, *, x_labels: Sequence[str], y_labels: Sequence
     Sequential data use cividis (designed for colour-vision deficiencies); signed data (``diverging``) a
     blue-white-orange scale centred on zero.
     """
-    z = np.asarray(z, dtype=float)
-    scale = [[0, "#0072B2"], [0.5, "#F7F7F7"], [1, "#E69F00"]] if diverging else "Cividis"
-    if diverging and zmin is None and zmax is None:
-        finite = z[np.isfinite(z)]
-        bound = float(np.max(np.abs(finite))) if finite.size else 1.0
-        zmin, zmax = -(bound or 1.0), bound or 1.0
-    trace = dict(type="heatmap", z=z, x=list(x_labels), y=list(y_labels), colorscale=scale,
-                 meta={"role": "heatmap"}, hovertemplate="%{y}, %{x}: %{z:.4g}<extra></extra>")
-    if zmin is not None:
-        trace["zmin"] = zmin
-    if zmax is not None:
-        trace["zmax"] = zmax
-    if z.size <= 400:
-        trace["text"] = [[format(v + 0.0, text_format) for v in row] for row in z]  # + 0.0: no "-0.00"
-        trace["texttemplate"] = "%{text}"
+    trace = heatmap_trace(z, x=x_labels, y=y_labels, zmin=zmin, zmax=zmax, diverging=diverging,
+                          text_format=text_format)
     layout = _layout(height, present, hovermode="closest", margin=dict(l=60, r=12, t=40 if title else 16, b=48),
                      xaxis=_axis(x_title, showgrid=False, side="bottom"),
                      yaxis=_axis(y_title, showgrid=False, autorange="reversed"))

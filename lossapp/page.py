@@ -1,12 +1,16 @@
 """Setup shared by every page: page config, presentation mode and the common footer.
 
 Every page calls :func:`setup_page` first, so a deep link that is the first request after a server start
-renders the same as a page reached through the sidebar.
+renders the same as a page reached through the sidebar. It also opens the page's box for link notices: when a
+value in the address had to be clamped or ignored (see :mod:`lossapp.urlstate`), one warning at the top of the
+page lists every such value once.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+
+from lossapp import urlstate
 
 PRESENT_CSS = """
 <style>
@@ -24,9 +28,20 @@ def presentation_mode() -> bool:
     return st.query_params.get("present", "0") in ("1", "true", "yes")
 
 
+def embedded() -> bool:
+    """True when the page is shown with ``?embed=true`` (as an iframe in another site)."""
+    try:
+        return bool(st.context.is_embedded)
+    except Exception:  # noqa: BLE001 - no browser context (bare mode, some tests)
+        return False
+
+
 def setup_page(title: str, icon: str = "📉") -> bool:
     """Configure the page; returns whether presentation mode is on."""
-    st.set_page_config(page_title=f"{title} · Loss functions explained", page_icon=icon, layout="wide")
+    # Embedded in a docs page (?embed=true in an iframe), the page itself is the content: the sidebar starts closed.
+    st.set_page_config(page_title=f"{title} · Loss functions explained", page_icon=icon, layout="wide",
+                       initial_sidebar_state="collapsed" if embedded() else "auto")
+    urlstate.start_page()
     present = presentation_mode()
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)

@@ -3,29 +3,45 @@
 Data flow of a section: widgets → plain values → cached losscore computations on plain tuples →
 :class:`~lossapp.model.CurveView` → ``lossapp.figures.curve_figure`` → ``st.plotly_chart``, with the same view
 handed to the accessible description (``st.caption(view.alt_text())``) and to the export panel.
+
+The deep-dive sections (softmax, KL, Poisson, triplet, cosine, SDML, CTC; the ``*_section`` functions) follow
+the same flow with :mod:`lossapp.deep_dives` for the numbers and :mod:`lossapp.deep_figures` for the charts;
+each is a fragment, so moving one of its widgets reruns only that section.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
-from lossapp import figures
-from lossapp.controls import SAMPLE_WEIGHT, control_key, label_param, param_control, param_controls
+from lossapp import deep_dives as dd
+from lossapp import deep_figures, figures, urlstate
+from lossapp.controls import (
+    BIND,
+    SAMPLE_WEIGHT,
+    array_input,
+    control_key,
+    format_array,
+    label_param,
+    param_control,
+    param_controls,
+    parse_array,
+)
 from lossapp.model import Curve, CurveView
 from losscore import (
     CosineEmbeddingLoss,
     KLDivLoss,
     L2Loss,
-    SDMLLoss,
     SigmoidBinaryCrossEntropyLoss,
     SoftmaxCrossEntropyLoss,
-    TripletLoss,
 )
 from losscore.catalog import CATALOG, LossSpec, make_loss
 from losscore.sweep import prediction_grid, sweep
@@ -40,6 +56,17 @@ __all__ = [
     "CurveRange",
     "chart",
     "clean",
+    "cosine_section",
+    "ctc_section",
+    "fused_section",
+    "kl_bars_section",
+    "kl_tutorial_section",
+    "poisson_counts_section",
+    "sdml_section",
+    "softmax_sliders_section",
+    "softmax_tutorial_section",
+    "stirling_section",
+    "triplet_section",
     "view_fingerprint",
     "curve_range",
     "curve_section",
@@ -332,6 +359,11 @@ def double_sigmoid_demo(q: float, label: float) -> dict:
     return out
 
 
+
+# -- deep dives: cached computations ------------------------------------------------------------------------------
+# Plain parameter tuples in, lossapp.deep_dives (losscore underneath) does the work.
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def softmax_ce(logits: tuple, label: tuple, label_shape: tuple, sample_weight: tuple, axis: int,
                sparse_label: bool, from_logits: bool, weight: float) -> tuple[np.ndarray, np.ndarray]:
@@ -363,6 +395,11 @@ def naive_vs_fused(row: tuple, y: int, dtype: str) -> dict:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
+def softmax_sliders(logits: tuple, y: int, smoothing: float) -> dict:
+    return dd.softmax_view(logits, y, smoothing)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
 def kl_terms(pred: tuple, target: tuple, sample_weight: tuple, from_logits: bool, axis: int, weight: float):
     x, q = np.array(pred, dtype=np.float64), np.array(target, dtype=np.float64)
     loss = KLDivLoss(from_logits=from_logits, axis=axis, weight=weight)
@@ -378,13 +415,26 @@ def kl_terms(pred: tuple, target: tuple, sample_weight: tuple, from_logits: bool
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def triplet_terms(a: tuple, p: tuple, n: tuple, margin: float, weight: float) -> dict:
-    loss = TripletLoss(margin=margin, weight=weight)
-    arrays = [np.array([v], dtype=np.float64) for v in (a, p, n)]
-    values, grads = loss.value_and_grad(*arrays, wrt=("pred", "positive", "negative"))
-    d_pos = float(((arrays[1] - arrays[0]) ** 2).sum())
-    d_neg = float(((arrays[2] - arrays[0]) ** 2).sum())
-    return {"loss": float(values[0]), "grads": [g[0] for g in grads], "d_pos": d_pos, "d_neg": d_neg}
+def kl_bars(q_weights: tuple, pred: tuple, as_logits: bool) -> dict:
+    q = dd.normalise(q_weights)
+    if as_logits:
+        return dd.kl_both_ways(q, logits=np.array(pred))
+    return dd.kl_both_ways(q, p=dd.normalise(pred))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def poisson_counts(counts: tuple, rate: float, compute_full: bool) -> dict:
+    return dd.poisson_counts_view(counts, rate, compute_full, lo=0.05, hi=10.0, num=399)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def stirling(tmax: int) -> dict:
+    return dd.stirling_table(tmax)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def triplet_terms(a: tuple, p: tuple, n: tuple, margin: float, weight: float, lr: float = 0.25) -> dict:
+    return dd.triplet_view(a, p, n, margin, weight, lr)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -399,96 +449,1091 @@ def cosine_terms(x: tuple, y: tuple, label: float, margin: float, weight: float,
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def cosine_vs_angle(label: float, margin: float, weight: float, sample_weight: float):
-    """Rotate a unit vector away from (1, 0): the loss against the angle, and dL/dθ by the chain rule."""
-    theta = np.linspace(0.0, np.pi, 1001)
-    a = np.stack([np.cos(theta), np.sin(theta)], axis=1)
-    b = np.tile([1.0, 0.0], (theta.size, 1))
-    loss = CosineEmbeddingLoss(margin=margin, weight=weight)
-    values, ga = loss.value_and_grad(a, b, np.full(theta.size, label), np.full(theta.size, sample_weight),
-                                     wrt="input1")
-    da = np.stack([-np.sin(theta), np.cos(theta)], axis=1)  # d input1 / d theta
-    return theta, values, (ga * da).sum(axis=1)
+def cosine_angle(theta: float, margin: float, weight: float, sample_weight: float) -> dict:
+    return dd.cosine_angle_view(theta, margin, weight, sample_weight)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def sdml_terms(x1: tuple, x2: tuple, alpha: float) -> dict:
-    loss = SDMLLoss(smoothing_parameter=alpha)
-    a, b = np.array(x1, dtype=np.float64), np.array(x2, dtype=np.float64)
-    values, (g1, g2) = loss.value_and_grad(a, b, wrt=("x1", "x2"))
-    dist = ((a[:, None, :] - b[None, :, :]) ** 2).sum(axis=2)
-    p = np.exp(-(dist - dist.min(axis=1, keepdims=True)))
-    p /= p.sum(axis=1, keepdims=True)
-    return {"values": values, "g1": g1, "g2": g2, "dist": dist, "p": p, "q": loss.target_matrix(len(a), np.float64)}
+def sdml_terms(x1: tuple, x2: tuple, alpha: float, lr: float = 0.25) -> dict:
+    return dd.sdml_view(x1, x2, alpha, lr)
 
 
-def ctc_path(word: str, steps: int) -> list[int] | None:
-    """A path of ``steps`` symbols (indices into the word's tokens) that collapses to ``word``, or None.
-
-    The word's letters, with a blank (-1) between repeated letters, are stretched evenly over the steps.
-
-    >>> ctc_path("CAT", 6)
-    [0, 0, 1, 1, 2, 2]
-    >>> ctc_path("OO", 3)
-    [0, -1, 1]
-    """
-    tokens: list[int] = []
-    for i, ch in enumerate(word):
-        if i and word[i - 1] == ch:
-            tokens.append(-1)
-        tokens.append(i)
-    if steps < len(tokens):
-        return None
-    return [tokens[t * len(tokens) // steps] for t in range(steps)]
+ctc_path = dd.ctc_path  # kept importable from here
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def ctc_example(word: str, steps: int, scores: str, sharpness: float, seed: int, layout: str, label_layout: str,
-                weight: float, sample_weight: float, pred_length: int | None = None,
-                label_length: int | None = None) -> dict:
-    """CTC on one word over ``steps`` time steps with a toy alphabet: the word's distinct letters plus the blank.
+def ctc_view(word: str, extra: str, steps: int, preset: str, strength: float, temperature: float, seed: int,
+             edited: tuple | None, layout: str, label_layout: str, weight: float, sample_weight: float,
+             pred_length: int, label_length: int) -> dict:
+    """The CTC view's numbers: preset (or typed) activations divided by the temperature, through
+    :func:`lossapp.deep_dives.ctc_analysis`; also the activations before the temperature (``scores``)."""
+    vocab = dd.ctc_vocabulary(word, extra)
+    if preset == "edit" and edited is not None:
+        scores = np.array(edited, dtype=np.float64)
+    else:
+        scores = dd.ctc_preset_scores(word, vocab, steps, preset, strength, seed)
+    r = dd.ctc_analysis(scores / temperature, word, vocab, layout=layout, label_layout=label_layout,
+                        weight=weight, sample_weight=sample_weight, pred_length=pred_length,
+                        label_length=label_length)
+    r["scores"] = scores
+    return r
 
-    ``scores`` picks the network's activations: "uniform" (all zero: every class equally likely at every step),
-    "aligned" (``sharpness`` on the classes of one path that spells the word, 0 elsewhere) or "random"
-    (normal noise of standard deviation ``sharpness``, seeded). Returns the loss through CTCLoss with the
-    given layouts, the decoded best path, the probability of the word and the alignment posteriors.
-    ``pred_length`` (valid steps, default T) and ``label_length`` (letters of the word used, default all) are
-    CTCLoss's ``pred_lengths`` and ``label_lengths`` for this one sequence.
-    """
-    from losscore.sequence import CTCLoss, ctc_alignment_posteriors, ctc_greedy_decode
 
-    letters = sorted(set(word))
-    n_classes = len(letters) + 1  # the blank is the last class
-    label = np.array([letters.index(ch) for ch in word], dtype=np.float64)
-    x = np.zeros((steps, n_classes))
-    if scores == "aligned":
-        path = ctc_path(word, steps)
-        if path is not None:
-            for t, token in enumerate(path):
-                x[t, n_classes - 1 if token < 0 else letters.index(word[token])] = sharpness
-    elif scores == "random":
-        x = np.random.default_rng(seed).normal(0.0, sharpness, size=(steps, n_classes))
-    pred = x[None]  # (N=1, T, C)
-    if layout == "TNC":
-        pred = pred.transpose(1, 0, 2)
-    lab = label[None] if label_layout == "NT" else label[:, None]
-    loss = CTCLoss(layout=layout, label_layout=label_layout, weight=weight)
-    plen = None if pred_length is None else np.array([pred_length])
-    llen = None if label_length is None else np.array([label_length])
-    values, grad = loss.value_and_grad(pred, lab, plen, llen, sample_weight=np.array([sample_weight]))
-    grad_tc = grad[0] if layout == "NTC" else grad[:, 0]
-    align = ctc_alignment_posteriors(x, label, pred_length, label_length)
-    decoded = ctc_greedy_decode(x[None], plen)[0]
-    return {
-        "alphabet": [*letters, "blank"],
-        "value": float(values[0]),
-        "log_likelihood": align.log_likelihood,
-        "feasible": align.feasible,
-        "decoded": "".join(letters[k] for k in decoded),
-        "softmax": align.softmax,
-        "states": align.state_posteriors,
-        "state_names": ["·" if k == n_classes - 1 else letters[k] for k in align.extended_label],
-        "grad": grad_tc,
-        "pred_shape": pred.shape,
-        "label_shape": lab.shape,
-    }
+# -- deep dives: page sections --------------------------------------------------------------------------------------
+# Each section is a fragment: moving one of its widgets reruns only that section. Widget keys are short and
+# bound to the URL; long explanations are left out in presentation mode.
+
+
+def _slider(box, label: str, low, high, value, step, **kw):
+    """``box.slider`` bound to the URL, the link's value checked first (clamped with a notice when out of range)."""
+    urlstate.guard_number(kw["key"], low=low, high=high, default=value,
+                          integer=isinstance(value, int) and isinstance(step, int))
+    kw.setdefault("bind", BIND)
+    return box.slider(label, low, high, value, step, **kw)
+
+
+def _number(box, label: str, low, high, value, step, **kw):
+    """``box.number_input`` bound to the URL, the link's value checked first."""
+    urlstate.guard_number(kw["key"], low=low, high=high, default=value, integer=isinstance(value, int))
+    kw.setdefault("bind", BIND)
+    return box.number_input(label, low, high, value, step, **kw)
+
+
+def _radio(box, label: str, options, **kw):
+    """``box.radio`` bound to the URL, the link's value checked first (an unknown option falls back with a notice)."""
+    options = list(options)
+    shown = kw.get("format_func", str)
+    urlstate.guard_choice(kw["key"], options=options, default=options[kw.get("index", 0)],
+                          labels=[shown(o) for o in options])
+    kw.setdefault("bind", BIND)
+    return box.radio(label, options, **kw)
+
+
+def _toggle(box, label: str, value: bool, **kw):
+    """``box.toggle`` bound to the URL, the link's value checked first."""
+    urlstate.guard_bool(kw["key"], default=value)
+    kw.setdefault("bind", BIND)
+    return box.toggle(label, value, **kw)
+
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _memo_figure(kind: str, key: tuple, _build: Callable[[], Any]):
+    """A figure built once per (kind, key): ``key`` must hold every value the figure depends on (plain values:
+    the input parameters, not result arrays, which are slow to hash). Frozen: treat it as read-only."""
+    return deep_figures.freeze(_build())
+
+
+def _plot(fig, key: str, alt: str, *, caption: bool = True) -> None:
+    """A chart with its text description as the accessible name and, visibly, as a caption."""
+    st.plotly_chart(fig, config=figures.CONFIG, key=key, alt=alt)
+    if caption:
+        st.caption(alt)
+
+
+def _nums(values: Any, digits: int = 4) -> str:
+    """A short list of numbers for captions: [0.2, 0.5, 0.3] (rounded, no -0)."""
+    return "[" + ", ".join(fmt(v, digits) if not np.isfinite(v) else f"{round(float(v), digits) + 0.0:g}"
+                           for v in np.ravel(values)) + "]"
+
+
+def _curve_chart(view: CurveView, key: str, present: bool, vlines: tuple = ()) -> None:
+    """Like :func:`chart` without the export panel, with optional labelled vertical lines."""
+    fig = _memo_figure("curve", (view_fingerprint(view), present, vlines),
+                       lambda: deep_figures.add_vlines(figures.curve_figure(view, present=present), vlines)
+                       if vlines else figures.curve_figure(view, present=present))
+    _plot(fig, f"{key}_chart", view.alt_text())
+
+
+# -- 4: softmax cross-entropy -------------------------------------------------------------------------------------
+
+
+@st.fragment
+def softmax_tutorial_section(present: bool) -> None:
+    """The tutorial's example with every parameter, then the loss of its first row as one logit moves."""
+    spec = CATALOG["SoftmaxCrossEntropyLoss"]
+    st.header("The tutorial's example")
+    left, right = st.columns([1, 1.6], gap="medium")
+    with left:
+        params = param_controls(spec, "sce")
+        logits = array_input("pred (logits)", "1, 10; 8, 2", "sce_pred", ndim=2,
+                             help="One row per example, one column per class; rows separated by ';'.")
+        if params["sparse_label"]:
+            label = array_input("label (class indices)", "0, 1", "sce_label",
+                                help="The true class of each row, counting from 0 (one index per position along "
+                                     "the non-class axes).")
+        else:
+            label = array_input("label (a distribution per row)", "1, 0; 0, 1", "sce_dense", ndim=2,
+                                help="Dense labels: target probabilities, the same shape as pred.")
+        sample_weight = array_input("sample_weight", "1, 1", "sce_sw",
+                                    help="One weight per example (row), or a single number.")
+    result = None
+    if logits is not None and label is not None and sample_weight is not None:
+        try:
+            result = softmax_ce(tuple(map(tuple, logits)), tuple(label.ravel()), label.shape, tuple(sample_weight),
+                                params["axis"], params["sparse_label"], params["from_logits"], params["weight"])
+        except (ValueError, TypeError) as exc:
+            left.error(f"{exc}")
+    with right:
+        if result is not None:
+            values, grad = result
+            cols = st.columns(min(len(values), 4))
+            for i, v in enumerate(values[:4]):
+                cols[i].metric(f"loss of example {i}", fmt(v))
+            axis = params["axis"] % logits.ndim
+            probs = np.exp(logits - logits.max(axis=axis, keepdims=True))
+            probs /= probs.sum(axis=axis, keepdims=True)
+            if axis == 1:
+                rows, columns = None, [f"class {j}" for j in range(logits.shape[1])]
+            else:  # classes run down the columns
+                rows = [f"class {i}" for i in range(logits.shape[0])]
+                columns = [f"position {j}" for j in range(logits.shape[1])]
+            if axis == 0:
+                st.caption(
+                    "axis=0: the classes run down each column, so every column is one softmax. The batch axis "
+                    "is also axis 0 and has only one entry left after the softmax, so the loss is a single "
+                    "value: the mean of the per-column losses."
+                )
+            if params["from_logits"]:
+                st.caption("from_logits=True: pred is read as log-probabilities as they stand, so no softmax is "
+                           "applied and the loss is simply −pred at the true class.")
+            else:
+                st.markdown(f"**softmax(pred)** along axis {params['axis']}")
+                st.dataframe(pd.DataFrame(probs, index=rows, columns=columns), width="content")
+            st.markdown("**dL/dpred** (softmax minus the one-hot label, times the weights)")
+            st.dataframe(pd.DataFrame(grad, index=rows, columns=columns), width="content")
+            if not present:
+                st.caption(
+                    "With the defaults the first row puts almost all its probability on class 1 while the label "
+                    "says class 0: loss ≈ 10 − 1 = 9.0001. The second row's label is class 1, which is 6 below "
+                    "the winner: loss ≈ 6.0025."
+                )
+    if not present:
+        show_counterparts(spec)
+
+    st.header("The loss as one logit moves")
+    if not present:
+        st.markdown(
+            "Take the first example, keep the other logits where they are and slide one of them. For the true "
+            "class the loss falls towards zero, shaped like a softplus; for any other class it rises and becomes "
+            "a straight line of slope 1 once that class dominates. The gradient panel is the familiar "
+            "p − onehot: between −1 and 0 for the true class, between 0 and 1 for the others."
+        )
+    if logits is not None and label is not None and params["sparse_label"]:
+        n_classes = logits.shape[1]
+        true_class = int(label.ravel()[0]) if label.size and float(label.ravel()[0]).is_integer() else 0
+        c1, c2 = st.columns([1, 2.4], gap="medium")
+        with c1:
+            k = int(_radio(st, "class whose logit moves", list(range(n_classes)), index=0, key="sce_k",
+                           horizontal=True, bind=BIND,
+                           help="Which class's logit of the first example the chart sweeps."))
+            z = float(_slider(st, "its value (marker)", -20.0, 20.0, float(np.clip(logits[0, k], -20, 20)), 0.1,
+                              key="sce_z", bind=BIND, help="Where to read off the loss and gradient."))
+        if 0 <= true_class < n_classes:
+            grid, values, grad = softmax_along_logit(tuple(logits[0]), k, true_class, params["from_logits"],
+                                                     params["weight"])
+            others = ", ".join(f"{v:g}" for j, v in enumerate(logits[0]) if j != k)
+            view = CurveView(
+                title=f"Softmax cross-entropy of example 0 (true class {true_class}) as logit {k} moves",
+                curves=(Curve(f"loss vs logit {k}", grid, values, grad),), marker=z,
+                x_title=f"logit of class {k} (others fixed at {others})",
+                label=float(true_class), loss_names=("SoftmaxCrossEntropyLoss",),
+                params={"from_logits": params["from_logits"], "weight": params["weight"]},
+            )
+            with c2:
+                chart(view, "sce_curve", present=present)
+            with c1:
+                value, slope = view.curves[0].at(z)
+                st.metric("loss there", fmt(value))
+                st.metric("dL/dlogit there", fmt(slope))
+    elif not params["sparse_label"]:
+        st.info("This chart follows the sparse label of the first example; switch sparse_label back on to see it.")
+
+
+#: Starting logits of the slider view (the first K are used).
+SM_LOGITS = (2.0, 1.0, 0.1, -1.0, 0.5)
+
+
+@st.fragment
+def softmax_sliders_section(present: bool) -> None:
+    """3 to 5 logits as sliders: softmax bars, the loss for a sparse and a smoothed dense label, the gradient
+    softmax − target, and the naive two-step loss next to the fused one as the logits are scaled up."""
+    st.header("Logits as sliders: softmax, loss and gradient")
+    if not present:
+        st.markdown(
+            "Move the logits of a single example and watch three things per class: the softmax probability p, "
+            "the target q and the gradient p − q that the loss sends back to each logit. The gradient sums to "
+            "zero across the classes, is negative only where the target asks for more probability than the "
+            "softmax gives, and vanishes only when p equals q. A dense label smoothed by ε keeps a little "
+            "target on every class, so even a perfect one-hot prediction keeps a non-zero loss and gradient. "
+            "Multiply the logits to see the softmax sharpen and, past about 88 in float32 or 709 in float64, "
+            "the step-by-step formula break while the fused loss carries on."
+        )
+    left, right = st.columns([1, 1.6], gap="medium")
+    with left:
+        n = int(_radio(st, "number of classes K", [3, 4, 5], index=1, key="sm_n", horizontal=True, bind=BIND,
+                       help="How many logits (classes) the example has."))
+        z = [float(_slider(st, f"logit of class {j}", -10.0, 10.0, SM_LOGITS[j], 0.1, key=f"sm_z{j}", bind=BIND,
+                           help=f"The raw score of class {j}, before the softmax."))
+             for j in range(n)]
+        scale = int(_slider(st, "multiply every logit by", 1, 100, 1, 1, key="sm_scale", bind=BIND,
+                            help="Scales all logits at once (up to ±1000) without changing their order."))
+        y = int(_radio(st, "true class y", list(range(n)), key="sm_y", horizontal=True, bind=BIND,
+                       help="The class the label names."))
+        kind = _radio(st, "label given as", ["sparse", "dense"], key="sm_kind", horizontal=True, bind=BIND,
+                      captions=["the class index y", "a distribution over classes"],
+                      help="Sparse: sparse_label=True and the label is y. Dense: sparse_label=False and the label "
+                             "is (1 − ε)·onehot(y) + ε/K.")
+        eps = float(_slider(st, "label smoothing ε (dense label)", 0.0, 1.0, 0.1, 0.05, key="sm_eps", bind=BIND,
+                            help="How much of the dense label's probability is spread evenly over all classes."))
+    logits = tuple(v * scale for v in z)
+    r = softmax_sliders(logits, y, eps)
+    target = r["onehot"] if kind == "sparse" else r["soft"]
+    grad = r["sparse_grad"] if kind == "sparse" else r["dense_grad"]
+    classes = [f"class {j}" for j in range(n)]
+    with right:
+        m1, m2 = st.columns(2)
+        m1.metric("cross-entropy, sparse label y", fmt(r["sparse"]), help="−log p_y, SoftmaxCrossEntropyLoss()")
+        m2.metric("cross-entropy, dense label", fmt(r["dense"]),
+                  help="−Σ q_c log p_c with q = (1 − ε)·onehot(y) + ε/K, SoftmaxCrossEntropyLoss(sparse_label=False)")
+        fig = _memo_figure("sm_bars", (logits, y, eps, kind, present), lambda: figures.bar_figure(
+            classes, {"softmax p": r["p"], f"label q ({kind})": target, "gradient p − q": grad},
+            y_title="probability / gradient", present=present))
+        alt = (f"Bars per class for logits {_nums(logits, 3)} and true class {y}: softmax p = {_nums(r['p'])}, "
+               f"{kind} label q = {_nums(target)}, gradient dL/dlogit = p − q = {_nums(grad)}.")
+        _plot(fig, "sm_bars", alt)
+        n1, n2, n3 = st.columns(3)
+        n1.metric("softmax then −log, float32", fmt(r["naive32"]), help="exp, divide, log, all in float32")
+        n2.metric("softmax then −log, float64", fmt(r["naive64"]), help="exp, divide, log, all in float64")
+        n3.metric("fused (log-sum-exp)", fmt(r["sparse"]), help="SoftmaxCrossEntropyLoss: the largest logit is "
+                                                               "taken out before exp, so nothing overflows")
+        top = r["max_logit"]
+        state = ("exp(largest logit) overflows float32 (limit 88.7) and float64 (limit 709.8)" if top > 709.78
+                 else "exp(largest logit) overflows float32 (limit 88.7) but not float64" if top > 88.72
+                 else "no exponential overflows yet")
+        st.caption(f"Largest logit {top:g}: {state}. Step by step gives {fmt(r['naive32'])} in float32 and "
+                   f"{fmt(r['naive64'])} in float64; the fused loss gives {fmt(r['sparse'])}.")
+
+
+@st.fragment
+def fused_section(present: bool) -> None:
+    """Typed logits through the naive softmax-then-log route and through the fused loss, in float32 or 64."""
+    st.header("Why softmax and log are fused")
+    if not present:
+        st.markdown(
+            "Written out step by step, the loss is p = exp(x) / Σ exp(x), then −log p[y]. With large logits the "
+            "first step breaks: exp(1000) is beyond the largest float64, so it becomes inf, and inf / inf is nan. "
+            "With one large and one ordinary logit the small class gets probability exactly 0, and −log 0 = inf. "
+            "The fused operator never forms exp(x): it computes log Σ exp(x) as m + log Σ exp(x − m) with m the "
+            "largest logit, so every exponent is at most 0, and subtracts x[y]. The answer is the same number "
+            "wherever the naive route works, and stays finite where it does not. In float32 (MXNet's default) "
+            "the naive route already overflows a little above 88."
+        )
+    s1, s2 = st.columns([1, 1.6], gap="medium")
+    with s1:
+        big = array_input("logits", "1000, 0", "sce_big", help="One example's logits; try large values.")
+        dtype = _radio(st, "float type", ["float64", "float32"], key="sce_dtype", horizontal=True, bind=BIND,
+                       help="float32 is MXNet's default; it overflows from exp(88.8) on.")
+        true_big = None
+        if big is not None:
+            true_big = int(_radio(st, "true class", list(range(big.size)), key="sce_bigy", horizontal=True,
+                                  bind=BIND, help="The label of this example (a class index)."))
+    if big is not None and true_big is not None:
+        r = naive_vs_fused(tuple(big), true_big, dtype)
+        with s2:
+            m1, m2 = st.columns(2)
+            m1.metric("step by step: −log(softmax(x)[y])", fmt(r["naive"]),
+                      help="exp, divide, then log, in the chosen float type")
+            m2.metric("fused SoftmaxCrossEntropyLoss", fmt(r["fused"]),
+                      help="log-sum-exp with the maximum taken out")
+            st.dataframe(pd.DataFrame({"logit": big, "exp(logit)": [fmt(v) for v in r["exp"]],
+                                       "softmax, step by step": [fmt(v) for v in r["p"]]},
+                                      index=[f"class {j}" for j in range(big.size)]), width="content")
+            if not np.isfinite(r["naive"]):
+                st.caption(f"The step-by-step route gives {fmt(r['naive'])}; the fused loss gives "
+                           f"{fmt(r['fused'])}.")
+
+
+# -- 5: distributions ------------------------------------------------------------------------------------------------
+
+
+@st.fragment
+def kl_tutorial_section(present: bool) -> None:
+    """The tutorial's KL example with every parameter, both directions and the sum-vs-mean point."""
+    spec = CATALOG["KLDivLoss"]
+    left, right = st.columns([1, 1.6], gap="medium")
+    with left:
+        params = param_controls(spec, "kl", defaults={"from_logits": False})
+        pred = array_input("pred (network output)", "0.39056206, 1.3068528, 0.39056206, -0.30258512", "kl_pred",
+                           ndim=2, help="One row per example; rows separated by ';'. Log-probabilities when "
+                                        "from_logits is on, raw scores when it is off.")
+        target = array_input("label (target distribution)", "0.3, 0.4, 0.1, 0.2", "kl_label", ndim=2,
+                             help="Target probabilities, the same shape as pred (entries >= 0).")
+        sample_weight = array_input("sample_weight", "1", "kl_sw", help="One weight per example, or a single number.")
+    result = None
+    if pred is not None and target is not None and sample_weight is not None:
+        if pred.shape != target.shape:
+            left.error(f"label: expected the shape of pred, {pred.shape[0]} row(s) of {pred.shape[1]}; got "
+                       f"{target.shape[0]} row(s) of {target.shape[1]}.")
+        else:
+            try:
+                result = kl_terms(tuple(map(tuple, pred)), tuple(map(tuple, target)), tuple(sample_weight),
+                                  params["from_logits"], params["axis"], params["weight"])
+            except (ValueError, TypeError) as exc:
+                left.error(str(exc))
+    with right:
+        if result is not None:
+            values, grad, probs, terms = result
+            m1, m2, m3 = st.columns(3)
+            m1.metric("KL divergence, example 0 (MXNet 1.9.1: sum over classes)", fmt(values[0]))
+            m2.metric("per-class mean (older MXNet; the tutorial's \"0.02\")", fmt(values[0] / pred[0].size),
+                      help=f"The same terms averaged over the {pred[0].size} entries of the example instead of "
+                           "summed.")
+            q0, p0 = target[0], probs[0]
+            reverse = _reverse_kl(tuple(q0), tuple(p0)) if q0.sum() > 0 and p0.sum() > 0 else math.nan
+            m3.metric("the other direction, KL(p ‖ q), example 0", fmt(reverse),
+                      help="Σ p (log p − log q): the same two distributions with the roles swapped (before weights)")
+            if len(values) > 1:
+                st.caption("Every example: " + ", ".join(fmt(v) for v in values))
+            what = "exp(pred)" if params["from_logits"] else "softmax(pred)"
+            bars_key = (tuple(map(tuple, pred)), tuple(map(tuple, target)), params["from_logits"], params["axis"],
+                        present)
+            st.plotly_chart(
+                _memo_figure("kl_bars", bars_key, lambda: figures.bar_figure(
+                    [f"class {j}" for j in range(pred.shape[1])],
+                    {"target q": target[0], f"prediction p = {what}": probs[0]}, y_title="probability",
+                    present=present)),
+                config=figures.CONFIG, key="kl_bars",
+                alt=f"Bars of the target distribution {target[0].round(4).tolist()} and the prediction "
+                    f"{probs[0].round(4).tolist()} for example 0.",
+            )
+            st.caption(f"Example 0: target q = {target[0].round(4).tolist()}; prediction p = {what} = "
+                       f"{probs[0].round(4).tolist()}.")
+            st.dataframe(pd.DataFrame({"q": target[0], f"p = {what}": probs[0], "q·(log q − log p)": terms[0],
+                                       "dL/dpred": grad[0]}, index=[f"class {j}" for j in range(pred.shape[1])]),
+                         width="content")
+            total = probs.sum(axis=params["axis"])
+            if params["from_logits"] and not np.allclose(total, 1.0, atol=1e-3):
+                st.warning(f"With from_logits=True, pred should hold log-probabilities, but exp(pred) sums to "
+                           f"{', '.join(fmt(t) for t in np.atleast_1d(total))} instead of 1. Either pass "
+                           "log-softmax outputs or turn from_logits off.")
+            if not present:
+                st.caption(
+                    "Terms where q is larger than p are positive, the others negative; only their sum is a "
+                    "divergence, and it is zero only when p equals q. KLDivLoss measures KL(q ‖ p) with the "
+                    "label q first; the third number swaps the roles and is in general a different number."
+                )
+    if not present:
+        show_counterparts(spec)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _reverse_kl(q: tuple, p: tuple) -> float:
+    return dd.kl_both_ways(dd.normalise(q), p=dd.normalise(p))["kl_pq"]
+
+
+#: Starting values of the editable bars (the first K are used): the tutorial's target and prediction.
+KLB_Q = (0.3, 0.4, 0.1, 0.2, 0.1, 0.1)
+KLB_P = (0.2, 0.5, 0.2, 0.1, 0.1, 0.1)
+KLB_Z = (0.39, 1.31, 0.39, -0.3, 0.0, 0.0)
+
+
+@st.fragment
+def kl_bars_section(present: bool) -> None:
+    """Target and prediction as sliders (probabilities, or logits through softmax) and KL in both directions."""
+    st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)")
+    if not present:
+        st.markdown(
+            "KL divergence is not a distance: swapping the two distributions changes the number. KL(q ‖ p), "
+            "what KLDivLoss computes with the label q as the first argument, weighs every class by the target "
+            "q, so it punishes hard a prediction that leaves out a class the target uses (p near 0 where q is "
+            "not: the term q·log(q/p) blows up), while it barely notices probability that p spends on classes q "
+            "does not use. The reverse, KL(p ‖ q), does the opposite. Set a target weight to 0 to see the "
+            "reverse become infinite, or a predicted probability to 0 to see KLDivLoss do so. The sliders give "
+            "weights that are rescaled to sum to 1; with logits, the prediction is their softmax and goes to "
+            "the loss raw with from_logits=False."
+        )
+    left, right = st.columns([1, 1.6], gap="medium")
+    with left:
+        k = int(_radio(st, "number of classes K", [2, 3, 4, 5, 6], index=2, key="klb_n", horizontal=True, bind=BIND,
+                       help="How many classes the two distributions have."))
+        mode = _radio(st, "prediction given as", ["probabilities", "logits"], key="klb_in", horizontal=True,
+                      bind=BIND, captions=["from_logits=True: the loss gets log p", "from_logits=False: the loss "
+                                                                                     "applies log-softmax"],
+                      help="How the prediction reaches KLDivLoss. from_logits=True means pred already holds "
+                             "log-probabilities.")
+        cq, cp = st.columns(2)
+        q_w = [float(_slider(cq, f"q, class {j}", 0.0, 1.0, KLB_Q[j], 0.01, key=f"klb_q{j}", bind=BIND,
+                             help=f"Target weight of class {j} (rescaled so the weights sum to 1)."))
+               for j in range(k)]
+        if mode == "logits":
+            pred = [float(_slider(cp, f"logit, class {j}", -5.0, 5.0, KLB_Z[j], 0.01, key=f"klb_z{j}", bind=BIND,
+                                  help=f"Network output for class {j}; the prediction is the softmax."))
+                    for j in range(k)]
+        else:
+            pred = [float(_slider(cp, f"p, class {j}", 0.0, 1.0, KLB_P[j], 0.01, key=f"klb_p{j}", bind=BIND,
+                                  help=f"Predicted weight of class {j} (rescaled so the weights sum to 1)."))
+                    for j in range(k)]
+    checks = [("target q", q_w)] + ([("prediction p", pred)] if mode == "probabilities" else [])
+    problems = [f"{name}: every weight is 0. Expected at least one class with a weight above 0."
+                for name, w in checks if sum(w) <= 0]
+    if problems:
+        for msg in problems:
+            left.error(msg)
+        return
+    r = kl_bars(tuple(q_w), tuple(pred), mode == "logits")
+    classes = [f"class {j}" for j in range(k)]
+    with right:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("KL(q ‖ p): what KLDivLoss returns", fmt(r["kl_qp"]),
+                  help="Σ q (log q − log p), summed over the classes as MXNet 1.9.1 does")
+        m2.metric("KL(p ‖ q): the reverse", fmt(r["kl_pq"]), help="Σ p (log p − log q)")
+        m3.metric("KL(q ‖ p) ÷ K: older MXNet's mean", fmt(r["mean_qp"]),
+                  help=f"The same terms averaged over the {k} classes instead of summed")
+        key = (tuple(q_w), tuple(pred), mode, present)
+        dist = _memo_figure("klb_dist", key, lambda: figures.bar_figure(
+            classes, {"target q": r["q"], "prediction p": r["p"]}, y_title="probability", present=present,
+            height=280))
+        _plot(dist, "klb_dist", f"Bars of the target q = {_nums(r['q'])} and the prediction p = {_nums(r['p'])}.")
+        shown_qp = np.where(np.isfinite(r["terms_qp"]), r["terms_qp"], np.nan)
+        shown_pq = np.where(np.isfinite(r["terms_pq"]), r["terms_pq"], np.nan)
+        terms = _memo_figure("klb_terms", key, lambda: figures.bar_figure(
+            classes, {"q·log(q/p), adds up to KL(q ‖ p)": shown_qp, "p·log(p/q), adds up to KL(p ‖ q)": shown_pq},
+            y_title="term", present=present, height=280))
+        note = " Infinite terms are left out of the chart." if not (np.isfinite(r["terms_qp"]).all()
+                                                                    and np.isfinite(r["terms_pq"]).all()) else ""
+        _plot(terms, "klb_terms", f"Bars of the per-class terms: q·log(q/p) = {_nums(r['terms_qp'])} (sum "
+                                  f"{fmt(r['kl_qp'])}); p·log(p/q) = {_nums(r['terms_pq'])} (sum {fmt(r['kl_pq'])})."
+                                  + note)
+        if mode == "logits":
+            st.caption(f"KLDivLoss(from_logits=False) on the logits {_nums(pred, 2)} returns {fmt(r['loss'])}, the "
+                       f"same KL(q ‖ p) as the log of their softmax with from_logits=True.")
+
+
+@st.fragment
+def poisson_counts_section(present: bool) -> None:
+    """A batch of counts and one predicted rate: the loss against the rate passed as μ and as log μ."""
+    st.subheader("A batch of counts and one predicted rate")
+    if not present:
+        st.markdown(
+            "Here the label is real data: a handful of observed counts, all predicted by the same rate μ. The "
+            "loss is their average negative log-likelihood, lowest where μ equals the mean count. The same "
+            "prediction can reach the loss in two ways. With from_logits=False the network outputs μ itself "
+            "(it must stay positive), and the gradient is mean(1 − t/μ): huge and negative for small rates. "
+            "With from_logits=True (the default) it outputs log μ, any real number, and the gradient is "
+            "mean(μ − t): gentle for small rates, growing with the rate. Same loss values at the same rate, "
+            "different landscapes for gradient descent."
+        )
+    left, right = st.columns([1, 1.6], gap="medium")
+    with left:
+        counts = array_input("observed counts t", "2, 0, 3, 1, 4, 2", "pn_counts",
+                             help="Counts of one batch, whole numbers >= 0 (e.g. events per hour), up to 50 values.")
+        rate = float(_slider(st, "predicted rate μ (shared by every count)", 0.05, 10.0, 1.0, 0.05, key="pn_rate",
+                             bind=BIND, help="The Poisson rate the model predicts; the charts mark it."))
+        full = bool(_toggle(st, "compute_full", False, key="pn_full", bind=BIND,
+                            help="Add Stirling's approximation of log(t!), turning the loss into a true negative "
+                                   "log-likelihood; a constant, so no gradient changes."))
+    if counts is None:
+        return
+    if (counts < 0).any() or (counts != np.round(counts)).any() or counts.size > 50:
+        what = (f"{counts.size} values, more than the 50 that fit on the chart" if counts.size > 50
+                else f"{format_array(counts)}, which has a count below 0" if (counts < 0).any()
+                else f"{format_array(counts)}, which is not all whole numbers")
+        left.error(f"observed counts t: got {what}. Expected up to 50 whole numbers >= 0, e.g. 2, 0, 3.")
+        return
+    r = poisson_counts(tuple(counts), rate, full)
+    with right:
+        m1, m2 = st.columns(2)
+        m3, m4 = st.columns(2)
+        m1.metric("PoissonNLLLoss of the batch at μ", fmt(r["rate"]["at"]),
+                  help="Averaged over the counts, as Gluon does; the same value either way of passing μ")
+        m2.metric("dL/dμ (from_logits=False)", fmt(r["rate"]["slope"]), help="mean(1 − t/μ)")
+        m3.metric("dL/dlog μ (from_logits=True)", fmt(r["logits"]["slope"]), help="mean(μ − t)")
+        m4.metric("best rate: the mean count", fmt(r["mean"]), help="where both gradients are zero")
+        c1, c2 = st.columns(2)
+        views = (
+            ("rate", "prediction = the rate μ (from_logits=False)", r["rates"], rate, c1),
+            ("logits", "prediction = log μ (from_logits=True)", r["log_rates"], math.log(rate), c2),
+        )
+        for name, x_title, x, marker, col in views:
+            d = r[name]
+            view = CurveView(
+                title="PoissonNLLLoss of the counts", x_title=x_title,
+                curves=(Curve(f"from_logits={name == 'logits'}", x, d["loss"], d["grad"]),), marker=marker,
+                loss_names=("PoissonNLLLoss",), grad_title="dL/d" + ("μ" if name == "rate" else "log μ"),
+                params={"from_logits": name == "logits", "compute_full": full},
+            )
+            best = r["mean"] if name == "rate" else math.log(r["mean"]) if r["mean"] > 0 else None
+            lines = ((best, "mean count"),) if best is not None and x[0] <= best <= x[-1] else ()
+            with col:
+                _curve_chart(view, f"pn_{name}", present, lines)
+        hist = _memo_figure("pn_hist", (tuple(counts), rate, present), lambda: figures.bar_figure(
+            [f"{int(k)}" for k in r["hist_k"]], {"observed share of the counts": r["hist_freq"],
+                                                 f"Poisson P(t | μ = {rate:g})": r["pmf"]},
+            x_title="count t", y_title="probability", present=present, height=260))
+        _plot(hist, "pn_hist", f"Bars of how often each count occurs in the data, {_nums(r['hist_freq'], 3)}, next "
+                               f"to the Poisson probabilities at μ = {rate:g}, {_nums(r['pmf'], 3)}, for counts 0 "
+                               f"to {int(r['hist_k'][-1])}.")
+        exact = r["exact"]
+        st.caption(
+            f"compute_full={full}: the loss is {fmt(r['rate']['at'])}. The exact average negative "
+            f"log-likelihood, μ − t·log μ + log(t!) with log(t!) from lgamma, is {fmt(exact)}; compute_full adds "
+            f"the Stirling term (average {fmt(r['stirling_mean'])}) where the exact log(t!) averages "
+            f"{fmt(r['lgamma_mean'])}."
+        )
+
+
+@st.fragment
+def stirling_section(present: bool) -> None:
+    """compute_full's Stirling term next to the exact log(t!) it approximates, with the error per count."""
+    st.subheader("compute_full: Stirling's formula against the exact log(t!)")
+    if not present:
+        st.markdown(
+            "The full Poisson negative log-likelihood includes log(t!). compute_full adds it by Stirling's "
+            "formula, t·log t − t + ½·log(2πt), and only for t > 1 (for t = 0 and 1, log(t!) is exactly 0). "
+            "The exact value is lgamma(t + 1). The formula undershoots by roughly 1/(12t): 0.04 at t = 2, "
+            "under 0.01 from t = 9 on, so the absolute error shrinks as counts grow while log(t!) itself grows. "
+            "None of this reaches the gradient: log(t!) does not depend on the prediction."
+        )
+    left, right = st.columns([1, 2.4], gap="medium")
+    with left:
+        tmax = int(_slider(st, "largest count shown", 2, 60, 15, 1, key="pn_tmax", bind=BIND,
+                           help="Counts 0 up to this value are compared."))
+    tab = stirling(tmax)
+    err = tab["error"]
+    with left:
+        st.metric("error at t = 2", fmt(err[2]), help="lgamma(3) − Stirling(2) = log 2 − (2 log 2 − 2 + ½ log 4π)")
+        st.metric(f"error at t = {tmax}", fmt(err[tmax]), help=f"lgamma({tmax + 1}) − Stirling({tmax})")
+    with right:
+        fig = _memo_figure("stirling", (tmax, present), lambda: deep_figures.stirling_figure(
+            tab["t"], tab["exact"], tab["stirling"], present=present))
+        first = ", ".join(f"t={int(t)}: {err[int(t)]:.4f}" for t in tab["t"][2:min(tmax, 8) + 1])
+        _plot(fig, "pn_stirling", f"log(t!) for counts 0 to {tmax}: exact (lgamma) and Stirling's approximation, "
+                                  f"with the error exact − Stirling below: {first}"
+                                  + (f"; t={tmax}: {err[tmax]:.4f}" if tmax > 8 else "") + ". Zero for t = 0 and 1.")
+    if not present:
+        st.dataframe(pd.DataFrame({"exact log(t!) = lgamma(t + 1)": tab["exact"], "Stirling (compute_full)":
+                                   tab["stirling"], "exact − Stirling": err, "relative error": tab["relative"]},
+                                  index=pd.Index(tab["t"].astype(int), name="count t")), width="content")
+
+
+# -- 6: embeddings ---------------------------------------------------------------------------------------------------
+
+#: Examples of the triplet view: (anchor, positive, negative) and what they show.
+TRIPLET_EXAMPLES: dict[str, tuple[tuple[tuple[float, float], ...], str]] = {
+    "AAZ": (((0.0, 0.0), (2.0, 0.0), (1.0, 1.0)), "the tutorial's A, A, Z: the Z is nearer than the other A"),
+    "semi-hard": (((0.0, 0.0), (1.0, 0.0), (0.0, 1.2)), "the Z is farther, but not by the margin"),
+    "easy": (((0.0, 0.0), (1.0, 0.0), (-2.5, 1.5)), "the Z is far enough: nothing to learn"),
+}
+_TRI_AXES = ("ax", "ay", "px", "py", "nx", "ny")
+
+
+def _load_triplet() -> None:
+    pts, _ = TRIPLET_EXAMPLES[st.session_state["tri_ex"]]
+    flat = [v for pt in pts for v in pt]
+    for name, v in zip(_TRI_AXES, flat, strict=True):
+        st.session_state[f"tri_{name}"] = v
+    for name, pt in zip(("tri_a", "tri_p", "tri_n"), pts, strict=True):
+        st.session_state[name] = format_array(np.array(pt))
+
+
+@st.fragment
+def triplet_section(present: bool) -> None:
+    """Anchor, positive and negative in 2-D (sliders) or typed vectors; distances, margin circle, loss, arrows."""
+    spec = CATALOG["TripletLoss"]
+    st.header(spec.title)
+    st.latex(spec.formula)
+    st.markdown(spec.summary)
+    if not present:
+        st.markdown(
+            "In the tutorial's picture the anchor is a handwritten A, the positive another A and the negative a "
+            "Z. The loss is zero as soon as the Z is farther from the anchor than the other A by the margin (in "
+            "squared distance): outside the dashed circle around the anchor, of radius √(‖p − a‖² + margin). "
+            "Until then it pulls the anchor and the positive together and pushes the negative away; the arrows "
+            "show one gradient-descent step, −η × losscore's gradient: 2(n − p) for the anchor, 2(p − a) for "
+            "the positive, −2(n − a) for the negative. Gluon uses squared distances, unlike PyTorch's "
+            "TripletMarginLoss."
+        )
+    left, right = st.columns([1, 1.6], gap="medium")
+    with left:
+        example = _radio(st, "Example", list(TRIPLET_EXAMPLES), key="tri_ex", on_change=_load_triplet, bind=BIND,
+                         captions=[c for _, c in TRIPLET_EXAMPLES.values()],
+                         help="Places the three points; move them afterwards.")
+        pts, _ = TRIPLET_EXAMPLES[example]
+        params = param_controls(spec, "tri")
+        mode = _radio(st, "points", ["2-D", "vectors"], key="tri_mode", horizontal=True, bind=BIND,
+                      captions=["move them with sliders", "type vectors of any length"],
+                      help="2-D points you can drag with sliders, or typed embeddings of any dimension.")
+        if mode == "2-D":
+            flat = [v for pt in pts for v in pt]
+            names = ("anchor (an A)", "positive (another A)", "negative (a Z)")
+            values = []
+            for i, name in enumerate(names):
+                cx, cy = st.columns(2)
+                values.append(float(_slider(cx, f"{name}: x", -3.0, 3.0, flat[2 * i], 0.1,
+                                            key=f"tri_{_TRI_AXES[2 * i]}",
+                                            help=f"Horizontal position of the {name.split()[0]}.")))
+                values.append(float(_slider(cy, f"{name}: y", -3.0, 3.0, flat[2 * i + 1], 0.1,
+                                            key=f"tri_{_TRI_AXES[2 * i + 1]}", bind=BIND,
+                                            help=f"Vertical position of the {name.split()[0]}.")))
+            anchor, positive, negative = (np.array(values[i:i + 2]) for i in (0, 2, 4))
+        else:
+            anchor = array_input("anchor (pred)", format_array(np.array(pts[0])), "tri_a",
+                                 help="The anchor embedding, e.g. an image of an A.")
+            positive = array_input("positive", format_array(np.array(pts[1])), "tri_p",
+                                   help="An embedding of the same kind (another A).")
+            negative = array_input("negative", format_array(np.array(pts[2])), "tri_n",
+                                   help="An embedding of a different kind (a Z).")
+        lr = float(_slider(st, "step size η of the arrows", 0.0, 0.5, 0.25, 0.05, key="tri_lr", bind=BIND,
+                           help="Each arrow is one gradient-descent step: −η × the gradient for that point."))
+    vectors = (anchor, positive, negative)
+    if any(v is None for v in vectors):
+        return
+    if len({v.size for v in vectors}) != 1:
+        left.error(f"positive and negative need as many numbers as the anchor ({anchor.size}); got "
+                   f"{positive.size} and {negative.size}.")
+        return
+    t = triplet_terms(tuple(anchor), tuple(positive), tuple(negative), params["margin"], params["weight"], lr)
+    names = ("anchor", "positive", "negative")
+    with right:
+        m1, m2, m3, m4 = st.columns(4)
+        m1.metric("triplet loss", fmt(t["loss"]), help="weight × max(0, ‖p − a‖² − ‖n − a‖² + margin)")
+        m2.metric("‖positive − anchor‖²", fmt(t["d_pos"]))
+        m3.metric("‖negative − anchor‖²", fmt(t["d_neg"]))
+        m4.metric("loss after one step", fmt(t["loss_after"]),
+                  help="The loss once every point has moved along its arrow (η × minus its gradient)")
+        if anchor.size == 2:
+            steps = [(np.round(-lr * g, 3) + 0.0).tolist() for g in t["grads"]]  # + 0.0: no "-0.0"
+            label_of = {"anchor": "anchor A", "positive": "positive A", "negative": "negative Z"}
+            key = (tuple(anchor), tuple(positive), tuple(negative), params["margin"], params["weight"], lr, present)
+
+            def build():
+                arrows = {f"−η·grad {label_of[n]}": (v, -lr * g) for n, v, g in zip(names, vectors, t["grads"],
+                                                                                     strict=True)
+                          if np.any(g != 0) and lr > 0}
+                return deep_figures.embedding_figure(
+                    {label_of[n]: v for n, v in zip(names, vectors, strict=True)}, arrows=arrows,
+                    segments=[(f"‖p − a‖² = {t['d_pos']:.3g}", anchor, positive),
+                              (f"‖n − a‖² = {t['d_neg']:.3g}", anchor, negative)],
+                    circles=[("margin: the Z must be outside", anchor, t["r_margin"], "dash"),
+                             ("the positive's distance", anchor, t["r_pos"], "dot")],
+                    colours={"anchor A": figures.PALETTE[0], "positive A": figures.PALETTE[2],
+                             "negative Z": figures.PALETTE[1]},
+                    present=present)
+
+            alt = (f"Anchor at {anchor.tolist()}, positive at {positive.tolist()}, negative at {negative.tolist()}; "
+                   f"squared distances {fmt(t['d_pos'])} and {fmt(t['d_neg'])}, margin {params['margin']:g}, loss "
+                   f"{fmt(t['loss'])}; margin circle of radius {t['r_margin']:.3g} around the anchor; step arrows "
+                   "(−η·gradient) " + "; ".join(f"{n} {s}" for n, s in zip(names, steps, strict=True)) + ".")
+            _plot(_memo_figure("triplet", key, build), "tri_plot", alt)
+        st.dataframe(pd.DataFrame(clean(t["grads"]), index=[f"dL/d{n}" for n in names],
+                                  columns=[f"dim {j}" for j in range(anchor.size)]), width="content")
+        if not present:
+            st.caption("The gradients are losscore's (value_and_grad with wrt=('pred', 'positive', 'negative')). "
+                       "They are all zero once the negative is outside the margin circle: an easy triplet "
+                       "teaches nothing, which is why training mines hard and semi-hard ones.")
+    if not present:
+        show_counterparts(spec)
+
+
+COS_EXAMPLES = {
+    "same": ("1, 0, 1, 0, 1, 0", "1, 0, 1, 0, 1, 0", 1.0),
+    "orthogonal": ("1, 0, 1, 0, 1, 0", "0, 1, 0, 1, 0, 1", -1.0),
+}
+COS_EXAMPLE_NAMES = {"same": "identical vectors, label 1", "orthogonal": "orthogonal vectors, label −1"}
+
+
+def _load_cos_example() -> None:
+    x, y, label = COS_EXAMPLES[st.session_state["cos_example"]]
+    st.session_state["cos_x"], st.session_state["cos_y"], st.session_state["cos_label"] = x, y, label
+
+
+@st.fragment
+def cosine_section(present: bool) -> None:
+    """The tutorial's two examples, then two vectors in 2-D with an angle control and the loss for both labels."""
+    spec = CATALOG["CosineEmbeddingLoss"]
+    st.header(spec.title)
+    st.latex(spec.formula)
+    st.markdown(spec.summary)
+    if not present:
+        st.markdown(
+            "The tutorial's two examples both come out at 0, for different reasons. Identical vectors have "
+            "cosine 1, so a similar pair (label 1) costs 1 − 1 = 0. The second pair is described as opposite, "
+            "but [1, 0, 1, 0, 1, 0] and [0, 1, 0, 1, 0, 1] are orthogonal: their cosine is 0, and a dissimilar "
+            "pair (label −1) only pays for the part of the cosine above the margin, max(0, 0 − 0) = 0. Truly "
+            "opposite vectors would have cosine −1. The tutorial's formula also leaves out that margin; raise it "
+            "and a dissimilar pair is let off more easily, lower it below zero and orthogonal pairs start to cost."
+        )
+    c_left, c_right = st.columns([1, 1.6], gap="medium")
+    with c_left:
+        example = _radio(
+            st, "Tutorial example", list(COS_EXAMPLES), key="cos_example", on_change=_load_cos_example, bind=BIND,
+            horizontal=True, captions=[COS_EXAMPLE_NAMES[k] for k in COS_EXAMPLES],
+            help="Fills in the vectors and label of one of the tutorial's examples; edit them afterwards.",
+        )
+        x_default, y_default, label_default = COS_EXAMPLES[example]
+        x = array_input("input1", x_default, "cos_x", help="The first embedding.")
+        y = array_input("input2", y_default, "cos_y", help="The second embedding, as many numbers as input1.")
+        label = float(_radio(st, "label", [1.0, -1.0], index=[1.0, -1.0].index(label_default), key="cos_label",
+                             horizontal=True, bind=BIND, format_func=lambda v: f"{v:g}",
+                             captions=["similar pair", "dissimilar pair"],
+                             help="1: the pair should point the same way; −1: it should not."))
+        params = param_controls(spec, "cos")
+        sample_weight = param_control(SAMPLE_WEIGHT, "cos_sw")
+    if x is not None and y is not None:
+        if x.size != y.size:
+            c_left.error(f"input2: expected {x.size} numbers, like input1; got {y.size}.")
+        else:
+            r = cosine_terms(tuple(x), tuple(y), label, params["margin"], params["weight"], sample_weight)
+            with c_right:
+                m1, m2 = st.columns(2)
+                m1.metric("cosine similarity", fmt(r["cos"]))
+                m2.metric("cosine embedding loss", fmt(r["loss"]))
+                st.dataframe(pd.DataFrame(clean([x, y, r["ga"], r["gb"]]),
+                                          index=["input1", "input2", "dL/dinput1", "dL/dinput2"],
+                                          columns=[f"dim {j}" for j in range(x.size)]), width="content")
+
+    st.subheader("Two vectors in the plane: the loss against the angle")
+    if not present:
+        st.markdown(
+            "Only the angle θ between the vectors matters: the cosine ignores their lengths. input2 stays at "
+            "(1, 0) and input1 turns by θ. Both labels are plotted. A similar pair (label 1) pays 1 − cos θ from "
+            "any angle above 0. A dissimilar pair (label −1) pays cos θ − margin, but only while θ is smaller "
+            "than arccos(margin) (the dash-dotted line): push the pair past that angle and it is left alone. The "
+            "arrows on the vectors are −½ × losscore's gradient for the chosen label; they are perpendicular to "
+            "the vectors, so gradient descent turns them and never stretches them."
+        )
+    theta = 0.0
+    a_left, a_right = st.columns([1, 1.6], gap="medium")
+    with a_left:
+        theta = float(_slider(st, "angle θ (radians)", 0.0, 3.14, 1.57, 0.01, key="cos_theta", bind=BIND,
+                              help="The angle between input1 and input2; where to read off the loss."))
+    r = cosine_angle(theta, params["margin"], params["weight"], sample_weight)
+    at = r["at"][label]
+    other = r["at"][-label]
+    with a_left:
+        m1, m2 = st.columns(2)
+        m1.metric("loss at θ", fmt(at["loss"]), help=f"label {label:g}, the label chosen above")
+        m2.metric("dL/dθ", fmt(at["dtheta"]), help=f"label {label:g}, through the chain rule")
+        st.metric(f"loss at θ for the other label ({-label:g})", fmt(other["loss"]))
+        key = (theta, params["margin"], params["weight"], sample_weight, label, present)
+
+        def build():
+            x1, x2 = r["x1"], r["x2"]
+            m_ang = r["margin_angle"]
+            return deep_figures.embedding_figure(
+                {"input1": x1, "input2": x2},
+                rays={"input1 ": ((0.0, 0.0), x1), "input2 ": ((0.0, 0.0), x2)},
+                arrows={"−½·grad input1": (x1, -0.5 * at["g1"]), "−½·grad input2": (x2, -0.5 * at["g2"])},
+                segments=[(f"margin angle {m_ang:.2f}", (0.0, 0.0),
+                           (1.25 * math.cos(m_ang), 1.25 * math.sin(m_ang)))],
+                circles=[("unit circle", (0.0, 0.0), 1.0, "dot")], present=present, height=340, legend=False)
+
+        alt2 = (f"input1 = ({r['x1'][0]:.3f}, {r['x1'][1]:.3f}) at angle {theta:g} from input2 = (1, 0), cosine "
+                f"{r['cos']:.4f}; margin angle arccos({params['margin']:g}) = {r['margin_angle']:.3f}; loss for "
+                f"label {label:g}: {fmt(at['loss'])}; descent arrows −½·gradient: input1 "
+                f"{_nums(-0.5 * at['g1'], 3)}, input2 {_nums(-0.5 * at['g2'], 3)}.")
+        _plot(_memo_figure("cos_vectors", key, build), "cos_vectors", alt2)
+    view = CurveView(
+        title=f"CosineEmbeddingLoss against the angle between the vectors (margin {params['margin']:g})",
+        curves=(Curve("label 1", r["theta"], *r["curves"][1.0]), Curve("label −1", r["theta"], *r["curves"][-1.0])),
+        marker=theta, x_title="angle θ between input1 and input2 (radians)", grad_title="dL/dθ",
+        loss_names=("CosineEmbeddingLoss",), params={**params, "sample_weight": sample_weight},
+    )
+    with a_right:
+        _curve_chart(view, "cos_curve", present, ((r["margin_angle"], "arccos(margin)"),))
+    if not present:
+        show_counterparts(spec)
+
+
+@st.fragment
+def sdml_section(present: bool) -> None:
+    """A batch of paired embeddings: the pairs with their gradient steps, distances, P and the smoothed Q."""
+    spec = CATALOG["SDMLLoss"]
+    st.header(spec.title)
+    st.latex(spec.formula)
+    st.markdown(spec.summary)
+    if not present:
+        st.markdown(
+            "Row i of x1 and row i of x2 are a matching pair, for example two views of the same object. Each x1 "
+            "row turns its squared distances to all x2 rows into a softmax over −distance (P) and is scored "
+            "against targets Q that put 1 − α on its partner and spread α over the others. There are no labels "
+            "to type: the other pairs in the batch serve as negatives. Smoothing (α > 0) stops the loss from "
+            "demanding that partners coincide and others be infinitely far. Like MXNet, the loss ignores "
+            "`weight`."
+        )
+    left, right = st.columns([1, 1.6], gap="medium")
+    with left:
+        params = param_controls(spec, "sdml")
+        x1 = array_input("x1", "0, 0; 3, 0; 0, 3", "sdml_x1", ndim=2, help="One embedding per row (B rows, B >= 2).")
+        x2 = array_input("x2", "0.5, 0; 3, 1; 2, 2", "sdml_x2", ndim=2, help="The partner of each x1 row, same shape.")
+        lr = float(_slider(st, "step size η of the arrows", 0.0, 0.5, 0.25, 0.05, key="sdml_lr", bind=BIND,
+                           help="Each arrow is one gradient-descent step: −η × the gradient for that point."))
+    if x1 is None or x2 is None:
+        return
+    try:
+        r = sdml_terms(tuple(map(tuple, x1)), tuple(map(tuple, x2)), params["smoothing_parameter"], lr)
+    except (ValueError, TypeError) as exc:
+        left.error(str(exc))
+        return
+    rows = [f"x1[{i}]" for i in range(len(x1))]
+    cols = [f"x2[{j}]" for j in range(len(x2))]
+    alpha = params["smoothing_parameter"]
+    with right:
+        st.metric("SDML loss, mean over the batch", fmt(r["mean"]),
+                  help="Gluon returns one value per row: " + ", ".join(fmt(v) for v in r["values"]))
+        st.caption("Per row: " + ", ".join(f"{name} {fmt(v)}" for name, v in zip(rows, r["values"], strict=True)))
+        key = (tuple(map(tuple, x1)), tuple(map(tuple, x2)), alpha, lr, present)
+        h0, h1 = st.columns(2)
+        with h0:
+            if x1.shape[1] == 2:
+                def build_pairs():
+                    pts = {**{f"x1[{i}]": v for i, v in enumerate(x1)}, **{f"x2[{i}]": v for i, v in enumerate(x2)}}
+                    arrows = {f"−η·grad {n}": (v, -lr * g) for n, v, g in
+                              [*((f"x1[{i}]", x1[i], r["g1"][i]) for i in range(len(x1))),
+                               *((f"x2[{i}]", x2[i], r["g2"][i]) for i in range(len(x2)))]
+                              if np.any(g != 0) and lr > 0}
+                    colours = {f"x1[{i}]": figures.PALETTE[0] for i in range(len(x1))}
+                    colours.update({f"x2[{i}]": figures.PALETTE[1] for i in range(len(x2))})
+                    return deep_figures.embedding_figure(
+                        pts, arrows=arrows, segments=[("", x1[i], x2[i]) for i in range(len(x1))], colours=colours,
+                        symbols={f"x2[{i}]": "diamond" for i in range(len(x2))}, present=present, height=360,
+                        legend=False)
+
+                steps = [f"{n}[{i}] ({v[0]:.3g}, {v[1]:.3g})" for n, g in (("x1", r["g1"]), ("x2", r["g2"]))
+                         for i, v in enumerate(-lr * g + 0.0)]
+                alt = ("The pairs in the plane, x1 rows (circles) joined to their x2 partners (diamonds); step "
+                       "arrows −η·gradient: " + ", ".join(steps) + ".")
+                _plot(_memo_figure("sdml_pairs", key, build_pairs), "sdml_pairs", alt)
+            else:
+                st.caption("The picture of the pairs needs 2-D embeddings; the matrices below work for any size.")
+        with h1:
+            fig = _memo_figure("sdml_d", key, lambda: figures.heatmap_figure(
+                r["dist"], x_labels=cols, y_labels=rows, title="D: squared distances", present=present,
+                height=320))
+            nearest = ", ".join(f"{rows[i]} → {cols[j]}" for i, j in enumerate(r["nearest"]))
+            _plot(fig, "sdml_d", f"Heatmap of the squared distances D between x1 rows and x2 columns: "
+                                 f"{_nums(r['dist'], 3)} row by row; nearest partner per row: {nearest}.")
+        p1, p2 = st.columns(2)
+        with p1:
+            fig = _memo_figure("sdml_p", key, lambda: figures.heatmap_figure(
+                r["p"], x_labels=cols, y_labels=rows, title="P: softmax(−D) per row", zmin=0, zmax=1,
+                present=present))
+            _plot(fig, "sdml_p", f"Heatmap of the predicted matching probabilities P, row by row: "
+                                 f"{_nums(r['p'], 3)}.")
+        with p2:
+            fig = _memo_figure("sdml_q", (len(x1), alpha, present), lambda: figures.heatmap_figure(
+                r["q"], x_labels=cols, y_labels=rows, title=f"Q: smoothed targets (α = {alpha:g})", zmin=0, zmax=1,
+                present=present))
+            off = alpha / (len(x1) - 1)
+            _plot(fig, "sdml_q", f"Heatmap of the smoothed target matrix Q: {1 - alpha:.3g} on the diagonal, "
+                                 f"α/(B − 1) = {off:.3g} elsewhere.")
+        if not present:
+            st.caption("The loss of row i is the KL divergence of P's row i from Q's row i; it is smallest when "
+                       "each x1 row is nearest to its own partner by a clear but finite gap.")
+    if not present:
+        show_counterparts(spec)
+
+
+# -- 7: sequences (CTC) ----------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Z]{1,12}")
+_EXTRA = re.compile(r"[A-Z]{0,8}")
+
+
+def _matrix_text(x: np.ndarray) -> str:
+    """Activations as the CTC text area shows them: one line per step, rounded to 2 decimals."""
+    return "\n".join(", ".join(f"{round(float(v), 2) + 0.0:g}" for v in row) for row in x)
+
+
+def _ctc_start_editing() -> None:
+    """Switching to "edit" starts from the activations on screen."""
+    if st.session_state.get("ctc_scores") == "edit" and "_ctc_shown" in st.session_state:
+        st.session_state["ctc_x"] = st.session_state["_ctc_shown"]
+
+
+def _ctc_vocab_changed() -> None:
+    """A new word or vocabulary in edit mode: restart from an aligned path of the right width."""
+    if st.session_state.get("ctc_scores") != "edit":
+        return
+    word = str(st.session_state.get("ctc_word", "CAT")).strip().upper()
+    extra = str(st.session_state.get("ctc_extra", "")).strip().upper()
+    if _WORD.fullmatch(word) and _EXTRA.fullmatch(extra):
+        vocab = dd.ctc_vocabulary(word, extra)
+        steps = max(int(st.session_state.get("ctc_t", 8)), dd.ctc_min_steps(word))
+        st.session_state["ctc_x"] = _matrix_text(dd.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
+
+
+def _follow(key: str, high: int, memo: str) -> None:
+    """Keep the widget value ``key`` within [0, high] when ``high`` changes; a value at the old maximum (the
+    default, "everything") moves with it. ``memo`` remembers the maximum between runs."""
+    value, before = st.session_state.get(key), st.session_state.get(memo)
+    if value is not None and (value > high or (before is not None and value == before != high)):
+        st.session_state[key] = high
+    st.session_state[memo] = high
+
+
+@st.fragment
+def ctc_section(present: bool) -> None:
+    """CTC on one word: editable activations, the lattice with its posteriors, the best path, loss and gradient."""
+    spec = CATALOG["CTCLoss"]
+    left, right = st.columns([1, 1.8], gap="medium")
+    with left:
+        word_text = st.text_input("label word", "CAT", key="ctc_word", bind=BIND, max_chars=12,
+                                  on_change=_ctc_vocab_changed,
+                                  help="Letters A to Z, at most 12. Repeated letters need a blank between them.")
+        extra_text = st.text_input("extra letters in the vocabulary", "", key="ctc_extra", bind=BIND, max_chars=8,
+                                   on_change=_ctc_vocab_changed,
+                                   help="Letters the network may also output besides the word's own (up to 8, "
+                                        "A to Z); the classes are the word's letters, these, and the blank.")
+        word, extra = word_text.strip().upper(), extra_text.strip().upper()
+        preset = _radio(st, "network scores", list(dd.CTC_PRESETS), captions=list(dd.CTC_PRESETS.values()),
+                        key="ctc_scores", bind=BIND, on_change=_ctc_start_editing,
+                        help="What the per-step activations look like before the softmax. 'edit' starts from "
+                               "the scores on screen and lets you type each one.")
+        editing = preset == "edit"
+        steps = int(_slider(st, "time steps T", 1, 30, 8, 1, key="ctc_t", bind=BIND, disabled=editing,
+                            help="How many score vectors the network produced for this input (with 'edit', the "
+                                   "number of rows typed)."))
+        sharpness = float(_slider(st, "score strength", 0.0, 10.0, 3.0, 0.5, key="ctc_sharp", bind=BIND,
+                                  disabled=preset in ("uniform", "edit"),
+                                  help="Activation of the chosen class per step (aligned, peaky) or noise scale "
+                                         "(random)."))
+        temperature = float(_slider(st, "temperature", 0.1, 5.0, 1.0, 0.1, key="ctc_temp", bind=BIND,
+                                    help="The activations are divided by it before the softmax: below 1 sharpens "
+                                           "the probabilities, above 1 flattens them."))
+        seed = int(_number(st, "random seed", 0, 10_000, 0, 1, key="ctc_seed", bind=BIND,
+                           disabled=preset != "random", help="Seed of the random scores."))
+    errors = []
+    if _WORD.fullmatch(word) is None:
+        errors.append(f"label word: {word_text!r} is not a word of 1 to 12 letters A-Z. Expected something like "
+                      "CAT.")
+    if _EXTRA.fullmatch(extra) is None:
+        errors.append(f"extra letters in the vocabulary: {extra_text!r} has characters other than the letters A-Z. "
+                      "Expected up to 8 letters, e.g. OG, or nothing.")
+    if errors:
+        for msg in errors:
+            left.error(msg)
+        return
+    vocab = dd.ctc_vocabulary(word, extra)
+    edited = None
+    if editing:
+        default = _matrix_text(dd.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
+        with left:
+            text = st.text_area(
+                "activations: one line per time step", default, key="ctc_x", bind=BIND, height=200,
+                help=f"One line per time step (1 to 30 lines), one number per class in the order "
+                     f"{', '.join(vocab)}; higher means more likely after the softmax.")
+        try:
+            mat = parse_array(text, "activations", ndim=2, shape=(None, len(vocab)))
+            if mat.shape[0] > 30:
+                raise ValueError(f"activations: {mat.shape[0]} lines; at most 30 time steps fit. Expected 1 to 30 "
+                                 "lines.")
+        except ValueError as exc:
+            left.error(f"{exc} One column per class: {', '.join(vocab)}.")
+            return
+        edited = tuple(map(tuple, mat))
+        steps = mat.shape[0]
+    # the length sliders' ranges follow T and the word: keep their values inside, and "all of them" stays all
+    _follow("ctc_plen", steps, "_ctc_prev_t")
+    _follow("ctc_llen", len(word), "_ctc_prev_w")
+    with left:
+        params = param_controls(spec, "ctc")
+        sample_weight = param_control(SAMPLE_WEIGHT, "ctc_sw")
+        pred_length = int(_slider(st, "pred_lengths", 0, steps, steps, 1, key="ctc_plen", bind=BIND,
+                                  help="How many of the T steps are real (the rest is padding the loss ignores)."))
+        label_length = int(_slider(st, "label_lengths", 0, len(word), len(word), 1, key="ctc_llen", bind=BIND,
+                                   help="How many letters of the label count (the rest is padding)."))
+    args = (word, extra, steps, preset, sharpness, temperature, seed, edited, params["layout"], params["label_layout"],
+            params["weight"], sample_weight, pred_length, label_length)
+    r = ctc_view(*args)
+    key = (*args, present)
+    if not editing:
+        st.session_state["_ctc_shown"] = _matrix_text(r["scores"])
+    target = r["target"]
+    step_names = [f"t{t}" for t in range(steps)]
+    with right:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("CTC loss", fmt(r["value"]) if r["feasible"] else "infeasible",
+                  help="weight × sample_weight × (−log p(label)); 'infeasible' when the label cannot fit in the "
+                       "valid steps (CTCLoss then returns +inf)")
+        prob = math.exp(r["log_likelihood"]) if r["feasible"] else 0.0
+        m2.metric("p(word | scores)", f"{prob:.4g}",
+                  help="Total probability of every path that spells the label (its first label_lengths letters).")
+        m3.metric("best path decodes to", r["decoded"] or "(nothing)",
+                  help="The most likely class at each step, repeats merged, blanks dropped.")
+        if not r["feasible"]:
+            st.warning(f"{target} needs at least {r['need']} time steps (one per letter plus a blank between each "
+                       f"pair of repeated letters); with {pred_length} valid steps no path spells it. The label is "
+                       "infeasible: CTCLoss returns +inf with a zero gradient, and the lattice below has no complete "
+                       "path.")
+        fig = _memo_figure("ctc_probs", key, lambda: deep_figures.ctc_probs_figure(
+            r["probs"], vocab, r["best"], present=present,
+            title=f"softmax(scores / {temperature:g}): class probability per time step; boxes: best class"))
+        greedy = ", ".join(f"t{t} {s} {r['probs'][t, k]:.2f}" for t, (s, k) in
+                           enumerate(zip(r["best_symbols"], r["best"], strict=True)))
+        _plot(fig, "ctc_softmax", f"Heatmap of the class probabilities for {steps} steps and classes "
+                                  f"{', '.join(vocab)}; best class and its probability per valid step: {greedy}.")
+        check = ("matches the label" if r["collapsed"] == target else f"is not the label {target or '(empty)'}")
+        st.markdown(
+            f"**Best path** (greedy decoding): {' '.join(r['best_symbols']) or '(no valid step)'} → merge repeats: "
+            f"{' '.join(r['merged']) or '(nothing)'} → drop blanks: **{r['collapsed'] or '(nothing)'}**, which "
+            f"{check}."
+        )
+        fig = _memo_figure("ctc_lattice", key, lambda: deep_figures.ctc_lattice_figure(
+            r["states"], r["valid"], r["edges"], r["state_names"], from_start=r["from_start"], to_end=r["to_end"],
+            present=present, title="alignment lattice: posterior of each label position per step" if r["feasible"]
+            else "alignment lattice: no complete path"))
+        if r["feasible"]:
+            peak = ", ".join(f"t{t} {r['state_names'][s]}" for t, s in enumerate(r["states"][:pred_length].argmax(1)))
+            alt = (f"Heatmap of the alignment lattice of {' '.join(r['state_names'])}: {int(r['valid'].sum())} cells "
+                   f"lie on a complete path, joined by {len(r['edges'])} allowed moves; every step's posteriors sum "
+                   f"to 1; most likely state per step: {peak}.")
+        else:
+            alt = (f"Heatmap of the alignment lattice of {' '.join(r['state_names'])}: no cell lies on a complete "
+                   f"path, because {target} needs {r['need']} steps and has {pred_length}. The "
+                   f"{int(r['from_start'].sum())} cells reachable from the start and the {int(r['to_end'].sum())} "
+                   "cells from which the end can still be reached never meet.")
+        _plot(fig, "ctc_states", alt)
+        if not present:
+            st.caption(
+                "Rows are the label with a blank (·) before, between and after its letters: the states CTC's "
+                "forward-backward recursion walks through. A path starts in one of the first two rows, moves "
+                "down by at most one row per step (two, to skip a blank between different letters) and ends in "
+                "one of the last two rows; grey lines are the allowed moves, empty cells lie on no complete "
+                "path. Each cell holds the probability that the alignment is in that state at that step."
+            )
+        if r["feasible"]:
+            st.markdown("**The loss, step by step**")
+            losses = r["step_loss"][:pred_length]
+            fig = _memo_figure("ctc_steps", key, lambda: figures.bar_figure(
+                step_names[:pred_length], {"−log(share of probability kept)": losses}, y_title="loss",
+                present=present, height=240))
+            _plot(fig, "ctc_steps", f"Bars of the loss per time step: {_nums(losses, 3)}; they add up to "
+                                    f"−log p = {fmt(-r['log_likelihood'])}" + (
+                                        f", times weight × sample_weight = {fmt(r['value'])}."
+                                        if abs(r["value"] + r["log_likelihood"]) > 1e-9 else "."))
+            if not present:
+                st.caption("The forward recursion carries the probability of every path prefix that can still "
+                           "become the label; each step keeps a share of it (the rest goes to symbols no "
+                           "complete path can use there). The bars are −log of those shares: their sum is the "
+                           "loss, and a tall bar is a step where the network spends probability elsewhere.")
+        fig = _memo_figure("ctc_grad", key, lambda: figures.heatmap_figure(
+            r["grad"].T, x_labels=step_names, y_labels=vocab, diverging=True,
+            title="dL/dscores per step and class (orange pushes a score down, blue up)", present=present,
+            height=110 + 34 * len(vocab)))
+        biggest = np.unravel_index(np.abs(r["grad"]).argmax(), r["grad"].shape)
+        _plot(fig, "ctc_grad", f"Heatmap of the gradient of the CTC loss with respect to each score; sum of |gradient| "
+                               f"{fmt(float(np.abs(r['grad']).sum()))}; largest at t{biggest[0]}, class "
+                               f"{vocab[biggest[1]]}: {fmt(float(r['grad'][biggest]))}.")
+        if not present:
+            st.caption("The gradient for the scores at step t is the softmax minus the lattice posteriors gathered "
+                       "by class (times the weights): it lowers classes the network over-predicts and raises the "
+                       "ones the alignments need.")
+    if not present:
+        st.caption(
+            f"Shapes passed to CTCLoss: pred {r['pred_shape']} for layout {params['layout']}, label "
+            f"{r['label_shape']} for label_layout {params['label_layout']}. The layouts only say where the batch "
+            "and time axes are; the loss is the same."
+        )
+        show_counterparts(spec)

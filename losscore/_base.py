@@ -34,14 +34,19 @@ __all__ = [
 Grads = dict[str, np.ndarray]
 
 # -- speed machinery ------------------------------------------------------------------------------------------
-# Large inputs are processed in blocks of whole rows of about _BLOCK elements, so that the temporaries of one
-# block stay in the core's L2 cache between the several numpy passes over it, and the blocks are shared between
-# the calling thread and one pool thread (numpy releases the GIL inside its loops). Temporaries come from
-# per-thread scratch buffers that live across calls: a fresh multi-megabyte temporary costs page faults on
-# every call, often more than the arithmetic done in it.
+# Large inputs are processed in blocks of whole rows. Temporaries come from per-thread scratch buffers that live
+# across calls: a fresh multi-megabyte temporary costs page faults on every call, often more than the arithmetic
+# done in it. Kernels dominated by exp/log share their blocks between the calling thread and one pool thread
+# (numpy releases the GIL inside its loops). Kernels made of cheap passes (subtract, clip, a dot product) stay on
+# one thread: each numpy call takes the GIL back at its end, and with two threads those hand-overs (a
+# sleeping thread takes tens of microseconds to wake) cost more than the second core gives.
 
-#: Elements per block (128 Ki: 512 KiB of float32, so a handful of block-sized arrays fit in a 2 MiB L2).
-_BLOCK = 1 << 17
+#: Elements per block on one thread: big blocks mean fewer numpy calls, which is what counts there.
+_BLOCK = 1 << 20
+#: Elements per block when two threads share the work (four blocks or more per megaelement, to share out).
+_BLOCK_PARALLEL = 1 << 18
+#: Fewest blocks for two threads, so that a late start can be made up for.
+_MIN_BLOCKS = 4
 #: Below this many elements a second thread costs more than it saves.
 _PARALLEL_MIN = 1 << 18
 #: Temporaries up to this many elements are plain allocations (malloc recycles them for free); larger ones up
@@ -50,10 +55,12 @@ _SCRATCH_MIN = 1 << 14
 _SCRATCH_KEEP = 1 << 20
 #: From this many elements np.clip (fast loop, ~2 us of Python around it) beats np.maximum / np.minimum.
 _CLIP_MIN = 1 << 13
-#: Longest row handed to BLAS: OpenBLAS spreads longer dot products over its own threads, which would then
-#: compete with ours (and spin after the call).
+#: Longest row summed by einsum / BLAS (einsum's sequential sums lose accuracy on longer rows, and OpenBLAS
+#: would spread longer dot products over threads of its own, which then spin and compete with ours).
+_EINSUM_ROW_MAX = 2048
+#: Longest vector for the BLAS dot product in the finiteness check of Loss._evaluate.
 _BLAS_ROW_MAX = 8192
-#: Threads used for large inputs (the caller's thread included).
+#: Threads used for large inputs (the caller's thread included); set to 1 to keep everything on one thread.
 THREADS = min(2, os.cpu_count() or 1)
 
 _pool: ThreadPoolExecutor | None = None
@@ -68,6 +75,16 @@ def _get_pool() -> ThreadPoolExecutor:
             if _pool is None:
                 _pool = ThreadPoolExecutor(max_workers=THREADS - 1, thread_name_prefix="losscore")
     return _pool
+
+
+def _forget_pool() -> None:
+    # A forked child inherits the pool object but not its thread: it must make its own.
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
 
 
 def scratch(slot: int, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
@@ -91,48 +108,68 @@ def scratch(slot: int, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     return buf[:n].reshape(shape)
 
 
-def _run_range(fn: Callable[[int, int], None], start: int, stop: int, step: int) -> None:
-    for a in range(start, stop, step):
-        fn(a, min(a + step, stop))
+def _run_blocks(fn: Callable[[int, int], None], blocks, lock: threading.Lock) -> None:
+    # Take blocks one at a time from the shared iterator until none is left.
+    while True:
+        with lock:
+            block = next(blocks, None)
+        if block is None:
+            return
+        fn(*block)
 
 
-def _run_range_quietly(fn: Callable[[int, int], None], start: int, stop: int, step: int) -> None:
+def _run_blocks_worker(fn: Callable[[int, int], None], blocks, lock: threading.Lock) -> None:
     # The floating-point error state is per thread: the pool thread needs its own "ignore".
     with np.errstate(all="ignore"):
-        _run_range(fn, start, stop, step)
+        _local.parallel = True
+        try:
+            _run_blocks(fn, blocks, lock)
+        finally:
+            _local.parallel = False
 
 
-def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int) -> None:
+def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int, parallel: bool = False) -> None:
     """Call ``fn(start, stop)`` on consecutive blocks of rows covering ``range(n_rows)``.
 
-    Blocks hold about ``_BLOCK`` elements (at least one row). With ``n_rows * row_len >= _PARALLEL_MIN`` the
-    second half of the blocks runs on a pool thread while the caller runs the first half; ``fn`` must then
-    only write to its own rows. An exception from either half is raised here once both halves have ended.
+    Blocks hold about ``_BLOCK`` elements (at least one row). With ``parallel`` and ``n_rows * row_len >=
+    _PARALLEL_MIN``, blocks are smaller (``_BLOCK_PARALLEL``) and a pool thread takes them too: both threads
+    draw the next block from a shared iterator, so a thread that starts late just does fewer of them. ``fn``
+    must then only write to its own rows. An exception from either thread is raised once both have stopped.
     """
-    step = max(1, _BLOCK // max(row_len, 1))
-    if THREADS < 2 or n_rows < 2 or n_rows * row_len < _PARALLEL_MIN:
-        _run_range(fn, 0, n_rows, step)
+    if (not parallel or THREADS < 2 or n_rows < 2 or n_rows * row_len < _PARALLEL_MIN
+            or getattr(_local, "parallel", False)):  # already sharing work: the pool thread may be this one
+        step = max(1, _BLOCK // max(row_len, 1))
+        for a in range(0, n_rows, step):
+            fn(a, min(a + step, n_rows))
         return
-    n_blocks = -(-n_rows // step)  # >= 2 here, since n_rows * row_len > _BLOCK
-    half = (n_blocks + 1) // 2 * step
-    future = _get_pool().submit(_run_range_quietly, fn, half, n_rows, step)
+    step = max(1, min(_BLOCK_PARALLEL // max(row_len, 1), -(-n_rows // _MIN_BLOCKS)))
+    blocks = ((a, min(a + step, n_rows)) for a in range(0, n_rows, step))
+    lock = threading.Lock()
+    future = _get_pool().submit(_run_blocks_worker, fn, blocks, lock)
+    _local.parallel = True
     try:
-        _run_range(fn, 0, half, step)
+        _run_blocks(fn, blocks, lock)
+    except BaseException:
+        with lock:  # leave nothing for the pool thread
+            for _ in blocks:
+                pass
+        raise
     finally:
+        _local.parallel = False
         future.result()
 
 
-def by_rows(kernel: Callable, x: np.ndarray, z: np.ndarray, scale: float, need_grad: bool):
+def by_rows(kernel: Callable, x: np.ndarray, z: np.ndarray, scale: float, need_grad: bool, parallel: bool = False):
     """Run a row kernel ``kernel(x, z, grad, values, scale, need_grad)`` over rows from ``as_rows``, by blocks.
 
     Returns ``(values (N,), grad like x or None)``, both fresh. Without ``need_grad`` the kernel gets a
-    temporary as ``grad``, which it may use as scratch space.
+    temporary as ``grad``, which it may use as scratch space. ``parallel``: see ``for_row_blocks``.
     """
     n = x.shape[0]
     m = x.shape[1] if x.ndim == 2 else 1
     values = np.empty(n, x.dtype)
     grad = np.empty_like(x) if need_grad else None
-    if n * m <= _BLOCK:  # one block: skip the block machinery
+    if n * m < (_PARALLEL_MIN if parallel else _BLOCK):  # one block: skip the block machinery
         kernel(x, z, grad if need_grad else scratch(0, x.shape, x.dtype), values, scale, need_grad)
         return values, grad
 
@@ -141,7 +178,7 @@ def by_rows(kernel: Callable, x: np.ndarray, z: np.ndarray, scale: float, need_g
         g = grad[a:b] if need_grad else scratch(0, xb.shape, x.dtype)
         kernel(xb, z[a:b], g, values[a:b], scale, need_grad)
 
-    for_row_blocks(block, n, m)
+    for_row_blocks(block, n, m, parallel)
     return values, grad
 
 
@@ -170,26 +207,27 @@ def clip(a: np.ndarray, lo: float, hi: float | None, out: np.ndarray) -> np.ndar
     return out
 
 
-_ones_cache: dict[tuple[int, str], np.ndarray] = {}
-
-
 def row_dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Row-wise dot products of two (rows, k) arrays: ``(a * b).sum(axis=1)`` without the temporary."""
-    if a.shape[1] <= _BLAS_ROW_MAX:
-        return np.vecdot(a, b, out=out)
-    return np.einsum("ij,ij->i", a, b, out=out)
+    """Row-wise dot products of two (rows, k) arrays: ``(a * b).sum(axis=1)``, usually without the temporary.
+
+    np.vecdot (BLAS) is the fastest, but it takes the GIL row by row: while another thread runs numpy code it
+    crawls (30x slower measured) and stalls that thread too, so blocks on two threads use einsum. einsum sums
+    each row sequentially, which is accurate to a few ulp only for short rows; long rows take the pairwise sum
+    of the products (BLAS would also start threads of its own for them).
+    """
+    k = a.shape[1]
+    if k > _EINSUM_ROW_MAX:
+        return np.add.reduce(np.multiply(a, b), axis=1, out=out)
+    if getattr(_local, "parallel", False):
+        return np.einsum("ij,ij->i", a, b, out=out)
+    return np.vecdot(a, b, out=out)
 
 
 def row_total(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Row sums of a (rows, k) array (a dot product with ones: faster than ``sum(axis=1)``)."""
-    k = a.shape[1]
-    if k > _BLAS_ROW_MAX:
+    """Row sums of a (rows, k) array: einsum's loop for short rows (twice as fast as the pairwise sum)."""
+    if a.shape[1] > _EINSUM_ROW_MAX:
         return np.add.reduce(a, axis=1, out=out)
-    key = (k, a.dtype.char)
-    ones = _ones_cache.get(key)
-    if ones is None:
-        ones = _ones_cache[key] = np.ones(k, a.dtype)
-    return np.vecdot(a, ones, out=out)
+    return np.einsum("ij->i", a, out=out)
 
 
 _SIGN_BIT = {np.dtype(np.float32): (np.int32, np.int32(-(2**31))), np.dtype(np.float64): (np.int64, np.int64(-(2**63)))}
@@ -395,6 +433,8 @@ class ElementwiseLoss(Loss):
     _scale: float = 1.0
     #: Set by subclasses that implement ``_rows``.
     _has_rows: bool = False
+    #: Whether ``_rows`` is costly enough per element (exp, log) to share large inputs between two threads.
+    _parallel: bool = False
 
     def _forward(self, pred, label, sample_weight=None, *, need_grad):
         pred = as_float_array(pred, "pred")
@@ -405,7 +445,7 @@ class ElementwiseLoss(Loss):
             if x is not None:
                 scale = weight / (pred.size // x.shape[0])
                 z = label if x is pred else label.reshape(x.shape)
-                values, grad = by_rows(self._rows, x, z, scale, bool(need_grad))
+                values, grad = by_rows(self._rows, x, z, scale, bool(need_grad), self._parallel)
                 return values, {"pred": grad if x is pred or grad is None else grad.reshape(pred.shape)}
         elem, delem = self._elementwise(pred, label, bool(need_grad))
         values, grad = reduce_loss(elem, delem, sample_weight, weight, self._batch_axis)

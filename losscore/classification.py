@@ -185,7 +185,7 @@ class SigmoidBinaryCrossEntropyLoss(Loss):
                 w = 1.0 if self._weight is None else self._weight
                 scale = w / (x.size // rows.shape[0])
                 zr = z if rows is x else z.reshape(rows.shape)
-                values, grad = by_rows(_logit_rows, rows, zr, scale, bool(need_grad))
+                values, grad = by_rows(_logit_rows, rows, zr, scale, bool(need_grad), parallel=True)
                 return values, {"pred": grad if rows is x or grad is None else grad.reshape(x.shape)}
         grad = None
         if self._from_sigmoid:
@@ -344,7 +344,7 @@ class SoftmaxCrossEntropyLoss(Loss):
                 np.divide(g, total[:, None], out=g)
                 g[rows, labels[a:b]] -= 1
 
-        for_row_blocks(block, x2.shape[0], n_classes)
+        for_row_blocks(block, x2.shape[0], n_classes, parallel=True)
         kept = x.shape[:-1] + (1,)
         return elem.reshape(kept), (grad.reshape(x.shape) if need_grad else None)
 
@@ -493,6 +493,7 @@ class LogisticLoss(ElementwiseLoss):
         return {**super()._params(), "label_format": self._label_format}
 
     _has_rows = True
+    _parallel = True
 
     def _elementwise(self, pred, label, need_grad):
         z = (label + 1) * 0.5 if self._label_format == "signed" else label

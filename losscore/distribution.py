@@ -76,7 +76,7 @@ class KLDivLoss(Loss):
             if rows is not None:
                 w = 1.0 if self._weight is None else self._weight
                 qr = q if rows is x else q.reshape(rows.shape)
-                values, grad = by_rows(_kl_rows, rows, qr, w, bool(need_grad))
+                values, grad = by_rows(_kl_rows, rows, qr, w, bool(need_grad), parallel=True)
                 return values, {"pred": grad if rows is x or grad is None else grad.reshape(x.shape)}
         if self._from_logits:
             probs, log_p = None, x

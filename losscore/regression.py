@@ -66,7 +66,7 @@ class L2Loss(ElementwiseLoss):
         else:
             row_dot(grad, grad, out=values)
         values *= scale
-        if need_grad and scale != 0.5:
+        if need_grad and 2.0 * scale != 1.0:
             grad *= 2.0 * scale
 
     def _params(self):

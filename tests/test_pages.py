@@ -516,6 +516,9 @@ def test_triplet_defaults_and_widgets():
     at.slider(key="tri_weight").set_value(2.0)
     rerun(at)
     assert metrics(at)["triplet loss"] == "4.0000"
+    at.radio(key="tri_mode").set_value("vectors")  # typed vectors of any length instead of the 2-D sliders
+    rerun(at)
+    assert metrics(at)["triplet loss"] == "4.0000"
     at.text_input(key="tri_n").input("3, 0")
     rerun(at)
     assert metrics(at)["triplet loss"] == "0.0000"
@@ -604,7 +607,7 @@ def test_ctc_uniform_scores_count_the_paths():
 
 def test_ctc_infeasible_word_and_bad_input():
     at = load("7_Sequences.py", ctc_word="BOOK", ctc_t="4")
-    assert metrics(at)["CTC loss"] == "inf"
+    assert metrics(at)["CTC loss"] == "infeasible"  # shown as infeasible, not as a number
     assert "BOOK needs at least 5 time steps" in at.warning[0].value
     at.slider(key="ctc_t").set_value(5)
     rerun(at)
@@ -624,7 +627,7 @@ def test_ctc_lengths():
     assert metric(at, "CTC loss") == pytest.approx(math.log(64 / 6), abs=1e-4)
     at.slider(key="ctc_plen").set_value(0)
     rerun(at)
-    assert metrics(at)["CTC loss"] == "inf" and "with 0 valid steps" in at.warning[0].value
+    assert metrics(at)["CTC loss"] == "infeasible" and "with 0 valid steps" in at.warning[0].value
 
 
 def test_ctc_widgets_move_the_loss():

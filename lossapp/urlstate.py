@@ -1,0 +1,304 @@
+"""Checking the query parameters of a link before they reach the widgets they are bound to.
+
+Every control of the app is bound to the page address (``bind="query-params"``), so a link is a page's state.
+Links get shared, truncated, edited and forged, so each value a widget would take from the address is checked
+here first:
+
+* a value of the right kind inside the widget's range is left to Streamlit, which seeds the widget with it;
+* a number outside the range is clamped to the nearest end (and a number between the options of a radio moves
+  to the nearest option), with a visible notice;
+* anything else (text where a number goes, NaN, infinities such as ``1e309``, a parameter given twice, script
+  tags, path fragments, a very long value) falls back to the widget's default, also with a notice;
+* parameters no widget asks for are never read, so unknown keys are ignored.
+
+The pure functions :func:`check_number`, :func:`check_choice` and :func:`check_bool` decide; :func:`guard`
+applies a decision in a running page (it seeds ``st.session_state`` before the widget is created, which only
+happens the first time a widget appears in a session, i.e. when a link is opened). Notices name the parameter
+and the values the app chose; the raw text of the address is never echoed, so nothing a visitor puts in a link
+is rendered. :func:`md_escape` makes any other visitor text safe to show inside Markdown.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "MAX_RAW_LENGTH",
+    "Decision",
+    "check_bool",
+    "check_choice",
+    "check_number",
+    "guard",
+    "guard_bool",
+    "guard_choice",
+    "guard_number",
+    "md_escape",
+    "notices",
+    "quote_token",
+    "render_notices",
+    "start_page",
+]
+
+#: Longer values are never parsed (no number or option of the app needs more than a few characters).
+MAX_RAW_LENGTH = 64
+
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with one query parameter: seed the widget with ``value`` (when ``seed``), and/or show ``notice``.
+
+    ``seed=False`` leaves the widget to Streamlit: a valid value is taken from the address as it is, an invalid one
+    is dropped and the widget shows its default.
+    """
+
+    seed: bool = False
+    value: Any = None
+    notice: str | None = None
+
+
+KEEP = Decision()
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _single(raw: str | Sequence[str] | None, key: str, default: Any) -> tuple[str | None, Decision | None]:
+    """The one raw text of a parameter, or the decision when there is nothing usable to parse."""
+    if raw is None:
+        return None, KEEP
+    if not isinstance(raw, str):
+        values = list(raw)
+        if len(values) != 1:
+            return None, Decision(notice=f"`{key}` appears {len(values)} times in the link; "
+                                         f"using the default {_fmt(default)}.")
+        raw = values[0]
+    if raw.strip() == "":
+        return None, KEEP  # ?key= : Streamlit shows the default (an empty value is how a link clears a control)
+    if len(raw) > MAX_RAW_LENGTH:
+        return None, Decision(notice=f"`{key}` in the link is {len(raw)} characters long, not a value this "
+                                     f"control takes; using the default {_fmt(default)}.")
+    return raw.strip(), None
+
+
+def _parse_float(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def check_number(raw: str | Sequence[str] | None, key: str, *, low: float, high: float, default: float,
+                 integer: bool = False) -> Decision:
+    """Decide on a number meant for a slider or number input over ``[low, high]``.
+
+    >>> check_number("3", "rho", low=0.1, high=10.0, default=1.0)
+    Decision(seed=False, value=None, notice=None)
+    >>> check_number("99", "rho", low=0.1, high=10.0, default=1.0)
+    Decision(seed=True, value=10.0, notice='`rho` = 99 in the link is above the largest value 10; using 10.')
+    >>> check_number("1e309", "rho", low=0.1, high=10.0, default=1.0).notice
+    '`rho` in the link is not a finite number; using the default 1.'
+    """
+    text, decided = _single(raw, key, default)
+    if decided is not None:
+        return decided
+    value = _parse_float(text)
+    if value is None:
+        return Decision(notice=f"`{key}` in the link is not a finite number; using the default {_fmt(default)}.")
+    if integer:
+        lo_i, hi_i = int(low), int(high)
+        clamped = min(max(round(value), lo_i), hi_i)
+        if value < low or value > high:
+            side = "below the smallest" if value < low else "above the largest"
+            return Decision(True, clamped, f"`{key}` = {value:g} in the link is {side} value "
+                                           f"{lo_i if value < low else hi_i}; using {clamped}.")
+        if value != int(value):
+            return Decision(True, clamped, f"`{key}` = {value:g} in the link is not a whole number; "
+                                           f"using {clamped}.")
+        return KEEP
+    if value < low:
+        return Decision(True, float(low), f"`{key}` = {value:g} in the link is below the smallest value "
+                                          f"{low:g}; using {low:g}.")
+    if value > high:
+        return Decision(True, float(high), f"`{key}` = {value:g} in the link is above the largest value "
+                                           f"{high:g}; using {high:g}.")
+    return KEEP
+
+
+def check_choice(raw: str | Sequence[str] | None, key: str, *, options: Sequence[Any], labels: Sequence[str],
+                 default: Any) -> Decision:
+    """Decide on the value of a radio whose ``options`` show as ``labels`` (the form they take in the link).
+
+    A label is kept as it is. For numeric options, another way of writing an option (``1.0`` for ``1``) selects it,
+    and a number between or beyond them moves to the nearest option with a notice. Anything else is the default.
+
+    >>> check_choice("0.4", "hinge_label", options=[-1.0, 1.0], labels=["-1", "1"], default=1.0).value
+    1.0
+    >>> check_choice("<b>", "format", options=["signed", "binary"], labels=["signed", "binary"],
+    ...              default="signed").notice
+    '`format` in the link is not one of signed, binary; using the default signed.'
+    """
+    text, decided = _single(raw, key, default)
+    if decided is not None:
+        return decided
+    if text in labels:
+        return KEEP
+    numeric = all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in options)
+    value = _parse_float(text) if numeric else None
+    if value is None:
+        shown = ", ".join(labels)
+        return Decision(notice=f"`{key}` in the link is not one of {shown}; using the default {_fmt(default)}.")
+    nearest = min(options, key=lambda o: (abs(float(o) - value), -float(o)))
+    if float(nearest) == value:
+        return Decision(True, nearest, None)  # e.g. 1.0 for the option 1: the same value written differently
+    return Decision(True, nearest, f"`{key}` = {value:g} in the link is not one of the choices "
+                                   f"{', '.join(labels)}; using the nearest, {_fmt(nearest)}.")
+
+
+def check_bool(raw: str | Sequence[str] | None, key: str, *, default: bool) -> Decision:
+    """Decide on the value of a toggle: ``true``/``false``, also written ``1``/``0``, ``yes``/``no``, ``on``/``off``.
+
+    >>> check_bool("yes", "bce_fromsig", default=False)
+    Decision(seed=True, value=True, notice=None)
+    >>> check_bool("maybe", "bce_fromsig", default=False).notice
+    '`bce_fromsig` in the link is neither true nor false; using the default off.'
+    """
+    text, decided = _single(raw, key, default)
+    if decided is not None:
+        return decided
+    lower = text.lower()
+    if lower in ("true", "false"):
+        return KEEP
+    if lower in _TRUE or lower in _FALSE:
+        return Decision(True, lower in _TRUE, None)
+    return Decision(notice=f"`{key}` in the link is neither true nor false; using the default {_fmt(default)}.")
+
+
+# -- Markdown safety ---------------------------------------------------------------------------------------------
+
+#: Every ASCII punctuation character except the harmless ' , + - (escaping . : / @ also stops bare addresses such as
+#: www.example.com from becoming links).
+_MD_SPECIAL = re.compile(r"""([!"#$%&()*./:;<=>?@\[\\\]^_`{|}~])""")
+
+
+def md_escape(text: str) -> str:
+    """``text`` with every character Markdown (or Streamlit's Markdown extensions) could act on backslash-escaped.
+
+    Use it for any visitor text shown through ``st.markdown``, ``st.error``, ``st.warning`` and the like: a link,
+    an image, HTML, a colour directive or a formula in the text then shows as the characters that were typed.
+
+    >>> print(md_escape("[x](http://evil.example) <b>"))
+    \\[x\\]\\(http\\:\\/\\/evil\\.example\\) \\<b\\>
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(text))
+
+
+def quote_token(text: str, limit: int = 24) -> str:
+    """A piece of visitor text for an error message: quoted, cut to ``limit`` characters, Markdown-escaped.
+
+    >>> quote_token("two"), quote_token("x" * 30)
+    ("'two'", "'xxxxxxxxxxxxxxxxxxxxxxxx…'")
+    """
+    text = str(text)
+    short = text if len(text) <= limit else text[:limit] + "…"
+    short = "".join(c if c.isprintable() else "?" for c in short)
+    return "'" + md_escape(short) + "'"
+
+
+# -- in a running page ---------------------------------------------------------------------------------------------
+
+_NOTICES = "_lossapp_url_notices"
+_BOX = "_lossapp_url_notice_box"
+
+
+def start_page() -> None:
+    """Called by ``setup_page`` at the top of every full script run: a fresh notice list and its placeholder."""
+    import streamlit as st
+
+    st.session_state[_NOTICES] = []
+    st.session_state[_BOX] = st.empty()
+
+
+def notices() -> list[str]:
+    """The notices collected in this run of the page (empty outside a page)."""
+    import streamlit as st
+
+    try:
+        return list(st.session_state.get(_NOTICES, []))
+    except Exception:  # noqa: BLE001 - no session outside a running app
+        return []
+
+
+def render_notices() -> None:
+    """Show every notice of this run in one box at the top of the page."""
+    import streamlit as st
+
+    items = notices()
+    if not items:
+        return
+    text = "Some values in this page's link could not be used as they were:\n\n" + "\n".join(
+        f"- {n}" for n in items)
+    box = st.session_state.get(_BOX)
+    try:
+        if box is None:
+            raise LookupError("no placeholder")
+        box.warning(text, icon=":material/link_off:")
+    except Exception:  # noqa: BLE001 - e.g. a fragment rerun may not write outside the fragment
+        st.warning(items[-1], icon=":material/link_off:")
+
+
+def _raw(key: str) -> str | list[str] | None:
+    """The address's value for ``key`` if the widget is about to be created for the first time in this session."""
+    import streamlit as st
+
+    if key in st.session_state:
+        return None  # the widget already exists: its own state wins over the address, as in Streamlit
+    values = st.query_params.get_all(key)
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def guard(key: str, decide) -> None:
+    """Apply ``decide(raw)`` (a :class:`Decision`) to the query parameter ``key`` before its widget is created."""
+    import streamlit as st
+
+    raw = _raw(key)
+    if raw is None:
+        return
+    decision = decide(raw)
+    if decision.seed:
+        st.session_state[key] = decision.value
+    if decision.notice:
+        st.session_state.setdefault(_NOTICES, []).append(decision.notice)
+        render_notices()
+
+
+def guard_number(key: str, *, low: float, high: float, default: float, integer: bool = False) -> None:
+    """Check the address's value for the slider or number input ``key`` over ``[low, high]`` (call it just before
+    creating the widget; it does nothing once the widget exists in the session)."""
+    guard(key, lambda raw: check_number(raw, key, low=low, high=high, default=default, integer=integer))
+
+
+def guard_choice(key: str, *, options: Sequence[Any], default: Any, labels: Sequence[str] | None = None) -> None:
+    """Check the address's value for the radio ``key``; ``labels`` are the options as the radio shows them
+    (``str(option)`` by default, i.e. what its ``format_func`` returns)."""
+    shown = [str(o) for o in options] if labels is None else list(labels)
+    guard(key, lambda raw: check_choice(raw, key, options=options, labels=shown, default=default))
+
+
+def guard_bool(key: str, *, default: bool) -> None:
+    """Check the address's value for the toggle or checkbox ``key``."""
+    guard(key, lambda raw: check_bool(raw, key, default=default))

@@ -1,0 +1,204 @@
+"""Your own data: paste or upload predictions and labels, pick a loss, and see which samples dominate it."""
+
+import logging
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lossapp import own_data, urlstate
+from lossapp.controls import BIND, param_controls
+from lossapp.figures import CONFIG
+from lossapp.page import setup_page
+from lossapp.views import fmt
+from losscore.catalog import CATALOG
+
+present = setup_page("Your own data")
+LOG = logging.getLogger("lossapp.own_data_page")
+
+#: Widget key prefixes of each loss's parameters (``od_huber_rho``); short, because they are URL parameters.
+PREFIX = {
+    "L1Loss": "od_l1", "L2Loss": "od_l2", "HuberLoss": "od_huber", "SigmoidBinaryCrossEntropyLoss": "od_bce",
+    "LogisticLoss": "od_lgc", "HingeLoss": "od_hinge", "SquaredHingeLoss": "od_sqh", "PoissonNLLLoss": "od_poi",
+    "SoftmaxCrossEntropyLoss": "od_sce",
+}
+#: Example data that shows the point of the page: one sample far off dominates L2, much less so L1 or Huber.
+EXAMPLE_PRED = "0.2, 0.9, 1.6, 2.1, 3.2, 3.9, 5.1, 12.0"
+EXAMPLE_LABEL = "0, 1, 2, 2, 3, 4, 5, 6"
+EXAMPLE_SCORES = "2.0, 0.5, -1.0\n0.1, 1.2, 0.3\n-0.5, 0.2, 2.5\n3.0, -1.0, 0.0\n0.2, 0.1, 0.4"
+EXAMPLE_CLASSES = "0, 1, 2, 2, 1"
+#: Example (predictions, labels) per label convention, for the example button; the last-but-one sample is
+#: confidently wrong, so it dominates.
+EXAMPLES = {
+    "real": (EXAMPLE_PRED, EXAMPLE_LABEL),
+    "prob": ("-2.5, -1.0, -0.2, 0.4, 1.5, 2.2, 4.0, 0.3", "0, 0, 0, 1, 1, 1, 0, 1"),
+    "signed": ("-2.5, -1.0, -0.2, 0.4, 1.5, 2.2, 4.0, 0.3", "-1, -1, -1, 1, 1, 1, -1, 1"),
+    "binary": ("-2.5, -1.0, -0.2, 0.4, 1.5, 2.2, 4.0, 0.3", "0, 0, 0, 1, 1, 1, 0, 1"),
+    "count": ("0.0, 0.5, 1.0, 1.5, 2.0, 0.2, 3.0, 1.1", "1, 2, 3, 4, 7, 1, 0, 3"),
+}
+EXAMPLE_PROBS = "0.08, 0.27, 0.45, 0.6, 0.82, 0.9, 0.98, 0.57"
+EXAMPLE_RATES = "1.0, 1.6, 2.7, 4.5, 7.4, 1.2, 20.0, 3.0"
+SOURCES = ["paste", "upload"]
+TOP = 10
+SHOWN_ROWS = 1000
+
+st.title("Your own data")
+if not present:
+    st.markdown(
+        "Bring predictions and labels from your own model and see, sample by sample, what a loss makes of them: "
+        "each sample's loss and its gradient (the push it gives the prediction during training), which samples "
+        "dominate the total, and a summary. A few samples far from their labels can carry most of an L2 loss; "
+        "try the same data with L1 or Huber and compare."
+    )
+
+names = list(own_data.LOSSES)
+urlstate.guard_choice("od_loss", options=names, default="L2Loss")
+name = st.selectbox("Loss", names, index=names.index("L2Loss"), key="od_loss", bind=BIND,
+                    help="The losses with one prediction and one label per sample, and softmax cross-entropy "
+                         "(one score per class and a class index as the label).")
+spec = CATALOG[name]
+rule = own_data.LOSSES[name]
+
+def load_example() -> None:
+    """Fill the paste boxes with data that fits the chosen loss and its current settings."""
+    if rule.multiclass:
+        st.session_state["od_scores"], st.session_state["od_classes"] = EXAMPLE_SCORES, EXAMPLE_CLASSES
+        return
+    labels = own_data.label_rule(name, params)
+    pred, label = EXAMPLES[labels]
+    if name == "SigmoidBinaryCrossEntropyLoss" and params.get("from_sigmoid"):
+        pred = EXAMPLE_PROBS
+    if name == "PoissonNLLLoss" and not params.get("from_logits", True):
+        pred = EXAMPLE_RATES
+    st.session_state["od_pred"], st.session_state["od_label"] = pred, label
+
+
+left, right = st.columns([1, 2.3], gap="medium")
+with left:
+    params = param_controls(spec, PREFIX[name], skip=rule.skip)
+    st.caption(spec.label_convention)
+    urlstate.guard_choice("od_src", options=SOURCES, default="paste")
+    source = st.radio("Where the data comes from", SOURCES, key="od_src", bind=BIND, horizontal=True,
+                      captions=["type or paste numbers", f"a CSV file up to {own_data.MAX_UPLOAD_MB} MB"])
+    if source == "paste":
+        st.button("Example data for this loss", key="od_example", on_click=load_example,
+                  help="Replace both boxes with a small example that fits the loss and its settings.")
+        if rule.multiclass:
+            pred_text = st.text_area(
+                "Predictions: one row of class scores per sample", EXAMPLE_SCORES, key="od_scores", height=150,
+                persist_state="session", help="One line per sample, the scores separated by commas or spaces.")
+            label_text = st.text_area(
+                "Labels: the class of each sample", EXAMPLE_CLASSES, key="od_classes", height=80,
+                persist_state="session", help="Class indices 0, 1, ... in the order of the rows above.")
+        else:
+            pred_text = st.text_area(
+                "Predictions", EXAMPLE_PRED, key="od_pred", height=110, persist_state="session",
+                help="Numbers separated by commas, spaces, semicolons or new lines.")
+            label_text = st.text_area(
+                "Labels", EXAMPLE_LABEL, key="od_label", height=110, persist_state="session",
+                help="One label per prediction, in the same order.")
+        upload = None
+    else:
+        pred_text = label_text = ""
+        upload = st.file_uploader(
+            "CSV file", type=["csv", "txt"], key="od_file", max_upload_size=own_data.MAX_UPLOAD_MB,
+            help=f"One sample per line: the prediction ({'a score per class' if rule.multiclass else 'one column'})"
+                 f", then the label in the last column. A first line of column names is skipped. At most "
+                 f"{own_data.MAX_ROWS:,} samples.")
+
+
+def load() -> own_data.Dataset | None:
+    """The data of the chosen source (None while no file is uploaded); raises DataError on bad data."""
+    if source == "paste":
+        return own_data.parse_pasted(pred_text, label_text, rule.multiclass)
+    if upload is None:
+        return None
+    own_data.check_upload(upload.name, upload.size)
+    return own_data.parse_csv(upload.getvalue(), upload.name, rule.multiclass)
+
+
+def show(ds: own_data.Dataset, a: own_data.Analysis) -> None:
+    s = own_data.summary(a)
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Samples", f"{ds.n:,}")
+    c2.metric("Mean loss", fmt(s["mean"]), help="The average of the per-sample losses (what a trainer minimises).")
+    c3.metric("Largest loss", fmt(s["max"]))
+    c4.metric("Top 10% of samples carry", f"{s['top10_loss_share']:.0%}",
+              help="Share of the total loss (sum of |loss|) from the tenth of the samples with the largest loss.")
+    if name == "PoissonNLLLoss":
+        st.caption(f"PoissonNLLLoss itself returns one number, the mean over all samples: {fmt(s['reduced'])}. "
+                   "The table splits it into each sample's term.")
+
+    st.subheader("The samples that dominate")
+    top = own_data.dominant(a, TOP)
+    scores = ds.pred.ndim == 2
+    grad_name = "|gradient| (norm over classes)" if scores else "gradient dL/dpred"
+    total = float(abs(a.values).sum()) or 1.0
+    gtotal = float(a.grad_size.sum()) or 1.0
+    table = pd.DataFrame({
+        "where": [ds.where(int(i)) for i in top],
+        "prediction": [", ".join(f"{v:.3g}" for v in ds.pred[i]) if scores else float(ds.pred[i]) for i in top],
+        "label": ds.label[top],
+        "loss": a.values[top],
+        "share of total loss": abs(a.values[top]) / total,
+        grad_name: a.grad_size[top] if scores else a.grad[top],
+        "share of total |gradient|": a.grad_size[top] / gtotal,
+    })
+    st.dataframe(table, hide_index=True, column_config={
+        "share of total loss": st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0),
+        "share of total |gradient|": st.column_config.ProgressColumn(format="percent", min_value=0.0,
+                                                                     max_value=1.0),
+    })
+    st.caption(f"The {len(top)} samples with the largest loss. Their gradient is the push each one gives its own "
+               f"prediction; with a mean over the batch, training scales every push by 1/{ds.n:,}. The top 10% "
+               f"carry {s['top10_grad_share']:.0%} of the total gradient.")
+
+    frac, cum = own_data.cumulative_share(a)
+    alt = (f"Line chart of the share of the total loss against the share of samples, taken from the largest loss "
+           f"down: the top 10% of samples carry {s['top10_loss_share']:.0%} of the loss and the single largest "
+           f"{s['top1_loss_share']:.0%}. The dotted diagonal is what equal losses would give.")
+    fig = go.Figure(
+        [go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal losses",
+                    line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
+         go.Scatter(x=frac, y=cum, mode="lines", name=spec.name, line=dict(color="#0072B2", width=3),
+                    hovertemplate="top %{x:.1%} of samples: %{y:.1%} of the loss<extra></extra>")],
+        layout=dict(height=320, margin=dict(l=60, r=12, t=30, b=48), paper_bgcolor="rgba(0,0,0,0)",
+                    plot_bgcolor="rgba(0,0,0,0)", legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                    xaxis=dict(title=dict(text="share of samples (largest loss first)"), tickformat=".0%",
+                               range=[0, 1], gridcolor="rgba(128,128,128,0.25)"),
+                    yaxis=dict(title=dict(text="share of the total loss"), tickformat=".0%", range=[0, 1.02],
+                               gridcolor="rgba(128,128,128,0.25)")),
+    )
+    st.plotly_chart(fig, config=CONFIG, key="od_chart", alt=alt)
+    st.caption(alt)
+
+    if not present:
+        with st.expander(f"Every sample ({ds.n:,})"):
+            n = min(ds.n, SHOWN_ROWS)
+            every = pd.DataFrame({"where": [ds.where(i) for i in range(n)],
+                                  "loss": a.values[:n], grad_name: (a.grad_size if scores else a.grad)[:n]})
+            st.dataframe(every, hide_index=True, height=300)
+            if ds.n > n:
+                st.caption(f"The first {n:,} samples; the download has all {ds.n:,}.")
+        st.download_button("Download every sample's loss and gradient (CSV)",
+                           data=lambda: own_data.results_csv(ds, a), file_name="per_sample_loss.csv",
+                           mime="text/csv", on_click="ignore", icon=":material/download:", key="od_download")
+
+
+with right:
+    try:
+        data = load()
+        if data is None:
+            st.info(f"Upload a CSV file: one sample per line, the prediction then the label (for softmax "
+                    f"cross-entropy, one score per class then the class index). Up to {own_data.MAX_UPLOAD_MB} MB "
+                    f"and {own_data.MAX_ROWS:,} samples.", icon=":material/upload_file:")
+        else:
+            show(data, own_data.analyse(data, name, params))
+    except own_data.DataError as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.caption("Nothing you entered has been changed: correct the data or the settings and the page updates.")
+    except Exception:  # noqa: BLE001 - a visitor must never see a traceback; the server log keeps it
+        LOG.exception("Your own data: unexpected failure for loss %s", name)
+        st.error("This data could not be analysed because of an unexpected problem on our side (it is recorded in "
+                 "the server log). Nothing you entered has been changed; try other data or another loss.",
+                 icon=":material/error:")

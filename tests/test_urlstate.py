@@ -1,0 +1,213 @@
+"""Query parameters: out-of-range values are clamped with a notice, garbage falls back to the default with a notice,
+unknown keys are ignored; nothing a visitor sends reaches eval/exec/pickle or unescaped HTML."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lossapp import urlstate
+from lossapp.controls import parse_array
+from lossapp.urlstate import check_bool, check_choice, check_number, md_escape, quote_token
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
+    sys.path.insert(0, str(ROOT))
+
+GARBAGE = ["nan", "NaN", "inf", "-inf", "1e309", "-1e309", "abc", "<script>alert(1)</script>", "../../etc/passwd",
+           "%00", "1,5", "0x10", "1..2", "1" * 100, "javascript:alert(1)", "[x](http://evil.example)"]
+
+
+# -- the decisions -------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("raw, seed, value, notice", [
+    (None, False, None, None),
+    ("", False, None, None),  # ?key= : Streamlit shows the default, as a cleared control
+    ("2.5", False, None, None),
+    ("0.1", False, None, None),
+    ("10", False, None, None),
+    ("99", True, 10.0, "`rho` = 99 in the link is above the largest value 10; using 10."),
+    ("-4", True, 0.1, "`rho` = -4 in the link is below the smallest value 0.1; using 0.1."),
+    ("1e308", True, 10.0, "`rho` = 1e+308 in the link is above the largest value 10; using 10."),
+    (["1", "2"], False, None, "`rho` appears 2 times in the link; using the default 1."),
+])
+def test_check_number(raw, seed, value, notice):
+    d = check_number(raw, "rho", low=0.1, high=10.0, default=1.0)
+    assert (d.seed, d.value, d.notice) == (seed, value, notice)
+
+
+@pytest.mark.parametrize("raw", GARBAGE)
+def test_garbage_numbers_fall_back_to_the_default_without_echoing_the_value(raw):
+    d = check_number(raw, "rho", low=0.1, high=10.0, default=1.0)
+    assert not d.seed
+    assert d.notice and "using the default 1" in d.notice
+    assert raw not in d.notice and "<" not in d.notice and "](" not in d.notice
+
+
+@pytest.mark.parametrize("raw, seed, value, noticed", [
+    ("3", False, None, False), ("3.0", True, 3, False), ("2.6", True, 3, True), ("12", True, 10, True),
+    ("-5", True, 1, True), ("abc", False, None, True),
+])
+def test_check_number_integer(raw, seed, value, noticed):
+    d = check_number(raw, "steps", low=1, high=10, default=8, integer=True)
+    if raw == "3.0":  # a whole number written with a decimal point is the same value: no notice, no change
+        assert (d.seed, d.notice) == (False, None)
+        return
+    assert (d.seed, d.value, d.notice is not None) == (seed, value, noticed)
+
+
+@pytest.mark.parametrize("raw, seed, value, noticed", [
+    ("1", False, None, False), ("-1", False, None, False), ("1.0", True, 1.0, False), ("0.4", True, 1.0, True),
+    ("-7", True, -1.0, True), ("0", True, 1.0, True),  # a tie goes to the larger option
+    ("one", False, None, True), ("1e309", False, None, True),
+])
+def test_check_choice_numeric(raw, seed, value, noticed):
+    d = check_choice(raw, "hinge_label", options=[-1.0, 1.0], labels=["-1", "1"], default=1.0)
+    assert (d.seed, d.value, d.notice is not None) == (seed, value, noticed)
+
+
+def test_check_choice_text_options():
+    opts = ["signed", "binary"]
+    assert check_choice("binary", "f", options=opts, labels=opts, default="signed") == urlstate.KEEP
+    d = check_choice("<script>", "f", options=opts, labels=opts, default="signed")
+    assert (d.seed, d.notice) == (False, "`f` in the link is not one of signed, binary; using the default signed.")
+
+
+@pytest.mark.parametrize("raw, seed, value, noticed", [
+    ("true", False, None, False), ("False", False, None, False), ("1", True, True, False), ("off", True, False, False),
+    ("maybe", False, None, True), ("<b>", False, None, True),
+])
+def test_check_bool(raw, seed, value, noticed):
+    d = check_bool(raw, "t", default=False)
+    assert (d.seed, d.value, d.notice is not None) == (seed, value, noticed)
+
+
+def test_markdown_escaping_defuses_links_images_html_and_directives():
+    for text in ["[x](http://evil.example)", "![p](http://evil.example/p.png)", "<img src=x onerror=alert(1)>",
+                 ":red[boom]", "$\\frac{1}{0}$", "www.evil.example", "**bold**", "`code`"]:
+        escaped = md_escape(text)
+        assert not re.search(r"(?<!\\)[\[\]()<>*`$:]", escaped), escaped
+    assert quote_token("x" * 100).endswith("…'") and len(quote_token("x" * 100)) < 40
+
+
+def test_parse_array_quotes_typed_text_escaped_and_short():
+    with pytest.raises(ValueError) as info:
+        parse_array("1, [x](http://evil.example)", "weights")
+    message = str(info.value)
+    assert "](" not in message and "\\[x\\]\\(http\\:" in message
+
+
+# -- in the pages ---------------------------------------------------------------------------------------------------
+def run_page(page: str, **query) -> AppTest:
+    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def notices(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning if "link" in w.value]
+
+
+def test_out_of_range_value_is_clamped_with_one_notice_at_the_top():
+    at = run_page("2_Regression.py", huber_rho="99", l2_sw="-3")
+    assert at.slider(key="huber_rho").value == 5.0
+    assert at.slider(key="l2_sw").value == 0.0
+    [box] = notices(at)
+    assert "`l2_sw` = -3 in the link is below the smallest value 0; using 0." in box
+    assert "`huber_rho` = 99 in the link is above the largest value 5; using 5." in box
+    assert at.main.children[0].type == "alert" or box == at.warning[0].value  # first element on the page
+    at.run()  # shown once: the next run (the visitor moves something) no longer repeats it
+    assert notices(at) == [] and at.slider(key="huber_rho").value == 5.0
+
+
+@pytest.mark.parametrize("raw", GARBAGE)
+def test_garbage_in_a_link_leaves_the_default_and_says_so(raw):
+    at = run_page("2_Regression.py", huber_rho=raw)
+    assert at.slider(key="huber_rho").value == 1.0
+    [box] = notices(at)
+    assert "`huber_rho`" in box and "using the default 1" in box
+    assert raw not in box
+
+
+def test_toggle_radio_and_int_controls_from_a_link():
+    at = run_page("3_Binary_classification.py", bce_fromsig="yes", hinge_label="0.3", logistic_format="<b>")
+    assert at.toggle(key="bce_fromsig").value is True
+    assert at.radio(key="hinge_label").value == 1.0
+    assert at.radio(key="logistic_format").value == "signed"
+    box = " ".join(notices(at))
+    assert "`hinge_label` = 0.3" in box and "`logistic_format`" in box and "<b>" not in box
+
+
+def test_unknown_keys_are_ignored_and_valid_values_are_used():
+    at = run_page("2_Regression.py", huber_rho="2.5", nonsense="1", script="<script>alert(1)</script>")
+    assert at.slider(key="huber_rho").value == 2.5
+    assert notices(at) == []
+
+
+# -- nothing from a visitor is run or rendered as HTML ----------------------------------------------------------------
+APP_CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "lossapp").glob("*.py")),
+            *sorted((ROOT / "losscore").glob("*.py"))]
+FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}
+FORBIDDEN_MODULES = {"pickle", "cPickle", "dill", "marshal", "shelve", "joblib"}
+HTML_CALLS = {"html"}  # st.html and components.html render HTML whatever they are given
+
+
+def _module_constants(tree: ast.Module) -> set[str]:
+    """Names assigned exactly once, at module level, to a string literal."""
+    counts: dict[str, int] = {}
+    literal: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for t in targets:
+                if isinstance(t, ast.Name):
+                    counts[t.id] = counts.get(t.id, 0) + 1
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                literal.add(node.targets[0].id)
+    return {n for n in literal if counts.get(n) == 1}
+
+
+def _is_constant(node: ast.AST, constants: set[str]) -> bool:
+    return (isinstance(node, ast.Constant) and isinstance(node.value, str)) or (
+        isinstance(node, ast.Name) and node.id in constants)
+
+
+@pytest.mark.parametrize("path", APP_CODE, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_eval_exec_pickle_and_html_only_from_constants(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    constants = _module_constants(tree)
+    for node in ast.walk(tree):
+        where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', '?')}"
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            mods = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            assert not {m.split(".")[0] for m in mods} & FORBIDDEN_MODULES, where
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+        # eval/exec in any form (pandas' DataFrame.eval and pd.eval evaluate text too); compile as the builtin
+        assert name not in FORBIDDEN_CALLS or (name == "compile" and isinstance(func, ast.Attribute)), \
+            f"{where}: {name}()"
+        kwargs = {k.arg: k.value for k in node.keywords}
+        if name in ("load", "loads") and "allow_pickle" in kwargs:
+            assert isinstance(kwargs["allow_pickle"], ast.Constant) and kwargs["allow_pickle"].value is False, where
+        unsafe = kwargs.get("unsafe_allow_html")
+        if unsafe is not None and not (isinstance(unsafe, ast.Constant) and unsafe.value is False):
+            assert node.args and _is_constant(node.args[0], constants), \
+                f"{where}: unsafe_allow_html renders something that is not a module constant"
+        if name in HTML_CALLS and isinstance(func, ast.Attribute):
+            assert node.args and _is_constant(node.args[0], constants), f"{where}: {name}() of a non-constant"
+
+
+def test_the_scan_sees_the_one_known_html_use():
+    """The presentation CSS is the app's only raw HTML, and it is a constant."""
+    hits = [p for p in APP_CODE if "unsafe_allow_html" in p.read_text(encoding="utf-8")]
+    assert ROOT / "lossapp" / "page.py" in hits
