@@ -30,7 +30,7 @@ def page_summary(path: Path) -> str:
 
 def pages_table(root: Path = ROOT) -> str:
     rows = ["| Page | What it shows |", "| --- | --- |", f"| Home | {page_summary(root / 'app.py')} |"]
-    for path in sorted((root / "pages").glob("*.py")):
+    for path in sorted((root / "pages").glob("*.py"), key=lambda p: int(p.name.split("_", 1)[0])):
         rows.append(f"| {page_title(path)} | {page_summary(path)} |")
     return "\n".join(rows)
 

@@ -193,16 +193,23 @@ def check_bool(raw: str | Sequence[str] | None, key: str, *, default: bool) -> D
 _MD_SPECIAL = re.compile(r"""([!"#$%&()*./:;<=>?@\[\\\]^_`{|}~])""")
 
 
+#: Where Markdown turns bare text into a link (http://..., www...., name@host): a zero-width space goes there.
+_AUTOLINK = re.compile(r"(?i)(?<=:)|(?<=@)|(?<=www)(?=\.)")
+ZWSP = "\u200b"
+
+
 def md_escape(text: str) -> str:
     """``text`` with every character Markdown (or Streamlit's Markdown extensions) could act on backslash-escaped.
 
     Use it for any visitor text shown through ``st.markdown``, ``st.error``, ``st.warning`` and the like: a link,
     an image, HTML, a colour directive or a formula in the text then shows as the characters that were typed.
+    Backslashes alone do not stop a bare address from becoming a link, so a zero-width space also goes after every
+    ``:`` and ``@`` and between ``www`` and its dot; the text reads the same.
 
-    >>> print(md_escape("[x](http://evil.example) <b>"))
-    \\[x\\]\\(http\\:\\/\\/evil\\.example\\) \\<b\\>
+    >>> print(md_escape("[x](http://evil.example) <b>").replace(ZWSP, "|"))
+    \\[x\\]\\(http\\:|\\/\\/evil\\.example\\) \\<b\\>
     """
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    return _MD_SPECIAL.sub(r"\\\1", _AUTOLINK.sub(ZWSP, str(text)))
 
 
 def quote_token(text: str, limit: int = 24) -> str:

@@ -1406,10 +1406,12 @@ def ctc_section(present: bool) -> None:
                            disabled=preset != "random", help="Seed of the random scores."))
     errors = []
     if _WORD.fullmatch(word) is None:
-        errors.append(f"label word: {word_text!r} is not a word of 1 to 12 letters A-Z. Expected something like "
+        errors.append(f"label word: {urlstate.quote_token(word_text)} is not a word of 1 to 12 letters A-Z. "
+                      "Expected something like "
                       "CAT.")
     if _EXTRA.fullmatch(extra) is None:
-        errors.append(f"extra letters in the vocabulary: {extra_text!r} has characters other than the letters A-Z. "
+        errors.append(f"extra letters in the vocabulary: {urlstate.quote_token(extra_text)} has characters other "
+                      "than the letters A-Z. "
                       "Expected up to 8 letters, e.g. OG, or nothing.")
     if errors:
         for msg in errors:

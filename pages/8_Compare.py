@@ -59,6 +59,10 @@ with controls:
                        help="The x-axis of the chart (the tutorial uses -5 to 5).")
     if hi - lo < 0.5:
         lo, hi = lo, lo + 0.5
+    if "cmp_pred" in st.session_state:  # a narrower range must not leave the marker outside it
+        kept = st.session_state["cmp_pred"]
+        if not lo <= kept <= hi:
+            st.session_state["cmp_pred"] = min(max(kept, lo), hi)
     marker = st.slider("prediction marker", lo, hi, min(max(1.0, lo), hi), 0.05, key="cmp_pred", bind=BIND,
                        format="%.2f", help="Where the table reads off each loss and gradient.")
     params: dict[str, dict] = {}

@@ -100,7 +100,7 @@ BAD_INPUTS = [
     ("script tag instead of a number", "L2Loss", {}, "paste", ("<script>alert(1)</script>", "1"),
      "Prediction 1: '\\<script\\>alert\\(1\\)\\<\\/script…' is not a number"),
     ("a link instead of a number", "L2Loss", {}, "csv", ("[x](http://evil.example).csv", b"1,[x](http://e.example)\n"),
-     "column 2: '\\[x\\]\\(http\\:\\/\\/e\\.example\\)' is not a number"),
+     "column 2: '\\[x\\]\\(http\\:\u200b\\/\\/e\\.example\\)' is not a number"),
 ]
 IDS = [case[0] for case in BAD_INPUTS]
 

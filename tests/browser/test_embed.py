@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import http.server
 import threading
+import urllib.parse
 from collections.abc import Iterator
 
 import pytest
@@ -90,3 +91,18 @@ def test_embedded_page_renders_and_reacts(page, docs_site):
 
     assert inner.locator(EXCEPTION).count() == 0
     assert page.console_errors == []
+
+
+def test_a_link_in_a_shared_address_is_shown_as_text_not_as_a_link(page, server):
+    """A mangled or forged link puts text into a box; the error that quotes it must not offer a clickable link."""
+    for hostile in ("[click](http://e.example/x)", "http://e.example", "www.e.example", "![i](http://e.example/i)"):
+        query = urllib.parse.urlencode({"embed": "true", "basics_pred": f"1, {hostile}"})
+        page.goto(f"{server}/Basics?{query}")
+        page.wait_for_selector(IDLE)
+        page.wait_for_function("window.__stRuns > 0")
+        alert = page.locator('[data-testid="stAlert"]', has_text="is not a number").first
+        alert.wait_for()
+        assert "e.example" in alert.inner_text().replace("\u200b", ""), hostile
+        assert page.locator('[data-testid="stAlert"] a, [data-testid="stAlert"] img').count() == 0, hostile
+        assert page.locator('a[href*="e.example"], img[src*="e.example"]').count() == 0, hostile
+        assert page.locator(EXCEPTION).count() == 0
