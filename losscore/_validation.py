@@ -13,6 +13,7 @@ import numpy as np
 
 __all__ = [
     "as_float_array",
+    "check_broadcasts_to",
     "check_batch_axis",
     "check_same_size",
     "check_weight",
@@ -83,6 +84,16 @@ def check_same_size(x: np.ndarray, name: str, like: np.ndarray, like_name: str =
             f"got shape {x.shape} with {x.size} elements"
         )
     return x.reshape(like.shape)
+
+
+def check_broadcasts_to(x: np.ndarray, name: str, shape: tuple[int, ...], example: str = "") -> None:
+    """Raise a ValueError unless ``x`` broadcasts to ``shape`` (pred's shape) without enlarging it."""
+    try:
+        fits = np.broadcast_shapes(x.shape, shape) == tuple(shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{name} must broadcast to pred's shape {tuple(shape)}{example}; got shape {x.shape}")
 
 
 def check_weight(weight: Any, name: str = "weight") -> float | None:

@@ -20,7 +20,7 @@ from ._base import (
     row_total,
     scratch,
 )
-from ._validation import as_float_array, check_same_size, check_weight, describe
+from ._validation import as_float_array, check_broadcasts_to, check_same_size, check_weight, describe
 
 __all__ = [
     "HingeLoss",
@@ -173,12 +173,7 @@ class SigmoidBinaryCrossEntropyLoss(Loss):
         p = None
         if pos_weight is not None:
             p = as_float_array(pos_weight, "pos_weight", dtype=x.dtype)
-            try:
-                fits = np.broadcast_shapes(p.shape, x.shape) == x.shape
-            except ValueError:
-                fits = False
-            if not fits:
-                raise ValueError(f"pos_weight must broadcast to pred's shape {x.shape} (e.g. (1, C)); got {p.shape}")
+            check_broadcasts_to(p, "pos_weight", x.shape, " (e.g. (1, C))")
         if p is None and sample_weight is None and not self._from_sigmoid:
             rows = as_rows(x, self._batch_axis)
             if rows is not None:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from ._base import Loss, as_rows, by_rows, prepare_sample_weight, row_dot, row_sum, scratch, softmax_and_log_softmax
-from ._validation import as_float_array, check_batch_axis, check_same_size, check_weight, describe
+from ._validation import as_float_array, check_batch_axis, check_broadcasts_to, check_same_size, check_weight, describe
 
 __all__ = ["KLDivLoss", "PoissonNLLLoss", "stirling_log_factorial"]
 
@@ -61,12 +61,7 @@ class KLDivLoss(Loss):
     def _forward(self, pred, label, sample_weight=None, *, need_grad):
         x = as_float_array(pred, "pred")
         q = as_float_array(label, "label", dtype=x.dtype)
-        try:
-            fits = np.broadcast_shapes(q.shape, x.shape) == x.shape
-        except ValueError:
-            fits = False
-        if not fits:
-            raise ValueError(f"label must broadcast to pred's shape {x.shape}; got shape {q.shape}")
+        check_broadcasts_to(q, "label", x.shape)
         if _has_negative(q):
             raise ValueError(f"label must be a distribution with entries >= 0; got {q.min()}")
         axis = _normalise_axis(self._axis, x.ndim)
