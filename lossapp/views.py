@@ -286,10 +286,10 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
         rng = curve_range(name, params)
         start = _MARKER_START.get(rng.suffix, 1.0) if rng.suffix != "pred" else (
             2.0 if spec.curve == "regression" and name != "PoissonNLLLoss" else 0.5)
-        marker = float(st.slider(
-            "prediction marker", rng.lo, rng.hi, float(start), rng.step, key=f"{key}_{rng.suffix}",
+        marker = float(_slider(
+            st, "prediction marker", rng.lo, rng.hi, float(start), rng.step, key=f"{key}_{rng.suffix}",
             help="Where to read off the loss and its gradient; the dotted line is the tangent there.",
-            bind="query-params", format="%.2f",
+            format="%.2f",
         ))
         value, grad = point_value(name, tuple(sorted(params.items())), float(label), float(sample_weight), marker)
         short = short_name(spec)

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lossapp import urlstate
 from lossapp.controls import BIND
 from lossapp.model import Curve, CurveView
 from lossapp.page import setup_page
@@ -45,6 +46,8 @@ if not present:
     )
 left, right = st.columns([1, 2.4], gap="medium")
 with left:
+    urlstate.guard_number("fs_q", low=0.01, high=0.99, default=0.9)
+    urlstate.guard_choice("fs_label", options=[0.0, 1.0], default=1.0, labels=["0", "1"])
     q = float(st.slider("network output q (after its sigmoid)", 0.01, 0.99, 0.9, 0.01, key="fs_q", bind=BIND,
                         help="The probability the network produced for this example."))
     fs_label = float(st.radio("label", [0.0, 1.0], index=1, key="fs_label", horizontal=True, bind=BIND,

@@ -3,6 +3,7 @@
 import pandas as pd
 import streamlit as st
 
+from lossapp import urlstate
 from lossapp.controls import BIND, param_controls
 from lossapp.model import Curve, CurveView
 from lossapp.page import setup_page
@@ -51,6 +52,7 @@ chosen = st.multiselect(
 )
 controls, plot = st.columns([1, 2.4], gap="medium")
 with controls:
+    urlstate.guard_number("cmp_label", low=-5.0, high=5.0, default=first_label)
     label = st.slider("label", -5.0, 5.0, first_label, 0.5,
                       key="cmp_label", bind=BIND, format="%.1f",
                       help="One label for every curve. Hinge and logistic losses expect -1 or +1, "
@@ -59,6 +61,7 @@ with controls:
                        help="The x-axis of the chart (the tutorial uses -5 to 5).")
     if hi - lo < 0.5:
         lo, hi = lo, lo + 0.5
+    urlstate.guard_number("cmp_pred", low=lo, high=hi, default=min(max(1.0, lo), hi))
     if "cmp_pred" in st.session_state:  # a narrower range must not leave the marker outside it
         kept = st.session_state["cmp_pred"]
         if not lo <= kept <= hi:

@@ -211,3 +211,21 @@ def test_the_scan_sees_the_one_known_html_use():
     """The presentation CSS is the app's only raw HTML, and it is a constant."""
     hits = [p for p in APP_CODE if "unsafe_allow_html" in p.read_text(encoding="utf-8")]
     assert ROOT / "lossapp" / "page.py" in hits
+
+
+@pytest.mark.parametrize("page, key, raw, shown", [
+    ("2_Regression.py", "huber_pred", "99", 5.0),  # the marker slider of a curve section
+    ("3_Binary_classification.py", "fs_q", "7", 0.99),
+    ("8_Compare.py", "cmp_label", "-40", -5.0),
+    ("8_Compare.py", "cmp_pred", "1e3", 5.0),
+])
+def test_directly_made_sliders_clamp_link_values_with_a_notice(page, key, raw, shown):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
+    at.query_params[key] = raw
+    at.run()
+    assert not at.exception
+    assert at.slider(key=key).value == pytest.approx(shown)
+    notices = [w.value for w in at.warning]
+    assert any(f"`{key}`" in n and f"using {shown:g}" in n for n in notices), notices
