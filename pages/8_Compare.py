@@ -39,6 +39,7 @@ if not present:
         "where it keeps growing."
     )
 
+urlstate.guard_choice("cmp_preset", options=list(PRESETS), default="regression")
 preset = st.segmented_control(
     "Preset: the tutorial's groups", list(PRESETS), default="regression", required=True, key="cmp_preset",
     on_change=apply_preset, bind=BIND,

@@ -229,3 +229,14 @@ def test_directly_made_sliders_clamp_link_values_with_a_notice(page, key, raw, s
     assert at.slider(key=key).value == pytest.approx(shown)
     notices = [w.value for w in at.warning]
     assert any(f"`{key}`" in n and f"using {shown:g}" in n for n in notices), notices
+
+
+def test_compare_preset_from_a_link_falls_back_with_a_notice():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../pages/8_Compare.py", default_timeout=30)
+    at.query_params["cmp_preset"] = "<script>"
+    at.run()
+    assert not at.exception
+    assert any("`cmp_preset`" in w.value and "regression" in w.value for w in at.warning)
+    assert "<script>" not in " ".join(w.value for w in at.warning)
