@@ -137,6 +137,56 @@ def check_number(raw: str | Sequence[str] | None, key: str, *, low: float, high:
     return KEEP
 
 
+def _all(raw: str | Sequence[str]) -> list[str]:
+    return [raw] if isinstance(raw, str) else list(raw)
+
+
+def check_range(raw: str | Sequence[str] | None, key: str, *, low: float, high: float,
+                default: tuple[float, float]) -> Decision:
+    """Decide on a (start, end) pair for a range slider over ``[low, high]`` (the link repeats the key twice).
+
+    >>> check_range(["-3", "3"], "r", low=-10, high=10, default=(-5.0, 5.0))
+    Decision(seed=False, value=None, notice=None)
+    >>> check_range(["-30", "3"], "r", low=-10, high=10, default=(-5.0, 5.0)).value
+    (-10.0, 3.0)
+    >>> check_range("x", "r", low=-10, high=10, default=(-5.0, 5.0)).notice
+    '`r` in the link is not two finite numbers; using the default -5 to 5.'
+    """
+    if raw is None:
+        return KEEP
+    texts = _all(raw)
+    numbers = [_parse_float(t) if len(t) <= MAX_RAW_LENGTH else None for t in texts]
+    if len(numbers) != 2 or any(v is None for v in numbers):
+        return Decision(notice=f"`{key}` in the link is not two finite numbers; "
+                               f"using the default {default[0]:g} to {default[1]:g}.")
+    start, end = sorted(numbers)
+    clamped = (float(min(max(start, low), high)), float(min(max(end, low), high)))
+    if clamped != (numbers[0], numbers[1]):
+        return Decision(True, clamped, f"`{key}` = {numbers[0]:g} to {numbers[1]:g} in the link is reversed or "
+                                       f"outside {low:g} to {high:g}; using {clamped[0]:g} to {clamped[1]:g}.")
+    return KEEP
+
+
+def check_subset(raw: str | Sequence[str] | None, key: str, *, options: Sequence[str]) -> Decision:
+    """Decide on the entries of a multiselect: unknown entries are dropped with a notice (never echoed).
+
+    >>> decision = check_subset(["L1Loss", "<b>"], "losses", options=["L1Loss", "L2Loss"])
+    >>> decision.value, decision.notice
+    (['L1Loss'], '1 entry of `losses` in the link is not one of the choices and was left out.')
+    """
+    if raw is None:
+        return KEEP
+    texts = _all(raw)
+    known = [t for t in texts if t in options]
+    dropped = len(texts) - len(known)
+    if not dropped:
+        return KEEP
+    what = "entry" if dropped == 1 else "entries"
+    verb = "is" if dropped == 1 else "are"
+    return Decision(True, known, f"{dropped} {what} of `{key}` in the link {verb} not one of the choices and "
+                                 f"{'was' if dropped == 1 else 'were'} left out.")
+
+
 def check_choice(raw: str | Sequence[str] | None, key: str, *, options: Sequence[Any], labels: Sequence[str],
                  default: Any) -> Decision:
     """Decide on the value of a radio whose ``options`` show as ``labels`` (the form they take in the link).
@@ -304,6 +354,16 @@ def guard_choice(key: str, *, options: Sequence[Any], default: Any, labels: Sequ
     (``str(option)`` by default, i.e. what its ``format_func`` returns)."""
     shown = [str(o) for o in options] if labels is None else list(labels)
     guard(key, lambda raw: check_choice(raw, key, options=options, labels=shown, default=default))
+
+
+def guard_range(key: str, *, low: float, high: float, default: tuple[float, float]) -> None:
+    """Check the address's values for the range slider ``key``."""
+    guard(key, lambda raw: check_range(raw, key, low=low, high=high, default=default))
+
+
+def guard_subset(key: str, *, options: Sequence[str]) -> None:
+    """Check the address's values for the multiselect ``key``."""
+    guard(key, lambda raw: check_subset(raw, key, options=options))
 
 
 def guard_bool(key: str, *, default: bool) -> None:

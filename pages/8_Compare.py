@@ -47,6 +47,7 @@ preset = st.segmented_control(
          "sigmoid cross-entropy against label 1. Loads the losses and the label; change them afterwards.",
 )
 first_losses, first_label = PRESETS[preset]
+urlstate.guard_subset("cmp_losses", options=CURVE_LOSSES)
 chosen = st.multiselect(
     "Losses", CURVE_LOSSES, default=first_losses,
     key="cmp_losses", bind=BIND, help="Any losses with a loss-vs-prediction curve (Gluon class names).",
@@ -58,6 +59,7 @@ with controls:
                       key="cmp_label", bind=BIND, format="%.1f",
                       help="One label for every curve. Hinge and logistic losses expect -1 or +1, "
                            "SigmoidBCE a value in [0, 1], PoissonNLL a count >= 0.")
+    urlstate.guard_range("cmp_range", low=-10.0, high=10.0, default=(-5.0, 5.0))
     lo, hi = st.slider("prediction range", -10.0, 10.0, (-5.0, 5.0), 0.5, key="cmp_range", bind=BIND,
                        help="The x-axis of the chart (the tutorial uses -5 to 5).")
     if hi - lo < 0.5:
