@@ -517,7 +517,11 @@ def export_panel(view: CurveView, key: str) -> None:
         key=f"{key}_csv", on_click="ignore", icon=":material/table:", width="stretch",
         help="The plotted numbers: prediction, then loss and gradient per curve.",
     )
-    with st.expander("Run it yourself", icon=":material/code:"):
-        code = snippets(view)
-        for tab, text in zip(st.tabs(list(code)), code.values(), strict=True):
-            tab.code(text, language="python", wrap_lines=True)
+    # Lazy: the snippets are only built and sent while the expander is open (a closed expander would otherwise
+    # still receive three highlighted code blocks on every slider step, the costliest part of a redraw).
+    box = st.expander("Run it yourself", icon=":material/code:", key=f"{key}_code", on_change="rerun")
+    if box.open:
+        with box:
+            code = snippets(view)
+            for tab, text in zip(st.tabs(list(code)), code.values(), strict=True):
+                tab.code(text, language="python", wrap_lines=True)

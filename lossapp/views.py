@@ -1,7 +1,7 @@
 """Reusable page sections: a loss-vs-prediction explainer for one loss, and the small helpers pages share.
 
 Data flow of a section: widgets → plain values → cached losscore computations on plain tuples →
-:class:`~lossapp.model.CurveView` → ``lossapp.figures.curve_figure`` → ``st.plotly_chart``, with the same view
+:class:`~lossapp.model.CurveView` → ``lossapp.figures.curve_figure`` → ``live_chart.plotly_chart``, with the same view
 handed to the accessible description (``st.caption(view.alt_text())``) and to the export panel.
 
 The deep-dive sections (softmax, KL, Poisson, triplet, cosine, SDML, CTC; the ``*_section`` functions) follow
@@ -35,6 +35,7 @@ from lossapp.controls import (
     param_controls,
     parse_array,
 )
+from lossapp.live_chart import plotly_chart
 from lossapp.model import Curve, CurveView
 from losscore import (
     CosineEmbeddingLoss,
@@ -209,7 +210,7 @@ def view_fingerprint(view: CurveView) -> tuple:
 
 @st.cache_resource(max_entries=128, show_spinner=False)
 def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView):
-    # Keyed on the fingerprint only; st.plotly_chart serialises the figure without mutating it, so one object
+    # Keyed on the fingerprint only; charts serialise the figure without mutating it, so one object
     # can be shared between reruns and sessions.
     return figures.curve_figure(_view, present=present)
 
@@ -221,7 +222,7 @@ def chart(view: CurveView, key: str, *, present: bool = False, export: bool = Tr
     """
     fig = _cached_figure(view_fingerprint(view), present, view)
     alt = view.alt_text()
-    st.plotly_chart(fig, config=figures.CONFIG, key=f"{key}_chart", alt=alt)
+    plotly_chart(fig, key=f"{key}_chart", alt=alt)
     st.caption(alt)
     if export and export_panel is not None and not present:
         export_panel(view, key)
@@ -526,7 +527,7 @@ def _memo_figure(kind: str, key: tuple, _build: Callable[[], Any]):
 
 def _plot(fig, key: str, alt: str, *, caption: bool = True) -> None:
     """A chart with its text description as the accessible name and, visibly, as a caption."""
-    st.plotly_chart(fig, config=figures.CONFIG, key=key, alt=alt)
+    plotly_chart(fig, key=key, alt=alt)
     if caption:
         st.caption(alt)
 
@@ -798,12 +799,12 @@ def kl_tutorial_section(present: bool) -> None:
             what = "exp(pred)" if params["from_logits"] else "softmax(pred)"
             bars_key = (tuple(map(tuple, pred)), tuple(map(tuple, target)), params["from_logits"], params["axis"],
                         present)
-            st.plotly_chart(
+            plotly_chart(
                 _memo_figure("kl_bars", bars_key, lambda: figures.bar_figure(
                     [f"class {j}" for j in range(pred.shape[1])],
                     {"target q": target[0], f"prediction p = {what}": probs[0]}, y_title="probability",
                     present=present)),
-                config=figures.CONFIG, key="kl_bars",
+                key="kl_bars",
                 alt=f"Bars of the target distribution {target[0].round(4).tolist()} and the prediction "
                     f"{probs[0].round(4).tolist()} for example 0.",
             )

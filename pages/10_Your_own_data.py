@@ -8,7 +8,7 @@ import streamlit as st
 
 from lossapp import own_data, urlstate
 from lossapp.controls import BIND, param_controls
-from lossapp.figures import CONFIG
+from lossapp.live_chart import plotly_chart
 from lossapp.page import setup_page
 from lossapp.views import fmt
 from losscore.catalog import CATALOG
@@ -169,7 +169,7 @@ def show(ds: own_data.Dataset, a: own_data.Analysis) -> None:
                     yaxis=dict(title=dict(text="share of the total loss"), tickformat=".0%", range=[0, 1.02],
                                gridcolor="rgba(128,128,128,0.25)")),
     )
-    st.plotly_chart(fig, config=CONFIG, key="od_chart", alt=alt)
+    plotly_chart(fig, key="od_chart", alt=alt)
     st.caption(alt)
 
     if not present:

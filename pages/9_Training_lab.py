@@ -5,7 +5,7 @@ import streamlit as st
 
 from lossapp import training_figures as tfig
 from lossapp.controls import param_control
-from lossapp.figures import CONFIG
+from lossapp.live_chart import plotly_chart
 from lossapp.page import setup_page
 from lossapp.training import (
     MAX_OUTLIERS,
@@ -122,13 +122,13 @@ def regression_section() -> None:
                      "slope error": abs(slope - TRUE_SLOPE), "intercept error": abs(intercept - TRUE_INTERCEPT),
                      "mean loss": fit.loss_at(step)})
     with right:
-        st.plotly_chart(scatter, config=CONFIG, key="lab_reg_chart", alt=scatter_alt)
+        plotly_chart(scatter, key="lab_reg_chart", alt=scatter_alt)
         st.caption(scatter_alt)
         results_table(f"After {step} of {run.steps} steps (true slope {TRUE_SLOPE:g}, intercept "
                       f"{TRUE_INTERCEPT:g})", rows, run.fits,
                       {"slope": "%.3f", "intercept": "%.3f", "slope error": "%.3f", "intercept error": "%.3f",
                        "mean loss": "%.4g"})
-    st.plotly_chart(curve, config=CONFIG, key="lab_rcurve_chart", alt=curve_alt)
+    plotly_chart(curve, key="lab_rcurve_chart", alt=curve_alt)
     st.caption(curve_alt)
     if not present:
         st.markdown(
@@ -175,12 +175,12 @@ def classifier_section() -> None:
         rows.append({"loss": name, "w₁": w1, "w₂": w2, "b": b, "accuracy": run.accuracy(name, step),
                      "mean loss": fit.loss_at(step), "points still pushing": run.pushing(name, step)})
     with right:
-        st.plotly_chart(panels, config=CONFIG, key="lab_clf_chart", alt=panels_alt)
+        plotly_chart(panels, key="lab_clf_chart", alt=panels_alt)
         st.caption(panels_alt)
         results_table(f"After {step} of {run.steps} steps ({len(run.data.y)} points)", rows, run.fits,
                       {"w₁": "%.3f", "w₂": "%.3f", "b": "%.3f", "accuracy": "%.2f", "mean loss": "%.4g",
                        "points still pushing": "%d"})
-    st.plotly_chart(curve, config=CONFIG, key="lab_ccurve_chart", alt=curve_alt)
+    plotly_chart(curve, key="lab_ccurve_chart", alt=curve_alt)
     st.caption(curve_alt)
     if not present:
         st.markdown(

@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
     sys.path.insert(0, str(ROOT))
 
+from apptest_charts import chart as chart_with_key  # noqa: E402
+from apptest_charts import charts as all_charts  # noqa: E402
+
 from lossapp import deep_dives as dd  # noqa: E402
 from losscore import (  # noqa: E402
     CTCLoss,
@@ -69,10 +72,7 @@ def decode(arr) -> np.ndarray:
 
 def chart(at: AppTest, key: str) -> dict:
     """The plotly spec of the chart with this key."""
-    for c in at.get("plotly_chart"):
-        if c.proto.id.endswith(f"-{key}"):
-            return json.loads(c.proto.spec)
-    raise KeyError(f"no chart {key!r}; have {[c.proto.id.rsplit('-', 1)[-1] for c in at.get('plotly_chart')]}")
+    return chart_with_key(at, key).spec
 
 
 def traces(spec: dict, role: str) -> list[dict]:
@@ -85,7 +85,7 @@ def caption_text(at: AppTest) -> str:
 
 def shown(at: AppTest) -> tuple:
     """Everything a reader sees as numbers: metrics, captions, markdown and every chart's data."""
-    charts = tuple(c.proto.spec for c in at.get("plotly_chart"))
+    charts = tuple(c.raw for c in all_charts(at))
     return tuple(metrics(at).items()), caption_text(at), tuple(m.value for m in at.markdown), charts
 
 

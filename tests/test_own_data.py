@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest_charts import charts
 from streamlit.testing.v1 import AppTest
 
 from lossapp import own_data
@@ -227,7 +228,7 @@ def test_page_defaults_show_the_outlier():
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Samples"] == "8" and metrics["Top 10% of samples carry"] == "99%"
     assert at.dataframe[0].value["where"].iloc[0] == "sample 8"
-    assert at.get("plotly_chart")[0].proto.alt in " ".join(c.value for c in at.caption)
+    assert charts(at)[0].alt in " ".join(c.value for c in at.caption)
     assert not at.error
 
 
@@ -246,7 +247,7 @@ def test_bad_input_on_the_page_keeps_everything_entered(case, loss, params, kind
     run(at)
     errors = [e.value for e in at.error]
     assert any(message in e for e in errors), errors
-    assert not at.metric and not at.get("plotly_chart")  # no half-computed result
+    assert not at.metric and not charts(at)  # no half-computed result
     # nothing entered is lost: the loss, its settings and the data are all still there
     assert at.selectbox(key="od_loss").value == loss
     if kind == "paste":

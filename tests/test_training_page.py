@@ -4,7 +4,6 @@ the charts plot exactly what lossapp.training computed."""
 from __future__ import annotations
 
 import base64
-import json
 import statistics
 import sys
 import time
@@ -19,6 +18,8 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
     sys.path.insert(0, str(ROOT))
+
+from apptest_charts import charts  # noqa: E402
 
 from lossapp import training_figures as tfig  # noqa: E402
 from lossapp.training import (  # noqa: E402
@@ -59,7 +60,7 @@ def table(at: AppTest, index: int) -> pd.DataFrame:
 
 
 def traces(at: AppTest, index: int) -> list[dict]:
-    return json.loads(at.get("plotly_chart")[index].proto.spec)["data"]
+    return charts(at)[index].data
 
 
 def decode(arr) -> np.ndarray:
@@ -118,7 +119,7 @@ def test_defaults_show_the_training_results_and_l2_is_dragged_by_the_outliers():
     assert err["L2Loss"] > 1.0 and err["L2Loss"] > 3 * err["HuberLoss"] and err["L2Loss"] > 3 * err["L1Loss"]
     pushing = dict(zip(clf["loss"], clf["points still pushing"], strict=True))
     assert pushing["LogisticLoss"] == 100 and pushing["HingeLoss"] < 40  # hinge ignores the easy points
-    assert len(at.get("plotly_chart")) == 4
+    assert len(charts(at)) == 4
     assert not at.warning
 
 
@@ -228,27 +229,27 @@ def test_presentation_mode_hides_the_long_text_but_keeps_charts_and_numbers():
         return [m.value for m in at.markdown if len(m.value) > 200 and not m.value.startswith("<style>")]
 
     assert len(long_text(normal)) == 6 and long_text(present) == []
-    assert len(present.get("plotly_chart")) == 4
+    assert len(charts(present)) == 4
     assert_table(table(present, REG_TABLE), table(normal, REG_TABLE))
 
 
 def test_every_chart_is_described_with_its_numbers():
     at = load()
-    charts = at.get("plotly_chart")
+    shown = charts(at)
     captions = [c.value for c in at.caption]
-    for chart in charts:
-        assert chart.proto.alt and chart.proto.alt in captions
+    for chart in shown:
+        assert chart.alt and chart.alt in captions
     run = run_regression(*REG_DEFAULTS)
-    scatter = charts[REG_CHART].proto.alt
+    scatter = shown[REG_CHART].alt
     assert "68 training points" in scatter and "8 of them outliers" in scatter
     for name, fit in run.fits.items():
         assert f"{name} y = {tfig._g(fit.final[0])}x" in scatter
     clf = run_classifier(*CLF_DEFAULTS)
-    panels = charts[CLF_CHART].proto.alt
+    panels = shown[CLF_CHART].alt
     for name in CLASSIFIER_LOSSES:
         assert f"{name}: boundary {tfig._g(clf.fits[name].final[0])}·x₁" in panels
         assert f"training accuracy {clf.accuracy(name):.0%}" in panels
-    assert f"LogisticLoss from 0.693 to {tfig._g(clf.fits['LogisticLoss'].final_loss)}" in charts[CLF_CURVES].proto.alt
+    assert f"LogisticLoss from 0.693 to {tfig._g(clf.fits['LogisticLoss'].final_loss)}" in shown[CLF_CURVES].alt
 
 
 # -- the charts plot the training results ------------------------------------------------------------------------

@@ -34,7 +34,11 @@ CHROMIUM_FLAGS = [
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
 SLIDER = '[data-testid="stSlider"] input[type="range"]'
-CHART = '[data-testid="stPlotlyChart"] .js-plotly-plot'
+#: A drawn chart: lossapp.live_chart's container once plotly has drawn into it (or st.plotly_chart's, when the
+#: app runs with LOSSAPP_PLAIN_CHARTS=1).
+CHART = '[data-testid="lossappChart"].js-plotly-plot, [data-testid="stPlotlyChart"] .js-plotly-plot'
+#: Every chart container, drawn or not.
+CHART_BOX = '[data-testid="lossappChart"], [data-testid="stPlotlyChart"]'
 SIDEBAR_LINK = '[data-testid="stSidebarNav"] a'
 
 
@@ -178,7 +182,8 @@ STATE_OBSERVER = """
 
 #: A compact fingerprint of every plotly chart's traces (x/y data, typed or base64-encoded, plus names).
 CHART_SIGNATURE = """
-() => Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')).map((gd) =>
+() => Array.from(document.querySelectorAll(
+  '[data-testid="lossappChart"].js-plotly-plot, [data-testid="stPlotlyChart"] .js-plotly-plot')).map((gd) =>
   JSON.stringify((gd.data || []).map((t) => [t.name, t.x, t.y]))).join('|')
 """
 
@@ -247,8 +252,9 @@ def wait_chart_change(pg, before: str, timeout: float = 60_000) -> None:
 #: lazily loaded element such as the plotly chart) and every plotly chart holds data.
 ALL_DRAWN = """
 () => document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
-  && Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]')).every((e) => {
-    const gd = e.querySelector('.js-plotly-plot');
+  && Array.from(document.querySelectorAll('[data-testid="lossappChart"], [data-testid="stPlotlyChart"]'))
+    .every((e) => {
+    const gd = e.matches('.js-plotly-plot') ? e : e.querySelector('.js-plotly-plot');
     return gd && gd.data && gd.data.length > 0;
   })
 """

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .harness import ALL_DRAWN, EXCEPTION, IDLE, free_port
+from .harness import ALL_DRAWN, CHART, EXCEPTION, IDLE, free_port
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Docs: regression losses</title></head>
@@ -73,7 +73,7 @@ def test_embedded_page_renders_and_reacts(page, docs_site):
     # embedded: no main menu, and the sidebar starts closed (its expand button shows); the content is all there
     assert inner.locator('[data-testid="stMainMenu"]:visible').count() == 0
     assert inner.locator('[data-testid="stExpandSidebarButton"]').is_visible()
-    assert inner.locator('[data-testid="stPlotlyChart"]').count() >= 3
+    assert inner.locator(CHART).count() >= 3
     assert page.title() == "Docs: regression losses"
 
     # it reacts: the L1 marker moves and the loss it shows follows

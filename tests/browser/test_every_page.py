@@ -119,3 +119,52 @@ def test_presentation_mode_hides_the_sidebar_and_enlarges_text(server, page):
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert page.evaluate(size) > normal
     assert page.console_errors == []
+
+
+@pytest.mark.skipif(MAIN_PAGE is None, reason="no pages/*.py yet")
+def test_a_slider_move_redraws_the_chart_in_place(server, page):
+    """lossapp.live_chart: the chart's element survives a rerun and plotly updates it (no new chart is built),
+    its accessible name is the alt text, and plotly.js comes from the app's own static files."""
+    page.goto(f"{server}/{MAIN_PAGE.url_path}")
+    wait_loaded(page)
+    first = page.locator(CHART).first
+    assert first.get_attribute("role") == "img"
+    assert "and its gradient against prediction" in first.get_attribute("aria-label")
+    first.evaluate("(gd) => { gd.__probe = 'kept'; }")
+    before = first.evaluate("(gd) => JSON.stringify(gd.data.map((t) => t.y))")
+    assert press_and_wait(page, page.locator(SLIDER).first)
+    assert first.evaluate("(gd) => gd.isConnected && gd.__probe") == "kept"
+    assert first.evaluate("(gd) => JSON.stringify(gd.data.map((t) => t.y))") != before
+    assert page.locator(CHART).count() == 3  # no chart left behind or drawn twice
+    assert page.evaluate("typeof window.Plotly.react") == "function"
+    assert page.evaluate("Array.from(document.scripts).some((s) => s.src.endsWith('/app/static/plotly.min.js'))")
+    assert page.console_errors == []
+
+
+@pytest.mark.skipif(MAIN_PAGE is None, reason="no pages/*.py yet")
+def test_charts_write_in_the_text_colour_of_the_app_theme(server, page):
+    """Axis labels take the theme's text colour (what keeps them legible on the dark theme), not plotly's grey."""
+    page.goto(f"{server}/{MAIN_PAGE.url_path}")
+    wait_loaded(page)
+    chart = page.locator(CHART).first
+    theme_text = chart.evaluate("(gd) => getComputedStyle(gd).getPropertyValue('--st-text-color').trim()")
+    assert theme_text, "the component does not see the theme's colours"
+    tick = chart.locator(".ytick text").first.evaluate("(t) => getComputedStyle(t).fill")
+    probe = page.evaluate("(c) => { const d = document.createElement('div'); d.style.color = c; "
+                          "document.body.append(d); const v = getComputedStyle(d).color; d.remove(); return v; }",
+                          theme_text)
+    assert tick == probe
+
+
+@pytest.mark.skipif(MAIN_PAGE is None, reason="no pages/*.py yet")
+def test_run_it_yourself_opens_with_the_code_of_the_current_settings(server, page):
+    page.goto(f"{server}/{MAIN_PAGE.url_path}")
+    wait_loaded(page)
+    assert page.locator('[data-testid="stCode"]').count() == 0  # nothing is sent while it is closed
+    before = runs(page)
+    page.get_by_text("Run it yourself").first.click()
+    wait_run_after(page, before)
+    code = page.locator('[data-testid="stCode"]').first
+    code.wait_for()
+    assert "losscore" in code.inner_text()
+    assert exceptions(page) == [] and page.console_errors == []

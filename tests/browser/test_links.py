@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import SIDEBAR_LINK, SLIDER, app_pages, exceptions, wait_loaded
+from .harness import CHART, SIDEBAR_LINK, SLIDER, app_pages, exceptions, wait_loaded
 
 PAGES = app_pages()
 HAS_REGRESSION = any(p.url_path == "Regression" for p in PAGES)
@@ -23,7 +23,7 @@ def test_cold_start_deep_link_shows_the_whole_sidebar_and_the_page(cold_server, 
     current = page.locator(f'{SIDEBAR_LINK}[aria-current="page"]')
     assert current.inner_text().strip() == "Regression"
     assert "Regression" in page.locator("h1").first.inner_text()
-    assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3
+    assert page.locator(CHART).count() >= 3
     assert page.locator(SLIDER).count() >= 3
     assert page.console_errors == []
 
