@@ -259,15 +259,15 @@ SHORT_IDS: dict[str, str] = {
 }
 
 
-@st.fragment
 def curve_section(name: str, key: str, *, present: bool = False, notes: str = "",
-                  defaults: dict[str, Any] | None = None, header: bool = True) -> CurveView:
+                  defaults: dict[str, Any] | None = None, header: bool = True) -> None:
     """A whole explainer for one loss: formula, text, every parameter, label, chart with marker and tangent.
 
     Widget keys are ``{key}_{param}`` (``huber_rho``), ``{key}_label`` (``{key}_label01`` for 0/1 labels),
     ``{key}_sw`` (sample weight) and
     ``{key}_pred`` for the marker (``{key}_prob`` / ``{key}_rate`` when the x-axis is a probability or a rate).
-    Returns the CurveView it plotted. It is a fragment: moving one of its widgets reruns only this section.
+    The text around the controls is written once per page run; the controls and the chart are a fragment
+    (:func:`curve_explorer`), so moving one of its widgets reruns and redraws only that part.
     """
     spec = CATALOG[name]
     if header:
@@ -276,6 +276,17 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
     st.markdown(spec.summary)
     if notes and not present:
         st.markdown(notes)
+    curve_explorer(name, key, present=present, defaults=defaults)
+    if not present:
+        show_counterparts(spec)
+
+
+@st.fragment
+def curve_explorer(name: str, key: str, *, present: bool = False,
+                   defaults: dict[str, Any] | None = None) -> CurveView:
+    """The live part of :func:`curve_section`: the loss's parameters, label, sample weight and marker on the
+    left, the loss and gradient chart (with its export panel) on the right. Returns the CurveView it plotted."""
+    spec = CATALOG[name]
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
         params = param_controls(spec, key, defaults=defaults)
@@ -299,8 +310,6 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
     with right:
         view = curve_view(name, params, label, sample_weight, marker, rng)
         chart(view, key, present=present)
-    if not present:
-        show_counterparts(spec)
     return view
 
 
