@@ -23,6 +23,11 @@ What is measured.
   ``--runs`` runs that each move the page's first slider to a new value (a cache miss, like a real key press),
   and the median of runs with nothing changed.
 
+* Floor (unless ``--no-floor``): the same key presses on a bare Streamlit page (one slider and one line of
+  text, served by the same Streamlit with the same settings), measured the same way. Whatever the app does,
+  a key press cannot come back faster than that round trip, so the floor tells how much of each page's latency
+  is the app's own.
+
 Targets: key press p50 <= 60 ms and p95 <= 100 ms (per page and overall), script run <= 50 ms, cold first
 page <= 3 s. Misses are printed clearly; the exit code stays 0 (this is a benchmark, not a test).
 """
@@ -253,6 +258,30 @@ def measure_page(browser, url: str, app_page: str, path: str, sliders: int, pres
     return result
 
 
+#: The floor page: a slider and a line of text, nothing else.
+FLOOR_SCRIPT = """import streamlit as st
+
+value = st.slider("value", 0, 100, 50)
+st.write(f"value = {value}")
+"""
+
+
+def measure_floor(browser, tmp: Path, sliders: int, presses: int) -> PageResult:
+    """Key press latency of a bare Streamlit page, started like the app (same config, same flags)."""
+    folder = tmp / "floor"
+    (folder / ".streamlit").mkdir(parents=True)
+    (folder / ".streamlit" / "config.toml").write_text((ROOT / ".streamlit" / "config.toml").read_text())
+    (folder / "floor.py").write_text(FLOOR_SCRIPT)
+    port = free_port()
+    proc = start_server(port, tmp / "floor.log", script=folder / "floor.py")
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_healthy(url, proc)
+        return measure_page(browser, url, "(Streamlit floor)", "/", sliders, presses)
+    finally:
+        stop_server(proc)
+
+
 # -- AppTest part ----------------------------------------------------------------------------------------------
 def measure_script(script: Path, runs: int) -> tuple[float | None, float | None, str]:
     """Median wall time of a script run that moves the first slider (new value each time), and of a plain
@@ -364,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=7, help="AppTest runs per page for the median (default 7)")
     parser.add_argument("--pages", nargs="*", help="only these pages (URL names, e.g. Regression); home is 'app'")
     parser.add_argument("--no-apptest", action="store_true", help="skip the AppTest script-run timings")
+    parser.add_argument("--no-floor", action="store_true", help="skip the bare-Streamlit floor measurement")
     parser.add_argument("--json", type=Path, help="also write the raw results as JSON to this path")
     args = parser.parse_args(argv)
 
@@ -387,6 +417,12 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(measure_page(browser, url, name, path, args.sliders, args.presses))
         finally:
             stop_server(proc)
+        floor = None
+        try:
+            if not args.no_floor:
+                print("  browser: bare Streamlit page (floor) ...", flush=True)
+                floor = measure_floor(browser, Path(tmp), 1, args.presses * args.sliders)
+        finally:
             browser.close()
     if not args.no_apptest:
         for result, (name, _, script) in zip(results, targets, strict=True):
@@ -397,6 +433,11 @@ def main(argv: list[str] | None = None) -> int:
                 result.note = (result.note + "; " if result.note else "") + note
 
     lines, misses = report(cold, results)
+    if floor is not None and floor.presses:
+        lat = floor.latencies()
+        lines.append(f"Floor: a bare Streamlit page (one slider, one line of text) answers a key press in p50 "
+                     f"{percentile(lat, 50):.0f} ms, p95 {percentile(lat, 95):.0f} ms ({len(lat)} presses, same "
+                     f"browser and settings): no page that waits for the server can be faster.")
     load_after = os.getloadavg()
     print()
     print(f"Load average after: {load_after[0]:.2f} (1 min), {load_after[1]:.2f} (5 min)")
@@ -411,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         args.json.write_text(json.dumps({
             "cold": cold,
+            "floor": None if floor is None else {**asdict(floor), "presses": [asdict(p) for p in floor.presses]},
             "pages": [{**asdict(r), "presses": [asdict(p) for p in r.presses]} for r in results],
             "misses": misses,
             "load_average": {"before": load_before, "after": load_after},

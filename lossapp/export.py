@@ -492,36 +492,39 @@ def snippets(view: CurveView) -> dict[str, str]:
 
 # -- Streamlit -----------------------------------------------------------------------------------------------
 def export_panel(view: CurveView, key: str) -> None:
-    """Download buttons (PNG, SVG, CSV) and a "Run it yourself" expander for one chart.
+    """Downloads (PNG, SVG, CSV) and "Run it yourself" snippets for one chart, in one expander.
 
-    The PNG and SVG are rendered only when their button is clicked (a callable ``data``, run by Streamlit on a
-    worker thread), and ``on_click="ignore"`` keeps a download from rerunning the page, so a script run pays
-    only for the CSV text and the snippets (well under a millisecond each).
+    The expander is lazy: while it is closed (as it starts) nothing inside it is built or sent, so a slider
+    step does not pay for buttons and highlighted code nobody is looking at; opening it reruns the chart's
+    section once (``on_change="rerun"``) and it stays open, following the settings, until closed. The PNG and
+    SVG are rendered only when their button is clicked (a callable ``data``, run by Streamlit on a worker
+    thread), and ``on_click="ignore"`` keeps a download from rerunning the page.
     """
     import streamlit as st
 
+    box = st.expander("Download (PNG, SVG, CSV) and run it yourself", icon=":material/download:",
+                      key=f"{key}_export", on_change="rerun")
+    if not box.open:
+        return
     stem = file_stem(view)
-    png_col, svg_col, csv_col = st.columns(3, gap="small")
-    png_col.download_button(
-        "PNG", data=functools.partial(png_bytes, view), file_name=f"{stem}.png", mime="image/png",
-        key=f"{key}_png", on_click="ignore", icon=":material/image:", width="stretch",
-        help="The chart as a 1200 x 900 PNG (light theme, colour-blind-safe palette).",
-    )
-    svg_col.download_button(
-        "SVG", data=functools.partial(svg_bytes, view), file_name=f"{stem}.svg", mime="image/svg+xml",
-        key=f"{key}_svg", on_click="ignore", icon=":material/draw:", width="stretch",
-        help="The chart as a scalable vector graphic, for papers and slides.",
-    )
-    csv_col.download_button(
-        "CSV", data=functools.partial(csv_text, view), file_name=f"{stem}.csv", mime="text/csv",
-        key=f"{key}_csv", on_click="ignore", icon=":material/table:", width="stretch",
-        help="The plotted numbers: prediction, then loss and gradient per curve.",
-    )
-    # Lazy: the snippets are only built and sent while the expander is open (a closed expander would otherwise
-    # still receive three highlighted code blocks on every slider step, the costliest part of a redraw).
-    box = st.expander("Run it yourself", icon=":material/code:", key=f"{key}_code", on_change="rerun")
-    if box.open:
-        with box:
-            code = snippets(view)
-            for tab, text in zip(st.tabs(list(code)), code.values(), strict=True):
-                tab.code(text, language="python", wrap_lines=True)
+    with box:
+        png_col, svg_col, csv_col = st.columns(3, gap="small")
+        png_col.download_button(
+            "PNG", data=functools.partial(png_bytes, view), file_name=f"{stem}.png", mime="image/png",
+            key=f"{key}_png", on_click="ignore", icon=":material/image:", width="stretch",
+            help="The chart as a 1200 x 900 PNG (light theme, colour-blind-safe palette).",
+        )
+        svg_col.download_button(
+            "SVG", data=functools.partial(svg_bytes, view), file_name=f"{stem}.svg", mime="image/svg+xml",
+            key=f"{key}_svg", on_click="ignore", icon=":material/draw:", width="stretch",
+            help="The chart as a scalable vector graphic, for papers and slides.",
+        )
+        csv_col.download_button(
+            "CSV", data=functools.partial(csv_text, view), file_name=f"{stem}.csv", mime="text/csv",
+            key=f"{key}_csv", on_click="ignore", icon=":material/table:", width="stretch",
+            help="The plotted numbers: prediction, then loss and gradient per curve.",
+        )
+        st.markdown("**Run it yourself** with the settings above:")
+        code = snippets(view)
+        for tab, text in zip(st.tabs(list(code)), code.values(), strict=True):
+            tab.code(text, language="python", wrap_lines=True)

@@ -315,13 +315,13 @@ def test_export_panel_in_a_script(tmp_path):
 
     at = AppTest.from_function(script, default_timeout=30).run()
     assert not at.exception
-    assert [e.proto.label for e in at.get("download_button")] == ["PNG", "SVG", "CSV"]
-    # the snippets are built and sent only while "Run it yourself" is open
-    assert [e.label for e in at.expander] == ["Run it yourself"]
-    assert not at.tabs and not at.code
-    at.session_state["demo_code"] = True
+    # nothing inside is built or sent until the reader opens the expander
+    assert [e.label for e in at.expander] == ["Download (PNG, SVG, CSV) and run it yourself"]
+    assert not at.get("download_button") and not at.tabs and not at.code
+    at.session_state["demo_export"] = True
     at.run()
     assert not at.exception
+    assert [e.proto.label for e in at.get("download_button")] == ["PNG", "SVG", "CSV"]
     assert [t.label for t in at.tabs] == ["losscore", "MXNet Gluon", "PyTorch"]
     assert [c.language for c in at.code] == ["python"] * 3
     assert "L1Loss" in at.code[0].value

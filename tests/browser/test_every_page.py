@@ -157,12 +157,12 @@ def test_charts_write_in_the_text_colour_of_the_app_theme(server, page):
 
 
 @pytest.mark.skipif(MAIN_PAGE is None, reason="no pages/*.py yet")
-def test_run_it_yourself_opens_with_the_code_of_the_current_settings(server, page):
+def test_the_export_expander_opens_with_the_code_of_the_current_settings(server, page):
     page.goto(f"{server}/{MAIN_PAGE.url_path}")
     wait_loaded(page)
     assert page.locator('[data-testid="stCode"]').count() == 0  # nothing is sent while it is closed
     before = runs(page)
-    page.get_by_text("Run it yourself").first.click()
+    page.get_by_text("Download (PNG, SVG, CSV) and run it yourself").first.click()
     wait_run_after(page, before)
     code = page.locator('[data-testid="stCode"]').first
     code.wait_for()
