@@ -12,8 +12,14 @@ respect to the first input must agree with torch's result on float64 copies of t
 (float64 rather than torch's float32 call, because in float32 torch's own CTC drifts by ~1e-4 from the exact
 answer; the float32 deviation is recorded in the JSON.) Then both sides are warmed up and timed in
 alternation, round by round (losscore then torch, torch then losscore on the next round, ...), so that load from
-other processes hits both alike. One timing sample is a batch of calls long enough to dwarf the timer
-(at least ~2 ms); the table shows the median per-call time over the rounds, and the ratio of the two medians.
+other processes hits both alike. Before each timed sample, the side about to be timed runs untimed for a
+while (``--settle``, 20 ms by default): torch's OpenMP worker keeps spinning on a core for about 10 ms after
+every torch call, so without this losscore's samples (which mostly follow torch's) would share a core with that
+thread while torch's samples never meet anything similar; the untimed calls outlast it and bring the timed side
+to its steady state. They run rather than sleep, because after an idle pause this VM needs several milliseconds
+to run at full speed again. ``--settle 0`` times back to back as before. One timing sample is a batch of calls
+long enough to dwarf the timer (at least ~2 ms); the table shows the median per-call time over the rounds, and
+the ratio of the two medians.
 torch runs with its default thread count (the number of cores), which the output states. When the load average
 says other processes were busy, a warning and the best round of each side are printed too: torch's OpenMP
 threads lose the most when a core is taken, so medians from a busy machine flatter losscore.
@@ -52,6 +58,8 @@ import losscore  # noqa: E402
 RTOL = 1e-4
 ATOL_SCALE = 1e-5  # atol = ATOL_SCALE * max |reference|, so float32 cancellation near 0 does not count as a miss
 MIN_SAMPLE_SECONDS = 2e-3
+#: Untimed calls of the timed side before each sample (see the docstring); torch's OpenMP worker spins ~10 ms.
+SETTLE_SECONDS = 0.02
 
 
 @dataclass
@@ -232,7 +240,15 @@ def batch_size(fn: Callable) -> int:
     return max(1, math.ceil(MIN_SAMPLE_SECONDS / max(one, 1e-7)))
 
 
-def time_case(case: Case, repeats: int, warmup: int) -> None:
+def sample(fn: Callable, inner: int, settle: float) -> float:
+    """One timing sample of ``inner`` calls, after untimed calls of ``fn`` for ``settle`` seconds (if > 0)."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < settle:
+        fn()
+    return per_call(fn, inner)
+
+
+def time_case(case: Case, repeats: int, warmup: int, settle: float = SETTLE_SECONDS) -> None:
     mine, theirs_call = case.ours, case.torch_call(torch.float32)
     for _ in range(warmup):
         mine()
@@ -241,11 +257,11 @@ def time_case(case: Case, repeats: int, warmup: int) -> None:
     ours, theirs = [], []
     for r in range(repeats):  # alternate which side goes first, so neither always follows the other
         if r % 2 == 0:
-            ours.append(per_call(mine, n_ours))
-            theirs.append(per_call(theirs_call, n_theirs))
+            ours.append(sample(mine, n_ours, settle))
+            theirs.append(sample(theirs_call, n_theirs, settle))
         else:
-            theirs.append(per_call(theirs_call, n_theirs))
-            ours.append(per_call(mine, n_ours))
+            theirs.append(sample(theirs_call, n_theirs, settle))
+            ours.append(sample(mine, n_ours, settle))
     mo, mt = statistics.median(ours), statistics.median(theirs)
     ratio = mo / mt
     ok = ratio <= case.target if case.kind == "ratio" else mo < case.target
@@ -271,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="timed rounds per case (default 21; quick 5)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     parser.add_argument("--only", metavar="TEXT", help="run only the cases whose name contains TEXT")
+    parser.add_argument("--settle", type=float, default=SETTLE_SECONDS, metavar="SECONDS",
+                        help=f"untimed calls before each timing sample (default {SETTLE_SECONDS:g}; 0: back to back)")
     args = parser.parse_args(argv)
     repeats = args.repeats or (5 if args.quick else 21)
     warmup = 1 if args.quick else 3
@@ -286,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"losscore vs torch {torch.__version__} (CPU), numpy {np.__version__}, Python {platform.python_version()}")
     print(f"torch threads: {torch.get_num_threads()} (torch's default here; os.cpu_count() = {os.cpu_count()}), "
           f"float32, {repeats} interleaved rounds after {warmup} warm-up call(s), medians per call")
+    print(f"settle: {args.settle * 1e3:g} ms of untimed calls of the timed side before each sample"
+          if args.settle > 0 else "settle: none (samples back to back)")
     print(f"numerical check before timing: values and gradient, np.allclose(rtol={RTOL:g}, "
           f"atol={ATOL_SCALE:g} * max|ref|) against torch on float64 copies of the inputs")
     load_before = os.getloadavg()[0]
@@ -300,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         if problem is not None:
             case.result.update(passed=False, mismatch=problem)
         else:
-            time_case(case, repeats, warmup)
+            time_case(case, repeats, warmup, args.settle)
         rows.append(case)
         sys.stdout.flush()
 
@@ -343,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         payload = {
             "torch": torch.__version__, "numpy": np.__version__, "torch_threads": torch.get_num_threads(),
-            "cpu_count": os.cpu_count(), "repeats": repeats, "warmup": warmup, "notes": notes,
+            "cpu_count": os.cpu_count(), "repeats": repeats, "warmup": warmup, "settle_s": args.settle, "notes": notes,
             "load_average": [load_before, load_after],
             "cases": [{"case": c.name, "kind": c.kind, "target": c.target, **c.result} for c in rows],
         }

@@ -20,6 +20,7 @@ __all__ = [
     "as_rows",
     "by_rows",
     "clip",
+    "exp_neg_abs",
     "for_row_blocks",
     "neg_abs",
     "prepare_sample_weight",
@@ -238,6 +239,31 @@ def neg_abs(x: np.ndarray, out: np.ndarray) -> np.ndarray:
     itype, bit = _SIGN_BIT[x.dtype]
     np.bitwise_or(x.view(itype), bit, out=out.view(itype))
     return out
+
+
+_LOG2E = 1.0 / math.log(2.0)
+
+
+def exp_neg_abs(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``exp(-|x|)``, in (0, 1], into ``out`` (a new array if None; otherwise x's shape).
+
+    float32 goes through ``exp2(-|x| log2(e))``: numpy's float32 exp2 takes less than half the time of its exp
+    here, and the extra product costs less than the difference. Rounding ``|x| log2(e)`` to float32 perturbs
+    the result by at most about ``|x| * 6e-8`` relative (4e-6 at |x| = 88, below which exp(-|x|) is normal),
+    well inside float32 loss tolerances. Other dtypes use exp directly.
+    """
+    if out is not None and x.dtype in _SIGN_BIT and x.flags.c_contiguous and out.flags.c_contiguous:
+        neg_abs(x, out)
+        factor = _LOG2E
+    else:
+        out = np.abs(x, out=np.empty_like(x) if out is None else out)  # an array even for a 0-d x
+        factor = -_LOG2E
+    if out.dtype == np.float32:
+        out *= factor
+        return np.exp2(out, out=out)
+    if factor < 0:
+        np.negative(out, out=out)
+    return np.exp(out, out=out)
 
 
 class Loss:

@@ -13,8 +13,8 @@ from ._base import (
     as_rows,
     by_rows,
     clip,
+    exp_neg_abs,
     for_row_blocks,
-    neg_abs,
     reduce_loss,
     row_dot,
     row_total,
@@ -37,9 +37,7 @@ _EPS = 1e-12  # added inside the logs of the probability form, as MXNet does
 
 def _softplus_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(log(1 + exp(-|x|)), exp(-|x|))``: the overflow-free pieces of softplus and sigmoid."""
-    t = np.abs(x)
-    np.negative(t, out=t)
-    np.exp(t, out=t)
+    t = exp_neg_abs(x)
     return np.log1p(t), t
 
 
@@ -76,8 +74,7 @@ def _binary_logit_loss(x: np.ndarray, z: np.ndarray, need_grad: bool):
 
 def _logit_rows(x, z, grad, values, scale, need_grad):
     """Row kernel (see ElementwiseLoss) of the loss above: rows of x and target z, C-contiguous."""
-    e = neg_abs(x, scratch(1, x.shape, x.dtype))
-    np.exp(e, out=e)  # e = exp(-|x|) in (0, 1]
+    e = exp_neg_abs(x, scratch(1, x.shape, x.dtype))  # e = exp(-|x|) in (0, 1]
     h = np.greater_equal(x, 0, out=grad, casting="unsafe")  # [x >= 0] as 0/1, in the gradient buffer
     t = scratch(2, x.shape, x.dtype)
     if x.ndim == 1:

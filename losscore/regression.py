@@ -161,20 +161,21 @@ class HuberLoss(ElementwiseLoss):
         return elem, (g if need_grad else None)
 
     def _rows(self, x, z, grad, values, scale, need_grad):
+        # Clip the plain difference a = x - z to [-rho, rho] instead of dividing by rho first: with c that clipped
+        # value, the loss is c (a - c/2) / rho and the gradient c / rho, so rho costs no pass over the data.
         rho = self._rho
-        u = np.subtract(x, z, out=scratch(1, x.shape, x.dtype))
-        if rho != 1.0:
-            u *= 1.0 / rho
-        clip(u, -1.0, 1.0, out=grad)
+        a = np.subtract(x, z, out=scratch(1, x.shape, x.dtype))
+        clip(a, -rho, rho, out=grad)
         if x.ndim == 1:
-            np.multiply(grad, 0.5, out=values)
-            np.subtract(u, values, out=values)
+            np.multiply(grad, -0.5, out=values)
+            values += a
             values *= grad
         else:
-            # sum g u - sum g^2 / 2: every g u >= g^2, so the difference keeps at least half of the first sum
-            row_dot(grad, u, out=values)
+            # sum c a - sum c^2 / 2: every c a >= c^2, so the difference keeps at least half of the first sum
+            row_dot(grad, a, out=values)
             values -= 0.5 * row_dot(grad, grad)
-        if rho * scale != 1.0:
-            values *= rho * scale
-        if need_grad and scale != 1.0:
-            grad *= scale
+        k = scale / rho
+        if k != 1.0:
+            values *= k
+            if need_grad:
+                grad *= k

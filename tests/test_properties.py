@@ -279,3 +279,22 @@ def test_extreme_logits_have_the_right_size():
     np.testing.assert_allclose(values, [1e4, 0.0], atol=1e-3)
     ce = lc.SoftmaxCrossEntropyLoss()(np.array([[1e4, -1e4], [1e4, -1e4]], np.float32), [1, 0])
     np.testing.assert_allclose(ce, [2e4, 0.0], atol=1e-3)
+
+
+@pytest.mark.parametrize("shape", [(4001,), (4001, 1), (1, 4001)])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_sigmoid_bce_float32_keeps_relative_accuracy_over_wide_logits(shape, weighted):
+    # float32 computes exp(-|x|) as exp2(-|x| log2 e); the loss must stay within 1e-5 of the float64 result
+    # relative to itself, also where it is tiny (confident, correct logits), on the row path (no sample
+    # weight) and on the general path (sample weight).
+    rng = np.random.default_rng(7)
+    x = np.linspace(-90.0, 90.0, 4001).reshape(shape)
+    z = rng.choice([0.0, 1.0, 0.25], size=shape)
+    sw = np.full(shape, 0.5) if weighted else None
+    loss = lc.SigmoidBinaryCrossEntropyLoss()
+    v32, g32 = loss.value_and_grad(x.astype(np.float32), z.astype(np.float32), sw)
+    v64, g64 = loss.value_and_grad(x, z, sw)
+    assert v32.dtype == np.float32 and g32.dtype == np.float32
+    tiny = np.finfo(np.float32).tiny  # below it (|x| > 87) float32 values are subnormal and lose digits anyway
+    np.testing.assert_allclose(v32, v64, rtol=1e-5, atol=tiny)
+    np.testing.assert_allclose(g32, g64, rtol=1e-5, atol=1e-7 * np.abs(g64).max())
