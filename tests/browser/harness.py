@@ -265,3 +265,15 @@ ALL_DRAWN = """
 def wait_charts_drawn(pg, timeout: float = 60_000) -> None:
     """Wait until every element has loaded its code and every plotly chart holds data."""
     pg.wait_for_function(ALL_DRAWN, timeout=timeout)
+
+
+#: The label of the expander under each curve chart that holds its downloads and code (lossapp.export).
+EXPORT_EXPANDER = "Download (PNG, SVG, CSV) and run it yourself"
+
+
+def open_export(pg) -> None:
+    """Open the first chart's export expander (built lazily: opening it reruns its section) and wait for it."""
+    before = runs(pg)
+    pg.get_by_text(EXPORT_EXPANDER).first.click()
+    wait_run_after(pg, before)
+    pg.locator('[data-testid="stDownloadButton"]').first.wait_for()

@@ -15,7 +15,7 @@ from lossapp.export import FIGSIZE, PNG_DPI
 from losscore import L1Loss
 from losscore.sweep import sweep
 
-from .harness import app_pages, exceptions, runs, wait_loaded, wait_run_after
+from .harness import app_pages, exceptions, open_export, runs, wait_loaded
 
 HAS_REGRESSION = any(p.url_path == "Regression" for p in app_pages())
 
@@ -34,9 +34,7 @@ def test_png_svg_and_csv_downloads_open(server, page):
     page.goto(f"{server}/Regression")
     wait_loaded(page)
     assert page.locator('[data-testid="stDownloadButton"]').count() == 0  # built only when asked for
-    before = runs(page)
-    page.get_by_text("Download (PNG, SVG, CSV) and run it yourself").first.click()
-    wait_run_after(page, before)
+    open_export(page)
     before = runs(page)
 
     name, png = download(page, "PNG")

@@ -12,6 +12,7 @@ from .harness import (
     app_pages,
     chart_signature,
     exceptions,
+    open_export,
     runs,
     wait_chart_change,
     wait_loaded,
@@ -161,9 +162,7 @@ def test_the_export_expander_opens_with_the_code_of_the_current_settings(server,
     page.goto(f"{server}/{MAIN_PAGE.url_path}")
     wait_loaded(page)
     assert page.locator('[data-testid="stCode"]').count() == 0  # nothing is sent while it is closed
-    before = runs(page)
-    page.get_by_text("Download (PNG, SVG, CSV) and run it yourself").first.click()
-    wait_run_after(page, before)
+    open_export(page)
     code = page.locator('[data-testid="stCode"]').first
     code.wait_for()
     assert "losscore" in code.inner_text()

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .harness import ROOT, exceptions, free_port, runs, wait_healthy, wait_loaded, wait_run_after
+from .harness import ROOT, exceptions, free_port, open_export, runs, wait_healthy, wait_loaded, wait_run_after
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 SCRIPT = ROOT / "deploy" / "run-replicas.sh"
@@ -146,6 +146,7 @@ def test_app_rerun_and_download_through_the_proxy_on_each_replica(browser, proxy
         assert loss.locator('[data-testid="stMetricValue"]').inner_text().strip() == f"{abs(value):.4f}"
 
         # a download the replica generated on click (served from that replica's memory)
+        open_export(pg)
         button = pg.locator('[data-testid="stDownloadButton"] button', has_text="CSV").first
         with pg.expect_download() as info:
             button.click()
