@@ -184,10 +184,9 @@ STATE_OBSERVER = """
 
 #: A compact fingerprint of every plotly chart's traces (x/y data, typed or base64-encoded, plus names).
 CHART_SIGNATURE = """
-() => Array.from(document.querySelectorAll(
-  '[data-testid="lossappChart"].js-plotly-plot, [data-testid="stPlotlyChart"] .js-plotly-plot')).map((gd) =>
+() => Array.from(document.querySelectorAll('CHART')).map((gd) =>
   JSON.stringify((gd.data || []).map((t) => [t.name, t.x, t.y]))).join('|')
-"""
+""".replace("CHART", CHART)
 
 
 #: Console errors Streamlit itself causes on a deep link to a page: the frontend first looks for the server
@@ -254,12 +253,11 @@ def wait_chart_change(pg, before: str, timeout: float = 60_000) -> None:
 #: lazily loaded element such as the plotly chart) and every plotly chart holds data.
 ALL_DRAWN = """
 () => document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
-  && Array.from(document.querySelectorAll('[data-testid="lossappChart"], [data-testid="stPlotlyChart"]'))
-    .every((e) => {
+  && Array.from(document.querySelectorAll('CHART_BOX')).every((e) => {
     const gd = e.matches('.js-plotly-plot') ? e : e.querySelector('.js-plotly-plot');
     return gd && gd.data && gd.data.length > 0;
   })
-"""
+""".replace("CHART_BOX", CHART_BOX)
 
 
 def wait_charts_drawn(pg, timeout: float = 60_000) -> None:
