@@ -11,14 +11,17 @@ What is measured.
 * Cold first page: a new Streamlit server is started (Chromium is already running, so its launch is not
   counted); the clock runs from spawning the server to the first page (``/``) having finished its script run
   with every element loaded. The time to the health check answering is shown too.
-* Key press latency: on every page, the first ``--sliders`` sliders get ``--presses`` arrow-key presses to
+* Key press latency: on every page, the first ``--sliders`` sliders (Streamlit's, and the sliders under a live
+  chart that the browser applies itself, in page order) get ``--presses`` arrow-key presses to
   the right, then as many back (turning round at either end). A probe installed in the page, timed with
   ``performance.now()``, records the keydown (capture phase), the widget value leaving over the websocket, the
   server's "run started" (``new_session``) and "script finished" messages (decoded from the websocket
   frames), the ``data-test-script-state`` attribute returning to idle, and every mutation inside a plotly chart
   (MutationObserver). The latency of a press is the later of "run finished, app idle" and "last chart
   mutation", minus the keydown. Presses on a slider that feeds no chart (a table, a metric) count with their
-  idle time. Each press is waited for before the next one.
+  idle time. Each press is waited for before the next one. A browser-side slider (``lossapp.live_chart``) causes no
+  script run per press: its latency is keydown -> last chart mutation, and the one script run that follows once
+  the slider is still (it tells the server the new values) is waited for and reported separately ("sync").
 * Script run: every page script with ``streamlit.testing.v1.AppTest``: one warm-up run, then the median of
   ``--runs`` runs that each move the page's first slider to a new value (a cache miss, like a real key press),
   and the median of runs with nothing changed.
@@ -53,6 +56,7 @@ from tests.browser.harness import (  # noqa: E402 - needs ROOT on sys.path
     CHART_SIGNATURE,
     CHROMIUM,
     CHROMIUM_FLAGS,
+    CLIENT_SLIDER,
     SLIDER,
     STATE_OBSERVER,
     app_pages,
@@ -148,6 +152,7 @@ class Press:
     sent_ms: float
     started_ms: float
     charts_touched: int
+    client: bool = False
 
 
 @dataclass
@@ -156,6 +161,7 @@ class PageResult:
     presses: list[Press] = field(default_factory=list)
     script_change_ms: float | None = None
     script_same_ms: float | None = None
+    syncs_ms: list[float] = field(default_factory=list)
     note: str = ""
 
     def latencies(self) -> list[float]:
@@ -213,13 +219,15 @@ def measure_page(browser, url: str, app_page: str, path: str, sliders: int, pres
         result.note = "exception on load: " + exceptions(pg)[0][:200]
         context.close()
         return result
-    thumbs = pg.locator(SLIDER)
+    thumbs = pg.locator(f"{SLIDER}, {CLIENT_SLIDER}")
     count = min(thumbs.count(), sliders)
     if count == 0:
         result.note = "no slider"
     for k in range(count):
         thumb = thumbs.nth(k)
-        name = thumb.get_attribute("aria-label") or f"slider {k}"
+        name = thumb.get_attribute("aria-label") or thumb.evaluate(
+            "(el) => (el.labels && el.labels[0] ? el.labels[0].innerText.split('\\n')[0] : '')") or f"slider {k}"
+        client = bool(thumb.evaluate("(el) => !!el.closest('[data-testid=\"lossappControls\"]')"))
         low, high = float(thumb.get_attribute("min")), float(thumb.get_attribute("max"))
         plan = ["ArrowRight"] * presses + ["ArrowLeft"] * presses
         feeds_chart = True
@@ -231,6 +239,23 @@ def measure_page(browser, url: str, app_page: str, path: str, sliders: int, pres
             before_chart = pg.evaluate(CHART_SIGNATURE)
             index = pg.evaluate("window.__presses.length")
             pg.keyboard.press(key)
+            if client:
+                try:
+                    pg.wait_for_function(f"(before) => ({CHART_SIGNATURE})() !== before", arg=before_chart,
+                                         timeout=5_000)
+                except Exception:  # noqa: BLE001 - a playwright timeout
+                    result.note = (result.note + "; " if result.note else "") + f"{name}: no redraw"
+                    break
+                pg.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+                rec = pg.evaluate("(i) => ({...window.__presses[i], charts: Array.from(window.__touched[i])"
+                                  ".filter((p) => p.isConnected).length})", index)
+                chart_ms = rec["chartLast"] - rec["t0"]
+                result.presses.append(Press(
+                    page=app_page, slider=name + " (browser-side)", latency_ms=chart_ms, idle_ms=float("nan"),
+                    chart_ms=chart_ms, sent_ms=float("nan"), started_ms=float("nan"),
+                    charts_touched=int(rec["charts"]), client=True,
+                ))
+                continue
             try:
                 rec, changed = _wait_press_done(pg, index, before_chart, feeds_chart)
             except Exception:  # noqa: BLE001 - a playwright timeout: no rerun followed this press
@@ -251,6 +276,15 @@ def measure_page(browser, url: str, app_page: str, path: str, sliders: int, pres
                 started_ms=(rec["start"] - rec["t0"]) if rec["start"] is not None else float("nan"),
                 charts_touched=int(rec["charts"]),
             ))
+        if client and result.presses:
+            # the browser tells the server the new values once the slider is still: wait for that run to end
+            last = pg.evaluate("window.__presses.length") - 1
+            try:
+                pg.wait_for_function(PRESS_DONE, arg=last, timeout=30_000)
+                rec = pg.evaluate("(i) => window.__presses[i]", last)
+                result.syncs_ms.append(rec["finish"] - rec["start"])
+            except Exception:  # noqa: BLE001 - a playwright timeout
+                result.note = (result.note + "; " if result.note else "") + f"{name}: the values never synced"
         if exceptions(pg):
             result.note = "exception after a key press: " + exceptions(pg)[0][:200]
             break
@@ -374,6 +408,15 @@ def report(cold: dict, pages: list[PageResult]) -> tuple[list[str], list[str]]:
             misses.append(f"overall: key press p50 {p50:.0f} ms > {TARGET_P50_MS:g} ms")
         if p95 > TARGET_P95_MS:
             misses.append(f"overall: key press p95 {p95:.0f} ms > {TARGET_P95_MS:g} ms")
+        for kind, client in (("browser-side sliders", True), ("Streamlit sliders", False)):
+            lat = [p.latency_ms for r in pages for p in r.presses if p.client == client]
+            if lat:
+                lines.append(f"{kind:<24}{len(lat):>8}{percentile(lat, 50):>9.0f}{percentile(lat, 95):>9.0f}"
+                             f"{max(lat):>9.0f}")
+        syncs = [v for r in pages for v in r.syncs_ms]
+        if syncs:
+            lines.append(f"Sync runs after a browser-side slider came to rest: {len(syncs)}, median "
+                         f"{statistics.median(syncs):.0f} ms (server run start -> finish; not a wait anyone sees).")
     lines.append("")
     lines.append(f"Targets: key press -> chart redrawn and script idle p50 <= {TARGET_P50_MS:g} ms, p95 <= "
                  f"{TARGET_P95_MS:g} ms; script run <= {TARGET_SCRIPT_MS:g} ms; cold first page <= "

@@ -19,9 +19,12 @@ for assistive technology (``role="img"``) named by its alt text.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,9 +32,20 @@ import plotly
 import plotly.graph_objects as go
 import streamlit as st
 
+from lossapp import urlstate
 from lossapp.figures import CONFIG
 
-__all__ = ["ROOT", "STATIC_PLOTLY", "chart_json", "ensure_plotly_js", "live_charts_enabled", "plotly_chart"]
+__all__ = [
+    "ROOT",
+    "STATIC_PLOTLY",
+    "ClientSlider",
+    "apply_sync",
+    "chart_json",
+    "client_slider",
+    "ensure_plotly_js",
+    "live_charts_enabled",
+    "plotly_chart",
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Where Streamlit's static serving finds plotly.js (served as ``<base>/app/static/plotly.min.js``).
@@ -40,18 +54,42 @@ PACKAGE_PLOTLY = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 COMPONENT_NAME = "lossapp_live_chart"
 
-# One chart container per key; plotly draws into it. `data-testid` lets tests find the charts.
-_HTML = '<div class="lossapp-chart" data-testid="lossappChart" role="img"></div>'
+# One chart container per key; plotly draws into it. `data-testid` lets tests find the charts. Client-side controls
+# (see ClientSlider) are built into the second box when a chart has them.
+_HTML = ('<div class="lossapp-chart" data-testid="lossappChart" role="img"></div>'
+         '<div class="lossapp-controls" data-testid="lossappControls"></div>')
 
 _CSS = """
 .lossapp-chart { width: 100%; }
 .lossapp-chart .modebar-container { z-index: 1; }
+.lossapp-controls:empty { display: none; }
+.lossapp-controls { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; margin-top: 0.25rem; }
+.lossapp-control { flex: 1 1 14rem; min-width: 0; display: flex; flex-direction: column; }
+.lossapp-control.lossapp-wide { flex-basis: 100%; }
+.lossapp-control label { font-size: 0.875rem; display: flex; justify-content: space-between; gap: 1rem; }
+.lossapp-control output { font-variant-numeric: tabular-nums; font-weight: 600; }
+.lossapp-control input[type=range] { width: 100%; min-height: 1.75rem; margin: 0;
+  accent-color: var(--st-primary-color, #ff4b4b); cursor: pointer; }
+.lossapp-control input[type=range]:focus-visible { outline: 2px solid var(--st-primary-color, #ff4b4b);
+  outline-offset: 2px; }
+.lossapp-readout { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 0.25rem 2rem; margin: 0; }
+.lossapp-readout div { display: flex; flex-direction: column; }
+.lossapp-readout dt { font-size: 0.875rem; }
+.lossapp-readout dd { margin: 0; font-size: 1.75rem; font-variant-numeric: tabular-nums; line-height: 1.3; }
 """
 
 # Loads plotly.js once per page (a <script> tag shared by every chart), then draws or updates the chart with
 # Plotly.react. Figures arrive faster than they can be drawn while a key is held down: only the newest one is
 # drawn. The returned function removes the chart when Streamlit unmounts the component.
+#
+# With client-side controls, the figure from the server is the curve at scale 1 with a marker; the browser
+# multiplies the loss and gradient traces by the product of the "scale" sliders and moves the marker, its tangent
+# and the dashed guides to the "marker" slider's grid point, so those sliders never wait for the server. The page
+# address is updated at once; the server hears the values (trigger "sync") once the slider has been still for
+# SYNC_MS, to refresh what it shows around the chart (caption, export).
 _JS = r"""
+const SYNC_MS = 350;
+
 function loadPlotly(src) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__lossappPlotly) {
@@ -78,6 +116,170 @@ function themed(layout, host) {
   return out;
 }
 
+// plotly's JSON arrays: plain lists or base64 typed arrays {dtype, bdata}
+const DTYPES = {f8: Float64Array, f4: Float32Array, i4: Int32Array, i2: Int16Array, i1: Int8Array,
+                u4: Uint32Array, u2: Uint16Array, u1: Uint8Array};
+function decode(arr) {
+  if (arr === undefined || arr === null) return new Float64Array(0);
+  if (Array.isArray(arr)) return Float64Array.from(arr);
+  if (arr.bdata !== undefined) {
+    const bin = atob(arr.bdata);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return Float64Array.from(new (DTYPES[arr.dtype] || Float64Array)(bytes.buffer));
+  }
+  return Float64Array.from(arr);
+}
+
+// the number format of the pages (lossapp.views.fmt)
+function fmt(v, digits = 4) {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (Math.abs(v) < 1e-9) return (0).toFixed(digits);
+  if (Math.abs(v) >= 1e5 || Math.abs(v) < 10 ** -digits) {
+    let s = v.toPrecision(digits);
+    if (s.includes('e')) {
+      let [m, e] = s.split('e');
+      if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
+      const sign = e[0] === '-' ? '-' : '+';
+      e = e.replace(/^[+-]/, '');
+      s = m + 'e' + sign + (e.length < 2 ? '0' + e : e);
+    }
+    return s;
+  }
+  return v.toFixed(digits);
+}
+
+function decimals(step) {
+  if (step <= 0 || step >= 1) return 0;
+  return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+}
+
+function nearest(xs, m) {
+  let lo = 0, hi = xs.length - 1;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] <= m) lo = mid; else hi = mid;
+  }
+  return Math.abs(xs[hi] - m) < Math.abs(xs[lo] - m) ? hi : lo;
+}
+
+function finiteRange(arrays, pad = 0.06) {
+  let lo = Infinity, hi = -Infinity;
+  for (const a of arrays) for (const v of a) if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  if (lo > hi) return null;
+  const span = hi > lo ? hi - lo : Math.max(Math.abs(hi), 1.0);
+  return [lo - pad * span, hi + pad * span];
+}
+
+// The figure with the client-side values applied (scale and marker); also the readout numbers per curve.
+function applyControls(host) {
+  const st = host.__lossapp;
+  const fig = st.fig;
+  let scale = 1.0;
+  let marker = null;
+  for (const c of st.controls) {
+    if (c.role === 'scale') scale *= st.values[c.id];
+    if (c.role === 'marker') marker = st.values[c.id];
+  }
+  if (!st.decoded) {
+    st.decoded = fig.data.map((t) => {
+      const role = t.meta && t.meta.role;
+      return (role === 'loss' || role === 'grad') ? {x: decode(t.x), y: decode(t.y)} : null;
+    });
+  }
+  const curves = {};
+  fig.data.forEach((t, k) => {
+    const d = st.decoded[k];
+    if (!d) return;
+    const name = t.meta.curve;
+    curves[name] = curves[name] || {};
+    curves[name].x = d.x;
+    curves[name][t.meta.role] = d.y;
+  });
+  let lo = Infinity, hi = -Infinity;
+  for (const c of Object.values(curves)) { lo = Math.min(lo, c.x[0]); hi = Math.max(hi, c.x[c.x.length - 1]); }
+  const readout = [];
+  if (marker !== null) {
+    for (const [name, c] of Object.entries(curves)) {
+      const i = nearest(c.x, marker);
+      readout.push({name, x: c.x[i], loss: scale * c.loss[i] + 0.0, grad: scale * c.grad[i] + 0.0});
+    }
+  }
+  const at = Object.fromEntries(readout.map((r) => [r.name, r]));
+  const half = (hi - lo) * 0.12;
+  const scaledLoss = [];
+  const data = [];
+  const pointShapes = [];
+  fig.data.forEach((t, k) => {
+    const role = t.meta && t.meta.role;
+    const d = st.decoded[k];
+    if (d) {
+      // the same array objects while the scale stays put, so Plotly.react leaves these traces alone
+      if (d.scale !== scale) { d.scaled = scale === 1 ? d.y : d.y.map((v) => v * scale); d.scale = scale; }
+      if (role === 'loss') scaledLoss.push(d.scaled);
+      data.push(Object.assign({}, t, {x: d.x, y: d.scaled}));
+      return;
+    }
+    const r = t.meta && at[t.meta.curve];
+    if (!r || !['marker', 'marker-grad', 'tangent'].includes(role)) { data.push(t); return; }
+    // The marker, its tangent and the point on the gradient row become layout shapes: moving shapes only
+    // redraws the shapes, where moving traces makes plotly recompute and redraw the whole chart.
+    const colour = (t.marker && t.marker.color) || (t.line && t.line.color) || 'grey';
+    if (role === 'tangent') {
+      if (!Number.isFinite(r.loss) || !Number.isFinite(r.grad)) return;
+      const x0 = Math.max(lo, r.x - half), x1 = Math.min(hi, r.x + half);
+      pointShapes.unshift({type: 'line', xref: 'x', yref: 'y', x0, x1, y0: r.loss + r.grad * (x0 - r.x),
+                           y1: r.loss + r.grad * (x1 - r.x), line: Object.assign({}, t.line),
+                           name: 'tangent', layer: 'above'});
+      return;
+    }
+    const y = role === 'marker' ? r.loss : r.grad;
+    if (!Number.isFinite(y)) return;
+    const radius = ((t.marker && t.marker.size) || 9) / 2;
+    pointShapes.push({type: 'circle', xref: 'x', yref: role === 'marker' ? 'y' : 'y2', xsizemode: 'pixel',
+                      ysizemode: 'pixel', xanchor: r.x, yanchor: y, x0: -radius, x1: radius, y0: -radius,
+                      y1: radius, fillcolor: colour, line: (t.marker && t.marker.line) || {width: 0},
+                      name: role, layer: 'above'});
+  });
+  const layout = Object.assign({}, fig.layout);
+  if (marker !== null && readout.length) {
+    const guides = (layout.shapes || []).map((s) => Object.assign({}, s, {x0: readout[0].x, x1: readout[0].x}));
+    layout.shapes = guides.concat(pointShapes);
+  }
+  if (layout.yaxis && layout.yaxis.range) {
+    if (st.rangeScale !== scale) { st.range = finiteRange(scaledLoss) || layout.yaxis.range; st.rangeScale = scale; }
+    layout.yaxis = Object.assign({}, layout.yaxis, {range: st.range});
+  }
+  return {data, layout, readout, marker};
+}
+
+function showReadout(host, readout, marker) {
+  const box = host.querySelector('.lossapp-readout');
+  if (!box) return;
+  const st = host.__lossapp;
+  const parts = [];
+  for (const r of readout) {
+    const short = (st.names && st.names[r.name]) || r.name;
+    parts.push([`${short}: loss`, fmt(r.loss)], [`${short}: gradient`, fmt(r.grad)]);
+  }
+  const dls = box.querySelectorAll('div');
+  if (dls.length === parts.length) {
+    parts.forEach(([, v], i) => { dls[i].querySelector('dd').textContent = v; });
+  } else {
+    box.replaceChildren(...parts.map(([k, v]) => {
+      const div = document.createElement('div');
+      const dt = document.createElement('dt');
+      const dd = document.createElement('dd');
+      dt.textContent = k;
+      dd.textContent = v;
+      div.append(dt, dd);
+      return div;
+    }));
+  }
+  box.setAttribute('aria-label', `values at prediction ${marker}`);
+}
+
 async function draw(gd) {
   if (gd.__lossappBusy) return;
   gd.__lossappBusy = true;
@@ -86,22 +288,111 @@ async function draw(gd) {
       const next = gd.__lossappNext;
       gd.__lossappNext = null;
       const Plotly = await loadPlotly(next.src);
-      const fig = JSON.parse(next.figure);
-      await Plotly.react(gd, fig.data || [], themed(fig.layout || {}, gd), next.config);
+      const host = next.host;
+      let data, layout;
+      if (host && host.__lossapp && host.__lossapp.controls.length) {
+        const out = applyControls(host);
+        data = out.data;
+        layout = out.layout;
+        showReadout(host, out.readout, out.marker);
+      } else {
+        const fig = JSON.parse(next.figure);
+        data = fig.data || [];
+        layout = fig.layout || {};
+      }
+      await Plotly.react(gd, data, themed(layout, gd), next.config);
     }
   } finally {
     gd.__lossappBusy = false;
   }
 }
 
-export default function ({ parentElement, data }) {
+function setUrl(values) {
+  const url = new URL(window.location.href);
+  for (const [k, v] of Object.entries(values)) url.searchParams.set(k, String(v));
+  window.history.replaceState(window.history.state, '', url);
+}
+
+// Build the sliders (once per set of controls) and keep the values the visitor chose across server updates.
+function setupControls(host, data, setTriggerValue, redraw) {
+  const box = host.querySelector('.lossapp-controls');
+  const controls = data.controls || [];
+  const signature = JSON.stringify(controls.map((c) => [c.id, c.min, c.max, c.step, c.role]));
+  const prev = host.__lossapp;
+  if (!prev || prev.signature !== signature) {
+    const values = Object.fromEntries(controls.map((c) => [c.id, c.value]));
+    host.__lossapp = {signature, controls, values, names: data.names || {}, timer: null};
+    box.replaceChildren();
+    for (const c of controls) {
+      const wrap = document.createElement('div');
+      wrap.className = 'lossapp-control' + (c.role === 'marker' ? ' lossapp-wide' : '');
+      const id = `lossapp-${data.key}-${c.id}`;
+      const label = document.createElement('label');
+      label.htmlFor = id;
+      const text = document.createElement('span');
+      text.textContent = c.label;
+      const out = document.createElement('output');
+      out.htmlFor = id;
+      const input = document.createElement('input');
+      input.type = 'range';
+      input.id = id;
+      input.min = c.min; input.max = c.max; input.step = c.step; input.value = c.value;
+      input.dataset.param = c.id;
+      if (c.help) { input.title = c.help; label.title = c.help; }
+      const places = decimals(c.step);
+      out.textContent = Number(c.value).toFixed(places);
+      input.setAttribute('aria-valuetext', out.textContent);
+      input.addEventListener('input', () => {
+        const v = Number(input.value);
+        const st = host.__lossapp;
+        st.values[c.id] = v;
+        out.textContent = v.toFixed(places);
+        input.setAttribute('aria-valuetext', out.textContent);
+        setUrl({[c.id]: out.textContent});
+        redraw();
+        clearTimeout(st.timer);
+        st.timer = setTimeout(() => {
+          const sent = {};
+          for (const k of Object.keys(st.values)) sent[k] = st.values[k];
+          setUrl(Object.fromEntries(st.controls.map((k) => [k.id, Number(sent[k.id]).toFixed(decimals(k.step))])));
+          setTriggerValue('sync', sent);
+        }, SYNC_MS);
+      });
+      label.append(text, out);
+      wrap.append(label, input);
+      box.append(wrap);
+    }
+    if (controls.some((c) => c.role === 'marker')) {
+      const readout = document.createElement('dl');
+      readout.className = 'lossapp-readout';
+      readout.setAttribute('aria-live', 'polite');
+      readout.dataset.testid = 'lossappReadout';
+      box.append(readout);
+    }
+  } else {
+    prev.names = data.names || {};
+  }
+  const st = host.__lossapp;
+  if (data.figure !== st.figure) {
+    st.figure = data.figure;
+    st.fig = JSON.parse(data.figure);
+    st.decoded = null;
+    st.rangeScale = null;
+  }
+}
+
+export default function ({ parentElement, data, setTriggerValue }) {
   const gd = parentElement.querySelector('.lossapp-chart');
   if (!gd || !data) return;
   gd.setAttribute('aria-label', data.alt || 'chart');
-  gd.__lossappNext = data;
-  draw(gd).catch((err) => {
-    gd.textContent = 'The chart could not be drawn: ' + err.message;
-  });
+  const host = parentElement;
+  const kick = () => {
+    gd.__lossappNext = Object.assign({}, data, {host});
+    draw(gd).catch((err) => { gd.textContent = 'The chart could not be drawn: ' + err.message; });
+  };
+  if (data.controls && data.controls.length) setupControls(host, data, setTriggerValue, kick);
+  else if (host.__lossapp) { host.__lossapp = null; host.querySelector('.lossapp-controls').replaceChildren(); }
+  kick();
   return () => { if (window.Plotly) window.Plotly.purge(gd); };
 }
 """
@@ -161,14 +452,118 @@ def _static_url() -> str:
     return ("/" + base if base else "") + "/app/static/plotly.min.js"
 
 
-def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] | None = None) -> None:
+@dataclass(frozen=True)
+class ClientSlider:
+    """A slider that the browser applies to a curve chart by itself, with no script run per step.
+
+    ``role`` is "scale" (the loss and gradient traces are multiplied by the product of every scale slider: a
+    loss ``weight`` or a ``sample_weight``) or "marker" (the marker, its tangent and the dashed guides move to the
+    grid point nearest the value, and the chart shows the loss and gradient there). ``id`` is the slider's query
+    parameter. The figure sent with such sliders must be drawn at scale 1 (its marker is moved anyway).
+    """
+
+    id: str
+    label: str
+    low: float
+    high: float
+    step: float
+    value: float
+    role: str
+    help: str = ""
+
+    def __post_init__(self) -> None:
+        if self.role not in ("scale", "marker"):
+            raise ValueError(f"role must be 'scale' or 'marker'; got {self.role!r}")
+        if not (self.low < self.high and self.step > 0):
+            raise ValueError(f"{self.id}: need low < high and step > 0; got {self.low}, {self.high}, {self.step}")
+
+    def snap(self, value: float) -> float:
+        """``value`` clamped to the range and moved to the nearest step, as the browser's slider would."""
+        v = min(max(float(value), self.low), self.high)
+        k = round((v - self.low) / self.step)
+        places = max(0, -math.floor(math.log10(self.step) + 1e-9)) if self.step < 1 else 0
+        return round(min(self.low + k * self.step, self.high), places + 1) + 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        return {"id": d["id"], "label": d["label"], "min": d["low"], "max": d["high"], "step": d["step"],
+                "value": d["value"], "role": d["role"], "help": d["help"]}
+
+
+def client_slider(key: str, label: str, *, low: float, high: float, step: float, default: float, role: str,
+                  help: str = "") -> ClientSlider:
+    """The :class:`ClientSlider` ``key`` with its value from the page address (checked like a bound widget's:
+    out-of-range values are clamped and anything else falls back to ``default``, each with a notice, and the
+    address is corrected so the notice is shown once)."""
+    probe = ClientSlider(key, label, low, high, step, default, role, help)
+    values = st.query_params.get_all(key)
+    raw: str | list[str] | None = None if not values else values[0] if len(values) == 1 else values
+    decision = urlstate.check_number(raw, key, low=low, high=high, default=default)
+    if decision.notice:
+        urlstate.add_notice(decision.notice)
+    if decision.seed:
+        value = float(decision.value)
+    elif decision.notice or raw is None or (isinstance(raw, str) and not raw.strip()):
+        value = float(default)
+    else:
+        value = float(raw if isinstance(raw, str) else raw[0])
+    value = probe.snap(value)
+    if decision.notice or decision.seed:
+        st.query_params[key] = f"{value:g}"
+    return ClientSlider(key, label, low, high, step, value, role, help)
+
+
+def apply_sync(payload: Any, sliders: Sequence[ClientSlider]) -> dict[str, str]:
+    """The address values to store for a "sync" message from the browser: each known slider's value, checked
+    against its range and snapped to its steps; anything else in the message is ignored."""
+    if not isinstance(payload, dict):
+        return {}
+    out = {}
+    for s in sliders:
+        raw = payload.get(s.id)
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        if math.isfinite(value):
+            out[s.id] = f"{s.snap(value):g}"
+    return out
+
+
+def _sync_callback(component_key: str, sliders: Sequence[ClientSlider]):
+    def on_sync() -> None:
+        state = st.session_state.get(component_key)
+        payload = None
+        if state is not None:
+            try:
+                payload = state["sync"]
+            except (KeyError, TypeError):
+                payload = getattr(state, "sync", None)
+        for k, v in apply_sync(payload, sliders).items():
+            st.query_params[k] = v
+
+    return on_sync
+
+
+def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] | None = None,
+                 sliders: Sequence[ClientSlider] = (), names: dict[str, str] | None = None) -> None:
     """Show ``fig`` under the widget-like identity ``key``; later figures with the same key redraw in place.
 
-    ``alt`` is the chart's accessible name (a sentence saying what the chart shows).
+    ``alt`` is the chart's accessible name (a sentence saying what the chart shows). ``sliders`` are drawn under
+    the chart and applied to it in the browser (live charts only; callers check :func:`live_charts_enabled`
+    and use Streamlit widgets otherwise); ``names`` are the short names the value readout uses per curve.
     """
     config = dict(CONFIG if config is None else config, responsive=True)
     if not live_charts_enabled():
         st.plotly_chart(fig, config=config, key=key, alt=alt)
         return
-    _component(key=key, data={"figure": chart_json(fig), "alt": alt, "config": config, "src": _static_url()},
-               width="stretch", height="content")
+    data = {"figure": chart_json(fig), "alt": alt, "config": config, "src": _static_url(), "key": key}
+    if sliders:
+        data["controls"] = [s.to_json() for s in sliders]
+        data["names"] = dict(names or {})
+        _component(key=key, data=data, width="stretch", height="content",
+                   on_sync_change=_sync_callback(key, tuple(sliders)))
+    else:
+        _component(key=key, data=data, width="stretch", height="content")

@@ -29,6 +29,7 @@ from typing import Any
 __all__ = [
     "MAX_RAW_LENGTH",
     "Decision",
+    "add_notice",
     "check_bool",
     "check_choice",
     "check_number",
@@ -339,8 +340,15 @@ def guard(key: str, decide) -> None:
     if decision.seed:
         st.session_state[key] = decision.value
     if decision.notice:
-        st.session_state.setdefault(_NOTICES, []).append(decision.notice)
-        render_notices()
+        add_notice(decision.notice)
+
+
+def add_notice(notice: str) -> None:
+    """Add a notice about the page address to this run's box at the top of the page."""
+    import streamlit as st
+
+    st.session_state.setdefault(_NOTICES, []).append(notice)
+    render_notices()
 
 
 def guard_number(key: str, *, low: float, high: float, default: float, integer: bool = False) -> None:

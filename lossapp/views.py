@@ -35,7 +35,7 @@ from lossapp.controls import (
     param_controls,
     parse_array,
 )
-from lossapp.live_chart import plotly_chart
+from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from losscore import (
     CosineEmbeddingLoss,
@@ -215,14 +215,19 @@ def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView):
     return figures.curve_figure(_view, present=present)
 
 
-def chart(view: CurveView, key: str, *, present: bool = False, export: bool = True) -> None:
+def chart(view: CurveView, key: str, *, present: bool = False, export: bool = True, base: CurveView | None = None,
+          sliders: tuple[ClientSlider, ...] = (), names: dict[str, str] | None = None) -> None:
     """Plot a CurveView with its text description, then the export panel (when lossapp.export provides it).
 
-    Presentation mode leaves the export panel out: downloads and code are clutter on a projector.
+    With browser-side ``sliders`` (:class:`lossapp.live_chart.ClientSlider`), the chart is drawn from ``base``:
+    the same curves at scale 1, which the browser scales and marks itself. The description and the export are
+    always of ``view``. Presentation mode leaves the export panel out: downloads and code are clutter on a
+    projector.
     """
-    fig = _cached_figure(view_fingerprint(view), present, view)
     alt = view.alt_text()
-    plotly_chart(fig, key=f"{key}_chart", alt=alt)
+    shown = base if sliders and base is not None else view
+    fig = _cached_figure(view_fingerprint(shown), present, shown)
+    plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names)
     st.caption(alt)
     if export and export_panel is not None and not present:
         export_panel(view, key)
@@ -281,36 +286,75 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
         show_counterparts(spec)
 
 
+def _marker_start(spec: LossSpec, rng: CurveRange) -> float:
+    if rng.suffix != "pred":
+        return _MARKER_START.get(rng.suffix, 1.0)
+    return 2.0 if spec.curve == "regression" and spec.name != "PoissonNLLLoss" else 0.5
+
+
+_MARKER_HELP = "Where to read off the loss and its gradient; the dotted line is the tangent there."
+
+
 @st.fragment
 def curve_explorer(name: str, key: str, *, present: bool = False,
                    defaults: dict[str, Any] | None = None) -> CurveView:
-    """The live part of :func:`curve_section`: the loss's parameters, label, sample weight and marker on the
-    left, the loss and gradient chart (with its export panel) on the right. Returns the CurveView it plotted."""
+    """The live part of :func:`curve_section`: the loss's parameters, label, sample weight and marker, and the
+    loss and gradient chart (with its export panel). Returns the CurveView it plotted.
+
+    With live charts (:mod:`lossapp.live_chart`), the prediction marker, ``weight`` and ``sample_weight`` are
+    sliders under the chart that the browser applies by itself (a loss is linear in both weights, and the marker
+    only picks a point of the plotted grid), so moving them costs no script run; the values at the marker are
+    shown under the chart. Otherwise every control is a Streamlit widget and the values are metrics.
+    """
     spec = CATALOG[name]
+    live = live_charts_enabled()
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
-        params = param_controls(spec, key, defaults=defaults)
+        params = param_controls(spec, key, defaults=defaults, skip=("weight",) if live else ())
         lparam = label_param(spec, params)
         # a different key when the label convention changes, so a stored -1 never meets the {0, 1} choice
         lkey = control_key(key, "label") + ("01" if lparam.choices == (0.0, 1.0) else "")
         label = param_control(lparam, lkey)
-        sample_weight = param_control(SAMPLE_WEIGHT, control_key(key, "sample_weight"))
         rng = curve_range(name, params)
-        start = _MARKER_START.get(rng.suffix, 1.0) if rng.suffix != "pred" else (
-            2.0 if spec.curve == "regression" and name != "PoissonNLLLoss" else 0.5)
-        marker = float(_slider(
-            st, "prediction marker", rng.lo, rng.hi, float(start), rng.step, key=f"{key}_{rng.suffix}",
-            help="Where to read off the loss and its gradient; the dotted line is the tangent there.",
-            format="%.2f",
-        ))
+        start = _marker_start(spec, rng)
+        if not live:
+            sample_weight = param_control(SAMPLE_WEIGHT, control_key(key, "sample_weight"))
+            marker = float(_slider(st, "prediction marker", rng.lo, rng.hi, float(start), rng.step,
+                                   key=f"{key}_{rng.suffix}", help=_MARKER_HELP, format="%.2f"))
+    short = short_name(spec)
+    if live:
+        weight_param = next(p for p in spec.params if p.name == "weight")
+        sliders = (
+            # the marker's steps start at a multiple of the step (0.05 on the rate axis, not its end 0.01), so round
+            # rates such as 1 and 2 are among them
+            client_slider(f"{key}_{rng.suffix}", "prediction marker",
+                          low=math.ceil(rng.lo / rng.step - 1e-9) * rng.step, high=rng.hi, step=rng.step,
+                          default=float(start), role="marker", help=_MARKER_HELP),
+            _client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
+            _client_param(SAMPLE_WEIGHT, control_key(key, "sample_weight"), None),
+        )
+        marker, weight, sample_weight = (s.value for s in sliders)
+        params = {**params, "weight": weight}
+        with right:
+            view = curve_view(name, params, label, sample_weight, marker, rng)
+            base = curve_view(name, {**params, "weight": 1.0}, label, 1.0, marker, rng)
+            chart(view, key, present=present, base=base, sliders=sliders, names={spec.name: short})
+        return view
+    with left:
         value, grad = point_value(name, tuple(sorted(params.items())), float(label), float(sample_weight), marker)
-        short = short_name(spec)
         st.metric(f"{short}: loss", fmt(value), help=f"{spec.name} at prediction {marker:g}, label {label:g}")
         st.metric(f"{short}: gradient", fmt(grad), help=f"dL/dpred of {spec.name} at prediction {marker:g}")
     with right:
         view = curve_view(name, params, label, sample_weight, marker, rng)
         chart(view, key, present=present)
     return view
+
+
+def _client_param(param, key: str, default: Any) -> ClientSlider:
+    """A catalog parameter (a weight) as a browser-side scale slider."""
+    return client_slider(key, param.name, low=float(param.low), high=float(param.high), step=float(param.step),
+                         default=float(param.default if default is None else default), role="scale",
+                         help=param.help)
 
 
 # -- cached computations behind the pages ------------------------------------------------------------------------
@@ -920,6 +964,10 @@ def kl_bars_section(present: bool) -> None:
                        f"same KL(q ‖ p) as the log of their softmax with from_logits=True.")
 
 
+#: Largest count the Poisson batch takes: the histogram has a bar per count up to the largest.
+MAX_COUNT = 1000
+
+
 @st.fragment
 def poisson_counts_section(present: bool) -> None:
     """A batch of counts and one predicted rate: the loss against the rate passed as μ and as log μ."""
@@ -945,11 +993,13 @@ def poisson_counts_section(present: bool) -> None:
                                    "log-likelihood; a constant, so no gradient changes."))
     if counts is None:
         return
-    if (counts < 0).any() or (counts != np.round(counts)).any() or counts.size > 50:
+    if (counts < 0).any() or (counts != np.round(counts)).any() or counts.size > 50 or (counts > MAX_COUNT).any():
         what = (f"{counts.size} values, more than the 50 that fit on the chart" if counts.size > 50
                 else f"{format_array(counts)}, which has a count below 0" if (counts < 0).any()
+                else f"{format_array(counts)}, which has a count above {MAX_COUNT}" if (counts > MAX_COUNT).any()
                 else f"{format_array(counts)}, which is not all whole numbers")
-        left.error(f"observed counts t: got {what}. Expected up to 50 whole numbers >= 0, e.g. 2, 0, 3.")
+        left.error(f"observed counts t: got {what}. Expected up to 50 whole numbers from 0 to {MAX_COUNT}, "
+                   f"e.g. 2, 0, 3.")
         return
     r = poisson_counts(tuple(counts), rate, full)
     with right:

@@ -6,9 +6,11 @@ data holds the figure) or, with live charts off, as ``st.plotly_chart``. Tests r
 
 from __future__ import annotations
 
+import base64
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from lossapp.live_chart import COMPONENT_NAME
@@ -19,6 +21,8 @@ class Chart:
     key: str  #: the key the page gave the chart
     raw: str  #: the figure's plotly JSON, as sent to the browser
     alt: str  #: the accessible description
+    controls: list[dict] = field(default_factory=list)  #: browser-side sliders (lossapp.live_chart.ClientSlider)
+    names: dict = field(default_factory=dict)  #: short names of the curves for the value readout
 
     @property
     def spec(self) -> dict:
@@ -43,7 +47,8 @@ def charts(at: AppTest) -> list[Chart]:
             if proto.component_name != COMPONENT_NAME:
                 continue
             data = json.loads(proto.json)
-            found.append(Chart(_key(proto.id), data["figure"], data["alt"]))
+            found.append(Chart(_key(proto.id), data["figure"], data["alt"], data.get("controls", []),
+                               data.get("names", {})))
         else:
             found.append(Chart(_key(proto.id), proto.spec, proto.alt))
     return found
@@ -55,3 +60,63 @@ def chart(at: AppTest, key: str) -> Chart:
         if c.key == key:
             return c
     raise KeyError(f"no chart {key!r}; have {[c.key for c in charts(at)]}")
+
+
+def _decode(arr) -> np.ndarray:
+    if isinstance(arr, dict):
+        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=np.dtype(arr["dtype"])).astype(np.float64)
+    return np.asarray(arr, dtype=np.float64)
+
+
+def readouts(at: AppTest) -> dict[str, str]:
+    """What the browser shows under each chart with browser-side sliders: ``"{short}: loss"`` and
+    ``"{short}: gradient"`` at the marker, worked out from the data the page sends (the curves at scale 1, the
+    sliders' values) the way lossapp.live_chart's script does: product of the scale sliders times the curve at
+    the grid point nearest the marker, formatted like the pages' numbers."""
+    from lossapp.views import fmt
+
+    out = {}
+    for c in charts(at):
+        marker = next((s["value"] for s in c.controls if s["role"] == "marker"), None)
+        if marker is None:
+            continue
+        scale = float(np.prod([s["value"] for s in c.controls if s["role"] == "scale"]))
+        curves: dict[str, dict] = {}
+        for t in c.data:
+            role = t.get("meta", {}).get("role")
+            if role in ("loss", "grad"):
+                curves.setdefault(t["meta"]["curve"], {})["x"] = _decode(t["x"])
+                curves[t["meta"]["curve"]][role] = _decode(t["y"])
+        for name, cv in curves.items():
+            i = int(np.argmin(np.abs(cv["x"] - marker)))
+            short = c.names.get(name, name)
+            out[f"{short}: loss"] = fmt(scale * cv["loss"][i] + 0.0)
+            out[f"{short}: gradient"] = fmt(scale * cv["grad"][i] + 0.0)
+    return out
+
+
+def set_control(at: AppTest, key: str, value) -> None:
+    """Move the control ``key``: a Streamlit slider (or toggle) if the page has one, else the browser-side
+    slider of that name, which the page reads from the address (where the browser puts it)."""
+    for kind in ("slider", "toggle", "radio"):
+        try:
+            getattr(at, kind)(key=key).set_value(value)
+            return
+        except KeyError:
+            continue
+    if not any(s["id"] == key for c in charts(at) for s in c.controls):
+        raise KeyError(f"no control {key!r} on the page")
+    at.query_params[key] = f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def control_value(at: AppTest, key: str):
+    """The value of the slider ``key``: a Streamlit slider's, or the browser-side slider's as the page sent it."""
+    try:
+        return at.slider(key=key).value
+    except KeyError:
+        pass
+    for c in charts(at):
+        for s in c.controls:
+            if s["id"] == key:
+                return s["value"]
+    raise KeyError(f"no slider {key!r} on the page")

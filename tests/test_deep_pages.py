@@ -278,7 +278,8 @@ def test_poisson_counts_loss_vs_rate_both_ways():
 
 
 @pytest.mark.parametrize("text, message", [("2, -1", "a count below 0"), ("2, 1.5", "not all whole numbers"),
-                                           ("2, x", "is not a number"), (", ".join(["1"] * 51), "more than the 50")])
+                                           ("2, x", "is not a number"), (", ".join(["1"] * 51), "more than the 50"),
+                                           ("2, 1e16", "a count above 1000")])
 def test_poisson_counts_bad_input(text, message):
     at = load(DISTRIBUTIONS)
     at.text_input(key="pn_counts").input(text)

@@ -3,10 +3,12 @@ component with their alt text, and the app falls back to st.plotly_chart when li
 
 from __future__ import annotations
 
+import base64
 import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -91,3 +93,121 @@ def test_plain_charts_when_asked(monkeypatch):
 def test_the_script_address_follows_the_base_url_path(monkeypatch, base, expected):
     monkeypatch.setattr(live_chart.st, "get_option", lambda name: base)
     assert live_chart._static_url() == expected
+
+
+# -- browser-side sliders ----------------------------------------------------------------------------------------
+def test_client_slider_snaps_like_the_browser_slider():
+    s = live_chart.ClientSlider("x_pred", "prediction marker", -5.0, 5.0, 0.05, 2.0, "marker")
+    assert s.snap(2.03) == 2.05 and s.snap(2.02) == 2.0
+    assert s.snap(99) == 5.0 and s.snap(-99) == -5.0
+    rate = live_chart.ClientSlider("x_rate", "prediction marker", 0.05, 10.0, 0.05, 1.0, "marker")
+    assert rate.snap(1.0) == 1.0 and rate.snap(0.01) == 0.05
+    assert s.to_json() == {"id": "x_pred", "label": "prediction marker", "min": -5.0, "max": 5.0, "step": 0.05,
+                           "value": 2.0, "role": "marker", "help": ""}
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(role="shift"), "role must be 'scale' or 'marker'"),
+    (dict(low=1.0, high=1.0), "need low < high and step > 0"),
+    (dict(step=0.0), "need low < high and step > 0"),
+])
+def test_client_slider_rejects_a_bad_definition(args, message):
+    base = dict(id="w", label="weight", low=0.0, high=5.0, step=0.1, value=1.0, role="scale")
+    with pytest.raises(ValueError, match=message):
+        live_chart.ClientSlider(**{**base, **args})
+
+
+def test_sync_messages_are_checked_against_each_slider():
+    sliders = (live_chart.ClientSlider("a_pred", "marker", -5.0, 5.0, 0.05, 2.0, "marker"),
+               live_chart.ClientSlider("a_weight", "weight", 0.0, 5.0, 0.1, 1.0, "scale"))
+    assert live_chart.apply_sync({"a_pred": 1.25, "a_weight": "2.5"}, sliders) == {"a_pred": "1.25", "a_weight": "2.5"}
+    # clamped and snapped; unknown keys, non-numbers, booleans, NaN and infinities ignored
+    assert live_chart.apply_sync({"a_pred": 7.0, "a_weight": -1, "evil": 3}, sliders) == {"a_pred": "5",
+                                                                                          "a_weight": "0"}
+    assert live_chart.apply_sync({"a_pred": "x", "a_weight": True}, sliders) == {}
+    assert live_chart.apply_sync({"a_pred": float("nan"), "a_weight": "inf"}, sliders) == {}
+    assert live_chart.apply_sync(["a_pred", 1.0], sliders) == {}
+    assert live_chart.apply_sync(None, sliders) == {}
+
+
+def _client_script():
+    import streamlit as st
+
+    from lossapp import urlstate
+    from lossapp.live_chart import client_slider
+
+    urlstate.start_page()
+    s = client_slider("demo_w", "weight", low=0.0, high=5.0, step=0.1, default=1.0, role="scale")
+    st.text(f"value={s.value!r}")
+
+
+@pytest.mark.parametrize("query, value, notice", [
+    ({}, 1.0, None),
+    ({"demo_w": "2.5"}, 2.5, None),
+    ({"demo_w": "2.53"}, 2.5, None),  # snapped to the slider's steps
+    ({"demo_w": "9"}, 5.0, "`demo_w` = 9 in the link is above the largest value 5; using 5."),
+    ({"demo_w": "<script>"}, 1.0, "`demo_w` in the link is not a finite number; using the default 1."),
+    ({"demo_w": ["1", "2"]}, 1.0, "`demo_w` appears 2 times in the link; using the default 1."),
+])
+def test_client_slider_values_come_from_the_link_checked(query, value, notice):
+    at = AppTest.from_function(_client_script, default_timeout=30)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception
+    assert at.text[0].value == f"value={value!r}"
+    warnings = [w.value for w in at.warning]
+    if notice is None:
+        assert warnings == []
+    else:
+        assert any(notice in w for w in warnings), warnings
+        at.run()  # the link was corrected: the notice is not repeated
+        assert [w.value for w in at.warning] == [] and at.text[0].value == f"value={value!r}"
+
+
+@pytest.mark.parametrize("live", [True, False])
+def test_curve_sections_move_marker_and_weights_in_the_browser_only_with_live_charts(monkeypatch, live):
+    """Live charts: marker, weight and sample_weight are browser-side sliders sent with the chart, and no
+    Streamlit widget; plain charts: the same controls as Streamlit sliders and metrics."""
+    if live:
+        monkeypatch.delenv("LOSSAPP_PLAIN_CHARTS", raising=False)
+        monkeypatch.setattr(live_chart, "_READY", True)
+    else:
+        monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
+    at = AppTest.from_file("../pages/2_Regression.py", default_timeout=30)
+    at.query_params.update({"huber_pred": "1.5", "huber_weight": "2", "huber_sw": "0.5"})
+    at.run()
+    assert not at.exception
+    keys = {s.key for s in at.slider}
+    huber = next(c for c in charts(at) if c.key == "huber_chart")
+    if live:
+        assert not {"huber_pred", "huber_weight", "huber_sw"} & keys and "huber_rho" in keys
+        assert [(s["id"], s["role"], s["value"]) for s in huber.controls] == [
+            ("huber_pred", "marker", 1.5), ("huber_weight", "scale", 2.0), ("huber_sw", "scale", 0.5)]
+        assert huber.names == {"HuberLoss": "HuberLoss"}
+        loss = next(t for t in huber.data if t["meta"]["role"] == "loss")
+        y = np.frombuffer(base64.b64decode(loss["y"]["bdata"]), dtype=loss["y"]["dtype"])
+        assert y.max() == pytest.approx(4.5)  # the figure is at scale 1: the browser multiplies by 2 * 0.5
+        assert not [m for m in at.metric if m.label.startswith("HuberLoss")]
+    else:
+        assert {"huber_pred", "huber_weight", "huber_sw"} <= keys and not huber.controls
+        values = {m.label: m.value for m in at.metric}
+        assert values["HuberLoss: loss"] == "1.0000"  # weight 2 x sw 0.5 x (1.5 - 0.5)
+    assert "At prediction 1.5: HuberLoss = 1 (gradient 1)" in huber.alt  # the description has the real numbers
+
+
+@pytest.mark.parametrize("name", sorted(__import__("lossapp.views", fromlist=["SHORT_IDS"]).SHORT_IDS))
+@pytest.mark.parametrize("weight, sample_weight", [(2.0, 0.5), (0.0, 3.0), (4.9, 0.1)])
+def test_every_curve_loss_is_linear_in_its_weights(name, weight, sample_weight):
+    """What the browser relies on when it scales a curve drawn at weight 1 and sample_weight 1."""
+    from lossapp.views import curve_range, sweep_arrays
+    from losscore.catalog import CATALOG
+
+    params = tuple(sorted((p.name, p.default) for p in CATALOG[name].params if p.name != "weight"))
+    rng = curve_range(name, dict(params))
+    label = CATALOG[name].default_label
+    x1, base, gbase = sweep_arrays(name, params + (("weight", 1.0),), label, 1.0, rng.lo, rng.hi, rng.num)
+    x2, scaled, gscaled = sweep_arrays(name, tuple(sorted(params + (("weight", weight),))), label, sample_weight,
+                                       rng.lo, rng.hi, rng.num)
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_allclose(scaled, weight * sample_weight * base, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gscaled, weight * sample_weight * gbase, rtol=1e-12, atol=1e-12)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_charts import charts
+from apptest_charts import charts, readouts, set_control
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +35,8 @@ def load(page: str, **query: str) -> AppTest:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """Every number the page shows as a metric, and the values at the marker under each live chart."""
+    return {**{m.label: m.value for m in at.metric}, **readouts(at)}
 
 
 def metric(at: AppTest, label: str) -> float:
@@ -235,7 +236,7 @@ def test_regression_defaults_at_prediction_two_label_zero():
 )
 def test_regression_each_widget_moves_its_numbers(key, value, label, expected):
     at = load("2_Regression.py")
-    at.slider(key=key).set_value(value)
+    set_control(at, key, value)
     rerun(at)
     assert metric(at, f"{label}: loss") == pytest.approx(expected[0], abs=1e-4)
     assert metric(at, f"{label}: gradient") == pytest.approx(expected[1], abs=1e-4)
@@ -309,8 +310,7 @@ def test_from_sigmoid_shown_both_ways_on_the_same_input():
 def test_sigmoid_bce_widgets(changes, loss, grad):
     at = load("3_Binary_classification.py")
     for key, value in changes.items():
-        widget = at.toggle(key=key) if isinstance(value, bool) else at.slider(key=key)
-        widget.set_value(value)
+        set_control(at, key, value)
     rerun(at)
     assert metric(at, "SigmoidBCELoss: loss") == pytest.approx(loss, abs=1e-4)
     assert metric(at, "SigmoidBCELoss: gradient") == pytest.approx(grad, abs=1e-4)
@@ -329,14 +329,14 @@ def test_logistic_hinge_squared_hinge_widgets():
     at.radio(key="logistic_label").set_value(-1.0)
     at.slider(key="hinge_margin").set_value(2.0)
     at.slider(key="sqhinge_margin").set_value(2.0)
-    at.slider(key="sqhinge_weight").set_value(2.0)
+    set_control(at, "sqhinge_weight", 2.0)
     rerun(at)
     assert metric(at, "LogisticLoss: loss") == pytest.approx(_softplus(0.5), abs=1e-4)
     assert metric(at, "HingeLoss: loss") == 1.5
     assert metric(at, "SquaredHingeLoss: loss") == 4.5 and metric(at, "SquaredHingeLoss: gradient") == -6.0
     at.radio(key="hinge_label").set_value(-1.0)
-    at.slider(key="hinge_pred").set_value(3.0)
-    at.slider(key="logistic_weight").set_value(2.0)
+    set_control(at, "hinge_pred", 3.0)
+    set_control(at, "logistic_weight", 2.0)
     rerun(at)
     assert metric(at, "HingeLoss: loss") == 5.0 and metric(at, "HingeLoss: gradient") == 1.0
     assert metric(at, "LogisticLoss: loss") == pytest.approx(2 * _softplus(0.5), abs=1e-4)
@@ -347,7 +347,7 @@ def test_logistic_binary_labels():
     assert at.radio(key="logistic_label01").options == ["0", "1"]
     assert metric(at, "LogisticLoss: loss") == pytest.approx(_softplus(-0.5), abs=1e-4)
     at.radio(key="logistic_label01").set_value(0.0)
-    at.slider(key="logistic_sw").set_value(2.0)
+    set_control(at, "logistic_sw", 2.0)
     rerun(at)
     assert metric(at, "LogisticLoss: loss") == pytest.approx(2 * _softplus(0.5), abs=1e-4)
 

@@ -34,6 +34,10 @@ CHROMIUM_FLAGS = [
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 EXCEPTION = '[data-testid="stException"]'
 SLIDER = '[data-testid="stSlider"] input[type="range"]'
+#: A slider that the browser applies to its chart without a script run (lossapp.live_chart.ClientSlider).
+CLIENT_SLIDER = '[data-testid="lossappControls"] input[type="range"]'
+#: The values at the marker under a chart with client-side sliders.
+READOUT = '[data-testid="lossappReadout"]'
 #: A drawn chart: lossapp.live_chart's container once plotly has drawn into it (or st.plotly_chart's, when the
 #: app runs with LOSSAPP_PLAIN_CHARTS=1).
 CHART = '[data-testid="lossappChart"].js-plotly-plot, [data-testid="stPlotlyChart"] .js-plotly-plot'
@@ -185,7 +189,8 @@ STATE_OBSERVER = """
 #: A compact fingerprint of every plotly chart's traces (x/y data, typed or base64-encoded, plus names).
 CHART_SIGNATURE = """
 () => Array.from(document.querySelectorAll('CHART')).map((gd) =>
-  JSON.stringify((gd.data || []).map((t) => [t.name, t.x, t.y]))).join('|')
+  JSON.stringify([(gd.data || []).map((t) => [t.name, t.x, t.y]),
+                  ((gd.layout || {}).shapes || []).map((s) => [s.x0, s.x1, s.xanchor, s.yanchor])])).join('|')
 """.replace("CHART", CHART)
 
 
@@ -238,6 +243,17 @@ def wait_run_after(pg, before: int, timeout: float = 60_000) -> None:
 
 def chart_signature(pg) -> str:
     return pg.evaluate(CHART_SIGNATURE)
+
+
+def tab_to(pg, selector: str, limit: int = 80) -> bool:
+    """Press Tab from the top of the page until an element matching ``selector`` has the focus (at most
+    ``limit`` presses); True if one did."""
+    pg.locator("body").focus()
+    for _ in range(limit):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("(sel) => document.activeElement.matches(sel)", selector):
+            return True
+    return False
 
 
 def wait_chart_change(pg, before: str, timeout: float = 60_000) -> None:

@@ -14,6 +14,7 @@ from .harness import (
     exceptions,
     open_export,
     runs,
+    tab_to,
     wait_chart_change,
     wait_loaded,
     wait_run_after,
@@ -70,13 +71,7 @@ def test_page_renders_and_a_slider_move_redraws_its_chart(server, page, app_page
 def test_keyboard_alone_reaches_a_slider_and_changes_it(server, page):
     page.goto(f"{server}/{MAIN_PAGE.url_path}")
     wait_loaded(page)
-    page.locator("body").focus()
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.matches('[data-testid=\"stSlider\"] input[type=\"range\"]')"):
-            break
-    else:
-        pytest.fail("60 presses of Tab never focused a slider")
+    assert tab_to(page, SLIDER, 60), "60 presses of Tab never focused a slider"
     thumb = page.locator(f"{SLIDER}:focus")
     before_value, before_runs = thumb.input_value(), runs(page)
     page.keyboard.press(arrow_for(thumb))

@@ -39,7 +39,8 @@ def test_shared_url_restores_the_controls(server, page):
     assert page.get_by_role("slider", name="prediction marker").nth(2).input_value() == "1.5"
     assert page.get_by_role("slider", name="label").nth(1).input_value() == "-1"
     # the restored values drive the numbers: Huber at 1.5 with rho 2.5 is 1.5**2 / (2 * 2.5) = 0.45
-    metric = page.locator('[data-testid="stMetric"]', has_text="HuberLoss: loss")
-    assert metric.locator('[data-testid="stMetricValue"]').inner_text().strip() == "0.4500"
+    values = page.locator('[data-testid="lossappReadout"]').nth(2)
+    assert values.locator("dt").nth(0).inner_text() == "HuberLoss: loss"
+    assert values.locator("dd").nth(0).inner_text().strip() == "0.4500"
     assert "huber_rho=2.5" in page.url
     assert page.console_errors == []

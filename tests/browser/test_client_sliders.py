@@ -1,0 +1,100 @@
+"""Browser-side sliders under the curve charts (lossapp.live_chart.ClientSlider): a key press redraws the chart and
+the values at the marker without a script run, the page address follows at once, the server catches up once the
+slider is still, and a link restores them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from losscore import L2Loss
+
+from .harness import (
+    CLIENT_SLIDER,
+    READOUT,
+    chart_signature,
+    exceptions,
+    runs,
+    tab_to,
+    wait_chart_change,
+    wait_loaded,
+    wait_run_after,
+)
+
+
+def l2_at(pred: float, weight: float, sample_weight: float) -> tuple[float, float]:
+    values, grad = L2Loss(weight=weight).value_and_grad(np.array([pred]), np.array([0.0]),
+                                                        np.array([sample_weight]))
+    return float(values[0]), float(grad[0])
+
+
+def readout(page, index: int) -> dict[str, str]:
+    box = page.locator(READOUT).nth(index)
+    terms = box.locator("dt").all_inner_texts()
+    values = box.locator("dd").all_inner_texts()
+    return dict(zip(terms, values, strict=True))
+
+
+def test_marker_and_weight_move_in_the_browser_and_the_server_catches_up(server, page):
+    page.goto(f"{server}/Regression?l2_pred=1.5&l2_weight=2")
+    wait_loaded(page)
+    marker = page.locator(f'{CLIENT_SLIDER}[data-param="l2_pred"]')
+    weight = page.locator(f'{CLIENT_SLIDER}[data-param="l2_weight"]')
+    assert (marker.input_value(), weight.input_value()) == ("1.5", "2")
+    assert page.get_by_label("prediction marker").count() >= 3  # every slider is labelled
+    value, grad = l2_at(1.5, 2.0, 1.0)
+    assert readout(page, 1) == {"L2Loss: loss": f"{value:.4f}", "L2Loss: gradient": f"{grad:.4f}"}
+
+    # a key press on the marker: chart and values change with no script run in between
+    before_runs, before = runs(page), chart_signature(page)
+    marker.focus()
+    page.keyboard.press("ArrowRight")
+    wait_chart_change(page, before, timeout=10_000)
+    value, grad = l2_at(1.55, 2.0, 1.0)
+    page.wait_for_function(f"() => document.querySelectorAll('{READOUT}')[1].innerText.includes('{value:.4f}')")
+    assert readout(page, 1) == {"L2Loss: loss": f"{value:.4f}", "L2Loss: gradient": f"{grad:.4f}"}
+    assert runs(page) == before_runs, "the marker waited for a script run"
+    assert "l2_pred=1.55" in page.url
+    point = page.locator('[data-testid="lossappChart"]').nth(1).evaluate(
+        "(gd) => gd.layout.shapes.filter((s) => s.name === 'marker').map((s) => [s.xanchor, s.yanchor])")
+    assert point == [[pytest.approx(1.55), pytest.approx(value)]]
+
+    # the weight scales the curves in the browser too
+    before = chart_signature(page)
+    weight.focus()
+    page.keyboard.press("ArrowRight")
+    wait_chart_change(page, before, timeout=10_000)
+    value, grad = l2_at(1.55, 2.1, 1.0)
+    page.wait_for_function(f"() => document.querySelectorAll('{READOUT}')[1].innerText.includes('{value:.4f}')")
+    assert readout(page, 1)["L2Loss: gradient"] == f"{grad:.4f}"
+    top = page.locator('[data-testid="lossappChart"]').nth(1).evaluate(
+        "(gd) => Math.max(...gd.data.filter((t) => t.meta.role === 'loss')[0].y)")
+    assert top == pytest.approx(2.1 * 0.5 * 25)
+
+    # once the sliders are still, one script run tells the server: the description below the chart follows
+    wait_run_after(page, before_runs)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=\"stCaptionContainer\"]'))"
+                           ".some((c) => c.innerText.includes('At prediction 1.55: L2Loss = 2.523'))")
+    assert "l2_weight=2.1" in page.url
+    assert exceptions(page) == [] and page.console_errors == []
+
+    # the address is the state: opening it again shows the same values
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)
+    wait_loaded(page)
+    assert page.locator(f'{CLIENT_SLIDER}[data-param="l2_pred"]').input_value() == "1.55"
+    assert readout(page, 1) == {"L2Loss: loss": f"{value:.4f}", "L2Loss: gradient": f"{grad:.4f}"}
+
+
+def test_keyboard_alone_reaches_a_browser_side_slider(server, page):
+    page.goto(f"{server}/Regression")
+    wait_loaded(page)
+    assert tab_to(page, CLIENT_SLIDER), "80 presses of Tab never focused a slider under a chart"
+    focused = page.locator(f"{CLIENT_SLIDER}:focus")
+    before, before_chart = focused.input_value(), chart_signature(page)
+    page.keyboard.press("ArrowLeft")
+    assert focused.input_value() != before
+    wait_chart_change(page, before_chart, timeout=10_000)
+    # the focus ring is visible (outline drawn by our CSS on :focus-visible)
+    assert focused.evaluate("(el) => getComputedStyle(el).outlineStyle") != "none"
