@@ -164,22 +164,33 @@ function nearest(xs, m) {
   return Math.abs(xs[hi] - m) < Math.abs(xs[lo] - m) ? hi : lo;
 }
 
-function finiteRange(arrays, pad = 0.06) {
+function finiteRange(arrays, pad = 0.06, xs = null, window = null) {
   let lo = Infinity, hi = -Infinity;
-  for (const a of arrays) for (const v of a) if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+  arrays.forEach((a, k) => {
+    const x = xs && xs[k];
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (x && window && (x[i] < window[0] || x[i] > window[1])) continue;
+      if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+    }
+  });
   if (lo > hi) return null;
   const span = hi > lo ? hi - lo : Math.max(Math.abs(hi), 1.0);
   return [lo - pad * span, hi + pad * span];
 }
 
-// The figure with the client-side values applied (scale and marker); also the readout numbers per curve.
+// The figure with the client-side values applied; also the readout numbers per curve. Roles: "scale" multiplies
+// loss and gradient, "shift" slides the curves right by its value (a label of a loss of pred - label; the figure
+// then covers a wider x-range than the one shown, data.xrange), "marker" places the marker.
 function applyControls(host) {
   const st = host.__lossapp;
   const fig = st.fig;
   let scale = 1.0;
+  let shift = 0.0;
   let marker = null;
   for (const c of st.controls) {
     if (c.role === 'scale') scale *= st.values[c.id];
+    if (c.role === 'shift') shift += st.values[c.id];
     if (c.role === 'marker') marker = st.values[c.id];
   }
   if (!st.decoded) {
@@ -188,37 +199,42 @@ function applyControls(host) {
       return (role === 'loss' || role === 'grad') ? {x: decode(t.x), y: decode(t.y)} : null;
     });
   }
+  // the same array objects while scale and shift stay put, so Plotly.react leaves those traces alone
+  for (const d of st.decoded) {
+    if (!d) continue;
+    if (d.scale !== scale) { d.scaled = scale === 1 ? d.y : d.y.map((v) => v * scale); d.scale = scale; }
+    if (d.shift !== shift) { d.shifted = shift === 0 ? d.x : d.x.map((v) => v + shift); d.shift = shift; }
+  }
   const curves = {};
   fig.data.forEach((t, k) => {
     const d = st.decoded[k];
     if (!d) return;
     const name = t.meta.curve;
     curves[name] = curves[name] || {};
-    curves[name].x = d.x;
-    curves[name][t.meta.role] = d.y;
+    curves[name].x = d.shifted;
+    curves[name][t.meta.role] = d.scaled;
   });
   let lo = Infinity, hi = -Infinity;
-  for (const c of Object.values(curves)) { lo = Math.min(lo, c.x[0]); hi = Math.max(hi, c.x[c.x.length - 1]); }
+  if (st.xrange) [lo, hi] = st.xrange;
+  else for (const c of Object.values(curves)) { lo = Math.min(lo, c.x[0]); hi = Math.max(hi, c.x[c.x.length - 1]); }
   const readout = [];
   if (marker !== null) {
     for (const [name, c] of Object.entries(curves)) {
       const i = nearest(c.x, marker);
-      readout.push({name, x: c.x[i], loss: scale * c.loss[i] + 0.0, grad: scale * c.grad[i] + 0.0});
+      readout.push({name, x: c.x[i], loss: c.loss[i] + 0.0, grad: c.grad[i] + 0.0});
     }
   }
   const at = Object.fromEntries(readout.map((r) => [r.name, r]));
   const half = (hi - lo) * 0.12;
-  const scaledLoss = [];
+  const lossY = [], lossX = [];
   const data = [];
   const pointShapes = [];
   fig.data.forEach((t, k) => {
     const role = t.meta && t.meta.role;
     const d = st.decoded[k];
     if (d) {
-      // the same array objects while the scale stays put, so Plotly.react leaves these traces alone
-      if (d.scale !== scale) { d.scaled = scale === 1 ? d.y : d.y.map((v) => v * scale); d.scale = scale; }
-      if (role === 'loss') scaledLoss.push(d.scaled);
-      data.push(Object.assign({}, t, {x: d.x, y: d.scaled}));
+      if (role === 'loss') { lossY.push(d.scaled); lossX.push(d.shifted); }
+      data.push(Object.assign({}, t, {x: d.shifted, y: d.scaled}));
       return;
     }
     const r = t.meta && at[t.meta.curve];
@@ -247,9 +263,28 @@ function applyControls(host) {
     const guides = (layout.shapes || []).map((s) => Object.assign({}, s, {x0: readout[0].x, x1: readout[0].x}));
     layout.shapes = guides.concat(pointShapes);
   }
+  if (st.xrange && layout.xaxis2) {
+    if (!st.xrangeArr) st.xrangeArr = st.xrange.slice();
+    layout.xaxis2 = Object.assign({}, layout.xaxis2, {range: st.xrangeArr});
+  }
   if (layout.yaxis && layout.yaxis.range) {
-    if (st.rangeScale !== scale) { st.range = finiteRange(scaledLoss) || layout.yaxis.range; st.rangeScale = scale; }
+    const key = scale + ':' + shift;
+    if (st.rangeKey !== key) {
+      st.range = finiteRange(lossY, 0.06, lossX, st.xrange) || layout.yaxis.range;
+      st.rangeKey = key;
+    }
     layout.yaxis = Object.assign({}, layout.yaxis, {range: st.range});
+  }
+  if (layout.yaxis2 && st.xrange) {
+    // the gradient row's autorange would take in the part of the curve outside the x-range: fit it here
+    const gradY = [], gradX = [];
+    fig.data.forEach((t, k) => {
+      const d = st.decoded[k];
+      if (d && t.meta.role === 'grad') { gradY.push(d.scaled); gradX.push(d.shifted); }
+    });
+    const key = scale + ':' + shift;
+    if (st.range2Key !== key) { st.range2 = finiteRange(gradY, 0.06, gradX, st.xrange); st.range2Key = key; }
+    if (st.range2) layout.yaxis2 = Object.assign({}, layout.yaxis2, {range: st.range2, autorange: false});
   }
   return {data, layout, readout, marker};
 }
@@ -373,11 +408,19 @@ function setupControls(host, data, setTriggerValue, redraw) {
     prev.names = data.names || {};
   }
   const st = host.__lossapp;
+  const xrange = data.xrange || null;
+  if (JSON.stringify(xrange) !== JSON.stringify(st.xrange || null)) {
+    st.xrange = xrange;
+    st.xrangeArr = null;
+    st.rangeKey = null;
+    st.range2Key = null;
+  }
   if (data.figure !== st.figure) {
     st.figure = data.figure;
     st.fig = JSON.parse(data.figure);
     st.decoded = null;
-    st.rangeScale = null;
+    st.rangeKey = null;
+    st.range2Key = null;
   }
 }
 
@@ -457,9 +500,11 @@ class ClientSlider:
     """A slider that the browser applies to a curve chart by itself, with no script run per step.
 
     ``role`` is "scale" (the loss and gradient traces are multiplied by the product of every scale slider: a
-    loss ``weight`` or a ``sample_weight``) or "marker" (the marker, its tangent and the dashed guides move to the
-    grid point nearest the value, and the chart shows the loss and gradient there). ``id`` is the slider's query
-    parameter. The figure sent with such sliders must be drawn at scale 1 (its marker is moved anyway).
+    loss ``weight`` or a ``sample_weight``), "shift" (the curves slide right by the value: the label of a loss of
+    pred − label, drawn at label 0 over a range wide enough for every label) or "marker" (the marker, its tangent
+    and the dashed guides move to the grid point nearest the value, and the chart shows the loss and gradient
+    there). ``id`` is the slider's query parameter. The figure sent with such sliders must be drawn at scale 1
+    and shift 0 (its marker is moved anyway).
     """
 
     id: str
@@ -472,8 +517,8 @@ class ClientSlider:
     help: str = ""
 
     def __post_init__(self) -> None:
-        if self.role not in ("scale", "marker"):
-            raise ValueError(f"role must be 'scale' or 'marker'; got {self.role!r}")
+        if self.role not in ("scale", "shift", "marker"):
+            raise ValueError(f"role must be 'scale', 'shift' or 'marker'; got {self.role!r}")
         if not (self.low < self.high and self.step > 0):
             raise ValueError(f"{self.id}: need low < high and step > 0; got {self.low}, {self.high}, {self.step}")
 
@@ -548,12 +593,14 @@ def _sync_callback(component_key: str, sliders: Sequence[ClientSlider]):
 
 
 def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] | None = None,
-                 sliders: Sequence[ClientSlider] = (), names: dict[str, str] | None = None) -> None:
+                 sliders: Sequence[ClientSlider] = (), names: dict[str, str] | None = None,
+                 xrange: tuple[float, float] | None = None) -> None:
     """Show ``fig`` under the widget-like identity ``key``; later figures with the same key redraw in place.
 
     ``alt`` is the chart's accessible name (a sentence saying what the chart shows). ``sliders`` are drawn under
     the chart and applied to it in the browser (live charts only; callers check :func:`live_charts_enabled`
-    and use Streamlit widgets otherwise); ``names`` are the short names the value readout uses per curve.
+    and use Streamlit widgets otherwise); ``names`` are the short names the value readout uses per curve;
+    ``xrange`` is the part of the x-axis shown when the figure is wider (for a "shift" slider).
     """
     config = dict(CONFIG if config is None else config, responsive=True)
     if not live_charts_enabled():
@@ -563,6 +610,8 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     if sliders:
         data["controls"] = [s.to_json() for s in sliders]
         data["names"] = dict(names or {})
+        if xrange is not None:
+            data["xrange"] = [float(xrange[0]), float(xrange[1])]
         _component(key=key, data=data, width="stretch", height="content",
                    on_sync_change=_sync_callback(key, tuple(sliders)))
     else:

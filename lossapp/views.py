@@ -216,7 +216,8 @@ def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView):
 
 
 def chart(view: CurveView, key: str, *, present: bool = False, export: bool = True, base: CurveView | None = None,
-          sliders: tuple[ClientSlider, ...] = (), names: dict[str, str] | None = None) -> None:
+          sliders: tuple[ClientSlider, ...] = (), names: dict[str, str] | None = None,
+          xrange: tuple[float, float] | None = None) -> None:
     """Plot a CurveView with its text description, then the export panel (when lossapp.export provides it).
 
     With browser-side ``sliders`` (:class:`lossapp.live_chart.ClientSlider`), the chart is drawn from ``base``:
@@ -227,7 +228,7 @@ def chart(view: CurveView, key: str, *, present: bool = False, export: bool = Tr
     alt = view.alt_text()
     shown = base if sliders and base is not None else view
     fig = _cached_figure(view_fingerprint(shown), present, shown)
-    plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names)
+    plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange)
     st.caption(alt)
     if export and export_panel is not None and not present:
         export_panel(view, key)
@@ -301,20 +302,28 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     """The live part of :func:`curve_section`: the loss's parameters, label, sample weight and marker, and the
     loss and gradient chart (with its export panel). Returns the CurveView it plotted.
 
-    With live charts (:mod:`lossapp.live_chart`), the prediction marker, ``weight`` and ``sample_weight`` are
-    sliders under the chart that the browser applies by itself (a loss is linear in both weights, and the marker
-    only picks a point of the plotted grid), so moving them costs no script run; the values at the marker are
-    shown under the chart. Otherwise every control is a Streamlit widget and the values are metrics.
+    With live charts (:mod:`lossapp.live_chart`), the prediction marker, ``weight`` and ``sample_weight`` (and the
+    label of a loss of pred − label, ``LossSpec.label_shift``) are sliders under the chart that the browser applies
+    by itself (a loss is linear in both weights, such a label slides the curve, and the marker only picks a point
+    of the plotted grid), so moving them costs no script run; the values at the marker are shown under the
+    chart. Otherwise every control is a Streamlit widget and the values are metrics.
     """
     spec = CATALOG[name]
     live = live_charts_enabled()
-    left, right = st.columns([1, 2.4], gap="medium")
+    # with live charts, a label that only slides the curve is a browser-side slider too
+    lparam = label_param(spec, spec.defaults())
+    shift = live and spec.label_shift and lparam.kind == "float"
+    if live and shift and not [p for p in spec.params if p.name != "weight"]:
+        left = right = st.container()  # every control sits under the chart: the chart takes the whole width
+    else:
+        left, right = st.columns([1, 2.4], gap="medium")
     with left:
         params = param_controls(spec, key, defaults=defaults, skip=("weight",) if live else ())
         lparam = label_param(spec, params)
         # a different key when the label convention changes, so a stored -1 never meets the {0, 1} choice
         lkey = control_key(key, "label") + ("01" if lparam.choices == (0.0, 1.0) else "")
-        label = param_control(lparam, lkey)
+        if not shift:
+            label = param_control(lparam, lkey)
         rng = curve_range(name, params)
         start = _marker_start(spec, rng)
         if not live:
@@ -330,15 +339,28 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
             client_slider(f"{key}_{rng.suffix}", "prediction marker",
                           low=math.ceil(rng.lo / rng.step - 1e-9) * rng.step, high=rng.hi, step=rng.step,
                           default=float(start), role="marker", help=_MARKER_HELP),
+            *((client_slider(lkey, "label", low=float(lparam.low), high=float(lparam.high), step=float(lparam.step),
+                             default=float(lparam.default), role="shift", help=lparam.help),) if shift else ()),
             _client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
             _client_param(SAMPLE_WEIGHT, control_key(key, "sample_weight"), None),
         )
-        marker, weight, sample_weight = (s.value for s in sliders)
+        values = {s.role if s.role != "scale" else s.id: s.value for s in sliders}
+        marker = values["marker"]
+        weight = values[control_key(key, "weight")]
+        sample_weight = values[control_key(key, "sample_weight")]
+        if shift:
+            label = values["shift"]
         params = {**params, "weight": weight}
         with right:
             view = curve_view(name, params, label, sample_weight, marker, rng)
-            base = curve_view(name, {**params, "weight": 1.0}, label, 1.0, marker, rng)
-            chart(view, key, present=present, base=base, sliders=sliders, names={spec.name: short})
+            if shift:  # drawn at label 0 over every prediction minus label the sliders can reach
+                wide = CurveRange(rng.lo - float(lparam.high), rng.hi - float(lparam.low), rng.dx, rng.step,
+                                  rng.title, rng.suffix)
+                base = curve_view(name, {**params, "weight": 1.0}, 0.0, 1.0, marker, wide)
+            else:
+                base = curve_view(name, {**params, "weight": 1.0}, label, 1.0, marker, rng)
+            chart(view, key, present=present, base=base, sliders=sliders, names={spec.name: short},
+                  xrange=(rng.lo, rng.hi) if shift else None)
         return view
     with left:
         value, grad = point_value(name, tuple(sorted(params.items())), float(label), float(sample_weight), marker)

@@ -69,6 +69,8 @@ class LossSpec:
     curve: str | None = None
     default_label: float = 0.0
     label_range: tuple[float, float] = (-5.0, 5.0)
+    #: True when the loss depends on pred − label only: a new label slides the curve sideways, unchanged.
+    label_shift: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
@@ -92,6 +94,7 @@ def _margin(default: float, low: float = 0.0, high: float = 3.0) -> Param:
 _SPECS = (
     LossSpec(
         name="L1Loss",
+        label_shift=True,
         cls=regression.L1Loss,
         family="regression",
         title="L1 loss (mean absolute error)",
@@ -111,6 +114,7 @@ _SPECS = (
     ),
     LossSpec(
         name="L2Loss",
+        label_shift=True,
         cls=regression.L2Loss,
         family="regression",
         title="L2 loss (half the squared error)",
@@ -130,6 +134,7 @@ _SPECS = (
     ),
     LossSpec(
         name="HuberLoss",
+        label_shift=True,
         cls=regression.HuberLoss,
         family="regression",
         title="Huber loss",

@@ -71,8 +71,8 @@ def _decode(arr) -> np.ndarray:
 def readouts(at: AppTest) -> dict[str, str]:
     """What the browser shows under each chart with browser-side sliders: ``"{short}: loss"`` and
     ``"{short}: gradient"`` at the marker, worked out from the data the page sends (the curves at scale 1, the
-    sliders' values) the way lossapp.live_chart's script does: product of the scale sliders times the curve at
-    the grid point nearest the marker, formatted like the pages' numbers."""
+    sliders' values) the way lossapp.live_chart's script does: product of the scale sliders times the curve, slid
+    right by the shift slider, at the grid point nearest the marker, formatted like the pages' numbers."""
     from lossapp.views import fmt
 
     out = {}
@@ -81,6 +81,7 @@ def readouts(at: AppTest) -> dict[str, str]:
         if marker is None:
             continue
         scale = float(np.prod([s["value"] for s in c.controls if s["role"] == "scale"]))
+        shift = float(sum(s["value"] for s in c.controls if s["role"] == "shift"))
         curves: dict[str, dict] = {}
         for t in c.data:
             role = t.get("meta", {}).get("role")
@@ -88,7 +89,7 @@ def readouts(at: AppTest) -> dict[str, str]:
                 curves.setdefault(t["meta"]["curve"], {})["x"] = _decode(t["x"])
                 curves[t["meta"]["curve"]][role] = _decode(t["y"])
         for name, cv in curves.items():
-            i = int(np.argmin(np.abs(cv["x"] - marker)))
+            i = int(np.argmin(np.abs(cv["x"] + shift - marker)))
             short = c.names.get(name, name)
             out[f"{short}: loss"] = fmt(scale * cv["loss"][i] + 0.0)
             out[f"{short}: gradient"] = fmt(scale * cv["grad"][i] + 0.0)

@@ -78,6 +78,26 @@ def test_sweep_matches_direct_evaluation(name):
 
 
 @pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.curve])
+def test_label_shift_is_declared_exactly_where_the_curve_slides_with_the_label(name):
+    """label_shift (the app slides such curves sideways in the browser when the label moves) holds for every
+    parameter setting tried, and fails for every loss that does not declare it."""
+    spec = CATALOG[name]
+    lo, hi = spec.label_range
+    x = prediction_grid(-10.0, 10.0, 2001)
+    slides = True
+    for params in ({}, {"rho": 0.3, "weight": 2.5}, {"rho": 4.0}):
+        loss = make_loss(name, **{k: v for k, v in params.items() if k in {p.name for p in spec.params}})
+        at_low = sweep(loss, x, lo)
+        for label in (lo + 0.3 * (hi - lo), hi):
+            moved = sweep(loss, x, label)
+            shift = int(round((label - lo) / 0.01))  # grid points: the curve at this label is at_low moved right
+            same = (np.allclose(moved.values[shift:], at_low.values[:x.size - shift], rtol=1e-9, atol=1e-9)
+                    and np.allclose(moved.grad[shift:], at_low.grad[:x.size - shift], rtol=1e-9, atol=1e-9))
+            slides &= bool(same)
+    assert slides == spec.label_shift
+
+
+@pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.curve])
 def test_sweep_gradient_is_the_slope_of_the_curve(name):
     spec = CATALOG[name]
     loss = make_loss(name, margin=1.0)

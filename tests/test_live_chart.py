@@ -107,7 +107,7 @@ def test_client_slider_snaps_like_the_browser_slider():
 
 
 @pytest.mark.parametrize("args, message", [
-    (dict(role="shift"), "role must be 'scale' or 'marker'"),
+    (dict(role="slide"), "role must be 'scale', 'shift' or 'marker'"),
     (dict(low=1.0, high=1.0), "need low < high and step > 0"),
     (dict(step=0.0), "need low < high and step > 0"),
 ])
@@ -182,11 +182,16 @@ def test_curve_sections_move_marker_and_weights_in_the_browser_only_with_live_ch
     if live:
         assert not {"huber_pred", "huber_weight", "huber_sw"} & keys and "huber_rho" in keys
         assert [(s["id"], s["role"], s["value"]) for s in huber.controls] == [
-            ("huber_pred", "marker", 1.5), ("huber_weight", "scale", 2.0), ("huber_sw", "scale", 0.5)]
+            ("huber_pred", "marker", 1.5), ("huber_label", "shift", 0.0), ("huber_weight", "scale", 2.0),
+            ("huber_sw", "scale", 0.5)]
         assert huber.names == {"HuberLoss": "HuberLoss"}
         loss = next(t for t in huber.data if t["meta"]["role"] == "loss")
+        x = np.frombuffer(base64.b64decode(loss["x"]["bdata"]), dtype=loss["x"]["dtype"])
         y = np.frombuffer(base64.b64decode(loss["y"]["bdata"]), dtype=loss["y"]["dtype"])
-        assert y.max() == pytest.approx(4.5)  # the figure is at scale 1: the browser multiplies by 2 * 0.5
+        # drawn at scale 1 and label 0 over every prediction - label the sliders reach (-5 - 5 to 5 + 5)
+        assert (x[0], x[-1], x.size) == (-10.0, 10.0, 2001)
+        assert y.max() == pytest.approx(9.5)  # the browser multiplies by 2 * 0.5 and slides by the label
+        assert not {"huber_label"} & keys
         assert not [m for m in at.metric if m.label.startswith("HuberLoss")]
     else:
         assert {"huber_pred", "huber_weight", "huber_sw"} <= keys and not huber.controls

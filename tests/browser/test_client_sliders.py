@@ -35,6 +35,17 @@ def readout(page, index: int) -> dict[str, str]:
     return dict(zip(terms, values, strict=True))
 
 
+def press_and_read(page, slider, key: str, expect: tuple[float, float]) -> dict[str, str]:
+    """Press ``key`` on a browser-side slider; wait for the chart to change and the L2 readout to show
+    ``expect`` (loss, gradient); return the readout."""
+    before = chart_signature(page)
+    slider.focus()
+    page.keyboard.press(key)
+    wait_chart_change(page, before, timeout=10_000)
+    page.wait_for_function(f"() => document.querySelectorAll('{READOUT}')[1].innerText.includes('{expect[0]:.4f}')")
+    return readout(page, 1)
+
+
 def test_marker_and_weight_move_in_the_browser_and_the_server_catches_up(server, page):
     page.goto(f"{server}/Regression?l2_pred=1.5&l2_weight=2")
     wait_loaded(page)
@@ -46,13 +57,10 @@ def test_marker_and_weight_move_in_the_browser_and_the_server_catches_up(server,
     assert readout(page, 1) == {"L2Loss: loss": f"{value:.4f}", "L2Loss: gradient": f"{grad:.4f}"}
 
     # a key press on the marker: chart and values change with no script run in between
-    before_runs, before = runs(page), chart_signature(page)
-    marker.focus()
-    page.keyboard.press("ArrowRight")
-    wait_chart_change(page, before, timeout=10_000)
+    before_runs = runs(page)
     value, grad = l2_at(1.55, 2.0, 1.0)
-    page.wait_for_function(f"() => document.querySelectorAll('{READOUT}')[1].innerText.includes('{value:.4f}')")
-    assert readout(page, 1) == {"L2Loss: loss": f"{value:.4f}", "L2Loss: gradient": f"{grad:.4f}"}
+    shown = press_and_read(page, marker, "ArrowRight", (value, grad))
+    assert shown == {"L2Loss: loss": f"{value:.4f}", "L2Loss: gradient": f"{grad:.4f}"}
     assert runs(page) == before_runs, "the marker waited for a script run"
     assert "l2_pred=1.55" in page.url
     point = page.locator('[data-testid="lossappChart"]').nth(1).evaluate(
@@ -60,16 +68,21 @@ def test_marker_and_weight_move_in_the_browser_and_the_server_catches_up(server,
     assert point == [[pytest.approx(1.55), pytest.approx(value)]]
 
     # the weight scales the curves in the browser too
-    before = chart_signature(page)
-    weight.focus()
-    page.keyboard.press("ArrowRight")
-    wait_chart_change(page, before, timeout=10_000)
     value, grad = l2_at(1.55, 2.1, 1.0)
-    page.wait_for_function(f"() => document.querySelectorAll('{READOUT}')[1].innerText.includes('{value:.4f}')")
-    assert readout(page, 1)["L2Loss: gradient"] == f"{grad:.4f}"
+    assert press_and_read(page, weight, "ArrowRight", (value, grad))["L2Loss: gradient"] == f"{grad:.4f}"
     top = page.locator('[data-testid="lossappChart"]').nth(1).evaluate(
-        "(gd) => Math.max(...gd.data.filter((t) => t.meta.role === 'loss')[0].y)")
+        "(gd) => { const t = gd.data.filter((t) => t.meta.role === 'loss')[0]; "
+        "return Math.max(...Array.from(t.y).filter((v, i) => t.x[i] >= -5 && t.x[i] <= 5)); }")
     assert top == pytest.approx(2.1 * 0.5 * 25)
+
+    # the label slides the curve: L2 at prediction 1.55 against label 0.1
+    label = page.locator(f'{CLIENT_SLIDER}[data-param="l2_label"]')
+    value, grad = l2_at(1.45, 2.1, 1.0)
+    assert press_and_read(page, label, "ArrowRight", (value, grad))["L2Loss: gradient"] == f"{grad:.4f}"
+    shown = page.locator('[data-testid="lossappChart"]').nth(1).evaluate("(gd) => gd.layout.xaxis2.range")
+    assert shown == [-5, 5]  # the axis stays put while the curve moves
+    value, grad = l2_at(1.55, 2.1, 1.0)
+    press_and_read(page, label, "ArrowLeft", (value, grad))
 
     # once the sliders are still, one script run tells the server: the description below the chart follows
     wait_run_after(page, before_runs)

@@ -126,11 +126,14 @@ def test_a_slider_move_redraws_the_chart_in_place(server, page):
     first = page.locator(CHART).first
     assert first.get_attribute("role") == "img"
     assert "and its gradient against prediction" in first.get_attribute("aria-label")
-    first.evaluate("(gd) => { gd.__probe = 'kept'; }")
-    before = first.evaluate("(gd) => JSON.stringify(gd.data.map((t) => t.y))")
-    assert press_and_wait(page, page.locator(SLIDER).first)
-    assert first.evaluate("(gd) => gd.isConnected && gd.__probe") == "kept"
-    assert first.evaluate("(gd) => JSON.stringify(gd.data.map((t) => t.y))") != before
+    every = page.locator(CHART)
+    every.evaluate_all("(gds) => gds.forEach((gd, i) => { gd.__probe = 'kept ' + i; })")
+    before = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.y)))")
+    assert press_and_wait(page, page.locator(SLIDER).first)  # a Streamlit slider: a script run
+    assert every.evaluate_all("(gds) => gds.map((gd) => gd.isConnected && gd.__probe)") == [
+        f"kept {i}" for i in range(len(before))]
+    after = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.y)))")
+    assert after != before
     assert page.locator(CHART).count() == 3  # no chart left behind or drawn twice
     assert page.evaluate("typeof window.Plotly.react") == "function"
     assert page.evaluate("Array.from(document.scripts).some((s) => s.src.endsWith('/app/static/plotly.min.js'))")

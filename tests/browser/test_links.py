@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .harness import CHART, SIDEBAR_LINK, SLIDER, app_pages, exceptions, wait_loaded
+from .harness import CHART, CLIENT_SLIDER, SIDEBAR_LINK, SLIDER, app_pages, exceptions, wait_loaded
 
 PAGES = app_pages()
 HAS_REGRESSION = any(p.url_path == "Regression" for p in PAGES)
@@ -24,7 +24,7 @@ def test_cold_start_deep_link_shows_the_whole_sidebar_and_the_page(cold_server, 
     assert current.inner_text().strip() == "Regression"
     assert "Regression" in page.locator("h1").first.inner_text()
     assert page.locator(CHART).count() >= 3
-    assert page.locator(SLIDER).count() >= 3
+    assert page.locator(f"{SLIDER}, {CLIENT_SLIDER}").count() >= 3
     assert page.console_errors == []
 
 
