@@ -296,7 +296,8 @@ function showReadout(host, readout, marker) {
   const parts = [];
   for (const r of readout) {
     const short = (st.names && st.names[r.name]) || r.name;
-    parts.push([`${short}: loss`, fmt(r.loss)], [`${short}: gradient`, fmt(r.grad)]);
+    const [lossLabel, gradLabel] = (st.labels && st.labels[r.name]) || [`${short}: loss`, `${short}: gradient`];
+    parts.push([lossLabel, fmt(r.loss)], [gradLabel, fmt(r.grad)]);
   }
   const dls = box.querySelectorAll('div');
   if (dls.length === parts.length) {
@@ -356,7 +357,8 @@ function setupControls(host, data, setTriggerValue, redraw) {
   const prev = host.__lossapp;
   if (!prev || prev.signature !== signature) {
     const values = Object.fromEntries(controls.map((c) => [c.id, c.value]));
-    host.__lossapp = {signature, controls, values, names: data.names || {}, timer: null};
+    host.__lossapp = {signature, controls, values, names: data.names || {}, labels: data.labels || {}, timer: null,
+                      server: Object.assign({}, values), sent: {}, inputs: {}};
     box.replaceChildren();
     for (const c of controls) {
       const wrap = document.createElement('div');
@@ -377,6 +379,7 @@ function setupControls(host, data, setTriggerValue, redraw) {
       const places = decimals(c.step);
       out.textContent = Number(c.value).toFixed(places);
       input.setAttribute('aria-valuetext', out.textContent);
+      host.__lossapp.inputs[c.id] = {input, out, places};
       input.addEventListener('input', () => {
         const v = Number(input.value);
         const st = host.__lossapp;
@@ -390,6 +393,7 @@ function setupControls(host, data, setTriggerValue, redraw) {
           const sent = {};
           for (const k of Object.keys(st.values)) sent[k] = st.values[k];
           setUrl(Object.fromEntries(st.controls.map((k) => [k.id, Number(sent[k.id]).toFixed(decimals(k.step))])));
+          st.sent = Object.assign({}, sent);
           setTriggerValue('sync', sent);
         }, SYNC_MS);
       });
@@ -397,7 +401,7 @@ function setupControls(host, data, setTriggerValue, redraw) {
       wrap.append(label, input);
       box.append(wrap);
     }
-    if (controls.some((c) => c.role === 'marker')) {
+    if (controls.some((c) => c.role === 'marker') && data.readout !== false) {
       const readout = document.createElement('dl');
       readout.className = 'lossapp-readout';
       readout.setAttribute('aria-live', 'polite');
@@ -406,7 +410,22 @@ function setupControls(host, data, setTriggerValue, redraw) {
     }
   } else {
     prev.names = data.names || {};
+    // A value the server changed by itself (a default that depends on other controls, a marker kept inside a
+    // narrower range) is taken over; the echo of what this slider last sent is not (it may have moved since).
+    for (const c of controls) {
+      if (c.value === prev.server[c.id]) continue;
+      prev.server[c.id] = c.value;
+      if (prev.sent[c.id] === c.value) continue;
+      prev.values[c.id] = c.value;
+      const el = prev.inputs[c.id];
+      if (el) {
+        el.input.value = c.value;
+        el.out.textContent = Number(c.value).toFixed(el.places);
+        el.input.setAttribute('aria-valuetext', el.out.textContent);
+      }
+    }
   }
+  host.__lossapp.labels = data.labels || {};
   const st = host.__lossapp;
   const xrange = data.xrange || null;
   if (JSON.stringify(xrange) !== JSON.stringify(st.xrange || null)) {
@@ -594,13 +613,16 @@ def _sync_callback(component_key: str, sliders: Sequence[ClientSlider]):
 
 def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] | None = None,
                  sliders: Sequence[ClientSlider] = (), names: dict[str, str] | None = None,
-                 xrange: tuple[float, float] | None = None) -> None:
+                 xrange: tuple[float, float] | None = None, readout: bool = True,
+                 labels: dict[str, tuple[str, str]] | None = None) -> None:
     """Show ``fig`` under the widget-like identity ``key``; later figures with the same key redraw in place.
 
     ``alt`` is the chart's accessible name (a sentence saying what the chart shows). ``sliders`` are drawn under
     the chart and applied to it in the browser (live charts only; callers check :func:`live_charts_enabled`
     and use Streamlit widgets otherwise); ``names`` are the short names the value readout uses per curve;
-    ``xrange`` is the part of the x-axis shown when the figure is wider (for a "shift" slider).
+    ``xrange`` is the part of the x-axis shown when the figure is wider (for a "shift" slider). With a marker
+    slider, the loss and gradient there are shown under the chart (``readout``), as "{short}: loss" and
+    "{short}: gradient" unless ``labels`` gives a curve its own pair of labels.
     """
     config = dict(CONFIG if config is None else config, responsive=True)
     if not live_charts_enabled():
@@ -610,6 +632,9 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     if sliders:
         data["controls"] = [s.to_json() for s in sliders]
         data["names"] = dict(names or {})
+        data["readout"] = bool(readout)
+        if labels:
+            data["labels"] = {k: list(v) for k, v in labels.items()}
         if xrange is not None:
             data["xrange"] = [float(xrange[0]), float(xrange[1])]
         _component(key=key, data=data, width="stretch", height="content",

@@ -217,7 +217,8 @@ def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView):
 
 def chart(view: CurveView, key: str, *, present: bool = False, export: bool = True, base: CurveView | None = None,
           sliders: tuple[ClientSlider, ...] = (), names: dict[str, str] | None = None,
-          xrange: tuple[float, float] | None = None) -> None:
+          xrange: tuple[float, float] | None = None, readout: bool = True,
+          labels: dict[str, tuple[str, str]] | None = None) -> None:
     """Plot a CurveView with its text description, then the export panel (when lossapp.export provides it).
 
     With browser-side ``sliders`` (:class:`lossapp.live_chart.ClientSlider`), the chart is drawn from ``base``:
@@ -228,7 +229,8 @@ def chart(view: CurveView, key: str, *, present: bool = False, export: bool = Tr
     alt = view.alt_text()
     shown = base if sliders and base is not None else view
     fig = _cached_figure(view_fingerprint(shown), present, shown)
-    plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange)
+    plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange, readout=readout,
+                 labels=labels)
     st.caption(alt)
     if export and export_panel is not None and not present:
         export_panel(view, key)
@@ -568,6 +570,16 @@ def _slider(box, label: str, low, high, value, step, **kw):
     return box.slider(label, low, high, value, step, **kw)
 
 
+def marker_control(box, label: str, low: float, high: float, value: float, step: float, *, key: str,
+                   help: str) -> tuple[float, ClientSlider | None]:
+    """A marker slider: browser-side under the chart with live charts (returned, for :func:`chart`), else a
+    Streamlit slider in ``box``. Returns the value and the browser-side slider (None for a Streamlit one)."""
+    if live_charts_enabled():
+        s = client_slider(key, label, low=low, high=high, step=step, default=value, role="marker", help=help)
+        return s.value, s
+    return float(_slider(box, label, low, high, value, step, key=key, help=help)), None
+
+
 def _number(box, label: str, low, high, value, step, **kw):
     """``box.number_input`` bound to the URL, the link's value checked first."""
     urlstate.guard_number(kw["key"], low=low, high=high, default=value, integer=isinstance(value, int))
@@ -703,8 +715,8 @@ def softmax_tutorial_section(present: bool) -> None:
             k = int(_radio(st, "class whose logit moves", list(range(n_classes)), index=0, key="sce_k",
                            horizontal=True, bind=BIND,
                            help="Which class's logit of the first example the chart sweeps."))
-            z = float(_slider(st, "its value (marker)", -20.0, 20.0, float(np.clip(logits[0, k], -20, 20)), 0.1,
-                              key="sce_z", bind=BIND, help="Where to read off the loss and gradient."))
+            z, z_slider = marker_control(st, "its value (marker)", -20.0, 20.0, float(np.clip(logits[0, k], -20, 20)),
+                                         0.1, key="sce_z", help="Where to read off the loss and gradient.")
         if 0 <= true_class < n_classes:
             grid, values, grad = softmax_along_logit(tuple(logits[0]), k, true_class, params["from_logits"],
                                                      params["weight"])
@@ -717,11 +729,16 @@ def softmax_tutorial_section(present: bool) -> None:
                 params={"from_logits": params["from_logits"], "weight": params["weight"]},
             )
             with c2:
-                chart(view, "sce_curve", present=present)
-            with c1:
-                value, slope = view.curves[0].at(z)
-                st.metric("loss there", fmt(value))
-                st.metric("dL/dlogit there", fmt(slope))
+                if z_slider is None:
+                    chart(view, "sce_curve", present=present)
+                else:
+                    chart(view, "sce_curve", present=present, base=view, sliders=(z_slider,),
+                          labels={view.curves[0].name: ("loss there", "dL/dlogit there")})
+            if z_slider is None:
+                with c1:
+                    value, slope = view.curves[0].at(z)
+                    st.metric("loss there", fmt(value))
+                    st.metric("dL/dlogit there", fmt(slope))
     elif not params["sparse_label"]:
         st.info("This chart follows the sparse label of the first example; switch sparse_label back on to see it.")
 

@@ -6,7 +6,7 @@ from lossapp import urlstate
 from lossapp.controls import BIND
 from lossapp.model import Curve, CurveView
 from lossapp.page import setup_page
-from lossapp.views import chart, curve_section, double_sigmoid_demo, fmt
+from lossapp.views import chart, curve_section, double_sigmoid_demo, fmt, marker_control
 
 present = setup_page("Binary classification")
 
@@ -46,19 +46,19 @@ if not present:
     )
 left, right = st.columns([1, 2.4], gap="medium")
 with left:
-    urlstate.guard_number("fs_q", low=0.01, high=0.99, default=0.9)
+    q, q_slider = marker_control(st, "network output q (after its sigmoid)", 0.01, 0.99, 0.9, 0.01, key="fs_q",
+                                 help="The probability the network produced for this example.")
     urlstate.guard_choice("fs_label", options=[0.0, 1.0], default=1.0, labels=["0", "1"])
-    q = float(st.slider("network output q (after its sigmoid)", 0.01, 0.99, 0.9, 0.01, key="fs_q", bind=BIND,
-                        help="The probability the network produced for this example."))
     fs_label = float(st.radio("label", [0.0, 1.0], index=1, key="fs_label", horizontal=True, bind=BIND,
                               format_func=lambda v: f"{v:g}", help="The true class of the example."))
     demo = double_sigmoid_demo(q, fs_label)
     right_value, wrong_value = demo[True][3], demo[False][3]
-    st.metric("from_sigmoid=True (right for a sigmoid output)", fmt(right_value),
-              help="-log(q) for label 1, -log(1 - q) for label 0")
-    st.metric("from_sigmoid=False (sigmoid applied twice)", fmt(wrong_value),
-              delta=fmt(wrong_value - right_value), delta_color="inverse",
-              help="The loss when the sigmoid output is mistaken for a logit.")
+    if q_slider is None:  # with live charts the two values are shown under the chart, as q moves
+        st.metric("from_sigmoid=True (right for a sigmoid output)", fmt(right_value),
+                  help="-log(q) for label 1, -log(1 - q) for label 0")
+        st.metric("from_sigmoid=False (sigmoid applied twice)", fmt(wrong_value),
+                  delta=fmt(wrong_value - right_value), delta_color="inverse",
+                  help="The loss when the sigmoid output is mistaken for a logit.")
     floor = float(demo[False][1].min())
     if not present:
         st.caption(f"Over q in [0.01, 0.99] the doubled-sigmoid loss never drops below {fmt(floor)}.")
@@ -70,7 +70,13 @@ with right:
         title="SigmoidBCE on a network output that is already a probability", curves=curves, marker=q,
         x_title="network output q (already passed through a sigmoid)", label=fs_label,
     )
-    chart(view, "fs", present=present)
+    if q_slider is None:
+        chart(view, "fs", present=present)
+    else:
+        chart(view, "fs", present=present, base=view, sliders=(q_slider,), labels={
+            "from_sigmoid=True": ("from_sigmoid=True (right for a sigmoid output)", "its gradient"),
+            "from_sigmoid=False": ("from_sigmoid=False (sigmoid applied twice)", "its gradient (twice)"),
+        })
 
 curve_section(
     "LogisticLoss", "logistic", present=present,

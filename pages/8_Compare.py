@@ -5,6 +5,7 @@ import streamlit as st
 
 from lossapp import urlstate
 from lossapp.controls import BIND, param_controls
+from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 from lossapp.model import Curve, CurveView
 from lossapp.page import setup_page
 from lossapp.views import SHORT_IDS, chart, point_value, sweep_arrays
@@ -21,6 +22,23 @@ PRESETS = {
 #: Parameters that would change the meaning of the shared x-axis (a logit / log-rate here); the family pages
 #: show them.
 FIXED = {"SigmoidBinaryCrossEntropyLoss": {"from_sigmoid": False}, "PoissonNLLLoss": {"from_logits": True}}
+
+
+def marker_within(lo: float, hi: float) -> ClientSlider:
+    """The browser-side marker slider over [lo, hi]. A link's value is checked (with a notice) on the page's first
+    run in a session; later, a narrower range just moves the marker inside it."""
+    default = min(max(1.0, lo), hi)
+    if "_cmp_marker_seen" in st.session_state:
+        raw = st.query_params.get("cmp_pred")
+        try:
+            value = float(raw) if raw is not None else None
+        except ValueError:
+            value = None
+        if value is not None and not lo <= value <= hi:
+            st.query_params["cmp_pred"] = f"{min(max(value, lo), hi):g}"
+    st.session_state["_cmp_marker_seen"] = True
+    return client_slider("cmp_pred", "prediction marker", low=lo, high=hi, step=0.05, default=default,
+                         role="marker", help="Where the table reads off each loss and gradient.")
 
 
 def apply_preset() -> None:
@@ -64,13 +82,18 @@ with controls:
                        help="The x-axis of the chart (the tutorial uses -5 to 5).")
     if hi - lo < 0.5:
         lo, hi = lo, lo + 0.5
-    urlstate.guard_number("cmp_pred", low=lo, high=hi, default=min(max(1.0, lo), hi))
-    if "cmp_pred" in st.session_state:  # a narrower range must not leave the marker outside it
-        kept = st.session_state["cmp_pred"]
-        if not lo <= kept <= hi:
-            st.session_state["cmp_pred"] = min(max(kept, lo), hi)
-    marker = st.slider("prediction marker", lo, hi, min(max(1.0, lo), hi), 0.05, key="cmp_pred", bind=BIND,
-                       format="%.2f", help="Where the table reads off each loss and gradient.")
+    if live_charts_enabled():  # moved in the browser, under the chart; the table follows once it is still
+        marker_slider = marker_within(lo, hi)
+        marker = marker_slider.value
+    else:
+        urlstate.guard_number("cmp_pred", low=lo, high=hi, default=min(max(1.0, lo), hi))
+        if "cmp_pred" in st.session_state:  # a narrower range must not leave the marker outside it
+            kept = st.session_state["cmp_pred"]
+            if not lo <= kept <= hi:
+                st.session_state["cmp_pred"] = min(max(kept, lo), hi)
+        marker_slider = None
+        marker = st.slider("prediction marker", lo, hi, min(max(1.0, lo), hi), 0.05, key="cmp_pred", bind=BIND,
+                           format="%.2f", help="Where the table reads off each loss and gradient.")
     params: dict[str, dict] = {}
     for name in chosen:
         spec = CATALOG[name]
@@ -107,7 +130,10 @@ with plot:
             title=f"{len(curves)} losses, label {label:g}", curves=tuple(curves), marker=float(marker),
             label=float(label), loss_names=names, params={n: params[n] for n in names},
         )
-        chart(view, "cmp", present=present)
+        if marker_slider is None:
+            chart(view, "cmp", present=present)
+        else:
+            chart(view, "cmp", present=present, base=view, sliders=(marker_slider,), readout=False)
 
 if rows:
     st.subheader(f"At prediction {marker:g}, label {label:g}")

@@ -23,6 +23,8 @@ class Chart:
     alt: str  #: the accessible description
     controls: list[dict] = field(default_factory=list)  #: browser-side sliders (lossapp.live_chart.ClientSlider)
     names: dict = field(default_factory=dict)  #: short names of the curves for the value readout
+    readout: bool = True  #: whether the browser shows the values at the marker
+    labels: dict = field(default_factory=dict)  #: per curve, the readout's own (loss, gradient) labels
 
     @property
     def spec(self) -> dict:
@@ -48,7 +50,7 @@ def charts(at: AppTest) -> list[Chart]:
                 continue
             data = json.loads(proto.json)
             found.append(Chart(_key(proto.id), data["figure"], data["alt"], data.get("controls", []),
-                               data.get("names", {})))
+                               data.get("names", {}), data.get("readout", True), data.get("labels", {})))
         else:
             found.append(Chart(_key(proto.id), proto.spec, proto.alt))
     return found
@@ -78,7 +80,7 @@ def readouts(at: AppTest) -> dict[str, str]:
     out = {}
     for c in charts(at):
         marker = next((s["value"] for s in c.controls if s["role"] == "marker"), None)
-        if marker is None:
+        if marker is None or not c.readout:
             continue
         scale = float(np.prod([s["value"] for s in c.controls if s["role"] == "scale"]))
         shift = float(sum(s["value"] for s in c.controls if s["role"] == "shift"))
@@ -91,8 +93,9 @@ def readouts(at: AppTest) -> dict[str, str]:
         for name, cv in curves.items():
             i = int(np.argmin(np.abs(cv["x"] + shift - marker)))
             short = c.names.get(name, name)
-            out[f"{short}: loss"] = fmt(scale * cv["loss"][i] + 0.0)
-            out[f"{short}: gradient"] = fmt(scale * cv["grad"][i] + 0.0)
+            loss_label, grad_label = c.labels.get(name, (f"{short}: loss", f"{short}: gradient"))
+            out[loss_label] = fmt(scale * cv["loss"][i] + 0.0)
+            out[grad_label] = fmt(scale * cv["grad"][i] + 0.0)
     return out
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_charts import charts, readouts, set_control
+from apptest_charts import charts, control_value, readouts, set_control
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -288,7 +288,7 @@ def test_from_sigmoid_shown_both_ways_on_the_same_input():
     wrong = float(m["from_sigmoid=False (sigmoid applied twice)"])
     assert right == pytest.approx(-math.log(0.9), abs=1e-4)  # q = 0.9, label 1
     assert wrong == pytest.approx(_softplus(-0.9), abs=1e-4)  # 0.9 mistaken for a logit
-    at.slider(key="fs_q").set_value(0.99)
+    set_control(at, "fs_q", 0.99)
     at.radio(key="fs_label").set_value(0.0)
     rerun(at)
     m = metrics(at)
@@ -405,14 +405,15 @@ def test_softmax_bad_label_is_reported():
 def test_softmax_loss_along_one_logit():
     at = load("4_Softmax_cross_entropy.py")
     assert metrics(at)["loss there"] == "9.0001" and metrics(at)["dL/dlogit there"] == "-0.9999"
+    set_control(at, "sce_z", 1.0)
     at.radio(key="sce_k").set_value(1)
     rerun(at)
     # logits [1, 1] (logit 1 moved to the marker at 1), true class 0: log 2, gradient p_1 = 0.5
     assert metrics(at)["loss there"] == "0.6931" and metrics(at)["dL/dlogit there"] == "0.5000"
-    at.slider(key="sce_z").set_value(-10.0)
+    set_control(at, "sce_z", -10.0)
     rerun(at)
     assert metric(at, "loss there") == pytest.approx(math.log1p(math.exp(-11)), rel=1e-3)
-    at.slider(key="sce_z").set_value(20.0)
+    set_control(at, "sce_z", 20.0)
     rerun(at)
     assert metric(at, "loss there") == pytest.approx(19 + math.log1p(math.exp(-19)), abs=1e-4)
 
@@ -691,7 +692,7 @@ def test_compare_classification_preset_from_the_url():
 
 def test_compare_widgets():
     at = load("8_Compare.py")
-    at.slider(key="cmp_pred").set_value(3.0)
+    set_control(at, "cmp_pred", 3.0)
     at.slider(key="cmp_label").set_value(1.0)
     rerun(at)
     assert table(at) == {"L1Loss": (2.0, 1.0), "L2Loss": (2.0, 2.0), "HuberLoss": (1.5, 1.0)}
@@ -709,6 +710,16 @@ def test_compare_widgets():
     rerun(at)
     x = decode(chart_traces(at, 0)[0]["x"])
     assert (x[0], x[-1]) == (-2.0, 4.0)
+
+
+def test_compare_marker_follows_a_narrower_range_without_a_notice():
+    at = load("8_Compare.py")
+    set_control(at, "cmp_pred", 3.0)
+    rerun(at)
+    at.slider(key="cmp_range").set_value((-2.0, 2.0))
+    rerun(at)
+    assert control_value(at, "cmp_pred") == 2.0 and at.warning == []
+    assert at.subheader[0].value.startswith("At prediction 2,")
 
 
 def test_compare_reports_a_loss_that_cannot_take_the_label():

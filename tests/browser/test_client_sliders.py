@@ -111,3 +111,29 @@ def test_keyboard_alone_reaches_a_browser_side_slider(server, page):
     wait_chart_change(page, before_chart, timeout=10_000)
     # the focus ring is visible (outline drawn by our CSS on :focus-visible)
     assert focused.evaluate("(el) => getComputedStyle(el).outlineStyle") != "none"
+
+
+def test_a_marker_the_server_moves_is_taken_over_and_one_the_visitor_moved_is_kept(server, page):
+    """Softmax page: the marker starts at the moving logit's value. Switching the class moves it to that class's
+    logit (the server changed it); once the visitor has moved it, switching keeps their value."""
+    page.goto(f"{server}/Softmax_cross_entropy")
+    wait_loaded(page)
+    z = page.locator(f'{CLIENT_SLIDER}[data-param="sce_z"]')
+    values = page.locator(READOUT).last
+    assert z.input_value() == "1" and values.locator("dd").first.inner_text() == "9.0001"
+    before = runs(page)
+    page.locator('[data-testid="stRadio"]', has_text="class whose logit moves").get_by_text("1", exact=True).click()
+    wait_run_after(page, before)
+    page.wait_for_function(f"() => document.querySelector('{CLIENT_SLIDER}[data-param=\"sce_z\"]').value === '10'")
+    page.wait_for_function(f"() => Array.from(document.querySelectorAll('{READOUT}')).pop().innerText"
+                           ".includes('0.9999')")
+    # the visitor moves it; after the sync, switching the class back keeps their value
+    before = runs(page)
+    z.focus()
+    page.keyboard.press("ArrowLeft")
+    wait_run_after(page, before)
+    before = runs(page)
+    page.locator('[data-testid="stRadio"]', has_text="class whose logit moves").get_by_text("0", exact=True).click()
+    wait_run_after(page, before)
+    assert z.input_value() == "9.9"
+    assert exceptions(page) == [] and page.console_errors == []
