@@ -26,9 +26,11 @@ connections; the run must end with zero. Sessions think ``--think`` seconds on a
 times it) between moves, like a person reading the chart; ``--think 0`` is a stress test.
 
 Beside the simulated sessions, one real browser (Debian's Chromium through Playwright, unless ``--no-browser``)
-opens the same page and presses the arrow key on the L1 "prediction marker" slider again and again; after each
-press it checks that the loss the page shows is L1Loss's value at the slider's new position, as computed by
-losscore. Its wrong readings count as errors.
+opens the same page and presses the arrow key on the L1 "prediction marker" slider again and again (a slider the
+browser applies itself, lossapp.live_chart.ClientSlider); after each press it checks that the loss shown under
+the chart is L1Loss's value at the slider's new position, as computed by losscore, and waits for the one script
+run that tells the server the new value. Its wrong readings count as errors; its latency is key press -> the
+right loss shown.
 
 Server CPU is read from ``/proc/<pid>/stat`` (user + system time of the server process and its children)
 between the end of the warm-up and the end of the run, and divided by the reruns served in that window (the
@@ -272,8 +274,8 @@ class BrowserStats:
     errors: list[str] = field(default_factory=list)
 
 
-MARKER = '[data-testid="stSlider"]:has-text("prediction marker") input[type="range"]'
-L1_LOSS = '[data-testid="stMetric"]:has-text("L1Loss: loss") [data-testid="stMetricValue"]'
+MARKER = '[data-testid="lossappControls"] input[data-param="l1_pred"]'
+L1_LOSS = '[data-testid="lossappReadout"] dd'
 
 
 async def run_browser(base: str, stop_at: float, warm_until: float) -> BrowserStats:
@@ -311,13 +313,20 @@ async def run_browser(base: str, stop_at: float, warm_until: float) -> BrowserSt
                     key = "ArrowRight"
                 start = time.perf_counter()
                 await thumb.press(key)
+                value = float(await thumb.input_value())
+                expected = fmt(float(L1Loss()([value], [0.0])[0]))
+                try:
+                    await page.wait_for_function(
+                        "([sel, want]) => document.querySelector(sel).innerText.trim() === want",
+                        arg=[L1_LOSS, expected], timeout=5_000)
+                except Exception:  # noqa: BLE001 - a wrong reading, reported below
+                    pass
+                elapsed = (time.perf_counter() - start) * 1000
+                shown = (await page.locator(L1_LOSS).first.inner_text()).strip()
+                # the browser then tells the server (one script run, once the slider has been still a moment)
                 await page.wait_for_function(
                     "(n) => window.__stRuns > n && document.querySelector('[data-testid=\"stApp\"]')"
                     ".getAttribute('data-test-script-state') === 'notRunning'", arg=before)
-                elapsed = (time.perf_counter() - start) * 1000
-                value = float(await thumb.input_value())
-                shown = (await page.locator(L1_LOSS).first.inner_text()).strip()
-                expected = fmt(float(L1Loss()([value], [0.0])[0]))
                 stats.checks += 1
                 presses += 1
                 if time.monotonic() >= warm_until:

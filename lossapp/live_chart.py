@@ -15,6 +15,15 @@ fall back to ``st.plotly_chart``.
 Charts adopt the app theme's text colour and font (from the component's ``--st-*`` CSS properties), so the
 transparent figures of :mod:`lossapp.figures` read in the light and the dark theme alike. Each chart is an image
 for assistive technology (``role="img"``) named by its alt text.
+
+Even a redraw in place waits for a script run (about 100 ms or more per key press on these machines, most of it
+Streamlit's own round trip). Controls that only pick among numbers the chart already holds need none:
+browser-side sliders (:class:`ClientSlider`) are drawn under the chart as labelled native range inputs and
+applied by the browser (scale the curves by a weight, slide them by a label, move the marker and read the loss
+and gradient there).
+The page address follows each step; once the slider has been still for a moment, one "sync" message tells the
+server, which checks the values (:func:`apply_sync`) and keeps them in ``st.query_params``, where
+:func:`client_slider` reads them on the next run.
 """
 
 from __future__ import annotations
@@ -179,6 +188,25 @@ function finiteRange(arrays, pad = 0.06, xs = null, window = null) {
   return [lo - pad * span, hi + pad * span];
 }
 
+// A "frame" slider picks one of the patches the server computed for each of its values (traces by index, shapes
+// by index, annotation texts by index) and lays it over the figure.
+function applyFrame(st, value) {
+  const fig = st.fig;
+  const f = st.frames;
+  const k = nearest(f.values, value);
+  const patch = f.patches[k] || {};
+  const data = fig.data.map((t, i) => (patch.traces && patch.traces[i] ? Object.assign({}, t, patch.traces[i]) : t));
+  const layout = Object.assign({}, fig.layout);
+  if (patch.shapes && layout.shapes) {
+    layout.shapes = layout.shapes.map((s, i) => (patch.shapes[i] ? Object.assign({}, s, patch.shapes[i]) : s));
+  }
+  if (patch.annotations && layout.annotations) {
+    layout.annotations = layout.annotations.map((a, i) => (
+      patch.annotations[i] ? Object.assign({}, a, patch.annotations[i]) : a));
+  }
+  return {data, layout, readout: [], marker: null};
+}
+
 // The figure with the client-side values applied; also the readout numbers per curve. Roles: "scale" multiplies
 // loss and gradient, "shift" slides the curves right by its value (a label of a loss of pred - label; the figure
 // then covers a wider x-range than the one shown, data.xrange), "marker" places the marker.
@@ -188,11 +216,14 @@ function applyControls(host) {
   let scale = 1.0;
   let shift = 0.0;
   let marker = null;
+  let frame = st.follow ? st.followValue : null;
   for (const c of st.controls) {
     if (c.role === 'scale') scale *= st.values[c.id];
     if (c.role === 'shift') shift += st.values[c.id];
     if (c.role === 'marker') marker = st.values[c.id];
+    if (c.role === 'frame') frame = st.values[c.id];
   }
+  if (frame !== null && st.frames) return applyFrame(st, frame);
   if (!st.decoded) {
     st.decoded = fig.data.map((t) => {
       const role = t.meta && t.meta.role;
@@ -326,7 +357,7 @@ async function draw(gd) {
       const Plotly = await loadPlotly(next.src);
       const host = next.host;
       let data, layout;
-      if (host && host.__lossapp && host.__lossapp.controls.length) {
+      if (host && host.__lossapp && (host.__lossapp.controls.length || host.__lossapp.follow)) {
         const out = applyControls(host);
         data = out.data;
         layout = out.layout;
@@ -388,6 +419,7 @@ function setupControls(host, data, setTriggerValue, redraw) {
         input.setAttribute('aria-valuetext', out.textContent);
         setUrl({[c.id]: out.textContent});
         redraw();
+        window.dispatchEvent(new CustomEvent('lossapp-slider', {detail: {id: c.id, value: v}}));
         clearTimeout(st.timer);
         st.timer = setTimeout(() => {
           const sent = {};
@@ -427,6 +459,7 @@ function setupControls(host, data, setTriggerValue, redraw) {
   }
   host.__lossapp.labels = data.labels || {};
   const st = host.__lossapp;
+  st.frames = data.frames || null;
   const xrange = data.xrange || null;
   if (JSON.stringify(xrange) !== JSON.stringify(st.xrange || null)) {
     st.xrange = xrange;
@@ -443,6 +476,29 @@ function setupControls(host, data, setTriggerValue, redraw) {
   }
 }
 
+// A chart without sliders of its own that follows another chart's "frame" slider (data.follow is its id).
+function setupFollower(host, data, redraw) {
+  const prev = host.__lossapp;
+  if (!prev || prev.follow !== data.follow) {
+    host.__lossapp = {controls: [], values: {}, follow: data.follow, followValue: data.followValue,
+                      server: data.followValue};
+  } else if (data.followValue !== prev.server) {
+    prev.server = data.followValue;  // the server moved it (or echoes a sync): the newest value wins
+    prev.followValue = data.followValue;
+  }
+  const st = host.__lossapp;
+  st.frames = data.frames;
+  if (data.figure !== st.figure) { st.figure = data.figure; st.fig = JSON.parse(data.figure); }
+  if (!host.__lossappListener) {
+    host.__lossappListener = (e) => {
+      const s = host.__lossapp;
+      if (s && e.detail && e.detail.id === s.follow) { s.followValue = e.detail.value; s.redraw(); }
+    };
+    window.addEventListener('lossapp-slider', host.__lossappListener);
+  }
+  st.redraw = redraw;
+}
+
 export default function ({ parentElement, data, setTriggerValue }) {
   const gd = parentElement.querySelector('.lossapp-chart');
   if (!gd || !data) return;
@@ -453,9 +509,14 @@ export default function ({ parentElement, data, setTriggerValue }) {
     draw(gd).catch((err) => { gd.textContent = 'The chart could not be drawn: ' + err.message; });
   };
   if (data.controls && data.controls.length) setupControls(host, data, setTriggerValue, kick);
+  else if (data.follow && data.frames) setupFollower(host, data, kick);
   else if (host.__lossapp) { host.__lossapp = null; host.querySelector('.lossapp-controls').replaceChildren(); }
   kick();
-  return () => { if (window.Plotly) window.Plotly.purge(gd); };
+  return () => {
+    if (host.__lossappListener) window.removeEventListener('lossapp-slider', host.__lossappListener);
+    host.__lossappListener = null;
+    if (window.Plotly) window.Plotly.purge(gd);
+  };
 }
 """
 
@@ -522,8 +583,9 @@ class ClientSlider:
     loss ``weight`` or a ``sample_weight``), "shift" (the curves slide right by the value: the label of a loss of
     pred − label, drawn at label 0 over a range wide enough for every label) or "marker" (the marker, its tangent
     and the dashed guides move to the grid point nearest the value, and the chart shows the loss and gradient
-    there). ``id`` is the slider's query parameter. The figure sent with such sliders must be drawn at scale 1
-    and shift 0 (its marker is moved anyway).
+    there), or "frame" (the chart shows the patch the server computed for that value, see :func:`plotly_chart`'s
+    ``frames``). ``id`` is the slider's query parameter. The figure sent with such sliders must be drawn at scale
+    1 and shift 0 (its marker is moved anyway).
     """
 
     id: str
@@ -536,8 +598,8 @@ class ClientSlider:
     help: str = ""
 
     def __post_init__(self) -> None:
-        if self.role not in ("scale", "shift", "marker"):
-            raise ValueError(f"role must be 'scale', 'shift' or 'marker'; got {self.role!r}")
+        if self.role not in ("scale", "shift", "marker", "frame"):
+            raise ValueError(f"role must be 'scale', 'shift', 'marker' or 'frame'; got {self.role!r}")
         if not (self.low < self.high and self.step > 0):
             raise ValueError(f"{self.id}: need low < high and step > 0; got {self.low}, {self.high}, {self.step}")
 
@@ -614,7 +676,8 @@ def _sync_callback(component_key: str, sliders: Sequence[ClientSlider]):
 def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] | None = None,
                  sliders: Sequence[ClientSlider] = (), names: dict[str, str] | None = None,
                  xrange: tuple[float, float] | None = None, readout: bool = True,
-                 labels: dict[str, tuple[str, str]] | None = None) -> None:
+                 labels: dict[str, tuple[str, str]] | None = None, frames: dict[str, Any] | None = None,
+                 follow: ClientSlider | None = None) -> None:
     """Show ``fig`` under the widget-like identity ``key``; later figures with the same key redraw in place.
 
     ``alt`` is the chart's accessible name (a sentence saying what the chart shows). ``sliders`` are drawn under
@@ -622,13 +685,24 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     and use Streamlit widgets otherwise); ``names`` are the short names the value readout uses per curve;
     ``xrange`` is the part of the x-axis shown when the figure is wider (for a "shift" slider). With a marker
     slider, the loss and gradient there are shown under the chart (``readout``), as "{short}: loss" and
-    "{short}: gradient" unless ``labels`` gives a curve its own pair of labels.
+    "{short}: gradient" unless ``labels`` gives a curve its own pair of labels. ``frames`` serves a "frame"
+    slider: ``{"values": [v0, v1, ...], "patches": [patch per value]}``, each patch
+    ``{"traces": {index: {"x": ..., "y": ...}}, "shapes": {index: {...}}, "annotations": {index: {...}}}``
+    laid over the figure (indices as strings). A chart with ``frames`` and ``follow`` (another chart's frame
+    slider) has no slider of its own and follows that one as it moves.
     """
     config = dict(CONFIG if config is None else config, responsive=True)
     if not live_charts_enabled():
         st.plotly_chart(fig, config=config, key=key, alt=alt)
         return
     data = {"figure": chart_json(fig), "alt": alt, "config": config, "src": _static_url(), "key": key}
+    if frames is not None:
+        data["frames"] = frames
+    if follow is not None and not sliders:
+        data["follow"] = follow.id
+        data["followValue"] = follow.value
+        _component(key=key, data=data, width="stretch", height="content")
+        return
     if sliders:
         data["controls"] = [s.to_json() for s in sliders]
         data["names"] = dict(names or {})

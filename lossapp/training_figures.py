@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lossapp.figures import CLEAR, LOSS_COLOURS, PALETTE, ZERO, _axis, _layout, figure_from_spec
-from lossapp.training import OUTLIER_X, ClassifierRun, Fit, RegressionRun
+from lossapp.training import OUTLIER_X, ClassifierRun, Fit, RegressionRun, step_at
 
 __all__ = [
     "LOSS_DASHES",
@@ -81,16 +81,45 @@ def regression_figure(run: RegressionRun, step: int, *, present: bool = False, h
              line=dict(color=ZERO, width=3, dash="dot"), meta={"role": "true"}, hoverinfo="skip"),
     ]
     for name, fit in run.fits.items():
-        slope, intercept = (float(v) for v in fit.at(step))
         traces.append(dict(
-            type="scatter", x=xs, y=slope * xs + intercept, mode="lines", name=name,
-            line=dict(color=LOSS_COLOURS[name], width=3, dash=LOSS_DASHES[name]),
-            meta={"role": "fit", "loss": name, "slope": slope, "intercept": intercept, "step": min(step, fit.steps)},
-            hovertemplate=f"{name}: {_line_text(slope, intercept)}<extra></extra>",
+            type="scatter", x=xs, mode="lines", name=name,
+            line=dict(color=LOSS_COLOURS[name], width=3, dash=LOSS_DASHES[name]), **_fit_line(name, fit, step, xs),
         ))
     layout = _layout(height or (560 if present else 440), present, hovermode="closest",
                      xaxis=_axis("x", range=[lo - 0.2, hi + 0.2]), yaxis=_axis("y"))
     return figure_from_spec(traces, layout)
+
+
+def _fit_line(name: str, fit: Fit, step: int, xs: np.ndarray) -> dict:
+    """The step-dependent part of a fitted line's trace: its y values, meta and hover text."""
+    slope, intercept = (float(v) for v in fit.at(step))
+    return dict(y=slope * xs + intercept,
+                meta={"role": "fit", "loss": name, "slope": slope, "intercept": intercept,
+                      "step": min(step, fit.steps)},
+                hovertemplate=f"{name}: {_line_text(slope, intercept)}<extra></extra>")
+
+
+def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Sequence[int]) -> dict:
+    """Patches of ``fig`` (a :func:`regression_figure` or a :func:`loss_curves_figure`) for each "show training
+    at" value in ``values`` (percent of ``steps``), for ``lossapp.live_chart``'s frame slider: the fitted lines
+    (role "fit"), the points on the loss curves (role "now") and the loss curves' step line."""
+    patches = []
+    for value in values:
+        step = step_at(value, steps)
+        traces: dict[str, dict] = {}
+        for i, t in enumerate(fig.data):
+            meta = t.meta or {}
+            if meta.get("role") == "fit":
+                patch = _fit_line(meta["loss"], fits[meta["loss"]], step, np.asarray(t.x))
+                traces[str(i)] = {**patch, "y": patch["y"].tolist()}
+            elif meta.get("role") == "now":
+                s_, value_ = _now_point(fits[meta["loss"]], step)
+                traces[str(i)] = {"x": [s_], "y": [value_]}
+        patch: dict = {"traces": traces}
+        if fig.layout.shapes:  # the loss curves' dashed line at the step shown
+            patch["shapes"] = {str(k): {"x0": step, "x1": step} for k in range(len(fig.layout.shapes))}
+        patches.append(patch)
+    return {"values": [float(v) for v in values], "patches": patches}
 
 
 def regression_alt(run: RegressionRun, step: int) -> str:
@@ -116,8 +145,7 @@ def loss_curves_figure(fits: dict[str, Fit], step: int, *, log_y: bool = False, 
         line = dict(color=LOSS_COLOURS[name], width=2.5, dash=LOSS_DASHES[name])
         traces.append(dict(type="scatter", x=steps, y=fit.loss, mode="lines", name=name, legendgroup=name, line=line,
                            meta={"role": "curve", "loss": name}, hovertemplate=f"{name}: %{{y:.4g}}<extra></extra>"))
-        s = min(step, fit.steps)
-        value = float(fit.loss[s])
+        s, value = _now_point(fit, step)
         if not log_y or value > 0:
             traces.append(dict(type="scatter", x=[s], y=[value], mode="markers", showlegend=False, legendgroup=name,
                                marker=dict(color=LOSS_COLOURS[name], size=11 if present else 9,
@@ -130,6 +158,12 @@ def loss_curves_figure(fits: dict[str, Fit], step: int, *, log_y: bool = False, 
                      xaxis=_axis("gradient-descent step", rangemode="tozero"),
                      yaxis=_axis(y_title, type="log" if log_y else "linear"))
     return figure_from_spec(traces, layout)
+
+
+def _now_point(fit: Fit, step: int) -> tuple[int, float]:
+    """Where a run's loss curve is at ``step`` (its last step if it stopped earlier)."""
+    s = min(step, fit.steps)
+    return s, float(fit.loss[s])
 
 
 def curves_alt(fits: dict[str, Fit], step: int, *, log_y: bool = False) -> str:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lossapp import training_figures as tfig
 from lossapp.controls import param_control
-from lossapp.live_chart import plotly_chart
+from lossapp.live_chart import client_slider, live_charts_enabled, plotly_chart
 from lossapp.page import setup_page
 from lossapp.training import (
     MAX_OUTLIERS,
@@ -38,11 +38,15 @@ def classifier_run(separation: float, n_flipped: int, seed: int, lr: float, step
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def regression_charts(settings: tuple, step: int, present: bool) -> tuple:
-    """(scatter figure, its alt text, loss-curve figure, its alt text); figures are shared, never mutated."""
+    """(scatter figure, its alt text, loss-curve figure, its alt text, the scatter's and the curves' frames for
+    the browser-side "show training at" slider); figures are shared, never mutated."""
     run = regression_run(*settings)
-    return (tfig.regression_figure(run, step, present=present), tfig.regression_alt(run, step),
-            tfig.loss_curves_figure(run.fits, step, log_y=True, present=present),
-            tfig.curves_alt(run.fits, step, log_y=True))
+    scatter = tfig.regression_figure(run, step, present=present)
+    curves = tfig.loss_curves_figure(run.fits, step, log_y=True, present=present)
+    values = range(int(PROGRESS.low), int(PROGRESS.high) + 1)
+    return (scatter, tfig.regression_alt(run, step), curves, tfig.curves_alt(run.fits, step, log_y=True),
+            tfig.progress_frames(scatter, run.fits, run.steps, values),
+            tfig.progress_frames(curves, run.fits, run.steps, values))
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -99,6 +103,7 @@ def regression_section() -> None:
             "with respect to its prediction, and the chain rule turns that into the update of slope and "
             "intercept."
         )
+    live = live_charts_enabled()
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
         n_out = param_control(OUTLIERS, "lab_out", label="outliers")
@@ -110,11 +115,17 @@ def regression_section() -> None:
         lr = param_control(lr_param(0.3, 0.1), "lab_rlr", label="learning rate")
         steps = param_control(STEPS, "lab_rsteps", label="training steps")
         seed = param_control(SEED, "lab_rseed", label="data seed")
-        progress = param_control(PROGRESS, "lab_rprog", label="show training at (% of steps)")
+        if live:  # under the chart, moved in the browser: both charts rewind at once, the table follows
+            scrub = client_slider("lab_rprog", "show training at (% of steps)", low=float(PROGRESS.low),
+                                  high=float(PROGRESS.high), step=1.0, default=float(PROGRESS.default),
+                                  role="frame", help=PROGRESS.help)
+            progress = scrub.value
+        else:
+            progress = param_control(PROGRESS, "lab_rprog", label="show training at (% of steps)")
     settings = (int(n_out), float(size), float(noise), int(seed), float(lr), int(steps), float(rho))
     run = regression_run(*settings)
     step = step_at(progress, run.steps)
-    scatter, scatter_alt, curve, curve_alt = regression_charts(settings, step, present)
+    scatter, scatter_alt, curve, curve_alt, scatter_frames, curve_frames = regression_charts(settings, step, present)
     rows = []
     for name, fit in run.fits.items():
         slope, intercept = (float(v) for v in fit.at(step))
@@ -122,13 +133,19 @@ def regression_section() -> None:
                      "slope error": abs(slope - TRUE_SLOPE), "intercept error": abs(intercept - TRUE_INTERCEPT),
                      "mean loss": fit.loss_at(step)})
     with right:
-        plotly_chart(scatter, key="lab_reg_chart", alt=scatter_alt)
+        if live:
+            plotly_chart(scatter, key="lab_reg_chart", alt=scatter_alt, sliders=(scrub,), frames=scatter_frames)
+        else:
+            plotly_chart(scatter, key="lab_reg_chart", alt=scatter_alt)
         st.caption(scatter_alt)
         results_table(f"After {step} of {run.steps} steps (true slope {TRUE_SLOPE:g}, intercept "
                       f"{TRUE_INTERCEPT:g})", rows, run.fits,
                       {"slope": "%.3f", "intercept": "%.3f", "slope error": "%.3f", "intercept error": "%.3f",
                        "mean loss": "%.4g"})
-    plotly_chart(curve, key="lab_rcurve_chart", alt=curve_alt)
+    if live:
+        plotly_chart(curve, key="lab_rcurve_chart", alt=curve_alt, frames=curve_frames, follow=scrub)
+    else:
+        plotly_chart(curve, key="lab_rcurve_chart", alt=curve_alt)
     st.caption(curve_alt)
     if not present:
         st.markdown(

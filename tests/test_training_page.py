@@ -4,6 +4,7 @@ the charts plot exactly what lossapp.training computed."""
 from __future__ import annotations
 
 import base64
+import json
 import statistics
 import sys
 import time
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
     sys.path.insert(0, str(ROOT))
 
-from apptest_charts import charts  # noqa: E402
+from apptest_charts import chart, charts, set_control  # noqa: E402
 
 from lossapp import training_figures as tfig  # noqa: E402
 from lossapp.training import (  # noqa: E402
@@ -171,12 +172,12 @@ def test_each_classifier_control_moves_the_classifier_numbers(key, value):
                           ("lab_cprog", CLF_TABLE, expected_classifier, CLF_DEFAULTS)])
 def test_progress_rewinds_to_an_earlier_step(key, index, expected, defaults):
     at = load()
-    at.slider(key=key).set_value(50)
+    set_control(at, key, 50)
     rerun(at)
     assert_table(table(at, index), expected(defaults, progress=50))
     heading = "After 150 of 300 steps"
     assert any(heading in m.value for m in at.markdown)
-    at.slider(key=key).set_value(0)
+    set_control(at, key, 0)
     rerun(at)
     start = table(at, index)
     value_cols = [c for c in start.columns if c not in ("loss", "accuracy", "points still pushing", "mean loss",
@@ -213,12 +214,15 @@ def test_a_diverging_run_is_reported():
 def test_every_control_has_a_label_help_and_a_short_lab_key():
     at = load()
     widgets = list(at.slider)
-    assert len(widgets) == 15
-    keys = [w.key for w in widgets]
+    browser_side = [s for c in charts(at) for s in c.controls]  # "show training at" of the regression section
+    assert len(widgets) + len(browser_side) == 15
+    keys = [w.key for w in widgets] + [s["id"] for s in browser_side]
     assert len(set(keys)) == len(keys)
     assert all(k.startswith("lab_") and len(k) <= 16 for k in keys), keys
     for w in widgets:
         assert w.label and w.help, w.key
+    for s in browser_side:
+        assert s["label"] and s["help"], s["id"]
 
 
 def test_presentation_mode_hides_the_long_text_but_keeps_charts_and_numbers():
@@ -237,8 +241,8 @@ def test_every_chart_is_described_with_its_numbers():
     at = load()
     shown = charts(at)
     captions = [c.value for c in at.caption]
-    for chart in shown:
-        assert chart.alt and chart.alt in captions
+    for shown_chart in shown:
+        assert shown_chart.alt and shown_chart.alt in captions
     run = run_regression(*REG_DEFAULTS)
     scatter = shown[REG_CHART].alt
     assert "68 training points" in scatter and "8 of them outliers" in scatter
@@ -367,3 +371,28 @@ def test_a_rerun_is_quick_once_the_runs_are_cached():
     median = statistics.median(times)
     print(f"\n9_Training_lab.py: AppTest script run median {median * 1000:.1f} ms")
     assert median < 1.0  # generous, as for the other pages; about 35 ms on a laptop
+
+
+def test_show_training_at_moves_both_regression_charts_in_the_browser():
+    """With live charts the regression section's "show training at" slider is browser-side: the scatter carries
+    the fitted lines for every value (the same lines the server draws at that step) and the loss-curve chart
+    follows it."""
+    at = load(lab_rprog="100")
+    scatter, curves = chart(at, "lab_reg_chart"), chart(at, "lab_rcurve_chart")
+    assert [(s["id"], s["role"], s["value"]) for s in scatter.controls] == [("lab_rprog", "frame", 100.0)]
+    assert not curves.controls
+    data = json.loads([e for e in at.get("bidi_component") if e.proto.id.endswith("lab_rcurve_chart")][0].proto.json)
+    assert data["follow"] == "lab_rprog" and data["followValue"] == 100.0
+    frames = json.loads([e for e in at.get("bidi_component")
+                         if e.proto.id.endswith("lab_reg_chart")][0].proto.json)["frames"]
+    assert frames["values"] == [float(v) for v in range(101)]
+    run = run_regression(*REG_DEFAULTS)
+    fits = {i: t["meta"]["loss"] for i, t in enumerate(scatter.data) if t.get("meta", {}).get("role") == "fit"}
+    for value in (0, 37, 100):
+        step = step_at(value, run.steps)
+        for i, name in fits.items():
+            slope, intercept = run.fits[name].at(step)
+            xs = decode(scatter.data[i]["x"])
+            np.testing.assert_allclose(frames["patches"][value]["traces"][str(i)]["y"], slope * xs + intercept)
+        step_line = data["frames"]["patches"][value]["shapes"]["0"]
+        assert step_line == {"x0": step, "x1": step}

@@ -137,3 +137,25 @@ def test_a_marker_the_server_moves_is_taken_over_and_one_the_visitor_moved_is_ke
     wait_run_after(page, before)
     assert z.input_value() == "9.9"
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page):
+    page.goto(f"{server}/Training_lab")
+    wait_loaded(page)
+    scrub = page.locator(f'{CLIENT_SLIDER}[data-param="lab_rprog"]')
+    charts = page.locator('[data-testid="lossappChart"]')
+    curves = charts.nth(1)  # the regression loss curves, under the scatter
+    assert curves.evaluate("(gd) => gd.layout.shapes[0].x0") == 300
+    lines = "(gd) => JSON.stringify(gd.data.filter((t) => t.meta && t.meta.role === 'fit').map((t) => t.y))"
+    before_lines, before_runs = charts.first.evaluate(lines), runs(page)
+    scrub.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowLeft")  # 90 % of 300 steps
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[1]"
+                           ".layout.shapes[0].x0 === 270")
+    assert charts.first.evaluate(lines) != before_lines
+    assert runs(page) == before_runs, "the charts waited for a script run"
+    assert "lab_rprog=90" in page.url
+    wait_run_after(page, before_runs)  # the server hears it once the slider is still: the table follows
+    page.wait_for_function("() => document.body.innerText.includes('After 270 of 300 steps')")
+    assert exceptions(page) == [] and page.console_errors == []
