@@ -107,7 +107,7 @@ def test_client_slider_snaps_like_the_browser_slider():
 
 
 @pytest.mark.parametrize("args, message", [
-    (dict(role="slide"), "role must be 'scale', 'shift' or 'marker'"),
+    (dict(role="slide"), "role must be 'scale', 'shift', 'marker' or 'frame'"),
     (dict(low=1.0, high=1.0), "need low < high and step > 0"),
     (dict(step=0.0), "need low < high and step > 0"),
 ])
