@@ -99,10 +99,14 @@ def _fit_line(name: str, fit: Fit, step: int, xs: np.ndarray) -> dict:
                 hovertemplate=f"{name}: {_line_text(slope, intercept)}<extra></extra>")
 
 
-def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Sequence[int]) -> dict:
-    """Patches of ``fig`` (a :func:`regression_figure` or a :func:`loss_curves_figure`) for each "show training
-    at" value in ``values`` (percent of ``steps``), for ``lossapp.live_chart``'s frame slider: the fitted lines
-    (role "fit"), the points on the loss curves (role "now") and the loss curves' step line."""
+def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Sequence[int],
+                    run: ClassifierRun | None = None) -> dict:
+    """Patches of ``fig`` (a :func:`regression_figure`, :func:`classifier_figure` (give its ``run``) or
+    :func:`loss_curves_figure`) for each "show training at" value in ``values`` (percent of ``steps``), for
+    ``lossapp.live_chart``'s frame slider: the fitted lines (role "fit"), the decision boundaries and margins
+    ("boundary", "margin") with the panels' accuracy titles, the points on the loss curves ("now") and the loss
+    curves' step line."""
+    box = _box(run.data.points) if run is not None else None
     patches = []
     for value in values:
         step = step_at(value, steps)
@@ -112,12 +116,18 @@ def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Se
             if meta.get("role") == "fit":
                 patch = _fit_line(meta["loss"], fits[meta["loss"]], step, np.asarray(t.x))
                 traces[str(i)] = {**patch, "y": patch["y"].tolist()}
+            elif meta.get("role") in ("boundary", "margin") and box is not None:
+                traces[str(i)] = _level_line(meta["loss"], fits[meta["loss"]], step, meta["level"], meta["role"],
+                                             box)
             elif meta.get("role") == "now":
                 s_, value_ = _now_point(fits[meta["loss"]], step)
                 traces[str(i)] = {"x": [s_], "y": [value_]}
         patch: dict = {"traces": traces}
         if fig.layout.shapes:  # the loss curves' dashed line at the step shown
             patch["shapes"] = {str(k): {"x0": step, "x1": step} for k in range(len(fig.layout.shapes))}
+        if run is not None and fig.layout.annotations:
+            patch["annotations"] = {str(k): {"text": _panel_title(run, name, step)}
+                                    for k, name in enumerate(fits)}
         patches.append(patch)
     return {"values": [float(v) for v in values], "patches": patches}
 
@@ -225,6 +235,19 @@ def _box(points: np.ndarray, pad: float = 0.8) -> tuple[float, float, float, flo
 PANEL_DOMAINS = ((0.0, 0.31), (0.345, 0.655), (0.69, 1.0))
 
 
+def _level_line(name: str, fit: Fit, step: int, level: float, role: str, box: Sequence[float]) -> dict:
+    """The step-dependent part of the line w·x + b = level of a classifier: its end points in the box (none when
+    it misses the box) and meta."""
+    w1, w2, b = (float(v) for v in fit.at(step))
+    seg = line_in_box((w1, w2), level - b, box)
+    xs, ys = (seg[0].tolist(), seg[1].tolist()) if seg is not None else ([], [])
+    return dict(x=xs, y=ys, meta={"role": role, "loss": name, "level": level, "w": [w1, w2], "b": b})
+
+
+def _panel_title(run: ClassifierRun, name: str, step: int) -> str:
+    return f"<b>{name}</b> · accuracy {run.accuracy(name, step):.0%}"
+
+
 def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:
     """One panel per loss: the points (coloured by the label used in training, flipped labels ringed), the
     decision boundary ``w · x + b = 0`` after ``step`` updates (``meta.role == "boundary"``) and, for the
@@ -251,23 +274,19 @@ def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, h
                                marker=dict(symbol="circle-open", size=size + 9, color=POINT_GREY,
                                            line=dict(width=2, color=POINT_GREY)),
                                meta={"role": "flipped", "loss": name}, hoverinfo="skip"))
-        w1, w2, b = (float(v) for v in fit.at(step))
         colour = LOSS_COLOURS[name]
         levels = [(0.0, "boundary")]
         if name != "LogisticLoss":
             levels += [(run.margin, "margin"), (-run.margin, "margin")]
         for level, role in levels:
-            seg = line_in_box((w1, w2), level - b, box)
-            if seg is None:
-                continue
-            traces.append(dict(type="scatter", x=seg[0], y=seg[1], mode="lines", showlegend=False, xaxis=sx,
+            # every line is a trace, empty while it misses the box (w = 0 at step 0), so a frame can fill it in
+            traces.append(dict(type="scatter", mode="lines", showlegend=False, xaxis=sx,
                                yaxis=sy, name=f"{name}: w·x + b = {level:g}",
                                line=dict(color=colour, width=3 if role == "boundary" else 2,
                                          dash="solid" if role == "boundary" else "dash"),
-                               meta={"role": role, "loss": name, "level": level, "w": [w1, w2], "b": b},
-                               hovertemplate=f"{name}: w·x + b = {level:g}<extra></extra>"))
-        acc = run.accuracy(name, step)
-        annotations.append(dict(text=f"<b>{name}</b> · accuracy {acc:.0%}", xref=f"{sx} domain", yref=f"{sy} domain",
+                               hovertemplate=f"{name}: w·x + b = {level:g}<extra></extra>",
+                               **_level_line(name, fit, step, level, role, box)))
+        annotations.append(dict(text=_panel_title(run, name, step), xref=f"{sx} domain", yref=f"{sy} domain",
                                 x=0.5, y=1.0, yanchor="bottom", showarrow=False, font=dict(size=17 if present else 13)))
     layout = _layout(height or (520 if present else 400), present, hovermode="closest", annotations=annotations,
                      margin=dict(l=48, r=12, t=80, b=48),

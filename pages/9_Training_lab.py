@@ -5,7 +5,7 @@ import streamlit as st
 
 from lossapp import training_figures as tfig
 from lossapp.controls import param_control
-from lossapp.live_chart import client_slider, live_charts_enabled, plotly_chart
+from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, plotly_chart
 from lossapp.page import setup_page
 from lossapp.training import (
     MAX_OUTLIERS,
@@ -51,9 +51,14 @@ def regression_charts(settings: tuple, step: int, present: bool) -> tuple:
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def classifier_charts(settings: tuple, step: int, present: bool) -> tuple:
+    """As :func:`regression_charts`, for the classifier section."""
     run = classifier_run(*settings)
-    return (tfig.classifier_figure(run, step, present=present), tfig.classifier_alt(run, step),
-            tfig.loss_curves_figure(run.fits, step, present=present), tfig.curves_alt(run.fits, step))
+    panels = tfig.classifier_figure(run, step, present=present)
+    curves = tfig.loss_curves_figure(run.fits, step, present=present)
+    values = range(int(PROGRESS.low), int(PROGRESS.high) + 1)
+    return (panels, tfig.classifier_alt(run, step), curves, tfig.curves_alt(run.fits, step),
+            tfig.progress_frames(panels, run.fits, run.steps, values, run=run),
+            tfig.progress_frames(curves, run.fits, run.steps, values))
 
 
 # -- controls -------------------------------------------------------------------------------------------------------
@@ -79,6 +84,26 @@ def lr_param(high: float, default: float) -> Param:
 
 STEPS = Param("steps", "int", 300, "How many gradient-descent updates each model gets, all starting from "
               "zero weights.", 50, 500, 10)
+
+
+def progress_control(key: str, live: bool) -> tuple[ClientSlider | None, float]:
+    """The "show training at" slider: with live charts under the chart and moved in the browser (both charts of
+    the section rewind at once; the table follows once it is still), else a Streamlit slider here."""
+    if not live:
+        return None, param_control(PROGRESS, key, label="show training at (% of steps)")
+    scrub = client_slider(key, "show training at (% of steps)", low=float(PROGRESS.low), high=float(PROGRESS.high),
+                          step=1.0, default=float(PROGRESS.default), role="frame", help=PROGRESS.help)
+    return scrub, scrub.value
+
+
+def scrubbed_chart(fig, key: str, alt: str, scrub: ClientSlider | None, frames: dict, follow: bool = False) -> None:
+    """A chart of a section, with the section's browser-side progress slider (or following it) when there is one."""
+    if scrub is None:
+        plotly_chart(fig, key=key, alt=alt)
+    elif follow:
+        plotly_chart(fig, key=key, alt=alt, frames=frames, follow=scrub)
+    else:
+        plotly_chart(fig, key=key, alt=alt, sliders=(scrub,), frames=frames)
 
 
 def results_table(heading: str, rows: list[dict], fits: dict, formats: dict[str, str]) -> None:
@@ -115,13 +140,7 @@ def regression_section() -> None:
         lr = param_control(lr_param(0.3, 0.1), "lab_rlr", label="learning rate")
         steps = param_control(STEPS, "lab_rsteps", label="training steps")
         seed = param_control(SEED, "lab_rseed", label="data seed")
-        if live:  # under the chart, moved in the browser: both charts rewind at once, the table follows
-            scrub = client_slider("lab_rprog", "show training at (% of steps)", low=float(PROGRESS.low),
-                                  high=float(PROGRESS.high), step=1.0, default=float(PROGRESS.default),
-                                  role="frame", help=PROGRESS.help)
-            progress = scrub.value
-        else:
-            progress = param_control(PROGRESS, "lab_rprog", label="show training at (% of steps)")
+        scrub, progress = progress_control("lab_rprog", live)
     settings = (int(n_out), float(size), float(noise), int(seed), float(lr), int(steps), float(rho))
     run = regression_run(*settings)
     step = step_at(progress, run.steps)
@@ -133,19 +152,13 @@ def regression_section() -> None:
                      "slope error": abs(slope - TRUE_SLOPE), "intercept error": abs(intercept - TRUE_INTERCEPT),
                      "mean loss": fit.loss_at(step)})
     with right:
-        if live:
-            plotly_chart(scatter, key="lab_reg_chart", alt=scatter_alt, sliders=(scrub,), frames=scatter_frames)
-        else:
-            plotly_chart(scatter, key="lab_reg_chart", alt=scatter_alt)
+        scrubbed_chart(scatter, "lab_reg_chart", scatter_alt, scrub, scatter_frames)
         st.caption(scatter_alt)
         results_table(f"After {step} of {run.steps} steps (true slope {TRUE_SLOPE:g}, intercept "
                       f"{TRUE_INTERCEPT:g})", rows, run.fits,
                       {"slope": "%.3f", "intercept": "%.3f", "slope error": "%.3f", "intercept error": "%.3f",
                        "mean loss": "%.4g"})
-    if live:
-        plotly_chart(curve, key="lab_rcurve_chart", alt=curve_alt, frames=curve_frames, follow=scrub)
-    else:
-        plotly_chart(curve, key="lab_rcurve_chart", alt=curve_alt)
+    scrubbed_chart(curve, "lab_rcurve_chart", curve_alt, scrub, curve_frames, follow=True)
     st.caption(curve_alt)
     if not present:
         st.markdown(
@@ -171,6 +184,7 @@ def classifier_section() -> None:
             "class, so the solid line f = 0 is the decision boundary. The hinge losses ask for more than the "
             "right sign: a score of at least the margin, marked by the dashed lines f = ±margin."
         )
+    live = live_charts_enabled()
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
         sep = param_control(SEPARATION, "lab_sep", label="class separation")
@@ -181,23 +195,23 @@ def classifier_section() -> None:
         lr = param_control(lr_param(1.0, 0.1), "lab_clr", label="learning rate")
         steps = param_control(STEPS, "lab_csteps", label="training steps")
         seed = param_control(SEED, "lab_cseed", label="data seed")
-        progress = param_control(PROGRESS, "lab_cprog", label="show training at (% of steps)")
+        scrub, progress = progress_control("lab_cprog", live)
     settings = (float(sep), int(flipped), int(seed), float(lr), int(steps), float(margin))
     run = classifier_run(*settings)
     step = step_at(progress, run.steps)
-    panels, panels_alt, curve, curve_alt = classifier_charts(settings, step, present)
+    panels, panels_alt, curve, curve_alt, panels_frames, curve_frames = classifier_charts(settings, step, present)
     rows = []
     for name, fit in run.fits.items():
         w1, w2, b = (float(v) for v in fit.at(step))
         rows.append({"loss": name, "w₁": w1, "w₂": w2, "b": b, "accuracy": run.accuracy(name, step),
                      "mean loss": fit.loss_at(step), "points still pushing": run.pushing(name, step)})
     with right:
-        plotly_chart(panels, key="lab_clf_chart", alt=panels_alt)
+        scrubbed_chart(panels, "lab_clf_chart", panels_alt, scrub, panels_frames)
         st.caption(panels_alt)
         results_table(f"After {step} of {run.steps} steps ({len(run.data.y)} points)", rows, run.fits,
                       {"w₁": "%.3f", "w₂": "%.3f", "b": "%.3f", "accuracy": "%.2f", "mean loss": "%.4g",
                        "points still pushing": "%d"})
-    plotly_chart(curve, key="lab_ccurve_chart", alt=curve_alt)
+    scrubbed_chart(curve, "lab_ccurve_chart", curve_alt, scrub, curve_frames, follow=True)
     st.caption(curve_alt)
     if not present:
         st.markdown(

@@ -396,3 +396,28 @@ def test_show_training_at_moves_both_regression_charts_in_the_browser():
             np.testing.assert_allclose(frames["patches"][value]["traces"][str(i)]["y"], slope * xs + intercept)
         step_line = data["frames"]["patches"][value]["shapes"]["0"]
         assert step_line == {"x0": step, "x1": step}
+
+
+def test_show_training_at_moves_the_classifier_panels_in_the_browser():
+    at = load(lab_cprog="100")
+    panels = chart(at, "lab_clf_chart")
+    assert [(s["id"], s["role"]) for s in panels.controls] == [("lab_cprog", "frame")]
+    raw = {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.json) for e in at.get("bidi_component")}
+    assert raw["lab_ccurve_chart"]["follow"] == "lab_cprog"
+    frames = raw["lab_clf_chart"]["frames"]
+    run = run_classifier(*CLF_DEFAULTS)
+    lines = {i: t["meta"] for i, t in enumerate(panels.data) if t.get("meta", {}).get("role") in ("boundary", "margin")}
+    assert len(lines) == 7  # every boundary and margin line is a trace, even where it misses the box
+    for value in (0, 10, 64, 100):
+        step = step_at(value, run.steps)
+        patch = frames["patches"][value]
+        for i, meta in lines.items():
+            w1, w2, b = run.fits[meta["loss"]].at(step)
+            xs, ys = np.array(patch["traces"][str(i)]["x"]), np.array(patch["traces"][str(i)]["y"])
+            assert xs.size in (0, 2)
+            np.testing.assert_allclose(w1 * xs + w2 * ys + b, meta["level"], atol=1e-9)
+        titles = [patch["annotations"][str(k)]["text"] for k in range(3)]
+        assert titles == [f"<b>{n}</b> · accuracy {run.accuracy(n, step):.0%}" for n in CLASSIFIER_LOSSES]
+    # at step 0 the weights are zero: no line yet, drawn as empty traces
+    start = frames["patches"][0]["traces"]
+    assert all(start[str(i)]["x"] == [] for i in lines)

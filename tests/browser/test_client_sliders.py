@@ -158,4 +158,18 @@ def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page)
     assert "lab_rprog=90" in page.url
     wait_run_after(page, before_runs)  # the server hears it once the slider is still: the table follows
     page.wait_for_function("() => document.body.innerText.includes('After 270 of 300 steps')")
+
+    # the classifier section: its panels (boundaries, accuracy titles) and loss curves rewind together
+    scrub = page.locator(f'{CLIENT_SLIDER}[data-param="lab_cprog"]')
+    before_runs = runs(page)
+    scrub.focus()
+    page.keyboard.press("Home")  # step 0: zero weights, no boundary yet
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[3]"
+                           ".layout.shapes[0].x0 === 0")
+    boundaries = charts.nth(2).evaluate(
+        "(gd) => gd.data.filter((t) => t.meta && t.meta.role === 'boundary').map((t) => t.x.length)")
+    assert boundaries == [0, 0, 0]
+    titles = charts.nth(2).evaluate("(gd) => gd.layout.annotations.map((a) => a.text)")
+    assert all("accuracy" in t for t in titles) and len(titles) == 3
+    assert runs(page) == before_runs
     assert exceptions(page) == [] and page.console_errors == []
