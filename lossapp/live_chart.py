@@ -28,6 +28,7 @@ server, which checks the values (:func:`apply_sync`) and keeps them in ``st.quer
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import shutil
@@ -215,25 +216,37 @@ function applyControls(host) {
   const fig = st.fig;
   let scale = 1.0;
   let shift = 0.0;
+  let mix = null;
   let marker = null;
   let frame = st.follow ? st.followValue : null;
   for (const c of st.controls) {
     if (c.role === 'scale') scale *= st.values[c.id];
     if (c.role === 'shift') shift += st.values[c.id];
+    if (c.role === 'mix') mix = st.values[c.id];
     if (c.role === 'marker') marker = st.values[c.id];
     if (c.role === 'frame') frame = st.values[c.id];
   }
   if (frame !== null && st.frames) return applyFrame(st, frame);
   if (!st.decoded) {
-    st.decoded = fig.data.map((t) => {
+    st.decoded = fig.data.map((t, k) => {
       const role = t.meta && t.meta.role;
-      return (role === 'loss' || role === 'grad') ? {x: decode(t.x), y: decode(t.y)} : null;
+      if (role !== 'loss' && role !== 'grad') return null;
+      const d = {x: decode(t.x), y: decode(t.y)};
+      // a loss linear in the label: the figure is at label 0, st.mix holds the same trace at label 1
+      if (st.mix && st.mix[k] !== undefined) d.y1 = decode(st.mix[k]);
+      return d;
     });
   }
-  // the same array objects while scale and shift stay put, so Plotly.react leaves those traces alone
+  // the same array objects while mix, scale and shift stay put, so Plotly.react leaves those traces alone
   for (const d of st.decoded) {
     if (!d) continue;
-    if (d.scale !== scale) { d.scaled = scale === 1 ? d.y : d.y.map((v) => v * scale); d.scale = scale; }
+    const key = scale + ':' + mix;
+    if (d.scale !== key) {
+      const z = mix === null || !d.y1 ? null : mix;
+      d.scaled = z === null ? (scale === 1 ? d.y : d.y.map((v) => v * scale))
+        : d.y.map((v, i) => scale * ((1 - z) * v + z * d.y1[i]));
+      d.scale = key;
+    }
     if (d.shift !== shift) { d.shifted = shift === 0 ? d.x : d.x.map((v) => v + shift); d.shift = shift; }
   }
   const curves = {};
@@ -299,7 +312,7 @@ function applyControls(host) {
     layout.xaxis2 = Object.assign({}, layout.xaxis2, {range: st.xrangeArr});
   }
   if (layout.yaxis && layout.yaxis.range) {
-    const key = scale + ':' + shift;
+    const key = scale + ':' + shift + ':' + mix;
     if (st.rangeKey !== key) {
       st.range = finiteRange(lossY, 0.06, lossX, st.xrange) || layout.yaxis.range;
       st.rangeKey = key;
@@ -313,7 +326,7 @@ function applyControls(host) {
       const d = st.decoded[k];
       if (d && t.meta.role === 'grad') { gradY.push(d.scaled); gradX.push(d.shifted); }
     });
-    const key = scale + ':' + shift;
+    const key = scale + ':' + shift + ':' + mix;
     if (st.range2Key !== key) { st.range2 = finiteRange(gradY, 0.06, gradX, st.xrange); st.range2Key = key; }
     if (st.range2) layout.yaxis2 = Object.assign({}, layout.yaxis2, {range: st.range2, autorange: false});
   }
@@ -460,6 +473,7 @@ function setupControls(host, data, setTriggerValue, redraw) {
   host.__lossapp.labels = data.labels || {};
   const st = host.__lossapp;
   st.frames = data.frames || null;
+  st.mix = data.mix || null;  // drawn with the same parameters as the figure: it changes when the figure does
   const xrange = data.xrange || null;
   if (JSON.stringify(xrange) !== JSON.stringify(st.xrange || null)) {
     st.xrange = xrange;
@@ -581,7 +595,9 @@ class ClientSlider:
 
     ``role`` is "scale" (the loss and gradient traces are multiplied by the product of every scale slider: a
     loss ``weight`` or a ``sample_weight``), "shift" (the curves slide right by the value: the label of a loss of
-    pred − label, drawn at label 0 over a range wide enough for every label) or "marker" (the marker, its tangent
+    pred − label, drawn at label 0 over a range wide enough for every label), "mix" (the label z of a loss linear
+    in its label: the curves are (1 − z) times the figure's, drawn at label 0, plus z times ``mix``'s, the same
+    traces at label 1), "marker" (the marker, its tangent
     and the dashed guides move to the grid point nearest the value, and the chart shows the loss and gradient
     there), or "frame" (the chart shows the patch the server computed for that value, see :func:`plotly_chart`'s
     ``frames``). ``id`` is the slider's query parameter. The figure sent with such sliders must be drawn at scale
@@ -598,8 +614,8 @@ class ClientSlider:
     help: str = ""
 
     def __post_init__(self) -> None:
-        if self.role not in ("scale", "shift", "marker", "frame"):
-            raise ValueError(f"role must be 'scale', 'shift', 'marker' or 'frame'; got {self.role!r}")
+        if self.role not in ("scale", "shift", "mix", "marker", "frame"):
+            raise ValueError(f"role must be 'scale', 'shift', 'mix', 'marker' or 'frame'; got {self.role!r}")
         if not (self.low < self.high and self.step > 0):
             raise ValueError(f"{self.id}: need low < high and step > 0; got {self.low}, {self.high}, {self.step}")
 
@@ -677,7 +693,7 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
                  sliders: Sequence[ClientSlider] = (), names: dict[str, str] | None = None,
                  xrange: tuple[float, float] | None = None, readout: bool = True,
                  labels: dict[str, tuple[str, str]] | None = None, frames: dict[str, Any] | None = None,
-                 follow: ClientSlider | None = None) -> None:
+                 follow: ClientSlider | None = None, mix: go.Figure | None = None) -> None:
     """Show ``fig`` under the widget-like identity ``key``; later figures with the same key redraw in place.
 
     ``alt`` is the chart's accessible name (a sentence saying what the chart shows). ``sliders`` are drawn under
@@ -689,7 +705,8 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     slider: ``{"values": [v0, v1, ...], "patches": [patch per value]}``, each patch
     ``{"traces": {index: {"x": ..., "y": ...}}, "shapes": {index: {...}}, "annotations": {index: {...}}}``
     laid over the figure (indices as strings). A chart with ``frames`` and ``follow`` (another chart's frame
-    slider) has no slider of its own and follows that one as it moves.
+    slider) has no slider of its own and follows that one as it moves. ``mix`` is the figure at label 1 for a
+    "mix" slider (same traces as ``fig``, at label 0).
     """
     config = dict(CONFIG if config is None else config, responsive=True)
     if not live_charts_enabled():
@@ -698,6 +715,10 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     data = {"figure": chart_json(fig), "alt": alt, "config": config, "src": _static_url(), "key": key}
     if frames is not None:
         data["frames"] = frames
+    if mix is not None:  # the loss and gradient traces of the figure at label 1, by trace index
+        spec = json.loads(chart_json(mix))
+        data["mix"] = {str(i): t["y"] for i, t in enumerate(spec["data"])
+                       if (t.get("meta") or {}).get("role") in ("loss", "grad")}
     if follow is not None and not sliders:
         data["follow"] = follow.id
         data["followValue"] = follow.value

@@ -218,7 +218,7 @@ def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView):
 def chart(view: CurveView, key: str, *, present: bool = False, export: bool = True, base: CurveView | None = None,
           sliders: tuple[ClientSlider, ...] = (), names: dict[str, str] | None = None,
           xrange: tuple[float, float] | None = None, readout: bool = True,
-          labels: dict[str, tuple[str, str]] | None = None) -> None:
+          labels: dict[str, tuple[str, str]] | None = None, mix: CurveView | None = None) -> None:
     """Plot a CurveView with its text description, then the export panel (when lossapp.export provides it).
 
     With browser-side ``sliders`` (:class:`lossapp.live_chart.ClientSlider`), the chart is drawn from ``base``:
@@ -229,8 +229,9 @@ def chart(view: CurveView, key: str, *, present: bool = False, export: bool = Tr
     alt = view.alt_text()
     shown = base if sliders and base is not None else view
     fig = _cached_figure(view_fingerprint(shown), present, shown)
+    mixed = None if mix is None else _cached_figure(view_fingerprint(mix), present, mix)
     plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange, readout=readout,
-                 labels=labels)
+                 labels=labels, mix=mixed)
     st.caption(alt)
     if export and export_panel is not None and not present:
         export_panel(view, key)
@@ -305,10 +306,11 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     loss and gradient chart (with its export panel). Returns the CurveView it plotted.
 
     With live charts (:mod:`lossapp.live_chart`), the prediction marker, ``weight`` and ``sample_weight`` (and the
-    label of a loss of pred − label, ``LossSpec.label_shift``) are sliders under the chart that the browser applies
-    by itself (a loss is linear in both weights, such a label slides the curve, and the marker only picks a point
-    of the plotted grid), so moving them costs no script run; the values at the marker are shown under the
-    chart. Otherwise every control is a Streamlit widget and the values are metrics.
+    label of a loss of pred − label, ``LossSpec.label_shift``, or of a loss linear in its label, ``label_linear``)
+    are sliders under the chart that the browser applies by itself (a loss is linear in both weights, such a
+    label slides the curve or mixes the curves at labels 0 and 1, and the marker only picks a point of the
+    plotted grid), so moving them costs no script run; the values at the marker are shown under the chart.
+    Otherwise every control is a Streamlit widget and the values are metrics.
     """
     spec = CATALOG[name]
     live = live_charts_enabled()
@@ -324,7 +326,10 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
         lparam = label_param(spec, params)
         # a different key when the label convention changes, so a stored -1 never meets the {0, 1} choice
         lkey = control_key(key, "label") + ("01" if lparam.choices == (0.0, 1.0) else "")
-        if not shift:
+        # a label the loss is linear in is mixed in the browser from the curves at 0 and 1 (not PoissonNLL's
+        # compute_full, whose Stirling term is not linear in the label)
+        mix = (live and spec.label_linear and lparam.kind == "float" and not params.get("compute_full"))
+        if not shift and not mix:
             label = param_control(lparam, lkey)
         rng = curve_range(name, params)
         start = _marker_start(spec, rng)
@@ -342,7 +347,8 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
                           low=math.ceil(rng.lo / rng.step - 1e-9) * rng.step, high=rng.hi, step=rng.step,
                           default=float(start), role="marker", help=_MARKER_HELP),
             *((client_slider(lkey, "label", low=float(lparam.low), high=float(lparam.high), step=float(lparam.step),
-                             default=float(lparam.default), role="shift", help=lparam.help),) if shift else ()),
+                             default=float(lparam.default), role="shift" if shift else "mix", help=lparam.help),)
+              if shift or mix else ()),
             _client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
             _client_param(SAMPLE_WEIGHT, control_key(key, "sample_weight"), None),
         )
@@ -350,8 +356,8 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
         marker = values["marker"]
         weight = values[control_key(key, "weight")]
         sample_weight = values[control_key(key, "sample_weight")]
-        if shift:
-            label = values["shift"]
+        if shift or mix:
+            label = values["shift" if shift else "mix"]
         params = {**params, "weight": weight}
         with right:
             view = curve_view(name, params, label, sample_weight, marker, rng)
@@ -359,10 +365,13 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
                 wide = CurveRange(rng.lo - float(lparam.high), rng.hi - float(lparam.low), rng.dx, rng.step,
                                   rng.title, rng.suffix)
                 base = curve_view(name, {**params, "weight": 1.0}, 0.0, 1.0, marker, wide)
+            elif mix:  # drawn at label 0, and at label 1 for the browser to mix
+                base = curve_view(name, {**params, "weight": 1.0}, 0.0, 1.0, marker, rng)
             else:
                 base = curve_view(name, {**params, "weight": 1.0}, label, 1.0, marker, rng)
+            at_one = curve_view(name, {**params, "weight": 1.0}, 1.0, 1.0, marker, rng) if mix else None
             chart(view, key, present=present, base=base, sliders=sliders, names={spec.name: short},
-                  xrange=(rng.lo, rng.hi) if shift else None)
+                  xrange=(rng.lo, rng.hi) if shift else None, mix=at_one)
         return view
     with left:
         value, grad = point_value(name, tuple(sorted(params.items())), float(label), float(sample_weight), marker)

@@ -71,6 +71,9 @@ class LossSpec:
     label_range: tuple[float, float] = (-5.0, 5.0)
     #: True when the loss depends on pred − label only: a new label slides the curve sideways, unchanged.
     label_shift: bool = False
+    #: True when the loss and its gradient are linear in the label (for PoissonNLL only without compute_full,
+    #: whose Stirling term is not): two curves, at labels 0 and 1, give the curve of every label.
+    label_linear: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
@@ -160,6 +163,7 @@ _SPECS = (
     ),
     LossSpec(
         name="SigmoidBinaryCrossEntropyLoss",
+        label_linear=True,
         cls=classification.SigmoidBinaryCrossEntropyLoss,
         family="classification",
         title="Sigmoid binary cross-entropy",
@@ -269,6 +273,7 @@ _SPECS = (
     ),
     LossSpec(
         name="LogisticLoss",
+        label_linear=True,
         cls=classification.LogisticLoss,
         family="classification",
         title="Logistic loss",
@@ -320,6 +325,7 @@ _SPECS = (
     ),
     LossSpec(
         name="PoissonNLLLoss",
+        label_linear=True,
         cls=distribution.PoissonNLLLoss,
         family="distribution",
         title="Poisson negative log-likelihood",

@@ -25,6 +25,7 @@ class Chart:
     names: dict = field(default_factory=dict)  #: short names of the curves for the value readout
     readout: bool = True  #: whether the browser shows the values at the marker
     labels: dict = field(default_factory=dict)  #: per curve, the readout's own (loss, gradient) labels
+    mix: dict = field(default_factory=dict)  #: for a "mix" slider: trace index -> y at label 1
 
     @property
     def spec(self) -> dict:
@@ -50,7 +51,8 @@ def charts(at: AppTest) -> list[Chart]:
                 continue
             data = json.loads(proto.json)
             found.append(Chart(_key(proto.id), data["figure"], data["alt"], data.get("controls", []),
-                               data.get("names", {}), data.get("readout", True), data.get("labels", {})))
+                               data.get("names", {}), data.get("readout", True), data.get("labels", {}),
+                               data.get("mix", {})))
         else:
             found.append(Chart(_key(proto.id), proto.spec, proto.alt))
     return found
@@ -74,7 +76,8 @@ def readouts(at: AppTest) -> dict[str, str]:
     """What the browser shows under each chart with browser-side sliders: ``"{short}: loss"`` and
     ``"{short}: gradient"`` at the marker, worked out from the data the page sends (the curves at scale 1, the
     sliders' values) the way lossapp.live_chart's script does: product of the scale sliders times the curve, slid
-    right by the shift slider, at the grid point nearest the marker, formatted like the pages' numbers."""
+    right by the shift slider, mixed between labels 0 and 1 by a mix slider, at the grid point nearest the marker,
+    formatted like the pages' numbers."""
     from lossapp.views import fmt
 
     out = {}
@@ -84,12 +87,16 @@ def readouts(at: AppTest) -> dict[str, str]:
             continue
         scale = float(np.prod([s["value"] for s in c.controls if s["role"] == "scale"]))
         shift = float(sum(s["value"] for s in c.controls if s["role"] == "shift"))
+        z = next((s["value"] for s in c.controls if s["role"] == "mix"), None)
         curves: dict[str, dict] = {}
-        for t in c.data:
+        for k, t in enumerate(c.data):
             role = t.get("meta", {}).get("role")
             if role in ("loss", "grad"):
                 curves.setdefault(t["meta"]["curve"], {})["x"] = _decode(t["x"])
-                curves[t["meta"]["curve"]][role] = _decode(t["y"])
+                y = _decode(t["y"])
+                if z is not None and str(k) in c.mix:
+                    y = (1 - z) * y + z * _decode(c.mix[str(k)])
+                curves[t["meta"]["curve"]][role] = y
         for name, cv in curves.items():
             i = int(np.argmin(np.abs(cv["x"] + shift - marker)))
             short = c.names.get(name, name)

@@ -98,6 +98,35 @@ def test_label_shift_is_declared_exactly_where_the_curve_slides_with_the_label(n
 
 
 @pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.curve])
+def test_label_linear_is_declared_exactly_where_two_curves_give_every_label(name):
+    """label_linear (the app mixes the curves at labels 0 and 1 in the browser when the label moves) holds for
+    every setting tried, except PoissonNLL's compute_full, and fails for every loss that does not declare it."""
+    spec = CATALOG[name]
+    lo, hi = spec.label_range
+    settings = [{}, {"from_sigmoid": True, "pos_weight": 2.5}, {"from_logits": False}, {"compute_full": True}]
+    linear = []
+    for params in settings:
+        known = {k: v for k, v in params.items() if k in {p.name for p in spec.params}}
+        if params and not known:
+            continue
+        loss = make_loss(name, **{k: v for k, v in known.items() if spec.param(k).where == "init"})
+        fwd = {k: v for k, v in known.items() if spec.param(k).where == "forward"}
+        positive = known.get("from_sigmoid") or known.get("from_logits") is False  # probabilities or rates
+        grid = prediction_grid(0.05, 0.95, 91) if positive else prediction_grid(-5.0, 5.0, 201)
+        at0, at1 = sweep(loss, grid, 0.0, **fwd), sweep(loss, grid, 1.0, **fwd)
+        ok = True
+        for z in (lo + 0.3 * (hi - lo), hi):
+            at = sweep(loss, grid, z, **fwd)
+            ok &= bool(np.allclose(at.values, (1 - z) * at0.values + z * at1.values, rtol=1e-9, atol=1e-9)
+                       and np.allclose(at.grad, (1 - z) * at0.grad + z * at1.grad, rtol=1e-9, atol=1e-9))
+        linear.append((known.get("compute_full", False), ok))
+    if spec.label_linear:
+        assert all(ok for full, ok in linear if not full) and not any(ok for full, ok in linear if full)
+    else:
+        assert not any(ok for _, ok in linear)
+
+
+@pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.curve])
 def test_sweep_gradient_is_the_slope_of_the_curve(name):
     spec = CATALOG[name]
     loss = make_loss(name, margin=1.0)

@@ -107,7 +107,7 @@ def test_client_slider_snaps_like_the_browser_slider():
 
 
 @pytest.mark.parametrize("args, message", [
-    (dict(role="slide"), "role must be 'scale', 'shift', 'marker' or 'frame'"),
+    (dict(role="slide"), "role must be 'scale', 'shift', 'mix', 'marker' or 'frame'"),
     (dict(low=1.0, high=1.0), "need low < high and step > 0"),
     (dict(step=0.0), "need low < high and step > 0"),
 ])
@@ -216,3 +216,31 @@ def test_every_curve_loss_is_linear_in_its_weights(name, weight, sample_weight):
     np.testing.assert_array_equal(x1, x2)
     np.testing.assert_allclose(scaled, weight * sample_weight * base, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(gscaled, weight * sample_weight * gbase, rtol=1e-12, atol=1e-12)
+
+
+def test_labels_a_loss_is_linear_in_are_mixed_in_the_browser(monkeypatch):
+    """SigmoidBCE's label (and PoissonNLL's without compute_full) is a browser-side "mix" slider: the chart is
+    drawn at label 0 and carries the curves at label 1; with compute_full the Poisson label is a Streamlit slider."""
+    monkeypatch.delenv("LOSSAPP_PLAIN_CHARTS", raising=False)
+    monkeypatch.setattr(live_chart, "_READY", True)
+    at = AppTest.from_file("../pages/3_Binary_classification.py", default_timeout=30)
+    at.query_params.update({"bce_label": "0.3"})
+    at.run()
+    bce = next(c for c in charts(at) if c.key == "bce_chart")
+    assert ("bce_label", "mix", 0.3) in [(s["id"], s["role"], s["value"]) for s in bce.controls]
+    assert "bce_label" not in {s.key for s in at.slider}
+    loss0 = next(i for i, t in enumerate(bce.data) if t["meta"]["role"] == "loss")
+    x = np.frombuffer(base64.b64decode(bce.data[loss0]["x"]["bdata"]), dtype=bce.data[loss0]["x"]["dtype"])
+    y0 = np.frombuffer(base64.b64decode(bce.data[loss0]["y"]["bdata"]), dtype=bce.data[loss0]["y"]["dtype"])
+    y1 = np.frombuffer(base64.b64decode(bce.mix[str(loss0)]["bdata"]), dtype=bce.mix[str(loss0)]["dtype"])
+    np.testing.assert_allclose(y0, np.logaddexp(0, x), rtol=1e-12)  # label 0: softplus(x)
+    np.testing.assert_allclose(y1, np.logaddexp(0, -x), rtol=1e-12)  # label 1: softplus(-x)
+    assert "label fixed at 0.3" in bce.alt
+
+    for full, browser_side in (("false", True), ("true", False)):
+        at = AppTest.from_file("../pages/5_Distributions.py", default_timeout=30)
+        at.query_params.update({"poisson_full": full})
+        at.run()
+        poisson = next(c for c in charts(at) if c.key == "poisson_chart")
+        assert any(s["role"] == "mix" for s in poisson.controls) is browser_side
+        assert ("poisson_label" in {s.key for s in at.slider}) is not browser_side

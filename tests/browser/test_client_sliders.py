@@ -173,3 +173,22 @@ def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page)
     assert all("accuracy" in t for t in titles) and len(titles) == 3
     assert runs(page) == before_runs
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_a_soft_label_mixes_the_curves_in_the_browser(server, page):
+    from losscore import SigmoidBCELoss
+
+    page.goto(f"{server}/Binary_classification")
+    wait_loaded(page)
+    label = page.locator(f'{CLIENT_SLIDER}[data-param="bce_label"]')
+    before_runs, before = runs(page), chart_signature(page)
+    label.focus()
+    for _ in range(6):
+        page.keyboard.press("ArrowLeft")  # 1 -> 0.7
+    wait_chart_change(page, before, timeout=10_000)
+    values, grad = SigmoidBCELoss().value_and_grad(np.array([0.5]), np.array([0.7]))
+    page.wait_for_function(f"() => document.querySelector('{READOUT}').innerText.includes('{values[0]:.4f}')")
+    assert readout(page, 0) == {"SigmoidBCELoss: loss": f"{values[0]:.4f}",
+                                "SigmoidBCELoss: gradient": f"{grad[0]:.4f}"}
+    assert runs(page) == before_runs
+    assert exceptions(page) == [] and page.console_errors == []
