@@ -273,7 +273,8 @@ ALL_DRAWN = """
     const gd = e.matches('.js-plotly-plot') ? e : e.querySelector('.js-plotly-plot');
     return gd && gd.data && gd.data.length > 0;
   })
-""".replace("CHART_BOX", CHART_BOX)
+  && Array.from(document.querySelectorAll('READOUT')).every((r) => r.querySelector('dd'))
+""".replace("CHART_BOX", CHART_BOX).replace("READOUT", READOUT)
 
 
 def wait_charts_drawn(pg, timeout: float = 60_000) -> None:

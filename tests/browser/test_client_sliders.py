@@ -29,6 +29,10 @@ def l2_at(pred: float, weight: float, sample_weight: float) -> tuple[float, floa
 
 
 def readout(page, index: int) -> dict[str, str]:
+    """The values under the ``index``-th chart with a readout, once it is mounted and filled in (on a cold
+    server the components of a page mount one after another)."""
+    page.wait_for_function("([sel, i]) => { const r = document.querySelectorAll(sel)[i]; "
+                           "return r && r.querySelector('dd'); }", arg=[READOUT, index])
     box = page.locator(READOUT).nth(index)
     terms = box.locator("dt").all_inner_texts()
     values = box.locator("dd").all_inner_texts()
@@ -42,7 +46,8 @@ def press_and_read(page, slider, key: str, expect: tuple[float, float]) -> dict[
     slider.focus()
     page.keyboard.press(key)
     wait_chart_change(page, before, timeout=10_000)
-    page.wait_for_function(f"() => document.querySelectorAll('{READOUT}')[1].innerText.includes('{expect[0]:.4f}')")
+    page.wait_for_function(f"() => (document.querySelectorAll('{READOUT}')[1]?.innerText || '')"
+                           f".includes('{expect[0]:.4f}')")
     return readout(page, 1)
 
 
@@ -124,8 +129,8 @@ def test_a_marker_the_server_moves_is_taken_over_and_one_the_visitor_moved_is_ke
     before = runs(page)
     page.locator('[data-testid="stRadio"]', has_text="class whose logit moves").get_by_text("1", exact=True).click()
     wait_run_after(page, before)
-    page.wait_for_function(f"() => document.querySelector('{CLIENT_SLIDER}[data-param=\"sce_z\"]').value === '10'")
-    page.wait_for_function(f"() => Array.from(document.querySelectorAll('{READOUT}')).pop().innerText"
+    page.wait_for_function(f"() => document.querySelector('{CLIENT_SLIDER}[data-param=\"sce_z\"]')?.value === '10'")
+    page.wait_for_function(f"() => (Array.from(document.querySelectorAll('{READOUT}')).pop()?.innerText || '')"
                            ".includes('0.9999')")
     # the visitor moves it; after the sync, switching the class back keeps their value
     before = runs(page)
@@ -144,15 +149,18 @@ def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page)
     wait_loaded(page)
     scrub = page.locator(f'{CLIENT_SLIDER}[data-param="lab_rprog"]')
     charts = page.locator('[data-testid="lossappChart"]')
-    curves = charts.nth(1)  # the regression loss curves, under the scatter
-    assert curves.evaluate("(gd) => gd.layout.shapes[0].x0") == 300
+    # the regression loss curves, under the scatter, drawn at the end of training (the page's charts mount one
+    # after another on a cold server)
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[3]?.data "
+                           "&& document.querySelectorAll('[data-testid=\"lossappChart\"]')[1]"
+                           "?.layout?.shapes?.[0]?.x0 === 300")
     lines = "(gd) => JSON.stringify(gd.data.filter((t) => t.meta && t.meta.role === 'fit').map((t) => t.y))"
     before_lines, before_runs = charts.first.evaluate(lines), runs(page)
     scrub.focus()
     for _ in range(10):
         page.keyboard.press("ArrowLeft")  # 90 % of 300 steps
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[1]"
-                           ".layout.shapes[0].x0 === 270")
+                           "?.layout?.shapes?.[0]?.x0 === 270")
     assert charts.first.evaluate(lines) != before_lines
     assert runs(page) == before_runs, "the charts waited for a script run"
     assert "lab_rprog=90" in page.url
@@ -165,7 +173,7 @@ def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page)
     scrub.focus()
     page.keyboard.press("Home")  # step 0: zero weights, no boundary yet
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[3]"
-                           ".layout.shapes[0].x0 === 0")
+                           "?.layout?.shapes?.[0]?.x0 === 0")
     boundaries = charts.nth(2).evaluate(
         "(gd) => gd.data.filter((t) => t.meta && t.meta.role === 'boundary').map((t) => t.x.length)")
     assert boundaries == [0, 0, 0]
@@ -187,7 +195,7 @@ def test_a_soft_label_mixes_the_curves_in_the_browser(server, page):
         page.keyboard.press("ArrowLeft")  # 1 -> 0.7
     wait_chart_change(page, before, timeout=10_000)
     values, grad = SigmoidBCELoss().value_and_grad(np.array([0.5]), np.array([0.7]))
-    page.wait_for_function(f"() => document.querySelector('{READOUT}').innerText.includes('{values[0]:.4f}')")
+    page.wait_for_function(f"() => (document.querySelector('{READOUT}')?.innerText || '').includes('{values[0]:.4f}')")
     assert readout(page, 0) == {"SigmoidBCELoss: loss": f"{values[0]:.4f}",
                                 "SigmoidBCELoss: gradient": f"{grad[0]:.4f}"}
     assert runs(page) == before_runs

@@ -81,7 +81,7 @@ def test_embedded_page_renders_and_reacts(page, docs_site):
     marker = inner.locator('[data-testid="lossappControls"] input[data-param="l1_pred"]')
     marker.press("ArrowLeft")
     assert float(marker.input_value()) == pytest.approx(1.95)
-    inner.wait_for_function("() => document.querySelector('[data-testid=\"lossappReadout\"] dd').innerText "
+    inner.wait_for_function("() => document.querySelector('[data-testid=\"lossappReadout\"] dd')?.innerText "
                             "=== '1.9500'")
     inner.wait_for_function(
         "(n) => window.__stRuns > n && document.querySelector('[data-testid=\"stApp\"]')"
