@@ -217,12 +217,14 @@ function applyControls(host) {
   let scale = 1.0;
   let shift = 0.0;
   let mix = null;
+  let pscale = 1.0;
   let marker = null;
   let frame = st.follow ? st.followValue : null;
   for (const c of st.controls) {
     if (c.role === 'scale') scale *= st.values[c.id];
     if (c.role === 'shift') shift += st.values[c.id];
     if (c.role === 'mix') mix = st.values[c.id];
+    if (c.role === 'pscale') pscale *= st.values[c.id];
     if (c.role === 'marker') marker = st.values[c.id];
     if (c.role === 'frame') frame = st.values[c.id];
   }
@@ -240,11 +242,11 @@ function applyControls(host) {
   // the same array objects while mix, scale and shift stay put, so Plotly.react leaves those traces alone
   for (const d of st.decoded) {
     if (!d) continue;
-    const key = scale + ':' + mix;
+    const key = scale + ':' + mix + ':' + pscale;
     if (d.scale !== key) {
       const z = mix === null || !d.y1 ? null : mix;
       d.scaled = z === null ? (scale === 1 ? d.y : d.y.map((v) => v * scale))
-        : d.y.map((v, i) => scale * ((1 - z) * v + z * d.y1[i]));
+        : d.y.map((v, i) => scale * ((1 - z) * v + z * pscale * d.y1[i]));
       d.scale = key;
     }
     if (d.shift !== shift) { d.shifted = shift === 0 ? d.x : d.x.map((v) => v + shift); d.shift = shift; }
@@ -312,7 +314,7 @@ function applyControls(host) {
     layout.xaxis2 = Object.assign({}, layout.xaxis2, {range: st.xrangeArr});
   }
   if (layout.yaxis && layout.yaxis.range) {
-    const key = scale + ':' + shift + ':' + mix;
+    const key = scale + ':' + shift + ':' + mix + ':' + pscale;
     if (st.rangeKey !== key) {
       st.range = finiteRange(lossY, 0.06, lossX, st.xrange) || layout.yaxis.range;
       st.rangeKey = key;
@@ -326,7 +328,7 @@ function applyControls(host) {
       const d = st.decoded[k];
       if (d && t.meta.role === 'grad') { gradY.push(d.scaled); gradX.push(d.shifted); }
     });
-    const key = scale + ':' + shift + ':' + mix;
+    const key = scale + ':' + shift + ':' + mix + ':' + pscale;
     if (st.range2Key !== key) { st.range2 = finiteRange(gradY, 0.06, gradX, st.xrange); st.range2Key = key; }
     if (st.range2) layout.yaxis2 = Object.assign({}, layout.yaxis2, {range: st.range2, autorange: false});
   }
@@ -597,11 +599,11 @@ class ClientSlider:
     loss ``weight`` or a ``sample_weight``), "shift" (the curves slide right by the value: the label of a loss of
     pred − label, drawn at label 0 over a range wide enough for every label), "mix" (the label z of a loss linear
     in its label: the curves are (1 − z) times the figure's, drawn at label 0, plus z times ``mix``'s, the same
-    traces at label 1), "marker" (the marker, its tangent
-    and the dashed guides move to the grid point nearest the value, and the chart shows the loss and gradient
-    there), or "frame" (the chart shows the patch the server computed for that value, see :func:`plotly_chart`'s
-    ``frames``). ``id`` is the slider's query parameter. The figure sent with such sliders must be drawn at scale
-    1 and shift 0 (its marker is moved anyway).
+    traces at label 1; a "pscale" slider multiplies that label-1 part: SigmoidBCE's pos_weight), "marker" (the
+    marker, its tangent and the dashed guides move to the grid point nearest the value, and the chart shows the
+    loss and gradient there), or "frame" (the chart shows the patch the server computed for that value, see
+    :func:`plotly_chart`'s ``frames``). ``id`` is the slider's query parameter. The figure sent with such sliders
+    must be drawn at scale 1 and shift 0 (its marker is moved anyway).
     """
 
     id: str
@@ -614,8 +616,9 @@ class ClientSlider:
     help: str = ""
 
     def __post_init__(self) -> None:
-        if self.role not in ("scale", "shift", "mix", "marker", "frame"):
-            raise ValueError(f"role must be 'scale', 'shift', 'mix', 'marker' or 'frame'; got {self.role!r}")
+        if self.role not in ("scale", "shift", "mix", "pscale", "marker", "frame"):
+            raise ValueError(
+                f"role must be 'scale', 'shift', 'mix', 'pscale', 'marker' or 'frame'; got {self.role!r}")
         if not (self.low < self.high and self.step > 0):
             raise ValueError(f"{self.id}: need low < high and step > 0; got {self.low}, {self.high}, {self.step}")
 

@@ -321,8 +321,11 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
         left = right = st.container()  # every control sits under the chart: the chart takes the whole width
     else:
         left, right = st.columns([1, 2.4], gap="medium")
+    # the parameter that scales a mixed label's label-1 part (SigmoidBCE's pos_weight) moves in the browser too
+    pscale = spec.positive_scale if live and spec.label_linear and lparam.kind == "float" else None
     with left:
-        params = param_controls(spec, key, defaults=defaults, skip=("weight",) if live else ())
+        params = param_controls(spec, key, defaults=defaults,
+                                skip=("weight", *((pscale,) if pscale else ())) if live else ())
         lparam = label_param(spec, params)
         # a different key when the label convention changes, so a stored -1 never meets the {0, 1} choice
         lkey = control_key(key, "label") + ("01" if lparam.choices == (0.0, 1.0) else "")
@@ -349,6 +352,10 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
             *((client_slider(lkey, "label", low=float(lparam.low), high=float(lparam.high), step=float(lparam.step),
                              default=float(lparam.default), role="shift" if shift else "mix", help=lparam.help),)
               if shift or mix else ()),
+            *((client_slider(control_key(key, pscale), pscale, low=float(spec.param(pscale).low),
+                             high=float(spec.param(pscale).high), step=float(spec.param(pscale).step),
+                             default=float((defaults or {}).get(pscale, spec.param(pscale).default)),
+                             role="pscale", help=spec.param(pscale).help),) if pscale and mix else ()),
             _client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
             _client_param(SAMPLE_WEIGHT, control_key(key, "sample_weight"), None),
         )
@@ -358,6 +365,10 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
         sample_weight = values[control_key(key, "sample_weight")]
         if shift or mix:
             label = values["shift" if shift else "mix"]
+        if pscale and mix:
+            params = {**params, pscale: values["pscale"]}
+        elif pscale:  # not mixed after all: the scale was left out of the widgets, so it keeps its default
+            params = {**params, pscale: spec.param(pscale).default}
         params = {**params, "weight": weight}
         with right:
             view = curve_view(name, params, label, sample_weight, marker, rng)
@@ -365,11 +376,12 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
                 wide = CurveRange(rng.lo - float(lparam.high), rng.hi - float(lparam.low), rng.dx, rng.step,
                                   rng.title, rng.suffix)
                 base = curve_view(name, {**params, "weight": 1.0}, 0.0, 1.0, marker, wide)
-            elif mix:  # drawn at label 0, and at label 1 for the browser to mix
-                base = curve_view(name, {**params, "weight": 1.0}, 0.0, 1.0, marker, rng)
-            else:
-                base = curve_view(name, {**params, "weight": 1.0}, label, 1.0, marker, rng)
-            at_one = curve_view(name, {**params, "weight": 1.0}, 1.0, 1.0, marker, rng) if mix else None
+            unit = {**params, "weight": 1.0, **({pscale: 1.0} if pscale and mix else {})}
+            if mix:  # drawn at label 0, and at label 1 for the browser to mix
+                base = curve_view(name, unit, 0.0, 1.0, marker, rng)
+            elif not shift:
+                base = curve_view(name, unit, label, 1.0, marker, rng)
+            at_one = curve_view(name, unit, 1.0, 1.0, marker, rng) if mix else None
             chart(view, key, present=present, base=base, sliders=sliders, names={spec.name: short},
                   xrange=(rng.lo, rng.hi) if shift else None, mix=at_one)
         return view

@@ -74,6 +74,9 @@ class LossSpec:
     #: True when the loss and its gradient are linear in the label (for PoissonNLL only without compute_full,
     #: whose Stirling term is not): two curves, at labels 0 and 1, give the curve of every label.
     label_linear: bool = False
+    #: The parameter that multiplies the label-1 part of a loss linear in its label (SigmoidBCE's pos_weight):
+    #: (1 − z)·L(label 0) + z·p·L(label 1, p = 1) gives the curve of every label z and every p.
+    positive_scale: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
@@ -164,6 +167,7 @@ _SPECS = (
     LossSpec(
         name="SigmoidBinaryCrossEntropyLoss",
         label_linear=True,
+        positive_scale="pos_weight",
         cls=classification.SigmoidBinaryCrossEntropyLoss,
         family="classification",
         title="Sigmoid binary cross-entropy",

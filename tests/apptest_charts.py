@@ -88,6 +88,7 @@ def readouts(at: AppTest) -> dict[str, str]:
         scale = float(np.prod([s["value"] for s in c.controls if s["role"] == "scale"]))
         shift = float(sum(s["value"] for s in c.controls if s["role"] == "shift"))
         z = next((s["value"] for s in c.controls if s["role"] == "mix"), None)
+        p = float(np.prod([s["value"] for s in c.controls if s["role"] == "pscale"]))
         curves: dict[str, dict] = {}
         for k, t in enumerate(c.data):
             role = t.get("meta", {}).get("role")
@@ -95,7 +96,7 @@ def readouts(at: AppTest) -> dict[str, str]:
                 curves.setdefault(t["meta"]["curve"], {})["x"] = _decode(t["x"])
                 y = _decode(t["y"])
                 if z is not None and str(k) in c.mix:
-                    y = (1 - z) * y + z * _decode(c.mix[str(k)])
+                    y = (1 - z) * y + z * p * _decode(c.mix[str(k)])
                 curves[t["meta"]["curve"]][role] = y
         for name, cv in curves.items():
             i = int(np.argmin(np.abs(cv["x"] + shift - marker)))

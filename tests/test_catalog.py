@@ -126,6 +126,20 @@ def test_label_linear_is_declared_exactly_where_two_curves_give_every_label(name
         assert not any(ok for _, ok in linear)
 
 
+@pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.positive_scale])
+@pytest.mark.parametrize("from_sigmoid", [False, True])
+def test_positive_scale_multiplies_the_label_one_part(name, from_sigmoid):
+    spec = CATALOG[name]
+    assert spec.label_linear and spec.param(spec.positive_scale).where == "forward"
+    loss = make_loss(name, from_sigmoid=from_sigmoid)
+    grid = prediction_grid(0.05, 0.95, 91) if from_sigmoid else prediction_grid(-5.0, 5.0, 201)
+    at0, at1 = sweep(loss, grid, 0.0), sweep(loss, grid, 1.0, **{spec.positive_scale: 1.0})
+    for z, p in ((0.3, 2.5), (1.0, 0.1), (0.0, 7.0), (0.85, 10.0)):
+        at = sweep(loss, grid, z, **{spec.positive_scale: p})
+        np.testing.assert_allclose(at.values, (1 - z) * at0.values + z * p * at1.values, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(at.grad, (1 - z) * at0.grad + z * p * at1.grad, rtol=1e-9, atol=1e-12)
+
+
 @pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.curve])
 def test_sweep_gradient_is_the_slope_of_the_curve(name):
     spec = CATALOG[name]

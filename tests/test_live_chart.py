@@ -107,7 +107,7 @@ def test_client_slider_snaps_like_the_browser_slider():
 
 
 @pytest.mark.parametrize("args, message", [
-    (dict(role="slide"), "role must be 'scale', 'shift', 'mix', 'marker' or 'frame'"),
+    (dict(role="slide"), "role must be 'scale', 'shift', 'mix', 'pscale', 'marker' or 'frame'"),
     (dict(low=1.0, high=1.0), "need low < high and step > 0"),
     (dict(step=0.0), "need low < high and step > 0"),
 ])
@@ -228,7 +228,8 @@ def test_labels_a_loss_is_linear_in_are_mixed_in_the_browser(monkeypatch):
     at.run()
     bce = next(c for c in charts(at) if c.key == "bce_chart")
     assert ("bce_label", "mix", 0.3) in [(s["id"], s["role"], s["value"]) for s in bce.controls]
-    assert "bce_label" not in {s.key for s in at.slider}
+    assert ("bce_posw", "pscale", 1.0) in [(s["id"], s["role"], s["value"]) for s in bce.controls]
+    assert not {"bce_label", "bce_posw"} & {s.key for s in at.slider}
     loss0 = next(i for i, t in enumerate(bce.data) if t["meta"]["role"] == "loss")
     x = np.frombuffer(base64.b64decode(bce.data[loss0]["x"]["bdata"]), dtype=bce.data[loss0]["x"]["dtype"])
     y0 = np.frombuffer(base64.b64decode(bce.data[loss0]["y"]["bdata"]), dtype=bce.data[loss0]["y"]["dtype"])

@@ -198,5 +198,13 @@ def test_a_soft_label_mixes_the_curves_in_the_browser(server, page):
     page.wait_for_function(f"() => (document.querySelector('{READOUT}')?.innerText || '').includes('{values[0]:.4f}')")
     assert readout(page, 0) == {"SigmoidBCELoss: loss": f"{values[0]:.4f}",
                                 "SigmoidBCELoss: gradient": f"{grad[0]:.4f}"}
+    # pos_weight scales the label-1 part: 1 -> 1.5
+    posw = page.locator(f'{CLIENT_SLIDER}[data-param="bce_posw"]')
+    posw.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    values, grad = SigmoidBCELoss().value_and_grad(np.array([0.5]), np.array([0.7]), pos_weight=np.array([1.5]))
+    page.wait_for_function(f"() => (document.querySelector('{READOUT}')?.innerText || '').includes('{values[0]:.4f}')")
+    assert readout(page, 0)["SigmoidBCELoss: gradient"] == f"{grad[0]:.4f}"
     assert runs(page) == before_runs
     assert exceptions(page) == [] and page.console_errors == []
