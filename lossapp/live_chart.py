@@ -222,7 +222,7 @@ function applyControls(host) {
   let frame = st.follow ? st.followValue : null;
   for (const c of st.controls) {
     if (c.role === 'scale') scale *= st.values[c.id];
-    if (c.role === 'shift') shift += st.values[c.id];
+    if (c.role === 'shift') shift += (c.factor === undefined ? 1 : c.factor) * st.values[c.id];
     if (c.role === 'mix') mix = st.values[c.id];
     if (c.role === 'pscale') pscale *= st.values[c.id];
     if (c.role === 'marker') marker = st.values[c.id];
@@ -457,6 +457,7 @@ function setupControls(host, data, setTriggerValue, redraw) {
     }
   } else {
     prev.names = data.names || {};
+    prev.controls = controls;  // same sliders; a property the server may change (a shift's factor) is taken over
     // A value the server changed by itself (a default that depends on other controls, a marker kept inside a
     // narrower range) is taken over; the echo of what this slider last sent is not (it may have moved since).
     for (const c of controls) {
@@ -614,6 +615,8 @@ class ClientSlider:
     value: float
     role: str
     help: str = ""
+    #: For "shift": the curves slide by factor × value (a hinge's margin slides by the label, ±1).
+    factor: float = 1.0
 
     def __post_init__(self) -> None:
         if self.role not in ("scale", "shift", "mix", "pscale", "marker", "frame"):
@@ -632,11 +635,11 @@ class ClientSlider:
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         return {"id": d["id"], "label": d["label"], "min": d["low"], "max": d["high"], "step": d["step"],
-                "value": d["value"], "role": d["role"], "help": d["help"]}
+                "value": d["value"], "role": d["role"], "help": d["help"], "factor": d["factor"]}
 
 
 def client_slider(key: str, label: str, *, low: float, high: float, step: float, default: float, role: str,
-                  help: str = "") -> ClientSlider:
+                  help: str = "", factor: float = 1.0) -> ClientSlider:
     """The :class:`ClientSlider` ``key`` with its value from the page address (checked like a bound widget's:
     out-of-range values are clamped and anything else falls back to ``default``, each with a notice, and the
     address is corrected so the notice is shown once)."""
@@ -655,7 +658,7 @@ def client_slider(key: str, label: str, *, low: float, high: float, step: float,
     value = probe.snap(value)
     if decision.notice or decision.seed:
         st.query_params[key] = f"{value:g}"
-    return ClientSlider(key, label, low, high, step, value, role, help)
+    return ClientSlider(key, label, low, high, step, value, role, help, factor)
 
 
 def apply_sync(payload: Any, sliders: Sequence[ClientSlider]) -> dict[str, str]:

@@ -321,11 +321,13 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
         left = right = st.container()  # every control sits under the chart: the chart takes the whole width
     else:
         left, right = st.columns([1, 2.4], gap="medium")
-    # the parameter that scales a mixed label's label-1 part (SigmoidBCE's pos_weight) moves in the browser too
+    # the parameter that scales a mixed label's label-1 part (SigmoidBCE's pos_weight) moves in the browser too,
+    # and so does a margin that slides the curve by the label (the hinges)
     pscale = spec.positive_scale if live and spec.label_linear and lparam.kind == "float" else None
+    mshift = spec.margin_shift if live and lparam.kind == "choice" else None
     with left:
         params = param_controls(spec, key, defaults=defaults,
-                                skip=("weight", *((pscale,) if pscale else ())) if live else ())
+                                skip=("weight", *(p for p in (pscale, mshift) if p)) if live else ())
         lparam = label_param(spec, params)
         # a different key when the label convention changes, so a stored -1 never meets the {0, 1} choice
         lkey = control_key(key, "label") + ("01" if lparam.choices == (0.0, 1.0) else "")
@@ -356,10 +358,17 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
                              high=float(spec.param(pscale).high), step=float(spec.param(pscale).step),
                              default=float((defaults or {}).get(pscale, spec.param(pscale).default)),
                              role="pscale", help=spec.param(pscale).help),) if pscale and mix else ()),
+            *((client_slider(control_key(key, mshift), mshift, low=float(spec.param(mshift).low),
+                             high=float(spec.param(mshift).high), step=float(spec.param(mshift).step),
+                             default=float((defaults or {}).get(mshift, spec.param(mshift).default)),
+                             role="shift", help=spec.param(mshift).help, factor=float(label)),)
+              if mshift else ()),
             _client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
             _client_param(SAMPLE_WEIGHT, control_key(key, "sample_weight"), None),
         )
         values = {s.role if s.role != "scale" else s.id: s.value for s in sliders}
+        if mshift:
+            params = {**params, mshift: values["shift"]}
         marker = values["marker"]
         weight = values[control_key(key, "weight")]
         sample_weight = values[control_key(key, "sample_weight")]
@@ -376,14 +385,18 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
                 wide = CurveRange(rng.lo - float(lparam.high), rng.hi - float(lparam.low), rng.dx, rng.step,
                                   rng.title, rng.suffix)
                 base = curve_view(name, {**params, "weight": 1.0}, 0.0, 1.0, marker, wide)
+            elif mshift:  # drawn at margin 0 over every prediction the margin can slide into view
+                reach = max(abs(float(spec.param(mshift).low)), abs(float(spec.param(mshift).high)))
+                wide = CurveRange(rng.lo - reach, rng.hi + reach, rng.dx, rng.step, rng.title, rng.suffix)
+                base = curve_view(name, {**params, "weight": 1.0, mshift: 0.0}, label, 1.0, marker, wide)
             unit = {**params, "weight": 1.0, **({pscale: 1.0} if pscale and mix else {})}
             if mix:  # drawn at label 0, and at label 1 for the browser to mix
                 base = curve_view(name, unit, 0.0, 1.0, marker, rng)
-            elif not shift:
+            elif not shift and not mshift:
                 base = curve_view(name, unit, label, 1.0, marker, rng)
             at_one = curve_view(name, unit, 1.0, 1.0, marker, rng) if mix else None
             chart(view, key, present=present, base=base, sliders=sliders, names={spec.name: short},
-                  xrange=(rng.lo, rng.hi) if shift else None, mix=at_one)
+                  xrange=(rng.lo, rng.hi) if shift or mshift else None, mix=at_one)
         return view
     with left:
         value, grad = point_value(name, tuple(sorted(params.items())), float(label), float(sample_weight), marker)

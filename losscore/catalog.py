@@ -77,6 +77,9 @@ class LossSpec:
     #: The parameter that multiplies the label-1 part of a loss linear in its label (SigmoidBCE's pos_weight):
     #: (1 − z)·L(label 0) + z·p·L(label 1, p = 1) gives the curve of every label z and every p.
     positive_scale: str | None = None
+    #: The parameter whose value v slides the curve right by label·v (the hinges' margin, labels ±1): the curve
+    #: at v is the curve at 0 moved sideways.
+    margin_shift: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def param(self, name: str) -> Param:
@@ -235,6 +238,7 @@ _SPECS = (
     ),
     LossSpec(
         name="HingeLoss",
+        margin_shift="margin",
         cls=classification.HingeLoss,
         family="classification",
         title="Hinge loss",
@@ -257,6 +261,7 @@ _SPECS = (
     ),
     LossSpec(
         name="SquaredHingeLoss",
+        margin_shift="margin",
         cls=classification.SquaredHingeLoss,
         family="classification",
         title="Squared hinge loss",

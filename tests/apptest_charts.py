@@ -86,7 +86,7 @@ def readouts(at: AppTest) -> dict[str, str]:
         if marker is None or not c.readout:
             continue
         scale = float(np.prod([s["value"] for s in c.controls if s["role"] == "scale"]))
-        shift = float(sum(s["value"] for s in c.controls if s["role"] == "shift"))
+        shift = float(sum(s.get("factor", 1.0) * s["value"] for s in c.controls if s["role"] == "shift"))
         z = next((s["value"] for s in c.controls if s["role"] == "mix"), None)
         p = float(np.prod([s["value"] for s in c.controls if s["role"] == "pscale"]))
         curves: dict[str, dict] = {}

@@ -141,6 +141,23 @@ def test_positive_scale_multiplies_the_label_one_part(name, from_sigmoid):
 
 
 @pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.curve])
+def test_margin_shift_is_declared_exactly_where_the_margin_slides_the_curve(name):
+    spec = CATALOG[name]
+    margins = [p for p in spec.params if p.name == "margin"]
+    x = prediction_grid(-10.0, 10.0, 2001)
+    slides = bool(margins)
+    for label in ((-1.0, 1.0) if slides else ()):
+        at0 = sweep(make_loss(name, margin=0.0), x, label)
+        for m in (0.5, 2.0):
+            moved = sweep(make_loss(name, margin=m), x, label)
+            k = int(round(m / 0.01))
+            a, b = (slice(k, None), slice(None, -k)) if label > 0 else (slice(None, -k), slice(k, None))
+            slides &= bool(np.allclose(moved.values[a], at0.values[b], atol=1e-9)
+                           and np.allclose(moved.grad[a], at0.grad[b], atol=1e-9))
+    assert slides == (spec.margin_shift == "margin")
+
+
+@pytest.mark.parametrize("name", [n for n, s in CATALOG.items() if s.curve])
 def test_sweep_gradient_is_the_slope_of_the_curve(name):
     spec = CATALOG[name]
     loss = make_loss(name, margin=1.0)

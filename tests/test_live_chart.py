@@ -103,7 +103,7 @@ def test_client_slider_snaps_like_the_browser_slider():
     rate = live_chart.ClientSlider("x_rate", "prediction marker", 0.05, 10.0, 0.05, 1.0, "marker")
     assert rate.snap(1.0) == 1.0 and rate.snap(0.01) == 0.05
     assert s.to_json() == {"id": "x_pred", "label": "prediction marker", "min": -5.0, "max": 5.0, "step": 0.05,
-                           "value": 2.0, "role": "marker", "help": ""}
+                           "value": 2.0, "role": "marker", "help": "", "factor": 1.0}
 
 
 @pytest.mark.parametrize("args, message", [

@@ -331,8 +331,8 @@ def test_from_sigmoid_switches_the_axis_to_probabilities():
 def test_logistic_hinge_squared_hinge_widgets():
     at = load("3_Binary_classification.py")
     at.radio(key="logistic_label").set_value(-1.0)
-    at.slider(key="hinge_margin").set_value(2.0)
-    at.slider(key="sqhinge_margin").set_value(2.0)
+    set_control(at, "hinge_margin", 2.0)
+    set_control(at, "sqhinge_margin", 2.0)
     set_control(at, "sqhinge_weight", 2.0)
     rerun(at)
     assert metric(at, "LogisticLoss: loss") == pytest.approx(_softplus(0.5), abs=1e-4)

@@ -208,3 +208,24 @@ def test_a_soft_label_mixes_the_curves_in_the_browser(server, page):
     assert readout(page, 0)["SigmoidBCELoss: gradient"] == f"{grad[0]:.4f}"
     assert runs(page) == before_runs
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_a_hinge_margin_slides_the_curve_by_the_label(server, page):
+    page.goto(f"{server}/Binary_classification")
+    wait_loaded(page)
+    margin = page.locator(f'{CLIENT_SLIDER}[data-param="hinge_margin"]')
+    hinge = 3  # the readouts on this page: SigmoidBCE, the from_sigmoid demo, Logistic, Hinge, SquaredHinge
+    assert readout(page, hinge)["HingeLoss: loss"] == "0.5000"  # margin 1, label 1, prediction 0.5
+    margin.focus()
+    page.keyboard.press("ArrowRight")  # margin 1.05: max(0, 1.05 - 0.5)
+    page.wait_for_function(f"() => (document.querySelectorAll('{READOUT}')[{hinge}]?.innerText || '')"
+                           ".includes('0.5500')")
+    before = runs(page)
+    page.locator(".st-key-hinge_label").get_by_text("-1", exact=True).click()  # the hinge section's label
+    wait_run_after(page, before)
+    # label -1: max(0, 1.05 + 0.5), gradient +1; the margin the visitor set is kept
+    page.wait_for_function(f"() => (document.querySelectorAll('{READOUT}')[{hinge}]?.innerText || '')"
+                           ".includes('1.5500')")
+    assert readout(page, hinge) == {"HingeLoss: loss": "1.5500", "HingeLoss: gradient": "1.0000"}
+    assert margin.input_value() == "1.05"
+    assert exceptions(page) == [] and page.console_errors == []
