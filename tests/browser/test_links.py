@@ -23,7 +23,8 @@ def test_cold_start_deep_link_shows_the_whole_sidebar_and_the_page(cold_server, 
     current = page.locator(f'{SIDEBAR_LINK}[aria-current="page"]')
     assert current.inner_text().strip() == "Regression"
     assert "Regression" in page.locator("h1").first.inner_text()
-    assert page.locator(CHART).count() >= 3
+    # on a cold server the page's chart components mount one after another, after the script run is over
+    page.wait_for_function("(sel) => document.querySelectorAll(sel).length >= 3", arg=CHART)
     assert page.locator(f"{SLIDER}, {CLIENT_SLIDER}").count() >= 3
     assert page.console_errors == []
 
