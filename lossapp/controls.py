@@ -40,6 +40,7 @@ __all__ = [
     "SHORT_NAMES",
     "array_input",
     "control_key",
+    "decimals_of",
     "format_array",
     "label_param",
     "param_control",
@@ -90,7 +91,12 @@ def control_key(prefix: str, name: str) -> str:
     return f"{prefix}_{SHORT_NAMES.get(name, name)}"
 
 
-def _decimals(step: float) -> int:
+def decimals_of(step: float) -> int:
+    """How many decimals a slider with this step shows (what its values are rounded to).
+
+    >>> decimals_of(0.05), decimals_of(0.1), decimals_of(1.0)
+    (2, 1, 0)
+    """
     if step <= 0 or step >= 1:
         return 0
     return max(0, -math.floor(math.log10(step) + 1e-9))
@@ -156,7 +162,7 @@ def param_control(
     if (hi_f - lo_f) / step_f > _MAX_SLIDER_STEPS:
         return float(box.number_input(text, lo_f, hi_f, float(value), step_f, format="%.2e", key=key, help=tip,
                                       bind=BIND, disabled=disabled))
-    fmt = f"%.{_decimals(step_f)}f"
+    fmt = f"%.{decimals_of(step_f)}f"
     return float(box.slider(text, lo_f, hi_f, float(value), step_f, format=fmt, key=key, help=tip, bind=BIND,
                             disabled=disabled))
 

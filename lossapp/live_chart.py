@@ -43,6 +43,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lossapp import urlstate
+from lossapp.controls import decimals_of
 from lossapp.figures import CONFIG
 
 __all__ = [
@@ -629,8 +630,7 @@ class ClientSlider:
         """``value`` clamped to the range and moved to the nearest step, as the browser's slider would."""
         v = min(max(float(value), self.low), self.high)
         k = round((v - self.low) / self.step)
-        places = max(0, -math.floor(math.log10(self.step) + 1e-9)) if self.step < 1 else 0
-        return round(min(self.low + k * self.step, self.high), places + 1) + 0.0
+        return round(min(self.low + k * self.step, self.high), decimals_of(self.step) + 1) + 0.0
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)

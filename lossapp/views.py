@@ -221,13 +221,13 @@ def chart(view: CurveView, key: str, *, present: bool = False, export: bool = Tr
           labels: dict[str, tuple[str, str]] | None = None, mix: CurveView | None = None) -> None:
     """Plot a CurveView with its text description, then the export panel (when lossapp.export provides it).
 
-    With browser-side ``sliders`` (:class:`lossapp.live_chart.ClientSlider`), the chart is drawn from ``base``:
-    the same curves at scale 1, which the browser scales and marks itself. The description and the export are
-    always of ``view``. Presentation mode leaves the export panel out: downloads and code are clutter on a
-    projector.
+    With browser-side ``sliders`` (:class:`lossapp.live_chart.ClientSlider`), the chart is drawn from ``base``
+    (``view`` itself unless given): the same curves at scale 1, which the browser scales and marks itself. The
+    description and the export are always of ``view``. Presentation mode leaves the export panel out: downloads
+    and code are clutter on a projector.
     """
     alt = view.alt_text()
-    shown = base if sliders and base is not None else view
+    shown = base if sliders and base is not None else view  # without sliders there is nothing to apply
     fig = _cached_figure(view_fingerprint(shown), present, shown)
     mixed = None if mix is None else _cached_figure(view_fingerprint(mix), present, mix)
     plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange, readout=readout,
@@ -354,15 +354,10 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
             *((client_slider(lkey, "label", low=float(lparam.low), high=float(lparam.high), step=float(lparam.step),
                              default=float(lparam.default), role="shift" if shift else "mix", help=lparam.help),)
               if shift or mix else ()),
-            *((client_slider(control_key(key, pscale), pscale, low=float(spec.param(pscale).low),
-                             high=float(spec.param(pscale).high), step=float(spec.param(pscale).step),
-                             default=float((defaults or {}).get(pscale, spec.param(pscale).default)),
-                             role="pscale", help=spec.param(pscale).help),) if pscale and mix else ()),
-            *((client_slider(control_key(key, mshift), mshift, low=float(spec.param(mshift).low),
-                             high=float(spec.param(mshift).high), step=float(spec.param(mshift).step),
-                             default=float((defaults or {}).get(mshift, spec.param(mshift).default)),
-                             role="shift", help=spec.param(mshift).help, factor=float(label)),)
-              if mshift else ()),
+            *((_client_param(spec.param(pscale), control_key(key, pscale), (defaults or {}).get(pscale),
+                             role="pscale"),) if pscale and mix else ()),
+            *((_client_param(spec.param(mshift), control_key(key, mshift), (defaults or {}).get(mshift),
+                             role="shift", factor=float(label)),) if mshift else ()),
             _client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
             _client_param(SAMPLE_WEIGHT, control_key(key, "sample_weight"), None),
         )
@@ -408,11 +403,11 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     return view
 
 
-def _client_param(param, key: str, default: Any) -> ClientSlider:
-    """A catalog parameter (a weight) as a browser-side scale slider."""
+def _client_param(param, key: str, default: Any, *, role: str = "scale", factor: float = 1.0) -> ClientSlider:
+    """A catalog parameter (a weight, pos_weight, a margin) as a browser-side slider with its range and help."""
     return client_slider(key, param.name, low=float(param.low), high=float(param.high), step=float(param.step),
-                         default=float(param.default if default is None else default), role="scale",
-                         help=param.help)
+                         default=float(param.default if default is None else default), role=role,
+                         help=param.help, factor=factor)
 
 
 # -- cached computations behind the pages ------------------------------------------------------------------------
@@ -763,11 +758,8 @@ def softmax_tutorial_section(present: bool) -> None:
                 params={"from_logits": params["from_logits"], "weight": params["weight"]},
             )
             with c2:
-                if z_slider is None:
-                    chart(view, "sce_curve", present=present)
-                else:
-                    chart(view, "sce_curve", present=present, base=view, sliders=(z_slider,),
-                          labels={view.curves[0].name: ("loss there", "dL/dlogit there")})
+                chart(view, "sce_curve", present=present, sliders=(z_slider,) if z_slider else (),
+                      labels={view.curves[0].name: ("loss there", "dL/dlogit there")})
             if z_slider is None:
                 with c1:
                     value, slope = view.curves[0].at(z)

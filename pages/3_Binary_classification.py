@@ -70,13 +70,10 @@ with right:
         title="SigmoidBCE on a network output that is already a probability", curves=curves, marker=q,
         x_title="network output q (already passed through a sigmoid)", label=fs_label,
     )
-    if q_slider is None:
-        chart(view, "fs", present=present)
-    else:
-        chart(view, "fs", present=present, base=view, sliders=(q_slider,), labels={
-            "from_sigmoid=True": ("from_sigmoid=True (right for a sigmoid output)", "its gradient"),
-            "from_sigmoid=False": ("from_sigmoid=False (sigmoid applied twice)", "its gradient (twice)"),
-        })
+    chart(view, "fs", present=present, sliders=(q_slider,) if q_slider else (), labels={
+        "from_sigmoid=True": ("from_sigmoid=True (right for a sigmoid output)", "its gradient"),
+        "from_sigmoid=False": ("from_sigmoid=False (sigmoid applied twice)", "its gradient (twice)"),
+    })
 
 curve_section(
     "LogisticLoss", "logistic", present=present,

@@ -130,10 +130,7 @@ with plot:
             title=f"{len(curves)} losses, label {label:g}", curves=tuple(curves), marker=float(marker),
             label=float(label), loss_names=names, params={n: params[n] for n in names},
         )
-        if marker_slider is None:
-            chart(view, "cmp", present=present)
-        else:
-            chart(view, "cmp", present=present, base=view, sliders=(marker_slider,), readout=False)
+        chart(view, "cmp", present=present, sliders=(marker_slider,) if marker_slider else (), readout=False)
 
 if rows:
     st.subheader(f"At prediction {marker:g}, label {label:g}")

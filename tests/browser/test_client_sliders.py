@@ -39,16 +39,23 @@ def readout(page, index: int) -> dict[str, str]:
     return dict(zip(terms, values, strict=True))
 
 
-def press_and_read(page, slider, key: str, expect: tuple[float, float]) -> dict[str, str]:
-    """Press ``key`` on a browser-side slider; wait for the chart to change and the L2 readout to show
-    ``expect`` (loss, gradient); return the readout."""
+def wait_readout(page, index: int, text: str) -> None:
+    """Wait until the ``index``-th readout on the page shows ``text``."""
+    page.wait_for_function("([sel, i, text]) => (document.querySelectorAll(sel)[i]?.innerText || '').includes(text)",
+                           arg=[READOUT, index, text])
+
+
+def press_and_read(page, slider, key: str, expect: tuple[float, float], *, index: int = 1,
+                   presses: int = 1) -> dict[str, str]:
+    """Press ``key`` ``presses`` times on a browser-side slider; wait for the chart to change and the
+    ``index``-th readout (the L2 one on the Regression page) to show ``expect``'s loss; return the readout."""
     before = chart_signature(page)
     slider.focus()
-    page.keyboard.press(key)
+    for _ in range(presses):
+        page.keyboard.press(key)
     wait_chart_change(page, before, timeout=10_000)
-    page.wait_for_function(f"() => (document.querySelectorAll('{READOUT}')[1]?.innerText || '')"
-                           f".includes('{expect[0]:.4f}')")
-    return readout(page, 1)
+    wait_readout(page, index, f"{expect[0]:.4f}")
+    return readout(page, index)
 
 
 def test_marker_and_weight_move_in_the_browser_and_the_server_catches_up(server, page):
@@ -189,23 +196,15 @@ def test_a_soft_label_mixes_the_curves_in_the_browser(server, page):
     page.goto(f"{server}/Binary_classification")
     wait_loaded(page)
     label = page.locator(f'{CLIENT_SLIDER}[data-param="bce_label"]')
-    before_runs, before = runs(page), chart_signature(page)
-    label.focus()
-    for _ in range(6):
-        page.keyboard.press("ArrowLeft")  # 1 -> 0.7
-    wait_chart_change(page, before, timeout=10_000)
+    before_runs = runs(page)
     values, grad = SigmoidBCELoss().value_and_grad(np.array([0.5]), np.array([0.7]))
-    page.wait_for_function(f"() => (document.querySelector('{READOUT}')?.innerText || '').includes('{values[0]:.4f}')")
-    assert readout(page, 0) == {"SigmoidBCELoss: loss": f"{values[0]:.4f}",
-                                "SigmoidBCELoss: gradient": f"{grad[0]:.4f}"}
+    shown = press_and_read(page, label, "ArrowLeft", (values[0], grad[0]), index=0, presses=6)  # 1 -> 0.7
+    assert shown == {"SigmoidBCELoss: loss": f"{values[0]:.4f}", "SigmoidBCELoss: gradient": f"{grad[0]:.4f}"}
     # pos_weight scales the label-1 part: 1 -> 1.5
     posw = page.locator(f'{CLIENT_SLIDER}[data-param="bce_posw"]')
-    posw.focus()
-    for _ in range(5):
-        page.keyboard.press("ArrowRight")
     values, grad = SigmoidBCELoss().value_and_grad(np.array([0.5]), np.array([0.7]), pos_weight=np.array([1.5]))
-    page.wait_for_function(f"() => (document.querySelector('{READOUT}')?.innerText || '').includes('{values[0]:.4f}')")
-    assert readout(page, 0)["SigmoidBCELoss: gradient"] == f"{grad[0]:.4f}"
+    shown = press_and_read(page, posw, "ArrowRight", (values[0], grad[0]), index=0, presses=5)
+    assert shown["SigmoidBCELoss: gradient"] == f"{grad[0]:.4f}"
     assert runs(page) == before_runs
     assert exceptions(page) == [] and page.console_errors == []
 
@@ -216,16 +215,12 @@ def test_a_hinge_margin_slides_the_curve_by_the_label(server, page):
     margin = page.locator(f'{CLIENT_SLIDER}[data-param="hinge_margin"]')
     hinge = 3  # the readouts on this page: SigmoidBCE, the from_sigmoid demo, Logistic, Hinge, SquaredHinge
     assert readout(page, hinge)["HingeLoss: loss"] == "0.5000"  # margin 1, label 1, prediction 0.5
-    margin.focus()
-    page.keyboard.press("ArrowRight")  # margin 1.05: max(0, 1.05 - 0.5)
-    page.wait_for_function(f"() => (document.querySelectorAll('{READOUT}')[{hinge}]?.innerText || '')"
-                           ".includes('0.5500')")
+    press_and_read(page, margin, "ArrowRight", (0.55, -1.0), index=hinge)  # margin 1.05: max(0, 1.05 - 0.5)
     before = runs(page)
     page.locator(".st-key-hinge_label").get_by_text("-1", exact=True).click()  # the hinge section's label
     wait_run_after(page, before)
     # label -1: max(0, 1.05 + 0.5), gradient +1; the margin the visitor set is kept
-    page.wait_for_function(f"() => (document.querySelectorAll('{READOUT}')[{hinge}]?.innerText || '')"
-                           ".includes('1.5500')")
+    wait_readout(page, hinge, "1.5500")
     assert readout(page, hinge) == {"HingeLoss: loss": "1.5500", "HingeLoss: gradient": "1.0000"}
     assert margin.input_value() == "1.05"
     assert exceptions(page) == [] and page.console_errors == []
