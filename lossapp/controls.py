@@ -39,6 +39,7 @@ __all__ = [
     "SAMPLE_WEIGHT",
     "SHORT_NAMES",
     "array_input",
+    "bound_slider",
     "control_key",
     "decimals_of",
     "format_array",
@@ -107,6 +108,14 @@ def _fmt_number(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
+
+
+def bound_slider(box, label: str, low, high, value, step, **kw):
+    """``box.slider`` bound to the URL, the link's value checked first (clamped with a notice when out of range)."""
+    urlstate.guard_number(kw["key"], low=low, high=high, default=value,
+                          integer=isinstance(value, int) and isinstance(step, int))
+    kw.setdefault("bind", BIND)
+    return box.slider(label, low, high, value, step, **kw)
 
 
 def param_control(

@@ -554,11 +554,40 @@ def sdml_view(x1: tuple, x2: tuple, alpha: float, lr: float = 0.25) -> dict[str,
 # -- softmax cross-entropy -----------------------------------------------------------------------------------------
 
 
-def _naive(row: np.ndarray, y: int, dtype: str) -> float:
-    x = row.astype(dtype)
+def _naive(rows: np.ndarray, y: int, dtype: str) -> np.ndarray:
+    """The loss the long way, row by row: softmax, then −log of the true class's probability, in ``dtype``."""
+    x = rows.astype(dtype)
     with np.errstate(all="ignore"):  # the point: exp overflows, inf / inf is nan, log(0) is -inf
         e = np.exp(x)
-        return float(-np.log((e / e.sum())[y]))
+        return (-np.log(e[:, y] / e.sum(axis=1))).astype(np.float64)
+
+
+def softmax_rows(rows: np.ndarray, y: int, smoothing: float | np.ndarray, weight: float = 1.0) -> dict[str, Any]:
+    """:func:`softmax_view` for many examples at once: ``rows`` of shape (G, K), one smoothing ε or one per row.
+
+    Every entry is an array with one row (or value) per example.
+    """
+    x = np.asarray(rows, dtype=np.float64)
+    g, k = x.shape
+    onehot = np.zeros((g, k))
+    onehot[:, y] = 1.0
+    eps = np.broadcast_to(np.asarray(smoothing, dtype=np.float64), (g,))[:, None]
+    soft = (1.0 - eps) * onehot + eps / k
+    sparse_v, sparse_g = SoftmaxCrossEntropyLoss(weight=weight).value_and_grad(x, np.full(g, y))
+    dense_v, dense_g = SoftmaxCrossEntropyLoss(sparse_label=False, weight=weight).value_and_grad(x, soft)
+    return {
+        "logits": x,
+        "p": np.exp(log_softmax(x)),
+        "onehot": onehot,
+        "soft": soft,
+        "sparse": sparse_v + 0.0,
+        "sparse_grad": sparse_g + 0.0,
+        "dense": dense_v + 0.0,
+        "dense_grad": dense_g + 0.0,
+        "naive32": _naive(x, y, "float32"),
+        "naive64": _naive(x, y, "float64"),
+        "max_logit": x.max(axis=1),
+    }
 
 
 def softmax_view(logits: tuple, y: int, smoothing: float, weight: float = 1.0) -> dict[str, Any]:
@@ -568,23 +597,5 @@ def softmax_view(logits: tuple, y: int, smoothing: float, weight: float = 1.0) -
     losscore (they are softmax − target, times the weight). The naive two-step loss (softmax, then −log) is
     computed in float32 and float64 next to the fused one.
     """
-    x = np.array(logits, dtype=np.float64)
-    k = x.size
-    onehot = np.zeros(k)
-    onehot[y] = 1.0
-    soft = (1.0 - smoothing) * onehot + smoothing / k
-    sparse_v, sparse_g = SoftmaxCrossEntropyLoss(weight=weight).value_and_grad(x[None], np.array([y]))
-    dense_v, dense_g = SoftmaxCrossEntropyLoss(sparse_label=False, weight=weight).value_and_grad(x[None], soft[None])
-    return {
-        "logits": x,
-        "p": np.exp(log_softmax(x)),
-        "onehot": onehot,
-        "soft": soft,
-        "sparse": float(sparse_v[0]),
-        "sparse_grad": sparse_g[0] + 0.0,
-        "dense": float(dense_v[0]),
-        "dense_grad": dense_g[0] + 0.0,
-        "naive32": _naive(x, y, "float32"),
-        "naive64": _naive(x, y, "float64"),
-        "max_logit": float(x.max()),
-    }
+    rows = softmax_rows(np.array(logits, dtype=np.float64)[None], y, smoothing, weight)
+    return {key: (float(v[0]) if v.ndim == 1 else v[0]) for key, v in rows.items()}

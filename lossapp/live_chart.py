@@ -50,12 +50,14 @@ __all__ = [
     "ROOT",
     "STATIC_PLOTLY",
     "ClientSlider",
+    "Stat",
     "apply_sync",
     "chart_json",
     "client_slider",
     "ensure_plotly_js",
     "live_charts_enabled",
     "plotly_chart",
+    "slider_values",
 ]
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,6 +88,7 @@ _CSS = """
 .lossapp-readout { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 0.25rem 2rem; margin: 0; }
 .lossapp-readout div { display: flex; flex-direction: column; }
 .lossapp-readout dt { font-size: 0.875rem; }
+.lossapp-stale .lossapp-chart { opacity: 0.55; transition: opacity 0.2s; }
 .lossapp-readout dd { margin: 0; font-size: 1.75rem; font-variant-numeric: tabular-nums; line-height: 1.3; }
 """
 
@@ -190,13 +193,44 @@ function finiteRange(arrays, pad = 0.06, xs = null, window = null) {
   return [lo - pad * span, hi + pad * span];
 }
 
-// A "frame" slider picks one of the patches the server computed for each of its values (traces by index, shapes
-// by index, annotation texts by index) and lays it over the figure.
-function applyFrame(st, value) {
+// "Frame" sliders: for each, the server sent a patch per slider value (traces by index, shapes by index,
+// annotation texts by index, the numbers under the chart), worked out with every other slider where the server
+// last saw it. So while one frame slider is away from that point its patches are exact; once a second one moves
+// before the server has heard of the first, none fits and the chart waits for the server (stale).
+function movedFrames(st) {
+  return st.frameIds.filter((id) => {
+    const step = st.steps[id] || 1e-9;
+    return st.values[id] !== undefined && Math.abs(st.values[id] - st.server[id]) > step * 1e-6;
+  });
+}
+
+// A table's patch for its k-th value: given as a list of patches, or as columns (base64 arrays with a row per
+// value: trace attributes, and the numbers under the chart, printed as the pages print them).
+function rowOf(arr, k) {
+  if (!arr.__rows) {
+    const flat = decode(arr);
+    const count = arr.shape ? Number(String(arr.shape).split(',')[0]) : flat.length;
+    arr.__rows = {flat, width: count ? flat.length / count : 0};
+  }
+  const {flat, width} = arr.__rows;
+  return Array.from(flat.subarray(k * width, (k + 1) * width));
+}
+
+function framePatch(f, k) {
+  if (f.patches) return f.patches[k] || {};
+  const traces = {};
+  for (const [index, attrs] of Object.entries(f.traces || {})) {
+    traces[index] = {};
+    for (const [attr, arr] of Object.entries(attrs)) traces[index][attr] = rowOf(arr, k);
+  }
+  return {traces, stats: f.stats ? rowOf(f.stats, k).map((v) => fmt(v)) : null};
+}
+
+function applyFrame(st, id, value) {
   const fig = st.fig;
-  const f = st.frames;
+  const f = st.frames[id];
   const k = nearest(f.values, value);
-  const patch = f.patches[k] || {};
+  const patch = framePatch(f, k);
   const data = fig.data.map((t, i) => (patch.traces && patch.traces[i] ? Object.assign({}, t, patch.traces[i]) : t));
   const layout = Object.assign({}, fig.layout);
   if (patch.shapes && layout.shapes) {
@@ -206,7 +240,17 @@ function applyFrame(st, value) {
     layout.annotations = layout.annotations.map((a, i) => (
       patch.annotations[i] ? Object.assign({}, a, patch.annotations[i]) : a));
   }
-  return {data, layout, readout: [], marker: null};
+  for (const axis of Object.keys(patch.axes || {})) {
+    layout[axis] = Object.assign({}, layout[axis] || {}, patch.axes[axis]);
+  }
+  return {data, layout, readout: [], marker: null, stats: patch.stats || null};
+}
+
+function frameState(st) {
+  const moved = movedFrames(st);
+  if (moved.length > 1) return {stale: true};
+  if (moved.length === 1) return applyFrame(st, moved[0], st.values[moved[0]]);
+  return {data: st.fig.data, layout: st.fig.layout, readout: [], marker: null, stats: null};
 }
 
 // The figure with the client-side values applied; also the readout numbers per curve. Roles: "scale" multiplies
@@ -220,16 +264,14 @@ function applyControls(host) {
   let mix = null;
   let pscale = 1.0;
   let marker = null;
-  let frame = st.follow ? st.followValue : null;
+  if (st.frameIds && st.frameIds.length && st.frames) return frameState(st);
   for (const c of st.controls) {
     if (c.role === 'scale') scale *= st.values[c.id];
     if (c.role === 'shift') shift += (c.factor === undefined ? 1 : c.factor) * st.values[c.id];
     if (c.role === 'mix') mix = st.values[c.id];
     if (c.role === 'pscale') pscale *= st.values[c.id];
     if (c.role === 'marker') marker = st.values[c.id];
-    if (c.role === 'frame') frame = st.values[c.id];
   }
-  if (frame !== null && st.frames) return applyFrame(st, frame);
   if (!st.decoded) {
     st.decoded = fig.data.map((t, k) => {
       const role = t.meta && t.meta.role;
@@ -336,31 +378,55 @@ function applyControls(host) {
   return {data, layout, readout, marker};
 }
 
-function showReadout(host, readout, marker) {
+// The numbers under the chart: the loss and gradient at the marker, or the section's numbers (data.stats, each
+// [label, text, help]; a frame patch brings its own texts).
+function fillList(box, parts) {
+  const divs = box.querySelectorAll('div');
+  if (divs.length === parts.length && parts.every(([k], i) => divs[i].querySelector('dt').textContent === k)) {
+    parts.forEach(([, v], i) => { divs[i].querySelector('dd').textContent = v; });
+    return;
+  }
+  box.replaceChildren(...parts.map(([k, v, help]) => {
+    const div = document.createElement('div');
+    const dt = document.createElement('dt');
+    const dd = document.createElement('dd');
+    dt.textContent = k;
+    dd.textContent = v;
+    if (help) div.title = help;
+    div.append(dt, dd);
+    return div;
+  }));
+}
+
+function showReadout(host, readout, marker, stats) {
   const box = host.querySelector('.lossapp-readout');
   if (!box) return;
   const st = host.__lossapp;
+  if (st.stats) {
+    fillList(box, st.stats.map(([k, v, help], i) => [k, stats ? stats[i] : v, help]));
+    return;
+  }
   const parts = [];
   for (const r of readout) {
     const short = (st.names && st.names[r.name]) || r.name;
     const [lossLabel, gradLabel] = (st.labels && st.labels[r.name]) || [`${short}: loss`, `${short}: gradient`];
     parts.push([lossLabel, fmt(r.loss)], [gradLabel, fmt(r.grad)]);
   }
-  const dls = box.querySelectorAll('div');
-  if (dls.length === parts.length) {
-    parts.forEach(([, v], i) => { dls[i].querySelector('dd').textContent = v; });
-  } else {
-    box.replaceChildren(...parts.map(([k, v]) => {
-      const div = document.createElement('div');
-      const dt = document.createElement('dt');
-      const dd = document.createElement('dd');
-      dt.textContent = k;
-      dd.textContent = v;
-      div.append(dt, dd);
-      return div;
-    }));
-  }
+  fillList(box, parts);
   box.setAttribute('aria-label', `values at prediction ${marker}`);
+}
+
+function addReadout(host, label) {
+  const box = host.querySelector('.lossapp-controls');
+  let readout = box.querySelector('.lossapp-readout');
+  if (!readout) {
+    readout = document.createElement('dl');
+    readout.className = 'lossapp-readout';
+    readout.setAttribute('aria-live', 'polite');
+    readout.dataset.testid = 'lossappReadout';
+    box.append(readout);
+  }
+  if (label) readout.setAttribute('aria-label', label);
 }
 
 async function draw(gd) {
@@ -375,9 +441,12 @@ async function draw(gd) {
       let data, layout;
       if (host && host.__lossapp && (host.__lossapp.controls.length || host.__lossapp.follow)) {
         const out = applyControls(host);
+        // no patch fits while two frame sliders are away from the server's values: wait for the server
+        host.classList.toggle('lossapp-stale', Boolean(out.stale));
+        if (out.stale) continue;
         data = out.data;
         layout = out.layout;
-        showReadout(host, out.readout, out.marker);
+        showReadout(host, out.readout, out.marker, out.stats);
       } else {
         const fig = JSON.parse(next.figure);
         data = fig.data || [];
@@ -396,6 +465,10 @@ function setUrl(values) {
   window.history.replaceState(window.history.state, '', url);
 }
 
+function announce(id, value) {
+  window.dispatchEvent(new CustomEvent('lossapp-slider', {detail: {id, value}}));
+}
+
 // Build the sliders (once per set of controls) and keep the values the visitor chose across server updates.
 function setupControls(host, data, setTriggerValue, redraw) {
   const box = host.querySelector('.lossapp-controls');
@@ -405,7 +478,9 @@ function setupControls(host, data, setTriggerValue, redraw) {
   if (!prev || prev.signature !== signature) {
     const values = Object.fromEntries(controls.map((c) => [c.id, c.value]));
     host.__lossapp = {signature, controls, values, names: data.names || {}, labels: data.labels || {}, timer: null,
-                      server: Object.assign({}, values), sent: {}, inputs: {}};
+                      server: Object.assign({}, values), sent: {}, inputs: {},
+                      frameIds: controls.filter((c) => c.role === 'frame').map((c) => c.id),
+                      steps: Object.fromEntries(controls.map((c) => [c.id, c.step]))};
     box.replaceChildren();
     for (const c of controls) {
       const wrap = document.createElement('div');
@@ -435,27 +510,23 @@ function setupControls(host, data, setTriggerValue, redraw) {
         input.setAttribute('aria-valuetext', out.textContent);
         setUrl({[c.id]: out.textContent});
         redraw();
-        window.dispatchEvent(new CustomEvent('lossapp-slider', {detail: {id: c.id, value: v}}));
+        announce(c.id, v);
         clearTimeout(st.timer);
+        // two frame sliders away from the server's values: no patch fits, so ask the server at once
+        const wait = st.frameIds.length && movedFrames(st).length > 1 ? 0 : SYNC_MS;
         st.timer = setTimeout(() => {
           const sent = {};
           for (const k of Object.keys(st.values)) sent[k] = st.values[k];
           setUrl(Object.fromEntries(st.controls.map((k) => [k.id, Number(sent[k.id]).toFixed(decimals(k.step))])));
           st.sent = Object.assign({}, sent);
           setTriggerValue('sync', sent);
-        }, SYNC_MS);
+        }, wait);
       });
       label.append(text, out);
       wrap.append(label, input);
       box.append(wrap);
     }
-    if (controls.some((c) => c.role === 'marker') && data.readout !== false) {
-      const readout = document.createElement('dl');
-      readout.className = 'lossapp-readout';
-      readout.setAttribute('aria-live', 'polite');
-      readout.dataset.testid = 'lossappReadout';
-      box.append(readout);
-    }
+    if (controls.some((c) => c.role === 'marker') && data.readout !== false) addReadout(host, null);
   } else {
     prev.names = data.names || {};
     prev.controls = controls;  // same sliders; a property the server may change (a shift's factor) is taken over
@@ -472,11 +543,14 @@ function setupControls(host, data, setTriggerValue, redraw) {
         el.out.textContent = Number(c.value).toFixed(el.places);
         el.input.setAttribute('aria-valuetext', el.out.textContent);
       }
+      announce(c.id, c.value);
     }
   }
   host.__lossapp.labels = data.labels || {};
   const st = host.__lossapp;
   st.frames = data.frames || null;
+  st.stats = data.stats || null;
+  if (st.stats) addReadout(host, 'values shown');
   st.mix = data.mix || null;  // drawn with the same parameters as the figure: it changes when the figure does
   const xrange = data.xrange || null;
   if (JSON.stringify(xrange) !== JSON.stringify(st.xrange || null)) {
@@ -494,23 +568,27 @@ function setupControls(host, data, setTriggerValue, redraw) {
   }
 }
 
-// A chart without sliders of its own that follows another chart's "frame" slider (data.follow is its id).
+// A chart without sliders of its own that follows other charts' "frame" sliders (data.follow: their ids and
+// the values the server saw, {id: value}).
 function setupFollower(host, data, redraw) {
+  const ids = Object.keys(data.follow);
+  const signature = JSON.stringify(ids);
   const prev = host.__lossapp;
-  if (!prev || prev.follow !== data.follow) {
-    host.__lossapp = {controls: [], values: {}, follow: data.follow, followValue: data.followValue,
-                      server: data.followValue};
-  } else if (data.followValue !== prev.server) {
-    prev.server = data.followValue;  // the server moved it (or echoes a sync): the newest value wins
-    prev.followValue = data.followValue;
+  if (!prev || prev.signature !== signature) {
+    host.__lossapp = {signature, controls: [], follow: true, frameIds: ids, values: Object.assign({}, data.follow),
+                      server: Object.assign({}, data.follow), steps: data.followSteps || {}};
+  } else {
+    Object.assign(prev.server, data.follow);  // where the frames below were worked out
   }
   const st = host.__lossapp;
   st.frames = data.frames;
+  st.stats = data.stats || null;
+  if (st.stats) addReadout(host, 'values shown');
   if (data.figure !== st.figure) { st.figure = data.figure; st.fig = JSON.parse(data.figure); }
   if (!host.__lossappListener) {
     host.__lossappListener = (e) => {
       const s = host.__lossapp;
-      if (s && e.detail && e.detail.id === s.follow) { s.followValue = e.detail.value; s.redraw(); }
+      if (s && e.detail && s.frameIds.includes(e.detail.id)) { s.values[e.detail.id] = e.detail.value; s.redraw(); }
     };
     window.addEventListener('lossapp-slider', host.__lossappListener);
   }
@@ -695,11 +773,31 @@ def _sync_callback(component_key: str, sliders: Sequence[ClientSlider]):
     return on_sync
 
 
+@dataclass(frozen=True)
+class Stat:
+    """A number shown under a chart with browser-side sliders, like ``st.metric``: ``text`` is the value as
+    shown (a frame patch brings the texts for its slider value, in the same order)."""
+
+    label: str
+    text: str
+    help: str = ""
+
+
+def slider_values(s: ClientSlider) -> list[float]:
+    """Every value the browser's range input ``s`` can take, from ``low`` to ``high`` in steps (as snapped)."""
+    count = int(math.floor((s.high - s.low) / s.step + 1e-9)) + 1
+    values = [s.snap(s.low + k * s.step) for k in range(count)]
+    if values[-1] < s.high:
+        values.append(s.snap(s.high))
+    return values
+
+
 def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] | None = None,
                  sliders: Sequence[ClientSlider] = (), names: dict[str, str] | None = None,
                  xrange: tuple[float, float] | None = None, readout: bool = True,
                  labels: dict[str, tuple[str, str]] | None = None, frames: dict[str, Any] | None = None,
-                 follow: ClientSlider | None = None, mix: go.Figure | None = None) -> None:
+                 follow: Sequence[ClientSlider] = (), mix: go.Figure | None = None,
+                 stats: Sequence[Stat] = ()) -> None:
     """Show ``fig`` under the widget-like identity ``key``; later figures with the same key redraw in place.
 
     ``alt`` is the chart's accessible name (a sentence saying what the chart shows). ``sliders`` are drawn under
@@ -707,12 +805,15 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     and use Streamlit widgets otherwise); ``names`` are the short names the value readout uses per curve;
     ``xrange`` is the part of the x-axis shown when the figure is wider (for a "shift" slider). With a marker
     slider, the loss and gradient there are shown under the chart (``readout``), as "{short}: loss" and
-    "{short}: gradient" unless ``labels`` gives a curve its own pair of labels. ``frames`` serves a "frame"
-    slider: ``{"values": [v0, v1, ...], "patches": [patch per value]}``, each patch
-    ``{"traces": {index: {"x": ..., "y": ...}}, "shapes": {index: {...}}, "annotations": {index: {...}}}``
-    laid over the figure (indices as strings). A chart with ``frames`` and ``follow`` (another chart's frame
-    slider) has no slider of its own and follows that one as it moves. ``mix`` is the figure at label 1 for a
-    "mix" slider (same traces as ``fig``, at label 0).
+    "{short}: gradient" unless ``labels`` gives a curve its own pair of labels. ``mix`` is the figure at label 1
+    for a "mix" slider (same traces as ``fig``, at label 0).
+
+    ``frames`` serves "frame" sliders: ``{slider id: {"values": [v0, v1, ...], "patches": [patch per value]}}``,
+    each patch ``{"traces": {index: {"x": ..., "y": ...}}, "shapes": {index: {...}}, "annotations": {index:
+    {...}}, "axes": {"yaxis": {...}}, "stats": [text per stat]}`` laid over the figure (indices as strings),
+    worked out with every other slider at its current value. ``stats`` are numbers shown under the chart (a
+    frame patch replaces their texts). A chart with ``frames`` and ``follow`` (other charts' frame sliders) has
+    no slider of its own and follows those as they move.
     """
     config = dict(CONFIG if config is None else config, responsive=True)
     if not live_charts_enabled():
@@ -721,13 +822,15 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     data = {"figure": chart_json(fig), "alt": alt, "config": config, "src": _static_url(), "key": key}
     if frames is not None:
         data["frames"] = frames
+    if stats:
+        data["stats"] = [[s.label, s.text, s.help] for s in stats]
     if mix is not None:  # the loss and gradient traces of the figure at label 1, by trace index
         spec = json.loads(chart_json(mix))
         data["mix"] = {str(i): t["y"] for i, t in enumerate(spec["data"])
                        if (t.get("meta") or {}).get("role") in ("loss", "grad")}
-    if follow is not None and not sliders:
-        data["follow"] = follow.id
-        data["followValue"] = follow.value
+    if follow and not sliders:
+        data["follow"] = {s.id: s.value for s in follow}
+        data["followSteps"] = {s.id: s.step for s in follow}
         _component(key=key, data=data, width="stretch", height="content")
         return
     if sliders:

@@ -28,6 +28,7 @@ from lossapp.controls import (
     BIND,
     SAMPLE_WEIGHT,
     array_input,
+    bound_slider,
     control_key,
     format_array,
     label_param,
@@ -35,7 +36,8 @@ from lossapp.controls import (
     param_controls,
     parse_array,
 )
-from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, plotly_chart
+from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats
+from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from losscore import (
     CosineEmbeddingLoss,
@@ -591,12 +593,7 @@ def ctc_view(word: str, extra: str, steps: int, preset: str, strength: float, te
 # bound to the URL; long explanations are left out in presentation mode.
 
 
-def _slider(box, label: str, low, high, value, step, **kw):
-    """``box.slider`` bound to the URL, the link's value checked first (clamped with a notice when out of range)."""
-    urlstate.guard_number(kw["key"], low=low, high=high, default=value,
-                          integer=isinstance(value, int) and isinstance(step, int))
-    kw.setdefault("bind", BIND)
-    return box.slider(label, low, high, value, step, **kw)
+_slider = bound_slider
 
 
 def marker_control(box, label: str, low: float, high: float, value: float, step: float, *, key: str,
@@ -792,46 +789,100 @@ def softmax_sliders_section(present: bool) -> None:
     with left:
         n = int(_radio(st, "number of classes K", [3, 4, 5], index=1, key="sm_n", horizontal=True, bind=BIND,
                        help="How many logits (classes) the example has."))
-        z = [float(_slider(st, f"logit of class {j}", -10.0, 10.0, SM_LOGITS[j], 0.1, key=f"sm_z{j}", bind=BIND,
-                           help=f"The raw score of class {j}, before the softmax."))
-             for j in range(n)]
-        scale = int(_slider(st, "multiply every logit by", 1, 100, 1, 1, key="sm_scale", bind=BIND,
-                            help="Scales all logits at once (up to ±1000) without changing their order."))
         y = int(_radio(st, "true class y", list(range(n)), key="sm_y", horizontal=True, bind=BIND,
                        help="The class the label names."))
         kind = _radio(st, "label given as", ["sparse", "dense"], key="sm_kind", horizontal=True, bind=BIND,
                       captions=["the class index y", "a distribution over classes"],
                       help="Sparse: sparse_label=True and the label is y. Dense: sparse_label=False and the label "
                              "is (1 − ε)·onehot(y) + ε/K.")
-        eps = float(_slider(st, "label smoothing ε (dense label)", 0.0, 1.0, 0.1, 0.05, key="sm_eps", bind=BIND,
-                            help="How much of the dense label's probability is spread evenly over all classes."))
+        values, sliders = section_sliders(st, softmax_slider_defs(n))
+    z, scale, eps = tuple(values[:n]), int(values[n]), float(values[n + 1])
     logits = tuple(v * scale for v in z)
     r = softmax_sliders(logits, y, eps)
     target = r["onehot"] if kind == "sparse" else r["soft"]
     grad = r["sparse_grad"] if kind == "sparse" else r["dense_grad"]
     classes = [f"class {j}" for j in range(n)]
+    stats = softmax_stats(r)
     with right:
-        m1, m2 = st.columns(2)
-        m1.metric("cross-entropy, sparse label y", fmt(r["sparse"]), help="−log p_y, SoftmaxCrossEntropyLoss()")
-        m2.metric("cross-entropy, dense label", fmt(r["dense"]),
-                  help="−Σ q_c log p_c with q = (1 − ε)·onehot(y) + ε/K, SoftmaxCrossEntropyLoss(sparse_label=False)")
         fig = _memo_figure("sm_bars", (logits, y, eps, kind, present), lambda: figures.bar_figure(
             classes, {"softmax p": r["p"], f"label q ({kind})": target, "gradient p − q": grad},
             y_title="probability / gradient", present=present))
         alt = (f"Bars per class for logits {_nums(logits, 3)} and true class {y}: softmax p = {_nums(r['p'])}, "
                f"{kind} label q = {_nums(target)}, gradient dL/dlogit = p − q = {_nums(grad)}.")
-        _plot(fig, "sm_bars", alt)
-        n1, n2, n3 = st.columns(3)
-        n1.metric("softmax then −log, float32", fmt(r["naive32"]), help="exp, divide, log, all in float32")
-        n2.metric("softmax then −log, float64", fmt(r["naive64"]), help="exp, divide, log, all in float64")
-        n3.metric("fused (log-sum-exp)", fmt(r["sparse"]), help="SoftmaxCrossEntropyLoss: the largest logit is "
-                                                               "taken out before exp, so nothing overflows")
+        if sliders:
+            plotly_chart(fig, key="sm_bars", alt=alt, sliders=sliders, stats=stats,
+                         frames=softmax_frames(z, scale, y, eps, kind))
+            st.caption(alt)
+        else:
+            show_stats(stats[:2], per_row=2)
+            _plot(fig, "sm_bars", alt)
+            show_stats(stats[2:])
         top = r["max_logit"]
         state = ("exp(largest logit) overflows float32 (limit 88.7) and float64 (limit 709.8)" if top > 709.78
                  else "exp(largest logit) overflows float32 (limit 88.7) but not float64" if top > 88.72
                  else "no exponential overflows yet")
         st.caption(f"Largest logit {top:g}: {state}. Step by step gives {fmt(r['naive32'])} in float32 and "
                    f"{fmt(r['naive64'])} in float64; the fused loss gives {fmt(r['sparse'])}.")
+
+
+def softmax_slider_defs(n: int) -> list[SliderDef]:
+    """The sliders of the softmax section: n logits, the common factor and the label smoothing ε."""
+    return [SliderDef(f"sm_z{j}", f"logit of class {j}", -10.0, 10.0, SM_LOGITS[j], 0.1,
+                      f"The raw score of class {j}, before the softmax.") for j in range(n)] + [
+        SliderDef("sm_scale", "multiply every logit by", 1, 100, 1, 1,
+                  "Scales all logits at once (up to ±1000) without changing their order."),
+        SliderDef("sm_eps", "label smoothing ε (dense label)", 0.0, 1.0, 0.1, 0.05,
+                  "How much of the dense label's probability is spread evenly over all classes."),
+    ]
+
+
+#: The numbers of the softmax section: (label, entry of the softmax view, help).
+SM_STATS = (
+    ("cross-entropy, sparse label y", "sparse", "−log p_y, SoftmaxCrossEntropyLoss()"),
+    ("cross-entropy, dense label", "dense",
+     "−Σ q_c log p_c with q = (1 − ε)·onehot(y) + ε/K, SoftmaxCrossEntropyLoss(sparse_label=False)"),
+    ("softmax then −log, float32", "naive32", "exp, divide, log, all in float32"),
+    ("softmax then −log, float64", "naive64", "exp, divide, log, all in float64"),
+    ("fused (log-sum-exp)", "sparse", "SoftmaxCrossEntropyLoss: the largest logit is taken out before exp, so "
+                                      "nothing overflows"),
+)
+
+
+def softmax_stats(r: dict) -> list[Stat]:
+    return [Stat(label, fmt(r[entry]), help) for label, entry, help in SM_STATS]
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def softmax_frames(z: tuple, scale: int, y: int, eps: float, kind: str) -> dict:
+    """The softmax section's bars and numbers for every value of each of its sliders, the others held."""
+    n = len(z)
+    defs = softmax_slider_defs(n)
+    base = np.array(z, dtype=np.float64)
+    frames = {}
+    for j, d in enumerate(defs):
+        s = ClientSlider(d.key, d.label, float(d.low), float(d.high), float(d.step), float(d.default), "frame")
+
+        def columns(values: np.ndarray, j: int = j) -> dict:
+            rows = np.tile(base, (values.size, 1))
+            smoothing: float | np.ndarray = eps
+            if j < n:
+                rows[:, j] = values
+                rows *= scale
+            elif j == n:
+                rows *= values[:, None]
+            else:
+                rows *= scale
+                smoothing = values
+            r = dd.softmax_rows(rows, y, smoothing)
+            target = r["onehot"] if kind == "sparse" else r["soft"]
+            grad = r["sparse_grad"] if kind == "sparse" else r["dense_grad"]
+            traces = {0: {"y": r["p"]}, 2: {"y": grad}}
+            if j > n and kind == "dense":  # ε moves the dense label
+                traces[1] = {"y": target}
+            return {"traces": traces, "stats": np.stack([r[entry] for _, entry, _ in SM_STATS], axis=1)}
+
+        frames[d.key] = frame_table(s, columns)
+    return frames
 
 
 @st.fragment

@@ -101,9 +101,9 @@ def scrubbed_chart(fig, key: str, alt: str, scrub: ClientSlider | None, frames: 
     if scrub is None:
         plotly_chart(fig, key=key, alt=alt)
     elif follow:
-        plotly_chart(fig, key=key, alt=alt, frames=frames, follow=scrub)
+        plotly_chart(fig, key=key, alt=alt, frames={scrub.id: frames}, follow=(scrub,))
     else:
-        plotly_chart(fig, key=key, alt=alt, sliders=(scrub,), frames=frames)
+        plotly_chart(fig, key=key, alt=alt, sliders=(scrub,), frames={scrub.id: frames})
 
 
 def results_table(heading: str, rows: list[dict], fits: dict, formats: dict[str, str]) -> None:

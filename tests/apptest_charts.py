@@ -26,6 +26,8 @@ class Chart:
     readout: bool = True  #: whether the browser shows the values at the marker
     labels: dict = field(default_factory=dict)  #: per curve, the readout's own (loss, gradient) labels
     mix: dict = field(default_factory=dict)  #: for a "mix" slider: trace index -> y at label 1
+    stats: list = field(default_factory=list)  #: numbers shown under the chart: [label, text, help]
+    frames: dict = field(default_factory=dict)  #: per "frame" slider, the patches for each of its values
 
     @property
     def spec(self) -> dict:
@@ -52,7 +54,7 @@ def charts(at: AppTest) -> list[Chart]:
             data = json.loads(proto.json)
             found.append(Chart(_key(proto.id), data["figure"], data["alt"], data.get("controls", []),
                                data.get("names", {}), data.get("readout", True), data.get("labels", {}),
-                               data.get("mix", {})))
+                               data.get("mix", {}), data.get("stats", []), data.get("frames", {})))
         else:
             found.append(Chart(_key(proto.id), proto.spec, proto.alt))
     return found
@@ -107,6 +109,48 @@ def readouts(at: AppTest) -> dict[str, str]:
     return out
 
 
+def stats(at: AppTest) -> dict[str, str]:
+    """The numbers shown under the charts with browser-side "frame" sliders, by label (with live charts off,
+    the pages show the same numbers as ``st.metric``)."""
+    return {label: text for c in charts(at) for label, text, _ in c.stats}
+
+
+def frame_patch(at: AppTest, key: str, value: float) -> tuple[Chart, dict]:
+    """What the browser lays over a chart when its "frame" slider ``key`` moves to ``value`` (the others where
+    the page put them): ``(chart, {"traces": {index: {attribute: list}}, "stats": [text, ...]})``, decoded from
+    the patches the page sent the way lossapp.live_chart's script does."""
+    from lossapp.views import fmt
+
+    for c in charts(at):
+        table = c.frames.get(key)
+        if table is None:
+            continue
+        k = int(np.argmin(np.abs(np.array(table["values"]) - value)))
+        assert abs(table["values"][k] - value) < 1e-9, f"{value} is not a value of the slider {key}"
+        if "patches" in table:
+            return c, table["patches"][k]
+        traces = {index: {attr: _rows(arr)[k].tolist() for attr, arr in attrs.items()}
+                  for index, attrs in table.get("traces", {}).items()}
+        texts = [fmt(v) for v in _rows(table["stats"])[k]] if "stats" in table else None
+        return c, {"traces": traces, "stats": texts}
+    raise KeyError(f"no chart with a frame slider {key!r}")
+
+
+def _rows(arr) -> np.ndarray:
+    flat = _decode(arr)
+    count = int(str(arr["shape"]).split(",")[0]) if isinstance(arr, dict) and "shape" in arr else flat.size
+    return flat.reshape(count, -1)
+
+
+def client_control(at: AppTest, key: str) -> dict:
+    """The browser-side slider ``key`` as the page sent it (id, label, min, max, step, value, role, help)."""
+    for c in charts(at):
+        for s in c.controls:
+            if s["id"] == key:
+                return s
+    raise KeyError(f"no browser-side slider {key!r} on the page")
+
+
 def set_control(at: AppTest, key: str, value) -> None:
     """Move the control ``key``: a Streamlit slider (or toggle) if the page has one, else the browser-side
     slider of that name, which the page reads from the address (where the browser puts it)."""
@@ -127,8 +171,7 @@ def control_value(at: AppTest, key: str):
         return at.slider(key=key).value
     except KeyError:
         pass
-    for c in charts(at):
-        for s in c.controls:
-            if s["id"] == key:
-                return s["value"]
-    raise KeyError(f"no slider {key!r} on the page")
+    try:
+        return client_control(at, key)["value"]
+    except KeyError:
+        raise KeyError(f"no slider {key!r} on the page") from None

@@ -22,6 +22,7 @@ if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
 
 from apptest_charts import chart as chart_with_key  # noqa: E402
 from apptest_charts import charts as all_charts  # noqa: E402
+from apptest_charts import client_control, set_control, stats  # noqa: E402
 
 from lossapp import deep_dives as dd  # noqa: E402
 from losscore import (  # noqa: E402
@@ -53,7 +54,8 @@ def rerun(at: AppTest) -> AppTest:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    """The numbers shown as metrics, or (with live charts) under the chart whose sliders move them."""
+    return {m.label: m.value for m in at.metric} | stats(at)
 
 
 def metric(at: AppTest, label: str) -> float:
@@ -89,12 +91,25 @@ def shown(at: AppTest) -> tuple:
     return tuple(metrics(at).items()), caption_text(at), tuple(m.value for m in at.markdown), charts
 
 
+class ClientWidget:
+    """A browser-side slider seen like an AppTest widget: label, help, value; ``set_value`` puts the value in
+    the page address, where the browser would."""
+
+    def __init__(self, at: AppTest, key: str) -> None:
+        self.at, self.key = at, key
+        control = client_control(at, key)
+        self.label, self.help, self.value = control["label"], control["help"], control["value"]
+
+    def set_value(self, value) -> None:
+        set_control(self.at, self.key, value)
+
+
 def widget(at: AppTest, key: str):
     for kind in ("slider", "radio", "toggle", "text_input", "text_area", "number_input"):
         for w in getattr(at, kind):
             if w.key == key:
                 return w
-    raise KeyError(key)
+    return ClientWidget(at, key)
 
 
 # -- script time ---------------------------------------------------------------------------------------------------
@@ -184,7 +199,7 @@ def test_softmax_sliders_show_softmax_loss_and_the_gradient_softmax_minus_onehot
     dense = SoftmaxCrossEntropyLoss(sparse_label=False)(x[None], q[None])[0]
     assert metrics(at)["cross-entropy, dense label"] == f"{dense:.4f}"
     at.radio(key="sm_kind").set_value("dense")
-    at.slider(key="sm_eps").set_value(0.0)
+    set_control(at, "sm_eps", 0.0)
     rerun(at)
     assert metrics(at)["cross-entropy, dense label"] == metrics(at)["cross-entropy, sparse label y"]
     bars = {t["meta"]["series"]: decode(t["y"]) for t in traces(chart(at, "sm_bars"), "bar")}
@@ -195,11 +210,11 @@ def test_softmax_sliders_naive_version_overflows_next_to_the_fused_one():
     at = load(SOFTMAX)
     naive32, naive64, fused = "softmax then −log, float32", "softmax then −log, float64", "fused (log-sum-exp)"
     assert metrics(at)[naive32] == metrics(at)[naive64] == metrics(at)[fused]
-    at.slider(key="sm_scale").set_value(50)  # logits 100, 50, 5, -50: exp(100) overflows float32 only
+    set_control(at, "sm_scale", 50)  # logits 100, 50, 5, -50: exp(100) overflows float32 only
     rerun(at)
     assert metrics(at)[naive32] in ("nan", "inf") and metrics(at)[naive64] == metrics(at)[fused]
-    at.slider(key="sm_z0").set_value(10.0)
-    at.slider(key="sm_scale").set_value(100)  # logit 1000: float64 overflows too
+    set_control(at, "sm_z0", 10.0)
+    set_control(at, "sm_scale", 100)  # logit 1000: float64 overflows too
     at.radio(key="sm_y").set_value(1)
     rerun(at)
     assert metrics(at)[naive32] in ("nan", "inf") and metrics(at)[naive64] in ("nan", "inf")

@@ -382,9 +382,9 @@ def test_show_training_at_moves_both_regression_charts_in_the_browser():
     assert [(s["id"], s["role"], s["value"]) for s in scatter.controls] == [("lab_rprog", "frame", 100.0)]
     assert not curves.controls
     data = json.loads([e for e in at.get("bidi_component") if e.proto.id.endswith("lab_rcurve_chart")][0].proto.json)
-    assert data["follow"] == "lab_rprog" and data["followValue"] == 100.0
+    assert data["follow"] == {"lab_rprog": 100.0}
     frames = json.loads([e for e in at.get("bidi_component")
-                         if e.proto.id.endswith("lab_reg_chart")][0].proto.json)["frames"]
+                         if e.proto.id.endswith("lab_reg_chart")][0].proto.json)["frames"]["lab_rprog"]
     assert frames["values"] == [float(v) for v in range(101)]
     run = run_regression(*REG_DEFAULTS)
     fits = {i: t["meta"]["loss"] for i, t in enumerate(scatter.data) if t.get("meta", {}).get("role") == "fit"}
@@ -394,7 +394,7 @@ def test_show_training_at_moves_both_regression_charts_in_the_browser():
             slope, intercept = run.fits[name].at(step)
             xs = decode(scatter.data[i]["x"])
             np.testing.assert_allclose(frames["patches"][value]["traces"][str(i)]["y"], slope * xs + intercept)
-        step_line = data["frames"]["patches"][value]["shapes"]["0"]
+        step_line = data["frames"]["lab_rprog"]["patches"][value]["shapes"]["0"]
         assert step_line == {"x0": step, "x1": step}
 
 
@@ -403,8 +403,8 @@ def test_show_training_at_moves_the_classifier_panels_in_the_browser():
     panels = chart(at, "lab_clf_chart")
     assert [(s["id"], s["role"]) for s in panels.controls] == [("lab_cprog", "frame")]
     raw = {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.json) for e in at.get("bidi_component")}
-    assert raw["lab_ccurve_chart"]["follow"] == "lab_cprog"
-    frames = raw["lab_clf_chart"]["frames"]
+    assert raw["lab_ccurve_chart"]["follow"] == {"lab_cprog": 100.0}
+    frames = raw["lab_clf_chart"]["frames"]["lab_cprog"]
     run = run_classifier(*CLF_DEFAULTS)
     lines = {i: t["meta"] for i, t in enumerate(panels.data) if t.get("meta", {}).get("role") in ("boundary", "margin")}
     assert len(lines) == 7  # every boundary and margin line is a trace, even where it misses the box

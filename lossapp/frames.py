@@ -1,0 +1,97 @@
+"""Sections whose sliders the browser applies from numbers worked out in advance ("frame" sliders).
+
+A section with a handful of sliders and small charts (bars, a few points) needs no script run per slider step:
+for each of its sliders the server works out what the charts and the numbers under them would be at every value
+of that slider, the others held where they are, and :func:`lossapp.live_chart.plotly_chart` sends those patches
+along. The browser lays the patch for the slider's value over the chart as the slider moves; when the slider
+comes to rest, one script run brings the section (captions, tables, the patches of the other sliders) up to date.
+
+With live charts off (``LOSSAPP_PLAIN_CHARTS=1``) the same sliders are Streamlit sliders and the numbers are
+``st.metric``\\ s, as in any Streamlit page.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from lossapp.controls import bound_slider
+from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, slider_values
+
+__all__ = ["SliderDef", "frame_table", "section_sliders", "show_stats", "typed_array"]
+
+
+@dataclass(frozen=True)
+class SliderDef:
+    """One slider of a section: its address key, label, range, default, step and help text. Integer sliders
+    (every number an int) give ints."""
+
+    key: str
+    label: str
+    low: float
+    high: float
+    default: float
+    step: float
+    help: str
+
+    @property
+    def integer(self) -> bool:
+        return all(isinstance(v, int) for v in (self.low, self.high, self.default, self.step))
+
+
+def section_sliders(box, defs: Sequence[SliderDef]) -> tuple[list[Any], tuple[ClientSlider, ...]]:
+    """The values of a section's sliders and, with live charts, the browser-side ("frame") sliders to hand to
+    the section's chart; without, Streamlit sliders drawn in ``box`` and no browser-side ones."""
+    if not live_charts_enabled():
+        return [bound_slider(box, d.label, d.low, d.high, d.default, d.step, key=d.key, help=d.help)
+                for d in defs], ()
+    sliders = tuple(client_slider(d.key, d.label, low=float(d.low), high=float(d.high), step=float(d.step),
+                                  default=float(d.default), role="frame", help=d.help) for d in defs)
+    return [int(round(s.value)) if d.integer else s.value for d, s in zip(defs, sliders, strict=True)], sliders
+
+
+def show_stats(stats: Sequence[Stat], per_row: int = 3) -> None:
+    """The numbers of a section as ``st.metric``\\ s, ``per_row`` to a row (live charts show them under the chart
+    instead: pass them to ``plotly_chart``)."""
+    for start in range(0, len(stats), per_row):
+        row = stats[start:start + per_row]
+        for col, s in zip(st.columns(per_row), row, strict=False):
+            col.metric(s.label, s.text, help=s.help or None)
+
+
+def typed_array(values: Any, dtype: str = "f4") -> dict[str, str]:
+    """``values`` as plotly's base64 typed array ``{"dtype", "bdata", "shape"}`` (what the chart script decodes):
+    float32 for what is only drawn, float64 for numbers that are printed."""
+    arr = np.ascontiguousarray(np.asarray(values, dtype=np.dtype(dtype).newbyteorder("<")))
+    return {"dtype": dtype, "bdata": base64.b64encode(arr.tobytes()).decode("ascii"),
+            "shape": ",".join(str(n) for n in arr.shape)}
+
+
+def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[str, Any]]) -> dict[str, Any]:
+    """``slider``'s entry of ``plotly_chart``'s ``frames``, from ``columns_at(values)`` for every value the slider
+    can take. ``columns_at`` returns ``{"traces": {trace index: {attribute: array}}, "stats": array}``, each
+    array with one row per value: a trace attribute's row is what the trace shows at that value (only the
+    traces and attributes that change), a row of ``stats`` the numbers under the chart, in the order of the
+    chart's ``stats`` (printed as the pages print numbers)."""
+    values = slider_values(slider)
+    cols = columns_at(np.array(values, dtype=np.float64))
+    table: dict[str, Any] = {"values": values, "traces": {}}
+    for index, attrs in cols.get("traces", {}).items():
+        table["traces"][str(index)] = {}
+        for attr, arr in attrs.items():
+            arr = np.asarray(arr, dtype=np.float64)
+            if arr.shape[0] != len(values):
+                raise ValueError(f"{slider.id}: trace {index} {attr} needs one row per slider value "
+                                 f"({len(values)}); got shape {arr.shape}")
+            table["traces"][str(index)][attr] = typed_array(arr.reshape(len(values), -1))
+    if cols.get("stats") is not None:
+        stats = np.asarray(cols["stats"], dtype=np.float64)
+        if stats.ndim != 2 or stats.shape[0] != len(values):
+            raise ValueError(f"{slider.id}: stats need shape ({len(values)}, number of stats); got {stats.shape}")
+        table["stats"] = typed_array(stats, "f8")
+    return table

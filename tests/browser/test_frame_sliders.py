@@ -1,0 +1,103 @@
+"""Sections whose sliders the browser applies from patches the server worked out in advance ("frame" sliders,
+lossapp.frames): a key press redraws the bars and the numbers under the chart with no script run, and they are
+losscore's numbers; two sliders moved before the server has heard of the first make the chart wait for it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lossapp import deep_dives as dd
+
+from .harness import CLIENT_SLIDER, READOUT, exceptions, runs, wait_loaded, wait_run_after
+
+BARS = '[data-testid="lossappChart"]'
+
+
+def stats(page, key: str) -> dict[str, str]:
+    """The numbers under the chart ``key`` (its component holds one chart and, below it, one readout)."""
+    box = page.locator(f'{CLIENT_SLIDER}[data-param="{key}"]').locator(
+        "xpath=ancestor::*[contains(@class, 'lossapp-controls')]").locator(READOUT)
+    return dict(zip(box.locator("dt").all_inner_texts(), box.locator("dd").all_inner_texts(), strict=True))
+
+
+def bars_of(page, key: str) -> dict[str, list[float]]:
+    """The bar heights of the chart whose sliders include ``key``, per series (as plotly drew them)."""
+    return page.locator(f'{CLIENT_SLIDER}[data-param="{key}"]').locator(
+        "xpath=ancestor::*[contains(@class, 'lossapp-controls')]/preceding-sibling::*[1]").evaluate(
+        "(gd) => Object.fromEntries(gd._fullData.map((t) => [t.name, Array.from(t.y)]))")
+
+
+def wait_stat(page, key: str, label: str, text: str) -> None:
+    page.wait_for_function(
+        "([key, label, text]) => { const box = document.querySelector("
+        "`[data-testid=\"lossappControls\"] input[data-param=\"${key}\"]`)?.closest('.lossapp-controls');"
+        "const items = box ? Array.from(box.querySelectorAll('dl div')) : [];"
+        "return items.some((d) => d.querySelector('dt').innerText === label"
+        " && d.querySelector('dd').innerText === text); }",
+        arg=[key, label, text])
+
+
+def test_softmax_logits_move_bars_and_numbers_without_a_script_run(server, page):
+    page.goto(f"{server}/Softmax_cross_entropy")
+    wait_loaded(page)
+    z0 = page.locator(f'{CLIENT_SLIDER}[data-param="sm_z0"]')
+    z0.scroll_into_view_if_needed()
+    page.wait_for_function("(sel) => document.querySelector(sel)?.closest('.lossapp-controls')"
+                           "?.querySelector('dl dd')", arg=f'{CLIENT_SLIDER}[data-param="sm_z0"]')
+    sparse = "cross-entropy, sparse label y"
+    r = dd.softmax_view((2.0, 1.0, 0.1, -1.0), 0, 0.1)
+    assert stats(page, "sm_z0")[sparse] == f"{r['sparse']:.4f}"
+
+    before = runs(page)
+    z0.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")  # logit 0: 2.0 -> 1.5
+    r = dd.softmax_view((1.5, 1.0, 0.1, -1.0), 0, 0.1)
+    wait_stat(page, "sm_z0", sparse, f"{r['sparse']:.4f}")
+    assert runs(page) == before, "the logit waited for a script run"
+    shown = stats(page, "sm_z0")
+    assert shown["cross-entropy, dense label"] == f"{r['dense']:.4f}"
+    assert shown["softmax then −log, float32"] == f"{r['naive32']:.4f}"
+    bars = bars_of(page, "sm_z0")
+    np.testing.assert_allclose(bars["softmax p"], r["p"], rtol=1e-6)
+    np.testing.assert_allclose(bars["gradient p − q"], r["sparse_grad"], rtol=1e-6, atol=1e-7)
+    assert "sm_z0=1.5" in page.url
+
+    # at rest, the server hears of it once: the caption below follows, the other sliders' patches are redone
+    wait_run_after(page, before)
+    page.wait_for_function("() => document.body.innerText.includes('Bars per class for logits [1.5, 1, 0.1, -1]')")
+    scale = page.locator(f'{CLIENT_SLIDER}[data-param="sm_scale"]')
+    before = runs(page)
+    scale.focus()
+    page.keyboard.press("ArrowRight")  # every logit times 2
+    r = dd.softmax_view((3.0, 2.0, 0.2, -2.0), 0, 0.1)
+    wait_stat(page, "sm_scale", sparse, f"{r['sparse']:.4f}")
+    assert runs(page) == before
+    assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_two_sliders_moved_at_once_wait_for_the_server(server, page):
+    """Patches hold the other sliders where the server last saw them: after two quick moves none fits, so the
+    chart asks the server at once and shows its answer."""
+    page.goto(f"{server}/Softmax_cross_entropy")
+    wait_loaded(page)
+    before = runs(page)
+    page.locator(f'{CLIENT_SLIDER}[data-param="sm_z1"]').focus()
+    page.keyboard.press("End")  # logit 1: 10
+    page.locator(f'{CLIENT_SLIDER}[data-param="sm_z2"]').focus()
+    page.keyboard.press("End")  # logit 2: 10, before the server has heard of logit 1
+    r = dd.softmax_view((2.0, 10.0, 10.0, -1.0), 0, 0.1)
+    wait_stat(page, "sm_z1", "cross-entropy, sparse label y", f"{r['sparse']:.4f}")
+    assert runs(page) > before
+    np.testing.assert_allclose(bars_of(page, "sm_z1")["softmax p"], r["p"], rtol=1e-6)
+    assert "lossapp-stale" not in (page.locator(f'{CLIENT_SLIDER}[data-param="sm_z1"]').locator(
+        "xpath=ancestor::*[contains(@class, 'lossapp-controls')]/..").get_attribute("class") or "")
+    assert page.console_errors == []
+
+
+@pytest.mark.parametrize("key", ["sm_eps"])
+def test_every_frame_slider_is_labelled(server, page, key):
+    page.goto(f"{server}/Softmax_cross_entropy")
+    wait_loaded(page)
+    assert page.get_by_label("label smoothing ε (dense label)").count() == 1

@@ -1,0 +1,82 @@
+"""Sections with browser-side "frame" sliders (lossapp.frames): what the browser shows for a slider value, from
+the patches the page sent in advance, is what the page itself shows when it runs at that value; and without
+live charts the same sliders are Streamlit sliders with the numbers as metrics."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
+    sys.path.insert(0, str(ROOT))
+
+from apptest_charts import _decode, chart, frame_patch, stats  # noqa: E402
+
+from lossapp import frames  # noqa: E402
+from lossapp.live_chart import ClientSlider  # noqa: E402
+
+SOFTMAX, DISTRIBUTIONS, EMBEDDINGS = "4_Softmax_cross_entropy.py", "5_Distributions.py", "6_Embeddings.py"
+
+
+def load(page: str, **query: str) -> AppTest:
+    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+#: (page, slider, value to move it to, the rest of the address)
+CASES = [
+    (SOFTMAX, "sm_z0", -3.5, {}),
+    (SOFTMAX, "sm_z3", 9.9, {"sm_kind": "dense", "sm_y": "3"}),
+    (SOFTMAX, "sm_scale", 60, {"sm_z1": "4"}),  # exp overflows float32: the float32 number is inf / nan
+    (SOFTMAX, "sm_eps", 0.35, {"sm_kind": "dense", "sm_n": "5"}),
+]
+
+
+@pytest.mark.parametrize("page, key, value, query", CASES, ids=[f"{k}={v}" for _, k, v, _ in CASES])
+def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value, query):
+    at = load(page, **query)
+    shown, patch = frame_patch(at, key, float(value))
+    assert patch["traces"], "the patch changes no trace"
+    there = load(page, **query, **{key: f"{value:g}"})
+    assert patch["stats"] == [text for _, text, _ in chart(there, shown.key).stats]
+    assert stats(there) != stats(at)
+    for index, attrs in patch["traces"].items():
+        trace = chart(there, shown.key).data[int(index)]
+        for attr, row in attrs.items():
+            np.testing.assert_allclose(row, _decode(trace[attr]), rtol=1e-6, atol=1e-7, err_msg=f"{index}.{attr}")
+
+
+def test_frame_sections_fall_back_to_streamlit_sliders_and_metrics(monkeypatch):
+    monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
+    at = load(SOFTMAX, sm_z0="1.5")
+    assert at.slider(key="sm_z0").value == 1.5
+    shown = {m.label: m.value for m in at.metric}
+    live = stats(load_live(SOFTMAX, monkeypatch, sm_z0="1.5"))
+    assert live and all(shown[label] == text for label, text in live.items())
+
+
+def load_live(page: str, monkeypatch, **query: str) -> AppTest:
+    monkeypatch.delenv("LOSSAPP_PLAIN_CHARTS", raising=False)
+    return load(page, **query)
+
+
+def test_frame_table_checks_its_rows():
+    s = ClientSlider("k", "k", 0.0, 1.0, 0.25, 0.5, "frame")
+    table = frames.frame_table(s, lambda v: {"traces": {0: {"y": np.stack([v, 2 * v], axis=1)}},
+                                             "stats": v[:, None] ** 2})
+    assert table["values"] == [0.0, 0.25, 0.5, 0.75, 1.0]
+    np.testing.assert_array_equal(_decode(table["traces"]["0"]["y"]), [0, 0, .25, .5, .5, 1, .75, 1.5, 1, 2])
+    assert table["traces"]["0"]["y"]["shape"] == "5,2"
+    np.testing.assert_array_equal(_decode(table["stats"]), [0, 0.0625, 0.25, 0.5625, 1])
+    with pytest.raises(ValueError, match="one row per slider value"):
+        frames.frame_table(s, lambda v: {"traces": {0: {"y": v[:3]}}})
+    with pytest.raises(ValueError, match=r"stats need shape \(5, number of stats\)"):
+        frames.frame_table(s, lambda v: {"stats": v})
