@@ -45,9 +45,11 @@ __all__ = [
     "kl_both_ways",
     "log_softmax",
     "normalise",
+    "poisson_at",
     "poisson_counts_view",
     "poisson_pmf",
     "sdml_view",
+    "softmax_rows",
     "softmax_view",
     "stirling_table",
     "triplet_view",
@@ -476,11 +478,31 @@ def kl_both_ways(q: np.ndarray, logits: np.ndarray | None = None, p: np.ndarray 
 # -- Poisson NLL -----------------------------------------------------------------------------------------------------
 
 
-def poisson_pmf(counts: np.ndarray, rate: float) -> np.ndarray:
-    """P(t | rate) of a Poisson distribution, exp(t log μ − μ − lgamma(t + 1))."""
+def poisson_pmf(counts: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
+    """P(t | rate) of a Poisson distribution, exp(t log μ − μ − lgamma(t + 1)); for an array of rates, one row
+    per rate."""
     t = np.asarray(counts, dtype=np.float64)
     lg = np.array([math.lgamma(v + 1.0) for v in t.ravel()]).reshape(t.shape)
+    if np.ndim(rate):
+        r = np.asarray(rate, dtype=np.float64).reshape(-1, *([1] * t.ndim))
+        return np.exp(t * np.log(r) - r - lg)
     return np.exp(t * math.log(rate) - rate - lg)
+
+
+def poisson_at(counts: tuple | np.ndarray, rates: np.ndarray, compute_full: bool) -> dict[str, dict[str, np.ndarray]]:
+    """PoissonNLLLoss of a batch of counts at each of ``rates`` (every count predicted by that rate; one
+    forward call per rate) and dL/dprediction summed over the batch, with the rate passed as μ (``"rate"``,
+    from_logits=False) and as log μ (``"logits"``)."""
+    t = np.asarray(counts, dtype=np.float64)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for from_logits in (False, True):
+        loss = PoissonNLLLoss(from_logits=from_logits, compute_full=compute_full)
+        at, slope = np.empty(len(rates)), np.empty(len(rates))
+        for i, rate in enumerate(rates):
+            value, grad = loss.value_and_grad(np.full(t.size, math.log(rate) if from_logits else rate), t)
+            at[i], slope[i] = value[0], grad.sum()
+        out["logits" if from_logits else "rate"] = {"at": at, "slope": slope}
+    return out
 
 
 def poisson_counts_view(counts: tuple, rate: float, compute_full: bool, lo: float = 0.05, hi: float = 10.0,
@@ -501,18 +523,15 @@ def poisson_counts_view(counts: tuple, rate: float, compute_full: bool, lo: floa
         loss = PoissonNLLLoss(from_logits=from_logits, compute_full=compute_full)
         x = np.log(rates) if from_logits else rates
         elem, delem = loss.pointwise(np.repeat(x[:, None], t.size, axis=1), np.tile(t, (rates.size, 1)))
-        at = math.log(rate) if from_logits else rate
-        value, grad = loss.value_and_grad(np.full(t.size, at), t)
-        out["logits" if from_logits else "rate"] = {
-            "loss": elem.mean(axis=1), "grad": delem.mean(axis=1),
-            "at": float(value[0]), "slope": float(grad.sum()),
-        }
+        out["logits" if from_logits else "rate"] = {"loss": elem.mean(axis=1), "grad": delem.mean(axis=1)}
+    for name, marker in poisson_at(t, np.array([rate]), compute_full).items():
+        out[name].update(at=float(marker["at"][0]), slope=float(marker["slope"][0]))
     lg = np.array([math.lgamma(v + 1.0) for v in t])
     out["exact"] = float(np.mean(rate - t * math.log(rate) + lg))  # −log P(counts | rate), averaged
     out["stirling_mean"] = float(np.mean(stirling_log_factorial(t)))
     out["lgamma_mean"] = float(lg.mean())
     values, freq = np.unique(t, return_counts=True)
-    top = int(max(t.max(), rate + 4 * math.sqrt(rate), 5))
+    top = int(max(t.max(), hi + 4 * math.sqrt(hi), 5))  # room for the largest rate: the bars stay put as it moves
     ks = np.arange(top + 1, dtype=np.float64)
     out["hist_k"] = ks
     out["hist_freq"] = np.array([freq[values == k].sum() for k in ks], dtype=np.float64) / t.size

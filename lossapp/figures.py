@@ -185,7 +185,7 @@ def curve_figure(view: CurveView, *, present: bool = False, height: int | None =
                              meta={"role": "marker-grad", "curve": c.name},
                              hovertemplate=f"{c.name} gradient: %{{y:.4g}}<extra></extra>"))
         for xref, yref in (("x", "y domain"), ("x2", "y2 domain")):
-            shapes.append(dict(type="line", xref=xref, yref=yref, x0=m, x1=m, y0=0, y1=1,
+            shapes.append(dict(type="line", xref=xref, yref=yref, x0=m, x1=m, y0=0, y1=1, name="marker guide",
                                line=dict(color=ZERO, width=1, dash="dash")))
     layout = _layout(
         height or (600 if present else 470), present,

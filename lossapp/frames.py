@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from lossapp.controls import bound_slider
+from lossapp.figures import tangent_segment
 from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, slider_values
+from lossapp.model import Curve
 
-__all__ = ["SliderDef", "frame_table", "section_sliders", "show_stats", "typed_array"]
+__all__ = ["SliderDef", "frame_table", "marker_columns", "section_sliders", "show_stats", "typed_array"]
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,41 @@ def typed_array(values: Any, dtype: str = "f4") -> dict[str, str]:
             "shape": ",".join(str(n) for n in arr.shape)}
 
 
+def marker_columns(fig: go.Figure, curves: Sequence[Curve], markers: np.ndarray) -> dict[str, Any]:
+    """The marker of a ``lossapp.figures.curve_figure`` chart at each of ``markers``: its points on both rows,
+    its tangent and its dashed guides, as :func:`frame_table` columns. Where a curve is not finite at a marker
+    its point and tangent are left out (NaN, a gap)."""
+    by_name = {c.name: c for c in curves}
+    lo = min(float(c.x[0]) for c in curves)
+    hi = max(float(c.x[-1]) for c in curves)
+    g = markers.size
+    traces: dict[int, dict[str, np.ndarray]] = {}
+    for index, trace in enumerate(fig.data):
+        meta = trace.meta or {}
+        role, curve = meta.get("role"), by_name.get(meta.get("curve"))
+        if curve is None or role not in ("marker", "marker-grad", "tangent"):
+            continue
+        at = np.array([curve.at(float(m)) for m in markers]).reshape(g, 2)
+        if role == "tangent":
+            xs, ys = np.full((g, 2), np.nan), np.full((g, 2), np.nan)
+            for k, m in enumerate(markers):
+                if np.isfinite(at[k]).all():
+                    xs[k], ys[k] = tangent_segment(float(m), at[k, 0], at[k, 1], lo, hi)
+            traces[index] = {"x": xs, "y": ys}
+        else:
+            traces[index] = {"x": markers[:, None], "y": at[:, 0 if role == "marker" else 1, None]}
+    guides = {k: {"x0": markers, "x1": markers} for k, shape in enumerate(fig.layout.shapes or ())
+              if shape.name == "marker guide"}
+    return {"traces": traces, "shapes": guides}
+
+
 def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[str, Any]]) -> dict[str, Any]:
     """``slider``'s entry of ``plotly_chart``'s ``frames``, from ``columns_at(values)`` for every value the slider
-    can take. ``columns_at`` returns ``{"traces": {trace index: {attribute: array}}, "stats": array}``, each
-    array with one row per value: a trace attribute's row is what the trace shows at that value (only the
-    traces and attributes that change), a row of ``stats`` the numbers under the chart, in the order of the
-    chart's ``stats`` (printed as the pages print numbers)."""
+    can take. ``columns_at`` returns ``{"traces": {trace index: {attribute: array}}, "shapes": {shape index:
+    {attribute: array}}, "stats": array}``, each array with one row per value: a trace attribute's row is what
+    the trace shows at that value (only the traces and attributes that change), a shape attribute's one
+    number, a row of ``stats`` the numbers under the chart, in the order of the chart's ``stats`` (printed as
+    the pages print numbers)."""
     values = slider_values(slider)
     cols = columns_at(np.array(values, dtype=np.float64))
     table: dict[str, Any] = {"values": values, "traces": {}}
@@ -89,6 +121,10 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
                 raise ValueError(f"{slider.id}: trace {index} {attr} needs one row per slider value "
                                  f"({len(values)}); got shape {arr.shape}")
             table["traces"][str(index)][attr] = typed_array(arr.reshape(len(values), -1))
+    for index, attrs in cols.get("shapes", {}).items():
+        table.setdefault("shapes", {})[str(index)] = {
+            attr: typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values)), "f8")
+            for attr, arr in attrs.items()}
     if cols.get("stats") is not None:
         stats = np.asarray(cols["stats"], dtype=np.float64)
         if stats.ndim != 2 or stats.shape[0] != len(values):

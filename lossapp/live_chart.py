@@ -223,7 +223,12 @@ function framePatch(f, k) {
     traces[index] = {};
     for (const [attr, arr] of Object.entries(attrs)) traces[index][attr] = rowOf(arr, k);
   }
-  return {traces, stats: f.stats ? rowOf(f.stats, k).map((v) => fmt(v)) : null};
+  const shapes = {};
+  for (const [index, attrs] of Object.entries(f.shapes || {})) {
+    shapes[index] = {};
+    for (const [attr, arr] of Object.entries(attrs)) shapes[index][attr] = rowOf(arr, k)[0];
+  }
+  return {traces, shapes, stats: f.stats ? rowOf(f.stats, k).map((v) => fmt(v)) : null};
 }
 
 function applyFrame(st, id, value) {

@@ -36,7 +36,7 @@ from lossapp.controls import (
     param_controls,
     parse_array,
 )
-from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats
+from lossapp.frames import SliderDef, frame_table, marker_columns, section_sliders, show_stats
 from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from losscore import (
@@ -1102,8 +1102,7 @@ def poisson_counts_section(present: bool) -> None:
     with left:
         counts = array_input("observed counts t", "2, 0, 3, 1, 4, 2", "pn_counts",
                              help="Counts of one batch, whole numbers >= 0 (e.g. events per hour), up to 50 values.")
-        rate = float(_slider(st, "predicted rate μ (shared by every count)", 0.05, 10.0, 1.0, 0.05, key="pn_rate",
-                             bind=BIND, help="The Poisson rate the model predicts; the charts mark it."))
+        (rate,), sliders = section_sliders(st, [PN_RATE])
         full = bool(_toggle(st, "compute_full", False, key="pn_full", bind=BIND,
                             help="Add Stirling's approximation of log(t!), turning the loss into a true negative "
                                    "log-likelihood; a constant, so no gradient changes."))
@@ -1118,20 +1117,28 @@ def poisson_counts_section(present: bool) -> None:
                    f"e.g. 2, 0, 3.")
         return
     r = poisson_counts(tuple(counts), rate, full)
+    stats = [Stat(label, fmt(value), help) for label, value, help in (
+        ("PoissonNLLLoss of the batch at μ", r["rate"]["at"],
+         "Averaged over the counts, as Gluon does; the same value either way of passing μ"),
+        ("dL/dμ (from_logits=False)", r["rate"]["slope"], "mean(1 − t/μ)"),
+        ("dL/dlog μ (from_logits=True)", r["logits"]["slope"], "mean(μ − t)"),
+        ("best rate: the mean count", r["mean"], "where both gradients are zero"),
+    )]
     with right:
-        m1, m2 = st.columns(2)
-        m3, m4 = st.columns(2)
-        m1.metric("PoissonNLLLoss of the batch at μ", fmt(r["rate"]["at"]),
-                  help="Averaged over the counts, as Gluon does; the same value either way of passing μ")
-        m2.metric("dL/dμ (from_logits=False)", fmt(r["rate"]["slope"]), help="mean(1 − t/μ)")
-        m3.metric("dL/dlog μ (from_logits=True)", fmt(r["logits"]["slope"]), help="mean(μ − t)")
-        m4.metric("best rate: the mean count", fmt(r["mean"]), help="where both gradients are zero")
-        c1, c2 = st.columns(2)
-        views = (
-            ("rate", "prediction = the rate μ (from_logits=False)", r["rates"], rate, c1),
-            ("logits", "prediction = log μ (from_logits=True)", r["log_rates"], math.log(rate), c2),
-        )
-        for name, x_title, x, marker, col in views:
+        if not sliders:
+            show_stats(stats, per_row=2)
+        hist = _memo_figure("pn_hist", (tuple(counts), rate, present), lambda: figures.bar_figure(
+            [f"{int(k)}" for k in r["hist_k"]], {"observed share of the counts": r["hist_freq"],
+                                                 "Poisson P(t | μ)": r["pmf"]},
+            x_title="count t", y_title="probability", present=present, height=260))
+        hist_alt = (f"Bars of how often each count occurs in the data, {_nums(r['hist_freq'], 3)}, next to the "
+                    f"Poisson probabilities at μ = {rate:g}, {_nums(r['pmf'], 3)}, for counts 0 to "
+                    f"{int(r['hist_k'][-1])}.")
+        views = {}
+        for name, x_title, x, marker in (
+            ("rate", "prediction = the rate μ (from_logits=False)", r["rates"], rate),
+            ("logits", "prediction = log μ (from_logits=True)", r["log_rates"], math.log(rate)),
+        ):
             d = r[name]
             view = CurveView(
                 title="PoissonNLLLoss of the counts", x_title=x_title,
@@ -1140,16 +1147,24 @@ def poisson_counts_section(present: bool) -> None:
                 params={"from_logits": name == "logits", "compute_full": full},
             )
             best = r["mean"] if name == "rate" else math.log(r["mean"]) if r["mean"] > 0 else None
-            lines = ((best, "mean count"),) if best is not None and x[0] <= best <= x[-1] else ()
+            views[name] = (view, ((best, "mean count"),) if best is not None and x[0] <= best <= x[-1] else ())
+        if sliders:  # the rate moves the bars and both markers in the browser
+            plotly_chart(hist, key="pn_hist", alt=hist_alt, sliders=sliders, stats=stats,
+                         frames=poisson_frames(tuple(counts), full, present, "pn_hist"))
+            st.caption(hist_alt)
+        c1, c2 = st.columns(2)
+        for (name, (view, lines)), col in zip(views.items(), (c1, c2), strict=True):
             with col:
-                _curve_chart(view, f"pn_{name}", present, lines)
-        hist = _memo_figure("pn_hist", (tuple(counts), rate, present), lambda: figures.bar_figure(
-            [f"{int(k)}" for k in r["hist_k"]], {"observed share of the counts": r["hist_freq"],
-                                                 f"Poisson P(t | μ = {rate:g})": r["pmf"]},
-            x_title="count t", y_title="probability", present=present, height=260))
-        _plot(hist, "pn_hist", f"Bars of how often each count occurs in the data, {_nums(r['hist_freq'], 3)}, next "
-                               f"to the Poisson probabilities at μ = {rate:g}, {_nums(r['pmf'], 3)}, for counts 0 "
-                               f"to {int(r['hist_k'][-1])}.")
+                if sliders:
+                    fig = _memo_figure("curve", (view_fingerprint(view), present, lines),
+                                       lambda view=view, lines=lines: _poisson_curve(view, present, lines))
+                    plotly_chart(fig, key=f"pn_{name}_chart", alt=view.alt_text(), follow=sliders,
+                                 frames=poisson_frames(tuple(counts), full, present, name))
+                    st.caption(view.alt_text())
+                else:
+                    _curve_chart(view, f"pn_{name}", present, lines)
+        if not sliders:
+            _plot(hist, "pn_hist", hist_alt)
         exact = r["exact"]
         st.caption(
             f"compute_full={full}: the loss is {fmt(r['rate']['at'])}. The exact average negative "
@@ -1157,6 +1172,38 @@ def poisson_counts_section(present: bool) -> None:
             f"the Stirling term (average {fmt(r['stirling_mean'])}) where the exact log(t!) averages "
             f"{fmt(r['lgamma_mean'])}."
         )
+
+
+PN_RATE = SliderDef("pn_rate", "predicted rate μ (shared by every count)", 0.05, 10.0, 1.0, 0.05,
+                    "The Poisson rate the model predicts; the charts mark it.")
+
+
+def _poisson_curve(view: CurveView, present: bool, lines: tuple):
+    fig = figures.curve_figure(view, present=present)
+    return deep_figures.add_vlines(fig, lines) if lines else fig
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def poisson_frames(counts: tuple, full: bool, present: bool, chart: str) -> dict:
+    """The Poisson section's charts for every rate of its slider: the model's bars and the numbers under them
+    (``chart="pn_hist"``), or the marker of the rate / log-rate curve chart (``"rate"``, ``"logits"``)."""
+    s = ClientSlider(PN_RATE.key, PN_RATE.label, PN_RATE.low, PN_RATE.high, PN_RATE.step, PN_RATE.default, "frame")
+
+    def columns(rates: np.ndarray) -> dict:
+        base = poisson_counts(counts, PN_RATE.default, full)
+        if chart == "pn_hist":
+            at = dd.poisson_at(counts, rates, full)
+            mean = np.full(rates.size, base["mean"])
+            return {"traces": {1: {"y": dd.poisson_pmf(base["hist_k"], rates)}},
+                    "stats": np.stack([at["rate"]["at"], at["rate"]["slope"], at["logits"]["slope"], mean], axis=1)}
+        d = base[chart]
+        x = base["rates"] if chart == "rate" else base["log_rates"]
+        curve = Curve(f"from_logits={chart == 'logits'}", x, d["loss"], d["grad"])
+        view = CurveView(title="", x_title="", curves=(curve,), marker=float(x[0]))
+        return marker_columns(figures.curve_figure(view, present=present), (curve,),
+                              rates if chart == "rate" else np.log(rates))
+
+    return {s.id: frame_table(s, columns)}
 
 
 @st.fragment

@@ -115,12 +115,14 @@ def stats(at: AppTest) -> dict[str, str]:
     return {label: text for c in charts(at) for label, text, _ in c.stats}
 
 
-def frame_patch(at: AppTest, key: str, value: float) -> tuple[Chart, dict]:
-    """What the browser lays over a chart when its "frame" slider ``key`` moves to ``value`` (the others where
-    the page put them): ``(chart, {"traces": {index: {attribute: list}}, "stats": [text, ...]})``, decoded from
-    the patches the page sent the way lossapp.live_chart's script does."""
+def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict]]:
+    """What the browser lays over each chart that moves with the "frame" slider ``key`` when it moves to
+    ``value`` (the others where the page put them): ``(chart, {"traces": {index: {attribute: list}}, "shapes":
+    {index: {attribute: number}}, "stats": [text, ...] or None})``, decoded from the patches the page sent the
+    way lossapp.live_chart's script does."""
     from lossapp.views import fmt
 
+    found = []
     for c in charts(at):
         table = c.frames.get(key)
         if table is None:
@@ -128,12 +130,17 @@ def frame_patch(at: AppTest, key: str, value: float) -> tuple[Chart, dict]:
         k = int(np.argmin(np.abs(np.array(table["values"]) - value)))
         assert abs(table["values"][k] - value) < 1e-9, f"{value} is not a value of the slider {key}"
         if "patches" in table:
-            return c, table["patches"][k]
+            found.append((c, table["patches"][k]))
+            continue
         traces = {index: {attr: _rows(arr)[k].tolist() for attr, arr in attrs.items()}
                   for index, attrs in table.get("traces", {}).items()}
+        shapes = {index: {attr: float(_rows(arr)[k][0]) for attr, arr in attrs.items()}
+                  for index, attrs in table.get("shapes", {}).items()}
         texts = [fmt(v) for v in _rows(table["stats"])[k]] if "stats" in table else None
-        return c, {"traces": traces, "stats": texts}
-    raise KeyError(f"no chart with a frame slider {key!r}")
+        found.append((c, {"traces": traces, "shapes": shapes, "stats": texts}))
+    if not found:
+        raise KeyError(f"no chart with a frame slider {key!r}")
+    return found
 
 
 def _rows(arr) -> np.ndarray:

@@ -280,7 +280,7 @@ def test_poisson_counts_loss_vs_rate_both_ways():
         x, y = decode(curve["x"]), decode(curve["y"])
         assert x[np.argmin(y)] == pytest.approx(x_of(2.0), abs=0.03)  # the minimum sits at the mean count
         assert "mean count" in json.dumps(spec["layout"]["annotations"])
-    at.slider(key="pn_rate").set_value(2.0)
+    set_control(at, "pn_rate", 2.0)
     rerun(at)
     assert metric(at, POIS) == pytest.approx(2 - 2 * math.log(2), abs=1e-4)
     assert metric(at, "dL/dμ (from_logits=False)") == pytest.approx(0.0, abs=1e-4)

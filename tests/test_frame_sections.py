@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
     sys.path.insert(0, str(ROOT))
 
-from apptest_charts import _decode, chart, frame_patch, stats  # noqa: E402
+from apptest_charts import _decode, chart, frame_patches, stats  # noqa: E402
 
 from lossapp import frames  # noqa: E402
 from lossapp.live_chart import ClientSlider  # noqa: E402
@@ -37,21 +37,30 @@ CASES = [
     (SOFTMAX, "sm_z3", 9.9, {"sm_kind": "dense", "sm_y": "3"}),
     (SOFTMAX, "sm_scale", 60, {"sm_z1": "4"}),  # exp overflows float32: the float32 number is inf / nan
     (SOFTMAX, "sm_eps", 0.35, {"sm_kind": "dense", "sm_n": "5"}),
+    (DISTRIBUTIONS, "pn_rate", 3.45, {}),
+    (DISTRIBUTIONS, "pn_rate", 0.05, {"pn_counts": "0, 0, 9", "pn_full": "true"}),
 ]
 
 
 @pytest.mark.parametrize("page, key, value, query", CASES, ids=[f"{k}={v}" for _, k, v, _ in CASES])
 def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value, query):
     at = load(page, **query)
-    shown, patch = frame_patch(at, key, float(value))
-    assert patch["traces"], "the patch changes no trace"
     there = load(page, **query, **{key: f"{value:g}"})
-    assert patch["stats"] == [text for _, text, _ in chart(there, shown.key).stats]
     assert stats(there) != stats(at)
-    for index, attrs in patch["traces"].items():
-        trace = chart(there, shown.key).data[int(index)]
-        for attr, row in attrs.items():
-            np.testing.assert_allclose(row, _decode(trace[attr]), rtol=1e-6, atol=1e-7, err_msg=f"{index}.{attr}")
+    patched = 0
+    for shown, patch in frame_patches(at, key, float(value)):
+        if patch["stats"] is not None:
+            assert patch["stats"] == [text for _, text, _ in chart(there, shown.key).stats]
+        for index, attrs in patch["traces"].items():
+            trace = chart(there, shown.key).data[int(index)]
+            for attr, row in attrs.items():
+                np.testing.assert_allclose(row, _decode(trace[attr]), rtol=1e-6, atol=1e-7,
+                                           err_msg=f"{shown.key} trace {index}.{attr}")
+                patched += 1
+        for index, attrs in patch.get("shapes", {}).items():
+            drawn = chart(there, shown.key).spec["layout"]["shapes"][int(index)]
+            assert attrs == {attr: pytest.approx(drawn[attr]) for attr in attrs}
+    assert patched, "no patch changes a trace"
 
 
 def test_frame_sections_fall_back_to_streamlit_sliders_and_metrics(monkeypatch):

@@ -101,3 +101,28 @@ def test_every_frame_slider_is_labelled(server, page, key):
     page.goto(f"{server}/Softmax_cross_entropy")
     wait_loaded(page)
     assert page.get_by_label("label smoothing ε (dense label)").count() == 1
+
+
+def test_poisson_rate_moves_the_bars_and_both_markers_without_a_script_run(server, page):
+    page.goto(f"{server}/Distributions?pn_rate=2")
+    wait_loaded(page)
+    rate = page.locator(f'{CLIENT_SLIDER}[data-param="pn_rate"]')
+    rate.scroll_into_view_if_needed()
+    page.wait_for_function("(sel) => document.querySelector(sel)?.closest('.lossapp-controls')"
+                           "?.querySelector('dl dd')", arg=f'{CLIENT_SLIDER}[data-param="pn_rate"]')
+    counts = (2.0, 0.0, 3.0, 1.0, 4.0, 2.0)
+    before = runs(page)
+    rate.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # 2.15
+    at = dd.poisson_at(counts, np.array([2.15]), False)
+    wait_stat(page, "pn_rate", "PoissonNLLLoss of the batch at μ", f"{at['rate']['at'][0]:.4f}")
+    assert stats(page, "pn_rate")["dL/dlog μ (from_logits=True)"] == f"{at['logits']['slope'][0]:.4f}"
+    # the two curve charts follow: their markers sit at μ = 2.15 and log μ
+    page.wait_for_function(
+        "(want) => { const marks = Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]'))"
+        ".map((gd) => (gd._fullData || []).filter((t) => t.meta && t.meta.role === 'marker')"
+        ".map((t) => t.x[0])).flat(); return want.every((w) => marks.some((m) => Math.abs(m - w) < 1e-6)); }",
+        arg=[2.15, float(np.log(2.15))])
+    assert runs(page) == before, "the rate waited for a script run"
+    assert exceptions(page) == [] and page.console_errors == []
