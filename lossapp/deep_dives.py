@@ -43,8 +43,10 @@ __all__ = [
     "ctc_vocabulary",
     "cosine_angle_view",
     "kl_both_ways",
+    "kl_rows",
     "log_softmax",
     "normalise",
+    "normalise_rows",
     "poisson_at",
     "poisson_counts_view",
     "poisson_pmf",
@@ -432,22 +434,54 @@ def normalise(weights: tuple | np.ndarray) -> np.ndarray:
     return w / total
 
 
-def _kl_direction(a: np.ndarray, b: np.ndarray) -> tuple[float, np.ndarray]:
-    """KL(a ‖ b) with losscore's KLDivLoss (label a, log-probabilities log b), and the per-class terms.
+def normalise_rows(weights: np.ndarray) -> np.ndarray:
+    """:func:`normalise` row by row; a row whose weights are all 0 comes back as NaN (no distribution)."""
+    w = np.asarray(weights, dtype=np.float64)
+    total = w.sum(axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, w / np.where(total > 0, total, 1.0), np.nan)
+
+
+def _kl_direction(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """KL(a ‖ b) row by row with losscore's KLDivLoss (label a, log-probabilities log b), and the per-class terms.
 
     Where a puts mass and b none the divergence is +inf (losscore needs finite log-probabilities, so this case
-    is decided here); classes where a is 0 contribute 0 whatever b is.
+    is decided here); classes where a is 0 contribute 0 whatever b is. Rows with NaN give NaN.
     """
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):
         log_b = np.log(b)
-    if ((a > 0) & (b == 0)).any():
-        terms = np.where(a > 0, np.where(b == 0, np.inf, a * (np.log(np.where(a > 0, a, 1.0)) - log_b)), 0.0)
-        return math.inf, terms
-    log_b = np.where(b > 0, log_b, 0.0)
-    value = float(KLDivLoss(from_logits=True)(log_b[None], a[None])[0])
-    with np.errstate(divide="ignore"):
-        terms = a * (np.log(a + 1e-12) - log_b)
-    return value, terms
+        safe_a = np.where(np.isfinite(a), a, 0.0)
+        safe_log_b = np.where(b > 0, log_b, 0.0)
+        infinite = ((a > 0) & (b == 0)).any(axis=1)
+        value = np.where(infinite, np.inf, KLDivLoss(from_logits=True)(safe_log_b, safe_a))
+        finite_terms = a * (np.log(a + 1e-12) - safe_log_b)
+        inf_terms = np.where(a > 0, np.where(b == 0, np.inf, a * (np.log(np.where(a > 0, a, 1.0)) - log_b)), 0.0)
+        terms = np.where(infinite[:, None], inf_terms, finite_terms)
+    broken = ~(np.isfinite(a).all(axis=1) & np.isfinite(b).all(axis=1))
+    return np.where(broken, np.nan, value), np.where(broken[:, None], np.nan, terms)
+
+
+def kl_rows(q: np.ndarray, logits: np.ndarray | None = None, p: np.ndarray | None = None) -> dict[str, Any]:
+    """:func:`kl_both_ways` for many pairs at once: ``q`` and ``logits`` (or ``p``) of shape (G, K); every entry
+    has one row (or value) per pair."""
+    q = np.asarray(q, dtype=np.float64)
+    if logits is not None:
+        z = np.asarray(logits, dtype=np.float64)
+        p = np.exp(log_softmax(z))
+        ok = np.isfinite(q).all(axis=1)
+        loss_value, loss_grad = np.full(len(q), np.nan), np.full(q.shape, np.nan)
+        if ok.any():
+            forward, grad = KLDivLoss(from_logits=False).value_and_grad(z[ok], q[ok])
+            loss_value[ok], loss_grad[ok] = forward, grad
+    else:
+        p = np.asarray(p, dtype=np.float64)
+        loss_value, loss_grad = None, None
+    kl_qp, terms_qp = _kl_direction(q, p)
+    kl_pq, terms_pq = _kl_direction(p, q)
+    if loss_value is None:
+        loss_value = kl_qp
+    return {"q": q, "p": p, "kl_qp": kl_qp, "kl_pq": kl_pq, "terms_qp": terms_qp, "terms_pq": terms_pq,
+            "loss": loss_value, "grad": loss_grad, "mean_qp": kl_qp / q.shape[1]}
 
 
 def kl_both_ways(q: np.ndarray, logits: np.ndarray | None = None, p: np.ndarray | None = None) -> dict[str, Any]:
@@ -458,21 +492,11 @@ def kl_both_ways(q: np.ndarray, logits: np.ndarray | None = None, p: np.ndarray 
     forward value for target q then comes from losscore either way. Also the per-class terms of both
     directions and the per-class mean of KL(q ‖ p), what MXNet before 1.8 returned.
     """
-    q = np.asarray(q, dtype=np.float64)
-    if logits is not None:
-        z = np.asarray(logits, dtype=np.float64)
-        p = np.exp(log_softmax(z))
-        forward, grad = KLDivLoss(from_logits=False).value_and_grad(z[None], q[None])
-        loss_value, loss_grad = float(forward[0]), grad[0]
-    else:
-        p = np.asarray(p, dtype=np.float64)
-        loss_value, loss_grad = None, None
-    kl_qp, terms_qp = _kl_direction(q, p)
-    kl_pq, terms_pq = _kl_direction(p, q)
-    if loss_value is None:
-        loss_value = kl_qp
-    return {"q": q, "p": p, "kl_qp": kl_qp, "kl_pq": kl_pq, "terms_qp": terms_qp, "terms_pq": terms_pq,
-            "loss": loss_value, "grad": loss_grad, "mean_qp": kl_qp / q.size}
+    rows = kl_rows(np.asarray(q, dtype=np.float64)[None],
+                   None if logits is None else np.asarray(logits, dtype=np.float64)[None],
+                   None if p is None else np.asarray(p, dtype=np.float64)[None])
+    out = {key: (None if v is None else float(v[0]) if v.ndim == 1 else v[0]) for key, v in rows.items()}
+    return out
 
 
 # -- Poisson NLL -----------------------------------------------------------------------------------------------------

@@ -103,14 +103,20 @@ def marker_columns(fig: go.Figure, curves: Sequence[Curve], markers: np.ndarray)
     return {"traces": traces, "shapes": guides}
 
 
-def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[str, Any]]) -> dict[str, Any]:
+def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[str, Any]],
+                window: int | None = None) -> dict[str, Any]:
     """``slider``'s entry of ``plotly_chart``'s ``frames``, from ``columns_at(values)`` for every value the slider
     can take. ``columns_at`` returns ``{"traces": {trace index: {attribute: array}}, "shapes": {shape index:
     {attribute: array}}, "stats": array}``, each array with one row per value: a trace attribute's row is what
     the trace shows at that value (only the traces and attributes that change), a shape attribute's one
     number, a row of ``stats`` the numbers under the chart, in the order of the chart's ``stats`` (printed as
-    the pages print numbers)."""
+    the pages print numbers). With ``window``, only the values up to that many steps either side of the
+    slider's current one are worked out (a fine slider's full range would be too much to send); beyond them
+    the chart waits for the server, which works out the window around the new value."""
     values = slider_values(slider)
+    if window is not None:
+        reach = (window + 0.5) * slider.step
+        values = [v for v in values if abs(v - slider.value) <= reach]
     cols = columns_at(np.array(values, dtype=np.float64))
     table: dict[str, Any] = {"values": values, "traces": {}}
     for index, attrs in cols.get("traces", {}).items():

@@ -251,9 +251,23 @@ function applyFrame(st, id, value) {
   return {data, layout, readout: [], marker: null, stats: patch.stats || null};
 }
 
+// Whether a patch fits the sliders' values: at most one frame slider away from the server's values, and within
+// the values its table covers (a fine slider's table covers a window around the server's value).
+function framesFit(st) {
+  const moved = movedFrames(st);
+  if (moved.length > 1) return false;
+  if (moved.length === 0) return true;
+  const id = moved[0];
+  const f = st.frames && st.frames[id];
+  if (!f || !f.values.length) return false;
+  const half = (st.steps[id] || 0) / 2 + 1e-9;
+  const v = st.values[id];
+  return v >= f.values[0] - half && v <= f.values[f.values.length - 1] + half;
+}
+
 function frameState(st) {
   const moved = movedFrames(st);
-  if (moved.length > 1) return {stale: true};
+  if (!framesFit(st)) return {stale: true};
   if (moved.length === 1) return applyFrame(st, moved[0], st.values[moved[0]]);
   return {data: st.fig.data, layout: st.fig.layout, readout: [], marker: null, stats: null};
 }
@@ -517,8 +531,8 @@ function setupControls(host, data, setTriggerValue, redraw) {
         redraw();
         announce(c.id, v);
         clearTimeout(st.timer);
-        // two frame sliders away from the server's values: no patch fits, so ask the server at once
-        const wait = st.frameIds.length && movedFrames(st).length > 1 ? 0 : SYNC_MS;
+        // no patch fits (two frame sliders moved, or one beyond its table): ask the server at once
+        const wait = st.frameIds.length && st.frames && !framesFit(st) ? 0 : SYNC_MS;
         st.timer = setTimeout(() => {
           const sent = {};
           for (const k of Object.keys(st.values)) sent[k] = st.values[k];

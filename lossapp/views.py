@@ -525,10 +525,11 @@ def kl_terms(pred: tuple, target: tuple, sample_weight: tuple, from_logits: bool
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def kl_bars(q_weights: tuple, pred: tuple, as_logits: bool) -> dict:
-    q = dd.normalise(q_weights)
+    """Both KL directions for the section's weights (NaN throughout where a distribution's weights are all 0)."""
+    q = dd.normalise_rows(np.array([q_weights], dtype=np.float64))[0]
     if as_logits:
         return dd.kl_both_ways(q, logits=np.array(pred))
-    return dd.kl_both_ways(q, p=dd.normalise(pred))
+    return dd.kl_both_ways(q, p=dd.normalise_rows(np.array([pred], dtype=np.float64))[0])
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -1032,39 +1033,25 @@ def kl_bars_section(present: bool) -> None:
                                                                                      "applies log-softmax"],
                       help="How the prediction reaches KLDivLoss. from_logits=True means pred already holds "
                              "log-probabilities.")
-        cq, cp = st.columns(2)
-        q_w = [float(_slider(cq, f"q, class {j}", 0.0, 1.0, KLB_Q[j], 0.01, key=f"klb_q{j}", bind=BIND,
-                             help=f"Target weight of class {j} (rescaled so the weights sum to 1)."))
-               for j in range(k)]
-        if mode == "logits":
-            pred = [float(_slider(cp, f"logit, class {j}", -5.0, 5.0, KLB_Z[j], 0.01, key=f"klb_z{j}", bind=BIND,
-                                  help=f"Network output for class {j}; the prediction is the softmax."))
-                    for j in range(k)]
-        else:
-            pred = [float(_slider(cp, f"p, class {j}", 0.0, 1.0, KLB_P[j], 0.01, key=f"klb_p{j}", bind=BIND,
-                                  help=f"Predicted weight of class {j} (rescaled so the weights sum to 1)."))
-                    for j in range(k)]
+        q_w, pred, sliders = kl_sliders(k, mode)
     checks = [("target q", q_w)] + ([("prediction p", pred)] if mode == "probabilities" else [])
     problems = [f"{name}: every weight is 0. Expected at least one class with a weight above 0."
                 for name, w in checks if sum(w) <= 0]
-    if problems:
-        for msg in problems:
-            left.error(msg)
+    for msg in problems:
+        left.error(msg)
+    if problems and not sliders:  # with browser-side sliders the chart stays, to move them back
         return
     r = kl_bars(tuple(q_w), tuple(pred), mode == "logits")
     classes = [f"class {j}" for j in range(k)]
+    stats = [Stat(label, fmt(r[entry]), help.format(k=k)) for label, entry, help in KL_STATS]
     with right:
-        m1, m2, m3 = st.columns(3)
-        m1.metric("KL(q ‖ p): what KLDivLoss returns", fmt(r["kl_qp"]),
-                  help="Σ q (log q − log p), summed over the classes as MXNet 1.9.1 does")
-        m2.metric("KL(p ‖ q): the reverse", fmt(r["kl_pq"]), help="Σ p (log p − log q)")
-        m3.metric("KL(q ‖ p) ÷ K: older MXNet's mean", fmt(r["mean_qp"]),
-                  help=f"The same terms averaged over the {k} classes instead of summed")
+        if not sliders:
+            show_stats(stats)
         key = (tuple(q_w), tuple(pred), mode, present)
         dist = _memo_figure("klb_dist", key, lambda: figures.bar_figure(
             classes, {"target q": r["q"], "prediction p": r["p"]}, y_title="probability", present=present,
             height=280))
-        _plot(dist, "klb_dist", f"Bars of the target q = {_nums(r['q'])} and the prediction p = {_nums(r['p'])}.")
+        dist_alt = f"Bars of the target q = {_nums(r['q'])} and the prediction p = {_nums(r['p'])}."
         shown_qp = np.where(np.isfinite(r["terms_qp"]), r["terms_qp"], np.nan)
         shown_pq = np.where(np.isfinite(r["terms_pq"]), r["terms_pq"], np.nan)
         terms = _memo_figure("klb_terms", key, lambda: figures.bar_figure(
@@ -1072,12 +1059,87 @@ def kl_bars_section(present: bool) -> None:
             y_title="term", present=present, height=280))
         note = " Infinite terms are left out of the chart." if not (np.isfinite(r["terms_qp"]).all()
                                                                     and np.isfinite(r["terms_pq"]).all()) else ""
-        _plot(terms, "klb_terms", f"Bars of the per-class terms: q·log(q/p) = {_nums(r['terms_qp'])} (sum "
-                                  f"{fmt(r['kl_qp'])}); p·log(p/q) = {_nums(r['terms_pq'])} (sum {fmt(r['kl_pq'])})."
-                                  + note)
-        if mode == "logits":
+        terms_alt = (f"Bars of the per-class terms: q·log(q/p) = {_nums(r['terms_qp'])} (sum {fmt(r['kl_qp'])}); "
+                     f"p·log(p/q) = {_nums(r['terms_pq'])} (sum {fmt(r['kl_pq'])})." + note)
+        if sliders:
+            dist_frames, terms_frames = kl_frames(tuple(q_w), tuple(pred), mode)
+            plotly_chart(dist, key="klb_dist", alt=dist_alt, sliders=sliders, stats=stats, frames=dist_frames)
+            st.caption(dist_alt)
+            plotly_chart(terms, key="klb_terms", alt=terms_alt, follow=sliders, frames=terms_frames)
+            st.caption(terms_alt)
+        else:
+            _plot(dist, "klb_dist", dist_alt)
+            _plot(terms, "klb_terms", terms_alt)
+        if mode == "logits" and not problems:
             st.caption(f"KLDivLoss(from_logits=False) on the logits {_nums(pred, 2)} returns {fmt(r['loss'])}, the "
                        f"same KL(q ‖ p) as the log of their softmax with from_logits=True.")
+
+
+#: The numbers of the KL section: (label, entry of the KL view, help).
+KL_STATS = (
+    ("KL(q ‖ p): what KLDivLoss returns", "kl_qp", "Σ q (log q − log p), summed over the classes as MXNet 1.9.1 does"),
+    ("KL(p ‖ q): the reverse", "kl_pq", "Σ p (log p − log q)"),
+    ("KL(q ‖ p) ÷ K: older MXNet's mean", "mean_qp", "The same terms averaged over the {k} classes instead of summed"),
+)
+#: Logit sliders move in 0.01 steps (the tutorial's outputs are 0.39 and 1.31): the browser gets the patches
+#: for this many steps either side of each one's value, and asks the server beyond.
+KL_LOGIT_WINDOW = 50
+
+
+def kl_slider_defs(k: int, mode: str) -> tuple[list[SliderDef], list[SliderDef]]:
+    """The KL section's sliders: the target's k weights, and the prediction's k weights or logits."""
+    q = [SliderDef(f"klb_q{j}", f"q, class {j}", 0.0, 1.0, KLB_Q[j], 0.01,
+                   f"Target weight of class {j} (rescaled so the weights sum to 1).") for j in range(k)]
+    if mode == "logits":
+        p = [SliderDef(f"klb_z{j}", f"logit, class {j}", -5.0, 5.0, KLB_Z[j], 0.01,
+                       f"Network output for class {j}; the prediction is the softmax.") for j in range(k)]
+    else:
+        p = [SliderDef(f"klb_p{j}", f"p, class {j}", 0.0, 1.0, KLB_P[j], 0.01,
+                       f"Predicted weight of class {j} (rescaled so the weights sum to 1).") for j in range(k)]
+    return q, p
+
+
+def kl_sliders(k: int, mode: str) -> tuple[list[float], list[float], tuple[ClientSlider, ...]]:
+    """The target's and the prediction's slider values, and the browser-side sliders (with live charts; else
+    Streamlit sliders in two columns here)."""
+    q_defs, p_defs = kl_slider_defs(k, mode)
+    if live_charts_enabled():
+        values, sliders = section_sliders(st, q_defs + p_defs)
+        return values[:k], values[k:], sliders
+    cq, cp = st.columns(2)
+    q_w, _ = section_sliders(cq, q_defs)
+    pred, _ = section_sliders(cp, p_defs)
+    return q_w, pred, ()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def kl_frames(q_w: tuple, pred: tuple, mode: str) -> tuple[dict, dict]:
+    """The KL section's bars and numbers for every value of each slider, the others held: frames of the
+    distributions chart (with the numbers) and of the terms chart."""
+    k = len(q_w)
+    q_defs, p_defs = kl_slider_defs(k, mode)
+    base = np.array(q_w + pred, dtype=np.float64)
+    dist_frames, terms_frames = {}, {}
+    for j, d in enumerate(q_defs + p_defs):
+        value = base[j]
+        s = ClientSlider(d.key, d.label, d.low, d.high, d.step, value, "frame")
+        rows: dict[str, dict] = {}
+
+        def columns(values: np.ndarray, j: int = j, rows: dict = rows) -> dict:
+            grid = np.tile(base, (values.size, 1))
+            grid[:, j] = values
+            q = dd.normalise_rows(grid[:, :k])
+            r = (dd.kl_rows(q, logits=grid[:, k:]) if mode == "logits"
+                 else dd.kl_rows(q, p=dd.normalise_rows(grid[:, k:])))
+            rows["terms"] = {0: {"y": np.where(np.isfinite(r["terms_qp"]), r["terms_qp"], np.nan)},
+                             1: {"y": np.where(np.isfinite(r["terms_pq"]), r["terms_pq"], np.nan)}}
+            return {"traces": {0: {"y": r["q"]}, 1: {"y": r["p"]}},
+                    "stats": np.stack([r[entry] for _, entry, _ in KL_STATS], axis=1)}
+
+        window = KL_LOGIT_WINDOW if d.key.startswith("klb_z") else None
+        dist_frames[d.key] = frame_table(s, columns, window)
+        terms_frames[d.key] = frame_table(s, lambda values, rows=rows: {"traces": rows["terms"]}, window)
+    return dist_frames, terms_frames
 
 
 #: Largest count the Poisson batch takes: the histogram has a bar per count up to the largest.

@@ -126,3 +126,30 @@ def test_poisson_rate_moves_the_bars_and_both_markers_without_a_script_run(serve
         arg=[2.15, float(np.log(2.15))])
     assert runs(page) == before, "the rate waited for a script run"
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_kl_logits_beyond_their_window_ask_the_server(server, page):
+    """A logit slider's patches cover 50 steps either side of its value; End jumps beyond them, so the chart
+    waits for the server, whose answer shows the new value's numbers."""
+    page.goto(f"{server}/Distributions?klb_in=logits")
+    wait_loaded(page)
+    z1 = page.locator(f'{CLIENT_SLIDER}[data-param="klb_z1"]')
+    z1.scroll_into_view_if_needed()
+    q = np.array([0.3, 0.4, 0.1, 0.2])
+    kl = "KL(q ‖ p): what KLDivLoss returns"
+    before = runs(page)
+    z1.focus()
+    page.keyboard.press("ArrowRight")  # 1.32: inside the window, no script run
+    z = np.array([0.39, 1.32, 0.39, -0.3])
+    wait_stat(page, "klb_z1", kl, f"{dd.kl_both_ways(q, logits=z)['kl_qp']:.4f}")
+    assert runs(page) == before
+    terms = page.locator('[data-testid="lossappChart"][aria-label^="Bars of the per-class terms"]')
+    page.keyboard.press("End")  # 5.0: far beyond the window
+    z[1] = 5.0
+    r = dd.kl_both_ways(q, logits=z)
+    wait_stat(page, "klb_z1", kl, f"{r['kl_qp']:.4f}")
+    assert runs(page) > before
+    page.wait_for_function(
+        "([gd, want]) => gd._fullData && Math.abs(gd._fullData[0].y[1] - want) < 1e-6",
+        arg=[terms.element_handle(), float(r["terms_qp"][1])])
+    assert exceptions(page) == [] and page.console_errors == []
