@@ -42,6 +42,7 @@ __all__ = [
     "ctc_tokens",
     "ctc_vocabulary",
     "cosine_angle_view",
+    "cosine_at",
     "kl_both_ways",
     "kl_rows",
     "log_softmax",
@@ -408,16 +409,28 @@ def cosine_angle_view(theta: float, margin: float, weight: float, sample_weight:
         values, g = loss.value_and_grad(u, fixed, np.full(grid.size, label), np.full(grid.size, sample_weight),
                                         wrt="input1")
         curves[label] = (values + 0.0, (g * du).sum(axis=1) + 0.0)
-    x1 = np.array([math.cos(theta), math.sin(theta)])
-    x2 = np.array([1.0, 0.0])
-    at = {}
-    for label in (1.0, -1.0):
-        values, (g1, g2) = loss.value_and_grad(x1[None], x2[None], np.array([label]), np.array([sample_weight]),
-                                               wrt=("input1", "input2"))
-        at[label] = {"loss": float(values[0]) + 0.0, "g1": g1[0] + 0.0, "g2": g2[0] + 0.0,
-                     "dtheta": float(g1[0] @ np.array([-math.sin(theta), math.cos(theta)])) + 0.0}
-    return {"theta": grid, "curves": curves, "x1": x1, "x2": x2, "at": at, "cos": math.cos(theta),
+    rows = cosine_at(np.array([theta]), margin, weight, sample_weight)
+    at = {label: {"loss": float(r["loss"][0]), "g1": r["g1"][0], "g2": r["g2"][0], "dtheta": float(r["dtheta"][0])}
+          for label, r in rows.items()}
+    return {"theta": grid, "curves": curves, "x1": np.array([math.cos(theta), math.sin(theta)]),
+            "x2": np.array([1.0, 0.0]), "at": at, "cos": math.cos(theta),
             "margin_angle": math.acos(min(max(margin, -1.0), 1.0))}
+
+
+def cosine_at(thetas: np.ndarray, margin: float, weight: float, sample_weight: float) -> dict[float, dict]:
+    """CosineEmbeddingLoss of input1 = (cos θ, sin θ) against input2 = (1, 0) at each angle, for both labels:
+    the loss, both gradients (losscore) and dL/dθ, one row per angle."""
+    thetas = np.asarray(thetas, dtype=np.float64)
+    loss = CosineEmbeddingLoss(margin=margin, weight=weight)
+    x1 = np.stack([np.cos(thetas), np.sin(thetas)], axis=1)
+    x2 = np.tile([1.0, 0.0], (thetas.size, 1))
+    turn = np.stack([-np.sin(thetas), np.cos(thetas)], axis=1)  # d input1 / d theta
+    out = {}
+    for label in (1.0, -1.0):
+        values, (g1, g2) = loss.value_and_grad(x1, x2, np.full(thetas.size, label),
+                                               np.full(thetas.size, sample_weight), wrt=("input1", "input2"))
+        out[label] = {"loss": values + 0.0, "g1": g1 + 0.0, "g2": g2 + 0.0, "dtheta": (g1 * turn).sum(axis=1) + 0.0}
+    return out
 
 
 # -- KL divergence ---------------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ __all__ = [
     "ctc_lattice_figure",
     "ctc_probs_figure",
     "embedding_figure",
+    "embedding_traces",
     "add_vlines",
     "stirling_figure",
 ]
@@ -157,6 +158,24 @@ def embedding_figure(points: Mapping[str, Sequence[float]], *,
     dotted lines ("segment"); ``circles``: (label, centre, radius, dash) ("circle"). ``legend=False`` leaves
     the legend out (the points are labelled in the plot anyway).
     """
+    data = embedding_traces(points, arrows=arrows, segments=segments, circles=circles, rays=rays, colours=colours,
+                            symbols=symbols, present=present)
+    yaxis = _axis(y_title, scaleanchor="x", scaleratio=1) if equal else _axis(y_title)
+    layout = _layout(height, present, hovermode="closest", xaxis=_axis(x_title), yaxis=yaxis,
+                     showlegend=legend, legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0,
+                                                    bgcolor="rgba(0, 0, 0, 0)"),
+                     margin=dict(l=60, r=12, t=16, b=48))
+    return figure_from_spec(data, layout)
+
+
+def embedding_traces(points: Mapping[str, Sequence[float]], *,
+                     arrows: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+                     segments: Sequence[tuple[str, Sequence[float], Sequence[float]]] = (),
+                     circles: Sequence[tuple[str, Sequence[float], float, str]] = (),
+                     rays: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
+                     colours: Mapping[str, str] | None = None, symbols: Mapping[str, str] | None = None,
+                     present: bool = False) -> list[dict]:
+    """The traces of :func:`embedding_figure` as plain dicts (cheap: no figure object), in the figure's order."""
     colours = dict(colours or {})
     symbols = symbols or {}
     data: list[dict] = []
@@ -188,12 +207,7 @@ def embedding_figure(points: Mapping[str, Sequence[float]], *,
     for j, (name, (start, vec)) in enumerate((arrows or {}).items()):
         colour = at.get((round(float(start[0]), 9), round(float(start[1]), 9)), PALETTE[j % len(PALETTE)])
         data.append(_arrow(name, start, vec, colour))
-    yaxis = _axis(y_title, scaleanchor="x", scaleratio=1) if equal else _axis(y_title)
-    layout = _layout(height, present, hovermode="closest", xaxis=_axis(x_title), yaxis=yaxis,
-                     showlegend=legend, legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0,
-                                                    bgcolor="rgba(0, 0, 0, 0)"),
-                     margin=dict(l=60, r=12, t=16, b=48))
-    return figure_from_spec(data, layout)
+    return data
 
 
 def add_vlines(fig: go.Figure, lines: Sequence[tuple[float, str]]) -> go.Figure:

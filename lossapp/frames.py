@@ -26,7 +26,8 @@ from lossapp.figures import tangent_segment
 from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, slider_values
 from lossapp.model import Curve
 
-__all__ = ["SliderDef", "frame_table", "marker_columns", "section_sliders", "show_stats", "typed_array"]
+__all__ = ["SliderDef", "frame_table", "marker_columns", "section_sliders", "show_stats", "traces_columns",
+           "typed_array"]
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,42 @@ def marker_columns(fig: go.Figure, curves: Sequence[Curve], markers: np.ndarray)
     return {"traces": traces, "shapes": guides}
 
 
+def _is_text(arr: Any) -> bool:
+    if isinstance(arr, np.ndarray):
+        return arr.dtype.kind in "OUSb"
+    return any(isinstance(v, (str, bool, np.bool_)) for row in arr for v in np.ravel(np.asarray(row, dtype=object)))
+
+
+def _plain(row: Any) -> Any:
+    if isinstance(row, (bool, np.bool_, str)):
+        return row if isinstance(row, str) else bool(row)
+    return [v if isinstance(v, str) else bool(v) if isinstance(v, (bool, np.bool_)) else float(v)
+            for v in np.ravel(np.asarray(row, dtype=object))]
+
+
+def traces_columns(base: Sequence[dict], rows: Sequence[Sequence[dict]],
+                   attrs: Sequence[str] = ("x", "y", "text", "visible")) -> dict[str, Any]:
+    """:func:`frame_table` columns from a figure's trace dicts (``base``, as shown) and the same builder's trace
+    dicts at every slider value (``rows``): the ``attrs`` of every trace that differ at some value. A value
+    whose traces do not line up with the shown ones (another number of traces or points) is ``missing``: the
+    chart asks the server there."""
+    def lines_up(traces: Sequence[dict]) -> bool:
+        return len(traces) == len(base) and all(
+            (attr in t) == (attr in b) and np.shape(t.get(attr, ())) == np.shape(b.get(attr, ()))
+            for t, b in zip(traces, base, strict=True) for attr in attrs)
+
+    missing = [k for k, traces in enumerate(rows) if not lines_up(traces)]
+    columns: dict[int, dict[str, list]] = {}
+    for i, trace in enumerate(base):
+        for attr in attrs:
+            if attr not in trace:
+                continue
+            col = [trace[attr] if k in missing else traces[i][attr] for k, traces in enumerate(rows)]
+            if any(not np.array_equal(np.asarray(c), np.asarray(trace[attr])) for c in col):
+                columns.setdefault(i, {})[attr] = col
+    return {"traces": columns, "missing": missing}
+
+
 def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[str, Any]],
                 window: int | None = None) -> dict[str, Any]:
     """``slider``'s entry of ``plotly_chart``'s ``frames``, from ``columns_at(values)`` for every value the slider
@@ -122,11 +159,16 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
     for index, attrs in cols.get("traces", {}).items():
         table["traces"][str(index)] = {}
         for attr, arr in attrs.items():
-            arr = np.asarray(arr, dtype=np.float64)
-            if arr.shape[0] != len(values):
+            if len(arr) != len(values):
                 raise ValueError(f"{slider.id}: trace {index} {attr} needs one row per slider value "
-                                 f"({len(values)}); got shape {arr.shape}")
-            table["traces"][str(index)][attr] = typed_array(arr.reshape(len(values), -1))
+                                 f"({len(values)}); got {len(arr)}")
+            if _is_text(arr):  # labels, visibility: plain lists
+                table["traces"][str(index)][attr] = {"list": [_plain(row) for row in arr]}
+            else:
+                table["traces"][str(index)][attr] = typed_array(
+                    np.asarray(arr, dtype=np.float64).reshape(len(values), -1))
+    if cols.get("missing"):
+        table["missing"] = [int(k) for k in cols["missing"]]
     for index, attrs in cols.get("shapes", {}).items():
         table.setdefault("shapes", {})[str(index)] = {
             attr: typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values)), "f8")

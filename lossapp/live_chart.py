@@ -207,6 +207,7 @@ function movedFrames(st) {
 // A table's patch for its k-th value: given as a list of patches, or as columns (base64 arrays with a row per
 // value: trace attributes, and the numbers under the chart, printed as the pages print them).
 function rowOf(arr, k) {
+  if (arr.list) return arr.list[k];
   if (!arr.__rows) {
     const flat = decode(arr);
     const count = arr.shape ? Number(String(arr.shape).split(',')[0]) : flat.length;
@@ -262,6 +263,7 @@ function framesFit(st) {
   if (!f || !f.values.length) return false;
   const half = (st.steps[id] || 0) / 2 + 1e-9;
   const v = st.values[id];
+  if (f.missing && f.missing.includes(nearest(f.values, v))) return false;  // no patch for that value
   return v >= f.values[0] - half && v <= f.values[f.values.length - 1] + half;
 }
 

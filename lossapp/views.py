@@ -36,7 +36,14 @@ from lossapp.controls import (
     param_controls,
     parse_array,
 )
-from lossapp.frames import SliderDef, frame_table, marker_columns, section_sliders, show_stats
+from lossapp.frames import (
+    SliderDef,
+    frame_table,
+    marker_columns,
+    section_sliders,
+    show_stats,
+    traces_columns,
+)
 from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from losscore import (
@@ -652,12 +659,16 @@ def _nums(values: Any, digits: int = 4) -> str:
                            for v in np.ravel(values)) + "]"
 
 
+def _curve_figure(view: CurveView, present: bool, vlines: tuple = ()):
+    """The (memoised) curve chart of ``view`` with optional labelled vertical lines."""
+    return _memo_figure("curve", (view_fingerprint(view), present, vlines),
+                        lambda: deep_figures.add_vlines(figures.curve_figure(view, present=present), vlines)
+                        if vlines else figures.curve_figure(view, present=present))
+
+
 def _curve_chart(view: CurveView, key: str, present: bool, vlines: tuple = ()) -> None:
     """Like :func:`chart` without the export panel, with optional labelled vertical lines."""
-    fig = _memo_figure("curve", (view_fingerprint(view), present, vlines),
-                       lambda: deep_figures.add_vlines(figures.curve_figure(view, present=present), vlines)
-                       if vlines else figures.curve_figure(view, present=present))
-    _plot(fig, f"{key}_chart", view.alt_text())
+    _plot(_curve_figure(view, present, vlines), f"{key}_chart", view.alt_text())
 
 
 # -- 4: softmax cross-entropy -------------------------------------------------------------------------------------
@@ -1218,10 +1229,8 @@ def poisson_counts_section(present: bool) -> None:
         for (name, (view, lines)), col in zip(views.items(), (c1, c2), strict=True):
             with col:
                 if sliders:
-                    fig = _memo_figure("curve", (view_fingerprint(view), present, lines),
-                                       lambda view=view, lines=lines: _poisson_curve(view, present, lines))
-                    plotly_chart(fig, key=f"pn_{name}_chart", alt=view.alt_text(), follow=sliders,
-                                 frames=poisson_frames(tuple(counts), full, present, name))
+                    plotly_chart(_curve_figure(view, present, lines), key=f"pn_{name}_chart", alt=view.alt_text(),
+                                 follow=sliders, frames=poisson_frames(tuple(counts), full, present, name))
                     st.caption(view.alt_text())
                 else:
                     _curve_chart(view, f"pn_{name}", present, lines)
@@ -1238,11 +1247,6 @@ def poisson_counts_section(present: bool) -> None:
 
 PN_RATE = SliderDef("pn_rate", "predicted rate μ (shared by every count)", 0.05, 10.0, 1.0, 0.05,
                     "The Poisson rate the model predicts; the charts mark it.")
-
-
-def _poisson_curve(view: CurveView, present: bool, lines: tuple):
-    fig = figures.curve_figure(view, present=present)
-    return deep_figures.add_vlines(fig, lines) if lines else fig
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -1488,47 +1492,98 @@ def cosine_section(present: bool) -> None:
             "arrows on the vectors are −½ × losscore's gradient for the chosen label; they are perpendicular to "
             "the vectors, so gradient descent turns them and never stretches them."
         )
-    theta = 0.0
     a_left, a_right = st.columns([1, 1.6], gap="medium")
     with a_left:
-        theta = float(_slider(st, "angle θ (radians)", 0.0, 3.14, 1.57, 0.01, key="cos_theta", bind=BIND,
-                              help="The angle between input1 and input2; where to read off the loss."))
-    r = cosine_angle(theta, params["margin"], params["weight"], sample_weight)
+        (theta,), sliders = section_sliders(st, [COS_THETA])
+    margin, weight = params["margin"], params["weight"]
+    r = cosine_angle(theta, margin, weight, sample_weight)
     at = r["at"][label]
-    other = r["at"][-label]
+    stats = [Stat("loss at θ", fmt(at["loss"]), f"label {label:g}, the label chosen above"),
+             Stat("dL/dθ", fmt(at["dtheta"]), f"label {label:g}, through the chain rule"),
+             Stat(f"loss at θ for the other label ({-label:g})", fmt(r["at"][-label]["loss"]))]
     with a_left:
-        m1, m2 = st.columns(2)
-        m1.metric("loss at θ", fmt(at["loss"]), help=f"label {label:g}, the label chosen above")
-        m2.metric("dL/dθ", fmt(at["dtheta"]), help=f"label {label:g}, through the chain rule")
-        st.metric(f"loss at θ for the other label ({-label:g})", fmt(other["loss"]))
-        key = (theta, params["margin"], params["weight"], sample_weight, label, present)
-
-        def build():
-            x1, x2 = r["x1"], r["x2"]
-            m_ang = r["margin_angle"]
-            return deep_figures.embedding_figure(
-                {"input1": x1, "input2": x2},
-                rays={"input1 ": ((0.0, 0.0), x1), "input2 ": ((0.0, 0.0), x2)},
-                arrows={"−½·grad input1": (x1, -0.5 * at["g1"]), "−½·grad input2": (x2, -0.5 * at["g2"])},
-                segments=[(f"margin angle {m_ang:.2f}", (0.0, 0.0),
-                           (1.25 * math.cos(m_ang), 1.25 * math.sin(m_ang)))],
-                circles=[("unit circle", (0.0, 0.0), 1.0, "dot")], present=present, height=340, legend=False)
-
+        if not sliders:
+            show_stats(stats, per_row=2)
+        key = (theta, margin, weight, sample_weight, label, present)
+        fig = _memo_figure("cos_vectors", key, lambda: deep_figures.embedding_figure(
+            **_cos_vector_parts(r["x1"], at, r["margin_angle"], present), present=present, height=340,
+            legend=False))
         alt2 = (f"input1 = ({r['x1'][0]:.3f}, {r['x1'][1]:.3f}) at angle {theta:g} from input2 = (1, 0), cosine "
-                f"{r['cos']:.4f}; margin angle arccos({params['margin']:g}) = {r['margin_angle']:.3f}; loss for "
+                f"{r['cos']:.4f}; margin angle arccos({margin:g}) = {r['margin_angle']:.3f}; loss for "
                 f"label {label:g}: {fmt(at['loss'])}; descent arrows −½·gradient: input1 "
                 f"{_nums(-0.5 * at['g1'], 3)}, input2 {_nums(-0.5 * at['g2'], 3)}.")
-        _plot(_memo_figure("cos_vectors", key, build), "cos_vectors", alt2)
+        if sliders:
+            plotly_chart(fig, key="cos_vectors", alt=alt2, sliders=sliders, stats=stats,
+                         frames=cosine_frames(margin, weight, sample_weight, label, present, "vectors"))
+            st.caption(alt2)
+        else:
+            _plot(fig, "cos_vectors", alt2)
     view = CurveView(
-        title=f"CosineEmbeddingLoss against the angle between the vectors (margin {params['margin']:g})",
+        title=f"CosineEmbeddingLoss against the angle between the vectors (margin {margin:g})",
         curves=(Curve("label 1", r["theta"], *r["curves"][1.0]), Curve("label −1", r["theta"], *r["curves"][-1.0])),
         marker=theta, x_title="angle θ between input1 and input2 (radians)", grad_title="dL/dθ",
         loss_names=("CosineEmbeddingLoss",), params={**params, "sample_weight": sample_weight},
     )
+    lines = ((r["margin_angle"], "arccos(margin)"),)
     with a_right:
-        _curve_chart(view, "cos_curve", present, ((r["margin_angle"], "arccos(margin)"),))
+        if sliders:
+            plotly_chart(_curve_figure(view, present, lines), key="cos_curve_chart", alt=view.alt_text(),
+                         follow=sliders, frames=cosine_frames(margin, weight, sample_weight, label, present, "curve"))
+            st.caption(view.alt_text())
+        else:
+            _curve_chart(view, "cos_curve", present, lines)
     if not present:
         show_counterparts(spec)
+
+
+COS_THETA = SliderDef("cos_theta", "angle θ (radians)", 0.0, 3.14, 1.57, 0.01,
+                      "The angle between input1 and input2; where to read off the loss.")
+
+
+def _cos_vector_parts(x1: np.ndarray, at: dict, margin_angle: float, present: bool) -> dict:
+    """What the vectors chart of the cosine section draws: both unit vectors, their descent arrows, the margin
+    angle and the unit circle (keywords of deep_figures.embedding_figure / embedding_traces)."""
+    x2 = np.array([1.0, 0.0])
+    return dict(points={"input1": x1, "input2": x2},
+                rays={"input1 ": ((0.0, 0.0), x1), "input2 ": ((0.0, 0.0), x2)},
+                arrows={"−½·grad input1": (x1, -0.5 * at["g1"]), "−½·grad input2": (x2, -0.5 * at["g2"])},
+                segments=[(f"margin angle {margin_angle:.2f}", (0.0, 0.0),
+                           (1.25 * math.cos(margin_angle), 1.25 * math.sin(margin_angle)))],
+                circles=[("unit circle", (0.0, 0.0), 1.0, "dot")])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cosine_frames(margin: float, weight: float, sample_weight: float, label: float, present: bool,
+                  chart: str) -> dict:
+    """The cosine section's charts at every angle of its slider: the vectors chart with the numbers under it
+    (``chart="vectors"``) or the marker of the loss-against-angle chart (``"curve"``)."""
+    s = ClientSlider(COS_THETA.key, COS_THETA.label, COS_THETA.low, COS_THETA.high, COS_THETA.step,
+                     COS_THETA.default, "frame")
+
+    def columns(thetas: np.ndarray) -> dict:
+        base = cosine_angle(COS_THETA.default, margin, weight, sample_weight)
+        if chart == "curve":
+            curves = (Curve("label 1", base["theta"], *base["curves"][1.0]),
+                      Curve("label −1", base["theta"], *base["curves"][-1.0]))
+            view = CurveView(title="", x_title="", curves=curves, marker=COS_THETA.default)
+            return marker_columns(figures.curve_figure(view, present=present), curves, thetas)
+        rows = dd.cosine_at(thetas, margin, weight, sample_weight)
+        mine, other = rows[label], rows[-label]
+
+        def traces(k: int) -> list[dict]:
+            at = {"g1": mine["g1"][k], "g2": mine["g2"][k]}
+            x1 = np.array([math.cos(thetas[k]), math.sin(thetas[k])])
+            return deep_figures.embedding_traces(**_cos_vector_parts(x1, at, base["margin_angle"], present),
+                                                 present=present)
+
+        x1 = np.array([math.cos(COS_THETA.default), math.sin(COS_THETA.default)])
+        shown = deep_figures.embedding_traces(**_cos_vector_parts(x1, base["at"][label], base["margin_angle"],
+                                                                  present), present=present)
+        cols = traces_columns(shown, [traces(k) for k in range(thetas.size)])
+        cols["stats"] = np.stack([mine["loss"], mine["dtheta"], other["loss"]], axis=1)
+        return cols
+
+    return {s.id: frame_table(s, columns)}
 
 
 @st.fragment

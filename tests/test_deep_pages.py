@@ -391,7 +391,7 @@ def test_cosine_loss_vs_angle_for_both_labels_with_the_margin():
     assert "arccos(margin)" in json.dumps(spec["layout"]["annotations"])
     assert metric(at, "loss at θ") == pytest.approx(1 - math.cos(1.57), abs=1e-4)
     assert metric(at, "loss at θ for the other label (-1)") == 0.0  # cos 1.57 < 0.5
-    at.slider(key="cos_theta").set_value(0.5)
+    set_control(at, "cos_theta", 0.5)
     rerun(at)
     assert metric(at, "loss at θ for the other label (-1)") == pytest.approx(math.cos(0.5) - 0.5, abs=1e-4)
 

@@ -41,6 +41,8 @@ CASES = [
     (DISTRIBUTIONS, "klb_q2", 0.73, {}),
     (DISTRIBUTIONS, "klb_p0", 0.0, {}),  # KL(q ‖ p) is infinite: its term is left out
     (DISTRIBUTIONS, "klb_z1", 1.7, {"klb_in": "logits", "klb_n": "5"}),
+    (EMBEDDINGS, "cos_theta", 0.42, {}),
+    (EMBEDDINGS, "cos_theta", 3.14, {"cos_label": "-1", "cos_margin": "0.3"}),
     # every target weight 0: no distribution, the page says so and keeps the sliders
     (DISTRIBUTIONS, "klb_q4", 0.0, {"klb_n": "5", "klb_q0": "0", "klb_q1": "0", "klb_q2": "0", "klb_q3": "0"}),
     (DISTRIBUTIONS, "pn_rate", 0.05, {"pn_counts": "0, 0, 9", "pn_full": "true"}),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_charts import charts, control_value, readouts, set_control
+from apptest_charts import charts, control_value, readouts, set_control, stats
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,8 +35,9 @@ def load(page: str, **query: str) -> AppTest:
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    """Every number the page shows as a metric, and the values at the marker under each live chart."""
-    return {**{m.label: m.value for m in at.metric}, **readouts(at)}
+    """Every number the page shows as a metric, and the numbers under each live chart (the values at the
+    marker, or a section's numbers that move with its browser-side sliders)."""
+    return {**{m.label: m.value for m in at.metric}, **readouts(at), **stats(at)}
 
 
 def metric(at: AppTest, label: str) -> float:
@@ -573,7 +574,7 @@ def test_cosine_against_the_angle():
     assert metric(at, "loss at θ") == pytest.approx(1 - math.cos(1.57), abs=1e-4)
     assert metric(at, "dL/dθ") == pytest.approx(math.sin(1.57), abs=1e-4)
     at.radio(key="cos_label").set_value(-1.0)
-    at.slider(key="cos_theta").set_value(0.5)
+    set_control(at, "cos_theta", 0.5)
     rerun(at)
     assert metric(at, "loss at θ") == pytest.approx(math.cos(0.5), abs=1e-4)
     assert metric(at, "dL/dθ") == pytest.approx(-math.sin(0.5), abs=1e-4)

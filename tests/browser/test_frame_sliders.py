@@ -153,3 +153,29 @@ def test_kl_logits_beyond_their_window_ask_the_server(server, page):
         "([gd, want]) => gd._fullData && Math.abs(gd._fullData[0].y[1] - want) < 1e-6",
         arg=[terms.element_handle(), float(r["terms_qp"][1])])
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_cosine_angle_turns_the_vector_and_moves_the_curve_marker(server, page):
+    page.goto(f"{server}/Embeddings?cos_theta=1")
+    wait_loaded(page)
+    theta = page.locator(f'{CLIENT_SLIDER}[data-param="cos_theta"]')
+    theta.scroll_into_view_if_needed()
+    before = runs(page)
+    theta.focus()
+    page.keyboard.press("PageUp")  # a tenth of the range further, snapped to the step: 1.31
+    value = float(theta.input_value())
+    assert value == pytest.approx(1.31)
+    rows = dd.cosine_at(np.array([value]), 0.0, 1.0, 1.0)
+    wait_stat(page, "cos_theta", "loss at θ", f"{rows[1.0]['loss'][0]:.4f}")
+    assert stats(page, "cos_theta")["dL/dθ"] == f"{rows[1.0]['dtheta'][0]:.4f}"
+    page.wait_for_function(
+        "(want) => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).some((gd) => "
+        "(gd._fullData || []).some((t) => t.meta && t.meta.role === 'point' && t.name === 'input1' "
+        "&& Math.abs(t.x[0] - want[0]) < 1e-6 && Math.abs(t.y[0] - want[1]) < 1e-6))",
+        arg=[float(np.cos(value)), float(np.sin(value))])
+    page.wait_for_function(
+        "(want) => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).some((gd) => "
+        "(gd._fullData || []).some((t) => t.meta && t.meta.role === 'marker' && Math.abs(t.x[0] - want) < 1e-9))",
+        arg=value)
+    assert runs(page) == before, "the angle waited for a script run"
+    assert exceptions(page) == [] and page.console_errors == []
