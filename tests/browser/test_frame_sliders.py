@@ -28,14 +28,17 @@ def bars_of(page, key: str) -> dict[str, list[float]]:
         "(gd) => Object.fromEntries(gd._fullData.map((t) => [t.name, Array.from(t.y)]))")
 
 
-def wait_stat(page, key: str, label: str, text: str) -> None:
-    page.wait_for_function(
+def wait_stat(page, key: str, label: str, text: str) -> int:
+    """Wait until the number ``label`` under the chart of slider ``key`` reads ``text``; returns how many script
+    runs had finished at that moment (checked every frame, so a run that follows later is not counted)."""
+    return int(page.wait_for_function(
         "([key, label, text]) => { const box = document.querySelector("
         "`[data-testid=\"lossappControls\"] input[data-param=\"${key}\"]`)?.closest('.lossapp-controls');"
         "const items = box ? Array.from(box.querySelectorAll('dl div')) : [];"
-        "return items.some((d) => d.querySelector('dt').innerText === label"
-        " && d.querySelector('dd').innerText === text); }",
-        arg=[key, label, text])
+        "const shown = items.some((d) => d.querySelector('dt').innerText === label"
+        " && d.querySelector('dd').innerText === text);"
+        "return shown ? {runs: window.__stRuns || 0} : false; }",
+        arg=[key, label, text], polling="raf").json_value()["runs"])
 
 
 def test_softmax_logits_move_bars_and_numbers_without_a_script_run(server, page):
@@ -54,8 +57,7 @@ def test_softmax_logits_move_bars_and_numbers_without_a_script_run(server, page)
     for _ in range(5):
         page.keyboard.press("ArrowLeft")  # logit 0: 2.0 -> 1.5
     r = dd.softmax_view((1.5, 1.0, 0.1, -1.0), 0, 0.1)
-    wait_stat(page, "sm_z0", sparse, f"{r['sparse']:.4f}")
-    assert runs(page) == before, "the logit waited for a script run"
+    assert wait_stat(page, "sm_z0", sparse, f"{r['sparse']:.4f}") == before, "the logit waited for a script run"
     shown = stats(page, "sm_z0")
     assert shown["cross-entropy, dense label"] == f"{r['dense']:.4f}"
     assert shown["softmax then −log, float32"] == f"{r['naive32']:.4f}"
@@ -72,8 +74,7 @@ def test_softmax_logits_move_bars_and_numbers_without_a_script_run(server, page)
     scale.focus()
     page.keyboard.press("ArrowRight")  # every logit times 2
     r = dd.softmax_view((3.0, 2.0, 0.2, -2.0), 0, 0.1)
-    wait_stat(page, "sm_scale", sparse, f"{r['sparse']:.4f}")
-    assert runs(page) == before
+    assert wait_stat(page, "sm_scale", sparse, f"{r['sparse']:.4f}") == before
     assert exceptions(page) == [] and page.console_errors == []
 
 
@@ -88,8 +89,7 @@ def test_two_sliders_moved_at_once_wait_for_the_server(server, page):
     page.locator(f'{CLIENT_SLIDER}[data-param="sm_z2"]').focus()
     page.keyboard.press("End")  # logit 2: 10, before the server has heard of logit 1
     r = dd.softmax_view((2.0, 10.0, 10.0, -1.0), 0, 0.1)
-    wait_stat(page, "sm_z1", "cross-entropy, sparse label y", f"{r['sparse']:.4f}")
-    assert runs(page) > before
+    assert wait_stat(page, "sm_z1", "cross-entropy, sparse label y", f"{r['sparse']:.4f}") > before
     np.testing.assert_allclose(bars_of(page, "sm_z1")["softmax p"], r["p"], rtol=1e-6)
     assert "lossapp-stale" not in (page.locator(f'{CLIENT_SLIDER}[data-param="sm_z1"]').locator(
         "xpath=ancestor::*[contains(@class, 'lossapp-controls')]/..").get_attribute("class") or "")
@@ -116,7 +116,8 @@ def test_poisson_rate_moves_the_bars_and_both_markers_without_a_script_run(serve
     for _ in range(3):
         page.keyboard.press("ArrowRight")  # 2.15
     at = dd.poisson_at(counts, np.array([2.15]), False)
-    wait_stat(page, "pn_rate", "PoissonNLLLoss of the batch at μ", f"{at['rate']['at'][0]:.4f}")
+    shown_at = wait_stat(page, "pn_rate", "PoissonNLLLoss of the batch at μ", f"{at['rate']['at'][0]:.4f}")
+    assert shown_at == before, "the rate waited for a script run"
     assert stats(page, "pn_rate")["dL/dlog μ (from_logits=True)"] == f"{at['logits']['slope'][0]:.4f}"
     # the two curve charts follow: their markers sit at μ = 2.15 and log μ
     page.wait_for_function(
@@ -124,7 +125,6 @@ def test_poisson_rate_moves_the_bars_and_both_markers_without_a_script_run(serve
         ".map((gd) => (gd._fullData || []).filter((t) => t.meta && t.meta.role === 'marker')"
         ".map((t) => t.x[0])).flat(); return want.every((w) => marks.some((m) => Math.abs(m - w) < 1e-6)); }",
         arg=[2.15, float(np.log(2.15))])
-    assert runs(page) == before, "the rate waited for a script run"
     assert exceptions(page) == [] and page.console_errors == []
 
 
@@ -141,14 +141,12 @@ def test_kl_logits_beyond_their_window_ask_the_server(server, page):
     z1.focus()
     page.keyboard.press("ArrowRight")  # 1.32: inside the window, no script run
     z = np.array([0.39, 1.32, 0.39, -0.3])
-    wait_stat(page, "klb_z1", kl, f"{dd.kl_both_ways(q, logits=z)['kl_qp']:.4f}")
-    assert runs(page) == before
+    assert wait_stat(page, "klb_z1", kl, f"{dd.kl_both_ways(q, logits=z)['kl_qp']:.4f}") == before
     terms = page.locator('[data-testid="lossappChart"][aria-label^="Bars of the per-class terms"]')
     page.keyboard.press("End")  # 5.0: far beyond the window
     z[1] = 5.0
     r = dd.kl_both_ways(q, logits=z)
-    wait_stat(page, "klb_z1", kl, f"{r['kl_qp']:.4f}")
-    assert runs(page) > before
+    assert wait_stat(page, "klb_z1", kl, f"{r['kl_qp']:.4f}") > before
     page.wait_for_function(
         "([gd, want]) => gd._fullData && Math.abs(gd._fullData[0].y[1] - want) < 1e-6",
         arg=[terms.element_handle(), float(r["terms_qp"][1])])
@@ -166,7 +164,8 @@ def test_cosine_angle_turns_the_vector_and_moves_the_curve_marker(server, page):
     value = float(theta.input_value())
     assert value == pytest.approx(1.31)
     rows = dd.cosine_at(np.array([value]), 0.0, 1.0, 1.0)
-    wait_stat(page, "cos_theta", "loss at θ", f"{rows[1.0]['loss'][0]:.4f}")
+    shown_at = wait_stat(page, "cos_theta", "loss at θ", f"{rows[1.0]['loss'][0]:.4f}")
+    assert shown_at == before, "the angle waited for a script run"
     assert stats(page, "cos_theta")["dL/dθ"] == f"{rows[1.0]['dtheta'][0]:.4f}"
     page.wait_for_function(
         "(want) => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).some((gd) => "
@@ -177,5 +176,4 @@ def test_cosine_angle_turns_the_vector_and_moves_the_curve_marker(server, page):
         "(want) => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).some((gd) => "
         "(gd._fullData || []).some((t) => t.meta && t.meta.role === 'marker' && Math.abs(t.x[0] - want) < 1e-9))",
         arg=value)
-    assert runs(page) == before, "the angle waited for a script run"
     assert exceptions(page) == [] and page.console_errors == []
