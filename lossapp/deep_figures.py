@@ -6,7 +6,6 @@ traces, ``meta={"role": ...}`` on every trace so tests can find what they check)
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -21,6 +20,7 @@ __all__ = [
     "ctc_probs_figure",
     "embedding_figure",
     "embedding_traces",
+    "circle_shapes",
     "add_vlines",
     "stirling_figure",
 ]
@@ -136,12 +136,6 @@ def _arrow(name: str, start: Sequence[float], vec: Sequence[float], colour: str,
                 hovertemplate=f"{name}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>")
 
 
-def _circle(cx: float, cy: float, r: float, name: str, dash: str, role: str) -> dict:
-    ang = np.linspace(0.0, 2 * math.pi, 97)
-    return dict(type="scatter", x=cx + r * np.cos(ang), y=cy + r * np.sin(ang), mode="lines", name=name,
-                line=dict(color=ZERO, width=1.5, dash=dash), meta={"role": role, "radius": r}, hoverinfo="skip")
-
-
 def embedding_figure(points: Mapping[str, Sequence[float]], *,
                      arrows: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
                      segments: Sequence[tuple[str, Sequence[float], Sequence[float]]] = (),
@@ -155,33 +149,38 @@ def embedding_figure(points: Mapping[str, Sequence[float]], *,
     ``points``: name → (x, y) ("point"); ``arrows``: name → (start, vector), drawn in the colour of the point
     they start from when it has one, with the vector in ``meta.vector`` ("arrow"); ``rays``: name → (start,
     vector), solid arrows in the colour of the point at their tip ("vector"); ``segments``: (label, start, end)
-    dotted lines ("segment"); ``circles``: (label, centre, radius, dash) ("circle"). ``legend=False`` leaves
-    the legend out (the points are labelled in the plot anyway).
+    dotted lines ("segment"); ``circles``: (label, centre, radius, dash), drawn as layout shapes named by the
+    label. ``legend=False`` leaves the legend out (the points are labelled in the plot anyway).
     """
-    data = embedding_traces(points, arrows=arrows, segments=segments, circles=circles, rays=rays, colours=colours,
-                            symbols=symbols, present=present)
+    data = embedding_traces(points, arrows=arrows, segments=segments, rays=rays, colours=colours, symbols=symbols,
+                            present=present)
     yaxis = _axis(y_title, scaleanchor="x", scaleratio=1) if equal else _axis(y_title)
     layout = _layout(height, present, hovermode="closest", xaxis=_axis(x_title), yaxis=yaxis,
                      showlegend=legend, legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0,
                                                     bgcolor="rgba(0, 0, 0, 0)"),
-                     margin=dict(l=60, r=12, t=16, b=48))
+                     margin=dict(l=60, r=12, t=16, b=48), shapes=circle_shapes(circles, legend))
     return figure_from_spec(data, layout)
+
+
+def circle_shapes(circles: Sequence[tuple[str, Sequence[float], float, str]], legend: bool = True) -> list[dict]:
+    """The circles of :func:`embedding_figure`, (label, centre, radius, dash) each, as layout shapes named by their
+    label (in the legend too): a moving circle is then four numbers, not a polyline."""
+    return [dict(type="circle", xref="x", yref="y", x0=float(c[0]) - r, y0=float(c[1]) - r, x1=float(c[0]) + r,
+                 y1=float(c[1]) + r, line=dict(color=ZERO, width=1.5, dash=dash), name=label, showlegend=legend,
+                 layer="below") for label, c, r, dash in circles]
 
 
 def embedding_traces(points: Mapping[str, Sequence[float]], *,
                      arrows: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
                      segments: Sequence[tuple[str, Sequence[float], Sequence[float]]] = (),
-                     circles: Sequence[tuple[str, Sequence[float], float, str]] = (),
                      rays: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
                      colours: Mapping[str, str] | None = None, symbols: Mapping[str, str] | None = None,
                      present: bool = False) -> list[dict]:
-    """The traces of :func:`embedding_figure` as plain dicts (cheap: no figure object), in the figure's order."""
+    """The traces of :func:`embedding_figure` (all but the circles, which are layout shapes: :func:`circle_shapes`)
+    as plain dicts (cheap: no figure object), in the figure's order."""
     colours = dict(colours or {})
     symbols = symbols or {}
     data: list[dict] = []
-    for label, c, r, dash in circles:
-        if r > 0:
-            data.append(_circle(float(c[0]), float(c[1]), float(r), label, dash, "circle"))
     for label, a, b in segments:
         data.append(dict(type="scatter", x=[float(a[0]), float(b[0])], y=[float(a[1]), float(b[1])], mode="lines",
                          name=label, line=dict(color=ZERO, width=1.5, dash="dot"), meta={"role": "segment",

@@ -105,9 +105,14 @@ def marker_columns(fig: go.Figure, curves: Sequence[Curve], markers: np.ndarray)
 
 
 def _is_text(arr: Any) -> bool:
+    """Whether a column (one row per slider value) holds labels or flags rather than numbers (its first entry
+    tells: every row comes from the same builder)."""
     if isinstance(arr, np.ndarray):
         return arr.dtype.kind in "OUSb"
-    return any(isinstance(v, (str, bool, np.bool_)) for row in arr for v in np.ravel(np.asarray(row, dtype=object)))
+    first = arr[0] if len(arr) else 0.0
+    if isinstance(first, (list, tuple, np.ndarray)):
+        first = first[0] if len(first) else 0.0
+    return isinstance(first, (str, bool, np.bool_))
 
 
 def _plain(row: Any) -> Any:
@@ -123,21 +128,34 @@ def traces_columns(base: Sequence[dict], rows: Sequence[Sequence[dict]],
     dicts at every slider value (``rows``): the ``attrs`` of every trace that differ at some value. A value
     whose traces do not line up with the shown ones (another number of traces or points) is ``missing``: the
     chart asks the server there."""
-    def lines_up(traces: Sequence[dict]) -> bool:
-        return len(traces) == len(base) and all(
-            (attr in t) == (attr in b) and np.shape(t.get(attr, ())) == np.shape(b.get(attr, ()))
-            for t, b in zip(traces, base, strict=True) for attr in attrs)
+    def signature(traces: Sequence[dict]) -> tuple:
+        return tuple(tuple(_size(t.get(attr)) for attr in attrs) for t in traces)
 
-    missing = [k for k, traces in enumerate(rows) if not lines_up(traces)]
-    columns: dict[int, dict[str, list]] = {}
+    shape = signature(base)
+    missing = [k for k, traces in enumerate(rows) if signature(traces) != shape]
+    columns: dict[int, dict[str, Any]] = {}
     for i, trace in enumerate(base):
         for attr in attrs:
             if attr not in trace:
                 continue
             col = [trace[attr] if k in missing else traces[i][attr] for k, traces in enumerate(rows)]
-            if any(not np.array_equal(np.asarray(c), np.asarray(trace[attr])) for c in col):
+            if _is_text(col):
+                changed = any(_plain(c) != _plain(trace[attr]) for c in col)
+            else:
+                stacked = np.asarray(col, dtype=np.float64).reshape(len(col), -1)
+                shown = np.asarray(trace[attr], dtype=np.float64).reshape(1, -1)
+                changed = bool(((stacked != shown) & ~(np.isnan(stacked) & np.isnan(shown))).any())
+                col = stacked
+            if changed:
                 columns.setdefault(i, {})[attr] = col
     return {"traces": columns, "missing": missing}
+
+
+def _size(value: Any) -> int:
+    """How many entries a trace attribute has (-1 for a single value such as ``visible``)."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return -1
+    return len(value)
 
 
 def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[str, Any]],

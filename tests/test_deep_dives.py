@@ -221,8 +221,10 @@ def test_triplet_figure_arrows_are_minus_eta_times_losscores_gradient():
     arrows = traces(fig, "arrow")
     assert [tr.meta["vector"] for tr in arrows] == [(-lr * g).tolist() for g in t["grads"]]
     assert [(tr.x[0], tr.y[0]) for tr in arrows] == [(0.0, 0.0), (2.0, 0.0), (1.0, 1.0)]
-    (circle,) = traces(fig, "circle")
-    assert np.allclose(np.hypot(np.array(circle.x), np.array(circle.y)), math.sqrt(5))
+    (circle,) = fig.layout.shapes
+    assert (circle.type, circle.name, circle.line.dash) == ("circle", "margin", "dash")
+    assert [circle.x0, circle.y0, circle.x1, circle.y1] == pytest.approx([-math.sqrt(5), -math.sqrt(5), math.sqrt(5),
+                                                                          math.sqrt(5)])
     # an arrow takes the colour of the point it starts from
     colours = {tr.meta["name"]: tr.marker.color for tr in traces(fig, "point")}
     assert arrows[0].line.color == colours["anchor"] and arrows[2].line.color == colours["negative"]

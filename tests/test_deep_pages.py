@@ -321,8 +321,9 @@ def test_stirling_next_to_lgamma_with_the_error_per_count():
 
 # -- triplet ---------------------------------------------------------------------------------------------------------
 def triplet_arrows(at):
-    return {t["meta"]["name"]: (t["x"][0], t["y"][0], t["meta"]["vector"]) for t in traces(chart(at, "tri_plot"),
-                                                                                            "arrow")}
+    """The arrows drawn on the triplet chart (a point that does not move has its arrow hidden)."""
+    return {t["meta"]["name"]: (t["x"][0], t["y"][0], t["meta"]["vector"])
+            for t in traces(chart(at, "tri_plot"), "arrow") if t.get("visible", True)}
 
 
 def test_triplet_the_tutorials_a_a_z_with_losscores_gradient_arrows():
@@ -336,10 +337,10 @@ def test_triplet_the_tutorials_a_a_z_with_losscores_gradient_arrows():
         x0, y0, vec = arrows[f"−η·grad {name}"]
         assert (x0, y0) == tuple(start[0])
         np.testing.assert_allclose(vec, -0.25 * g[0], atol=1e-12)  # the arrows are −η × losscore's gradient
-    (margin_circle,) = [t for t in traces(chart(at, "tri_plot"), "circle") if t["line"]["dash"] == "dash"]
-    assert margin_circle["meta"]["radius"] == pytest.approx(math.sqrt(4 + 1))
+    (margin_circle,) = [s for s in chart(at, "tri_plot")["layout"]["shapes"] if s["line"]["dash"] == "dash"]
+    assert (margin_circle["x1"] - margin_circle["x0"]) / 2 == pytest.approx(math.sqrt(4 + 1))
     assert metrics(at)["loss after one step"] == "0.0000"
-    at.slider(key="tri_lr").set_value(0.05)
+    set_control(at, "tri_lr", 0.05)
     rerun(at)
     after = metric(at, "loss after one step")
     assert 0 < after < 3
@@ -348,13 +349,13 @@ def test_triplet_the_tutorials_a_a_z_with_losscores_gradient_arrows():
 
 def test_triplet_sliders_move_the_points_and_the_numbers():
     at = load(EMBEDDINGS)
-    at.slider(key="tri_nx").set_value(-2.0)  # the Z moves away: d− = 5 > 4 + 1... on the circle, loss 0
+    set_control(at, "tri_nx", -2.0)  # the Z moves away: d− = 5 > 4 + 1... on the circle, loss 0
     rerun(at)
     assert metrics(at)["‖negative − anchor‖²"] == "5.0000" and metrics(at)["triplet loss"] == "0.0000"
     assert not triplet_arrows(at)  # no gradient, no arrows
-    at.slider(key="tri_margin").set_value(2.0)
-    at.slider(key="tri_ax").set_value(0.5)
-    at.slider(key="tri_px").set_value(3.0)
+    set_control(at, "tri_margin", 2.0)
+    set_control(at, "tri_ax", 0.5)
+    set_control(at, "tri_px", 3.0)
     rerun(at)
     a, p, n = np.array([[0.5, 0.0]]), np.array([[3.0, 0.0]]), np.array([[-2.0, 1.0]])  # 6.25 - 7.25 + 2 = 1
     values, grads = TripletLoss(margin=2.0).value_and_grad(a, p, n, wrt=("pred", "positive", "negative"))

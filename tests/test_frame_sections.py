@@ -42,6 +42,10 @@ CASES = [
     (DISTRIBUTIONS, "klb_p0", 0.0, {}),  # KL(q ‖ p) is infinite: its term is left out
     (DISTRIBUTIONS, "klb_z1", 1.7, {"klb_in": "logits", "klb_n": "5"}),
     (EMBEDDINGS, "cos_theta", 0.42, {}),
+    (EMBEDDINGS, "tri_nx", -2.0, {}),  # the Z leaves the circle: no gradient, the arrows hide
+    (EMBEDDINGS, "tri_margin", 2.35, {"tri_ex": "semi-hard"}),
+    (EMBEDDINGS, "tri_lr", 0.0, {}),
+    (EMBEDDINGS, "tri_py", -1.3, {"tri_weight": "2"}),
     (EMBEDDINGS, "cos_theta", 3.14, {"cos_label": "-1", "cos_margin": "0.3"}),
     # every target weight 0: no distribution, the page says so and keeps the sliders
     (DISTRIBUTIONS, "klb_q4", 0.0, {"klb_n": "5", "klb_q0": "0", "klb_q1": "0", "klb_q2": "0", "klb_q3": "0"}),
@@ -56,13 +60,17 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
     assert stats(there) != stats(at)
     patched = 0
     for shown, patch in frame_patches(at, key, float(value)):
+        assert not patch["missing"]
         if patch["stats"] is not None:
             assert patch["stats"] == [text for _, text, _ in chart(there, shown.key).stats]
         for index, attrs in patch["traces"].items():
             trace = chart(there, shown.key).data[int(index)]
             for attr, row in attrs.items():
-                np.testing.assert_allclose(row, _decode(trace[attr]), rtol=1e-6, atol=1e-7,
-                                           err_msg=f"{shown.key} trace {index}.{attr}")
+                if isinstance(row, (str, bool)) or (isinstance(row, list) and isinstance(row[0], str)):
+                    assert row == trace.get(attr, True), f"{shown.key} trace {index}.{attr}"  # labels, visibility
+                else:
+                    np.testing.assert_allclose(row, _decode(trace[attr]), rtol=1e-6, atol=1e-7,
+                                               err_msg=f"{shown.key} trace {index}.{attr}")
                 patched += 1
         for index, attrs in patch.get("shapes", {}).items():
             drawn = chart(there, shown.key).spec["layout"]["shapes"][int(index)]

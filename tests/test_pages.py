@@ -518,10 +518,10 @@ def test_triplet_defaults_and_widgets():
     assert metrics(at)["‖positive − anchor‖²"] == "4.0000" and metrics(at)["‖negative − anchor‖²"] == "2.0000"
     grads = at.dataframe[0].value
     assert grads.loc["dL/danchor"].tolist() == [-2.0, 2.0]  # 2 (n - p)
-    at.slider(key="tri_margin").set_value(0.0)
+    set_control(at, "tri_margin", 0.0)
     rerun(at)
     assert metrics(at)["triplet loss"] == "2.0000"
-    at.slider(key="tri_weight").set_value(2.0)
+    set_control(at, "tri_weight", 2.0)
     rerun(at)
     assert metrics(at)["triplet loss"] == "4.0000"
     at.radio(key="tri_mode").set_value("vectors")  # typed vectors of any length instead of the 2-D sliders

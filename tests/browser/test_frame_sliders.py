@@ -177,3 +177,24 @@ def test_cosine_angle_turns_the_vector_and_moves_the_curve_marker(server, page):
         "(gd._fullData || []).some((t) => t.meta && t.meta.role === 'marker' && Math.abs(t.x[0] - want) < 1e-9))",
         arg=value)
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_triplet_points_move_in_the_browser_and_the_example_radio_moves_the_sliders(server, page):
+    page.goto(f"{server}/Embeddings")
+    wait_loaded(page)
+    nx = page.locator(f'{CLIENT_SLIDER}[data-param="tri_nx"]')
+    nx.scroll_into_view_if_needed()
+    before = runs(page)
+    nx.focus()
+    page.keyboard.press("ArrowLeft")  # the Z from (1, 1) to (0.9, 1): d− = 1.81, loss 4 − 1.81 + 1
+    t = dd.triplet_view((0.0, 0.0), (2.0, 0.0), (0.9, 1.0), 1.0, 1.0, 0.25)
+    assert wait_stat(page, "tri_nx", "triplet loss", f"{t['loss']:.4f}") == before
+    assert stats(page, "tri_nx")["‖negative − anchor‖²"] == f"{t['d_neg']:.4f}"
+    # the example radio (a Streamlit widget) puts the points where the example has them, sliders included
+    wait_run_after(page, before)
+    page.locator("[data-testid=stRadio]").filter(has_text="the Z is far enough").locator("label").filter(
+        has_text="easy").click()
+    page.wait_for_function("(sel) => document.querySelector(sel)?.value === '-2.5'",
+                           arg=f'{CLIENT_SLIDER}[data-param="tri_nx"]')
+    wait_stat(page, "tri_nx", "triplet loss", "0.0000")
+    assert exceptions(page) == [] and page.console_errors == []
