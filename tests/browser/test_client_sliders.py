@@ -131,13 +131,14 @@ def test_a_marker_the_server_moves_is_taken_over_and_one_the_visitor_moved_is_ke
     page.goto(f"{server}/Softmax_cross_entropy")
     wait_loaded(page)
     z = page.locator(f'{CLIENT_SLIDER}[data-param="sce_z"]')
-    values = page.locator(READOUT).last
+    values = z.locator("xpath=ancestor::*[contains(@class, 'lossapp-controls')]").locator(READOUT)
     assert z.input_value() == "1" and values.locator("dd").first.inner_text() == "9.0001"
     before = runs(page)
     page.locator('[data-testid="stRadio"]', has_text="class whose logit moves").get_by_text("1", exact=True).click()
     wait_run_after(page, before)
     page.wait_for_function(f"() => document.querySelector('{CLIENT_SLIDER}[data-param=\"sce_z\"]')?.value === '10'")
-    page.wait_for_function(f"() => (Array.from(document.querySelectorAll('{READOUT}')).pop()?.innerText || '')"
+    page.wait_for_function(f"() => (document.querySelector('{CLIENT_SLIDER}[data-param=\"sce_z\"]')"
+                           f"?.closest('.lossapp-controls')?.querySelector('{READOUT}')?.innerText || '')"
                            ".includes('0.9999')")
     # the visitor moves it; after the sync, switching the class back keeps their value
     before = runs(page)
