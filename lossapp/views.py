@@ -1286,24 +1286,54 @@ def stirling_section(present: bool) -> None:
         )
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
-        tmax = int(_slider(st, "largest count shown", 2, 60, 15, 1, key="pn_tmax", bind=BIND,
-                           help="Counts 0 up to this value are compared."))
+        (tmax,), sliders = section_sliders(st, [PN_TMAX])
     tab = stirling(tmax)
     err = tab["error"]
+    stats = [Stat("error at t = 2", fmt(err[2]), "lgamma(3) − Stirling(2) = log 2 − (2 log 2 − 2 + ½ log 4π)"),
+             Stat("error at the largest count shown", fmt(err[tmax]), "lgamma(t + 1) − Stirling(t) at that count")]
     with left:
-        st.metric("error at t = 2", fmt(err[2]), help="lgamma(3) − Stirling(2) = log 2 − (2 log 2 − 2 + ½ log 4π)")
-        st.metric(f"error at t = {tmax}", fmt(err[tmax]), help=f"lgamma({tmax + 1}) − Stirling({tmax})")
+        if not sliders:
+            show_stats(stats, per_row=1)
     with right:
         fig = _memo_figure("stirling", (tmax, present), lambda: deep_figures.stirling_figure(
             tab["t"], tab["exact"], tab["stirling"], present=present))
         first = ", ".join(f"t={int(t)}: {err[int(t)]:.4f}" for t in tab["t"][2:min(tmax, 8) + 1])
-        _plot(fig, "pn_stirling", f"log(t!) for counts 0 to {tmax}: exact (lgamma) and Stirling's approximation, "
-                                  f"with the error exact − Stirling below: {first}"
-                                  + (f"; t={tmax}: {err[tmax]:.4f}" if tmax > 8 else "") + ". Zero for t = 0 and 1.")
+        alt = (f"log(t!) for counts 0 to {tmax}: exact (lgamma) and Stirling's approximation, with the error "
+               f"exact − Stirling below: {first}" + (f"; t={tmax}: {err[tmax]:.4f}" if tmax > 8 else "")
+               + ". Zero for t = 0 and 1.")
+        if sliders:
+            plotly_chart(fig, key="pn_stirling", alt=alt, sliders=sliders, stats=stats,
+                         frames=stirling_frames(tmax))
+            st.caption(alt)
+        else:
+            _plot(fig, "pn_stirling", alt)
     if not present:
         st.dataframe(pd.DataFrame({"exact log(t!) = lgamma(t + 1)": tab["exact"], "Stirling (compute_full)":
                                    tab["stirling"], "exact − Stirling": err, "relative error": tab["relative"]},
                                   index=pd.Index(tab["t"].astype(int), name="count t")), width="content")
+
+
+PN_TMAX = SliderDef("pn_tmax", "largest count shown", 2, 60, 15, 1, "Counts 0 up to this value are compared.")
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def stirling_frames(tmax: int) -> dict:
+    """The Stirling chart for every largest count of its slider: counts past it are left out (NaN, not drawn),
+    so every value's traces have the same length."""
+    s = ClientSlider(PN_TMAX.key, PN_TMAX.label, PN_TMAX.low, PN_TMAX.high, PN_TMAX.step, float(tmax), "frame")
+    full = stirling(int(PN_TMAX.high))
+
+    def columns(tops: np.ndarray) -> dict:
+        shown = full["t"][None, :] <= tops[:, None]
+        def cut(values: np.ndarray) -> np.ndarray:
+            return np.where(shown, values[None, :], np.nan)
+
+        return {"traces": {0: {"x": cut(full["t"]), "y": cut(full["exact"])},
+                           1: {"x": cut(full["t"]), "y": cut(full["stirling"])},
+                           2: {"x": cut(full["t"]), "y": cut(full["error"])}},
+                "stats": np.stack([np.full(tops.size, full["error"][2]), full["error"][tops.astype(int)]], axis=1)}
+
+    return {s.id: frame_table(s, columns)}
 
 
 # -- 6: embeddings ---------------------------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ CASES = [
     (SOFTMAX, "sm_eps", 0.35, {"sm_kind": "dense", "sm_n": "5"}),
     (DISTRIBUTIONS, "pn_rate", 3.45, {}),
     (DISTRIBUTIONS, "klb_q2", 0.73, {}),
+    (DISTRIBUTIONS, "pn_tmax", 41, {}),
+    (DISTRIBUTIONS, "pn_tmax", 2, {}),
     (DISTRIBUTIONS, "klb_p0", 0.0, {}),  # KL(q ‖ p) is infinite: its term is left out
     (DISTRIBUTIONS, "klb_z1", 1.7, {"klb_in": "logits", "klb_n": "5"}),
     (EMBEDDINGS, "cos_theta", 0.42, {}),
@@ -69,7 +71,9 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
                 if isinstance(row, (str, bool)) or (isinstance(row, list) and isinstance(row[0], str)):
                     assert row == trace.get(attr, True), f"{shown.key} trace {index}.{attr}"  # labels, visibility
                 else:
-                    np.testing.assert_allclose(row, _decode(trace[attr]), rtol=1e-6, atol=1e-7,
+                    drawn, row = _decode(trace[attr]), np.array(row, dtype=float)
+                    assert np.isnan(row[drawn.size:]).all()  # points past the drawn ones are gaps (not drawn)
+                    np.testing.assert_allclose(row[:drawn.size], drawn, rtol=1e-6, atol=1e-7,
                                                err_msg=f"{shown.key} trace {index}.{attr}")
                 patched += 1
         for index, attrs in patch.get("shapes", {}).items():

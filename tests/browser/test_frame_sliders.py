@@ -198,3 +198,21 @@ def test_triplet_points_move_in_the_browser_and_the_example_radio_moves_the_slid
                            arg=f'{CLIENT_SLIDER}[data-param="tri_nx"]')
     wait_stat(page, "tri_nx", "triplet loss", "0.0000")
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_stirling_largest_count_redraws_a_shorter_or_longer_chart(server, page):
+    page.goto(f"{server}/Distributions")
+    wait_loaded(page)
+    tmax = page.locator(f'{CLIENT_SLIDER}[data-param="pn_tmax"]')
+    tmax.scroll_into_view_if_needed()
+    before = runs(page)
+    tmax.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")  # 15 -> 10
+    tab = dd.stirling_table(10)
+    assert wait_stat(page, "pn_tmax", "error at the largest count shown", f"{tab['error'][10]:.4f}") == before
+    # the counts past 10 are gaps: the axis fits counts 0 to 10
+    chart = tmax.locator("xpath=ancestor::*[contains(@class, 'lossapp-controls')]/preceding-sibling::*[1]")
+    page.wait_for_function("(gd) => gd._fullLayout && gd._fullLayout.xaxis2.range[1] < 11",
+                           arg=chart.element_handle())
+    assert exceptions(page) == [] and page.console_errors == []
