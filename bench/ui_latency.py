@@ -76,7 +76,8 @@ TARGET_COLD_S = 3.0
 #: Records, per arrow-key press: when it happened, when the browser sent the new widget value over the
 #: websocket, when the server's "run started" and "script finished" messages arrived (from the harness's
 #: STATE_OBSERVER, which must be installed first), when the ``data-test-script-state`` attribute turned idle, the
-#: first and last mutation inside any plotly chart after the press, and how many charts were touched.
+#: first and last mutation inside any plotly chart (or the numbers under one) after the press, and how many
+#: were touched.
 LATENCY_PROBE = """
 (() => {
   window.__presses = [];
@@ -110,7 +111,8 @@ LATENCY_PROBE = """
         continue;
       }
       const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
-      const plot = el && el.closest ? el.closest('.js-plotly-plot') : null;
+      // a chart, or the numbers under a chart (browser-side sliders may change only those)
+      const plot = el && el.closest ? el.closest('.js-plotly-plot, .lossapp-readout') : null;
       if (plot) {
         if (cur.chartFirst === null) cur.chartFirst = now;
         cur.chartLast = now;
@@ -120,6 +122,10 @@ LATENCY_PROBE = """
   }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
 })();
 """
+
+#: What a browser-side slider changes: the charts, and the numbers under them.
+DISPLAY_SIGNATURE = ("() => [(" + CHART_SIGNATURE + ")(), Array.from(document.querySelectorAll("
+                     "'[data-testid=\"lossappReadout\"]')).map((r) => r.innerText).join('|')].join('#')")
 
 #: The press is over once the server said "script finished" and the app shows the idle state.
 PRESS_DONE = """
@@ -237,11 +243,12 @@ def measure_page(browser, url: str, app_page: str, path: str, sliders: int, pres
             # turn round at either end, so that every press really moves the thumb (and reruns the page)
             key = "ArrowLeft" if value >= high else "ArrowRight" if value <= low else planned
             before_chart = pg.evaluate(CHART_SIGNATURE)
+            before_display = pg.evaluate(DISPLAY_SIGNATURE) if client else None
             index = pg.evaluate("window.__presses.length")
             pg.keyboard.press(key)
             if client:
-                try:
-                    pg.wait_for_function(f"(before) => ({CHART_SIGNATURE})() !== before", arg=before_chart,
+                try:  # a browser-side slider redraws its chart, or only the numbers under it
+                    pg.wait_for_function(f"(before) => ({DISPLAY_SIGNATURE})() !== before", arg=before_display,
                                          timeout=5_000)
                 except Exception:  # noqa: BLE001 - a playwright timeout
                     result.note = (result.note + "; " if result.note else "") + f"{name}: no redraw"

@@ -270,8 +270,36 @@ function framesFit(st) {
 function frameState(st) {
   const moved = movedFrames(st);
   if (!framesFit(st)) return {stale: true};
-  if (moved.length === 1) return applyFrame(st, moved[0], st.values[moved[0]]);
-  return {data: st.fig.data, layout: st.fig.layout, readout: [], marker: null, stats: null};
+  const out = moved.length === 1 ? applyFrame(st, moved[0], st.values[moved[0]])
+    : {data: st.fig.data, layout: st.fig.layout, readout: [], marker: null, stats: null};
+  return Object.assign(out, markersAsShapes(out.data, out.layout));
+}
+
+// A curve chart's marker points and tangents drawn as layout shapes (as for a "marker" slider): when a frame
+// moves them, plotly redraws only the shapes instead of the whole chart.
+function markersAsShapes(data, layout) {
+  const kept = [];
+  const shapes = [];
+  for (const t of data) {
+    const role = t.meta && t.meta.role;
+    if (!['marker', 'marker-grad', 'tangent'].includes(role)) { kept.push(t); continue; }
+    const x = decode(t.x), y = decode(t.y);
+    if (role === 'tangent') {
+      if (x.length === 2 && [x[0], x[1], y[0], y[1]].every(Number.isFinite)) {
+        shapes.push({type: 'line', xref: 'x', yref: 'y', x0: x[0], x1: x[1], y0: y[0], y1: y[1],
+                     line: Object.assign({}, t.line), name: 'tangent', layer: 'above'});
+      }
+      continue;
+    }
+    if (!x.length || !Number.isFinite(x[0]) || !Number.isFinite(y[0])) continue;
+    const radius = ((t.marker && t.marker.size) || 9) / 2;
+    shapes.push({type: 'circle', xref: 'x', yref: role === 'marker' ? 'y' : 'y2', xsizemode: 'pixel',
+                 ysizemode: 'pixel', xanchor: x[0], yanchor: y[0], x0: -radius, x1: radius, y0: -radius, y1: radius,
+                 fillcolor: (t.marker && t.marker.color) || 'grey', line: (t.marker && t.marker.line) || {width: 0},
+                 name: role, layer: 'above'});
+  }
+  if (kept.length === data.length) return {data, layout};
+  return {data: kept, layout: Object.assign({}, layout, {shapes: (layout.shapes || []).concat(shapes)})};
 }
 
 // The figure with the client-side values applied; also the readout numbers per curve. Roles: "scale" multiplies

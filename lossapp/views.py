@@ -1642,7 +1642,7 @@ def cosine_section(present: bool) -> None:
                 f"{_nums(-0.5 * at['g1'], 3)}, input2 {_nums(-0.5 * at['g2'], 3)}.")
         if sliders:
             plotly_chart(fig, key="cos_vectors", alt=alt2, sliders=sliders, stats=stats,
-                         frames=cosine_frames(margin, weight, sample_weight, label, present, "vectors"))
+                         frames=cosine_frames(theta, margin, weight, sample_weight, label, present, "vectors"))
             st.caption(alt2)
         else:
             _plot(fig, "cos_vectors", alt2)
@@ -1656,7 +1656,8 @@ def cosine_section(present: bool) -> None:
     with a_right:
         if sliders:
             plotly_chart(_curve_figure(view, present, lines), key="cos_curve_chart", alt=view.alt_text(),
-                         follow=sliders, frames=cosine_frames(margin, weight, sample_weight, label, present, "curve"))
+                         follow=sliders, frames=cosine_frames(theta, margin, weight, sample_weight, label, present,
+                                                            "curve"))
             st.caption(view.alt_text())
         else:
             _curve_chart(view, "cos_curve", present, lines)
@@ -1666,6 +1667,9 @@ def cosine_section(present: bool) -> None:
 
 COS_THETA = SliderDef("cos_theta", "angle θ (radians)", 0.0, 3.14, 1.57, 0.01,
                       "The angle between input1 and input2; where to read off the loss.")
+#: The angle's patches cover this many steps either side of its value (a third of the range; beyond, the
+#: server answers).
+COS_WINDOW = 50
 
 
 def _cos_vector_parts(x1: np.ndarray, at: dict, margin_angle: float, present: bool) -> dict:
@@ -1680,19 +1684,19 @@ def _cos_vector_parts(x1: np.ndarray, at: dict, margin_angle: float, present: bo
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def cosine_frames(margin: float, weight: float, sample_weight: float, label: float, present: bool,
+def cosine_frames(theta: float, margin: float, weight: float, sample_weight: float, label: float, present: bool,
                   chart: str) -> dict:
-    """The cosine section's charts at every angle of its slider: the vectors chart with the numbers under it
-    (``chart="vectors"``) or the marker of the loss-against-angle chart (``"curve"``)."""
-    s = ClientSlider(COS_THETA.key, COS_THETA.label, COS_THETA.low, COS_THETA.high, COS_THETA.step,
-                     COS_THETA.default, "frame")
+    """The cosine section's charts at the angles of its slider within COS_WINDOW steps of ``theta``: the vectors
+    chart with the numbers under it (``chart="vectors"``) or the marker of the loss-against-angle chart
+    (``"curve"``)."""
+    s = ClientSlider(COS_THETA.key, COS_THETA.label, COS_THETA.low, COS_THETA.high, COS_THETA.step, theta, "frame")
 
     def columns(thetas: np.ndarray) -> dict:
-        base = cosine_angle(COS_THETA.default, margin, weight, sample_weight)
+        base = cosine_angle(theta, margin, weight, sample_weight)
         if chart == "curve":
             curves = (Curve("label 1", base["theta"], *base["curves"][1.0]),
                       Curve("label −1", base["theta"], *base["curves"][-1.0]))
-            view = CurveView(title="", x_title="", curves=curves, marker=COS_THETA.default)
+            view = CurveView(title="", x_title="", curves=curves, marker=theta)
             return marker_columns(figures.curve_figure(view, present=present), curves, thetas)
         rows = dd.cosine_at(thetas, margin, weight, sample_weight)
         mine, other = rows[label], rows[-label]
@@ -1703,14 +1707,14 @@ def cosine_frames(margin: float, weight: float, sample_weight: float, label: flo
             return deep_figures.embedding_traces(**_cos_vector_parts(x1, at, base["margin_angle"], present),
                                                  present=present)
 
-        x1 = np.array([math.cos(COS_THETA.default), math.sin(COS_THETA.default)])
+        x1 = np.array([math.cos(theta), math.sin(theta)])
         shown = deep_figures.embedding_traces(**_cos_vector_parts(x1, base["at"][label], base["margin_angle"],
                                                                   present), present=present)
         cols = traces_columns(shown, [traces(k) for k in range(thetas.size)])
         cols["stats"] = np.stack([mine["loss"], mine["dtheta"], other["loss"]], axis=1)
         return cols
 
-    return {s.id: frame_table(s, columns)}
+    return {s.id: frame_table(s, columns, COS_WINDOW)}
 
 
 @st.fragment

@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
     sys.path.insert(0, str(ROOT))
 
-from apptest_charts import _decode, chart, frame_patches, stats  # noqa: E402
+from apptest_charts import _decode, chart, charts, frame_patches, stats  # noqa: E402
 
 from lossapp import frames  # noqa: E402
 from lossapp.live_chart import ClientSlider  # noqa: E402
@@ -43,12 +43,12 @@ CASES = [
     (DISTRIBUTIONS, "pn_tmax", 2, {}),
     (DISTRIBUTIONS, "klb_p0", 0.0, {}),  # KL(q ‖ p) is infinite: its term is left out
     (DISTRIBUTIONS, "klb_z1", 1.7, {"klb_in": "logits", "klb_n": "5"}),
-    (EMBEDDINGS, "cos_theta", 0.42, {}),
+    (EMBEDDINGS, "cos_theta", 1.2, {}),
     (EMBEDDINGS, "tri_nx", -2.0, {}),  # the Z leaves the circle: no gradient, the arrows hide
     (EMBEDDINGS, "tri_margin", 2.35, {"tri_ex": "semi-hard"}),
     (EMBEDDINGS, "tri_lr", 0.0, {}),
     (EMBEDDINGS, "tri_py", -1.3, {"tri_weight": "2"}),
-    (EMBEDDINGS, "cos_theta", 3.14, {"cos_label": "-1", "cos_margin": "0.3"}),
+    (EMBEDDINGS, "cos_theta", 3.14, {"cos_label": "-1", "cos_margin": "0.3", "cos_theta": "2.9"}),
     # every target weight 0: no distribution, the page says so and keeps the sliders
     (DISTRIBUTIONS, "klb_q4", 0.0, {"klb_n": "5", "klb_q0": "0", "klb_q1": "0", "klb_q2": "0", "klb_q3": "0"}),
     (DISTRIBUTIONS, "pn_rate", 0.05, {"pn_counts": "0, 0, 9", "pn_full": "true"}),
@@ -58,7 +58,7 @@ CASES = [
 @pytest.mark.parametrize("page, key, value, query", CASES, ids=[f"{k}={v}" for _, k, v, _ in CASES])
 def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value, query):
     at = load(page, **query)
-    there = load(page, **query, **{key: f"{value:g}"})
+    there = load(page, **{**query, key: f"{value:g}"})
     assert stats(there) != stats(at)
     patched = 0
     for shown, patch in frame_patches(at, key, float(value)):
@@ -80,6 +80,20 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
             drawn = chart(there, shown.key).spec["layout"]["shapes"][int(index)]
             assert attrs == {attr: pytest.approx(drawn[attr]) for attr in attrs}
     assert patched, "no patch changes a trace"
+
+
+@pytest.mark.parametrize("key, query, low, high", [
+    ("cos_theta", {"cos_theta": "1"}, 0.5, 1.5),  # 50 steps of 0.01 either side
+    ("cos_theta", {"cos_theta": "0.2"}, 0.0, 0.7),  # cut at the slider's end
+    ("klb_z1", {"klb_in": "logits", "klb_z1": "-4.9"}, -5.0, -4.4),
+])
+def test_fine_sliders_send_a_window_of_patches_around_their_value(key, query, low, high):
+    page = EMBEDDINGS if key.startswith("cos") else DISTRIBUTIONS
+    at = load(page, **query)
+    for c in charts(at):
+        if key in c.frames:
+            values = c.frames[key]["values"]
+            assert (values[0], values[-1]) == (pytest.approx(low), pytest.approx(high))
 
 
 def test_frame_sections_fall_back_to_streamlit_sliders_and_metrics(monkeypatch):

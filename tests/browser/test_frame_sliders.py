@@ -11,7 +11,12 @@ from lossapp import deep_dives as dd
 
 from .harness import CLIENT_SLIDER, READOUT, exceptions, runs, wait_loaded, wait_run_after
 
-BARS = '[data-testid="lossappChart"]'
+#: Whether every x in the list has a marker point on some chart (drawn as a layout shape named "marker").
+MARKERS_AT = """(want) => {
+  const marks = Array.from(document.querySelectorAll('[data-testid="lossappChart"]')).map((gd) =>
+    ((gd._fullLayout || {}).shapes || []).filter((s) => s.name === 'marker').map((s) => s.xanchor)).flat();
+  return want.every((w) => marks.some((m) => Math.abs(m - w) < 1e-6));
+}"""
 
 
 def stats(page, key: str) -> dict[str, str]:
@@ -120,11 +125,7 @@ def test_poisson_rate_moves_the_bars_and_both_markers_without_a_script_run(serve
     assert shown_at == before, "the rate waited for a script run"
     assert stats(page, "pn_rate")["dL/dlog μ (from_logits=True)"] == f"{at['logits']['slope'][0]:.4f}"
     # the two curve charts follow: their markers sit at μ = 2.15 and log μ
-    page.wait_for_function(
-        "(want) => { const marks = Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]'))"
-        ".map((gd) => (gd._fullData || []).filter((t) => t.meta && t.meta.role === 'marker')"
-        ".map((t) => t.x[0])).flat(); return want.every((w) => marks.some((m) => Math.abs(m - w) < 1e-6)); }",
-        arg=[2.15, float(np.log(2.15))])
+    page.wait_for_function(MARKERS_AT, arg=[2.15, float(np.log(2.15))])
     assert exceptions(page) == [] and page.console_errors == []
 
 
@@ -172,10 +173,7 @@ def test_cosine_angle_turns_the_vector_and_moves_the_curve_marker(server, page):
         "(gd._fullData || []).some((t) => t.meta && t.meta.role === 'point' && t.name === 'input1' "
         "&& Math.abs(t.x[0] - want[0]) < 1e-6 && Math.abs(t.y[0] - want[1]) < 1e-6))",
         arg=[float(np.cos(value)), float(np.sin(value))])
-    page.wait_for_function(
-        "(want) => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).some((gd) => "
-        "(gd._fullData || []).some((t) => t.meta && t.meta.role === 'marker' && Math.abs(t.x[0] - want) < 1e-9))",
-        arg=value)
+    page.wait_for_function(MARKERS_AT, arg=[value])
     assert exceptions(page) == [] and page.console_errors == []
 
 
