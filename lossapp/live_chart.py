@@ -24,6 +24,11 @@ and gradient there).
 The page address follows each step; once the slider has been still for a moment, one "sync" message tells the
 server, which checks the values (:func:`apply_sync`) and keeps them in ``st.query_params``, where
 :func:`client_slider` reads them on the next run.
+
+Sections with small charts go further with "frame" sliders (:mod:`lossapp.frames`): the server sends, for each
+slider, the chart's changing parts and the numbers under the chart (:class:`Stat`) at every value of that slider
+with the others held, and the browser lays the one for the slider's value over the chart. Other charts of the
+section can follow those sliders.
 """
 
 from __future__ import annotations
