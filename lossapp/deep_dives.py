@@ -400,15 +400,7 @@ def cosine_angle_view(theta: float, margin: float, weight: float, sample_weight:
     labels, and the angle arccos(margin) below which a dissimilar pair (label −1) starts to pay.
     """
     grid = np.linspace(0.0, math.pi, num)
-    loss = CosineEmbeddingLoss(margin=margin, weight=weight)
-    u = np.stack([np.cos(grid), np.sin(grid)], axis=1)
-    fixed = np.tile([1.0, 0.0], (grid.size, 1))
-    du = np.stack([-np.sin(grid), np.cos(grid)], axis=1)  # d input1 / d theta
-    curves = {}
-    for label in (1.0, -1.0):
-        values, g = loss.value_and_grad(u, fixed, np.full(grid.size, label), np.full(grid.size, sample_weight),
-                                        wrt="input1")
-        curves[label] = (values + 0.0, (g * du).sum(axis=1) + 0.0)
+    curves = {label: (r["loss"], r["dtheta"]) for label, r in cosine_at(grid, margin, weight, sample_weight).items()}
     rows = cosine_at(np.array([theta]), margin, weight, sample_weight)
     at = {label: {"loss": float(r["loss"][0]), "g1": r["g1"][0], "g2": r["g2"][0], "dtheta": float(r["dtheta"][0])}
           for label, r in rows.items()}

@@ -38,6 +38,15 @@ class Chart:
         return self.spec["data"]
 
 
+def load_page(page: str, **query: str) -> AppTest:
+    """Run ``pages/<page>`` in AppTest with ``query`` in its address; fails on an exception."""
+    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def _key(element_id: str) -> str:
     return element_id.rsplit("-", 1)[-1]
 

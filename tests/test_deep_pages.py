@@ -22,7 +22,7 @@ if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
 
 from apptest_charts import chart as chart_with_key  # noqa: E402
 from apptest_charts import charts as all_charts  # noqa: E402
-from apptest_charts import client_control, set_control, stats  # noqa: E402
+from apptest_charts import client_control, load_page, set_control, stats  # noqa: E402
 
 from lossapp import deep_dives as dd  # noqa: E402
 from losscore import (  # noqa: E402
@@ -39,12 +39,7 @@ SOFTMAX, DISTRIBUTIONS, EMBEDDINGS, SEQUENCES = ("4_Softmax_cross_entropy.py", "
                                                  "6_Embeddings.py", "7_Sequences.py")
 
 
-def load(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+load = load_page
 
 
 def rerun(at: AppTest) -> AppTest:

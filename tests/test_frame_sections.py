@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
     sys.path.insert(0, str(ROOT))
 
-from apptest_charts import _decode, chart, charts, frame_patches, stats  # noqa: E402
+from apptest_charts import _decode, chart, charts, frame_patches, load_page, stats  # noqa: E402
 
 from lossapp import frames  # noqa: E402
 from lossapp.live_chart import ClientSlider  # noqa: E402
@@ -23,12 +23,7 @@ from lossapp.live_chart import ClientSlider  # noqa: E402
 SOFTMAX, DISTRIBUTIONS, EMBEDDINGS = "4_Softmax_cross_entropy.py", "5_Distributions.py", "6_Embeddings.py"
 
 
-def load(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+load = load_page
 
 
 #: (page, slider, value to move it to, the rest of the address)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_charts import charts, control_value, readouts, set_control, stats
+from apptest_charts import charts, control_value, load_page, readouts, set_control, stats
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,12 +26,7 @@ PAGES = [
 ]
 
 
-def load(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+load = load_page
 
 
 def metrics(at: AppTest) -> dict[str, str]:

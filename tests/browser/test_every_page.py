@@ -8,6 +8,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from .harness import (
     CHART,
+    CLIENT_SLIDER,
     SLIDER,
     app_pages,
     chart_signature,
@@ -52,13 +53,22 @@ def test_page_renders_and_a_slider_move_redraws_its_chart(server, page, app_page
     assert exceptions(page) == []
     assert page.locator("h1").count() >= 1
     assert page.console_errors == []
-    sliders = page.locator(SLIDER)
+    sliders = page.locator(f"{SLIDER}, {CLIENT_SLIDER}")
     if sliders.count() == 0 or page.locator(CHART).count() == 0:
         return  # nothing to move on this page; rendering cleanly is the whole check
     # Not every slider feeds a chart (some drive a table or a metric): move them in page order until one
-    # redraws a chart; each move must rerun the page cleanly.
+    # redraws a chart; each move of a Streamlit slider must rerun the page cleanly, and a browser-side one
+    # redraws its chart by itself.
     for k in range(min(sliders.count(), 6)):
-        redrawn = press_and_wait(page, sliders.nth(k))
+        thumb = sliders.nth(k)
+        if thumb.evaluate("(el) => !!el.closest('[data-testid=\"lossappControls\"]')"):
+            before = chart_signature(page)
+            thumb.focus()
+            page.keyboard.press(arrow_for(thumb))
+            wait_chart_change(page, before, timeout=10_000)
+            redrawn = True
+        else:
+            redrawn = press_and_wait(page, thumb)
         assert exceptions(page) == []
         if redrawn:
             break

@@ -46,19 +46,24 @@ def wait_stat(page, key: str, label: str, text: str) -> int:
         arg=[key, label, text], polling="raf").json_value()["runs"])
 
 
-def test_softmax_logits_move_bars_and_numbers_without_a_script_run(server, page):
-    page.goto(f"{server}/Softmax_cross_entropy")
+def open_slider(page, url: str, key: str):
+    """Open ``url``, wait for the page and for the browser-side slider ``key`` with the numbers under its chart,
+    focus it; returns the slider and the number of script runs so far."""
+    page.goto(url)
     wait_loaded(page)
-    z0 = page.locator(f'{CLIENT_SLIDER}[data-param="sm_z0"]')
-    z0.scroll_into_view_if_needed()
+    slider = page.locator(f'{CLIENT_SLIDER}[data-param="{key}"]')
+    slider.scroll_into_view_if_needed()
     page.wait_for_function("(sel) => document.querySelector(sel)?.closest('.lossapp-controls')"
-                           "?.querySelector('dl dd')", arg=f'{CLIENT_SLIDER}[data-param="sm_z0"]')
+                           "?.querySelector('dl dd')", arg=f'{CLIENT_SLIDER}[data-param="{key}"]')
+    slider.focus()
+    return slider, runs(page)
+
+
+def test_softmax_logits_move_bars_and_numbers_without_a_script_run(server, page):
+    z0, before = open_slider(page, f"{server}/Softmax_cross_entropy", "sm_z0")
     sparse = "cross-entropy, sparse label y"
     r = dd.softmax_view((2.0, 1.0, 0.1, -1.0), 0, 0.1)
     assert stats(page, "sm_z0")[sparse] == f"{r['sparse']:.4f}"
-
-    before = runs(page)
-    z0.focus()
     for _ in range(5):
         page.keyboard.press("ArrowLeft")  # logit 0: 2.0 -> 1.5
     r = dd.softmax_view((1.5, 1.0, 0.1, -1.0), 0, 0.1)
@@ -109,15 +114,8 @@ def test_every_frame_slider_is_labelled(server, page, key):
 
 
 def test_poisson_rate_moves_the_bars_and_both_markers_without_a_script_run(server, page):
-    page.goto(f"{server}/Distributions?pn_rate=2")
-    wait_loaded(page)
-    rate = page.locator(f'{CLIENT_SLIDER}[data-param="pn_rate"]')
-    rate.scroll_into_view_if_needed()
-    page.wait_for_function("(sel) => document.querySelector(sel)?.closest('.lossapp-controls')"
-                           "?.querySelector('dl dd')", arg=f'{CLIENT_SLIDER}[data-param="pn_rate"]')
+    _, before = open_slider(page, f"{server}/Distributions?pn_rate=2", "pn_rate")
     counts = (2.0, 0.0, 3.0, 1.0, 4.0, 2.0)
-    before = runs(page)
-    rate.focus()
     for _ in range(3):
         page.keyboard.press("ArrowRight")  # 2.15
     at = dd.poisson_at(counts, np.array([2.15]), False)
@@ -132,14 +130,9 @@ def test_poisson_rate_moves_the_bars_and_both_markers_without_a_script_run(serve
 def test_kl_logits_beyond_their_window_ask_the_server(server, page):
     """A logit slider's patches cover 50 steps either side of its value; End jumps beyond them, so the chart
     waits for the server, whose answer shows the new value's numbers."""
-    page.goto(f"{server}/Distributions?klb_in=logits")
-    wait_loaded(page)
-    z1 = page.locator(f'{CLIENT_SLIDER}[data-param="klb_z1"]')
-    z1.scroll_into_view_if_needed()
+    _, before = open_slider(page, f"{server}/Distributions?klb_in=logits", "klb_z1")
     q = np.array([0.3, 0.4, 0.1, 0.2])
     kl = "KL(q ‖ p): what KLDivLoss returns"
-    before = runs(page)
-    z1.focus()
     page.keyboard.press("ArrowRight")  # 1.32: inside the window, no script run
     z = np.array([0.39, 1.32, 0.39, -0.3])
     assert wait_stat(page, "klb_z1", kl, f"{dd.kl_both_ways(q, logits=z)['kl_qp']:.4f}") == before
@@ -155,12 +148,7 @@ def test_kl_logits_beyond_their_window_ask_the_server(server, page):
 
 
 def test_cosine_angle_turns_the_vector_and_moves_the_curve_marker(server, page):
-    page.goto(f"{server}/Embeddings?cos_theta=1")
-    wait_loaded(page)
-    theta = page.locator(f'{CLIENT_SLIDER}[data-param="cos_theta"]')
-    theta.scroll_into_view_if_needed()
-    before = runs(page)
-    theta.focus()
+    theta, before = open_slider(page, f"{server}/Embeddings?cos_theta=1", "cos_theta")
     page.keyboard.press("PageUp")  # a tenth of the range further, snapped to the step: 1.31
     value = float(theta.input_value())
     assert value == pytest.approx(1.31)
@@ -178,12 +166,7 @@ def test_cosine_angle_turns_the_vector_and_moves_the_curve_marker(server, page):
 
 
 def test_triplet_points_move_in_the_browser_and_the_example_radio_moves_the_sliders(server, page):
-    page.goto(f"{server}/Embeddings")
-    wait_loaded(page)
-    nx = page.locator(f'{CLIENT_SLIDER}[data-param="tri_nx"]')
-    nx.scroll_into_view_if_needed()
-    before = runs(page)
-    nx.focus()
+    _, before = open_slider(page, f"{server}/Embeddings", "tri_nx")
     page.keyboard.press("ArrowLeft")  # the Z from (1, 1) to (0.9, 1): d− = 1.81, loss 4 − 1.81 + 1
     t = dd.triplet_view((0.0, 0.0), (2.0, 0.0), (0.9, 1.0), 1.0, 1.0, 0.25)
     assert wait_stat(page, "tri_nx", "triplet loss", f"{t['loss']:.4f}") == before
@@ -199,12 +182,7 @@ def test_triplet_points_move_in_the_browser_and_the_example_radio_moves_the_slid
 
 
 def test_stirling_largest_count_redraws_a_shorter_or_longer_chart(server, page):
-    page.goto(f"{server}/Distributions")
-    wait_loaded(page)
-    tmax = page.locator(f'{CLIENT_SLIDER}[data-param="pn_tmax"]')
-    tmax.scroll_into_view_if_needed()
-    before = runs(page)
-    tmax.focus()
+    tmax, before = open_slider(page, f"{server}/Distributions", "pn_tmax")
     for _ in range(5):
         page.keyboard.press("ArrowLeft")  # 15 -> 10
     tab = dd.stirling_table(10)
