@@ -47,6 +47,12 @@ class SliderDef:
     def integer(self) -> bool:
         return all(isinstance(v, int) for v in (self.low, self.high, self.default, self.step))
 
+    def at(self, value: float | None = None) -> ClientSlider:
+        """This slider as a browser-side "frame" slider at ``value`` (its default when None): what
+        :func:`frame_table` needs to know of it."""
+        return ClientSlider(self.key, self.label, float(self.low), float(self.high), float(self.step),
+                            float(self.default if value is None else value), "frame", self.help)
+
 
 def section_sliders(box, defs: Sequence[SliderDef]) -> tuple[list[Any], tuple[ClientSlider, ...]]:
     """The values of a section's sliders and, with live charts, the browser-side ("frame") sliders to hand to

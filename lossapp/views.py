@@ -872,7 +872,7 @@ def softmax_frames(z: tuple, scale: int, y: int, eps: float, kind: str) -> dict:
     base = np.array(z, dtype=np.float64)
     frames = {}
     for j, d in enumerate(defs):
-        s = ClientSlider(d.key, d.label, float(d.low), float(d.high), float(d.step), float(d.default), "frame")
+        s = d.at()
 
         def columns(values: np.ndarray, j: int = j) -> dict:
             rows = np.tile(base, (values.size, 1))
@@ -1133,7 +1133,7 @@ def kl_frames(q_w: tuple, pred: tuple, mode: str) -> tuple[dict, dict]:
     dist_frames, terms_frames = {}, {}
     for j, d in enumerate(q_defs + p_defs):
         value = base[j]
-        s = ClientSlider(d.key, d.label, d.low, d.high, d.step, value, "frame")
+        s = d.at(value)
         rows: dict[str, dict] = {}
 
         def columns(values: np.ndarray, j: int = j, rows: dict = rows) -> dict:
@@ -1253,7 +1253,7 @@ PN_RATE = SliderDef("pn_rate", "predicted rate μ (shared by every count)", 0.05
 def poisson_frames(counts: tuple, full: bool, present: bool, chart: str) -> dict:
     """The Poisson section's charts for every rate of its slider: the model's bars and the numbers under them
     (``chart="pn_hist"``), or the marker of the rate / log-rate curve chart (``"rate"``, ``"logits"``)."""
-    s = ClientSlider(PN_RATE.key, PN_RATE.label, PN_RATE.low, PN_RATE.high, PN_RATE.step, PN_RATE.default, "frame")
+    s = PN_RATE.at()
 
     def columns(rates: np.ndarray) -> dict:
         base = poisson_counts(counts, PN_RATE.default, full)
@@ -1320,7 +1320,7 @@ PN_TMAX = SliderDef("pn_tmax", "largest count shown", 2, 60, 15, 1, "Counts 0 up
 def stirling_frames(tmax: int) -> dict:
     """The Stirling chart for every largest count of its slider: counts past it are left out (NaN, not drawn),
     so every value's traces have the same length."""
-    s = ClientSlider(PN_TMAX.key, PN_TMAX.label, PN_TMAX.low, PN_TMAX.high, PN_TMAX.step, float(tmax), "frame")
+    s = PN_TMAX.at(tmax)
     full = stirling(int(PN_TMAX.high))
 
     def columns(tops: np.ndarray) -> dict:
@@ -1547,7 +1547,7 @@ def triplet_frames(values: tuple, present: bool) -> dict:
             cols["stats"] = np.array([[p[2][entry] for _, entry, _ in TRI_STATS] for p in pictures])
             return cols
 
-        s = ClientSlider(d.key, d.label, float(d.low), float(d.high), float(d.step), float(base[j]), "frame")
+        s = d.at(base[j])
         frames[d.key] = frame_table(s, columns)
     return frames
 
@@ -1689,7 +1689,7 @@ def cosine_frames(theta: float, margin: float, weight: float, sample_weight: flo
     """The cosine section's charts at the angles of its slider within COS_WINDOW steps of ``theta``: the vectors
     chart with the numbers under it (``chart="vectors"``) or the marker of the loss-against-angle chart
     (``"curve"``)."""
-    s = ClientSlider(COS_THETA.key, COS_THETA.label, COS_THETA.low, COS_THETA.high, COS_THETA.step, theta, "frame")
+    s = COS_THETA.at(theta)
 
     def columns(thetas: np.ndarray) -> dict:
         base = cosine_angle(theta, margin, weight, sample_weight)
