@@ -20,6 +20,7 @@ __all__ = [
     "ctc_probs_figure",
     "embedding_figure",
     "embedding_traces",
+    "embedding_figure_from",
     "circle_shapes",
     "add_vlines",
     "stirling_figure",
@@ -154,12 +155,20 @@ def embedding_figure(points: Mapping[str, Sequence[float]], *,
     """
     data = embedding_traces(points, arrows=arrows, segments=segments, rays=rays, colours=colours, symbols=symbols,
                             present=present)
+    return embedding_figure_from(data, circles=circles, present=present, height=height, x_title=x_title,
+                                 y_title=y_title, equal=equal, legend=legend)
+
+
+def embedding_figure_from(data: Sequence[dict], *, circles: Sequence[tuple[str, Sequence[float], float, str]] = (),
+                          present: bool = False, height: int = 440, x_title: str = "dimension 1",
+                          y_title: str = "dimension 2", equal: bool = True, legend: bool = True) -> go.Figure:
+    """:func:`embedding_figure` of traces already built (by :func:`embedding_traces`, perhaps adjusted)."""
     yaxis = _axis(y_title, scaleanchor="x", scaleratio=1) if equal else _axis(y_title)
     layout = _layout(height, present, hovermode="closest", xaxis=_axis(x_title), yaxis=yaxis,
                      showlegend=legend, legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0,
                                                     bgcolor="rgba(0, 0, 0, 0)"),
                      margin=dict(l=60, r=12, t=16, b=48), shapes=circle_shapes(circles, legend))
-    return figure_from_spec(data, layout)
+    return figure_from_spec(list(data), layout)
 
 
 def circle_shapes(circles: Sequence[tuple[str, Sequence[float], float, str]], legend: bool = True) -> list[dict]:

@@ -115,17 +115,25 @@ def _is_text(arr: Any) -> bool:
     tells: every row comes from the same builder)."""
     if isinstance(arr, np.ndarray):
         return arr.dtype.kind in "OUSb"
-    first = arr[0] if len(arr) else 0.0
-    if isinstance(first, (list, tuple, np.ndarray)):
+    first: Any = arr
+    while isinstance(first, (list, tuple, np.ndarray)):
+        if isinstance(first, np.ndarray) and first.dtype.kind not in "OUSb":
+            return False
         first = first[0] if len(first) else 0.0
     return isinstance(first, (str, bool, np.bool_))
 
 
 def _plain(row: Any) -> Any:
-    if isinstance(row, (bool, np.bool_, str)):
-        return row if isinstance(row, str) else bool(row)
-    return [v if isinstance(v, str) else bool(v) if isinstance(v, (bool, np.bool_)) else float(v)
-            for v in np.ravel(np.asarray(row, dtype=object))]
+    """A row as plain JSON: strings and flags as they are, numbers as floats (None where not finite), lists and
+    arrays as (nested) lists."""
+    if isinstance(row, (str, bool)):
+        return row
+    if isinstance(row, np.bool_):
+        return bool(row)
+    if isinstance(row, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in row]
+    v = float(row)
+    return v + 0.0 if np.isfinite(v) else None
 
 
 def traces_columns(base: Sequence[dict], rows: Sequence[Sequence[dict]],
@@ -186,7 +194,7 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
             if len(arr) != len(values):
                 raise ValueError(f"{slider.id}: trace {index} {attr} needs one row per slider value "
                                  f"({len(values)}); got {len(arr)}")
-            if _is_text(arr):  # labels, visibility: plain lists
+            if _is_text(arr) or np.ndim(arr[0]) > 1:  # labels, flags, matrices (a heatmap's z): plain lists
                 table["traces"][str(index)][attr] = {"list": [_plain(row) for row in arr]}
             else:
                 table["traces"][str(index)][attr] = typed_array(

@@ -418,7 +418,7 @@ def test_sdml_distance_and_target_heatmaps_and_arrows():
     arrows = {t["meta"]["name"]: t["meta"]["vector"] for t in traces(chart(at, "sdml_pairs"), "arrow")}
     np.testing.assert_allclose(arrows["−η·grad x1[0]"], -0.25 * g1[0], atol=1e-12)
     np.testing.assert_allclose(arrows["−η·grad x2[2]"], -0.25 * g2[2], atol=1e-12)
-    at.slider(key="sdml_smooth").set_value(0.6)
+    set_control(at, "sdml_smooth", 0.6)
     rerun(at)
     (q,) = traces(chart(at, "sdml_q"), "heatmap")
     np.testing.assert_allclose(decode(q["z"]).reshape(3, 3).diagonal(), 0.4)

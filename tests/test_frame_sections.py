@@ -42,6 +42,8 @@ CASES = [
     (EMBEDDINGS, "tri_nx", -2.0, {}),  # the Z leaves the circle: no gradient, the arrows hide
     (EMBEDDINGS, "tri_margin", 2.35, {"tri_ex": "semi-hard"}),
     (EMBEDDINGS, "tri_lr", 0.0, {}),
+    (EMBEDDINGS, "sdml_smooth", 0.65, {}),  # the arrows, the mean loss and Q's cells
+    (EMBEDDINGS, "sdml_lr", 0.45, {}),
     (EMBEDDINGS, "tri_py", -1.3, {"tri_weight": "2"}),
     (EMBEDDINGS, "cos_theta", 3.14, {"cos_label": "-1", "cos_margin": "0.3", "cos_theta": "2.9"}),
     # every target weight 0: no distribution, the page says so and keeps the sliders
@@ -54,7 +56,7 @@ CASES = [
 def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value, query):
     at = load(page, **query)
     there = load(page, **{**query, key: f"{value:g}"})
-    assert stats(there) != stats(at)
+    assert (stats(there), [c.raw for c in charts(there)]) != (stats(at), [c.raw for c in charts(at)])
     patched = 0
     for shown, patch in frame_patches(at, key, float(value)):
         assert not patch["missing"]
@@ -63,10 +65,10 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
         for index, attrs in patch["traces"].items():
             trace = chart(there, shown.key).data[int(index)]
             for attr, row in attrs.items():
-                if isinstance(row, (str, bool)) or (isinstance(row, list) and isinstance(row[0], str)):
+                if isinstance(np.ravel(np.array(row, dtype=object))[0], (str, bool)):  # labels (a matrix's too)
                     assert row == trace.get(attr, True), f"{shown.key} trace {index}.{attr}"  # labels, visibility
                 else:
-                    drawn, row = _decode(trace[attr]), np.array(row, dtype=float)
+                    drawn, row = _decode(trace[attr]), np.ravel(np.array(row, dtype=float))  # a matrix row by row
                     assert np.isnan(row[drawn.size:]).all()  # points past the drawn ones are gaps (not drawn)
                     np.testing.assert_allclose(row[:drawn.size], drawn, rtol=1e-6, atol=1e-7,
                                                err_msg=f"{shown.key} trace {index}.{attr}")

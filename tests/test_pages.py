@@ -588,7 +588,7 @@ def test_sdml_values_and_smoothing():
         return float((q * (np.log(q + 1e-12) - logp)).sum(1).mean())
 
     assert metric(at, "SDML loss, mean over the batch") == pytest.approx(expected(0.3), abs=1e-4)
-    at.slider(key="sdml_smooth").set_value(0.0)
+    set_control(at, "sdml_smooth", 0.0)
     rerun(at)
     assert metric(at, "SDML loss, mean over the batch") == pytest.approx(expected(0.0), abs=1e-4)
     at.text_input(key="sdml_x1").input("0, 0")

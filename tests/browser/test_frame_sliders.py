@@ -192,3 +192,15 @@ def test_stirling_largest_count_redraws_a_shorter_or_longer_chart(server, page):
     page.wait_for_function("(gd) => gd._fullLayout && gd._fullLayout.xaxis2.range[1] < 11",
                            arg=chart.element_handle())
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_sdml_smoothing_moves_the_arrows_the_loss_and_the_target_heatmap(server, page):
+    _, before = open_slider(page, f"{server}/Embeddings", "sdml_smooth")
+    page.keyboard.press("ArrowRight")  # α 0.3 -> 0.35
+    x1, x2 = ((0.0, 0.0), (3.0, 0.0), (0.0, 3.0)), ((0.5, 0.0), (3.0, 1.0), (2.0, 2.0))
+    r = dd.sdml_view(x1, x2, 0.35)
+    assert wait_stat(page, "sdml_smooth", "SDML loss, mean over the batch", f"{r['mean']:.4f}") == before
+    page.wait_for_function(  # Q follows: 1 − α on the diagonal
+        "() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).some((gd) => "
+        "(gd._fullData || []).some((t) => t.type === 'heatmap' && t.z && Math.abs(t.z[0][0] - 0.65) < 1e-9))")
+    assert exceptions(page) == [] and page.console_errors == []
