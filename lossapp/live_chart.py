@@ -198,6 +198,21 @@ function finiteRange(arrays, pad = 0.06, xs = null, window = null) {
   return [lo - pad * span, hi + pad * span];
 }
 
+// A marker trace ("marker" on the loss row, "marker-grad" on the gradient row) or a tangent trace as the layout
+// shape that draws the same: moving shapes redraws only them, where moving traces redraws the whole chart.
+function pointShape(t, role, x, y) {
+  const radius = ((t.marker && t.marker.size) || 9) / 2;
+  return {type: 'circle', xref: 'x', yref: role === 'marker' ? 'y' : 'y2', xsizemode: 'pixel', ysizemode: 'pixel',
+          xanchor: x, yanchor: y, x0: -radius, x1: radius, y0: -radius, y1: radius,
+          fillcolor: (t.marker && t.marker.color) || (t.line && t.line.color) || 'grey',
+          line: (t.marker && t.marker.line) || {width: 0}, name: role, layer: 'above'};
+}
+
+function tangentShape(t, x0, x1, y0, y1) {
+  return {type: 'line', xref: 'x', yref: 'y', x0, x1, y0, y1, line: Object.assign({}, t.line), name: 'tangent',
+          layer: 'above'};
+}
+
 // "Frame" sliders: for each, the server sent a patch per slider value (traces by index, shapes by index,
 // annotation texts by index, the numbers under the chart), worked out with every other slider where the server
 // last saw it. So while one frame slider is away from that point its patches are exact; once a second one moves
@@ -251,9 +266,6 @@ function applyFrame(st, id, value) {
     layout.annotations = layout.annotations.map((a, i) => (
       patch.annotations[i] ? Object.assign({}, a, patch.annotations[i]) : a));
   }
-  for (const axis of Object.keys(patch.axes || {})) {
-    layout[axis] = Object.assign({}, layout[axis] || {}, patch.axes[axis]);
-  }
   return {data, layout, readout: [], marker: null, stats: patch.stats || null};
 }
 
@@ -291,17 +303,11 @@ function markersAsShapes(data, layout) {
     const x = decode(t.x), y = decode(t.y);
     if (role === 'tangent') {
       if (x.length === 2 && [x[0], x[1], y[0], y[1]].every(Number.isFinite)) {
-        shapes.push({type: 'line', xref: 'x', yref: 'y', x0: x[0], x1: x[1], y0: y[0], y1: y[1],
-                     line: Object.assign({}, t.line), name: 'tangent', layer: 'above'});
+        shapes.push(tangentShape(t, x[0], x[1], y[0], y[1]));
       }
-      continue;
+    } else if (x.length && Number.isFinite(x[0]) && Number.isFinite(y[0])) {
+      shapes.push(pointShape(t, role, x[0], y[0]));
     }
-    if (!x.length || !Number.isFinite(x[0]) || !Number.isFinite(y[0])) continue;
-    const radius = ((t.marker && t.marker.size) || 9) / 2;
-    shapes.push({type: 'circle', xref: 'x', yref: role === 'marker' ? 'y' : 'y2', xsizemode: 'pixel',
-                 ysizemode: 'pixel', xanchor: x[0], yanchor: y[0], x0: -radius, x1: radius, y0: -radius, y1: radius,
-                 fillcolor: (t.marker && t.marker.color) || 'grey', line: (t.marker && t.marker.line) || {width: 0},
-                 name: role, layer: 'above'});
   }
   if (kept.length === data.length) return {data, layout};
   return {data: kept, layout: Object.assign({}, layout, {shapes: (layout.shapes || []).concat(shapes)})};
@@ -384,22 +390,14 @@ function applyControls(host) {
     if (!r || !['marker', 'marker-grad', 'tangent'].includes(role)) { data.push(t); return; }
     // The marker, its tangent and the point on the gradient row become layout shapes: moving shapes only
     // redraws the shapes, where moving traces makes plotly recompute and redraw the whole chart.
-    const colour = (t.marker && t.marker.color) || (t.line && t.line.color) || 'grey';
     if (role === 'tangent') {
       if (!Number.isFinite(r.loss) || !Number.isFinite(r.grad)) return;
       const x0 = Math.max(lo, r.x - half), x1 = Math.min(hi, r.x + half);
-      pointShapes.unshift({type: 'line', xref: 'x', yref: 'y', x0, x1, y0: r.loss + r.grad * (x0 - r.x),
-                           y1: r.loss + r.grad * (x1 - r.x), line: Object.assign({}, t.line),
-                           name: 'tangent', layer: 'above'});
+      pointShapes.unshift(tangentShape(t, x0, x1, r.loss + r.grad * (x0 - r.x), r.loss + r.grad * (x1 - r.x)));
       return;
     }
     const y = role === 'marker' ? r.loss : r.grad;
-    if (!Number.isFinite(y)) return;
-    const radius = ((t.marker && t.marker.size) || 9) / 2;
-    pointShapes.push({type: 'circle', xref: 'x', yref: role === 'marker' ? 'y' : 'y2', xsizemode: 'pixel',
-                      ysizemode: 'pixel', xanchor: r.x, yanchor: y, x0: -radius, x1: radius, y0: -radius,
-                      y1: radius, fillcolor: colour, line: (t.marker && t.marker.line) || {width: 0},
-                      name: role, layer: 'above'});
+    if (Number.isFinite(y)) pointShapes.push(pointShape(t, role, r.x, y));
   });
   const layout = Object.assign({}, fig.layout);
   if (marker !== null && readout.length) {
@@ -864,10 +862,11 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
 
     ``frames`` serves "frame" sliders: ``{slider id: {"values": [v0, v1, ...], "patches": [patch per value]}}``,
     each patch ``{"traces": {index: {"x": ..., "y": ...}}, "shapes": {index: {...}}, "annotations": {index:
-    {...}}, "axes": {"yaxis": {...}}, "stats": [text per stat]}`` laid over the figure (indices as strings),
-    worked out with every other slider at its current value. ``stats`` are numbers shown under the chart (a
-    frame patch replaces their texts). A chart with ``frames`` and ``follow`` (other charts' frame sliders) has
-    no slider of its own and follows those as they move.
+    {...}}, "stats": [text per stat]}`` laid over the figure (indices as strings), worked out with every other
+    slider at its current value; or the same as columns with a row per value (``lossapp.frames.frame_table``,
+    which may also cover only a window of values or mark some ``missing``). ``stats`` are numbers shown under
+    the chart (a frame patch replaces their texts). A chart with ``frames`` and ``follow`` (other charts' frame
+    sliders) has no slider of its own and follows those as they move.
     """
     config = dict(CONFIG if config is None else config, responsive=True)
     if not live_charts_enabled():

@@ -16,6 +16,7 @@ from .harness import (  # noqa: F401 - re-exported for the test modules
     CHROMIUM,
     CHROMIUM_FLAGS,
     IDLE,
+    READOUT_OBSERVER,
     ROOT,
     STATE_OBSERVER,
     free_port,
@@ -65,6 +66,7 @@ def _new_page(browser, **context_args):
     context.set_default_timeout(60_000)
     pg = context.new_page()
     pg.add_init_script(STATE_OBSERVER)
+    pg.add_init_script(READOUT_OBSERVER)
     pg.console_errors = []
     pg.ignored_console_errors = []
 

@@ -139,13 +139,15 @@ def app_pages() -> list[AppPage]:
 #: ``ForwardMsg`` frames the server sends over the websocket (top-level field 4, ``new_session``, opens a run;
 #: field 6, ``script_finished``, closes it unless its status says a rerun follows) and counts them in
 #: ``window.__stStarts`` / ``window.__stRuns``. The ``data-test-script-state`` attribute alone is not enough: a
-#: run that ends within one frame never shows "running" there. Hooks can register in ``window.__stHooks``
+#: run that ends within one frame never shows "running" there. ``window.__stDone`` is the start count at the
+#: last finish (every run started by then is over). Hooks can register in ``window.__stHooks``
 #: (called with "start"/"finish" and the time).
 STATE_OBSERVER = """
 (() => {
   if (window.__stRuns !== undefined) return;
   window.__stStarts = 0;
   window.__stRuns = 0;
+  window.__stDone = 0;
   window.__stHooks = [];
   const topLevelFields = (buffer) => {
     const b = new Uint8Array(buffer);
@@ -172,7 +174,11 @@ STATE_OBSERVER = """
     for (const [field, value] of topLevelFields(event.data)) {
       if (field === 4) { window.__stStarts += 1; window.__stHooks.forEach((h) => h('start', now)); }
       // status 2 is FINISHED_EARLY_FOR_RERUN: another run follows at once, so the app is not idle yet
-      if (field === 6 && value !== 2) { window.__stRuns += 1; window.__stHooks.forEach((h) => h('finish', now)); }
+      if (field === 6 && value !== 2) {
+        window.__stRuns += 1;
+        window.__stDone = window.__stStarts;  // every run started so far has finished or given way
+        window.__stHooks.forEach((h) => h('finish', now));
+      }
     }
   };
   const Native = window.WebSocket;
@@ -183,6 +189,33 @@ STATE_OBSERVER = """
     }
   }
   window.WebSocket = ObservedWebSocket;
+})();
+"""
+
+#: Installed with ``page.add_init_script`` after :data:`STATE_OBSERVER`: whenever the texts of a list of numbers
+#: under a chart (``.lossapp-readout``) change, it notes on that element how many script runs had started
+#: (``__startsAtChange``). A mutation observer runs right after the change, so a test learns whether the numbers
+#: came before any script run even when the machine is too busy to poll every frame. (Started, not finished:
+#: a run's new elements reach the page before the message that it finished.)
+READOUT_OBSERVER = """
+(() => {
+  if (window.__readoutObserver) return;
+  const note = (box) => {
+    const text = box.textContent;
+    if (text === box.__seenText) return;
+    box.__seenText = text;
+    box.__startsAtChange = window.__stStarts || 0;
+  };
+  window.__readoutObserver = new MutationObserver((mutations) => {
+    const boxes = new Set();
+    for (const m of mutations) {
+      const node = m.target.nodeType === Node.ELEMENT_NODE ? m.target : m.target.parentElement;
+      const box = node && node.closest('.lossapp-readout');
+      if (box) boxes.add(box);
+    }
+    boxes.forEach(note);
+  });
+  window.__readoutObserver.observe(document, {subtree: true, childList: true, characterData: true});
 })();
 """
 
@@ -230,6 +263,16 @@ def wait_loaded(pg, timeout: float = 60_000) -> None:
 def runs(pg) -> int:
     """Script runs completed since the page loaded (needs :data:`STATE_OBSERVER`)."""
     return int(pg.evaluate("window.__stRuns || 0"))
+
+
+def starts(pg) -> int:
+    """Script runs started since the page loaded (needs :data:`STATE_OBSERVER`)."""
+    return int(pg.evaluate("window.__stStarts || 0"))
+
+
+def wait_start_after(pg, before: int, timeout: float = 60_000) -> None:
+    """Wait until a script run that started after ``starts(pg) == before`` has finished."""
+    pg.wait_for_function("(n) => window.__stDone > n", arg=before, timeout=timeout)
 
 
 def wait_run_after(pg, before: int, timeout: float = 60_000) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from lossapp import deep_dives as dd
 
-from .harness import CLIENT_SLIDER, READOUT, exceptions, runs, wait_loaded, wait_run_after
+from .harness import CLIENT_SLIDER, READOUT, exceptions, starts, wait_loaded, wait_start_after
 
 #: Whether every x in the list has a marker point on some chart (drawn as a layout shape named "marker").
 MARKERS_AT = """(want) => {
@@ -35,20 +35,22 @@ def bars_of(page, key: str) -> dict[str, list[float]]:
 
 def wait_stat(page, key: str, label: str, text: str) -> int:
     """Wait until the number ``label`` under the chart of slider ``key`` reads ``text``; returns how many script
-    runs had finished at that moment (checked every frame, so a run that follows later is not counted)."""
+    runs had started when the numbers took their present texts (noted by the harness's READOUT_OBSERVER, so a
+    run that starts later is not counted, however late the check comes)."""
     return int(page.wait_for_function(
         "([key, label, text]) => { const box = document.querySelector("
         "`[data-testid=\"lossappControls\"] input[data-param=\"${key}\"]`)?.closest('.lossapp-controls');"
         "const items = box ? Array.from(box.querySelectorAll('dl div')) : [];"
         "const shown = items.some((d) => d.querySelector('dt').innerText === label"
         " && d.querySelector('dd').innerText === text);"
-        "return shown ? {runs: window.__stRuns || 0} : false; }",
-        arg=[key, label, text], polling="raf").json_value()["runs"])
+        "const n = box?.querySelector('.lossapp-readout')?.__startsAtChange;"
+        "return shown ? {starts: n ?? window.__stStarts ?? 0} : false; }",
+        arg=[key, label, text], polling="raf").json_value()["starts"])
 
 
 def open_slider(page, url: str, key: str):
     """Open ``url``, wait for the page and for the browser-side slider ``key`` with the numbers under its chart,
-    focus it; returns the slider and the number of script runs so far."""
+    focus it; returns the slider and the number of script runs started so far."""
     page.goto(url)
     wait_loaded(page)
     slider = page.locator(f'{CLIENT_SLIDER}[data-param="{key}"]')
@@ -56,7 +58,7 @@ def open_slider(page, url: str, key: str):
     page.wait_for_function("(sel) => document.querySelector(sel)?.closest('.lossapp-controls')"
                            "?.querySelector('dl dd')", arg=f'{CLIENT_SLIDER}[data-param="{key}"]')
     slider.focus()
-    return slider, runs(page)
+    return slider, starts(page)
 
 
 def test_softmax_logits_move_bars_and_numbers_without_a_script_run(server, page):
@@ -77,10 +79,10 @@ def test_softmax_logits_move_bars_and_numbers_without_a_script_run(server, page)
     assert "sm_z0=1.5" in page.url
 
     # at rest, the server hears of it once: the caption below follows, the other sliders' patches are redone
-    wait_run_after(page, before)
+    wait_start_after(page, before)
     page.wait_for_function("() => document.body.innerText.includes('Bars per class for logits [1.5, 1, 0.1, -1]')")
     scale = page.locator(f'{CLIENT_SLIDER}[data-param="sm_scale"]')
-    before = runs(page)
+    before = starts(page)
     scale.focus()
     page.keyboard.press("ArrowRight")  # every logit times 2
     r = dd.softmax_view((3.0, 2.0, 0.2, -2.0), 0, 0.1)
@@ -93,7 +95,7 @@ def test_two_sliders_moved_at_once_wait_for_the_server(server, page):
     chart asks the server at once and shows its answer."""
     page.goto(f"{server}/Softmax_cross_entropy")
     wait_loaded(page)
-    before = runs(page)
+    before = starts(page)
     page.locator(f'{CLIENT_SLIDER}[data-param="sm_z1"]').focus()
     page.keyboard.press("End")  # logit 1: 10
     page.locator(f'{CLIENT_SLIDER}[data-param="sm_z2"]').focus()
@@ -172,7 +174,7 @@ def test_triplet_points_move_in_the_browser_and_the_example_radio_moves_the_slid
     assert wait_stat(page, "tri_nx", "triplet loss", f"{t['loss']:.4f}") == before
     assert stats(page, "tri_nx")["‖negative − anchor‖²"] == f"{t['d_neg']:.4f}"
     # the example radio (a Streamlit widget) puts the points where the example has them, sliders included
-    wait_run_after(page, before)
+    wait_start_after(page, before)
     page.locator("[data-testid=stRadio]").filter(has_text="the Z is far enough").locator("label").filter(
         has_text="easy").click()
     page.wait_for_function("(sel) => document.querySelector(sel)?.value === '-2.5'",
