@@ -219,17 +219,19 @@ def embedding_traces(points: Mapping[str, Sequence[float]], *,
 
 
 def add_vlines(fig: go.Figure, lines: Sequence[tuple[float, str]]) -> go.Figure:
-    """Labelled dashed vertical lines across both panels of a :func:`lossapp.figures.curve_figure` chart."""
-    shapes = list(fig.layout.shapes or ())
-    notes = list(fig.layout.annotations or ())
+    """Labelled dashed vertical lines across both panels of a :func:`lossapp.figures.curve_figure` chart (a new
+    figure; plotly's ``update_layout`` would validate every shape, some 50 ms here)."""
+    spec = fig.to_dict()
+    layout = spec["layout"]
+    shapes = layout.setdefault("shapes", [])
+    notes = layout.setdefault("annotations", [])
     for x, text in lines:
         for xref, yref in (("x", "y domain"), ("x2", "y2 domain")):
             shapes.append(dict(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1,
                                line=dict(color=PALETTE[4], width=2, dash="dashdot")))
         notes.append(dict(x=x, xref="x", y=1, yref="y domain", text=text, showarrow=False, xanchor="left",
                           yanchor="top", font=dict(color=PALETTE[4])))
-    fig.update_layout(shapes=shapes, annotations=notes)
-    return fig
+    return figure_from_spec(spec["data"], layout)
 
 
 def stirling_figure(t: np.ndarray, exact: np.ndarray, stirling: np.ndarray, *, present: bool = False,
