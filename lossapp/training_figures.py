@@ -22,6 +22,7 @@ __all__ = [
     "classifier_figure",
     "curves_alt",
     "line_in_box",
+    "lines_in_box",
     "loss_curves_figure",
     "regression_alt",
     "regression_figure",
@@ -107,27 +108,46 @@ def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Se
     ("boundary", "margin") with the panels' accuracy titles, the points on the loss curves ("now") and the loss
     curves' step line."""
     box = _box(run.data.points) if run is not None else None
+    # what each trace is, read once: plotly's property access costs microseconds a time, and there are
+    # a hundred values times every trace
+    metas = [t.meta or {} for t in fig.data]
+    moving = [(str(i), meta, np.asarray(fig.data[i].x, dtype=float) if meta["role"] == "fit" else None)
+              for i, meta in enumerate(metas)
+              if meta.get("role") in ("fit", "now", *(("boundary", "margin") if box else ()))]
+    n_shapes = len(fig.layout.shapes or ())
+    titled = run is not None and bool(fig.layout.annotations)
+    shown_steps = [step_at(value, steps) for value in values]
+    titles: dict[str, list[str]] = {}
+    if titled:  # every panel's accuracy at every step shown, in one product per loss
+        for name, fit in fits.items():
+            params = fit.params[np.minimum(shown_steps, fit.steps)]
+            right = np.sign(run.data.design @ params.T) == run.data.y[:, None]
+            titles[name] = [f"<b>{name}</b> · accuracy {a:.0%}" for a in right.mean(axis=0)]
+    levels: dict[str, tuple] = {}
+    for i, meta, _ in moving:
+        if meta["role"] in ("boundary", "margin"):
+            p = fits[meta["loss"]].params[np.minimum(shown_steps, fits[meta["loss"]].steps)]
+            levels[i] = (p, *lines_in_box(p[:, :2], meta["level"] - p[:, 2], box))
     patches = []
-    for value in values:
-        step = step_at(value, steps)
+    for v, step in enumerate(shown_steps):
         traces: dict[str, dict] = {}
-        for i, t in enumerate(fig.data):
-            meta = t.meta or {}
-            if meta.get("role") == "fit":
-                patch = _fit_line(meta["loss"], fits[meta["loss"]], step, np.asarray(t.x))
-                traces[str(i)] = {**patch, "y": patch["y"].tolist()}
-            elif meta.get("role") in ("boundary", "margin") and box is not None:
-                traces[str(i)] = _level_line(meta["loss"], fits[meta["loss"]], step, meta["level"], meta["role"],
-                                             box)
-            elif meta.get("role") == "now":
-                s_, value_ = _now_point(fits[meta["loss"]], step)
-                traces[str(i)] = {"x": [s_], "y": [value_]}
+        for i, meta, xs in moving:
+            role, fit = meta["role"], fits[meta["loss"]]
+            if role == "fit":
+                patch = _fit_line(meta["loss"], fit, step, xs)
+                traces[i] = {**patch, "y": patch["y"].tolist()}
+            elif role == "now":
+                s_, value_ = _now_point(fit, step)
+                traces[i] = {"x": [s_], "y": [value_]}
+            else:
+                p, xs_, ys_, ok = levels[i]
+                traces[i] = dict(x=xs_[v].tolist() if ok[v] else [], y=ys_[v].tolist() if ok[v] else [],
+                                 meta={**meta, "w": p[v, :2].tolist(), "b": float(p[v, 2])})
         patch: dict = {"traces": traces}
-        if fig.layout.shapes:  # the loss curves' dashed line at the step shown
-            patch["shapes"] = {str(k): {"x0": step, "x1": step} for k in range(len(fig.layout.shapes))}
-        if run is not None and fig.layout.annotations:
-            patch["annotations"] = {str(k): {"text": _panel_title(run, name, step)}
-                                    for k, name in enumerate(fits)}
+        if n_shapes:  # the loss curves' dashed line at the step shown
+            patch["shapes"] = {str(k): {"x0": step, "x1": step} for k in range(n_shapes)}
+        if titled:
+            patch["annotations"] = {str(k): {"text": titles[name][v]} for k, name in enumerate(fits)}
         patches.append(patch)
     return {"values": [float(v) for v in values], "patches": patches}
 
@@ -202,28 +222,38 @@ def line_in_box(w: Sequence[float], c: float, box: Sequence[float]) -> tuple[np.
     >>> line_in_box((1.0, 0.0), 5.0, (-1.0, 1.0, -1.0, 1.0)) is None
     True
     """
-    a, b = float(w[0]), float(w[1])
+    xs, ys, ok = lines_in_box(np.array([w], dtype=float), np.array([c], dtype=float), box)
+    return (xs[0], ys[0]) if ok[0] else None
+
+
+def lines_in_box(w: np.ndarray, c: np.ndarray, box: Sequence[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`line_in_box` for many lines at once: ``w`` of shape (n, 2), ``c`` of shape (n,); returns the end
+    points ``xs``, ``ys`` (each (n, 2)) and ``ok`` (n,), False where a line misses the box (its points are NaN).
+
+    The candidates are where the line crosses the box's left and right edges, then its bottom and top ones
+    (clamped into the box); the two farthest apart are the segment.
+    """
+    a, b = w[:, 0:1], w[:, 1:2]
     x0, x1, y0, y1 = (float(v) for v in box)
     tol = 1e-9 * max(1.0, x1 - x0, y1 - y0)
-    found: list[tuple[float, float]] = []
-    if b != 0.0:
-        for x in (x0, x1):
-            y = (c - a * x) / b
-            if y0 - tol <= y <= y1 + tol:
-                found.append((x, min(max(y, y0), y1)))
-    if a != 0.0:
-        for y in (y0, y1):
-            x = (c - b * y) / a
-            if x0 - tol <= x <= x1 + tol:
-                found.append((min(max(x, x0), x1), y))
-    if len(found) < 2:
-        return None
-    pts = np.array(found)
-    d = np.sum((pts[:, None, :] - pts[None, :, :]) ** 2, axis=-1)
-    i, j = np.unravel_index(int(np.argmax(d)), d.shape)
-    if d[i, j] == 0.0:
-        return None
-    return pts[[i, j], 0], pts[[i, j], 1]
+    edges_x, edges_y = np.array([[x0, x1]]), np.array([[y0, y1]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y_at = (c[:, None] - a * edges_x) / b  # where the line meets x = x0 and x = x1
+        x_at = (c[:, None] - b * edges_y) / a  # where it meets y = y0 and y = y1
+    ok_y = (b != 0.0) & (y_at >= y0 - tol) & (y_at <= y1 + tol)
+    ok_x = (a != 0.0) & (x_at >= x0 - tol) & (x_at <= x1 + tol)
+    px = np.concatenate([np.broadcast_to(edges_x, y_at.shape), np.clip(x_at, x0, x1)], axis=1)
+    py = np.concatenate([np.clip(y_at, y0, y1), np.broadcast_to(edges_y, x_at.shape)], axis=1)
+    valid = np.concatenate([ok_y, ok_x], axis=1)
+    d = (px[:, :, None] - px[:, None, :]) ** 2 + (py[:, :, None] - py[:, None, :]) ** 2
+    d = np.where(valid[:, :, None] & valid[:, None, :], d, -np.inf).reshape(len(c), 16)
+    best = np.argmax(d, axis=1)
+    ok = d[np.arange(len(c)), best] > 0.0
+    i, j = best // 4, best % 4
+    rows = np.arange(len(c))
+    xs = np.where(ok[:, None], np.stack([px[rows, i], px[rows, j]], axis=1), np.nan)
+    ys = np.where(ok[:, None], np.stack([py[rows, i], py[rows, j]], axis=1), np.nan)
+    return xs, ys, ok
 
 
 def _box(points: np.ndarray, pad: float = 0.8) -> tuple[float, float, float, float]:

@@ -361,6 +361,29 @@ def test_line_in_box_returns_the_chord_of_the_box(seed):
     assert tfig.line_in_box((0.0, 0.0), 1.0, box) is None
 
 
+def test_lines_in_box_gives_each_line_its_own_chord():
+    """Many lines at once (as the "show training at" frames need them), axis-parallel and degenerate ones
+    among them: row k is line k's chord, with NaN and ok False where a line misses the box."""
+    rng = np.random.default_rng(7)
+    box = (-2.0, 3.0, -1.0, 4.0)
+    w = np.concatenate([rng.normal(size=(200, 2)), [[0.0, 0.0], [1.0, 0.0], [0.0, 2.0], [1.0, 0.0]]])
+    c = np.concatenate([rng.normal(size=200) * 3, [1.0, 2.5, 2.0, 9.0]])
+    xs, ys, ok = tfig.lines_in_box(w, c, box)
+    assert xs.shape == ys.shape == (204, 2) and ok.shape == (204,)
+    corners = np.array([[box[0], box[2]], [box[0], box[3]], [box[1], box[2]], [box[1], box[3]]])
+    for k in range(len(c)):
+        side = corners @ w[k] - c[k]
+        meets = bool(w[k].any()) and side.min() <= 0 <= side.max()
+        assert ok[k] == meets, k
+        if not meets:
+            assert np.isnan(xs[k]).all() and np.isnan(ys[k]).all()
+            continue
+        np.testing.assert_allclose(w[k, 0] * xs[k] + w[k, 1] * ys[k], c[k], atol=1e-9)
+        assert np.hypot(*(xs[k, 1] - xs[k, 0], ys[k, 1] - ys[k, 0])) > 0
+    assert ok[-3] and sorted(xs[-3]) == [2.5, 2.5] and sorted(ys[-3]) == [-1.0, 4.0]  # the vertical x = 2.5
+    assert not ok[-1]  # x = 9 is right of the box
+
+
 def test_a_rerun_is_quick_once_the_runs_are_cached():
     at = load()
     times = []
