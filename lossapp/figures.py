@@ -12,7 +12,9 @@ Nothing here imports Streamlit, so the builders are tested directly. Conventions
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -30,6 +32,7 @@ __all__ = [
     "heatmap_figure",
     "heatmap_trace",
     "tangent_segment",
+    "typed_array",
     "vectors_figure",
 ]
 
@@ -91,6 +94,14 @@ def figure_from_spec(data: list[dict], layout: dict) -> go.Figure:
     output with ``go.Figure(fig.to_dict())``.
     """
     return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+def typed_array(values: Any, dtype: str = "f4") -> dict[str, str]:
+    """``values`` as plotly's base64 typed array ``{"dtype", "bdata", "shape"}`` (what the chart script decodes):
+    float32 for what is only drawn, float64 for numbers that are printed."""
+    arr = np.ascontiguousarray(np.asarray(values, dtype=np.dtype(dtype).newbyteorder("<")))
+    return {"dtype": dtype, "bdata": base64.b64encode(arr.tobytes()).decode("ascii"),
+            "shape": ",".join(str(n) for n in arr.shape)}
 
 
 def _axis(title: str = "", **extra) -> dict:

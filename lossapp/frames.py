@@ -12,7 +12,6 @@ With live charts off (``LOSSAPP_PLAIN_CHARTS=1``) the same sliders are Streamlit
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +21,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lossapp.controls import bound_slider
-from lossapp.figures import tangent_segment
+from lossapp.figures import tangent_segment, typed_array
 from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, slider_values
 from lossapp.model import Curve
 
@@ -72,14 +71,6 @@ def show_stats(stats: Sequence[Stat], per_row: int = 3) -> None:
         row = stats[start:start + per_row]
         for col, s in zip(st.columns(per_row), row, strict=False):
             col.metric(s.label, s.text, help=s.help or None)
-
-
-def typed_array(values: Any, dtype: str = "f4") -> dict[str, str]:
-    """``values`` as plotly's base64 typed array ``{"dtype", "bdata", "shape"}`` (what the chart script decodes):
-    float32 for what is only drawn, float64 for numbers that are printed."""
-    arr = np.ascontiguousarray(np.asarray(values, dtype=np.dtype(dtype).newbyteorder("<")))
-    return {"dtype": dtype, "bdata": base64.b64encode(arr.tobytes()).decode("ascii"),
-            "shape": ",".join(str(n) for n in arr.shape)}
 
 
 def marker_columns(fig: go.Figure, curves: Sequence[Curve], markers: np.ndarray) -> dict[str, Any]:

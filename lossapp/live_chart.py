@@ -244,12 +244,12 @@ function framePatch(f, k) {
     traces[index] = {};
     for (const [attr, arr] of Object.entries(attrs)) traces[index][attr] = rowOf(arr, k);
   }
-  const shapes = {};
-  for (const [index, attrs] of Object.entries(f.shapes || {})) {
-    shapes[index] = {};
-    for (const [attr, arr] of Object.entries(attrs)) shapes[index][attr] = rowOf(arr, k)[0];
-  }
-  return {traces, shapes, stats: f.stats ? rowOf(f.stats, k).map((v) => fmt(v)) : null};
+  // shapes and annotations: one number (a position) or one text (a title) per row
+  const cell = (arr) => (arr.list ? arr.list[k] : rowOf(arr, k)[0]);
+  const single = (table) => Object.fromEntries(Object.entries(table || {}).map(([index, attrs]) => [index,
+    Object.fromEntries(Object.entries(attrs).map(([attr, arr]) => [attr, cell(arr)]))]));
+  return {traces, shapes: single(f.shapes), annotations: single(f.annotations),
+          stats: f.stats ? rowOf(f.stats, k).map((v) => fmt(v)) : null};
 }
 
 function applyFrame(st, id, value) {

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossapp.figures import CLEAR, LOSS_COLOURS, PALETTE, ZERO, _axis, _layout, figure_from_spec
+from lossapp.figures import CLEAR, LOSS_COLOURS, PALETTE, ZERO, _axis, _layout, figure_from_spec, typed_array
 from lossapp.training import OUTLIER_X, ClassifierRun, Fit, RegressionRun, step_at
 
 __all__ = [
@@ -102,54 +102,48 @@ def _fit_line(name: str, fit: Fit, step: int, xs: np.ndarray) -> dict:
 
 def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Sequence[int],
                     run: ClassifierRun | None = None) -> dict:
-    """Patches of ``fig`` (a :func:`regression_figure`, :func:`classifier_figure` (give its ``run``) or
-    :func:`loss_curves_figure`) for each "show training at" value in ``values`` (percent of ``steps``), for
-    ``lossapp.live_chart``'s frame slider: the fitted lines (role "fit"), the decision boundaries and margins
-    ("boundary", "margin") with the panels' accuracy titles, the points on the loss curves ("now") and the loss
-    curves' step line."""
+    """The table of ``fig``'s changing parts (``fig`` a :func:`regression_figure`, :func:`classifier_figure`
+    (give its ``run``) or :func:`loss_curves_figure`) at each "show training at" value in ``values`` (percent
+    of ``steps``), for ``lossapp.live_chart``'s frame slider, as columns with a row per value: the fitted lines'
+    y and hover text (role "fit"), the decision boundaries' and margins' end points ("boundary", "margin"; NaN
+    where a line misses the panel) with the panels' accuracy titles, the points on the loss curves ("now") and
+    the loss curves' step line. Everything is worked out for all the values at once."""
     box = _box(run.data.points) if run is not None else None
-    # what each trace is, read once: plotly's property access costs microseconds a time, and there are
-    # a hundred values times every trace
+    # what each trace is, read once (plotly's property access costs microseconds a time)
     metas = [t.meta or {} for t in fig.data]
-    moving = [(str(i), meta, np.asarray(fig.data[i].x, dtype=float) if meta["role"] == "fit" else None)
-              for i, meta in enumerate(metas)
-              if meta.get("role") in ("fit", "now", *(("boundary", "margin") if box else ()))]
+    at = np.array([step_at(value, steps) for value in values])
+    traces: dict[str, dict] = {}
+    for i, meta in enumerate(metas):
+        role = meta.get("role")
+        if role not in ("fit", "now", "boundary", "margin") or (role != "fit" and role != "now" and box is None):
+            continue
+        name = meta["loss"]
+        fit = fits[name]
+        params = fit.params[np.minimum(at, fit.steps)]
+        if role == "fit":
+            xs = np.asarray(fig.data[i].x, dtype=float)
+            traces[str(i)] = {"y": typed_array(params[:, :1] * xs + params[:, 1:2]),
+                              "hovertemplate": {"list": [f"{name}: {_line_text(a, b)}<extra></extra>"
+                                                         for a, b in params.tolist()]}}
+        elif role == "now":
+            shown = np.minimum(at, fit.steps)
+            traces[str(i)] = {"x": typed_array(shown[:, None], "f8"), "y": typed_array(fit.loss[shown][:, None], "f8")}
+        else:
+            xs_, ys_, _ = lines_in_box(params[:, :2], meta["level"] - params[:, 2], box)
+            traces[str(i)] = {"x": typed_array(xs_), "y": typed_array(ys_)}
+    table: dict = {"values": [float(v) for v in values], "traces": traces}
     n_shapes = len(fig.layout.shapes or ())
-    titled = run is not None and bool(fig.layout.annotations)
-    shown_steps = [step_at(value, steps) for value in values]
-    titles: dict[str, list[str]] = {}
-    if titled:  # every panel's accuracy at every step shown, in one product per loss
-        for name, fit in fits.items():
-            params = fit.params[np.minimum(shown_steps, fit.steps)]
+    if n_shapes:  # the loss curves' dashed line at the step shown
+        column = typed_array(at, "f8")
+        table["shapes"] = {str(k): {"x0": column, "x1": column} for k in range(n_shapes)}
+    if run is not None and fig.layout.annotations:  # every panel's accuracy at every step, one product per loss
+        table["annotations"] = {}
+        for k, (name, fit) in enumerate(fits.items()):
+            params = fit.params[np.minimum(at, fit.steps)]
             right = np.sign(run.data.design @ params.T) == run.data.y[:, None]
-            titles[name] = [f"<b>{name}</b> · accuracy {a:.0%}" for a in right.mean(axis=0)]
-    levels: dict[str, tuple] = {}
-    for i, meta, _ in moving:
-        if meta["role"] in ("boundary", "margin"):
-            p = fits[meta["loss"]].params[np.minimum(shown_steps, fits[meta["loss"]].steps)]
-            levels[i] = (p, *lines_in_box(p[:, :2], meta["level"] - p[:, 2], box))
-    patches = []
-    for v, step in enumerate(shown_steps):
-        traces: dict[str, dict] = {}
-        for i, meta, xs in moving:
-            role, fit = meta["role"], fits[meta["loss"]]
-            if role == "fit":
-                patch = _fit_line(meta["loss"], fit, step, xs)
-                traces[i] = {**patch, "y": patch["y"].tolist()}
-            elif role == "now":
-                s_, value_ = _now_point(fit, step)
-                traces[i] = {"x": [s_], "y": [value_]}
-            else:
-                p, xs_, ys_, ok = levels[i]
-                traces[i] = dict(x=xs_[v].tolist() if ok[v] else [], y=ys_[v].tolist() if ok[v] else [],
-                                 meta={**meta, "w": p[v, :2].tolist(), "b": float(p[v, 2])})
-        patch: dict = {"traces": traces}
-        if n_shapes:  # the loss curves' dashed line at the step shown
-            patch["shapes"] = {str(k): {"x0": step, "x1": step} for k in range(n_shapes)}
-        if titled:
-            patch["annotations"] = {str(k): {"text": titles[name][v]} for k, name in enumerate(fits)}
-        patches.append(patch)
-    return {"values": [float(v) for v in values], "patches": patches}
+            table["annotations"][str(k)] = {"text": {"list": [f"<b>{name}</b> · accuracy {a:.0%}"
+                                                              for a in right.mean(axis=0)]}}
+    return table
 
 
 def regression_alt(run: RegressionRun, step: int) -> str:

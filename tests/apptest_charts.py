@@ -127,7 +127,8 @@ def stats(at: AppTest) -> dict[str, str]:
 def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict]]:
     """What the browser lays over each chart that moves with the "frame" slider ``key`` when it moves to
     ``value`` (the others where the page put them): ``(chart, {"traces": {index: {attribute: list}}, "shapes":
-    {index: {attribute: number}}, "stats": [text, ...] or None, "missing": bool})``, decoded from the patches the
+    {index: {attribute: number}}, "annotations": {index: {attribute: text}}, "stats": [text, ...] or None,
+    "missing": bool})``, decoded from the patches the
     page sent the way lossapp.live_chart's script does ("missing": no patch, the browser asks the server)."""
     from lossapp.views import fmt
 
@@ -144,10 +145,11 @@ def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict
         traces = {index: {attr: arr["list"][k] if "list" in arr else _rows(arr)[k].tolist()
                           for attr, arr in attrs.items()}
                   for index, attrs in table.get("traces", {}).items()}
-        shapes = {index: {attr: float(_rows(arr)[k][0]) for attr, arr in attrs.items()}
-                  for index, attrs in table.get("shapes", {}).items()}
+        shapes, notes = ({index: {attr: arr["list"][k] if "list" in arr else float(_rows(arr)[k][0])
+                                  for attr, arr in attrs.items()}
+                          for index, attrs in table.get(part, {}).items()} for part in ("shapes", "annotations"))
         texts = [fmt(v) for v in _rows(table["stats"])[k]] if "stats" in table else None
-        found.append((c, {"traces": traces, "shapes": shapes, "stats": texts,
+        found.append((c, {"traces": traces, "shapes": shapes, "annotations": notes, "stats": texts,
                           "missing": k in table.get("missing", [])}))
     if not found:
         raise KeyError(f"no chart with a frame slider {key!r}")
