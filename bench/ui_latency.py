@@ -338,8 +338,8 @@ def measure_script(script: Path, runs: int) -> tuple[float | None, float | None,
 
     # cached functions called while the script module loads log a harmless "missing ScriptRunContext" warning
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
-    # AppTest compiles the page anew on every run (a new ScriptCache each time, 5-15 ms for a long page); a
-    # server compiles each page once and keeps the bytecode. One cache for all runs times what a server does.
+    # AppTest compiles the page anew on every run (a new ScriptCache each time); a server compiles each page
+    # once and keeps the bytecode. One cache for all runs times what a server does.
     shared = ScriptCache()
     app_test.ScriptCache = local_runner.ScriptCache = lambda: shared  # type: ignore[assignment, misc]
     at = AppTest.from_file(str(script), default_timeout=120)

@@ -115,7 +115,7 @@ def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Se
     traces: dict[str, dict] = {}
     for i, meta in enumerate(metas):
         role = meta.get("role")
-        if role not in ("fit", "now", "boundary", "margin") or (role != "fit" and role != "now" and box is None):
+        if role not in ("fit", "now", "boundary", "margin") or (role in ("boundary", "margin") and box is None):
             continue
         name = meta["loss"]
         fit = fits[name]
@@ -141,8 +141,7 @@ def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Se
         for k, (name, fit) in enumerate(fits.items()):
             params = fit.params[np.minimum(at, fit.steps)]
             right = np.sign(run.data.design @ params.T) == run.data.y[:, None]
-            table["annotations"][str(k)] = {"text": {"list": [f"<b>{name}</b> · accuracy {a:.0%}"
-                                                              for a in right.mean(axis=0)]}}
+            table["annotations"][str(k)] = {"text": {"list": [_title(name, a) for a in right.mean(axis=0)]}}
     return table
 
 
@@ -269,7 +268,11 @@ def _level_line(name: str, fit: Fit, step: int, level: float, role: str, box: Se
 
 
 def _panel_title(run: ClassifierRun, name: str, step: int) -> str:
-    return f"<b>{name}</b> · accuracy {run.accuracy(name, step):.0%}"
+    return _title(name, run.accuracy(name, step))
+
+
+def _title(name: str, accuracy: float) -> str:
+    return f"<b>{name}</b> · accuracy {accuracy:.0%}"
 
 
 def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:
