@@ -97,7 +97,11 @@ def _fit_line(name: str, fit: Fit, step: int, xs: np.ndarray) -> dict:
     return dict(y=slope * xs + intercept,
                 meta={"role": "fit", "loss": name, "slope": slope, "intercept": intercept,
                       "step": min(step, fit.steps)},
-                hovertemplate=f"{name}: {_line_text(slope, intercept)}<extra></extra>")
+                hovertemplate=_fit_hover(name, slope, intercept))
+
+
+def _fit_hover(name: str, slope: float, intercept: float) -> str:
+    return f"{name}: {_line_text(slope, intercept)}<extra></extra>"
 
 
 def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Sequence[int],
@@ -123,7 +127,7 @@ def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Se
         if role == "fit":
             xs = np.asarray(fig.data[i].x, dtype=float)
             traces[str(i)] = {"y": typed_array(params[:, :1] * xs + params[:, 1:2]),
-                              "hovertemplate": {"list": [f"{name}: {_line_text(a, b)}<extra></extra>"
+                              "hovertemplate": {"list": [_fit_hover(name, a, b)
                                                          for a, b in params.tolist()]}}
         elif role == "now":
             shown = np.minimum(at, fit.steps)
