@@ -11,7 +11,17 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossapp.figures import GRAD_DOMAIN, LOSS_DOMAIN, PALETTE, ZERO, _axis, _layout, figure_from_spec, heatmap_trace
+from lossapp.figures import (
+    GRAD_DOMAIN,
+    LOSS_DOMAIN,
+    PALETTE,
+    ZERO,
+    _axis,
+    _layout,
+    figure_from_spec,
+    heatmap_trace,
+    vline_parts,
+)
 
 __all__ = [
     "FrozenFigure",
@@ -219,18 +229,14 @@ def embedding_traces(points: Mapping[str, Sequence[float]], *,
 
 
 def add_vlines(fig: go.Figure, lines: Sequence[tuple[float, str]]) -> go.Figure:
-    """Labelled dashed vertical lines across both panels of a :func:`lossapp.figures.curve_figure` chart (a new
-    figure; plotly's ``update_layout`` would validate every shape, some 50 ms here)."""
+    """``fig`` (a two-row chart) with labelled dashed vertical lines across both panels, as a new figure
+    (plotly's ``update_layout`` would validate every shape, some 50 ms here). A curve chart takes them
+    directly: ``figures.curve_figure(view, vlines=lines)``."""
     spec = fig.to_dict()
     layout = spec["layout"]
-    shapes = layout.setdefault("shapes", [])
-    notes = layout.setdefault("annotations", [])
-    for x, text in lines:
-        for xref, yref in (("x", "y domain"), ("x2", "y2 domain")):
-            shapes.append(dict(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1,
-                               line=dict(color=PALETTE[4], width=2, dash="dashdot")))
-        notes.append(dict(x=x, xref="x", y=1, yref="y domain", text=text, showarrow=False, xanchor="left",
-                          yanchor="top", font=dict(color=PALETTE[4])))
+    shapes, notes = vline_parts(lines)
+    layout["shapes"] = layout.get("shapes", []) + shapes
+    layout["annotations"] = layout.get("annotations", []) + notes
     return figure_from_spec(spec["data"], layout)
 
 

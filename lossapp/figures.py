@@ -34,6 +34,7 @@ __all__ = [
     "tangent_segment",
     "typed_array",
     "vectors_figure",
+    "vline_parts",
 ]
 
 #: Okabe & Ito's colour-blind-safe palette, without black (invisible on a dark theme); yellow comes last
@@ -155,7 +156,21 @@ LOSS_DOMAIN = (0.442, 1.0)
 GRAD_DOMAIN = (0.0, 0.372)
 
 
-def curve_figure(view: CurveView, *, present: bool = False, height: int | None = None) -> go.Figure:
+def vline_parts(lines: Sequence[tuple[float, str]]) -> tuple[list[dict], list[dict]]:
+    """Layout shapes and annotations for labelled dash-dotted vertical lines ``(x, text)`` across both panels of
+    a two-row chart (a :func:`curve_figure`, or any chart with axes y and y2)."""
+    shapes, notes = [], []
+    for x, text in lines:
+        for xref, yref in (("x", "y domain"), ("x2", "y2 domain")):
+            shapes.append(dict(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1,
+                               line=dict(color=PALETTE[4], width=2, dash="dashdot")))
+        notes.append(dict(x=x, xref="x", y=1, yref="y domain", text=text, showarrow=False, xanchor="left",
+                          yanchor="top", font=dict(color=PALETTE[4])))
+    return shapes, notes
+
+
+def curve_figure(view: CurveView, *, present: bool = False, height: int | None = None,
+                 vlines: Sequence[tuple[float, str]] = ()) -> go.Figure:
     """Loss curves on top and their gradients below, on one shared x-axis; marker and tangent if set.
 
     Row 1 (axes x/y) holds one scatter line per curve (``meta.role == "loss"``), row 2 (axes x2/y2) its
@@ -163,7 +178,7 @@ def curve_figure(view: CurveView, *, present: bool = False, height: int | None =
     marker, each curve gets a point on both rows ("marker", "marker-grad") and its tangent on the loss row
     ("tangent"): the line through (marker, loss) whose slope is the gradient there, and a dashed vertical
     line crosses both panels. The loss row's y-range is fitted to the curves, so a steep tangent does not
-    squash them.
+    squash them. ``vlines`` adds labelled vertical lines (:func:`vline_parts`) after the marker's.
     """
     lo = min(float(c.x[0]) for c in view.curves)
     hi = max(float(c.x[-1]) for c in view.curves)
@@ -207,6 +222,9 @@ def curve_figure(view: CurveView, *, present: bool = False, height: int | None =
         yaxis2=_axis(view.grad_title, anchor="x2", domain=list(GRAD_DOMAIN)),
         shapes=shapes,
     )
+    if vlines:
+        more, layout["annotations"] = vline_parts(vlines)
+        shapes.extend(more)
     return figure_from_spec(data, layout)
 
 

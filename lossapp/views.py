@@ -662,8 +662,7 @@ def _nums(values: Any, digits: int = 4) -> str:
 def _curve_figure(view: CurveView, present: bool, vlines: tuple = ()):
     """The (memoised) curve chart of ``view`` with optional labelled vertical lines."""
     return _memo_figure("curve", (view_fingerprint(view), present, vlines),
-                        lambda: deep_figures.add_vlines(figures.curve_figure(view, present=present), vlines)
-                        if vlines else figures.curve_figure(view, present=present))
+                        lambda: figures.curve_figure(view, present=present, vlines=vlines))
 
 
 def _curve_chart(view: CurveView, key: str, present: bool, vlines: tuple = ()) -> None:

@@ -214,3 +214,21 @@ def test_bar_heatmap_and_vectors_carry_their_numbers():
 
 def test_catalog_curve_losses_all_have_a_colour():
     assert {n for n, s in CATALOG.items() if s.curve} == set(figures.LOSS_COLOURS)
+
+
+def test_curve_figure_draws_labelled_vertical_lines_after_the_marker_guides():
+    """``vlines`` puts a dash-dotted line across both panels per (x, text), labelled at the top, after the marker's
+    guides (whose indices the browser-side marker patches use); the figure validates."""
+    x = np.linspace(-2.0, 2.0, 41)
+    view = CurveView(title="", curves=(Curve("c", x, x**2, 2 * x),), marker=0.5)
+    plain = figures.curve_figure(view)
+    fig = figures.curve_figure(view, vlines=((1.25, "arccos(margin)"), (-1.0, "edge")))
+    go.Figure(fig.to_dict())
+    guides = len(plain.layout.shapes)
+    assert [s.name for s in fig.layout.shapes[:guides]] == ["marker guide"] * guides
+    lines = fig.layout.shapes[guides:]
+    assert [(s.x0, s.x1, s.yref) for s in lines] == [(1.25, 1.25, "y domain"), (1.25, 1.25, "y2 domain"),
+                                                     (-1.0, -1.0, "y domain"), (-1.0, -1.0, "y2 domain")]
+    assert all(s.line.dash == "dashdot" for s in lines)
+    assert [(a.x, a.text) for a in fig.layout.annotations] == [(1.25, "arccos(margin)"), (-1.0, "edge")]
+    assert fig.data == plain.data
