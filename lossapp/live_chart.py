@@ -325,8 +325,10 @@ function applyControls(host) {
   let pscale = 1.0;
   let marker = null;
   if (st.frameIds && st.frameIds.length && st.frames) return frameState(st);
+  const curveScale = {};  // "scale" sliders of one curve each (Compare's per-loss weights)
   for (const c of st.controls) {
-    if (c.role === 'scale') scale *= st.values[c.id];
+    if (c.role === 'scale' && c.curve) curveScale[c.curve] = (curveScale[c.curve] || 1) * st.values[c.id];
+    else if (c.role === 'scale') scale *= st.values[c.id];
     if (c.role === 'shift') shift += (c.factor === undefined ? 1 : c.factor) * st.values[c.id];
     if (c.role === 'mix') mix = st.values[c.id];
     if (c.role === 'pscale') pscale *= st.values[c.id];
@@ -336,7 +338,7 @@ function applyControls(host) {
     st.decoded = fig.data.map((t, k) => {
       const role = t.meta && t.meta.role;
       if (role !== 'loss' && role !== 'grad') return null;
-      const d = {x: decode(t.x), y: decode(t.y)};
+      const d = {x: decode(t.x), y: decode(t.y), curve: t.meta.curve};
       // a loss linear in the label: the figure is at label 0, st.mix holds the same trace at label 1
       if (st.mix && st.mix[k] !== undefined) d.y1 = decode(st.mix[k]);
       return d;
@@ -345,11 +347,12 @@ function applyControls(host) {
   // the same array objects while mix, scale and shift stay put, so Plotly.react leaves those traces alone
   for (const d of st.decoded) {
     if (!d) continue;
-    const key = scale + ':' + mix + ':' + pscale;
+    const k = scale * (curveScale[d.curve] === undefined ? 1 : curveScale[d.curve]);
+    const key = k + ':' + mix + ':' + pscale;
     if (d.scale !== key) {
       const z = mix === null || !d.y1 ? null : mix;
-      d.scaled = z === null ? (scale === 1 ? d.y : d.y.map((v) => v * scale))
-        : d.y.map((v, i) => scale * ((1 - z) * v + z * pscale * d.y1[i]));
+      d.scaled = z === null ? (k === 1 ? d.y : d.y.map((v) => v * k))
+        : d.y.map((v, i) => k * ((1 - z) * v + z * pscale * d.y1[i]));
       d.scale = key;
     }
     if (d.shift !== shift) { d.shifted = shift === 0 ? d.x : d.x.map((v) => v + shift); d.shift = shift; }
@@ -409,7 +412,7 @@ function applyControls(host) {
     layout.xaxis2 = Object.assign({}, layout.xaxis2, {range: st.xrangeArr});
   }
   if (layout.yaxis && layout.yaxis.range) {
-    const key = scale + ':' + shift + ':' + mix + ':' + pscale;
+    const key = scale + ':' + shift + ':' + mix + ':' + pscale + ':' + JSON.stringify(curveScale);
     if (st.rangeKey !== key) {
       st.range = finiteRange(lossY, 0.06, lossX, st.xrange) || layout.yaxis.range;
       st.rangeKey = key;
@@ -423,7 +426,7 @@ function applyControls(host) {
       const d = st.decoded[k];
       if (d && t.meta.role === 'grad') { gradY.push(d.scaled); gradX.push(d.shifted); }
     });
-    const key = scale + ':' + shift + ':' + mix + ':' + pscale;
+    const key = scale + ':' + shift + ':' + mix + ':' + pscale + ':' + JSON.stringify(curveScale);
     if (st.range2Key !== key) { st.range2 = finiteRange(gradY, 0.06, gradX, st.xrange); st.range2Key = key; }
     if (st.range2) layout.yaxis2 = Object.assign({}, layout.yaxis2, {range: st.range2, autorange: false});
   }
@@ -727,15 +730,15 @@ def _static_url() -> str:
 class ClientSlider:
     """A slider that the browser applies to a curve chart by itself, with no script run per step.
 
-    ``role`` is "scale" (the loss and gradient traces are multiplied by the product of every scale slider: a
-    loss ``weight`` or a ``sample_weight``), "shift" (the curves slide right by the value: the label of a loss of
-    pred − label, drawn at label 0 over a range wide enough for every label), "mix" (the label z of a loss linear
-    in its label: the curves are (1 − z) times the figure's, drawn at label 0, plus z times ``mix``'s, the same
-    traces at label 1; a "pscale" slider multiplies that label-1 part: SigmoidBCE's pos_weight), "marker" (the
-    marker, its tangent and the dashed guides move to the grid point nearest the value, and the chart shows the
-    loss and gradient there), or "frame" (the chart shows the patch the server computed for that value, see
-    :func:`plotly_chart`'s ``frames``). ``id`` is the slider's query parameter. The figure sent with such sliders
-    must be drawn at scale 1 and shift 0 (its marker is moved anyway).
+    ``role`` is "scale" (the loss and gradient traces are multiplied by the product of every scale slider: a loss
+    ``weight`` or a ``sample_weight``; one with a ``curve`` scales only that curve's traces), "shift" (the curves
+    slide right by the value: the label of a loss of pred − label, drawn at label 0 over a range wide enough for
+    every label), "mix" (the label z of a loss linear in its label: the curves are (1 − z) times the figure's, drawn
+    at label 0, plus z times ``mix``'s, the same traces at label 1; a "pscale" slider multiplies that label-1 part:
+    SigmoidBCE's pos_weight), "marker" (the marker, its tangent and the dashed guides move to the grid point nearest
+    the value, and the chart shows the loss and gradient there), or "frame" (the chart shows the patch the server
+    computed for that value, see :func:`plotly_chart`'s ``frames``). ``id`` is the slider's query parameter. The
+    figure sent with such sliders must be drawn at scale 1 and shift 0 (its marker is moved anyway).
     """
 
     id: str
@@ -748,6 +751,8 @@ class ClientSlider:
     help: str = ""
     #: For "shift": the curves slide by factor × value (a hinge's margin slides by the label, ±1).
     factor: float = 1.0
+    #: For "scale": the one curve it scales (a curve's name, its traces' ``meta.curve``); every curve when empty.
+    curve: str = ""
 
     def __post_init__(self) -> None:
         if self.role not in ("scale", "shift", "mix", "pscale", "marker", "frame"):
@@ -765,11 +770,12 @@ class ClientSlider:
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         return {"id": d["id"], "label": d["label"], "min": d["low"], "max": d["high"], "step": d["step"],
-                "value": d["value"], "role": d["role"], "help": d["help"], "factor": d["factor"]}
+                "value": d["value"], "role": d["role"], "help": d["help"], "factor": d["factor"],
+                **({"curve": d["curve"]} if d["curve"] else {})}
 
 
 def client_slider(key: str, label: str, *, low: float, high: float, step: float, default: float, role: str,
-                  help: str = "", factor: float = 1.0) -> ClientSlider:
+                  help: str = "", factor: float = 1.0, curve: str = "") -> ClientSlider:
     """The :class:`ClientSlider` ``key`` with its value from the page address (checked like a bound widget's:
     out-of-range values are clamped and anything else falls back to ``default``, each with a notice, and the
     address is corrected so the notice is shown once)."""
@@ -788,7 +794,7 @@ def client_slider(key: str, label: str, *, low: float, high: float, step: float,
     value = probe.snap(value)
     if decision.notice or decision.seed:
         st.query_params[key] = f"{value:g}"
-    return ClientSlider(key, label, low, high, step, value, role, help, factor)
+    return ClientSlider(key, label, low, high, step, value, role, help, factor, curve)
 
 
 def apply_sync(payload: Any, sliders: Sequence[ClientSlider]) -> dict[str, str]:

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lossapp import urlstate
-from lossapp.controls import BIND, param_controls
+from lossapp.controls import BIND, control_key, param_controls
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 from lossapp.model import Curve, CurveView
 from lossapp.page import setup_page
@@ -95,23 +95,37 @@ with controls:
         marker = st.slider("prediction marker", lo, hi, min(max(1.0, lo), hi), 0.05, key="cmp_pred", bind=BIND,
                            format="%.2f", help="Where the table reads off each loss and gradient.")
     params: dict[str, dict] = {}
+    # with live charts each loss's weight is a slider under the chart that scales its curve in the browser
+    weights: dict[str, ClientSlider] = {}
     for name in chosen:
         spec = CATALOG[name]
+        prefix = f"cmp_{SHORT_IDS[name]}"
         skip = tuple(FIXED.get(name, {}))
+        if marker_slider is not None:
+            w = spec.param("weight")
+            weights[name] = client_slider(control_key(prefix, "weight"), f"{name} weight", low=float(w.low),
+                                          high=float(w.high), step=float(w.step), default=float(w.default),
+                                          role="scale", help=w.help, curve=name)
+            skip += ("weight",)
         if not [p for p in spec.params if p.name not in skip]:
             continue
         # an expander in presentation mode too (where CSS hides it): URL values still reach the curves
         with st.expander(f"{spec.name} parameters", expanded=False):
-            params[name] = param_controls(spec, f"cmp_{SHORT_IDS[name]}", skip=skip)
+            params[name] = param_controls(spec, prefix, skip=skip)
 
-curves, rows, failed = [], [], []
+curves, unit_curves, rows, failed = [], [], [], []
 num = int(round((hi - lo) / 0.01)) + 1
 for name in chosen:
     p = {**params.get(name, {}), **FIXED.get(name, {})}
+    if name in weights:
+        p["weight"] = weights[name].value
     key = tuple(sorted(p.items()))
     try:
         x, values, grad = sweep_arrays(name, key, float(label), 1.0, float(lo), float(hi), num)
         value, slope = point_value(name, key, float(label), 1.0, float(marker))
+        if name in weights:  # the chart is drawn at weight 1: the browser scales each curve by its slider
+            unit = tuple(sorted({**p, "weight": 1.0}.items()))
+            unit_curves.append(Curve(name, *sweep_arrays(name, unit, float(label), 1.0, float(lo), float(hi), num)))
     except (ValueError, TypeError) as exc:
         failed.append(f"{CATALOG[name].title}: {exc}")
         continue
@@ -130,7 +144,10 @@ with plot:
             title=f"{len(curves)} losses, label {label:g}", curves=tuple(curves), marker=float(marker),
             label=float(label), loss_names=names, params={n: params[n] for n in names},
         )
-        chart(view, "cmp", present=present, sliders=(marker_slider,) if marker_slider else (), readout=False)
+        sliders = (marker_slider, *(weights[n] for n in names)) if marker_slider else ()
+        base = CurveView(title=view.title, curves=tuple(unit_curves), marker=view.marker, label=view.label,
+                         loss_names=names) if marker_slider else None
+        chart(view, "cmp", present=present, sliders=sliders, readout=False, base=base)
 
 if rows:
     st.subheader(f"At prediction {marker:g}, label {label:g}")

@@ -26,6 +26,8 @@ PAGES = [
 ]
 
 
+from losscore.catalog import make_loss  # noqa: E402
+
 load = load_page
 
 
@@ -693,7 +695,7 @@ def test_compare_widgets():
     rerun(at)
     assert table(at) == {"L1Loss": (2.0, 1.0), "L2Loss": (2.0, 2.0), "HuberLoss": (1.5, 1.0)}
     at.slider(key="cmp_huber_rho").set_value(4.0)
-    at.slider(key="cmp_l2_weight").set_value(0.5)
+    set_control(at, "cmp_l2_weight", 0.5)
     rerun(at)
     assert table(at)["HuberLoss"] == (0.5, 0.5) and table(at)["L2Loss"] == (1.0, 1.0)
     at.multiselect(key="cmp_losses").set_value(["HingeLoss", "PoissonNLLLoss"])
@@ -706,6 +708,27 @@ def test_compare_widgets():
     rerun(at)
     x = decode(chart_traces(at, 0)[0]["x"])
     assert (x[0], x[-1]) == (-2.0, 4.0)
+
+
+def test_compare_weights_scale_each_curve_in_the_browser(monkeypatch):
+    """With live charts each loss's weight is a browser-side slider under the chart that scales only its own
+    curve: the chart is drawn at weight 1 (losscore's curves), the table uses the weights; without live charts
+    the weights are Streamlit sliders in the loss's parameters."""
+    at = load("8_Compare.py", cmp_l2_weight="0.5", cmp_huber_weight="2", cmp_pred="3")
+    (c,) = charts(at)
+    scales = {s["id"]: (s["role"], s.get("curve"), s["value"]) for s in c.controls if s["role"] == "scale"}
+    assert scales == {"cmp_l1_weight": ("scale", "L1Loss", 1.0), "cmp_l2_weight": ("scale", "L2Loss", 0.5),
+                      "cmp_huber_weight": ("scale", "HuberLoss", 2.0)}
+    for t in c.data:
+        meta = t.get("meta", {})
+        if meta.get("role") == "loss":
+            x = decode(t["x"])
+            unit = make_loss(meta["curve"], **({"rho": 1.0} if meta["curve"] == "HuberLoss" else {}))
+            np.testing.assert_allclose(decode(t["y"]), unit(x, np.zeros_like(x)), rtol=1e-12)
+    assert table(at) == {"L1Loss": (3.0, 1.0), "L2Loss": (2.25, 1.5), "HuberLoss": (5.0, 2.0)}
+    monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
+    plain = load("8_Compare.py", cmp_l2_weight="0.5")
+    assert plain.slider(key="cmp_l2_weight").value == 0.5
 
 
 def test_compare_marker_follows_a_narrower_range_without_a_notice():

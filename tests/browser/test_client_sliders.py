@@ -226,3 +226,30 @@ def test_a_hinge_margin_slides_the_curve_by_the_label(server, page):
     assert readout(page, hinge) == {"HingeLoss: loss": "1.5500", "HingeLoss: gradient": "1.0000"}
     assert margin.input_value() == "1.05"
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_a_compare_weight_scales_only_its_own_curve(server, page):
+    page.goto(f"{server}/Compare?cmp_pred=3")
+    wait_loaded(page)
+    curve_y = ("(name) => { const gd = document.querySelector('[data-testid=\"lossappChart\"]');"
+               "const t = gd._fullData.find((d) => d.meta && d.meta.role === 'loss' && d.meta.curve === name);"
+               "return t ? Array.from(t.y) : null; }")
+    page.wait_for_function(curve_y, arg="L2Loss")
+    x = np.array(page.evaluate("() => Array.from(document.querySelector('[data-testid=\"lossappChart\"]')"
+                               "._fullData.find((d) => d.meta && d.meta.curve === 'L2Loss').x)"))
+    l1_before = page.evaluate(curve_y, "L1Loss")
+    before = runs(page)
+    weight = page.locator(f'{CLIENT_SLIDER}[data-param="cmp_l2_weight"]')
+    weight.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowLeft")  # 1.0 -> 0.5
+    want = L2Loss(weight=0.5)(x, np.zeros_like(x))
+    page.wait_for_function(f"(name) => {{ const y = ({curve_y})(name); return Math.abs(y[0] - {want[0]}) < 1e-9; }}",
+                           arg="L2Loss")
+    np.testing.assert_allclose(page.evaluate(curve_y, "L2Loss"), want, rtol=1e-9)
+    assert page.evaluate(curve_y, "L1Loss") == l1_before  # the other curves stay
+    assert runs(page) == before, "the weight waited for a script run"
+    assert "cmp_l2_weight=0.5" in page.url
+    wait_run_after(page, before)  # once still, the server hears of it: the table and the description follow
+    page.wait_for_function("() => document.body.innerText.includes('L2Loss = 2.25 (gradient 1.5)')")
+    assert exceptions(page) == [] and page.console_errors == []
