@@ -124,10 +124,18 @@ function loadPlotly(src) {
   return window.__lossappPlotly;
 }
 
-function themed(layout, host) {
+function themeFont(host) {
   const style = getComputedStyle(host);
-  const text = style.getPropertyValue('--st-text-color').trim() || style.color;
-  const font = style.getPropertyValue('--st-font').trim() || style.fontFamily;
+  return [style.getPropertyValue('--st-text-color').trim() || style.color,
+          style.getPropertyValue('--st-font').trim() || style.fontFamily];
+}
+
+function themeKey(host) {
+  return themeFont(host).join('|');
+}
+
+function themed(layout, host) {
+  const [text, font] = themeFont(host);
   const out = Object.assign({}, layout);
   out.font = Object.assign({color: text, family: font}, layout.font || {});
   out.autosize = true;
@@ -493,8 +501,9 @@ async function draw(gd) {
       gd.__lossappNext = null;
       const Plotly = await loadPlotly(next.src);
       const host = next.host;
-      let data, layout;
+      let data, layout, drawn = null;
       if (host && host.__lossapp && (host.__lossapp.controls.length || host.__lossapp.follow)) {
+        gd.__lossappDrawn = null;  // drawn from sliders: the next plain figure is drawn whatever it is
         const out = applyControls(host);
         // no patch fits while two frame sliders are away from the server's values: wait for the server
         host.classList.toggle('lossapp-stale', Boolean(out.stale));
@@ -503,11 +512,16 @@ async function draw(gd) {
         layout = out.layout;
         showReadout(host, out.readout, out.marker, out.stats);
       } else {
+        // a chart without sliders that already shows this figure in this theme: a rerun of its section for
+        // another control sends it again unchanged, and a full redraw would cost 30 to 80 ms for nothing
+        drawn = next.figure + '\u0000' + JSON.stringify(next.config) + '\u0000' + themeKey(gd);
+        if (gd.__lossappDrawn === drawn) continue;
         const fig = JSON.parse(next.figure);
         data = fig.data || [];
         layout = fig.layout || {};
       }
       await Plotly.react(gd, data, themed(layout, gd), next.config);
+      if (drawn !== null) gd.__lossappDrawn = drawn;
     }
   } finally {
     gd.__lossappBusy = false;
