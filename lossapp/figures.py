@@ -127,17 +127,21 @@ def _layout(height: int, present: bool, **extra) -> dict:
     return layout
 
 
-def tangent_segment(x0: float, y0: float, slope: float, lo: float, hi: float,
+def tangent_segment(x0, y0, slope, lo: float, hi: float,
                     half_width: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Two points of the tangent ``y = y0 + slope (x - x0)`` on a window around ``x0`` clipped to [lo, hi].
+    """Two points of the tangent ``y = y0 + slope (x - x0)`` on a window around ``x0`` clipped to [lo, hi]; with
+    arrays of ``x0``, ``y0`` and ``slope`` (one tangent each), arrays of shape (n, 2).
 
     >>> xs, ys = tangent_segment(1.0, 2.0, 3.0, -5.0, 5.0, half_width=1.0)
     >>> xs.tolist(), ys.tolist()
     ([0.0, 2.0], [-1.0, 5.0])
+    >>> tangent_segment(np.array([1.0, 4.5]), np.array([2.0, 0.0]), np.array([3.0, 1.0]), -5.0, 5.0, 1.0)[0].tolist()
+    [[0.0, 2.0], [3.5, 5.0]]
     """
     w = (hi - lo) * 0.12 if half_width is None else half_width
-    xs = np.array([max(lo, x0 - w), min(hi, x0 + w)])
-    return xs, y0 + slope * (xs - x0)
+    x0 = np.asarray(x0, dtype=float)[..., None]
+    xs = np.concatenate([np.maximum(lo, x0 - w), np.minimum(hi, x0 + w)], axis=-1)
+    return xs, np.asarray(y0, dtype=float)[..., None] + np.asarray(slope, dtype=float)[..., None] * (xs - x0)
 
 
 def _finite_range(arrays: Sequence[np.ndarray], pad: float = 0.06) -> list[float] | None:

@@ -80,19 +80,18 @@ def marker_columns(fig: go.Figure, curves: Sequence[Curve], markers: np.ndarray)
     by_name = {c.name: c for c in curves}
     lo = min(float(c.x[0]) for c in curves)
     hi = max(float(c.x[-1]) for c in curves)
-    g = markers.size
     traces: dict[int, dict[str, np.ndarray]] = {}
     for index, trace in enumerate(fig.data):
         meta = trace.meta or {}
         role, curve = meta.get("role"), by_name.get(meta.get("curve"))
         if curve is None or role not in ("marker", "marker-grad", "tangent"):
             continue
-        at = np.array([curve.at(float(m)) for m in markers]).reshape(g, 2)
+        # Curve.at for every marker at once
+        at = np.stack([np.interp(markers, curve.x, curve.loss), np.interp(markers, curve.x, curve.grad)], axis=1)
         if role == "tangent":
-            xs, ys = np.full((g, 2), np.nan), np.full((g, 2), np.nan)
-            for k, m in enumerate(markers):
-                if np.isfinite(at[k]).all():
-                    xs[k], ys[k] = tangent_segment(float(m), at[k, 0], at[k, 1], lo, hi)
+            xs, ys = tangent_segment(markers, at[:, 0], at[:, 1], lo, hi)
+            gap = ~np.isfinite(at).all(axis=1)
+            xs[gap], ys[gap] = np.nan, np.nan
             traces[index] = {"x": xs, "y": ys}
         else:
             traces[index] = {"x": markers[:, None], "y": at[:, 0 if role == "marker" else 1, None]}
