@@ -363,12 +363,12 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
             *((client_slider(lkey, "label", low=float(lparam.low), high=float(lparam.high), step=float(lparam.step),
                              default=float(lparam.default), role="shift" if shift else "mix", help=lparam.help),)
               if shift or mix else ()),
-            *((_client_param(spec.param(pscale), control_key(key, pscale), (defaults or {}).get(pscale),
+            *((client_param(spec.param(pscale), control_key(key, pscale), (defaults or {}).get(pscale),
                              role="pscale"),) if pscale and mix else ()),
-            *((_client_param(spec.param(mshift), control_key(key, mshift), (defaults or {}).get(mshift),
+            *((client_param(spec.param(mshift), control_key(key, mshift), (defaults or {}).get(mshift),
                              role="shift", factor=float(label)),) if mshift else ()),
-            _client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
-            _client_param(SAMPLE_WEIGHT, control_key(key, "sample_weight"), None),
+            client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
+            client_param(SAMPLE_WEIGHT, control_key(key, "sample_weight"), None),
         )
         values = {s.role if s.role != "scale" else s.id: s.value for s in sliders}
         if mshift:
@@ -412,11 +412,13 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     return view
 
 
-def _client_param(param, key: str, default: Any, *, role: str = "scale", factor: float = 1.0) -> ClientSlider:
-    """A catalog parameter (a weight, pos_weight, a margin) as a browser-side slider with its range and help."""
-    return client_slider(key, param.name, low=float(param.low), high=float(param.high), step=float(param.step),
-                         default=float(param.default if default is None else default), role=role,
-                         help=param.help, factor=factor)
+def client_param(param, key: str, default: Any = None, *, role: str = "scale", factor: float = 1.0,
+                 label: str | None = None, curve: str = "") -> ClientSlider:
+    """A catalog parameter (a weight, pos_weight, a margin) as a browser-side slider with its range and help
+    (labelled with the parameter's name unless ``label`` is given; ``curve``: see ClientSlider)."""
+    return client_slider(key, label or param.name, low=float(param.low), high=float(param.high),
+                         step=float(param.step), default=float(param.default if default is None else default),
+                         role=role, help=param.help, factor=factor, curve=curve)
 
 
 # -- cached computations behind the pages ------------------------------------------------------------------------

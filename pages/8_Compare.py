@@ -8,7 +8,7 @@ from lossapp.controls import BIND, control_key, param_controls
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 from lossapp.model import Curve, CurveView
 from lossapp.page import setup_page
-from lossapp.views import SHORT_IDS, chart, point_value, sweep_arrays
+from lossapp.views import SHORT_IDS, chart, client_param, point_value, sweep_arrays
 from losscore.catalog import CATALOG
 
 present = setup_page("Compare")
@@ -102,10 +102,8 @@ with controls:
         prefix = f"cmp_{SHORT_IDS[name]}"
         skip = tuple(FIXED.get(name, {}))
         if marker_slider is not None:
-            w = spec.param("weight")
-            weights[name] = client_slider(control_key(prefix, "weight"), f"{name} weight", low=float(w.low),
-                                          high=float(w.high), step=float(w.step), default=float(w.default),
-                                          role="scale", help=w.help, curve=name)
+            weights[name] = client_param(spec.param("weight"), control_key(prefix, "weight"),
+                                         label=f"{name} weight", curve=name)
             skip += ("weight",)
         if not [p for p in spec.params if p.name not in skip]:
             continue
