@@ -123,14 +123,14 @@ def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Se
             continue
         name = meta["loss"]
         fit = fits[name]
-        params = fit.params[np.minimum(at, fit.steps)]
+        shown = np.minimum(at, fit.steps)  # a run that stopped early stays at its last step
+        params = fit.params[shown]
         if role == "fit":
             xs = np.asarray(fig.data[i].x, dtype=float)
             traces[str(i)] = {"y": typed_array(params[:, :1] * xs + params[:, 1:2]),
                               "hovertemplate": {"list": [_fit_hover(name, a, b)
                                                          for a, b in params.tolist()]}}
         elif role == "now":
-            shown = np.minimum(at, fit.steps)
             traces[str(i)] = {"x": typed_array(shown[:, None], "f8"), "y": typed_array(fit.loss[shown][:, None], "f8")}
         else:
             xs_, ys_, _ = lines_in_box(params[:, :2], meta["level"] - params[:, 2], box)
