@@ -20,7 +20,6 @@ from lossapp.figures import (
     _layout,
     figure_from_spec,
     heatmap_trace,
-    vline_parts,
 )
 
 __all__ = [
@@ -32,7 +31,6 @@ __all__ = [
     "embedding_traces",
     "embedding_figure_from",
     "circle_shapes",
-    "add_vlines",
     "stirling_figure",
 ]
 
@@ -226,18 +224,6 @@ def embedding_traces(points: Mapping[str, Sequence[float]], *,
         colour = at.get((round(float(start[0]), 9), round(float(start[1]), 9)), PALETTE[j % len(PALETTE)])
         data.append(_arrow(name, start, vec, colour))
     return data
-
-
-def add_vlines(fig: go.Figure, lines: Sequence[tuple[float, str]]) -> go.Figure:
-    """``fig`` (a two-row chart) with labelled dashed vertical lines across both panels, as a new figure
-    (plotly's ``update_layout`` would validate every shape, some 50 ms here). A curve chart takes them
-    directly: ``figures.curve_figure(view, vlines=lines)``."""
-    spec = fig.to_dict()
-    layout = spec["layout"]
-    shapes, notes = vline_parts(lines)
-    layout["shapes"] = layout.get("shapes", []) + shapes
-    layout["annotations"] = layout.get("annotations", []) + notes
-    return figure_from_spec(spec["data"], layout)
 
 
 def stirling_figure(t: np.ndarray, exact: np.ndarray, stirling: np.ndarray, *, present: bool = False,

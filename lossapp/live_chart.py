@@ -335,7 +335,7 @@ function applyControls(host) {
   if (st.frameIds && st.frameIds.length && st.frames) return frameState(st);
   const curveScale = {};  // "scale" sliders of one curve each (Compare's per-loss weights)
   for (const c of st.controls) {
-    if (c.role === 'scale' && c.curve) curveScale[c.curve] = (curveScale[c.curve] || 1) * st.values[c.id];
+    if (c.role === 'scale' && c.curve) curveScale[c.curve] = (curveScale[c.curve] ?? 1) * st.values[c.id];
     else if (c.role === 'scale') scale *= st.values[c.id];
     if (c.role === 'shift') shift += (c.factor === undefined ? 1 : c.factor) * st.values[c.id];
     if (c.role === 'mix') mix = st.values[c.id];
@@ -355,7 +355,7 @@ function applyControls(host) {
   // the same array objects while mix, scale and shift stay put, so Plotly.react leaves those traces alone
   for (const d of st.decoded) {
     if (!d) continue;
-    const k = scale * (curveScale[d.curve] === undefined ? 1 : curveScale[d.curve]);
+    const k = scale * (curveScale[d.curve] ?? 1);
     const key = k + ':' + mix + ':' + pscale;
     if (d.scale !== key) {
       const z = mix === null || !d.y1 ? null : mix;

@@ -20,6 +20,7 @@ if str(ROOT) not in sys.path:  # the app's own packages (lossapp) are not instal
 
 from lossapp import deep_dives as dd  # noqa: E402
 from lossapp import deep_figures, figures  # noqa: E402
+from lossapp.model import Curve, CurveView  # noqa: E402
 from losscore import (  # noqa: E402
     CosineEmbeddingLoss,
     CTCLoss,
@@ -390,7 +391,8 @@ def test_every_deep_builder_produces_a_valid_plotly_figure():
         deep_figures.embedding_figure({"a": (0, 0), "b": (1, 1)}, arrows={"s": ((0, 0), (0.5, 0.5))},
                                       rays={"r": ((0, 0), (1, 1))}, segments=[("d", (0, 0), (1, 1))],
                                       circles=[("c", (0, 0), 1.0, "dot")], legend=False),
-        deep_figures.add_vlines(figures.bar_figure(["a"], {"x": [1.0]}), [(0.0, "zero")]),
+        figures.curve_figure(CurveView(title="", curves=(Curve("c", np.array([0.0, 1.0]), np.array([0.0, 1.0]),
+                                                              np.array([1.0, 1.0])),)), vlines=[(0.0, "zero")]),
     ]
     for fig in figs:
         go.Figure(fig.to_dict())  # raises if any property is invalid
@@ -439,8 +441,7 @@ def test_frozen_figures_serialise_the_same_and_once():
 
 
 def test_vlines_cross_both_panels():
-    tab = dd.stirling_table(5)
-    fig = deep_figures.add_vlines(deep_figures.stirling_figure(tab["t"], tab["exact"], tab["stirling"]),
-                                  [(2.0, "two")])
-    assert [(s.xref, s.x0) for s in fig.layout.shapes] == [("x", 2.0), ("x2", 2.0)]
-    assert fig.layout.annotations[0].text == "two"
+    shapes, notes = figures.vline_parts([(2.0, "two")])
+    assert [(s["xref"], s["yref"], s["x0"], s["x1"]) for s in shapes] == [("x", "y domain", 2.0, 2.0),
+                                                                         ("x2", "y2 domain", 2.0, 2.0)]
+    assert [(n["x"], n["text"]) for n in notes] == [(2.0, "two")]
