@@ -26,7 +26,7 @@ from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_en
 from lossapp.model import Curve
 
 __all__ = ["SliderDef", "frame_table", "marker_columns", "section_sliders", "show_stats", "traces_columns",
-           "typed_array"]
+           "typed_array", "window_values"]
 
 
 @dataclass(frozen=True)
@@ -162,20 +162,28 @@ def _size(value: Any) -> int:
     return len(value)
 
 
-def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[str, Any]],
-                window: int | None = None) -> dict[str, Any]:
-    """``slider``'s entry of ``plotly_chart``'s ``frames``, from ``columns_at(values)`` for every value the slider
-    can take. ``columns_at`` returns ``{"traces": {trace index: {attribute: array}}, "shapes": {shape index:
-    {attribute: array}}, "stats": array}``, each array with one row per value: a trace attribute's row is what
-    the trace shows at that value (only the traces and attributes that change), a shape attribute's one
-    number, a row of ``stats`` the numbers under the chart, in the order of the chart's ``stats`` (printed as
-    the pages print numbers). With ``window``, only the values up to that many steps either side of the
-    slider's current one are worked out (a fine slider's full range would be too much to send); beyond them
-    the chart waits for the server, which works out the window around the new value."""
+def window_values(slider: ClientSlider, window: int | None = None) -> list[float]:
+    """The values :func:`frame_table` works out for ``slider``: every value it can take, or with ``window`` only
+    those up to that many steps either side of its current one."""
     values = slider_values(slider)
     if window is not None:
         reach = (window + 0.5) * slider.step
         values = [v for v in values if abs(v - slider.value) <= reach]
+    return values
+
+
+def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[str, Any]],
+                window: int | None = None) -> dict[str, Any]:
+    """``slider``'s entry of ``plotly_chart``'s ``frames``, from ``columns_at(values)`` for every value the slider
+    can take. ``columns_at`` returns ``{"traces": {trace index: {attribute: array}}, "shapes": {shape index:
+    {attribute: array}}, "annotations": {index: {attribute: texts}}, "layout": {axis name: {"range": array}},
+    "stats": array}``, each with one row per value: a trace attribute's row is what the trace shows at that value
+    (only the traces and attributes that change), a shape attribute's one number, an annotation's one text, an
+    axis range's row its two ends, a row of ``stats`` the numbers under the chart, in the order of the chart's
+    ``stats`` (printed as the pages print numbers). With ``window``, only the values up to that many steps either
+    side of the slider's current one are worked out (a fine slider's full range would be too much to send);
+    beyond them the chart waits for the server, which works out the window around the new value."""
+    values = window_values(slider, window)
     cols = columns_at(np.array(values, dtype=np.float64))
     table: dict[str, Any] = {"values": values, "traces": {}}
     for index, attrs in cols.get("traces", {}).items():
@@ -194,6 +202,13 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
     for index, attrs in cols.get("shapes", {}).items():
         table.setdefault("shapes", {})[str(index)] = {
             attr: typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values)), "f8")
+            for attr, arr in attrs.items()}
+    for index, attrs in cols.get("annotations", {}).items():
+        table.setdefault("annotations", {})[str(index)] = {attr: {"list": [str(v) for v in arr]}
+                                                            for attr, arr in attrs.items()}
+    for axis, attrs in cols.get("layout", {}).items():
+        table.setdefault("layout", {})[axis] = {
+            attr: typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values), -1), "f8")
             for attr, arr in attrs.items()}
     if cols.get("stats") is not None:
         stats = np.asarray(cols["stats"], dtype=np.float64)

@@ -256,7 +256,10 @@ function framePatch(f, k) {
   const cell = (arr) => (arr.list ? arr.list[k] : rowOf(arr, k)[0]);
   const single = (table) => Object.fromEntries(Object.entries(table || {}).map(([index, attrs]) => [index,
     Object.fromEntries(Object.entries(attrs).map(([attr, arr]) => [attr, cell(arr)]))]));
-  return {traces, shapes: single(f.shapes), annotations: single(f.annotations),
+  // axis ranges: two numbers per row
+  const axes = Object.fromEntries(Object.entries(f.layout || {}).map(([axis, attrs]) => [axis,
+    Object.fromEntries(Object.entries(attrs).map(([attr, arr]) => [attr, rowOf(arr, k)]))]));
+  return {traces, shapes: single(f.shapes), annotations: single(f.annotations), axes,
           stats: f.stats ? rowOf(f.stats, k).map((v) => fmt(v)) : null};
 }
 
@@ -273,6 +276,9 @@ function applyFrame(st, id, value) {
   if (patch.annotations && layout.annotations) {
     layout.annotations = layout.annotations.map((a, i) => (
       patch.annotations[i] ? Object.assign({}, a, patch.annotations[i]) : a));
+  }
+  for (const [axis, attrs] of Object.entries(patch.axes || {})) {
+    layout[axis] = Object.assign({}, layout[axis], attrs, attrs.range ? {autorange: false} : {});
   }
   return {data, layout, readout: [], marker: null, stats: patch.stats || null};
 }

@@ -50,7 +50,10 @@ __all__ = [
     "regression_data",
     "regression_losses",
     "run_classifier",
+    "run_classifiers",
     "run_regression",
+    "run_regressions",
+    "train_many",
     "step_at",
     "total_loss",
 ]
@@ -304,24 +307,180 @@ class ClassifierRun:
         return int(np.count_nonzero(g))
 
 
+# -- many runs at once ----------------------------------------------------------------------------------------------
+# The page shows one run per setting of its controls, and the browser-side sliders need the runs at the values
+# around each control's own (lossapp.training_figures.setting_frames). Those runs differ only in their numbers, so
+# they are trained together: every step is one losscore call on all of them at once (a call costs ~10 us of
+# overhead; the arithmetic on a few thousand points costs less). Losses whose parameter differs between the runs
+# are evaluated at parameter 1 on rescaled inputs, which is exact algebra:
+#   HuberLoss(rho)(p, y)           = rho   * HuberLoss(1)(p / rho, y / rho),  gradient HuberLoss(1)'(...)
+#   HingeLoss(m)(p, y)             = m     * HingeLoss(1)(p / m, y),          gradient HingeLoss(1)'(...)
+#   SquaredHingeLoss(m)(p, y)      = m**2  * SquaredHingeLoss(1)(p / m, y),   gradient m * SquaredHingeLoss(1)'(...)
+# (the labels of the hinge losses are +-1 and stay as they are).
+_UNIT_LOSSES: dict[str, Loss] = {
+    "L1Loss": L1Loss(), "L2Loss": L2Loss(), "HuberLoss": HuberLoss(rho=1.0),
+    "LogisticLoss": LogisticLoss(), "HingeLoss": HingeLoss(margin=1.0),
+    "SquaredHingeLoss": SquaredHingeLoss(margin=1.0),
+}
+#: How each loss's parameter enters (see above): (scales the label too, power of the parameter on the value).
+_SCALED: dict[str, tuple[bool, int]] = {"HuberLoss": (True, 1), "HingeLoss": (False, 1), "SquaredHingeLoss": (False, 2)}
+
+
+def _values_and_grads(name: str, pred: np.ndarray, y: np.ndarray, param: np.ndarray | None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-sample losses and ``dL_total/dpred`` of loss ``name`` for a (K, N) batch of runs, run k with its
+    parameter (rho or margin) ``param[k]``. Runs that share one parameter (a single run, for one) get the loss
+    at that parameter directly; otherwise the rescaling above, or one call per parameter value where it cannot
+    apply (a margin of 0)."""
+    if name not in _SCALED or param is None or (param == param[0]).all():
+        loss = _UNIT_LOSSES[name] if param is None or name not in _SCALED else _loss_at(name, float(param[0]))
+        values, g = loss.value_and_grad(pred.ravel(), y.ravel())
+        return values.reshape(pred.shape), g.reshape(pred.shape)
+    if not (param > 0).all():
+        values, g = np.empty_like(pred), np.empty_like(pred)
+        for value in np.unique(param):
+            rows = param == value
+            values[rows], g[rows] = _values_and_grads(name, pred[rows], y[rows], param[rows])
+        return values, g
+    label_too, power = _SCALED[name]
+    s = param[:, None]
+    values, g = _UNIT_LOSSES[name].value_and_grad((pred / s).ravel(), (y / s if label_too else y).ravel())
+    values = values.reshape(pred.shape) * (s if power == 1 else s * s)
+    g = g.reshape(pred.shape)
+    if power == 2:
+        g = g * s
+    return values, g
+
+
+def _loss_at(name: str, param: float) -> Loss:
+    """Loss ``name`` at its rho or margin ``param``."""
+    return HuberLoss(rho=param) if name == "HuberLoss" else classifier_losses(param)[name]
+
+
+def train_many(name: str, design: np.ndarray, y: np.ndarray, lr: np.ndarray, steps: np.ndarray,
+               param: np.ndarray | None = None, mask: np.ndarray | None = None) -> list[Fit]:
+    """:func:`gradient_descent` for K runs of loss ``name`` at once, one :class:`Fit` per run.
+
+    Shapes: ``design`` (K, N, d), ``y`` (K, N), ``lr`` and ``steps`` (K,), ``param`` (K,) the loss's rho or
+    margin per run (None for a loss without one), ``mask`` (K, N) which points run k has (it may have fewer
+    than N: the rest are padding and count for nothing; the mean divides by run k's own count). A run stops
+    after its own number of steps, or once it diverges, exactly as :func:`gradient_descent`.
+    """
+    design = np.asarray(design, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    k_runs, n_max, dim = design.shape
+    keep = None if mask is None or np.all(mask) else np.asarray(mask, dtype=np.float64)
+    steps = np.asarray(steps, dtype=np.int64)
+    lr = np.asarray(lr, dtype=np.float64)
+    if steps.min() < 0:
+        raise ValueError(f"steps must be >= 0; got {int(steps.min())}")
+    if not (lr > 0).all():
+        raise ValueError(f"the learning rate must be > 0; got {float(lr.min())}")
+    p = None if param is None else np.asarray(param, dtype=np.float64)
+    n = np.full(k_runs, float(n_max)) if keep is None else keep.sum(axis=1)
+    last = int(steps.max())
+    params = np.zeros((last + 1, k_runs, dim))
+    history = np.zeros((last + 1, k_runs))
+    final_g = np.zeros((k_runs, n_max))
+    stop = steps.copy()  # the last row of each run
+    diverged = np.zeros(k_runs, dtype=bool)
+    rate = lr / n  # per run; set to 0 once a run has stopped
+    theta = np.zeros((k_runs, dim))
+    ends = set(stop.tolist())
+    for t in range(last + 1):
+        values, g = _values_and_grads(name, np.matmul(design, theta[:, :, None])[:, :, 0], y, p)
+        if keep is not None:
+            g *= keep
+            values *= keep
+        value = values.sum(axis=1)
+        value /= n
+        params[t] = theta
+        history[t] = value
+        if not value.max() < DIVERGED_LOSS:  # some run blew up (or went NaN): it stops here
+            blown = (rate > 0) & ~(value < DIVERGED_LOSS)
+            if blown.any():
+                diverged |= blown
+                stop[blown] = t
+                ends.add(t)
+        if t in ends:
+            ending = (rate > 0) & (stop == t)
+            final_g[ending] = g[ending]
+            rate[ending] = 0.0
+            if not rate.any():
+                break
+        theta -= rate[:, None] * np.matmul(g[:, None, :], design)[:, 0, :]
+    fits = []
+    for k in range(k_runs):
+        rows = int(stop[k]) + 1
+        g_k = final_g[k] if keep is None else final_g[k][keep[k] > 0]
+        fits.append(Fit(name, params[:rows, k].copy(), history[:rows, k].copy(), g_k.copy(), bool(diverged[k])))
+    return fits
+
+
+RegressionSetting = tuple[int, float, float, int, float, int, float]
+ClassifierSetting = tuple[float, int, int, float, int, float]
+
+
+def run_regressions(settings: list[RegressionSetting]) -> list[RegressionRun]:
+    """:func:`run_regression` for each of ``settings`` (its arguments, in order), all trained together."""
+    if len(settings) == 1:  # one run: the plain loop is faster than the batched one's bookkeeping
+        n_out, size, noise, seed, lr_, steps_, rho_ = settings[0]
+        data = regression_data(n_out, size, noise, seed)
+        return [RegressionRun(data, {name: gradient_descent(name, loss, data.design, data.y, lr_, steps_)
+                                     for name, loss in regression_losses(rho_).items()},
+                              float(lr_), int(steps_), float(rho_))]
+    datas = [regression_data(n_out, size, noise, seed) for n_out, size, noise, seed, *_ in settings]
+    n_max = max(len(d.x) for d in datas)
+    design = np.zeros((len(datas), n_max, 2))
+    y = np.zeros((len(datas), n_max))
+    mask = np.zeros((len(datas), n_max), dtype=bool)
+    for k, d in enumerate(datas):
+        design[k, :len(d.x)] = d.design
+        y[k, :len(d.x)] = d.y
+        mask[k, :len(d.x)] = True
+    lr = np.array([s[4] for s in settings], dtype=np.float64)
+    steps = np.array([s[5] for s in settings], dtype=np.int64)
+    rho = np.array([s[6] for s in settings], dtype=np.float64)
+    for value in set(rho.tolist()):
+        HuberLoss(rho=value)  # checks rho, with losscore's message
+    fits = {name: train_many(name, design, y, lr, steps, rho if name == "HuberLoss" else None, mask)
+            for name in REGRESSION_LOSSES}
+    return [RegressionRun(d, {name: fits[name][k] for name in REGRESSION_LOSSES}, float(s[4]), int(s[5]), float(s[6]))
+            for k, (d, s) in enumerate(zip(datas, settings, strict=True))]
+
+
 def run_regression(n_outliers: int, outlier_size: float, noise: float, seed: int, lr: float, steps: int,
                    rho: float) -> RegressionRun:
     """Fit the line with L1Loss, L2Loss and HuberLoss(rho) on the same data (see :func:`regression_data`)."""
-    data = regression_data(n_outliers, outlier_size, noise, seed)
-    design = data.design
-    fits = {name: gradient_descent(name, loss, design, data.y, lr, steps)
-            for name, loss in regression_losses(rho).items()}
-    return RegressionRun(data, fits, float(lr), int(steps), float(rho))
+    return run_regressions([(n_outliers, outlier_size, noise, seed, lr, steps, rho)])[0]
+
+
+def run_classifiers(settings: list[ClassifierSetting]) -> list[ClassifierRun]:
+    """:func:`run_classifier` for each of ``settings`` (its arguments, in order), all trained together."""
+    margin = np.array([s[5] for s in settings], dtype=np.float64)
+    for value in set(margin.tolist()):
+        classifier_losses(value)  # checks the margin, with losscore's message
+    if len(settings) == 1:  # one run: the plain loop is faster than the batched one's bookkeeping
+        sep, flipped, seed, lr_, steps_, margin_ = settings[0]
+        data = blob_data(sep, flipped, seed)
+        return [ClassifierRun(data, {name: gradient_descent(name, loss, data.design, data.y, lr_, steps_)
+                                     for name, loss in classifier_losses(margin_).items()},
+                              float(lr_), int(steps_), float(margin_))]
+    datas = [blob_data(sep, flipped, seed) for sep, flipped, seed, *_ in settings]
+    design = np.stack([d.design for d in datas])
+    y = np.stack([d.y for d in datas])
+    lr = np.array([s[3] for s in settings], dtype=np.float64)
+    steps = np.array([s[4] for s in settings], dtype=np.int64)
+    fits = {name: train_many(name, design, y, lr, steps, margin if name != "LogisticLoss" else None)
+            for name in CLASSIFIER_LOSSES}
+    return [ClassifierRun(d, {name: fits[name][k] for name in CLASSIFIER_LOSSES}, float(s[3]), int(s[4]),
+                          float(s[5])) for k, (d, s) in enumerate(zip(datas, settings, strict=True))]
 
 
 def run_classifier(separation: float, n_flipped: int, seed: int, lr: float, steps: int,
                    margin: float) -> ClassifierRun:
     """Train the linear classifier with LogisticLoss, HingeLoss(margin) and SquaredHingeLoss(margin)."""
-    data = blob_data(separation, n_flipped, seed)
-    design = data.design
-    fits = {name: gradient_descent(name, loss, design, data.y, lr, steps)
-            for name, loss in classifier_losses(margin).items()}
-    return ClassifierRun(data, fits, float(lr), int(steps), float(margin))
+    return run_classifiers([(separation, n_flipped, seed, lr, steps, margin)])[0]
 
 
 def step_at(progress: float, steps: int) -> int:

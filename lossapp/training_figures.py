@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lossapp.figures import CLEAR, LOSS_COLOURS, PALETTE, ZERO, _axis, _layout, figure_from_spec, typed_array
-from lossapp.training import OUTLIER_X, ClassifierRun, Fit, RegressionRun, step_at
+from lossapp.training import MAX_OUTLIERS, OUTLIER_X, ClassifierRun, Fit, RegressionRun, step_at
 
 __all__ = [
     "LOSS_DASHES",
@@ -24,8 +24,10 @@ __all__ = [
     "line_in_box",
     "lines_in_box",
     "loss_curves_figure",
+    "classifier_setting_columns",
     "regression_alt",
     "regression_figure",
+    "regression_setting_columns",
 ]
 
 #: A dash pattern per loss, so the lines stay distinguishable in grey scale (the hinge pair shares a colour).
@@ -64,7 +66,8 @@ def _line_text(slope: float, intercept: float) -> str:
 def regression_figure(run: RegressionRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:
     """The points (ordinary ones grey dots, outliers crosses), the true line, and each loss's line after
     ``step`` updates, on one chart. Fitted lines have ``meta = {"role": "fit", "loss", "slope", "intercept",
-    "step"}`` and are drawn over the x-range of the data."""
+    "step"}`` and are drawn over the x-range of the data. The outliers' trace always has ``MAX_OUTLIERS``
+    points, NaN (not drawn) beyond the run's outliers, so that a frame for another count fits it."""
     data_ = run.data
     x, y, out = data_.x, data_.y, data_.outlier
     lo, hi = float(min(x.min(), -3.0)), float(max(x.max(), 3.0))
@@ -74,7 +77,7 @@ def regression_figure(run: RegressionRun, step: int, *, present: bool = False, h
         dict(type="scatter", x=x[~out], y=y[~out], mode="markers", name="points",
              marker=dict(color=POINT_GREY, size=size, opacity=0.8), meta={"role": "points"},
              hovertemplate="(%{x:.3g}, %{y:.3g})<extra>point</extra>"),
-        dict(type="scatter", x=x[out], y=y[out], mode="markers", name="outliers",
+        dict(type="scatter", x=_padded(x[out]), y=_padded(y[out]), mode="markers", name="outliers",
              marker=dict(color=POINT_GREY, size=size + 3, symbol="x-thin-open", line=dict(width=2.5, color=POINT_GREY)),
              meta={"role": "outliers"}, hovertemplate="(%{x:.3g}, %{y:.3g})<extra>outlier</extra>"),
         dict(type="scatter", x=xs, y=data_.slope * xs + data_.intercept, mode="lines",
@@ -89,6 +92,11 @@ def regression_figure(run: RegressionRun, step: int, *, present: bool = False, h
     layout = _layout(height or (560 if present else 440), present, hovermode="closest",
                      xaxis=_axis("x", range=[lo - 0.2, hi + 0.2]), yaxis=_axis("y"))
     return figure_from_spec(traces, layout)
+
+
+def _padded(values: np.ndarray, size: int = MAX_OUTLIERS) -> np.ndarray:
+    """``values`` followed by NaN up to ``size`` entries."""
+    return np.concatenate([values, np.full(size - len(values), np.nan)])
 
 
 def _fit_line(name: str, fit: Fit, step: int, xs: np.ndarray) -> dict:
@@ -279,10 +287,18 @@ def _title(name: str, accuracy: float) -> str:
     return f"<b>{name}</b> · accuracy {accuracy:.0%}"
 
 
+def _class_points(points: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The x and y of every point, NaN where ``chosen`` is False."""
+    picked = np.where(chosen[:, None], points, np.nan)
+    return picked[:, 0], picked[:, 1]
+
+
 def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:
     """One panel per loss: the points (coloured by the label used in training, flipped labels ringed), the
     decision boundary ``w · x + b = 0`` after ``step`` updates (``meta.role == "boundary"``) and, for the
-    hinge losses, the margin lines ``w · x + b = ±margin`` (``"margin"``). Panels share their axes."""
+    hinge losses, the margin lines ``w · x + b = ±margin`` (``"margin"``). Panels share their axes. Every point
+    trace has every point (NaN where it belongs to another trace); the flipped labels' rings are hidden when
+    there are none."""
     d = run.data
     box = _box(d.points)
     traces: list[dict] = []
@@ -293,18 +309,20 @@ def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, h
         sy = "y" if k == 0 else f"y{k + 1}"
         first = k == 0
         for label, (colour, symbol, text) in CLASS_STYLE.items():
-            mask = d.y == label
-            traces.append(dict(type="scatter", x=d.points[mask, 0], y=d.points[mask, 1], mode="markers",
+            # every point in every class's trace, NaN (not drawn) where it has the other label: a frame with
+            # other labels flipped keeps the trace's length
+            xs_, ys_ = _class_points(d.points, d.y == label)
+            traces.append(dict(type="scatter", x=xs_, y=ys_, mode="markers",
                                name=text, legendgroup=text, showlegend=first, xaxis=sx, yaxis=sy,
                                marker=dict(color=colour, symbol=symbol, size=size, opacity=0.85),
                                meta={"role": "points", "label": label, "loss": name},
                                hovertemplate=f"{text}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
-        if d.flipped.any():
-            traces.append(dict(type="scatter", x=d.points[d.flipped, 0], y=d.points[d.flipped, 1], mode="markers",
-                               name="flipped label", legendgroup="flipped", showlegend=first, xaxis=sx, yaxis=sy,
-                               marker=dict(symbol="circle-open", size=size + 9, color=POINT_GREY,
-                                           line=dict(width=2, color=POINT_GREY)),
-                               meta={"role": "flipped", "loss": name}, hoverinfo="skip"))
+        xs_, ys_ = _class_points(d.points, d.flipped)
+        traces.append(dict(type="scatter", x=xs_, y=ys_, mode="markers", visible=bool(d.flipped.any()),
+                           name="flipped label", legendgroup="flipped", showlegend=first, xaxis=sx, yaxis=sy,
+                           marker=dict(symbol="circle-open", size=size + 9, color=POINT_GREY,
+                                       line=dict(width=2, color=POINT_GREY)),
+                           meta={"role": "flipped", "loss": name}, hoverinfo="skip"))
         colour = LOSS_COLOURS[name]
         levels = [(0.0, "boundary")]
         if name != "LogisticLoss":
@@ -346,3 +364,158 @@ def classifier_alt(run: ClassifierRun, step: int) -> str:
             f"(separation {d.separation:g}, {int(d.flipped.sum())} labels flipped) with the decision boundary "
             f"after {step} of {run.steps} steps. " + "; ".join(parts) + ".")
 
+
+
+# -- the runs at other settings (the browser-side settings sliders) ---------------------------------------------
+def _rows_differ(rows: np.ndarray | list, shown: np.ndarray | list) -> bool:
+    """Whether some row of a column differs from the shown one (NaN equal to NaN)."""
+    if isinstance(rows, list):
+        return any(r != shown for r in rows)
+    a = np.asarray(rows, dtype=np.float64)
+    b = np.broadcast_to(np.asarray(shown, dtype=np.float64), a.shape)
+    return bool(((a != b) & ~(np.isnan(a) & np.isnan(b))).any())
+
+
+def _changed_only(columns: dict, shown: dict) -> dict:
+    """``columns`` without the entries whose every row equals ``shown``'s (the value as drawn)."""
+    out: dict = {}
+    for part, items in columns.items():
+        for index, attrs in items.items():
+            for attr, rows in attrs.items():
+                if _rows_differ(rows, shown[part][index][attr]):
+                    out.setdefault(part, {}).setdefault(index, {})[attr] = rows
+    return out
+
+
+def _padded_rows(rows: list[np.ndarray]) -> np.ndarray:
+    """Rows of different lengths as one array, NaN after each row's end."""
+    width = max(len(r) for r in rows)
+    out = np.full((len(rows), width), np.nan)
+    for k, r in enumerate(rows):
+        out[k, :len(r)] = r
+    return out
+
+
+def _curve_columns(fig: go.Figure, runs: Sequence, progress: float, log_y: bool) -> tuple[dict, dict]:
+    """Columns of a :func:`loss_curves_figure` for ``runs`` (one row each, each at ``progress`` percent of its own
+    steps): every loss curve (NaN after its last step), the "now" points and the step line. Also the same
+    columns' values as drawn in ``fig``."""
+    steps = np.array([step_at(progress, run.steps) for run in runs])
+    traces: dict = {}
+    shown: dict = {}
+    for i, t in enumerate(fig.data):
+        meta = t.meta or {}
+        name = meta.get("loss")
+        if meta.get("role") == "curve":
+            losses = [run.fits[name].loss for run in runs]
+            traces[i] = {"x": _padded_rows([np.arange(len(v), dtype=np.float64) for v in losses]),
+                         "y": _padded_rows(losses)}
+        elif meta.get("role") == "now":
+            at = np.array([min(s, run.fits[name].steps) for s, run in zip(steps, runs, strict=True)])
+            value = np.array([run.fits[name].loss[a] for a, run in zip(at, runs, strict=True)])
+            if log_y:
+                value = np.where(value > 0, value, np.nan)
+            traces[i] = {"x": at[:, None].astype(np.float64), "y": value[:, None]}
+        else:
+            continue
+        shown[i] = {attr: np.asarray(getattr(t, attr), dtype=np.float64) for attr in traces[i]}
+    for attr in ("x", "y"):  # the curves' rows are as long as the longest run: pad the drawn ones the same way
+        for i in [i for i in traces if (fig.data[i].meta or {}).get("role") == "curve"]:
+            width = traces[i][attr].shape[1]
+            drawn = shown[i][attr]
+            shown[i][attr] = np.concatenate([drawn, np.full(max(width - len(drawn), 0), np.nan)])[:width] \
+                if len(drawn) <= width else drawn
+    shapes = {k: {"x0": steps.astype(np.float64), "x1": steps.astype(np.float64)}
+              for k in range(len(fig.layout.shapes or ()))}
+    shown_shapes = {k: {"x0": float(s.x0), "x1": float(s.x1)} for k, s in enumerate(fig.layout.shapes or ())}
+    return {"traces": traces, "shapes": shapes}, {"traces": shown, "shapes": shown_shapes}
+
+
+def regression_setting_columns(scatter: go.Figure, curves: go.Figure, runs: Sequence[RegressionRun],
+                               progress: float) -> tuple[dict, dict]:
+    """``lossapp.frames.frame_table`` columns of the regression section's two charts (``scatter`` a
+    :func:`regression_figure`, ``curves`` its :func:`loss_curves_figure` with ``log_y``) for ``runs``, one row
+    per run, each shown at ``progress`` percent of its own steps: the points, the outliers (padded), the fitted
+    lines with their hover texts; the loss curves, the "now" points and the step line. Only the parts that
+    differ from the drawn figures in some row are kept."""
+    steps = [step_at(progress, run.steps) for run in runs]
+    traces: dict = {}
+    shown: dict = {}
+    for i, t in enumerate(scatter.data):
+        meta = t.meta or {}
+        role = meta.get("role")
+        if role == "points":
+            traces[i] = {"x": np.stack([r.data.x[~r.data.outlier] for r in runs]),
+                         "y": np.stack([r.data.y[~r.data.outlier] for r in runs])}
+        elif role == "outliers":
+            traces[i] = {"x": np.stack([_padded(r.data.x[r.data.outlier]) for r in runs]),
+                         "y": np.stack([_padded(r.data.y[r.data.outlier]) for r in runs])}
+        elif role == "fit":
+            name = meta["loss"]
+            xs = np.asarray(t.x, dtype=np.float64)
+            params = np.stack([r.fits[name].at(s) for r, s in zip(runs, steps, strict=True)])
+            traces[i] = {"y": params[:, :1] * xs + params[:, 1:2],
+                         "hovertemplate": [_fit_hover(name, a, b) for a, b in params.tolist()]}
+        else:
+            continue
+        shown[i] = {attr: (t.hovertemplate if attr == "hovertemplate" else np.asarray(getattr(t, attr), dtype=float))
+                    for attr in traces[i]}
+    scatter_cols = _changed_only({"traces": traces}, {"traces": shown})
+    curve_cols, curve_shown = _curve_columns(curves, runs, progress, log_y=True)
+    return scatter_cols, _changed_only(curve_cols, curve_shown)
+
+
+def classifier_setting_columns(panels: go.Figure, curves: go.Figure, runs: Sequence[ClassifierRun],
+                               progress: float) -> tuple[dict, dict]:
+    """As :func:`regression_setting_columns`, for the classifier section (``panels`` a
+    :func:`classifier_figure`): each panel's points, flipped rings (and whether they show), decision boundary
+    and margin lines, accuracy title and axis ranges; the loss curves as above."""
+    steps = np.array([step_at(progress, run.steps) for run in runs])
+    boxes = np.array([_box(r.data.points) for r in runs])
+    traces: dict = {}
+    shown: dict = {}
+    for i, t in enumerate(panels.data):
+        meta = t.meta or {}
+        role, name = meta.get("role"), meta.get("loss")
+        if role == "points":
+            picked = [_class_points(r.data.points, r.data.y == meta["label"]) for r in runs]
+            traces[i] = {"x": np.stack([p[0] for p in picked]), "y": np.stack([p[1] for p in picked])}
+        elif role == "flipped":
+            picked = [_class_points(r.data.points, r.data.flipped) for r in runs]
+            traces[i] = {"x": np.stack([p[0] for p in picked]), "y": np.stack([p[1] for p in picked]),
+                         "visible": [bool(r.data.flipped.any()) for r in runs]}
+        elif role in ("boundary", "margin"):
+            params = np.stack([r.fits[name].at(s) for r, s in zip(runs, steps, strict=True)])
+            # the margin lines sit at ±margin of each run (the level's sign is the trace's)
+            level = np.array([np.sign(meta["level"]) * r.margin for r in runs]) if role == "margin" \
+                else np.zeros(len(runs))
+            xs = np.full((len(runs), 2), np.nan)
+            ys = np.full((len(runs), 2), np.nan)
+            for b in {tuple(bx) for bx in boxes.tolist()}:
+                rows = (boxes == b).all(axis=1)
+                xs[rows], ys[rows], _ = lines_in_box(params[rows, :2], level[rows] - params[rows, 2], b)
+            traces[i] = {"x": xs, "y": ys}
+        else:
+            continue
+        shown[i] = {}
+        for attr in traces[i]:
+            if attr == "visible":
+                shown[i][attr] = t.visible if t.visible is not None else True
+                continue
+            drawn = np.asarray(getattr(t, attr), dtype=np.float64)
+            shown[i][attr] = drawn if drawn.size else np.full(2, np.nan)
+    notes = {k: {"text": [_title(name, r.accuracy(name, s)) for r, s in zip(runs, steps, strict=True)]}
+             for k, name in enumerate(runs[0].fits)}
+    shown_notes = {k: {"text": a.text} for k, a in enumerate(panels.layout.annotations or ())}
+    axes = {}
+    shown_axes = {}
+    for k in range(len(PANEL_DOMAINS)):
+        suffix = "" if k == 0 else str(k + 1)
+        axes[f"xaxis{suffix}"] = {"range": boxes[:, :2]}
+        axes[f"yaxis{suffix}"] = {"range": boxes[:, 2:]}
+        shown_axes[f"xaxis{suffix}"] = {"range": np.asarray(panels.layout[f"xaxis{suffix}"].range, dtype=float)}
+        shown_axes[f"yaxis{suffix}"] = {"range": np.asarray(panels.layout[f"yaxis{suffix}"].range, dtype=float)}
+    panel_cols = _changed_only({"traces": traces, "annotations": notes, "layout": axes},
+                               {"traces": shown, "annotations": shown_notes, "layout": shown_axes})
+    curve_cols, curve_shown = _curve_columns(curves, runs, progress, log_y=False)
+    return panel_cols, _changed_only(curve_cols, curve_shown)

@@ -5,6 +5,7 @@ import streamlit as st
 
 from lossapp import training_figures as tfig
 from lossapp.controls import param_control
+from lossapp.frames import SliderDef, frame_table, section_sliders, window_values
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, plotly_chart
 from lossapp.page import setup_page
 from lossapp.training import (
@@ -15,7 +16,9 @@ from lossapp.training import (
     ClassifierRun,
     RegressionRun,
     run_classifier,
+    run_classifiers,
     run_regression,
+    run_regressions,
     step_at,
 )
 from losscore.catalog import CATALOG, Param
@@ -86,6 +89,110 @@ STEPS = Param("steps", "int", 300, "How many gradient-descent updates each model
               "zero weights.", 50, 500, 10)
 
 
+#: The settings sliders of each section, in the order they are shown: (key, label, parameter, help override, low
+#: override) and the position of their value in the section's settings tuple (the run function's arguments).
+REG_CONTROLS = (
+    ("lab_out", "outliers", OUTLIERS, None, None, 0),
+    ("lab_outsz", "outlier distance below the line", OUTLIER_SIZE, None, None, 1),
+    ("lab_noise", "noise (standard deviation)", NOISE, None, None, 2),
+    ("lab_rho", "Huber rho", CATALOG["HuberLoss"].param("rho"),
+     "HuberLoss's threshold: residuals smaller than rho are squared, larger ones count linearly, so their pull "
+     "on the line is capped.", None, 6),
+    ("lab_rlr", "learning rate", lr_param(0.3, 0.1), None, None, 4),
+    ("lab_rsteps", "training steps", STEPS, None, None, 5),
+    ("lab_rseed", "data seed", SEED, None, None, 3),
+)
+CLF_CONTROLS = (
+    ("lab_sep", "class separation", SEPARATION, None, None, 0),
+    ("lab_flip", "flipped labels", FLIPPED, None, None, 1),
+    ("lab_margin", "hinge margin", CATALOG["HingeLoss"].param("margin"),
+     "The score HingeLoss and SquaredHingeLoss ask for on the correct side (LogisticLoss has no margin).", 0.1, 5),
+    ("lab_clr", "learning rate", lr_param(1.0, 0.1), None, None, 3),
+    ("lab_csteps", "training steps", STEPS, None, None, 4),
+    ("lab_cseed", "data seed", SEED, None, None, 2),
+)
+#: With live charts the settings sliders are browser-side: the page sends, for each of them, the charts at this
+#: many steps either side of its value (all those runs trained together, lossapp.training.run_regressions);
+#: beyond them, or when two sliders moved, the chart waits for the server.
+SETTINGS_WINDOW = 3
+
+
+def slider_def(key: str, label: str, param: Param, help: str | None, low: float | None) -> SliderDef:
+    """A settings control as a browser-side slider (ints stay ints)."""
+    lo = param.low if low is None else low
+    if param.kind == "int":
+        return SliderDef(key, label, int(lo), int(param.high), int(param.default), int(param.step or 1),
+                         help or param.help)
+    return SliderDef(key, label, float(lo), float(param.high), float(param.default), float(param.step),
+                     help or param.help)
+
+
+REG_DEFS = tuple(slider_def(*c[:5]) for c in REG_CONTROLS)
+CLF_DEFS = tuple(slider_def(*c[:5]) for c in CLF_CONTROLS)
+
+
+def settings_controls(controls: tuple, defs: tuple[SliderDef, ...], box, live: bool
+                      ) -> tuple[list, tuple[ClientSlider, ...]]:
+    """The section's settings in run-argument order and, with live charts, its browser-side sliders (else the
+    settings are Streamlit sliders in ``box``)."""
+    values: list = [None] * len(controls)
+    if live:
+        shown, sliders = section_sliders(box, defs)
+    else:
+        with box:
+            shown = [param_control(param, key, label=label, help=help_, low=low)
+                     for key, label, param, help_, low, _ in controls]
+        sliders = ()
+    for (*_, pos), value in zip(controls, shown, strict=True):
+        values[pos] = value
+    return values, sliders
+
+
+def neighbour_settings(settings: tuple, controls: tuple, defs: tuple[SliderDef, ...]) -> dict[str, list[tuple]]:
+    """For each settings slider, the settings at each value of its window (the others held), in order."""
+    out = {}
+    for (*_, pos), d in zip(controls, defs, strict=True):
+        rows = []
+        for v in window_values(d.at(settings[pos]), SETTINGS_WINDOW):
+            row = list(settings)
+            row[pos] = int(round(v)) if d.integer else float(v)
+            rows.append(tuple(row))
+        out[d.key] = rows
+    return out
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def neighbour_runs(settings: tuple, which: str) -> dict[str, list]:
+    """The runs at :func:`neighbour_settings` (``which`` "regression" or "classifier"), all trained at once;
+    shared, never mutated."""
+    controls, defs, train = ((REG_CONTROLS, REG_DEFS, run_regressions) if which == "regression"
+                             else (CLF_CONTROLS, CLF_DEFS, run_classifiers))
+    wanted = neighbour_settings(settings, controls, defs)
+    unique = list(dict.fromkeys(s for rows in wanted.values() for s in rows))
+    runs = dict(zip(unique, train(unique), strict=True))
+    return {key: [runs[s] for s in rows] for key, rows in wanted.items()}
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def settings_frames(settings: tuple, which: str, progress: float, present: bool) -> tuple[dict, dict]:
+    """Frames of the section's two charts for every settings slider (:func:`frame_table` by slider id): the
+    main chart's and the loss curves'; every run shown at ``progress`` percent of its own steps."""
+    regression = which == "regression"
+    controls, defs = (REG_CONTROLS, REG_DEFS) if regression else (CLF_CONTROLS, CLF_DEFS)
+    columns = tfig.regression_setting_columns if regression else tfig.classifier_setting_columns
+    run = (regression_run if regression else classifier_run)(*settings)
+    main, _, curves, *_ = (regression_charts if regression else classifier_charts)(
+        settings, step_at(progress, run.steps), present)
+    runs = neighbour_runs(settings, which)
+    main_frames, curve_frames = {}, {}
+    for (*_, pos), d in zip(controls, defs, strict=True):
+        main_cols, curve_cols = columns(main, curves, runs[d.key], progress)
+        slider = d.at(settings[pos])
+        main_frames[d.key] = frame_table(slider, lambda _values, c=main_cols: c, SETTINGS_WINDOW)
+        curve_frames[d.key] = frame_table(slider, lambda _values, c=curve_cols: c, SETTINGS_WINDOW)
+    return main_frames, curve_frames
+
+
 def progress_control(key: str, live: bool) -> tuple[ClientSlider | None, float]:
     """The "show training at" slider: with live charts under the chart and moved in the browser (both charts of
     the section rewind at once; the table follows once it is still), else a Streamlit slider here."""
@@ -96,14 +203,19 @@ def progress_control(key: str, live: bool) -> tuple[ClientSlider | None, float]:
     return scrub, scrub.value
 
 
-def scrubbed_chart(fig, key: str, alt: str, scrub: ClientSlider | None, frames: dict, follow: bool = False) -> None:
-    """A chart of a section, with the section's browser-side progress slider (or following it) when there is one."""
+def scrubbed_chart(fig, key: str, alt: str, scrub: ClientSlider | None, frames: dict, follow: bool = False,
+                   settings: tuple[ClientSlider, ...] = (), settings_frames: dict | None = None) -> None:
+    """A chart of a section, with the section's browser-side sliders (or following them) when there are any: the
+    settings sliders and the progress slider, each with its frames."""
     if scrub is None:
         plotly_chart(fig, key=key, alt=alt)
-    elif follow:
-        plotly_chart(fig, key=key, alt=alt, frames={scrub.id: frames}, follow=(scrub,))
+        return
+    sliders = (*settings, scrub)
+    all_frames = {**(settings_frames or {}), scrub.id: frames}
+    if follow:
+        plotly_chart(fig, key=key, alt=alt, frames=all_frames, follow=sliders)
     else:
-        plotly_chart(fig, key=key, alt=alt, sliders=(scrub,), frames={scrub.id: frames})
+        plotly_chart(fig, key=key, alt=alt, sliders=sliders, frames=all_frames)
 
 
 def results_table(heading: str, rows: list[dict], fits: dict, formats: dict[str, str]) -> None:
@@ -129,22 +241,18 @@ def regression_section() -> None:
             "intercept."
         )
     live = live_charts_enabled()
-    left, right = st.columns([1, 2.4], gap="medium")
+    # with live charts every slider is under the chart (browser-side); else the sliders sit left of it
+    left, right = (st.container(), st.container()) if live else st.columns([1, 2.4], gap="medium")
+    values, sliders = settings_controls(REG_CONTROLS, REG_DEFS, left, live)
     with left:
-        n_out = param_control(OUTLIERS, "lab_out", label="outliers")
-        size = param_control(OUTLIER_SIZE, "lab_outsz", label="outlier distance below the line")
-        noise = param_control(NOISE, "lab_noise", label="noise (standard deviation)")
-        rho = param_control(CATALOG["HuberLoss"].param("rho"), "lab_rho", label="Huber rho",
-                            help="HuberLoss's threshold: residuals smaller than rho are squared, larger ones "
-                                 "count linearly, so their pull on the line is capped.")
-        lr = param_control(lr_param(0.3, 0.1), "lab_rlr", label="learning rate")
-        steps = param_control(STEPS, "lab_rsteps", label="training steps")
-        seed = param_control(SEED, "lab_rseed", label="data seed")
         scrub, progress = progress_control("lab_rprog", live)
+    n_out, size, noise, seed, lr, steps, rho = values
     settings = (int(n_out), float(size), float(noise), int(seed), float(lr), int(steps), float(rho))
     run = regression_run(*settings)
     step = step_at(progress, run.steps)
     scatter, scatter_alt, curve, curve_alt, scatter_frames, curve_frames = regression_charts(settings, step, present)
+    main_settings, curve_settings = (settings_frames(settings, "regression", float(progress), present) if sliders
+                                     else ({}, {}))
     rows = []
     for name, fit in run.fits.items():
         slope, intercept = (float(v) for v in fit.at(step))
@@ -152,13 +260,15 @@ def regression_section() -> None:
                      "slope error": abs(slope - TRUE_SLOPE), "intercept error": abs(intercept - TRUE_INTERCEPT),
                      "mean loss": fit.loss_at(step)})
     with right:
-        scrubbed_chart(scatter, "lab_reg_chart", scatter_alt, scrub, scatter_frames)
+        scrubbed_chart(scatter, "lab_reg_chart", scatter_alt, scrub, scatter_frames, settings=sliders,
+                       settings_frames=main_settings)
         st.caption(scatter_alt)
         results_table(f"After {step} of {run.steps} steps (true slope {TRUE_SLOPE:g}, intercept "
                       f"{TRUE_INTERCEPT:g})", rows, run.fits,
                       {"slope": "%.3f", "intercept": "%.3f", "slope error": "%.3f", "intercept error": "%.3f",
                        "mean loss": "%.4g"})
-    scrubbed_chart(curve, "lab_rcurve_chart", curve_alt, scrub, curve_frames, follow=True)
+    scrubbed_chart(curve, "lab_rcurve_chart", curve_alt, scrub, curve_frames, follow=True, settings=sliders,
+                   settings_frames=curve_settings)
     st.caption(curve_alt)
     if not present:
         st.markdown(
@@ -185,33 +295,31 @@ def classifier_section() -> None:
             "right sign: a score of at least the margin, marked by the dashed lines f = ±margin."
         )
     live = live_charts_enabled()
-    left, right = st.columns([1, 2.4], gap="medium")
+    left, right = (st.container(), st.container()) if live else st.columns([1, 2.4], gap="medium")
+    values, sliders = settings_controls(CLF_CONTROLS, CLF_DEFS, left, live)
     with left:
-        sep = param_control(SEPARATION, "lab_sep", label="class separation")
-        flipped = param_control(FLIPPED, "lab_flip", label="flipped labels")
-        margin = param_control(CATALOG["HingeLoss"].param("margin"), "lab_margin", label="hinge margin", low=0.1,
-                               help="The score HingeLoss and SquaredHingeLoss ask for on the correct side "
-                                    "(LogisticLoss has no margin).")
-        lr = param_control(lr_param(1.0, 0.1), "lab_clr", label="learning rate")
-        steps = param_control(STEPS, "lab_csteps", label="training steps")
-        seed = param_control(SEED, "lab_cseed", label="data seed")
         scrub, progress = progress_control("lab_cprog", live)
+    sep, flipped, seed, lr, steps, margin = values
     settings = (float(sep), int(flipped), int(seed), float(lr), int(steps), float(margin))
     run = classifier_run(*settings)
     step = step_at(progress, run.steps)
     panels, panels_alt, curve, curve_alt, panels_frames, curve_frames = classifier_charts(settings, step, present)
+    main_settings, curve_settings = (settings_frames(settings, "classifier", float(progress), present) if sliders
+                                     else ({}, {}))
     rows = []
     for name, fit in run.fits.items():
         w1, w2, b = (float(v) for v in fit.at(step))
         rows.append({"loss": name, "w₁": w1, "w₂": w2, "b": b, "accuracy": run.accuracy(name, step),
                      "mean loss": fit.loss_at(step), "points still pushing": run.pushing(name, step)})
     with right:
-        scrubbed_chart(panels, "lab_clf_chart", panels_alt, scrub, panels_frames)
+        scrubbed_chart(panels, "lab_clf_chart", panels_alt, scrub, panels_frames, settings=sliders,
+                       settings_frames=main_settings)
         st.caption(panels_alt)
         results_table(f"After {step} of {run.steps} steps ({len(run.data.y)} points)", rows, run.fits,
                       {"w₁": "%.3f", "w₂": "%.3f", "b": "%.3f", "accuracy": "%.2f", "mean loss": "%.4g",
                        "points still pushing": "%d"})
-    scrubbed_chart(curve, "lab_ccurve_chart", curve_alt, scrub, curve_frames, follow=True)
+    scrubbed_chart(curve, "lab_ccurve_chart", curve_alt, scrub, curve_frames, follow=True, settings=sliders,
+                   settings_frames=curve_settings)
     st.caption(curve_alt)
     if not present:
         st.markdown(
@@ -242,7 +350,10 @@ if not present:
             "the weights is Σ g_i x_i, and with respect to the bias Σ g_i. The lab minimises the mean loss, so "
             "both are divided by the number of points before the step θ ← θ − lr · gradient. Runs start from "
             "zero weights, and the data come from `np.random.default_rng(seed)`, so a link to this page "
-            "reproduces exactly what you see."
+            "reproduces exactly what you see. To answer a slider step at once, the page also trains the runs a few "
+            "steps either side of each slider's value in advance, all of them together as one batch; in that batch "
+            "HuberLoss(rho) is evaluated as rho · HuberLoss(1) on residuals divided by rho, and the hinge losses "
+            "likewise with the margin, which is the same function."
         )
 
 regression_section()

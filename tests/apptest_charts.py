@@ -127,7 +127,8 @@ def stats(at: AppTest) -> dict[str, str]:
 def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict]]:
     """What the browser lays over each chart that moves with the "frame" slider ``key`` when it moves to
     ``value`` (the others where the page put them): ``(chart, {"traces": {index: {attribute: list}}, "shapes":
-    {index: {attribute: number}}, "annotations": {index: {attribute: text}}, "stats": [text, ...] or None,
+    {index: {attribute: number}}, "annotations": {index: {attribute: text}}, "axes": {axis: {"range": [lo, hi]}},
+    "stats": [text, ...] or None,
     "missing": bool})``, decoded from the patches the
     page sent the way lossapp.live_chart's script does ("missing": no patch, the browser asks the server)."""
     from lossapp.views import fmt
@@ -149,7 +150,9 @@ def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict
                                   for attr, arr in attrs.items()}
                           for index, attrs in table.get(part, {}).items()} for part in ("shapes", "annotations"))
         texts = [fmt(v) for v in _rows(table["stats"])[k]] if "stats" in table else None
-        found.append((c, {"traces": traces, "shapes": shapes, "annotations": notes, "stats": texts,
+        axes = {axis: {attr: _rows(arr)[k].tolist() for attr, arr in attrs.items()}
+                for axis, attrs in table.get("layout", {}).items()}
+        found.append((c, {"traces": traces, "shapes": shapes, "annotations": notes, "axes": axes, "stats": texts,
                           "missing": k in table.get("missing", [])}))
     if not found:
         raise KeyError(f"no chart with a frame slider {key!r}")

@@ -25,9 +25,12 @@ from lossapp.training import (  # noqa: E402
     regression_data,
     regression_losses,
     run_classifier,
+    run_classifiers,
     run_regression,
+    run_regressions,
     step_at,
     total_loss,
+    train_many,
 )
 
 REGRESSION = dict(n_outliers=8, outlier_size=15.0, noise=0.5, seed=0, lr=0.1, steps=300, rho=1.0)
@@ -276,3 +279,62 @@ def test_one_training_run_is_fast(which):
         times[name] = statistics.median(runs)
     print("\n" + ", ".join(f"{n}: {t * 1000:.1f} ms" for n, t in times.items()) + f" per 500-step run ({which})")
     assert max(times.values()) < 0.15  # about 10-20 ms on a laptop; generous for a busy CI machine
+
+
+# -- many runs at once (the settings sliders' neighbours) ----------------------------------------------------------
+def _assert_same_fit(batched, alone, label: str) -> None:
+    assert batched.steps == alone.steps and batched.diverged == alone.diverged, label
+    np.testing.assert_allclose(batched.params, alone.params, rtol=1e-11, atol=1e-12, err_msg=label)
+    np.testing.assert_allclose(batched.loss, alone.loss, rtol=1e-11, atol=1e-12, err_msg=label)
+    np.testing.assert_allclose(batched.grad, alone.grad, rtol=1e-11, atol=1e-12, err_msg=label)
+
+
+def test_runs_trained_together_equal_the_runs_trained_alone():
+    """Different data sizes (outlier counts, padded), seeds, learning rates, step counts and rho: each batched
+    run is the plain gradient descent with losscore's loss at its own rho (the batch evaluates HuberLoss at
+    rho = 1 on rescaled residuals)."""
+    settings = [(8, 15.0, 0.5, 0, 0.1, 300, 1.0), (0, 15.0, 0.5, 0, 0.1, 300, 1.0), (30, 3.0, 1.5, 7, 0.25, 120, 0.3),
+                (12, 20.0, 0.0, 3, 0.05, 0, 4.5), (5, 9.5, 2.0, 11, 0.3, 500, 2.0)]
+    for s, run in zip(settings, run_regressions(settings), strict=True):
+        data = regression_data(*s[:4])
+        np.testing.assert_array_equal(run.data.x, data.x)
+        for name, loss in regression_losses(s[6]).items():
+            _assert_same_fit(run.fits[name], gradient_descent(name, loss, data.design, data.y, s[4], s[5]),
+                             f"{s} {name}")
+
+
+def test_classifier_runs_trained_together_equal_the_runs_trained_alone_even_when_one_diverges():
+    """Margins differ (the hinges are rescaled), and the first run blows up early (its SquaredHingeLoss): it stops
+    there, with its history cut, while the others train on to their own step counts."""
+    settings = [(0.0, 0, 0, 1.0, 500, 3.0), (3.0, 2, 0, 0.1, 300, 1.0), (6.0, 20, 4, 0.6, 80, 0.25),
+                (1.0, 5, 9, 0.02, 450, 2.05)]
+    runs = run_classifiers(settings)
+    assert runs[0].fits["SquaredHingeLoss"].diverged and runs[0].fits["SquaredHingeLoss"].steps < 500
+    for s, run in zip(settings, runs, strict=True):
+        data = blob_data(*s[:3])
+        for name, loss in classifier_losses(s[5]).items():
+            _assert_same_fit(run.fits[name], gradient_descent(name, loss, data.design, data.y, s[3], s[4]),
+                             f"{s} {name}")
+
+
+def test_a_batch_of_one_is_the_plain_run_and_a_margin_of_zero_still_trains():
+    alone = run_regression(**REGRESSION)
+    batched = train_many("HuberLoss", alone.data.design[None], alone.data.y[None], np.array([0.1]),
+                         np.array([300]), np.array([1.0]))[0]
+    _assert_same_fit(batched, alone.fits["HuberLoss"], "HuberLoss")
+    # a margin of 0 cannot be rescaled: those runs get the loss at their own margin
+    data = blob_data(3.0, 2, 0)
+    design, y = np.stack([data.design] * 2), np.stack([data.y] * 2)
+    fits = train_many("HingeLoss", design, y, np.array([0.1, 0.1]), np.array([50, 50]), np.array([0.0, 1.0]))
+    for fit, margin in zip(fits, (0.0, 1.0), strict=True):
+        _assert_same_fit(fit, gradient_descent("HingeLoss", classifier_losses(margin)["HingeLoss"], data.design,
+                                               data.y, 0.1, 50), f"margin {margin}")
+
+
+def test_batched_training_rejects_bad_settings():
+    with pytest.raises(ValueError, match="rho"):
+        run_regressions([(8, 15.0, 0.5, 0, 0.1, 300, 1.0), (8, 15.0, 0.5, 0, 0.1, 300, -1.0)])
+    with pytest.raises(ValueError, match="learning rate"):
+        run_classifiers([(3.0, 2, 0, 0.1, 300, 1.0), (3.0, 2, 0, 0.0, 300, 1.0)])
+    with pytest.raises(ValueError, match="steps"):
+        train_many("L2Loss", np.zeros((1, 3, 2)), np.zeros((1, 3)), np.array([0.1]), np.array([-1]))

@@ -25,6 +25,7 @@ from apptest_charts import chart, charts, frame_patches, set_control  # noqa: E4
 from lossapp import training_figures as tfig  # noqa: E402
 from lossapp.training import (  # noqa: E402
     CLASSIFIER_LOSSES,
+    MAX_OUTLIERS,
     REGRESSION_LOSSES,
     TRUE_INTERCEPT,
     TRUE_SLOPE,
@@ -40,6 +41,11 @@ REG_KEYS = ("lab_out", "lab_outsz", "lab_noise", "lab_rseed", "lab_rlr", "lab_rs
 REG_DEFAULTS = (8, 15.0, 0.5, 0, 0.1, 300, 1.0)
 CLF_KEYS = ("lab_sep", "lab_flip", "lab_cseed", "lab_clr", "lab_csteps", "lab_margin")
 CLF_DEFAULTS = (3.0, 2, 0, 0.1, 300, 1.0)
+#: The same, in the order the page shows them (under the section's main chart, with live charts).
+REG_SHOWN = [("lab_out", 8), ("lab_outsz", 15.0), ("lab_noise", 0.5), ("lab_rho", 1.0), ("lab_rlr", 0.1),
+             ("lab_rsteps", 300), ("lab_rseed", 0)]
+CLF_SHOWN = [("lab_sep", 3.0), ("lab_flip", 2), ("lab_margin", 1.0), ("lab_clr", 0.1), ("lab_csteps", 300),
+             ("lab_cseed", 0)]
 REG_TABLE, CLF_TABLE = 0, 1
 REG_CHART, REG_CURVES, CLF_CHART, CLF_CURVES = 0, 1, 2, 3
 
@@ -133,7 +139,7 @@ def test_defaults_show_the_training_results_and_l2_is_dragged_by_the_outliers():
 def test_each_regression_control_moves_the_regression_numbers(key, value):
     at = load()
     before_reg, before_clf = table(at, REG_TABLE), table(at, CLF_TABLE)
-    at.slider(key=key).set_value(value)
+    set_control(at, key, value)
     rerun(at)
     settings = tuple(value if k == key else d for k, d in zip(REG_KEYS, REG_DEFAULTS, strict=True))
     after = table(at, REG_TABLE)
@@ -154,7 +160,7 @@ def test_each_regression_control_moves_the_regression_numbers(key, value):
 def test_each_classifier_control_moves_the_classifier_numbers(key, value):
     at = load()
     before_reg, before_clf = table(at, REG_TABLE), table(at, CLF_TABLE)
-    at.slider(key=key).set_value(value)
+    set_control(at, key, value)
     rerun(at)
     settings = tuple(value if k == key else d for k, d in zip(CLF_KEYS, CLF_DEFAULTS, strict=True))
     after = table(at, CLF_TABLE)
@@ -271,9 +277,10 @@ def test_page_charts_plot_the_training_results():
         np.testing.assert_allclose(y, slope * x + intercept, rtol=1e-12, atol=1e-12)
     (points,) = role(data, "points")
     (outliers,) = role(data, "outliers")
-    np.testing.assert_array_equal(decode(outliers["x"]), run.data.x[run.data.outlier])
+    ox = decode(outliers["x"])
+    assert len(ox) == MAX_OUTLIERS and np.isnan(ox[12:]).all()  # padded, so another count's frame fits
+    np.testing.assert_array_equal(ox[:12], run.data.x[run.data.outlier])
     np.testing.assert_array_equal(decode(points["y"]), run.data.y[~run.data.outlier])
-    assert len(decode(outliers["x"])) == 12
     curves = {t["meta"]["loss"]: t for t in role(traces(at, REG_CURVES), "curve")}
     for name, trace in curves.items():
         np.testing.assert_allclose(decode(trace["y"]), run.fits[name].loss, rtol=1e-12)
@@ -292,7 +299,16 @@ def test_page_charts_plot_the_training_results():
     assert levels == sorted([("LogisticLoss", 0.0), ("HingeLoss", 0.0), ("HingeLoss", 1.0), ("HingeLoss", -1.0),
                              ("SquaredHingeLoss", 0.0), ("SquaredHingeLoss", 1.0), ("SquaredHingeLoss", -1.0)])
     flipped = role(data, "flipped")
-    assert len(flipped) == 3 and all(len(decode(t["x"])) == 2 for t in flipped)
+    assert len(flipped) == 3
+    for t in flipped:
+        fx = decode(t["x"])
+        np.testing.assert_array_equal(fx[clf.data.flipped], clf.data.points[clf.data.flipped, 0])
+        assert np.isnan(fx[~clf.data.flipped]).all() and t.get("visible", True) is True
+    for t in role(data, "points"):  # every point in each class's trace, NaN where it has the other label
+        px = decode(t["x"])
+        mine = clf.data.y == t["meta"]["label"]
+        np.testing.assert_array_equal(px[mine], clf.data.points[mine, 0])
+        assert len(px) == 100 and np.isnan(px[~mine]).all()
 
 
 # -- the builders on their own --------------------------------------------------------------------------------------
@@ -402,10 +418,11 @@ def test_show_training_at_moves_both_regression_charts_in_the_browser():
     follows it."""
     at = load(lab_rprog="100")
     scatter, curves = chart(at, "lab_reg_chart"), chart(at, "lab_rcurve_chart")
-    assert [(s["id"], s["role"], s["value"]) for s in scatter.controls] == [("lab_rprog", "frame", 100.0)]
+    controls = [(s["id"], s["role"], s["value"]) for s in scatter.controls]
+    assert controls == [(k, "frame", float(v)) for k, v in REG_SHOWN] + [("lab_rprog", "frame", 100.0)]
     assert not curves.controls
     data = json.loads([e for e in at.get("bidi_component") if e.proto.id.endswith("lab_rcurve_chart")][0].proto.json)
-    assert data["follow"] == {"lab_rprog": 100.0}
+    assert data["follow"] == {k: float(v) for k, v in REG_SHOWN} | {"lab_rprog": 100.0}
     assert scatter.frames["lab_rprog"]["values"] == [float(v) for v in range(101)]
     run = run_regression(*REG_DEFAULTS)
     fits = {i: t["meta"]["loss"] for i, t in enumerate(scatter.data) if t.get("meta", {}).get("role") == "fit"}
@@ -428,9 +445,10 @@ def test_show_training_at_moves_both_regression_charts_in_the_browser():
 def test_show_training_at_moves_the_classifier_panels_in_the_browser():
     at = load(lab_cprog="100")
     panels = chart(at, "lab_clf_chart")
-    assert [(s["id"], s["role"]) for s in panels.controls] == [("lab_cprog", "frame")]
+    assert [(s["id"], s["role"]) for s in panels.controls] == [(k, "frame") for k, _ in CLF_SHOWN] + [
+        ("lab_cprog", "frame")]
     raw = {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.json) for e in at.get("bidi_component")}
-    assert raw["lab_ccurve_chart"]["follow"] == {"lab_cprog": 100.0}
+    assert raw["lab_ccurve_chart"]["follow"] == {k: float(v) for k, v in CLF_SHOWN} | {"lab_cprog": 100.0}
     run = run_classifier(*CLF_DEFAULTS)
     lines = {i: t["meta"] for i, t in enumerate(panels.data) if t.get("meta", {}).get("role") in ("boundary", "margin")}
     assert len(lines) == 7  # every boundary and margin line is a trace, even where it misses the box
@@ -452,3 +470,81 @@ def test_show_training_at_moves_the_classifier_panels_in_the_browser():
     # at step 0 the weights are zero: no line yet, drawn as gaps
     start = {c.key: p for c, p in frame_patches(at, "lab_cprog", 0)}["lab_clf_chart"]["traces"]
     assert all(np.isnan(start[str(i)]["x"]).all() for i in lines)
+
+
+# -- the settings sliders, browser-side --------------------------------------------------------------------------
+def _assert_patch_drawn(patch: dict, drawn: dict, label: str) -> None:
+    """Every part of a frame patch equals what the page draws once the slider is really there (float32 for
+    drawn numbers; a row may be longer than the drawn trace, NaN after its end)."""
+    for index, attrs in patch["traces"].items():
+        trace = drawn["data"][int(index)]
+        for attr, row in attrs.items():
+            where = f"{label}: trace {index} ({trace.get('meta')}) {attr}"
+            if attr == "visible":
+                assert row == trace.get("visible", True), where
+                continue
+            if isinstance(row, str):
+                assert row == trace[attr], where
+                continue
+            got = np.asarray(row, dtype=float)
+            want = decode(trace[attr]) if not isinstance(trace[attr], list) else np.asarray(
+                [np.nan if v is None else v for v in trace[attr]], dtype=float)
+            assert len(got) >= len(want) and np.isnan(got[len(want):]).all(), where
+            np.testing.assert_allclose(got[:len(want)], want, rtol=2e-6, atol=1e-6, equal_nan=True, err_msg=where)
+    layout = drawn["layout"]
+    for index, attrs in patch["shapes"].items():
+        for attr, value in attrs.items():
+            assert value == pytest.approx(layout["shapes"][int(index)][attr]), f"{label}: shape {index} {attr}"
+    for index, attrs in patch["annotations"].items():
+        for attr, value in attrs.items():
+            assert value == layout["annotations"][int(index)][attr], f"{label}: annotation {index}"
+    for axis, attrs in patch["axes"].items():
+        np.testing.assert_allclose(attrs["range"], layout[axis]["range"], rtol=1e-12, err_msg=f"{label}: {axis}")
+
+
+@pytest.mark.parametrize("section, key, value", [
+    ("regression", "lab_out", 11), ("regression", "lab_out", 5), ("regression", "lab_outsz", 13.5),
+    ("regression", "lab_noise", 0.8), ("regression", "lab_rho", 0.7), ("regression", "lab_rlr", 0.13),
+    ("regression", "lab_rsteps", 330), ("regression", "lab_rsteps", 270), ("regression", "lab_rseed", 3),
+    ("classifier", "lab_sep", 2.25), ("classifier", "lab_flip", 0), ("classifier", "lab_flip", 5),
+    ("classifier", "lab_margin", 1.15), ("classifier", "lab_clr", 0.07), ("classifier", "lab_csteps", 330),
+    ("classifier", "lab_cseed", 2),
+])
+def test_each_settings_slider_moves_both_charts_in_the_browser_as_the_server_would(section, key, value):
+    """With live charts every settings slider is browser-side: the page sends both charts of its section at the
+    values around the slider's own (the runs trained there), and the patch for a value is what the page draws
+    once the slider is really at that value, at the same "show training at" point."""
+    main, curves = ("lab_reg_chart", "lab_rcurve_chart") if section == "regression" else (
+        "lab_clf_chart", "lab_ccurve_chart")
+    at = load(lab_rprog="60", lab_cprog="60")
+    patches = {c.key: patch for c, patch in frame_patches(at, key, value)}
+    assert set(patches) == {main, curves}
+    assert all(not p["missing"] for p in patches.values())
+    set_control(at, key, value)
+    rerun(at)
+    for name in (main, curves):
+        _assert_patch_drawn(patches[name], chart(at, name).spec, f"{key}={value} {name}")
+    assert patches[main]["traces"] or patches[main]["annotations"], "the main chart moves"
+
+
+def test_settings_frames_cover_a_window_around_each_slider():
+    at = load(lab_out="0", lab_rsteps="500", lab_sep="7.5")
+    scatter, panels = chart(at, "lab_reg_chart"), chart(at, "lab_clf_chart")
+    assert scatter.frames["lab_out"]["values"] == [0.0, 1.0, 2.0, 3.0]  # clipped at the end of the range
+    assert scatter.frames["lab_rsteps"]["values"] == [470.0, 480.0, 490.0, 500.0]
+    assert scatter.frames["lab_noise"]["values"] == pytest.approx([0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8])
+    assert panels.frames["lab_sep"]["values"] == [6.75, 7.0, 7.25, 7.5, 7.75, 8.0]
+    # a learning rate does not move the data: only the fitted lines are sent, not the points
+    assert set(scatter.frames["lab_rlr"]["traces"]) == {"3", "4", "5"}
+    assert "0" in scatter.frames["lab_rseed"]["traces"]  # another seed, other points (no outliers here)
+
+
+def test_without_live_charts_the_settings_are_streamlit_sliders(monkeypatch):
+    monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
+    at = load()
+    assert {w.key for w in at.slider} == set(REG_KEYS + CLF_KEYS) | {"lab_rprog", "lab_cprog"}
+    at.slider(key="lab_rho").set_value(2.5)
+    at.slider(key="lab_flip").set_value(6)
+    rerun(at)
+    assert_table(table(at, REG_TABLE), expected_regression((8, 15.0, 0.5, 0, 0.1, 300, 2.5)))
+    assert_table(table(at, CLF_TABLE), expected_classifier((3.0, 6, 0, 0.1, 300, 1.0)))

@@ -192,6 +192,55 @@ def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page)
     assert exceptions(page) == [] and page.console_errors == []
 
 
+CHART_N = "document.querySelectorAll('[data-testid=\"lossappChart\"]')[{}]"
+
+
+def test_training_settings_move_the_charts_without_a_script_run(server, page):
+    """The Training lab's settings are browser-side sliders: a key press shows the runs the page trained at the
+    neighbouring values (points, lines, loss curves, the panels' ranges and rings) with no script run; the
+    server catches up once the slider is still."""
+    page.goto(f"{server}/Training_lab")
+    wait_loaded(page)
+    page.wait_for_function(f"() => {CHART_N.format(3)}?.data && {CHART_N.format(0)}?.data")
+    charts = page.locator('[data-testid="lossappChart"]')
+    # (plotly keeps typed arrays as sent in gd.data; gd._fullData holds them decoded)
+    outliers = ("(gd) => Array.from(gd._fullData.find((t) => t.meta && t.meta.role === 'outliers').x)"
+                ".filter(Number.isFinite).length")
+    assert charts.first.evaluate(outliers) == 8
+    curves = "(gd) => JSON.stringify(gd.data.filter((t) => t.meta && t.meta.role === 'curve').map((t) => t.y))"
+    before_curves, before_runs = charts.nth(1).evaluate(curves), runs(page)
+    page.locator(f'{CLIENT_SLIDER}[data-param="lab_out"]').focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"() => Array.from({CHART_N.format(0)}._fullData.find((t) => t.meta && t.meta.role "
+                           "=== 'outliers').x).filter(Number.isFinite).length === 10")
+    assert charts.nth(1).evaluate(curves) != before_curves  # the loss curves follow
+    assert runs(page) == before_runs, "the charts waited for a script run"
+    assert "lab_out=10" in page.url
+    wait_run_after(page, before_runs)  # once still, the server hears it: the caption follows
+    page.wait_for_function("() => document.body.innerText.includes('Scatter of 70 training points')")
+
+    # the classifier: no flipped labels hides the rings; another separation moves the panels' ranges
+    rings = "(gd) => gd.data.filter((t) => t.meta && t.meta.role === 'flipped').map((t) => t.visible)"
+    assert charts.nth(2).evaluate(rings) == [True, True, True]
+    before_runs = runs(page)
+    page.locator(f'{CLIENT_SLIDER}[data-param="lab_flip"]').focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function(f"() => {CHART_N.format(2)}.data.filter((t) => t.meta && t.meta.role === 'flipped')"
+                           ".every((t) => t.visible === false)")
+    assert runs(page) == before_runs
+    wait_run_after(page, before_runs)
+    page.wait_for_function("() => document.body.innerText.includes('0 labels flipped')")
+    x_range = f"() => JSON.stringify({CHART_N.format(2)}.layout.xaxis.range)"
+    before_range, before_runs = page.evaluate(x_range), runs(page)
+    page.locator(f'{CLIENT_SLIDER}[data-param="lab_sep"]').focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"(before) => ({x_range})() !== before", arg=before_range)
+    assert runs(page) == before_runs
+    assert exceptions(page) == [] and page.console_errors == []
+
+
 def test_a_soft_label_mixes_the_curves_in_the_browser(server, page):
     from losscore import SigmoidBCELoss
 
