@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from lossapp.figures import CLEAR, LOSS_COLOURS, PALETTE, ZERO, _axis, _layout, figure_from_spec, typed_array
-from lossapp.training import MAX_OUTLIERS, OUTLIER_X, ClassifierRun, Fit, RegressionRun, step_at
+from lossapp.training import OUTLIER_X, ClassifierRun, Fit, RegressionRun, step_at
 
 __all__ = [
     "LOSS_DASHES",
@@ -66,8 +66,7 @@ def _line_text(slope: float, intercept: float) -> str:
 def regression_figure(run: RegressionRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:
     """The points (ordinary ones grey dots, outliers crosses), the true line, and each loss's line after
     ``step`` updates, on one chart. Fitted lines have ``meta = {"role": "fit", "loss", "slope", "intercept",
-    "step"}`` and are drawn over the x-range of the data. The outliers' trace always has ``MAX_OUTLIERS``
-    points, NaN (not drawn) beyond the run's outliers, so that a frame for another count fits it."""
+    "step"}`` and are drawn over the x-range of the data."""
     data_ = run.data
     x, y, out = data_.x, data_.y, data_.outlier
     lo, hi = float(min(x.min(), -3.0)), float(max(x.max(), 3.0))
@@ -77,7 +76,7 @@ def regression_figure(run: RegressionRun, step: int, *, present: bool = False, h
         dict(type="scatter", x=x[~out], y=y[~out], mode="markers", name="points",
              marker=dict(color=POINT_GREY, size=size, opacity=0.8), meta={"role": "points"},
              hovertemplate="(%{x:.3g}, %{y:.3g})<extra>point</extra>"),
-        dict(type="scatter", x=_padded(x[out]), y=_padded(y[out]), mode="markers", name="outliers",
+        dict(type="scatter", x=x[out], y=y[out], mode="markers", name="outliers",
              marker=dict(color=POINT_GREY, size=size + 3, symbol="x-thin-open", line=dict(width=2.5, color=POINT_GREY)),
              meta={"role": "outliers"}, hovertemplate="(%{x:.3g}, %{y:.3g})<extra>outlier</extra>"),
         dict(type="scatter", x=xs, y=data_.slope * xs + data_.intercept, mode="lines",
@@ -92,11 +91,6 @@ def regression_figure(run: RegressionRun, step: int, *, present: bool = False, h
     layout = _layout(height or (560 if present else 440), present, hovermode="closest",
                      xaxis=_axis("x", range=[lo - 0.2, hi + 0.2]), yaxis=_axis("y"))
     return figure_from_spec(traces, layout)
-
-
-def _padded(values: np.ndarray, size: int = MAX_OUTLIERS) -> np.ndarray:
-    """``values`` followed by NaN up to ``size`` entries."""
-    return np.concatenate([values, np.full(size - len(values), np.nan)])
 
 
 def _fit_line(name: str, fit: Fit, step: int, xs: np.ndarray) -> dict:
@@ -287,18 +281,11 @@ def _title(name: str, accuracy: float) -> str:
     return f"<b>{name}</b> · accuracy {accuracy:.0%}"
 
 
-def _class_points(points: np.ndarray, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The x and y of every point, NaN where ``chosen`` is False."""
-    picked = np.where(chosen[:, None], points, np.nan)
-    return picked[:, 0], picked[:, 1]
-
-
 def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:
     """One panel per loss: the points (coloured by the label used in training, flipped labels ringed), the
     decision boundary ``w · x + b = 0`` after ``step`` updates (``meta.role == "boundary"``) and, for the
-    hinge losses, the margin lines ``w · x + b = ±margin`` (``"margin"``). Panels share their axes. Every point
-    trace has every point (NaN where it belongs to another trace); the flipped labels' rings are hidden when
-    there are none."""
+    hinge losses, the margin lines ``w · x + b = ±margin`` (``"margin"``). Panels share their axes. The flipped
+    labels' rings are hidden when there are none."""
     d = run.data
     box = _box(d.points)
     traces: list[dict] = []
@@ -309,16 +296,15 @@ def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, h
         sy = "y" if k == 0 else f"y{k + 1}"
         first = k == 0
         for label, (colour, symbol, text) in CLASS_STYLE.items():
-            # every point in every class's trace, NaN (not drawn) where it has the other label: a frame with
-            # other labels flipped keeps the trace's length
-            xs_, ys_ = _class_points(d.points, d.y == label)
-            traces.append(dict(type="scatter", x=xs_, y=ys_, mode="markers",
+            mask = d.y == label
+            traces.append(dict(type="scatter", x=d.points[mask, 0], y=d.points[mask, 1], mode="markers",
                                name=text, legendgroup=text, showlegend=first, xaxis=sx, yaxis=sy,
                                marker=dict(color=colour, symbol=symbol, size=size, opacity=0.85),
                                meta={"role": "points", "label": label, "loss": name},
                                hovertemplate=f"{text}: (%{{x:.3g}}, %{{y:.3g}})<extra></extra>"))
-        xs_, ys_ = _class_points(d.points, d.flipped)
-        traces.append(dict(type="scatter", x=xs_, y=ys_, mode="markers", visible=bool(d.flipped.any()),
+        # the rings are a trace even with no flipped label (hidden then), so a frame with some can fill it in
+        traces.append(dict(type="scatter", x=d.points[d.flipped, 0], y=d.points[d.flipped, 1], mode="markers",
+                           visible=bool(d.flipped.any()),
                            name="flipped label", legendgroup="flipped", showlegend=first, xaxis=sx, yaxis=sy,
                            marker=dict(symbol="circle-open", size=size + 9, color=POINT_GREY,
                                        line=dict(width=2, color=POINT_GREY)),
@@ -371,8 +357,11 @@ def _rows_differ(rows: np.ndarray | list, shown: np.ndarray | list) -> bool:
     """Whether some row of a column differs from the shown one (NaN equal to NaN)."""
     if isinstance(rows, list):
         return any(r != shown for r in rows)
-    a = np.asarray(rows, dtype=np.float64)
-    b = np.broadcast_to(np.asarray(shown, dtype=np.float64), a.shape)
+    a = np.asarray(rows, dtype=np.float64).reshape(len(rows), -1)
+    b = np.asarray(shown, dtype=np.float64).reshape(-1)
+    if b.size > a.shape[1]:
+        return True
+    b = np.broadcast_to(np.concatenate([b, np.full(a.shape[1] - b.size, np.nan)]), a.shape)  # rows may be padded
     return bool(((a != b) & ~(np.isnan(a) & np.isnan(b))).any())
 
 
@@ -388,8 +377,8 @@ def _changed_only(columns: dict, shown: dict) -> dict:
 
 
 def _padded_rows(rows: list[np.ndarray]) -> np.ndarray:
-    """Rows of different lengths as one array, NaN after each row's end."""
-    width = max(len(r) for r in rows)
+    """Rows of different lengths as one array, NaN after each row's end (at least one entry per row)."""
+    width = max(1, *(len(r) for r in rows))
     out = np.full((len(rows), width), np.nan)
     for k, r in enumerate(rows):
         out[k, :len(r)] = r
@@ -419,12 +408,6 @@ def _curve_columns(fig: go.Figure, runs: Sequence, progress: float, log_y: bool)
         else:
             continue
         shown[i] = {attr: np.asarray(getattr(t, attr), dtype=np.float64) for attr in traces[i]}
-    for attr in ("x", "y"):  # the curves' rows are as long as the longest run: pad the drawn ones the same way
-        for i in [i for i in traces if (fig.data[i].meta or {}).get("role") == "curve"]:
-            width = traces[i][attr].shape[1]
-            drawn = shown[i][attr]
-            shown[i][attr] = np.concatenate([drawn, np.full(max(width - len(drawn), 0), np.nan)])[:width] \
-                if len(drawn) <= width else drawn
     shapes = {k: {"x0": steps.astype(np.float64), "x1": steps.astype(np.float64)}
               for k in range(len(fig.layout.shapes or ()))}
     shown_shapes = {k: {"x0": float(s.x0), "x1": float(s.x1)} for k, s in enumerate(fig.layout.shapes or ())}
@@ -447,9 +430,9 @@ def regression_setting_columns(scatter: go.Figure, curves: go.Figure, runs: Sequ
         if role == "points":
             traces[i] = {"x": np.stack([r.data.x[~r.data.outlier] for r in runs]),
                          "y": np.stack([r.data.y[~r.data.outlier] for r in runs])}
-        elif role == "outliers":
-            traces[i] = {"x": np.stack([_padded(r.data.x[r.data.outlier]) for r in runs]),
-                         "y": np.stack([_padded(r.data.y[r.data.outlier]) for r in runs])}
+        elif role == "outliers":  # as many as the run with the most, NaN (not drawn) after each run's own
+            traces[i] = {"x": _padded_rows([r.data.x[r.data.outlier] for r in runs]),
+                         "y": _padded_rows([r.data.y[r.data.outlier] for r in runs])}
         elif role == "fit":
             name = meta["loss"]
             xs = np.asarray(t.x, dtype=np.float64)
@@ -477,13 +460,12 @@ def classifier_setting_columns(panels: go.Figure, curves: go.Figure, runs: Seque
     for i, t in enumerate(panels.data):
         meta = t.meta or {}
         role, name = meta.get("role"), meta.get("loss")
-        if role == "points":
-            picked = [_class_points(r.data.points, r.data.y == meta["label"]) for r in runs]
-            traces[i] = {"x": np.stack([p[0] for p in picked]), "y": np.stack([p[1] for p in picked])}
-        elif role == "flipped":
-            picked = [_class_points(r.data.points, r.data.flipped) for r in runs]
-            traces[i] = {"x": np.stack([p[0] for p in picked]), "y": np.stack([p[1] for p in picked]),
-                         "visible": [bool(r.data.flipped.any()) for r in runs]}
+        if role in ("points", "flipped"):  # rows as long as the longest, NaN (not drawn) after each run's own
+            chosen = [r.data.y == meta["label"] if role == "points" else r.data.flipped for r in runs]
+            traces[i] = {"x": _padded_rows([r.data.points[c, 0] for r, c in zip(runs, chosen, strict=True)]),
+                         "y": _padded_rows([r.data.points[c, 1] for r, c in zip(runs, chosen, strict=True)])}
+            if role == "flipped":
+                traces[i]["visible"] = [bool(c.any()) for c in chosen]
         elif role in ("boundary", "margin"):
             params = np.stack([r.fits[name].at(s) for r, s in zip(runs, steps, strict=True)])
             # the margin lines sit at ±margin of each run (the level's sign is the trace's)

@@ -25,7 +25,6 @@ from apptest_charts import chart, charts, frame_patches, set_control  # noqa: E4
 from lossapp import training_figures as tfig  # noqa: E402
 from lossapp.training import (  # noqa: E402
     CLASSIFIER_LOSSES,
-    MAX_OUTLIERS,
     REGRESSION_LOSSES,
     TRUE_INTERCEPT,
     TRUE_SLOPE,
@@ -277,10 +276,9 @@ def test_page_charts_plot_the_training_results():
         np.testing.assert_allclose(y, slope * x + intercept, rtol=1e-12, atol=1e-12)
     (points,) = role(data, "points")
     (outliers,) = role(data, "outliers")
-    ox = decode(outliers["x"])
-    assert len(ox) == MAX_OUTLIERS and np.isnan(ox[12:]).all()  # padded, so another count's frame fits
-    np.testing.assert_array_equal(ox[:12], run.data.x[run.data.outlier])
+    np.testing.assert_array_equal(decode(outliers["x"]), run.data.x[run.data.outlier])
     np.testing.assert_array_equal(decode(points["y"]), run.data.y[~run.data.outlier])
+    assert len(decode(outliers["x"])) == 12
     curves = {t["meta"]["loss"]: t for t in role(traces(at, REG_CURVES), "curve")}
     for name, trace in curves.items():
         np.testing.assert_allclose(decode(trace["y"]), run.fits[name].loss, rtol=1e-12)
@@ -299,16 +297,10 @@ def test_page_charts_plot_the_training_results():
     assert levels == sorted([("LogisticLoss", 0.0), ("HingeLoss", 0.0), ("HingeLoss", 1.0), ("HingeLoss", -1.0),
                              ("SquaredHingeLoss", 0.0), ("SquaredHingeLoss", 1.0), ("SquaredHingeLoss", -1.0)])
     flipped = role(data, "flipped")
-    assert len(flipped) == 3
-    for t in flipped:
-        fx = decode(t["x"])
-        np.testing.assert_array_equal(fx[clf.data.flipped], clf.data.points[clf.data.flipped, 0])
-        assert np.isnan(fx[~clf.data.flipped]).all() and t.get("visible", True) is True
-    for t in role(data, "points"):  # every point in each class's trace, NaN where it has the other label
-        px = decode(t["x"])
+    assert len(flipped) == 3 and all(len(decode(t["x"])) == 2 and t.get("visible", True) is True for t in flipped)
+    for t in role(data, "points"):
         mine = clf.data.y == t["meta"]["label"]
-        np.testing.assert_array_equal(px[mine], clf.data.points[mine, 0])
-        assert len(px) == 100 and np.isnan(px[~mine]).all()
+        np.testing.assert_array_equal(decode(t["x"]), clf.data.points[mine, 0])
 
 
 # -- the builders on their own --------------------------------------------------------------------------------------
