@@ -332,13 +332,34 @@ function markersAsShapes(data, layout) {
 // then covers a wider x-range than the one shown, data.xrange), "marker" places the marker.
 function applyControls(host) {
   const st = host.__lossapp;
-  const fig = st.fig;
+  let fig = st.fig;
   let scale = 1.0;
   let shift = 0.0;
   let mix = null;
   let pscale = 1.0;
   let marker = null;
-  if (st.frameIds && st.frameIds.length && st.frames) return frameState(st);
+  let frameKey = '';
+  if (st.frameIds && st.frameIds.length && st.frames) {
+    if (st.follow || st.controls.every((c) => c.role === 'frame')) return frameState(st);
+    // frame sliders among the others (a curve's parameter): the patch for a moved one replaces the curves the
+    // other sliders then scale, shift and mark
+    if (!framesFit(st)) return {stale: true};
+    const moved = movedFrames(st);
+    if (moved.length === 1) {
+      const f = st.frames[moved[0]];
+      const k = nearest(f.values, st.values[moved[0]]);
+      frameKey = moved[0] + '=' + k;
+      if (st.frameFigKey !== frameKey) {
+        const patch = framePatch(f, k);
+        st.frameFig = {data: fig.data.map((t, i) => (patch.traces[i] ? Object.assign({}, t, patch.traces[i]) : t)),
+                       layout: fig.layout};
+        st.frameFigKey = frameKey;
+        st.decoded = null;
+      }
+      fig = st.frameFig;
+    }
+  }
+  if (!frameKey && st.frameFigKey) { st.frameFigKey = null; st.decoded = null; }
   const curveScale = {};  // "scale" sliders of one curve each (Compare's per-loss weights)
   for (const c of st.controls) {
     if (c.role === 'scale' && c.curve) curveScale[c.curve] = (curveScale[c.curve] ?? 1) * st.values[c.id];
@@ -426,7 +447,7 @@ function applyControls(host) {
     layout.xaxis2 = Object.assign({}, layout.xaxis2, {range: st.xrangeArr});
   }
   if (layout.yaxis && layout.yaxis.range) {
-    const key = scale + ':' + shift + ':' + mix + ':' + pscale + ':' + JSON.stringify(curveScale);
+    const key = scale + ':' + shift + ':' + mix + ':' + pscale + ':' + JSON.stringify(curveScale) + ':' + frameKey;
     if (st.rangeKey !== key) {
       st.range = finiteRange(lossY, 0.06, lossX, st.xrange) || layout.yaxis.range;
       st.rangeKey = key;
@@ -440,7 +461,7 @@ function applyControls(host) {
       const d = st.decoded[k];
       if (d && t.meta.role === 'grad') { gradY.push(d.scaled); gradX.push(d.shifted); }
     });
-    const key = scale + ':' + shift + ':' + mix + ':' + pscale + ':' + JSON.stringify(curveScale);
+    const key = scale + ':' + shift + ':' + mix + ':' + pscale + ':' + JSON.stringify(curveScale) + ':' + frameKey;
     if (st.range2Key !== key) { st.range2 = finiteRange(gradY, 0.06, gradX, st.xrange); st.range2Key = key; }
     if (st.range2) layout.yaxis2 = Object.assign({}, layout.yaxis2, {range: st.range2, autorange: false});
   }
@@ -624,6 +645,8 @@ function setupControls(host, data, setTriggerValue, redraw) {
   host.__lossapp.labels = data.labels || {};
   const st = host.__lossapp;
   st.frames = data.frames || null;
+  // curves patched from the previous frames are patched afresh from these
+  if (st.frameFigKey) { st.frameFigKey = null; st.decoded = null; }
   st.stats = data.stats || null;
   if (st.stats) addReadout(host, 'values shown');
   st.mix = data.mix || null;  // drawn with the same parameters as the figure: it changes when the figure does

@@ -224,14 +224,37 @@ def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView):
     return figures.curve_figure(_view, present=present)
 
 
+#: A curve parameter's browser-side slider gets the curves this many steps either side of its value (a Huber
+#: curve of 2,001 points is ~16 kB a value); beyond, the chart waits for the server.
+PARAM_WINDOW = 3
+
+
+def curve_frames(fig, slider: ClientSlider, curves_at: Callable[[float], tuple[Curve, ...]]) -> dict:
+    """The frame table of a curve chart's parameter ``slider``: the loss and gradient traces of ``fig`` (a
+    :func:`lossapp.figures.curve_figure`) at each value around the slider's, from ``curves_at(value)``."""
+    roles = [(i, t.meta["role"], t.meta["curve"]) for i, t in enumerate(fig.data)
+             if t.meta and t.meta.get("role") in ("loss", "grad")]
+
+    def columns(values: np.ndarray) -> dict:
+        rows = [{c.name: c for c in curves_at(float(v))} for v in values]
+        return {"traces": {i: {"y": np.stack([r[name].loss if role == "loss" else r[name].grad for r in rows])}
+                           for i, role, name in roles}}
+
+    return frame_table(slider, columns, PARAM_WINDOW)
+
+
 def chart(view: CurveView, key: str, *, present: bool = False, export: bool = True, base: CurveView | None = None,
           sliders: tuple[ClientSlider, ...] = (), names: dict[str, str] | None = None,
           xrange: tuple[float, float] | None = None, readout: bool = True,
-          labels: dict[str, tuple[str, str]] | None = None, mix: CurveView | None = None) -> None:
+          labels: dict[str, tuple[str, str]] | None = None, mix: CurveView | None = None,
+          curves_at: dict[str, Callable[[float], tuple[Curve, ...]]] | None = None) -> None:
     """Plot a CurveView with its text description, then the export panel (when lossapp.export provides it).
 
     With browser-side ``sliders`` (:class:`lossapp.live_chart.ClientSlider`), the chart is drawn from ``base``
-    (``view`` itself unless given): the same curves at scale 1, which the browser scales and marks itself. The
+    (``view`` itself unless given): the same curves at scale 1, which the browser scales and marks itself. A
+    "frame" slider among them (a loss parameter such as Huber's rho) needs ``curves_at[slider id](value)``: the
+    base's curves at that value of the parameter (same grid), which the browser swaps in for the values
+    around the slider's own (:data:`PARAM_WINDOW` steps either side) before the other sliders apply. The
     description and the export are always of ``view``. Presentation mode leaves the export panel out: downloads
     and code are clutter on a projector.
     """
@@ -239,8 +262,9 @@ def chart(view: CurveView, key: str, *, present: bool = False, export: bool = Tr
     shown = base if sliders and base is not None else view  # without sliders there is nothing to apply
     fig = _cached_figure(view_fingerprint(shown), present, shown)
     mixed = None if mix is None else _cached_figure(view_fingerprint(mix), present, mix)
+    frames = {s.id: curve_frames(fig, s, curves_at[s.id]) for s in sliders if s.role == "frame"} or None
     plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange, readout=readout,
-                 labels=labels, mix=mixed)
+                 labels=labels, mix=mixed, frames=frames)
     st.caption(alt)
     if export and export_panel is not None and not present:
         export_panel(view, key)
@@ -326,17 +350,22 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     # with live charts, a label that only slides the curve is a browser-side slider too
     lparam = label_param(spec, spec.defaults())
     shift = live and spec.label_shift and lparam.kind == "float"
-    if live and shift and not [p for p in spec.params if p.name != "weight"]:
-        left = right = st.container()  # every control sits under the chart: the chart takes the whole width
-    else:
-        left, right = st.columns([1, 2.4], gap="medium")
     # the parameter that scales a mixed label's label-1 part (SigmoidBCE's pos_weight) moves in the browser too,
     # and so does a margin that slides the curve by the label (the hinges)
     pscale = spec.positive_scale if live and spec.label_linear and lparam.kind == "float" else None
     mshift = spec.margin_shift if live and lparam.kind == "choice" else None
+    # and so does a curve parameter with a slider of its own (Huber's rho): the page sends the curves at the
+    # values around it (not for a mixed label, whose label-1 curves would not follow)
+    framed = tuple(p.name for p in spec.params if live and p.kind == "float" and p.where == "init"
+                   and p.name not in ("weight", pscale, mshift) and not (spec.label_linear and lparam.kind == "float")
+                   and (p.high - p.low) / p.step <= 200)
+    if live and shift and not [p for p in spec.params if p.name not in ("weight", *framed)]:
+        left = right = st.container()  # every control sits under the chart: the chart takes the whole width
+    else:
+        left, right = st.columns([1, 2.4], gap="medium")
     with left:
         params = param_controls(spec, key, defaults=defaults,
-                                skip=("weight", *(p for p in (pscale, mshift) if p)) if live else ())
+                                skip=("weight", *(p for p in (pscale, mshift) if p), *framed) if live else ())
         lparam = label_param(spec, params)
         # a different key when the label convention changes, so a stored -1 never meets the {0, 1} choice
         lkey = control_key(key, "label") + ("01" if lparam.choices == (0.0, 1.0) else "")
@@ -367,10 +396,12 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
                              role="pscale"),) if pscale and mix else ()),
             *((client_param(spec.param(mshift), control_key(key, mshift), (defaults or {}).get(mshift),
                              role="shift", factor=float(label)),) if mshift else ()),
+            *(client_param(spec.param(p), control_key(key, p), (defaults or {}).get(p), role="frame") for p in framed),
             client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
             client_param(SAMPLE_WEIGHT, control_key(key, "sample_weight"), None),
         )
-        values = {s.role if s.role != "scale" else s.id: s.value for s in sliders}
+        values = {s.role if s.role not in ("scale", "frame") else s.id: s.value for s in sliders}
+        params = {**params, **{p: values[control_key(key, p)] for p in framed}}
         if mshift:
             params = {**params, mshift: values["shift"]}
         marker = values["marker"]
@@ -385,22 +416,30 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
         params = {**params, "weight": weight}
         with right:
             view = curve_view(name, params, label, sample_weight, marker, rng)
+            unit = {**params, "weight": 1.0, **({pscale: 1.0} if pscale and mix else {})}
+            # what the chart is drawn from: the curves at scale 1, with what the browser applies taken out
             if shift:  # drawn at label 0 over every prediction minus label the sliders can reach
-                wide = CurveRange(rng.lo - float(lparam.high), rng.hi - float(lparam.low), rng.dx, rng.step,
-                                  rng.title, rng.suffix)
-                base = curve_view(name, {**params, "weight": 1.0}, 0.0, 1.0, marker, wide)
+                base_rng = CurveRange(rng.lo - float(lparam.high), rng.hi - float(lparam.low), rng.dx, rng.step,
+                                      rng.title, rng.suffix)
+                base_params, base_label = {**params, "weight": 1.0}, 0.0
             elif mshift:  # drawn at margin 0 over every prediction the margin can slide into view
                 reach = max(abs(float(spec.param(mshift).low)), abs(float(spec.param(mshift).high)))
-                wide = CurveRange(rng.lo - reach, rng.hi + reach, rng.dx, rng.step, rng.title, rng.suffix)
-                base = curve_view(name, {**params, "weight": 1.0, mshift: 0.0}, label, 1.0, marker, wide)
-            unit = {**params, "weight": 1.0, **({pscale: 1.0} if pscale and mix else {})}
-            if mix:  # drawn at label 0, and at label 1 for the browser to mix
-                base = curve_view(name, unit, 0.0, 1.0, marker, rng)
-            elif not shift and not mshift:
-                base = curve_view(name, unit, label, 1.0, marker, rng)
+                base_rng = CurveRange(rng.lo - reach, rng.hi + reach, rng.dx, rng.step, rng.title, rng.suffix)
+                base_params, base_label = {**params, "weight": 1.0, mshift: 0.0}, label
+            elif mix:  # drawn at label 0, and at label 1 for the browser to mix
+                base_rng, base_params, base_label = rng, unit, 0.0
+            else:
+                base_rng, base_params, base_label = rng, unit, label
+            base = curve_view(name, base_params, base_label, 1.0, marker, base_rng)
             at_one = curve_view(name, unit, 1.0, 1.0, marker, rng) if mix else None
+
+            def curves_at(value: float, p: str) -> tuple[Curve, ...]:
+                """The base's curves with parameter ``p`` at ``value``."""
+                return curve_view(name, {**base_params, p: value}, base_label, 1.0, marker, base_rng).curves
+
             chart(view, key, present=present, base=base, sliders=sliders, names={spec.name: short},
-                  xrange=(rng.lo, rng.hi) if shift or mshift else None, mix=at_one)
+                  xrange=(rng.lo, rng.hi) if shift or mshift else None, mix=at_one,
+                  curves_at={control_key(key, p): (lambda v, p=p: curves_at(v, p)) for p in framed})
         return view
     with left:
         value, grad = point_value(name, tuple(sorted(params.items())), float(label), float(sample_weight), marker)

@@ -180,10 +180,10 @@ def test_curve_sections_move_marker_and_weights_in_the_browser_only_with_live_ch
     keys = {s.key for s in at.slider}
     huber = next(c for c in charts(at) if c.key == "huber_chart")
     if live:
-        assert not {"huber_pred", "huber_weight", "huber_sw"} & keys and "huber_rho" in keys
+        assert not {"huber_pred", "huber_weight", "huber_sw", "huber_rho"} & keys
         assert [(s["id"], s["role"], s["value"]) for s in huber.controls] == [
-            ("huber_pred", "marker", 1.5), ("huber_label", "shift", 0.0), ("huber_weight", "scale", 2.0),
-            ("huber_sw", "scale", 0.5)]
+            ("huber_pred", "marker", 1.5), ("huber_label", "shift", 0.0), ("huber_rho", "frame", 1.0),
+            ("huber_weight", "scale", 2.0), ("huber_sw", "scale", 0.5)]
         assert huber.names == {"HuberLoss": "HuberLoss"}
         loss = next(t for t in huber.data if t["meta"]["role"] == "loss")
         x = np.frombuffer(base64.b64decode(loss["x"]["bdata"]), dtype=loss["x"]["dtype"])

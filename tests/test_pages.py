@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_charts import charts, control_value, load_page, readouts, set_control, stats
+from apptest_charts import charts, control_value, frame_patches, load_page, readouts, set_control, stats
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -256,6 +256,29 @@ def test_regression_chart_plots_the_losscore_curve():
     np.testing.assert_allclose(y, expected, atol=1e-12)
     np.testing.assert_allclose(g, np.clip(d / 0.5, -1, 1), atol=1e-12)
     assert "label fixed at 1" in charts(at)[2].alt
+
+
+def test_huber_rho_moves_the_curve_in_the_browser_as_the_server_would():
+    """With live charts Huber's rho is a browser-side slider: the page sends the curve (drawn at label 0 and
+    weight 1, as the other sliders need it) at the rho values around the current one, each losscore's Huber
+    curve at that rho, and the server draws the same curve once the slider is there."""
+    at = load("2_Regression.py", huber_rho="1.5")
+    [huber] = [c for c in charts(at) if c.key == "huber_chart"]
+    assert huber.frames["huber_rho"]["values"] == pytest.approx([1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8])
+    roles = {t["meta"]["role"]: i for i, t in enumerate(huber.data) if t["meta"]["role"] in ("loss", "grad")}
+    x = decode(huber.data[roles["loss"]]["x"])
+    for value in (1.2, 1.8):
+        [(_, patch)] = frame_patches(at, "huber_rho", value)
+        assert not patch["missing"]
+        loss, grad = make_loss("HuberLoss", rho=value).value_and_grad(x, np.zeros_like(x))
+        np.testing.assert_allclose(patch["traces"][str(roles["loss"])]["y"], loss, rtol=1e-6, atol=1e-7)
+        np.testing.assert_allclose(patch["traces"][str(roles["grad"])]["y"], grad, rtol=1e-6, atol=1e-7)
+    set_control(at, "huber_rho", 1.8)
+    rerun(at)
+    [moved] = [c for c in charts(at) if c.key == "huber_chart"]
+    np.testing.assert_allclose(decode(moved.data[roles["loss"]]["y"]), patch["traces"][str(roles["loss"])]["y"],
+                               rtol=1e-6, atol=1e-7)
+    assert metric(at, "HuberLoss: loss") == pytest.approx(2.0 - 0.9)  # |d| - rho/2 at prediction 2
 
 
 def test_regression_state_is_in_the_url():

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from losscore import L2Loss
+from losscore.catalog import make_loss
 
 from .harness import (
     CLIENT_SLIDER,
@@ -110,6 +111,33 @@ def test_marker_and_weight_move_in_the_browser_and_the_server_catches_up(server,
     wait_loaded(page)
     assert page.locator(f'{CLIENT_SLIDER}[data-param="l2_pred"]').input_value() == "1.55"
     assert readout(page, 1) == {"L2Loss: loss": f"{value:.4f}", "L2Loss: gradient": f"{grad:.4f}"}
+
+
+def huber_at(pred: float, rho: float, weight: float = 1.0) -> tuple[float, float]:
+    values, grad = make_loss("HuberLoss", rho=rho, weight=weight).value_and_grad(np.array([pred]), np.array([0.0]))
+    return float(values[0]), float(grad[0])
+
+
+def test_huber_rho_swaps_the_curve_in_the_browser_and_the_weight_still_applies(server, page):
+    """rho is a "frame" slider among the marker, label and weights: its curves come from the page, and the other
+    sliders apply on top of them."""
+    page.goto(f"{server}/Regression")
+    wait_loaded(page)
+    rho = page.locator(f'{CLIENT_SLIDER}[data-param="huber_rho"]')
+    weight = page.locator(f'{CLIENT_SLIDER}[data-param="huber_weight"]')
+    before_runs = runs(page)
+    value, grad = huber_at(2.0, 1.1)
+    assert press_and_read(page, rho, "ArrowRight", (value, grad), index=2)["HuberLoss: loss"] == f"{value:.4f}"
+    value, grad = huber_at(2.0, 1.1, weight=1.1)  # a weight step on top of the new curve, before any sync
+    assert press_and_read(page, weight, "ArrowRight", (value, grad), index=2)["HuberLoss: loss"] == f"{value:.4f}"
+    assert runs(page) == before_runs, "the chart waited for a script run"
+    assert "huber_rho=1.1" in page.url
+    wait_run_after(page, before_runs)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=\"stCaptionContainer\"]'))"
+                           f".some((c) => c.innerText.includes('HuberLoss = {value:.4g}'))")
+    value, grad = huber_at(2.0, 1.0, weight=1.1)  # back, from the frames the sync brought
+    press_and_read(page, rho, "ArrowLeft", (value, grad), index=2)
+    assert exceptions(page) == [] and page.console_errors == []
 
 
 def test_keyboard_alone_reaches_a_browser_side_slider(server, page):
