@@ -231,14 +231,25 @@ PARAM_WINDOW = 3
 
 def curve_frames(fig, slider: ClientSlider, curves_at: Callable[[float], tuple[Curve, ...]]) -> dict:
     """The frame table of a curve chart's parameter ``slider``: the loss and gradient traces of ``fig`` (a
-    :func:`lossapp.figures.curve_figure`) at each value around the slider's, from ``curves_at(value)``."""
-    roles = [(i, t.meta["role"], t.meta["curve"]) for i, t in enumerate(fig.data)
-             if t.meta and t.meta.get("role") in ("loss", "grad")]
+    :func:`lossapp.figures.curve_figure`) at each value around the slider's, from ``curves_at(value)`` (the
+    curves the slider moves; a value where one of them cannot be computed is ``missing``)."""
+    changed = {c.name for c in curves_at(slider.value)}  # the curves this slider moves
+    roles = [(i, t.meta["role"], t.meta["curve"], np.asarray(t.y, dtype=np.float64)) for i, t in enumerate(fig.data)
+             if t.meta and t.meta.get("role") in ("loss", "grad") and t.meta.get("curve") in changed]
 
     def columns(values: np.ndarray) -> dict:
-        rows = [{c.name: c for c in curves_at(float(v))} for v in values]
-        return {"traces": {i: {"y": np.stack([r[name].loss if role == "loss" else r[name].grad for r in rows])}
-                           for i, role, name in roles}}
+        rows, missing = [], []
+        for k, v in enumerate(values):
+            try:
+                row = {c.name: c for c in curves_at(float(v))}
+            except (ValueError, TypeError):  # a loss that cannot take this value: the chart asks the server
+                row = {}
+            if not changed <= set(row):
+                missing.append(k)
+            rows.append(row)
+        return {"traces": {i: {"y": np.stack([drawn if name not in r else r[name].loss if role == "loss"
+                                              else r[name].grad for r in rows])}
+                           for i, role, name, drawn in roles}, "missing": missing}
 
     return frame_table(slider, columns, PARAM_WINDOW)
 

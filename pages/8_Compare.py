@@ -45,6 +45,15 @@ def apply_preset() -> None:
     losses, label = PRESETS[st.session_state["cmp_preset"]]
     st.session_state["cmp_losses"] = list(losses)
     st.session_state["cmp_label"] = label
+    if "cmp_label" in st.query_params:  # the browser-side label slider reads the address
+        st.query_params["cmp_label"] = f"{label:g}"
+
+
+def framed_params(spec, skip: tuple[str, ...]) -> list:
+    """A loss's numeric parameters that get a browser-side slider of their own (with live charts): those with
+    a slider (rho, a margin, pos_weight), not the weight (a scale slider) nor a tiny epsilon."""
+    return [p for p in spec.params if p.kind == "float" and p.name != "weight" and p.name not in skip
+            and (p.high - p.low) / p.step <= 200]
 
 
 st.title("Compare losses")
@@ -70,19 +79,26 @@ chosen = st.multiselect(
     "Losses", CURVE_LOSSES, default=first_losses,
     key="cmp_losses", bind=BIND, help="Any losses with a loss-vs-prediction curve (Gluon class names).",
 )
+LABEL_HELP = ("One label for every curve. Hinge and logistic losses expect -1 or +1, SigmoidBCE a value in [0, 1], "
+              "PoissonNLL a count >= 0.")
+live = live_charts_enabled()
 controls, plot = st.columns([1, 2.4], gap="medium")
 with controls:
-    urlstate.guard_number("cmp_label", low=-5.0, high=5.0, default=first_label)
-    label = st.slider("label", -5.0, 5.0, first_label, 0.5,
-                      key="cmp_label", bind=BIND, format="%.1f",
-                      help="One label for every curve. Hinge and logistic losses expect -1 or +1, "
-                           "SigmoidBCE a value in [0, 1], PoissonNLL a count >= 0.")
+    label_slider = None
+    if live:  # moved in the browser, under the chart: the page sends the curves at the labels around this one
+        label_slider = client_slider("cmp_label", "label", low=-5.0, high=5.0, step=0.5, default=first_label,
+                                     role="frame", help=LABEL_HELP)
+        label = label_slider.value
+    else:
+        urlstate.guard_number("cmp_label", low=-5.0, high=5.0, default=first_label)
+        label = st.slider("label", -5.0, 5.0, first_label, 0.5, key="cmp_label", bind=BIND, format="%.1f",
+                          help=LABEL_HELP)
     urlstate.guard_range("cmp_range", low=-10.0, high=10.0, default=(-5.0, 5.0))
     lo, hi = st.slider("prediction range", -10.0, 10.0, (-5.0, 5.0), 0.5, key="cmp_range", bind=BIND,
                        help="The x-axis of the chart (the tutorial uses -5 to 5).")
     if hi - lo < 0.5:
         lo, hi = lo, lo + 0.5
-    if live_charts_enabled():  # moved in the browser, under the chart; the table follows once it is still
+    if live:  # moved in the browser, under the chart; the table follows once it is still
         marker_slider = marker_within(lo, hi)
         marker = marker_slider.value
     else:
@@ -95,8 +111,10 @@ with controls:
         marker = st.slider("prediction marker", lo, hi, min(max(1.0, lo), hi), 0.05, key="cmp_pred", bind=BIND,
                            format="%.2f", help="Where the table reads off each loss and gradient.")
     params: dict[str, dict] = {}
-    # with live charts each loss's weight is a slider under the chart that scales its curve in the browser
+    # with live charts each loss's weight is a slider under the chart that scales its curve in the browser, and
+    # its other numeric parameters are sliders there too, whose curves the page sends for the values around
     weights: dict[str, ClientSlider] = {}
+    framed: dict[str, list[ClientSlider]] = {}
     for name in chosen:
         spec = CATALOG[name]
         prefix = f"cmp_{SHORT_IDS[name]}"
@@ -104,15 +122,27 @@ with controls:
         if marker_slider is not None:
             weights[name] = client_param(spec.param("weight"), control_key(prefix, "weight"),
                                          label=f"{name} weight", curve=name)
-            skip += ("weight",)
+            framed[name] = [client_param(p, control_key(prefix, p.name), label=f"{name} {p.name}", role="frame")
+                            for p in framed_params(spec, skip)]
+            skip += ("weight", *(p.name for p in framed_params(spec, skip)))
+        params[name] = {s.id.removeprefix(prefix + "_"): s.value for s in framed.get(name, [])}
         if not [p for p in spec.params if p.name not in skip]:
             continue
         # an expander in presentation mode too (where CSS hides it): URL values still reach the curves
         with st.expander(f"{spec.name} parameters", expanded=False):
-            params[name] = param_controls(spec, prefix, skip=skip)
+            params[name] |= param_controls(spec, prefix, skip=skip)
 
 curves, unit_curves, rows, failed = [], [], [], []
 num = int(round((hi - lo) / 0.01)) + 1
+unit_params: dict[str, dict] = {}  # what each drawn curve is computed with (weight 1)
+
+
+def unit_curve(name: str, p: dict, at_label: float) -> Curve:
+    """Loss ``name``'s curve at weight 1 with parameters ``p`` and label ``at_label`` over the chart's range."""
+    unit = tuple(sorted({**p, "weight": 1.0}.items()))
+    return Curve(name, *sweep_arrays(name, unit, float(at_label), 1.0, float(lo), float(hi), num))
+
+
 for name in chosen:
     p = {**params.get(name, {}), **FIXED.get(name, {})}
     if name in weights:
@@ -122,8 +152,8 @@ for name in chosen:
         x, values, grad = sweep_arrays(name, key, float(label), 1.0, float(lo), float(hi), num)
         value, slope = point_value(name, key, float(label), 1.0, float(marker))
         if name in weights:  # the chart is drawn at weight 1: the browser scales each curve by its slider
-            unit = tuple(sorted({**p, "weight": 1.0}.items()))
-            unit_curves.append(Curve(name, *sweep_arrays(name, unit, float(label), 1.0, float(lo), float(hi), num)))
+            unit_curves.append(unit_curve(name, p, label))
+            unit_params[name] = p
     except (ValueError, TypeError) as exc:
         failed.append(f"{CATALOG[name].title}: {exc}")
         continue
@@ -142,10 +172,19 @@ with plot:
             title=f"{len(curves)} losses, label {label:g}", curves=tuple(curves), marker=float(marker),
             label=float(label), loss_names=names, params={n: params[n] for n in names},
         )
-        sliders = (marker_slider, *(weights[n] for n in names)) if marker_slider else ()
+        sliders = (marker_slider, label_slider, *(weights[n] for n in names),
+                   *(s for n in names for s in framed.get(n, []))) if marker_slider else ()
         base = CurveView(title=view.title, curves=tuple(unit_curves), marker=view.marker, label=view.label,
                          loss_names=names) if marker_slider else None
-        chart(view, "cmp", present=present, sliders=sliders, readout=False, base=base)
+        # the curves the browser swaps in when the label or a loss's parameter moves (values around the current)
+        curves_at = {}
+        if label_slider is not None:
+            curves_at["cmp_label"] = lambda v: tuple(unit_curve(n, unit_params[n], v) for n in names)
+        for n in names:
+            for s in framed.get(n, []):
+                param = s.id.removeprefix(f"cmp_{SHORT_IDS[n]}_")
+                curves_at[s.id] = lambda v, n=n, param=param: (unit_curve(n, {**unit_params[n], param: v}, label),)
+        chart(view, "cmp", present=present, sliders=sliders, readout=False, base=base, curves_at=curves_at)
 
 if rows:
     st.subheader(f"At prediction {marker:g}, label {label:g}")

@@ -695,7 +695,7 @@ def test_compare_presets_are_the_tutorials_two_groups():
     assert table(at) == {"L1Loss": (1.0, 1.0), "L2Loss": (0.5, 1.0), "HuberLoss": (0.5, 1.0)}
     at.button_group(key="cmp_preset").set_value("classification")
     rerun(at)
-    assert at.slider(key="cmp_label").value == 1.0
+    assert control_value(at, "cmp_label") == 1.0
     t = table(at)
     assert list(t) == ["LogisticLoss", "HingeLoss", "SquaredHingeLoss", "SigmoidBinaryCrossEntropyLoss"]
     assert t["HingeLoss"] == (0.0, 0.0) and t["SquaredHingeLoss"] == (0.0, 0.0)
@@ -714,10 +714,10 @@ def test_compare_classification_preset_from_the_url():
 def test_compare_widgets():
     at = load("8_Compare.py")
     set_control(at, "cmp_pred", 3.0)
-    at.slider(key="cmp_label").set_value(1.0)
+    set_control(at, "cmp_label", 1.0)
     rerun(at)
     assert table(at) == {"L1Loss": (2.0, 1.0), "L2Loss": (2.0, 2.0), "HuberLoss": (1.5, 1.0)}
-    at.slider(key="cmp_huber_rho").set_value(4.0)
+    set_control(at, "cmp_huber_rho", 4.0)
     set_control(at, "cmp_l2_weight", 0.5)
     rerun(at)
     assert table(at)["HuberLoss"] == (0.5, 0.5) and table(at)["L2Loss"] == (1.0, 1.0)
@@ -752,6 +752,44 @@ def test_compare_weights_scale_each_curve_in_the_browser(monkeypatch):
     monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
     plain = load("8_Compare.py", cmp_l2_weight="0.5")
     assert plain.slider(key="cmp_l2_weight").value == 0.5
+
+
+def test_compare_label_and_loss_parameters_swap_the_curves_in_the_browser():
+    """With live charts the label and each loss's numeric parameter (Huber's rho here) are browser-side sliders:
+    the page sends, for the values around each, the curves it moves (all of them for the label, its own loss's
+    for a parameter), each losscore's curve at weight 1; a label a loss cannot take is left to the server."""
+    at = load("8_Compare.py")
+    (c,) = charts(at)
+    frames = {s["id"] for s in c.controls if s["role"] == "frame"}
+    assert frames == {"cmp_label", "cmp_huber_rho"}
+    by_index = {str(i): t["meta"] for i, t in enumerate(c.data) if t.get("meta", {}).get("role") in ("loss", "grad")}
+    x = decode(c.data[0]["x"])
+
+    def expected(meta: dict, label: float, rho: float = 1.0) -> np.ndarray:
+        loss = make_loss(meta["curve"], **({"rho": rho} if meta["curve"] == "HuberLoss" else {}))
+        values, grad = loss.value_and_grad(x, np.full_like(x, label))
+        return values if meta["role"] == "loss" else grad
+
+    [(_, patch)] = frame_patches(at, "cmp_label", 1.5)
+    assert set(patch["traces"]) == set(by_index)
+    for index, meta in by_index.items():
+        np.testing.assert_allclose(patch["traces"][index]["y"], expected(meta, 1.5), rtol=1e-6, atol=1e-6)
+    [(_, patch)] = frame_patches(at, "cmp_huber_rho", 1.3)
+    huber = {i for i, m in by_index.items() if m["curve"] == "HuberLoss"}
+    assert set(patch["traces"]) == huber
+    for index in huber:
+        np.testing.assert_allclose(patch["traces"][index]["y"], expected(by_index[index], 0.0, rho=1.3),
+                                   rtol=1e-6, atol=1e-6)
+
+    at.multiselect(key="cmp_losses").set_value(["L2Loss", "PoissonNLLLoss"])
+    rerun(at)
+    table_ = charts(at)[0].frames["cmp_label"]
+    assert [table_["values"][k] for k in table_["missing"]] == [-1.5, -1.0, -0.5]  # negative counts: the server says
+    # a preset brings its label along, also when the address already holds one
+    at = load("8_Compare.py", cmp_label="2")
+    at.button_group(key="cmp_preset").set_value("classification")
+    rerun(at)
+    assert control_value(at, "cmp_label") == 1.0
 
 
 def test_compare_marker_follows_a_narrower_range_without_a_notice():

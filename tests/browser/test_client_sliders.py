@@ -330,3 +330,28 @@ def test_a_compare_weight_scales_only_its_own_curve(server, page):
     wait_run_after(page, before)  # once still, the server hears of it: the table and the description follow
     page.wait_for_function("() => document.body.innerText.includes('L2Loss = 2.25 (gradient 1.5)')")
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_the_compare_label_swaps_every_curve_and_the_weights_still_apply(server, page):
+    page.goto(f"{server}/Compare?cmp_pred=3&cmp_l2_weight=0.5")
+    wait_loaded(page)
+    curve_y = ("(name) => { const gd = document.querySelector('[data-testid=\"lossappChart\"]');"
+               "const t = gd._fullData.find((d) => d.meta && d.meta.role === 'loss' && d.meta.curve === name);"
+               "return t ? Array.from(t.y) : null; }")
+    page.wait_for_function(curve_y, arg="L2Loss")
+    x = np.array(page.evaluate("() => Array.from(document.querySelector('[data-testid=\"lossappChart\"]')"
+                               "._fullData.find((d) => d.meta && d.meta.curve === 'L2Loss').x)"))
+    before = runs(page)
+    page.locator(f'{CLIENT_SLIDER}[data-param="cmp_label"]').focus()
+    page.keyboard.press("ArrowRight")  # label 0 -> 0.5
+    want = L2Loss(weight=0.5)(x, np.full_like(x, 0.5))  # the new curve, scaled by its weight slider
+    page.wait_for_function(f"(name) => {{ const y = ({curve_y})(name); return Math.abs(y[0] - {want[0]}) < 1e-4; }}",
+                           arg="L2Loss")
+    np.testing.assert_allclose(page.evaluate(curve_y, "L2Loss"), want, rtol=1e-6)  # float32 frames
+    l1 = make_loss("L1Loss")(x, np.full_like(x, 0.5))
+    np.testing.assert_allclose(page.evaluate(curve_y, "L1Loss"), l1, rtol=1e-6)
+    assert runs(page) == before, "the label waited for a script run"
+    assert "cmp_label=0.5" in page.url
+    wait_run_after(page, before)  # the table follows once the slider is still
+    page.wait_for_function("() => document.body.innerText.includes('At prediction 3, label 0.5')")
+    assert exceptions(page) == [] and page.console_errors == []
