@@ -305,15 +305,23 @@ def test_a_hinge_margin_slides_the_curve_by_the_label(server, page):
     assert exceptions(page) == [] and page.console_errors == []
 
 
-def test_a_compare_weight_scales_only_its_own_curve(server, page):
-    page.goto(f"{server}/Compare?cmp_pred=3")
+#: The drawn loss curve of a loss on the Compare page (plotly's decoded copy), by name.
+curve_y = ("(name) => { const gd = document.querySelector('[data-testid=\"lossappChart\"]');"
+           "const t = gd._fullData.find((d) => d.meta && d.meta.role === 'loss' && d.meta.curve === name);"
+           "return t ? Array.from(t.y) : null; }")
+
+
+def open_compare(page, url: str) -> np.ndarray:
+    """Open the Compare page at ``url``; once its chart is drawn, return the predictions of its curves."""
+    page.goto(url)
     wait_loaded(page)
-    curve_y = ("(name) => { const gd = document.querySelector('[data-testid=\"lossappChart\"]');"
-               "const t = gd._fullData.find((d) => d.meta && d.meta.role === 'loss' && d.meta.curve === name);"
-               "return t ? Array.from(t.y) : null; }")
     page.wait_for_function(curve_y, arg="L2Loss")
-    x = np.array(page.evaluate("() => Array.from(document.querySelector('[data-testid=\"lossappChart\"]')"
-                               "._fullData.find((d) => d.meta && d.meta.curve === 'L2Loss').x)"))
+    return np.array(page.evaluate("() => Array.from(document.querySelector('[data-testid=\"lossappChart\"]')"
+                                  "._fullData.find((d) => d.meta && d.meta.curve === 'L2Loss').x)"))
+
+
+def test_a_compare_weight_scales_only_its_own_curve(server, page):
+    x = open_compare(page, f"{server}/Compare?cmp_pred=3")
     l1_before = page.evaluate(curve_y, "L1Loss")
     before = runs(page)
     weight = page.locator(f'{CLIENT_SLIDER}[data-param="cmp_l2_weight"]')
@@ -333,14 +341,7 @@ def test_a_compare_weight_scales_only_its_own_curve(server, page):
 
 
 def test_the_compare_label_swaps_every_curve_and_the_weights_still_apply(server, page):
-    page.goto(f"{server}/Compare?cmp_pred=3&cmp_l2_weight=0.5")
-    wait_loaded(page)
-    curve_y = ("(name) => { const gd = document.querySelector('[data-testid=\"lossappChart\"]');"
-               "const t = gd._fullData.find((d) => d.meta && d.meta.role === 'loss' && d.meta.curve === name);"
-               "return t ? Array.from(t.y) : null; }")
-    page.wait_for_function(curve_y, arg="L2Loss")
-    x = np.array(page.evaluate("() => Array.from(document.querySelector('[data-testid=\"lossappChart\"]')"
-                               "._fullData.find((d) => d.meta && d.meta.curve === 'L2Loss').x)"))
+    x = open_compare(page, f"{server}/Compare?cmp_pred=3&cmp_l2_weight=0.5")
     before = runs(page)
     page.locator(f'{CLIENT_SLIDER}[data-param="cmp_label"]').focus()
     page.keyboard.press("ArrowRight")  # label 0 -> 0.5
