@@ -175,6 +175,12 @@ def vline_parts(lines: Sequence[tuple[float, str]]) -> tuple[list[dict], list[di
 
 def curve_figure(view: CurveView, *, present: bool = False, height: int | None = None,
                  vlines: Sequence[tuple[float, str]] = ()) -> go.Figure:
+    """See :func:`curve_spec`: the same chart as a figure."""
+    return figure_from_spec(*curve_spec(view, present=present, height=height, vlines=vlines))
+
+
+def curve_spec(view: CurveView, *, present: bool = False, height: int | None = None,
+               vlines: Sequence[tuple[float, str]] = ()) -> tuple[list[dict], dict]:
     """Loss curves on top and their gradients below, on one shared x-axis; marker and tangent if set.
 
     Row 1 (axes x/y) holds one scatter line per curve (``meta.role == "loss"``), row 2 (axes x2/y2) its
@@ -182,7 +188,8 @@ def curve_figure(view: CurveView, *, present: bool = False, height: int | None =
     marker, each curve gets a point on both rows ("marker", "marker-grad") and its tangent on the loss row
     ("tangent"): the line through (marker, loss) whose slope is the gradient there, and a dashed vertical
     line crosses both panels. The loss row's y-range is fitted to the curves, so a steep tangent does not
-    squash them. ``vlines`` adds labelled vertical lines (:func:`vline_parts`) after the marker's.
+    squash them. ``vlines`` adds labelled vertical lines (:func:`vline_parts`) after the marker's. Returns the
+    plain trace and layout dicts (cheap to compare, as :func:`lossapp.frames.figure_columns` does).
     """
     lo = min(float(c.x[0]) for c in view.curves)
     hi = max(float(c.x[-1]) for c in view.curves)
@@ -229,7 +236,7 @@ def curve_figure(view: CurveView, *, present: bool = False, height: int | None =
     if vlines:
         more, layout["annotations"] = vline_parts(vlines)
         shapes.extend(more)
-    return figure_from_spec(data, layout)
+    return data, layout
 
 
 def bar_figure(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, y_title: str = "",

@@ -25,8 +25,8 @@ from lossapp.figures import tangent_segment, typed_array
 from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, slider_values
 from lossapp.model import Curve
 
-__all__ = ["SliderDef", "frame_table", "marker_columns", "section_sliders", "show_stats", "traces_columns",
-           "typed_array", "window_values"]
+__all__ = ["SliderDef", "as_scales", "figure_columns", "frame_table", "marker_columns", "section_sliders", "show_stats",
+           "traces_columns", "typed_array", "window_values"]
 
 
 @dataclass(frozen=True)
@@ -155,6 +155,59 @@ def traces_columns(base: Sequence[dict], rows: Sequence[Sequence[dict]],
     return {"traces": columns, "missing": missing}
 
 
+def figure_columns(shown: tuple[list[dict], dict], figs: Sequence[tuple[list[dict], dict]],
+                   attrs: Sequence[str] = ("x", "y", "visible")) -> dict[str, Any]:
+    """:func:`frame_table` columns from whole figures given as ``(traces, layout)`` dicts (what a builder such as
+    ``lossapp.figures.curve_spec`` returns): ``shown`` as drawn and the same builder's figure at every slider
+    value (``figs``), with the same traces, shapes and annotations. Kept: the trace ``attrs``
+    (:func:`traces_columns`), shape positions, annotation positions and texts, and explicit axis ranges that
+    differ from ``shown``'s at some value. A value whose figure has other shapes or annotations is ``missing``."""
+    cols = traces_columns(shown[0], [f[0] for f in figs], attrs)
+    missing = set(cols["missing"])
+    layouts = [f[1] for f in figs]
+    parts = {"shapes": ("x0", "x1", "y0", "y1"), "annotations": ("x", "y", "text")}
+    for part, names in parts.items():
+        drawn = shown[1].get(part) or ()
+        missing |= {k for k, lay in enumerate(layouts) if len(lay.get(part) or ()) != len(drawn)}
+        for index, item in enumerate(drawn):
+            for name in names:
+                if item.get(name) is None:
+                    continue
+                rows = [item[name] if k in missing else lay[part][index][name] for k, lay in enumerate(layouts)]
+                if any(r != item[name] for r in rows):
+                    cols.setdefault(part, {}).setdefault(index, {})[name] = rows
+    for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2"):
+        drawn = (shown[1].get(axis) or {}).get("range")
+        if drawn is None:
+            continue
+        rows = [tuple(drawn) if k in missing or (lay.get(axis) or {}).get("range") is None else
+                tuple(lay[axis]["range"]) for k, lay in enumerate(layouts)]
+        if any(r != tuple(drawn) for r in rows):
+            cols.setdefault("layout", {})[axis] = {"range": np.array(rows, dtype=np.float64)}
+    cols["missing"] = sorted(missing)
+    return cols
+
+
+def as_scales(cols: dict[str, Any], shown: Sequence[dict]) -> dict[str, Any]:
+    """``cols`` with every trace whose ``y`` rows are each the drawn ``y`` (``shown``, the drawn traces) times one
+    number moved to ``cols["scale"]`` as those numbers (a weight's frames: one number per row instead of a whole
+    curve; the browser multiplies the drawn trace)."""
+    for index, attrs in list(cols.get("traces", {}).items()):
+        rows = attrs.get("y")
+        if rows is None or _is_text(rows) or set(attrs) != {"y"}:
+            continue
+        drawn = np.asarray(shown[index]["y"], dtype=np.float64).ravel()
+        rows = np.asarray(rows, dtype=np.float64).reshape(len(rows), -1)
+        pivot = int(np.argmax(np.abs(drawn))) if drawn.size else 0
+        if rows.shape[1] != drawn.size or not drawn.size or drawn[pivot] == 0 or not np.isfinite(drawn).all():
+            continue
+        factors = rows[:, pivot] / drawn[pivot]
+        if np.allclose(rows, factors[:, None] * drawn, rtol=1e-9, atol=0):
+            cols.setdefault("scale", {})[index] = factors
+            del cols["traces"][index]
+    return cols
+
+
 def _size(value: Any) -> int:
     """How many entries a trace attribute has (-1 for a single value such as ``visible``)."""
     if value is None or isinstance(value, (str, bool, int, float)):
@@ -177,7 +230,8 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
     """``slider``'s entry of ``plotly_chart``'s ``frames``, from ``columns_at(values)`` for every value the slider
     can take. ``columns_at`` returns ``{"traces": {trace index: {attribute: array}}, "shapes": {shape index:
     {attribute: array}}, "annotations": {index: {attribute: texts}}, "layout": {axis name: {"range": array}},
-    "stats": array}``, each with one row per value: a trace attribute's row is what the trace shows at that value
+    "scale": {trace index: factors}, "stats": array}``, each with one row per value (a "scale" factor multiplies
+    the drawn trace's y, see :func:`as_scales`): a trace attribute's row is what the trace shows at that value
     (only the traces and attributes that change), a shape attribute's one number, an annotation's one text, an
     axis range's row its two ends, a row of ``stats`` the numbers under the chart, in the order of the chart's
     ``stats`` (printed as the pages print numbers). With ``window``, only the values up to that many steps either
@@ -203,9 +257,13 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
         table.setdefault("shapes", {})[str(index)] = {
             attr: typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values)), "f8")
             for attr, arr in attrs.items()}
-    for index, attrs in cols.get("annotations", {}).items():
-        table.setdefault("annotations", {})[str(index)] = {attr: {"list": [str(v) for v in arr]}
-                                                            for attr, arr in attrs.items()}
+    for index, attrs in cols.get("annotations", {}).items():  # a text, or one number (a position), per row
+        table.setdefault("annotations", {})[str(index)] = {
+            attr: {"list": [str(v) for v in arr]} if _is_text(list(arr)) else
+            typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values)), "f8") for attr, arr in attrs.items()}
+    for index, factors in cols.get("scale", {}).items():
+        table.setdefault("scale", {})[str(index)] = typed_array(
+            np.asarray(factors, dtype=np.float64).reshape(len(values)), "f8")
     for axis, attrs in cols.get("layout", {}).items():
         table.setdefault("layout", {})[axis] = {
             attr: typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values), -1), "f8")

@@ -268,6 +268,13 @@ function applyFrame(st, id, value) {
   const f = st.frames[id];
   const k = nearest(f.values, value);
   const patch = framePatch(f, k);
+  // traces that are the drawn ones times a factor (a weight): one number per row instead of the whole curve
+  for (const [index, arr] of Object.entries(f.scale || {})) {
+    const t = fig.data[index];
+    if (!t.__y) t.__y = decode(t.y);
+    const factor = rowOf(arr, k)[0];
+    patch.traces[index] = Object.assign(patch.traces[index] || {}, {y: t.__y.map((v) => v * factor)});
+  }
   const data = fig.data.map((t, i) => (patch.traces && patch.traces[i] ? Object.assign({}, t, patch.traces[i]) : t));
   const layout = Object.assign({}, fig.layout);
   if (patch.shapes && layout.shapes) {

@@ -38,11 +38,14 @@ from lossapp.controls import (
 )
 from lossapp.frames import (
     SliderDef,
+    as_scales,
+    figure_columns,
     frame_table,
     marker_columns,
     section_sliders,
     show_stats,
     traces_columns,
+    window_values,
 )
 from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
@@ -1645,8 +1648,13 @@ def cosine_section(present: bool) -> None:
                              horizontal=True, bind=BIND, format_func=lambda v: f"{v:g}",
                              captions=["similar pair", "dissimilar pair"],
                              help="1: the pair should point the same way; −1: it should not."))
-        params = param_controls(spec, "cos")
-        sample_weight = param_control(SAMPLE_WEIGHT, "cos_sw")
+        if live_charts_enabled():  # margin and weights are browser-side sliders under the vectors chart below
+            (theta, margin, weight, sample_weight), sliders = section_sliders(st, [COS_THETA, *COS_PARAMS])
+            params = {**param_controls(spec, "cos", skip=("margin", "weight")), "margin": margin, "weight": weight}
+        else:
+            params = param_controls(spec, "cos")
+            sample_weight = param_control(SAMPLE_WEIGHT, "cos_sw")
+            sliders = ()
     if x is not None and y is not None:
         if x.size != y.size:
             c_left.error(f"input2: expected {x.size} numbers, like input1; got {y.size}.")
@@ -1671,8 +1679,9 @@ def cosine_section(present: bool) -> None:
             "the vectors, so gradient descent turns them and never stretches them."
         )
     a_left, a_right = st.columns([1, 1.6], gap="medium")
-    with a_left:
-        (theta,), sliders = section_sliders(st, [COS_THETA])
+    if not sliders:
+        with a_left:
+            (theta,), _ = section_sliders(st, [COS_THETA])
     margin, weight = params["margin"], params["weight"]
     r = cosine_angle(theta, margin, weight, sample_weight)
     at = r["at"][label]
@@ -1693,22 +1702,19 @@ def cosine_section(present: bool) -> None:
                 f"{_nums(-0.5 * at['g1'], 3)}, input2 {_nums(-0.5 * at['g2'], 3)}.")
         if sliders:
             plotly_chart(fig, key="cos_vectors", alt=alt2, sliders=sliders, stats=stats,
-                         frames=cosine_frames(theta, margin, weight, sample_weight, label, present, "vectors"))
+                         frames={**cosine_frames(theta, margin, weight, sample_weight, label, present, "vectors"),
+                                 **cosine_param_frames(theta, margin, weight, sample_weight, label, present)[0]})
             st.caption(alt2)
         else:
             _plot(fig, "cos_vectors", alt2)
-    view = CurveView(
-        title=f"CosineEmbeddingLoss against the angle between the vectors (margin {margin:g})",
-        curves=(Curve("label 1", r["theta"], *r["curves"][1.0]), Curve("label −1", r["theta"], *r["curves"][-1.0])),
-        marker=theta, x_title="angle θ between input1 and input2 (radians)", grad_title="dL/dθ",
-        loss_names=("CosineEmbeddingLoss",), params={**params, "sample_weight": sample_weight},
-    )
+    view = _cos_curve_view(r, theta, margin, {**params, "sample_weight": sample_weight})
     lines = ((r["margin_angle"], "arccos(margin)"),)
     with a_right:
         if sliders:
             plotly_chart(_curve_figure(view, present, lines), key="cos_curve_chart", alt=view.alt_text(),
-                         follow=sliders, frames=cosine_frames(theta, margin, weight, sample_weight, label, present,
-                                                            "curve"))
+                         follow=sliders, frames={
+                             **cosine_frames(theta, margin, weight, sample_weight, label, present, "curve"),
+                             **cosine_param_frames(theta, margin, weight, sample_weight, label, present)[1]})
             st.caption(view.alt_text())
         else:
             _curve_chart(view, "cos_curve", present, lines)
@@ -1721,6 +1727,14 @@ COS_THETA = SliderDef("cos_theta", "angle θ (radians)", 0.0, 3.14, 1.57, 0.01,
 #: The angle's patches cover this many steps either side of its value (a third of the range; beyond, the
 #: server answers).
 COS_WINDOW = 50
+#: With live charts the margin and the weights are browser-side sliders too (under the vectors chart; the
+#: tutorial's example above follows once they are still), their patches this many steps either side.
+COS_PARAMS = [SliderDef("cos_margin", "margin", -1.0, 1.0, 0.0, 0.05,
+                        "CosineEmbeddingLoss's margin: a dissimilar pair pays for the part of its cosine above it."),
+              SliderDef("cos_weight", "weight", 0.0, 5.0, 1.0, 0.1, "Global scale applied to every loss value."),
+              SliderDef("cos_sw", "sample_weight", 0.0, 5.0, 1.0, 0.1,
+                        "Per-sample weight passed to the forward call.")]
+COS_PARAM_WINDOW = 3
 
 
 def _cos_vector_parts(x1: np.ndarray, at: dict, margin_angle: float, present: bool) -> dict:
@@ -1766,6 +1780,58 @@ def cosine_frames(theta: float, margin: float, weight: float, sample_weight: flo
         return cols
 
     return {s.id: frame_table(s, columns, COS_WINDOW)}
+
+
+def _cos_curve_view(r: dict, theta: float, margin: float, params: dict | None = None) -> CurveView:
+    """The loss-against-angle view of :func:`cosine_section` from a :func:`cosine_angle` result (``params``: the
+    loss's parameters, for the description)."""
+    return CurveView(
+        title=f"CosineEmbeddingLoss against the angle between the vectors (margin {margin:g})",
+        curves=(Curve("label 1", r["theta"], *r["curves"][1.0]), Curve("label −1", r["theta"], *r["curves"][-1.0])),
+        marker=theta, x_title="angle θ between input1 and input2 (radians)", grad_title="dL/dθ",
+        loss_names=("CosineEmbeddingLoss",), params=params or {"margin": margin},
+    )
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def cosine_param_frames(theta: float, margin: float, weight: float, sample_weight: float, label: float,
+                        present: bool) -> tuple[dict, dict]:
+    """The cosine section's two charts at the values of its margin, weight and sample_weight sliders within
+    COS_PARAM_WINDOW steps of each (the angle held): (the vectors chart's frames with the numbers under it, the
+    loss-against-angle chart's), by slider id. Shared, never mutated."""
+    current = {"cos_margin": margin, "cos_weight": weight, "cos_sw": sample_weight}
+    base = cosine_angle(theta, margin, weight, sample_weight)
+    x1 = np.array([math.cos(theta), math.sin(theta)])
+    shown = deep_figures.embedding_traces(**_cos_vector_parts(x1, base["at"][label], base["margin_angle"], present),
+                                          present=present)
+    curve = figures.curve_spec(_cos_curve_view(base, theta, margin), present=present,
+                               vlines=((base["margin_angle"], "arccos(margin)"),))
+    vectors, curves = {}, {}
+    for d in COS_PARAMS:
+        s = d.at(current[d.key])
+        runs = {v: cosine_angle(theta, **{**{"margin": margin, "weight": weight, "sample_weight": sample_weight},
+                                          {"cos_margin": "margin", "cos_weight": "weight",
+                                           "cos_sw": "sample_weight"}[d.key]: v})
+                for v in window_values(s, COS_PARAM_WINDOW)}
+
+        def vector_columns(values: np.ndarray, runs: dict = runs) -> dict:
+            rows = [runs[float(v)] for v in values]
+            cols = traces_columns(shown, [deep_figures.embedding_traces(
+                **_cos_vector_parts(x1, r["at"][label], r["margin_angle"], present), present=present) for r in rows])
+            cols["stats"] = np.array([[r["at"][label]["loss"], r["at"][label]["dtheta"], r["at"][-label]["loss"]]
+                                      for r in rows])
+            return cols
+
+        def curve_columns(values: np.ndarray, runs: dict = runs, key: str = d.key) -> dict:
+            figs = [figures.curve_spec(_cos_curve_view(runs[float(v)], theta, float(v) if key == "cos_margin"
+                                                       else margin), present=present,
+                                       vlines=((runs[float(v)]["margin_angle"], "arccos(margin)"),))
+                    for v in values]
+            return as_scales(figure_columns(curve, figs), curve[0])
+
+        vectors[d.key] = frame_table(s, vector_columns, COS_PARAM_WINDOW)
+        curves[d.key] = frame_table(s, curve_columns, COS_PARAM_WINDOW)
+    return vectors, curves
 
 
 @st.fragment

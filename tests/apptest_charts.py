@@ -146,6 +146,9 @@ def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict
         traces = {index: {attr: arr["list"][k] if "list" in arr else _rows(arr)[k].tolist()
                           for attr, arr in attrs.items()}
                   for index, attrs in table.get("traces", {}).items()}
+        for index, factors in table.get("scale", {}).items():  # the drawn trace times a number per row
+            drawn = _decode(c.data[int(index)]["y"]).astype(np.float64)
+            traces.setdefault(index, {})["y"] = (drawn * float(_rows(factors)[k][0])).tolist()
         shapes, notes = ({index: {attr: arr["list"][k] if "list" in arr else float(_rows(arr)[k][0])
                                   for attr, arr in attrs.items()}
                           for index, attrs in table.get(part, {}).items()} for part in ("shapes", "annotations"))

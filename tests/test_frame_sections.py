@@ -46,6 +46,10 @@ CASES = [
     (EMBEDDINGS, "sdml_lr", 0.45, {}),
     (EMBEDDINGS, "tri_py", -1.3, {"tri_weight": "2"}),
     (EMBEDDINGS, "cos_theta", 3.14, {"cos_label": "-1", "cos_margin": "0.3", "cos_theta": "2.9"}),
+    (EMBEDDINGS, "cos_margin", 0.15, {}),  # the margin line and the label −1 curve move
+    (EMBEDDINGS, "cos_margin", -0.1, {"cos_label": "-1", "cos_theta": "1.7"}),
+    (EMBEDDINGS, "cos_weight", 1.3, {"cos_theta": "0.6"}),
+    (EMBEDDINGS, "cos_sw", 0.8, {"cos_label": "-1", "cos_margin": "0.5"}),
     # every target weight 0: no distribution, the page says so and keeps the sliders
     (DISTRIBUTIONS, "klb_q4", 0.0, {"klb_n": "5", "klb_q0": "0", "klb_q1": "0", "klb_q2": "0", "klb_q3": "0"}),
     (DISTRIBUTIONS, "pn_rate", 0.05, {"pn_counts": "0, 0, 9", "pn_full": "true"}),
@@ -73,9 +77,16 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
                     np.testing.assert_allclose(row[:drawn.size], drawn, rtol=1e-6, atol=1e-7,
                                                err_msg=f"{shown.key} trace {index}.{attr}")
                 patched += 1
+        layout = chart(there, shown.key).spec["layout"]
         for index, attrs in patch.get("shapes", {}).items():
-            drawn = chart(there, shown.key).spec["layout"]["shapes"][int(index)]
+            drawn = layout["shapes"][int(index)]
             assert attrs == {attr: pytest.approx(drawn[attr]) for attr in attrs}
+        for index, attrs in patch.get("annotations", {}).items():  # positions and texts (a margin line's label)
+            drawn = layout["annotations"][int(index)]
+            assert attrs == {attr: drawn[attr] if isinstance(drawn[attr], str) else pytest.approx(drawn[attr])
+                             for attr in attrs}
+        for axis, attrs in patch.get("axes", {}).items():  # a fitted axis range
+            np.testing.assert_allclose(attrs["range"], layout[axis]["range"], rtol=1e-12)
     assert patched, "no patch changes a trace"
 
 
@@ -119,3 +130,56 @@ def test_frame_table_checks_its_rows():
         frames.frame_table(s, lambda v: {"traces": {0: {"y": v[:3]}}})
     with pytest.raises(ValueError, match=r"stats need shape \(5, number of stats\)"):
         frames.frame_table(s, lambda v: {"stats": v})
+
+
+def test_cosine_margin_and_weights_fall_back_to_streamlit_sliders(monkeypatch):
+    """Without live charts the cosine section's margin, weight and sample_weight are Streamlit sliders beside the
+    tutorial's example again; with them, browser-side sliders under the vectors chart, giving the same numbers."""
+    query = {"cos_margin": "-0.5", "cos_weight": "2", "cos_sw": "3", "cos_example": "orthogonal"}
+    monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
+    plain = load(EMBEDDINGS, **query)
+    assert {"cos_margin", "cos_weight", "cos_sw", "cos_theta"} <= {s.key for s in plain.slider}
+    plain_metrics = {m.label: m.value for m in plain.metric}
+    assert plain_metrics["cosine embedding loss"] == "3.0000"  # 2 · 3 · (0 − (−0.5))
+    live = load_live(EMBEDDINGS, monkeypatch, **query)
+    assert not {"cos_margin", "cos_weight", "cos_sw"} & {s.key for s in live.slider}
+    ids = [s["id"] for s in chart(live, "cos_vectors").controls]
+    assert ids == ["cos_theta", "cos_margin", "cos_weight", "cos_sw"]
+    assert {m.label: m.value for m in live.metric}["cosine embedding loss"] == "3.0000"
+    assert all(plain_metrics[label] == text for label, text in stats(live).items())
+
+
+def test_figure_columns_keep_what_moves():
+    """Columns from whole figures: a trace attribute, a shape position, an annotation's position and text and an
+    explicit axis range that change are kept, what stays is not; a figure with another number of shapes is
+    missing."""
+    def fig(a: float, shapes: int = 1) -> tuple[list[dict], dict]:
+        return ([{"type": "scatter", "x": [0, 1], "y": [a, 2 * a]}, {"type": "scatter", "x": [0, 1], "y": [5, 5]}],
+                {"shapes": [{"type": "line", "x0": a, "x1": a, "y0": 0, "y1": 1}] * shapes,
+                 "annotations": [{"x": a, "y": 1, "text": f"a = {a:g}"}], "yaxis": {"range": [0, 2 * a]}})
+
+    cols = frames.figure_columns(fig(1.0), [fig(0.5), fig(1.0), fig(2.0, shapes=2)])
+    assert set(cols["traces"]) == {0} and set(cols["traces"][0]) == {"y"}
+    np.testing.assert_array_equal(cols["traces"][0]["y"][:2], [[0.5, 1.0], [1.0, 2.0]])
+    assert cols["shapes"] == {0: {"x0": [0.5, 1.0, 1.0], "x1": [0.5, 1.0, 1.0]}}  # the missing row keeps the drawn
+    assert cols["annotations"] == {0: {"x": [0.5, 1.0, 1.0], "text": ["a = 0.5", "a = 1", "a = 1"]}}
+    np.testing.assert_array_equal(cols["layout"]["yaxis"]["range"], [[0, 1], [0, 2], [0, 2]])
+    assert cols["missing"] == [2]
+    s = ClientSlider("k", "k", 0.0, 1.0, 0.5, 0.5, "frame")
+    table = frames.frame_table(s, lambda v: cols)
+    assert table["annotations"]["0"]["text"] == {"list": ["a = 0.5", "a = 1", "a = 1"]}
+    np.testing.assert_array_equal(_decode(table["annotations"]["0"]["x"]), [0.5, 1.0, 1.0])
+    assert table["missing"] == [2]
+
+
+def test_as_scales_sends_a_weight_as_one_number_per_value():
+    drawn = [{"y": np.array([1.0, -2.0, 4.0])}, {"y": np.array([1.0, 2.0, 3.0])}, {"y": np.zeros(3)}]
+    cols = {"traces": {0: {"y": np.array([[0.5, -1.0, 2.0], [3.0, -6.0, 12.0]])},  # 0.5 and 3 times the drawn
+                       1: {"y": np.array([[1.0, 2.0, 3.5], [2.0, 4.0, 6.0]])},  # not one factor per row
+                       2: {"y": np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0]])}}}  # nothing to scale
+    out = frames.as_scales(cols, drawn)
+    np.testing.assert_allclose(out["scale"][0], [0.5, 3.0])
+    assert set(out["traces"]) == {1, 2}
+    s = ClientSlider("k", "k", 0.0, 1.0, 1.0, 0.0, "frame")
+    table = frames.frame_table(s, lambda v: out)
+    np.testing.assert_allclose(_decode(table["scale"]["0"]), [0.5, 3.0])

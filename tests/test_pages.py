@@ -567,11 +567,11 @@ def test_cosine_tutorial_examples():
     assert at.text_input(key="cos_y").value == "0, 1, 0, 1, 0, 1" and at.radio(key="cos_label").value == -1.0
     assert metrics(at)["cosine similarity"] == "0.0000"
     assert metrics(at)["cosine embedding loss"] == "0.0000"  # orthogonal, label -1, margin 0
-    at.slider(key="cos_margin").set_value(-0.5)
+    set_control(at, "cos_margin", -0.5)
     rerun(at)
     assert metrics(at)["cosine embedding loss"] == "0.5000"
-    at.slider(key="cos_weight").set_value(2.0)
-    at.slider(key="cos_sw").set_value(3.0)
+    set_control(at, "cos_weight", 2.0)
+    set_control(at, "cos_sw", 3.0)
     rerun(at)
     assert metrics(at)["cosine embedding loss"] == "3.0000"
     at.radio(key="cos_label").set_value(1.0)

@@ -167,6 +167,30 @@ def test_cosine_angle_turns_the_vector_and_moves_the_curve_marker(server, page):
     assert exceptions(page) == [] and page.console_errors == []
 
 
+def test_cosine_margin_moves_the_numbers_the_curve_and_its_margin_line_without_a_script_run(server, page):
+    _, before = open_slider(page, f"{server}/Embeddings?cos_label=-1&cos_theta=1", "cos_margin")
+    page.keyboard.press("ArrowRight")  # margin 0 -> 0.05: a dissimilar pair at θ = 1 pays cos 1 − 0.05
+    rows = dd.cosine_at(np.array([1.0]), 0.05, 1.0, 1.0)
+    assert wait_stat(page, "cos_margin", "loss at θ", f"{rows[-1.0]['loss'][0]:.4f}") == before
+    page.wait_for_function(  # the arccos(margin) line of the loss-against-angle chart moved with it
+        "(want) => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).some((gd) => "
+        "(gd.layout?.annotations || []).some((a) => a.text === 'arccos(margin)' && Math.abs(a.x - want) < 1e-9))",
+        arg=float(np.arccos(0.05)))
+    wait_start_after(page, before)  # the server hears of the margin once the slider is still
+    # the weight: the curves are the drawn ones times the weight (sent as one number per value)
+    weight = page.locator(f'{CLIENT_SLIDER}[data-param="cos_weight"]')
+    weight.focus()
+    before = starts(page)
+    page.keyboard.press("ArrowRight")  # 1.0 -> 1.1
+    rows = dd.cosine_at(np.array([1.0, np.pi]), 0.05, 1.1, 1.0)
+    assert wait_stat(page, "cos_weight", "loss at θ", f"{rows[-1.0]['loss'][0]:.4f}") == before
+    page.wait_for_function(  # the label 1 curve peaks at 1.1 · (1 − cos π) = 2.2
+        "(want) => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).some((gd) => "
+        "(gd._fullData || []).some((t) => t.meta && t.meta.role === 'loss' && t.meta.curve === 'label 1' "
+        "&& Math.abs(Math.max(...t.y) - want) < 1e-6))", arg=float(rows[1.0]["loss"][1]))
+    assert exceptions(page) == [] and page.console_errors == []
+
+
 def test_triplet_points_move_in_the_browser_and_the_example_radio_moves_the_sliders(server, page):
     _, before = open_slider(page, f"{server}/Embeddings", "tri_nx")
     page.keyboard.press("ArrowLeft")  # the Z from (1, 1) to (0.9, 1): d− = 1.81, loss 4 − 1.81 + 1
