@@ -12,10 +12,11 @@ import os
 import pytest
 from matplotlib.image import imread
 
-from .harness import ROOT, app_pages, exceptions, wait_loaded
+from .harness import ALL_DRAWN, CHART, ROOT, app_pages, exceptions, wait_loaded
 
-#: The pages to show, each with the heading anchor to scroll to (None: the top of the page).
-WANTED = {"Regression": "huber", "Binary_classification": "bce", "Compare": None}
+#: The pages to show, each with the heading anchor to scroll to (None: the top of the page) and how many charts
+#: it has (on a fresh server a page's charts mount one after another: wait for all of them before the shot).
+WANTED = {"Regression": ("huber", 3), "Binary_classification": ("bce", 5), "Compare": (None, 1)}
 SHOTS = [p for p in app_pages() if p.url_path in WANTED]
 
 
@@ -25,9 +26,11 @@ def test_screenshot(server, page, app_page, tmp_path):
     folder.mkdir(parents=True, exist_ok=True)
     page.goto(f"{server}/{app_page.url_path}")
     wait_loaded(page)
+    anchor, count = WANTED[app_page.url_path]
+    page.wait_for_function(f"([sel, n]) => document.querySelectorAll(sel).length === n && ({ALL_DRAWN})()",
+                           arg=[CHART, count])
     page.evaluate("document.fonts.ready")
     assert exceptions(page) == []
-    anchor = WANTED[app_page.url_path]
     if anchor and page.locator(f"#{anchor}").count():
         page.locator(f"#{anchor}").evaluate("(e) => e.scrollIntoView({block: 'start', behavior: 'instant'})")
     path = folder / f"{app_page.id}.png"
