@@ -309,10 +309,11 @@ class ClassifierRun:
 
 # -- many runs at once ----------------------------------------------------------------------------------------------
 # The page shows one run per setting of its controls, and the browser-side sliders need the runs at the values
-# around each control's own (lossapp.training_figures.setting_frames). Those runs differ only in their numbers, so
-# they are trained together: every step is one losscore call on all of them at once (a call costs ~10 us of
-# overhead; the arithmetic on a few thousand points costs less). Losses whose parameter differs between the runs
-# are evaluated at parameter 1 on rescaled inputs, which is exact algebra:
+# around each control's own (the Training lab page turns them into frames with
+# lossapp.training_figures.regression_setting_columns / classifier_setting_columns). Those runs differ only in
+# their numbers, so they are trained together: every step is one losscore call on all of them at once (a call
+# costs ~10 us of overhead; the arithmetic on a few thousand points costs less). Losses whose parameter differs
+# between the runs are evaluated at parameter 1 on rescaled inputs, which is exact algebra:
 #   HuberLoss(rho)(p, y)           = rho   * HuberLoss(1)(p / rho, y / rho),  gradient HuberLoss(1)'(...)
 #   HingeLoss(m)(p, y)             = m     * HingeLoss(1)(p / m, y),          gradient HingeLoss(1)'(...)
 #   SquaredHingeLoss(m)(p, y)      = m**2  * SquaredHingeLoss(1)(p / m, y),   gradient m * SquaredHingeLoss(1)'(...)

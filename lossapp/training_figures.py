@@ -20,11 +20,11 @@ __all__ = [
     "LOSS_DASHES",
     "classifier_alt",
     "classifier_figure",
+    "classifier_setting_columns",
     "curves_alt",
     "line_in_box",
     "lines_in_box",
     "loss_curves_figure",
-    "classifier_setting_columns",
     "regression_alt",
     "regression_figure",
     "regression_setting_columns",
@@ -349,7 +349,6 @@ def classifier_alt(run: ClassifierRun, step: int) -> str:
     return (f"Three panels, one per loss, each a scatter of {len(d.y)} points in two classes "
             f"(separation {d.separation:g}, {int(d.flipped.sum())} labels flipped) with the decision boundary "
             f"after {step} of {run.steps} steps. " + "; ".join(parts) + ".")
-
 
 
 # -- the runs at other settings (the browser-side settings sliders) ---------------------------------------------

@@ -1701,9 +1701,10 @@ def cosine_section(present: bool) -> None:
                 f"label {label:g}: {fmt(at['loss'])}; descent arrows −½·gradient: input1 "
                 f"{_nums(-0.5 * at['g1'], 3)}, input2 {_nums(-0.5 * at['g2'], 3)}.")
         if sliders:
+            param_frames = cosine_param_frames(theta, margin, weight, sample_weight, label, present)
             plotly_chart(fig, key="cos_vectors", alt=alt2, sliders=sliders, stats=stats,
                          frames={**cosine_frames(theta, margin, weight, sample_weight, label, present, "vectors"),
-                                 **cosine_param_frames(theta, margin, weight, sample_weight, label, present)[0]})
+                                 **param_frames[0]})
             st.caption(alt2)
         else:
             _plot(fig, "cos_vectors", alt2)
@@ -1714,7 +1715,7 @@ def cosine_section(present: bool) -> None:
             plotly_chart(_curve_figure(view, present, lines), key="cos_curve_chart", alt=view.alt_text(),
                          follow=sliders, frames={
                              **cosine_frames(theta, margin, weight, sample_weight, label, present, "curve"),
-                             **cosine_param_frames(theta, margin, weight, sample_weight, label, present)[1]})
+                             **param_frames[1]})
             st.caption(view.alt_text())
         else:
             _curve_chart(view, "cos_curve", present, lines)
@@ -1735,6 +1736,8 @@ COS_PARAMS = [SliderDef("cos_margin", "margin", -1.0, 1.0, 0.0, 0.05,
               SliderDef("cos_sw", "sample_weight", 0.0, 5.0, 1.0, 0.1,
                         "Per-sample weight passed to the forward call.")]
 COS_PARAM_WINDOW = 3
+#: Which argument of :func:`cosine_angle` each of them sets.
+COS_PARAM_ARGS = {"cos_margin": "margin", "cos_weight": "weight", "cos_sw": "sample_weight"}
 
 
 def _cos_vector_parts(x1: np.ndarray, at: dict, margin_angle: float, present: bool) -> dict:
@@ -1799,7 +1802,7 @@ def cosine_param_frames(theta: float, margin: float, weight: float, sample_weigh
     """The cosine section's two charts at the values of its margin, weight and sample_weight sliders within
     COS_PARAM_WINDOW steps of each (the angle held): (the vectors chart's frames with the numbers under it, the
     loss-against-angle chart's), by slider id. Shared, never mutated."""
-    current = {"cos_margin": margin, "cos_weight": weight, "cos_sw": sample_weight}
+    held = {"margin": margin, "weight": weight, "sample_weight": sample_weight}
     base = cosine_angle(theta, margin, weight, sample_weight)
     x1 = np.array([math.cos(theta), math.sin(theta)])
     shown = deep_figures.embedding_traces(**_cos_vector_parts(x1, base["at"][label], base["margin_angle"], present),
@@ -1808,11 +1811,9 @@ def cosine_param_frames(theta: float, margin: float, weight: float, sample_weigh
                                vlines=((base["margin_angle"], "arccos(margin)"),))
     vectors, curves = {}, {}
     for d in COS_PARAMS:
-        s = d.at(current[d.key])
-        runs = {v: cosine_angle(theta, **{**{"margin": margin, "weight": weight, "sample_weight": sample_weight},
-                                          {"cos_margin": "margin", "cos_weight": "weight",
-                                           "cos_sw": "sample_weight"}[d.key]: v})
-                for v in window_values(s, COS_PARAM_WINDOW)}
+        arg = COS_PARAM_ARGS[d.key]
+        s = d.at(held[arg])
+        runs = {v: cosine_angle(theta, **{**held, arg: v}) for v in window_values(s, COS_PARAM_WINDOW)}
 
         def vector_columns(values: np.ndarray, runs: dict = runs) -> dict:
             rows = [runs[float(v)] for v in values]
@@ -1822,10 +1823,9 @@ def cosine_param_frames(theta: float, margin: float, weight: float, sample_weigh
                                       for r in rows])
             return cols
 
-        def curve_columns(values: np.ndarray, runs: dict = runs, key: str = d.key) -> dict:
-            figs = [figures.curve_spec(_cos_curve_view(runs[float(v)], theta, float(v) if key == "cos_margin"
-                                                       else margin), present=present,
-                                       vlines=((runs[float(v)]["margin_angle"], "arccos(margin)"),))
+        def curve_columns(values: np.ndarray, runs: dict = runs, arg: str = arg) -> dict:
+            figs = [figures.curve_spec(_cos_curve_view(runs[float(v)], theta, float(v) if arg == "margin" else margin),
+                                       present=present, vlines=((runs[float(v)]["margin_angle"], "arccos(margin)"),))
                     for v in values]
             return as_scales(figure_columns(curve, figs), curve[0])
 
