@@ -227,6 +227,17 @@ def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView):
     return figures.curve_figure(_view, present=present)
 
 
+#: A numeric loss parameter with at most this many slider steps can move in the browser as a "frame" slider (one
+#: with finer steps, such as PoissonNLL's epsilon, stays a Streamlit number input).
+FRAME_MAX_STEPS = 200
+
+
+def frame_param(p) -> bool:
+    """Whether catalog parameter ``p`` can be a browser-side "frame" slider of a curve chart: a number with a
+    slider's range, other than the weight (which scales the curve instead)."""
+    return p.kind == "float" and p.name != "weight" and (p.high - p.low) / p.step <= FRAME_MAX_STEPS
+
+
 #: A curve parameter's browser-side slider gets the curves this many steps either side of its value (a Huber
 #: curve of 2,001 points is ~16 kB a value); beyond, the chart waits for the server.
 PARAM_WINDOW = 3
@@ -370,9 +381,8 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     mshift = spec.margin_shift if live and lparam.kind == "choice" else None
     # and so does a curve parameter with a slider of its own (Huber's rho): the page sends the curves at the
     # values around it (not for a mixed label, whose label-1 curves would not follow)
-    framed = tuple(p.name for p in spec.params if live and p.kind == "float" and p.where == "init"
-                   and p.name not in ("weight", pscale, mshift) and not (spec.label_linear and lparam.kind == "float")
-                   and (p.high - p.low) / p.step <= 200)
+    framed = tuple(p.name for p in spec.params if live and frame_param(p) and p.where == "init"
+                   and p.name not in (pscale, mshift) and not (spec.label_linear and lparam.kind == "float"))
     if live and shift and not [p for p in spec.params if p.name not in ("weight", *framed)]:
         left = right = st.container()  # every control sits under the chart: the chart takes the whole width
     else:

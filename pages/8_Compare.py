@@ -8,7 +8,7 @@ from lossapp.controls import BIND, control_key, param_controls
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 from lossapp.model import Curve, CurveView
 from lossapp.page import setup_page
-from lossapp.views import SHORT_IDS, chart, client_param, point_value, sweep_arrays
+from lossapp.views import SHORT_IDS, chart, client_param, frame_param, point_value, sweep_arrays
 from losscore.catalog import CATALOG
 
 present = setup_page("Compare")
@@ -48,12 +48,6 @@ def apply_preset() -> None:
     if "cmp_label" in st.query_params:  # the browser-side label slider reads the address
         st.query_params["cmp_label"] = f"{label:g}"
 
-
-def framed_params(spec, skip: tuple[str, ...]) -> list:
-    """A loss's numeric parameters that get a browser-side slider of their own (with live charts): those with
-    a slider (rho, a margin, pos_weight), not the weight (a scale slider) nor a tiny epsilon."""
-    return [p for p in spec.params if p.kind == "float" and p.name != "weight" and p.name not in skip
-            and (p.high - p.low) / p.step <= 200]
 
 
 st.title("Compare losses")
@@ -114,7 +108,7 @@ with controls:
     # with live charts each loss's weight is a slider under the chart that scales its curve in the browser, and
     # its other numeric parameters are sliders there too, whose curves the page sends for the values around
     weights: dict[str, ClientSlider] = {}
-    framed: dict[str, list[ClientSlider]] = {}
+    framed: dict[str, dict[str, ClientSlider]] = {}  # loss -> parameter name -> its browser-side slider
     for name in chosen:
         spec = CATALOG[name]
         prefix = f"cmp_{SHORT_IDS[name]}"
@@ -122,10 +116,11 @@ with controls:
         if marker_slider is not None:
             weights[name] = client_param(spec.param("weight"), control_key(prefix, "weight"),
                                          label=f"{name} weight", curve=name)
-            framed[name] = [client_param(p, control_key(prefix, p.name), label=f"{name} {p.name}", role="frame")
-                            for p in framed_params(spec, skip)]
-            skip += ("weight", *(p.name for p in framed_params(spec, skip)))
-        params[name] = {s.id.removeprefix(prefix + "_"): s.value for s in framed.get(name, [])}
+            framed[name] = {p.name: client_param(p, control_key(prefix, p.name), label=f"{name} {p.name}",
+                                                 role="frame")
+                            for p in spec.params if frame_param(p) and p.name not in skip}
+            skip += ("weight", *framed[name])
+        params[name] = {param: s.value for param, s in framed.get(name, {}).items()}
         if not [p for p in spec.params if p.name not in skip]:
             continue
         # an expander in presentation mode too (where CSS hides it): URL values still reach the curves
@@ -173,7 +168,7 @@ with plot:
             label=float(label), loss_names=names, params={n: params[n] for n in names},
         )
         sliders = (marker_slider, label_slider, *(weights[n] for n in names),
-                   *(s for n in names for s in framed.get(n, []))) if marker_slider else ()
+                   *(s for n in names for s in framed.get(n, {}).values())) if marker_slider else ()
         base = CurveView(title=view.title, curves=tuple(unit_curves), marker=view.marker, label=view.label,
                          loss_names=names) if marker_slider else None
         # the curves the browser swaps in when the label or a loss's parameter moves (values around the current)
@@ -181,8 +176,7 @@ with plot:
         if label_slider is not None:
             curves_at["cmp_label"] = lambda v: tuple(unit_curve(n, unit_params[n], v) for n in names)
         for n in names:
-            for s in framed.get(n, []):
-                param = s.id.removeprefix(f"cmp_{SHORT_IDS[n]}_")
+            for param, s in framed.get(n, {}).items():
                 curves_at[s.id] = lambda v, n=n, param=param: (unit_curve(n, {**unit_params[n], param: v}, label),)
         chart(view, "cmp", present=present, sliders=sliders, readout=False, base=base, curves_at=curves_at)
 
