@@ -10,6 +10,7 @@ lattice, a per-step split of the CTC loss, geometry for the pictures, reference 
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -227,6 +228,18 @@ def ctc_lattice(ext: list[int] | np.ndarray, blank: int, steps: int, pred_length
     return {"valid": valid, "edges": edges, "skip": skip, "from_start": fwd, "to_end": bwd}
 
 
+@functools.lru_cache(maxsize=256)
+def _shared_lattice(ext: tuple[int, ...], blank: int, steps: int, pred_length: int) -> dict[str, Any]:
+    """:func:`ctc_lattice`, kept for reuse (it depends on the label and the lengths only, not on the scores,
+    which the CTC view's sliders change); its arrays are read-only."""
+    lattice = ctc_lattice(ext, blank, steps, pred_length)
+    for value in lattice.values():
+        if isinstance(value, np.ndarray):
+            value.flags.writeable = False
+    lattice["edges"] = tuple(lattice["edges"])
+    return lattice
+
+
 def ctc_step_losses(log_probs: np.ndarray, ext: np.ndarray, valid: np.ndarray, pred_length: int) -> np.ndarray:
     """The CTC loss split over time steps: −log of the share of probability that survives each step.
 
@@ -318,7 +331,7 @@ def ctc_analysis(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
         probs[plen:] = 0.0
     ext = np.full(2 * llen + 1, blank, dtype=np.intp)
     ext[1::2] = label[:llen].astype(np.intp)
-    lattice = ctc_lattice(ext, blank, steps, plen)
+    lattice = _shared_lattice(tuple(ext.tolist()), blank, steps, plen)
     step_loss = ctc_step_losses(log_softmax(x), ext, lattice["valid"], plen) if feasible else np.full(steps, np.nan)
     names = [*vocab[:-1], BLANK_STATE]
     best = x[:plen].argmax(axis=1)
@@ -339,7 +352,7 @@ def ctc_analysis(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
         "ext": ext,
         "state_names": [names[k] for k in ext],
         "valid": lattice["valid"],
-        "edges": lattice["edges"],
+        "edges": list(lattice["edges"]),
         "from_start": lattice["from_start"],
         "to_end": lattice["to_end"],
         "step_loss": step_loss,

@@ -26,7 +26,9 @@ __all__ = [
     "FrozenFigure",
     "freeze",
     "ctc_lattice_figure",
+    "ctc_lattice_spec",
     "ctc_probs_figure",
+    "ctc_probs_spec",
     "embedding_figure",
     "embedding_traces",
     "embedding_figure_from",
@@ -73,6 +75,12 @@ def ctc_probs_figure(probs: np.ndarray, class_names: Sequence[str], best: Sequen
     ``probs`` is (T, C); ``best`` the argmax class of each valid step (the greedy path, ``meta.role ==
     "greedy"``).
     """
+    return figure_from_spec(*ctc_probs_spec(probs, class_names, best, title=title, present=present, height=height))
+
+
+def ctc_probs_spec(probs: np.ndarray, class_names: Sequence[str], best: Sequence[int], *, title: str = "",
+                   present: bool = False, height: int | None = None) -> tuple[list[dict], dict]:
+    """:func:`ctc_probs_figure` as plain trace and layout dicts."""
     steps, n_classes = probs.shape
     heat = heatmap_trace(np.asarray(probs).T, x=list(range(steps)), y=list(range(n_classes)), zmin=0, zmax=1)
     heat["customdata"] = [[f"{name}, t{t}" for t in range(steps)] for name in class_names]
@@ -87,7 +95,7 @@ def ctc_probs_figure(probs: np.ndarray, class_names: Sequence[str], best: Sequen
                      yaxis=_index_axis(class_names, autorange="reversed"))
     if title:
         layout["title"] = dict(text=title, x=0, font=dict(size=20 if present else 15))
-    return figure_from_spec([heat, box], layout)
+    return [heat, box], layout
 
 
 def ctc_lattice_figure(states: np.ndarray, valid: np.ndarray, edges: Sequence[tuple[int, int, int]],
@@ -101,6 +109,15 @@ def ctc_lattice_figure(states: np.ndarray, valid: np.ndarray, edges: Sequence[tu
     cells a path can reach from the start and those from which it could still finish ("reach"), which never
     meet.
     """
+    return figure_from_spec(*ctc_lattice_spec(states, valid, edges, state_names, from_start=from_start,
+                                              to_end=to_end, title=title, present=present, height=height))
+
+
+def ctc_lattice_spec(states: np.ndarray, valid: np.ndarray, edges: Sequence[tuple[int, int, int]],
+                     state_names: Sequence[str], *, from_start: np.ndarray | None = None,
+                     to_end: np.ndarray | None = None, title: str = "", present: bool = False,
+                     height: int | None = None) -> tuple[list[dict], dict]:
+    """:func:`ctc_lattice_figure` as plain trace and layout dicts."""
     steps, n_states = valid.shape
     if not valid.any() and from_start is not None and to_end is not None:
         z = np.where(from_start, 0.0, np.where(to_end, 1.0, np.nan)).T
@@ -131,7 +148,7 @@ def ctc_lattice_figure(states: np.ndarray, valid: np.ndarray, edges: Sequence[tu
                                        range=[n_states - 0.5, -0.5]))
     if title:
         layout["title"] = dict(text=title, x=0, font=dict(size=20 if present else 15))
-    return figure_from_spec(data, layout)
+    return data, layout
 
 
 def _arrow(name: str, start: Sequence[float], vec: Sequence[float], colour: str, role: str = "arrow",

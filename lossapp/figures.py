@@ -13,11 +13,14 @@ Nothing here imports Streamlit, so the builders are tested directly. Conventions
 from __future__ import annotations
 
 import base64
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
+from _plotly_utils.utils import convert_to_base64
+from plotly.io import json as pio_json
 
 from lossapp.model import CurveView
 
@@ -25,11 +28,14 @@ __all__ = [
     "CONFIG",
     "LOSS_COLOURS",
     "PALETTE",
+    "SpecFigure",
     "bar_figure",
+    "bar_spec",
     "colour_of",
     "curve_figure",
     "figure_from_spec",
     "heatmap_figure",
+    "heatmap_spec",
     "heatmap_trace",
     "tangent_segment",
     "typed_array",
@@ -95,6 +101,40 @@ def figure_from_spec(data: list[dict], layout: dict) -> go.Figure:
     output with ``go.Figure(fig.to_dict())``.
     """
     return go.Figure({"data": data, "layout": layout}, _validate=False)
+
+
+class SpecFigure(dict):
+    """A chart kept as the plain ``{"data": traces, "layout": layout}`` dicts a ``*_spec`` builder returns, for
+    charts shown as they are (:func:`lossapp.live_chart.plotly_chart` serialises it directly; ``st.plotly_chart``
+    takes it as a dict). Building a ``go.Figure`` and turning it back into a dict costs 2 to 4 ms per heatmap
+    for nothing. Read-only once shown (its JSON is kept)."""
+
+    def __init__(self, data: list[dict], layout: dict) -> None:
+        super().__init__(data=list(data), layout=dict(layout))
+
+    def to_dict(self) -> dict:
+        return self
+
+    def to_json(self, validate: bool = False) -> str:
+        """Plotly's JSON of the figure (numeric arrays as base64 typed arrays), as ``go.Figure.to_json``."""
+        def containers(obj: Any) -> Any:  # new dicts and lists, the same arrays (plotly rewrites containers)
+            if isinstance(obj, dict):
+                return {k: containers(v) for k, v in obj.items()}
+            if isinstance(obj, (list, tuple)):
+                return [containers(v) for v in obj]
+            return obj
+
+        spec = containers(dict(self))
+        if "template" not in spec["layout"]:  # what go.Figure adds: plotly's default template
+            spec["layout"]["template"] = _default_template()
+        convert_to_base64(spec)
+        return pio_json.to_json_plotly(spec)
+
+
+@functools.cache
+def _default_template() -> dict:
+    """Plotly's default template as the plain dict a new ``go.Figure`` puts in its layout."""
+    return go.Figure().to_dict()["layout"]["template"]
 
 
 def typed_array(values: Any, dtype: str = "f4") -> dict[str, str]:
@@ -242,6 +282,13 @@ def curve_spec(view: CurveView, *, present: bool = False, height: int | None = N
 def bar_figure(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, y_title: str = "",
                x_title: str = "", present: bool = False, height: int = 320) -> go.Figure:
     """Grouped bars, one colour per series (for distributions: target vs prediction)."""
+    return figure_from_spec(*bar_spec(categories, series, y_title=y_title, x_title=x_title, present=present,
+                                      height=height))
+
+
+def bar_spec(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, y_title: str = "",
+             x_title: str = "", present: bool = False, height: int = 320) -> tuple[list[dict], dict]:
+    """:func:`bar_figure` as plain trace and layout dicts."""
     data = [
         dict(type="bar", x=list(categories), y=np.asarray(values, dtype=float), name=name,
              marker=dict(color=PALETTE[i % len(PALETTE)]), meta={"role": "bar", "series": name},
@@ -250,7 +297,7 @@ def bar_figure(categories: Sequence[str], series: Mapping[str, Sequence[float]],
     ]
     layout = _layout(height, present, barmode="group", hovermode="x",
                      xaxis=_axis(x_title, showgrid=False), yaxis=_axis(y_title))
-    return figure_from_spec(data, layout)
+    return data, layout
 
 
 DIVERGING_SCALE = [[0, "#0072B2"], [0.5, "#F7F7F7"], [1, "#E69F00"]]
@@ -291,6 +338,16 @@ def heatmap_figure(z: np.ndarray, *, x_labels: Sequence[str], y_labels: Sequence
     Sequential data use cividis (designed for colour-vision deficiencies); signed data (``diverging``) a
     blue-white-orange scale centred on zero.
     """
+    return figure_from_spec(*heatmap_spec(z, x_labels=x_labels, y_labels=y_labels, title=title, x_title=x_title,
+                                          y_title=y_title, zmin=zmin, zmax=zmax, diverging=diverging,
+                                          present=present, height=height, text_format=text_format))
+
+
+def heatmap_spec(z: np.ndarray, *, x_labels: Sequence[str], y_labels: Sequence[str], title: str = "",
+                 x_title: str = "", y_title: str = "", zmin: float | None = None, zmax: float | None = None,
+                 diverging: bool = False, present: bool = False, height: int = 300,
+                 text_format: str = ".2f") -> tuple[list[dict], dict]:
+    """:func:`heatmap_figure` as plain trace and layout dicts."""
     trace = heatmap_trace(z, x=x_labels, y=y_labels, zmin=zmin, zmax=zmax, diverging=diverging,
                           text_format=text_format)
     layout = _layout(height, present, hovermode="closest", margin=dict(l=60, r=12, t=40 if title else 16, b=48),
@@ -298,7 +355,7 @@ def heatmap_figure(z: np.ndarray, *, x_labels: Sequence[str], y_labels: Sequence
                      yaxis=_axis(y_title, showgrid=False, autorange="reversed"))
     if title:
         layout["title"] = dict(text=title, x=0, font=dict(size=20 if present else 15))
-    return figure_from_spec([trace], layout)
+    return [trace], layout
 
 
 def vectors_figure(points: Mapping[str, Sequence[float]],

@@ -12,7 +12,8 @@ With live charts off (``LOSSAPP_PLAIN_CHARTS=1``) the same sliders are Streamlit
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,9 +25,10 @@ from lossapp.controls import bound_slider
 from lossapp.figures import tangent_segment, typed_array
 from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_enabled, slider_values
 from lossapp.model import Curve
+from losscore.catalog import Param
 
-__all__ = ["SliderDef", "as_scales", "figure_columns", "frame_table", "marker_columns", "section_sliders", "show_stats",
-           "traces_columns", "typed_array", "window_values"]
+__all__ = ["Listed", "SliderDef", "as_scales", "figure_columns", "frame_table", "marker_columns", "section_sliders",
+           "show_stats", "traces_columns", "typed_array", "window_values"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,13 @@ class SliderDef:
     def integer(self) -> bool:
         return all(isinstance(v, int) for v in (self.low, self.high, self.default, self.step))
 
+    @classmethod
+    def of(cls, param: Param, key: str) -> SliderDef:
+        """The slider of a numeric catalog parameter (its name, range, default and help) under ``key``."""
+        if param.low is None or param.high is None or param.step is None:
+            raise ValueError(f"param: {param.name} has no slider range (low, high, step)")
+        return cls(key, param.name, param.low, param.high, param.default, param.step, param.help)
+
     def at(self, value: float | None = None) -> ClientSlider:
         """This slider as a browser-side "frame" slider at ``value`` (its default when None): what
         :func:`frame_table` needs to know of it."""
@@ -53,15 +62,19 @@ class SliderDef:
                             float(self.default if value is None else value), "frame", self.help)
 
 
-def section_sliders(box, defs: Sequence[SliderDef]) -> tuple[list[Any], tuple[ClientSlider, ...]]:
+def section_sliders(box, defs: Sequence[SliderDef], disabled: Collection[str] = ()
+                    ) -> tuple[list[Any], tuple[ClientSlider, ...]]:
     """The values of a section's sliders and, with live charts, the browser-side ("frame") sliders to hand to
-    the section's chart; without, Streamlit sliders drawn in ``box`` and no browser-side ones."""
+    the section's chart; without, Streamlit sliders drawn in ``box`` and no browser-side ones. The sliders
+    named in ``disabled`` (keys) do nothing at the moment: a greyed-out Streamlit slider, or no browser-side
+    one (their values are still read from the address)."""
     if not live_charts_enabled():
-        return [bound_slider(box, d.label, d.low, d.high, d.default, d.step, key=d.key, help=d.help)
-                for d in defs], ()
+        return [bound_slider(box, d.label, d.low, d.high, d.default, d.step, key=d.key, help=d.help,
+                             disabled=d.key in disabled) for d in defs], ()
     sliders = tuple(client_slider(d.key, d.label, low=float(d.low), high=float(d.high), step=float(d.step),
                                   default=float(d.default), role="frame", help=d.help) for d in defs)
-    return [int(round(s.value)) if d.integer else s.value for d, s in zip(defs, sliders, strict=True)], sliders
+    values = [int(round(s.value)) if d.integer else s.value for d, s in zip(defs, sliders, strict=True)]
+    return values, tuple(s for s in sliders if s.id not in disabled)
 
 
 def show_stats(stats: Sequence[Stat], per_row: int = 3) -> None:
@@ -120,34 +133,55 @@ def _plain(row: Any) -> Any:
         return row
     if isinstance(row, np.bool_):
         return bool(row)
+    if row is None:  # a gap in a line (plotly's None between segments)
+        return None
+    if isinstance(row, list) and all(type(v) is str for v in row):  # a row of labels: as it is (fast path)
+        return row
+    if isinstance(row, list) and all(v is None or type(v) in (int, float) for v in row):  # numbers and gaps
+        return [None if v is None or not math.isfinite(v) else v + 0.0 for v in row]
+    if isinstance(row, np.ndarray) and row.dtype.kind in "fiu":  # numbers, a matrix too (fast path)
+        a = row.astype(np.float64) + 0.0
+        return np.where(np.isfinite(a), a, None).tolist()
     if isinstance(row, (list, tuple, np.ndarray)):
         return [_plain(v) for v in row]
     v = float(row)
     return v + 0.0 if np.isfinite(v) else None
 
 
+class Listed(list):
+    """A :func:`frame_table` column sent as plain JSON rows (``{"list": rows}``) rather than one typed array:
+    rows of different lengths (a trace with another number of points at some values) or single numbers (a
+    heatmap's ``zmin``)."""
+
+
 def traces_columns(base: Sequence[dict], rows: Sequence[Sequence[dict]],
-                   attrs: Sequence[str] = ("x", "y", "text", "visible")) -> dict[str, Any]:
+                   attrs: Sequence[str] = ("x", "y", "text", "visible"), *, ragged: bool = False) -> dict[str, Any]:
     """:func:`frame_table` columns from a figure's trace dicts (``base``, as shown) and the same builder's trace
     dicts at every slider value (``rows``): the ``attrs`` of every trace that differ at some value. A value
-    whose traces do not line up with the shown ones (another number of traces or points) is ``missing``: the
-    chart asks the server there."""
+    whose traces do not line up with the shown ones (another number of traces, or with ``ragged=False``
+    another number of points) is ``missing``: the chart asks the server there. With ``ragged``, a trace may
+    have another number of points at some values (bars for the valid steps only): its changed attributes are
+    sent whole, as :class:`Listed` rows."""
     def signature(traces: Sequence[dict]) -> tuple:
-        return tuple(tuple(_size(t.get(attr)) for attr in attrs) for t in traces)
+        return tuple(tuple(-2 if ragged else _size(t.get(attr)) for attr in attrs) for t in traces)
 
     shape = signature(base)
-    missing = [k for k, traces in enumerate(rows) if signature(traces) != shape]
+    missing = [k for k, traces in enumerate(rows) if len(traces) != len(base) or signature(traces) != shape]
     columns: dict[int, dict[str, Any]] = {}
     for i, trace in enumerate(base):
         for attr in attrs:
             if attr not in trace:
                 continue
             col = [trace[attr] if k in missing else traces[i][attr] for k, traces in enumerate(rows)]
-            if _is_text(col):
+            sizes = {_size(c) for c in col} | {_size(trace[attr])}
+            if _is_text(col) or sizes == {-1} or len(sizes) > 1:
                 changed = any(_plain(c) != _plain(trace[attr]) for c in col)
+                if not _is_text(col):
+                    col = Listed(col)
             else:
-                stacked = np.asarray(col, dtype=np.float64).reshape(len(col), -1)
-                shown = np.asarray(trace[attr], dtype=np.float64).reshape(1, -1)
+                shown = np.asarray(trace[attr], dtype=np.float64)
+                shown = shown.reshape(1, -1) if shown.ndim < 2 else shown[None]  # a matrix (heatmap) stays one
+                stacked = np.asarray(col, dtype=np.float64).reshape(len(col), *shown.shape[1:])
                 changed = bool(((stacked != shown) & ~(np.isnan(stacked) & np.isnan(shown))).any())
                 col = stacked
             if changed:
@@ -156,13 +190,14 @@ def traces_columns(base: Sequence[dict], rows: Sequence[Sequence[dict]],
 
 
 def figure_columns(shown: tuple[list[dict], dict], figs: Sequence[tuple[list[dict], dict]],
-                   attrs: Sequence[str] = ("x", "y", "visible")) -> dict[str, Any]:
+                   attrs: Sequence[str] = ("x", "y", "visible"), *, ragged: bool = False) -> dict[str, Any]:
     """:func:`frame_table` columns from whole figures given as ``(traces, layout)`` dicts (what a builder such as
     ``lossapp.figures.curve_spec`` returns): ``shown`` as drawn and the same builder's figure at every slider
     value (``figs``), with the same traces, shapes and annotations. Kept: the trace ``attrs``
     (:func:`traces_columns`), shape positions, annotation positions and texts, and explicit axis ranges that
-    differ from ``shown``'s at some value. A value whose figure has other shapes or annotations is ``missing``."""
-    cols = traces_columns(shown[0], [f[0] for f in figs], attrs)
+    differ from ``shown``'s at some value. A value whose figure has other shapes or annotations is ``missing``
+    (``ragged``: see :func:`traces_columns`)."""
+    cols = traces_columns(shown[0], [f[0] for f in figs], attrs, ragged=ragged)
     missing = set(cols["missing"])
     layouts = [f[1] for f in figs]
     parts = {"shapes": ("x0", "x1", "y0", "y1"), "annotations": ("x", "y", "text")}
@@ -218,11 +253,17 @@ def _size(value: Any) -> int:
 def window_values(slider: ClientSlider, window: int | None = None) -> list[float]:
     """The values :func:`frame_table` works out for ``slider``: every value it can take, or with ``window`` only
     those up to that many steps either side of its current one."""
-    values = slider_values(slider)
-    if window is not None:
-        reach = (window + 0.5) * slider.step
-        values = [v for v in values if abs(v - slider.value) <= reach]
-    return values
+    if window is None:
+        return slider_values(slider)
+    # only the steps near the value (a fine slider has thousands): those of slider_values within reach
+    count = int(math.floor((slider.high - slider.low) / slider.step + 1e-9)) + 1
+    near = int(round((slider.value - slider.low) / slider.step))
+    steps = range(max(0, near - window - 1), min(count, near + window + 2))
+    values = [slider.snap(slider.low + k * slider.step) for k in steps]
+    if steps and steps[-1] == count - 1 and values[-1] < slider.high:
+        values.append(slider.snap(slider.high))
+    reach = (window + 0.5) * slider.step
+    return [v for v in values if abs(v - slider.value) <= reach]
 
 
 def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[str, Any]],
@@ -234,9 +275,10 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
     the drawn trace's y, see :func:`as_scales`): a trace attribute's row is what the trace shows at that value
     (only the traces and attributes that change), a shape attribute's one number, an annotation's one text, an
     axis range's row its two ends, a row of ``stats`` the numbers under the chart, in the order of the chart's
-    ``stats`` (printed as the pages print numbers). With ``window``, only the values up to that many steps either
-    side of the slider's current one are worked out (a fine slider's full range would be too much to send);
-    beyond them the chart waits for the server, which works out the window around the new value."""
+    ``stats`` (printed as the pages print numbers; or the texts themselves, a list of strings per row). With
+    ``window``, only the values up to that many steps either side of the slider's current one are worked out (a
+    fine slider's full range would be too much to send); beyond them the chart waits for the server, which
+    works out the window around the new value."""
     values = window_values(slider, window)
     cols = columns_at(np.array(values, dtype=np.float64))
     table: dict[str, Any] = {"values": values, "traces": {}}
@@ -246,7 +288,8 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
             if len(arr) != len(values):
                 raise ValueError(f"{slider.id}: trace {index} {attr} needs one row per slider value "
                                  f"({len(values)}); got {len(arr)}")
-            if _is_text(arr) or np.ndim(arr[0]) > 1:  # labels, flags, matrices (a heatmap's z): plain lists
+            if isinstance(arr, Listed) or _is_text(arr) or np.ndim(arr[0]) > 1:  # labels, flags, matrices,
+                # ragged rows, single numbers: plain lists
                 table["traces"][str(index)][attr] = {"list": [_plain(row) for row in arr]}
             else:
                 table["traces"][str(index)][attr] = typed_array(
@@ -268,7 +311,12 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
         table.setdefault("layout", {})[axis] = {
             attr: typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values), -1), "f8")
             for attr, arr in attrs.items()}
-    if cols.get("stats") is not None:
+    if cols.get("stats") is not None and _is_text(cols["stats"]):  # the texts as shown, a list per row
+        if len(cols["stats"]) != len(values):
+            raise ValueError(f"{slider.id}: stats need one row per slider value ({len(values)}); got "
+                             f"{len(cols['stats'])}")
+        table["stats"] = {"list": [[str(t) for t in row] for row in cols["stats"]]}
+    elif cols.get("stats") is not None:
         stats = np.asarray(cols["stats"], dtype=np.float64)
         if stats.ndim != 2 or stats.shape[0] != len(values):
             raise ValueError(f"{slider.id}: stats need shape ({len(values)}, number of stats); got {stats.shape}")

@@ -233,7 +233,8 @@ function movedFrames(st) {
 }
 
 // A table's patch for its k-th value: given as a list of patches, or as columns (base64 arrays with a row per
-// value: trace attributes, and the numbers under the chart, printed as the pages print them).
+// value: trace attributes, and the numbers under the chart, printed as the pages print them; plain lists for
+// texts, ragged rows and single numbers).
 function rowOf(arr, k) {
   if (arr.list) return arr.list[k];
   if (!arr.__rows) {
@@ -260,7 +261,7 @@ function framePatch(f, k) {
   const axes = Object.fromEntries(Object.entries(f.layout || {}).map(([axis, attrs]) => [axis,
     Object.fromEntries(Object.entries(attrs).map(([attr, arr]) => [attr, rowOf(arr, k)]))]));
   return {traces, shapes: single(f.shapes), annotations: single(f.annotations), axes,
-          stats: f.stats ? rowOf(f.stats, k).map((v) => fmt(v)) : null};
+          stats: !f.stats ? null : f.stats.list ? f.stats.list[k] : rowOf(f.stats, k).map((v) => fmt(v))};
 }
 
 function applyFrame(st, id, value) {
@@ -287,7 +288,9 @@ function applyFrame(st, id, value) {
   for (const [axis, attrs] of Object.entries(patch.axes || {})) {
     layout[axis] = Object.assign({}, layout[axis], attrs, attrs.range ? {autorange: false} : {});
   }
-  return {data, layout, readout: [], marker: null, stats: patch.stats || null};
+  // whether the patch changes the drawing at all (a weight leaves the class probabilities as they are)
+  const patched = [patch.traces, patch.shapes, patch.annotations, patch.axes].some((p) => Object.keys(p || {}).length);
+  return {data, layout, readout: [], marker: null, stats: patch.stats || null, patched};
 }
 
 // Whether a patch fits the sliders' values: at most one frame slider away from the server's values, and within
@@ -309,7 +312,7 @@ function frameState(st) {
   const moved = movedFrames(st);
   if (!framesFit(st)) return {stale: true};
   const out = moved.length === 1 ? applyFrame(st, moved[0], st.values[moved[0]])
-    : {data: st.fig.data, layout: st.fig.layout, readout: [], marker: null, stats: null};
+    : {data: st.fig.data, layout: st.fig.layout, readout: [], marker: null, stats: null, patched: false};
   return Object.assign(out, markersAsShapes(out.data, out.layout));
 }
 
@@ -535,9 +538,10 @@ async function draw(gd) {
       gd.__lossappNext = null;
       const Plotly = await loadPlotly(next.src);
       const host = next.host;
-      let data, layout, drawn = null;
+      let data, layout, drawn = null, stamp = null;
       if (host && host.__lossapp && (host.__lossapp.controls.length || host.__lossapp.follow)) {
         gd.__lossappDrawn = null;  // drawn from sliders: the next plain figure is drawn whatever it is
+        const st = host.__lossapp;
         const out = applyControls(host);
         // no patch fits while two frame sliders are away from the server's values: wait for the server
         host.classList.toggle('lossapp-stale', Boolean(out.stale));
@@ -545,6 +549,15 @@ async function draw(gd) {
         data = out.data;
         layout = out.layout;
         showReadout(host, out.readout, out.marker, out.stats);
+        // with no frame patch that changes this chart, the drawing is the figure and the other sliders' values:
+        // a rerun that sends the same figure (another chart's control moved), or a frame slider that leaves
+        // this chart alone, needs no redraw
+        if (out.patched === false || (out.patched === undefined && !movedFrames(st).length)) {
+          const others = Object.entries(st.values).filter(([id]) => !st.frameIds.includes(id));
+          stamp = [next.figure, JSON.stringify(others), JSON.stringify(st.xrange || null),
+                   JSON.stringify(next.config), themeKey(gd)].join('\u0000');
+          if (gd.__lossappControlsDrawn === stamp) continue;
+        }
       } else {
         // a chart without sliders that already shows this figure in this theme: a rerun of its section for
         // another control sends it again unchanged, and a full redraw would cost 30 to 80 ms for nothing
@@ -556,6 +569,7 @@ async function draw(gd) {
       }
       await Plotly.react(gd, data, themed(layout, gd), next.config);
       if (drawn !== null) gd.__lossappDrawn = drawn;
+      gd.__lossappControlsDrawn = stamp;
     }
   } finally {
     gd.__lossappBusy = false;

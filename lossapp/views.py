@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -643,12 +643,12 @@ def sdml_terms(x1: tuple, x2: tuple, alpha: float, lr: float = 0.25) -> dict:
 ctc_path = dd.ctc_path  # kept importable from here
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def ctc_view(word: str, extra: str, steps: int, preset: str, strength: float, temperature: float, seed: int,
-             edited: tuple | None, layout: str, label_layout: str, weight: float, sample_weight: float,
-             pred_length: int, label_length: int) -> dict:
+def ctc_numbers(word: str, extra: str, steps: int, preset: str, strength: float, temperature: float, seed: int,
+                edited: tuple | None, layout: str, label_layout: str, weight: float, sample_weight: float,
+                pred_length: int, label_length: int) -> dict:
     """The CTC view's numbers: preset (or typed) activations divided by the temperature, through
-    :func:`lossapp.deep_dives.ctc_analysis`; also the activations before the temperature (``scores``)."""
+    :func:`lossapp.deep_dives.ctc_analysis`; also the activations before the temperature (``scores``).
+    :func:`ctc_view` is the same, cached."""
     vocab = dd.ctc_vocabulary(word, extra)
     if preset == "edit" and edited is not None:
         scores = np.array(edited, dtype=np.float64)
@@ -659,6 +659,9 @@ def ctc_view(word: str, extra: str, steps: int, preset: str, strength: float, te
                         label_length=label_length)
     r["scores"] = scores
     return r
+
+
+ctc_view = st.cache_data(max_entries=256, show_spinner=False)(ctc_numbers)
 
 
 # -- deep dives: page sections --------------------------------------------------------------------------------------
@@ -2029,18 +2032,152 @@ def _ctc_vocab_changed() -> None:
         st.session_state["ctc_x"] = _matrix_text(dd.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
 
 
-def _follow(key: str, high: int, memo: str) -> None:
-    """Keep the widget value ``key`` within [0, high] when ``high`` changes; a value at the old maximum (the
-    default, "everything") moves with it. ``memo`` remembers the maximum between runs."""
-    value, before = st.session_state.get(key), st.session_state.get(memo)
+def _follow(key: str, high: int, memo: str, *, in_address: bool = False) -> None:
+    """Keep the slider value ``key`` within [0, high] when ``high`` changes; a value at the old maximum (the
+    default, "everything") moves with it. ``memo`` remembers the maximum between runs. A Streamlit slider's
+    value is in the session state; a browser-side slider's (``in_address``) in the page address."""
+    value: Any = st.session_state.get(key)
+    if in_address:
+        try:
+            value = float(st.query_params[key]) if key in st.query_params else None
+        except ValueError:  # not a number: client_slider reports it
+            value = None
+    before = st.session_state.get(memo)
     if value is not None and (value > high or (before is not None and value == before != high)):
-        st.session_state[key] = high
+        if in_address:
+            st.query_params[key] = str(high)
+        else:
+            st.session_state[key] = high
     st.session_state[memo] = high
+
+
+#: The CTC view's sliders that keep the charts' shapes (the number of steps and of lattice rows), so that the
+#: browser can apply them from frames; T and label_lengths change the shapes and stay Streamlit sliders.
+CTC_STRENGTH = SliderDef("ctc_sharp", "score strength", 0.0, 10.0, 3.0, 0.5,
+                         "Activation of the chosen class per step (aligned, peaky) or noise scale (random).")
+CTC_TEMPERATURE = SliderDef("ctc_temp", "temperature", 0.1, 5.0, 1.0, 0.1,
+                            "The activations are divided by it before the softmax: below 1 sharpens the "
+                            "probabilities, above 1 flattens them.")
+CTC_WEIGHT = SliderDef.of(CATALOG["CTCLoss"].param("weight"), control_key("ctc", "weight"))
+CTC_SAMPLE_WEIGHT = SliderDef.of(SAMPLE_WEIGHT, "ctc_sw")
+#: The argument of :func:`ctc_view` each slider sets (the order of its arguments, by name).
+CTC_VIEW_ARGS = ("word", "extra", "steps", "preset", "strength", "temperature", "seed", "edited", "layout",
+                 "label_layout", "weight", "sample_weight", "pred_length", "label_length")
+CTC_SLIDER_ARGS = {"ctc_sharp": "strength", "ctc_temp": "temperature", "ctc_weight": "weight",
+                   "ctc_sw": "sample_weight", "ctc_plen": "pred_length"}
+#: Each CTC slider's frames cover this many steps either side of its value (one CTC analysis per value, the
+#: section's largest cost: 2 keeps a page run near 50 ms); beyond them the charts wait for the server.
+CTC_WINDOW = 2
+#: The trace attributes of the CTC charts that frames carry (heatmap cells and their texts, colour range).
+CTC_FRAME_ATTRS = ("x", "y", "z", "text", "zmin", "zmax", "visible")
+
+
+def ctc_slider_defs(steps: int) -> list[SliderDef]:
+    """The CTC view's frame sliders for ``steps`` time steps, in the order of their values."""
+    return [CTC_STRENGTH, CTC_TEMPERATURE, CTC_WEIGHT, CTC_SAMPLE_WEIGHT,
+            SliderDef("ctc_plen", "pred_lengths", 0, steps, steps, 1,
+                      "How many of the T steps are real (the rest is padding the loss ignores).")]
+
+
+def ctc_stats(r: dict) -> list[Stat]:
+    """The numbers over the CTC charts: the loss, the probability of the word and what the best path spells."""
+    prob = math.exp(r["log_likelihood"]) if r["feasible"] else 0.0
+    return [
+        Stat("CTC loss", fmt(r["value"]) if r["feasible"] else "infeasible",
+             "weight × sample_weight × (−log p(label)); 'infeasible' when the label cannot fit in the valid steps "
+             "(CTCLoss then returns +inf)"),
+        Stat("p(word | scores)", f"{prob:.4g}",
+             "Total probability of every path that spells the label (its first label_lengths letters)."),
+        Stat("best path decodes to", r["decoded"] or "(nothing)",
+             "The most likely class at each step, repeats merged, blanks dropped."),
+    ]
+
+
+def ctc_specs(r: dict, vocab: list[str], pred_length: int, present: bool,
+              only: Collection[str] | None = None) -> dict[str, tuple[list[dict], dict]]:
+    """The CTC view's charts as plain trace and layout dicts, by chart key: class probabilities, lattice, the
+    loss per step (a feasible label only) and the gradient; with ``only``, just those charts."""
+    step_names = [f"t{t}" for t in range(r["probs"].shape[0])]
+    specs = {}
+    if only is None or "ctc_softmax" in only:
+        specs["ctc_softmax"] = deep_figures.ctc_probs_spec(
+            r["probs"], vocab, r["best"], present=present,
+            title="softmax(scores / temperature): class probability per time step; boxes: best class")
+    if only is None or "ctc_states" in only:
+        specs["ctc_states"] = deep_figures.ctc_lattice_spec(
+            r["states"], r["valid"], r["edges"], r["state_names"], from_start=r["from_start"], to_end=r["to_end"],
+            present=present, title="alignment lattice: posterior of each label position per step" if r["feasible"]
+            else "alignment lattice: no complete path")
+    if r["feasible"] and (only is None or "ctc_steps" in only):
+        specs["ctc_steps"] = figures.bar_spec(step_names[:pred_length],
+                                              {"−log(share of probability kept)": r["step_loss"][:pred_length]},
+                                              y_title="loss", present=present, height=240)
+    if only is None or "ctc_grad" in only:
+        specs["ctc_grad"] = figures.heatmap_spec(
+            r["grad"].T, x_labels=step_names, y_labels=vocab, diverging=True,
+            title="dL/dscores per step and class (orange pushes a score down, blue up)", present=present,
+            height=110 + 34 * len(vocab))
+    return specs
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def ctc_figures(args: tuple, present: bool) -> dict[str, figures.SpecFigure]:
+    """The CTC view's charts (by chart key) for :func:`ctc_view`'s ``args``; read-only."""
+    r = ctc_view(*args)
+    kw = dict(zip(CTC_VIEW_ARGS, args, strict=True))
+    vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
+    return {name: figures.SpecFigure(*spec) for name, spec in ctc_specs(r, vocab, kw["pred_length"], present).items()}
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The CTC view's frames, by chart key and then slider: for each slider in ``keys``, every chart at each
+    value up to :data:`CTC_WINDOW` steps either side of its current one (the others held at ``args``), and the
+    numbers over the charts. A value where the label becomes feasible or infeasible (charts come or go) is
+    ``missing``: the page asks the server there."""
+    kw = dict(zip(CTC_VIEW_ARGS, args, strict=True))
+    vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
+    shown_r = ctc_view(*args)
+    shown = {name: (fig["data"], fig["layout"]) for name, fig in ctc_figures(args, present).items()}
+    defs = {d.key: d for d in ctc_slider_defs(kw["steps"])}
+    out: dict[str, dict[str, Any]] = {name: {} for name in shown}
+    for key in keys:
+        d, arg = defs[key], CTC_SLIDER_ARGS[key]
+        slider = d.at(kw[arg])
+        values = window_values(slider, CTC_WINDOW)
+        rows = []
+        scale = kw["weight"] * kw["sample_weight"]
+        weights = arg in ("weight", "sample_weight") and shown_r["feasible"] and scale != 0
+        for v in values:
+            if weights:  # the loss and its gradient are linear in both: the shown numbers times the ratio, and
+                # only the gradient's chart changes
+                factor = v * (kw["sample_weight"] if arg == "weight" else kw["weight"]) / scale
+                r = {**shown_r, "value": shown_r["value"] * factor, "grad": shown_r["grad"] * factor}
+                rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present, only=("ctc_grad",))))
+                continue
+            # not through ctc_view's cache: hashing its arguments would cost more than the work
+            r = ctc_numbers(**{**kw, arg: int(round(v)) if d.integer else float(v)})
+            rows.append((r, ctc_specs(r, vocab, int(round(v)) if arg == "pred_length" else kw["pred_length"],
+                                      present)))
+        flips = {k for k, (r, _) in enumerate(rows) if r["feasible"] != shown_r["feasible"]}
+        for name, spec in shown.items():
+            figs = [specs.get(name, spec) for _, specs in rows]
+            cols = ({"traces": {}, "missing": []} if all(f is spec for f in figs)  # a chart this slider leaves be
+                    else figure_columns(spec, figs, CTC_FRAME_ATTRS, ragged=True))
+            cols["missing"] = sorted(set(cols["missing"]) | flips)
+            if name == "ctc_softmax":  # the numbers over the charts
+                cols["stats"] = [[s.text for s in ctc_stats(r)] for r, _ in rows]
+            out[name][key] = frame_table(slider, lambda _values, cols=cols: cols, CTC_WINDOW)
+    return out
 
 
 @st.fragment
 def ctc_section(present: bool) -> None:
-    """CTC on one word: editable activations, the lattice with its posteriors, the best path, loss and gradient."""
+    """CTC on one word: editable activations, the lattice with its posteriors, the best path, loss and gradient.
+
+    With live charts, score strength, temperature, weight, sample_weight and pred_lengths are browser-side
+    sliders under the class probabilities (:func:`ctc_frames`); the number of steps and label_lengths reshape
+    the charts and stay Streamlit sliders."""
     spec = CATALOG["CTCLoss"]
     left, right = st.columns([1, 1.8], gap="medium")
     with left:
@@ -2060,13 +2197,6 @@ def ctc_section(present: bool) -> None:
         steps = int(_slider(st, "time steps T", 1, 30, 8, 1, key="ctc_t", bind=BIND, disabled=editing,
                             help="How many score vectors the network produced for this input (with 'edit', the "
                                    "number of rows typed)."))
-        sharpness = float(_slider(st, "score strength", 0.0, 10.0, 3.0, 0.5, key="ctc_sharp", bind=BIND,
-                                  disabled=preset in ("uniform", "edit"),
-                                  help="Activation of the chosen class per step (aligned, peaky) or noise scale "
-                                         "(random)."))
-        temperature = float(_slider(st, "temperature", 0.1, 5.0, 1.0, 0.1, key="ctc_temp", bind=BIND,
-                                    help="The activations are divided by it before the softmax: below 1 sharpens "
-                                           "the probabilities, above 1 flattens them."))
         seed = int(_number(st, "random seed", 0, 10_000, 0, 1, key="ctc_seed", bind=BIND,
                            disabled=preset != "random", help="Seed of the random scores."))
     errors = []
@@ -2102,55 +2232,54 @@ def ctc_section(present: bool) -> None:
         edited = tuple(map(tuple, mat))
         steps = mat.shape[0]
     # the length sliders' ranges follow T and the word: keep their values inside, and "all of them" stays all
-    _follow("ctc_plen", steps, "_ctc_prev_t")
+    _follow("ctc_plen", steps, "_ctc_prev_t", in_address=live_charts_enabled())
     _follow("ctc_llen", len(word), "_ctc_prev_w")
     with left:
-        params = param_controls(spec, "ctc")
-        sample_weight = param_control(SAMPLE_WEIGHT, "ctc_sw")
-        pred_length = int(_slider(st, "pred_lengths", 0, steps, steps, 1, key="ctc_plen", bind=BIND,
-                                  help="How many of the T steps are real (the rest is padding the loss ignores)."))
+        params = param_controls(spec, "ctc", skip=("weight",))
         label_length = int(_slider(st, "label_lengths", 0, len(word), len(word), 1, key="ctc_llen", bind=BIND,
                                    help="How many letters of the label count (the rest is padding)."))
+        idle = ("ctc_sharp",) if preset in ("uniform", "edit") else ()
+        (sharpness, temperature, weight, sample_weight, pred_length), sliders = section_sliders(
+            st, ctc_slider_defs(steps), disabled=idle)
     args = (word, extra, steps, preset, sharpness, temperature, seed, edited, params["layout"], params["label_layout"],
-            params["weight"], sample_weight, pred_length, label_length)
+            weight, sample_weight, pred_length, label_length)
     r = ctc_view(*args)
-    key = (*args, present)
     if not editing:
         st.session_state["_ctc_shown"] = _matrix_text(r["scores"])
     target = r["target"]
-    step_names = [f"t{t}" for t in range(steps)]
+    figs = ctc_figures(args, present)
+    frames = ctc_frames(args, present, tuple(s.id for s in sliders)) if sliders else {}
+    stats = ctc_stats(r)
     with right:
-        m1, m2, m3 = st.columns(3)
-        m1.metric("CTC loss", fmt(r["value"]) if r["feasible"] else "infeasible",
-                  help="weight × sample_weight × (−log p(label)); 'infeasible' when the label cannot fit in the "
-                       "valid steps (CTCLoss then returns +inf)")
-        prob = math.exp(r["log_likelihood"]) if r["feasible"] else 0.0
-        m2.metric("p(word | scores)", f"{prob:.4g}",
-                  help="Total probability of every path that spells the label (its first label_lengths letters).")
-        m3.metric("best path decodes to", r["decoded"] or "(nothing)",
-                  help="The most likely class at each step, repeats merged, blanks dropped.")
+        if not sliders:
+            show_stats(stats)
         if not r["feasible"]:
             st.warning(f"{target} needs at least {r['need']} time steps (one per letter plus a blank between each "
                        f"pair of repeated letters); with {pred_length} valid steps no path spells it. The label is "
                        "infeasible: CTCLoss returns +inf with a zero gradient, and the lattice below has no complete "
                        "path.")
-        fig = _memo_figure("ctc_probs", key, lambda: deep_figures.ctc_probs_figure(
-            r["probs"], vocab, r["best"], present=present,
-            title=f"softmax(scores / {temperature:g}): class probability per time step; boxes: best class"))
+
+        def show(name: str, alt: str, lead: bool = False) -> None:
+            if not sliders:
+                _plot(figs[name], name, alt)
+            elif lead:  # the sliders and the numbers go with the first chart; the others follow
+                plotly_chart(figs[name], key=name, alt=alt, sliders=sliders, stats=stats, frames=frames[name])
+                st.caption(alt)
+            else:
+                plotly_chart(figs[name], key=name, alt=alt, follow=sliders, frames=frames[name])
+                st.caption(alt)
+
         greedy = ", ".join(f"t{t} {s} {r['probs'][t, k]:.2f}" for t, (s, k) in
                            enumerate(zip(r["best_symbols"], r["best"], strict=True)))
-        _plot(fig, "ctc_softmax", f"Heatmap of the class probabilities for {steps} steps and classes "
-                                  f"{', '.join(vocab)}; best class and its probability per valid step: {greedy}.")
+        show("ctc_softmax", f"Heatmap of the class probabilities (scores divided by temperature {temperature:g}) "
+                            f"for {steps} steps and classes {', '.join(vocab)}; best class and its probability per "
+                            f"valid step: {greedy}.", lead=True)
         check = ("matches the label" if r["collapsed"] == target else f"is not the label {target or '(empty)'}")
         st.markdown(
             f"**Best path** (greedy decoding): {' '.join(r['best_symbols']) or '(no valid step)'} → merge repeats: "
             f"{' '.join(r['merged']) or '(nothing)'} → drop blanks: **{r['collapsed'] or '(nothing)'}**, which "
             f"{check}."
         )
-        fig = _memo_figure("ctc_lattice", key, lambda: deep_figures.ctc_lattice_figure(
-            r["states"], r["valid"], r["edges"], r["state_names"], from_start=r["from_start"], to_end=r["to_end"],
-            present=present, title="alignment lattice: posterior of each label position per step" if r["feasible"]
-            else "alignment lattice: no complete path"))
         if r["feasible"]:
             peak = ", ".join(f"t{t} {r['state_names'][s]}" for t, s in enumerate(r["states"][:pred_length].argmax(1)))
             alt = (f"Heatmap of the alignment lattice of {' '.join(r['state_names'])}: {int(r['valid'].sum())} cells "
@@ -2161,7 +2290,7 @@ def ctc_section(present: bool) -> None:
                    f"path, because {target} needs {r['need']} steps and has {pred_length}. The "
                    f"{int(r['from_start'].sum())} cells reachable from the start and the {int(r['to_end'].sum())} "
                    "cells from which the end can still be reached never meet.")
-        _plot(fig, "ctc_states", alt)
+        show("ctc_states", alt)
         if not present:
             st.caption(
                 "Rows are the label with a blank (·) before, between and after its letters: the states CTC's "
@@ -2173,26 +2302,19 @@ def ctc_section(present: bool) -> None:
         if r["feasible"]:
             st.markdown("**The loss, step by step**")
             losses = r["step_loss"][:pred_length]
-            fig = _memo_figure("ctc_steps", key, lambda: figures.bar_figure(
-                step_names[:pred_length], {"−log(share of probability kept)": losses}, y_title="loss",
-                present=present, height=240))
-            _plot(fig, "ctc_steps", f"Bars of the loss per time step: {_nums(losses, 3)}; they add up to "
-                                    f"−log p = {fmt(-r['log_likelihood'])}" + (
-                                        f", times weight × sample_weight = {fmt(r['value'])}."
-                                        if abs(r["value"] + r["log_likelihood"]) > 1e-9 else "."))
+            show("ctc_steps", f"Bars of the loss per time step: {_nums(losses, 3)}; they add up to "
+                              f"−log p = {fmt(-r['log_likelihood'])}" + (
+                                  f", times weight × sample_weight = {fmt(r['value'])}."
+                                  if abs(r["value"] + r["log_likelihood"]) > 1e-9 else "."))
             if not present:
                 st.caption("The forward recursion carries the probability of every path prefix that can still "
                            "become the label; each step keeps a share of it (the rest goes to symbols no "
                            "complete path can use there). The bars are −log of those shares: their sum is the "
                            "loss, and a tall bar is a step where the network spends probability elsewhere.")
-        fig = _memo_figure("ctc_grad", key, lambda: figures.heatmap_figure(
-            r["grad"].T, x_labels=step_names, y_labels=vocab, diverging=True,
-            title="dL/dscores per step and class (orange pushes a score down, blue up)", present=present,
-            height=110 + 34 * len(vocab)))
         biggest = np.unravel_index(np.abs(r["grad"]).argmax(), r["grad"].shape)
-        _plot(fig, "ctc_grad", f"Heatmap of the gradient of the CTC loss with respect to each score; sum of |gradient| "
-                               f"{fmt(float(np.abs(r['grad']).sum()))}; largest at t{biggest[0]}, class "
-                               f"{vocab[biggest[1]]}: {fmt(float(r['grad'][biggest]))}.")
+        show("ctc_grad", f"Heatmap of the gradient of the CTC loss with respect to each score; sum of |gradient| "
+                         f"{fmt(float(np.abs(r['grad']).sum()))}; largest at t{biggest[0]}, class "
+                         f"{vocab[biggest[1]]}: {fmt(float(r['grad'][biggest]))}.")
         if not present:
             st.caption("The gradient for the scores at step t is the softmax minus the lattice posteriors gathered "
                        "by class (times the weights): it lowers classes the network over-predicts and raises the "

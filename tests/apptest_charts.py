@@ -152,7 +152,8 @@ def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict
         shapes, notes = ({index: {attr: arr["list"][k] if "list" in arr else float(_rows(arr)[k][0])
                                   for attr, arr in attrs.items()}
                           for index, attrs in table.get(part, {}).items()} for part in ("shapes", "annotations"))
-        texts = [fmt(v) for v in _rows(table["stats"])[k]] if "stats" in table else None
+        texts = (None if "stats" not in table else table["stats"]["list"][k] if "list" in table["stats"]
+                 else [fmt(v) for v in _rows(table["stats"])[k]])
         axes = {axis: {attr: _rows(arr)[k].tolist() for attr, arr in attrs.items()}
                 for axis, attrs in table.get("layout", {}).items()}
         found.append((c, {"traces": traces, "shapes": shapes, "annotations": notes, "axes": axes, "stats": texts,

@@ -491,10 +491,10 @@ def test_ctc_infeasible_label_is_shown_as_infeasible_not_as_a_number(query, need
 def test_ctc_temperature_flattens_and_sharpens():
     at = load(SEQUENCES)
     base = metric(at, "CTC loss")
-    at.slider(key="ctc_temp").set_value(0.5)
+    set_control(at, "ctc_temp", 0.5)
     rerun(at)
     assert metric(at, "CTC loss") < base
-    at.slider(key="ctc_temp").set_value(3.0)
+    set_control(at, "ctc_temp", 3.0)
     rerun(at)
     assert metric(at, "CTC loss") > base
 
@@ -552,7 +552,7 @@ def test_ctc_lengths_follow_t_and_never_exceed_it():
     at.slider(key="ctc_t").set_value(10)
     rerun(at)
     assert widget(at, "ctc_plen").value == 10
-    at.slider(key="ctc_plen").set_value(6)
+    set_control(at, "ctc_plen", 6)
     at.slider(key="ctc_t").set_value(12)
     rerun(at)
     assert widget(at, "ctc_plen").value == 6  # a length the reader chose stays

@@ -232,3 +232,24 @@ def test_curve_figure_draws_labelled_vertical_lines_after_the_marker_guides():
     assert all(s.line.dash == "dashdot" for s in lines)
     assert [(a.x, a.text) for a in fig.layout.annotations] == [(1.25, "arccos(margin)"), (-1.0, "edge")]
     assert fig.data == plain.data
+
+
+def test_a_spec_figure_sends_what_the_same_go_figure_sends():
+    """SpecFigure skips building a go.Figure; the chart the browser gets must not change: same JSON (arrays as
+    base64, plotly's default template), and the spec itself is left as it was."""
+    import json
+
+    from lossapp import deep_figures
+
+    probs = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
+    specs = [
+        figures.bar_spec(["t0", "t1"], {"loss": np.array([0.5, 1.5])}, y_title="loss", height=240),
+        figures.heatmap_spec(np.array([[0.1, -0.2], [np.nan, 0.3]]), x_labels=["a", "b"], y_labels=["c", "d"],
+                             diverging=True, title="gradient"),
+        deep_figures.ctc_probs_spec(probs, ["A", "B", "·"], [0, 2], title="probabilities", present=True),
+    ]
+    for data, layout in specs:
+        spec = figures.SpecFigure(data, layout)
+        assert json.loads(spec.to_json()) == json.loads(figures.figure_from_spec(data, layout).to_json())
+        assert isinstance(spec["data"][0]["y" if data[0]["type"] == "bar" else "z"], np.ndarray)  # untouched
+        assert "template" not in spec["layout"]

@@ -18,9 +18,10 @@ if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
 from apptest_charts import _decode, chart, charts, frame_patches, load_page, stats  # noqa: E402
 
 from lossapp import frames  # noqa: E402
-from lossapp.live_chart import ClientSlider  # noqa: E402
+from lossapp.live_chart import ClientSlider, slider_values  # noqa: E402
 
 SOFTMAX, DISTRIBUTIONS, EMBEDDINGS = "4_Softmax_cross_entropy.py", "5_Distributions.py", "6_Embeddings.py"
+SEQUENCES = "7_Sequences.py"
 
 
 load = load_page
@@ -53,6 +54,14 @@ CASES = [
     # every target weight 0: no distribution, the page says so and keeps the sliders
     (DISTRIBUTIONS, "klb_q4", 0.0, {"klb_n": "5", "klb_q0": "0", "klb_q1": "0", "klb_q2": "0", "klb_q3": "0"}),
     (DISTRIBUTIONS, "pn_rate", 0.05, {"pn_counts": "0, 0, 9", "pn_full": "true"}),
+    # CTC: every chart follows (cells, their texts, the gradient's colour range, the numbers over the charts)
+    (SEQUENCES, "ctc_temp", 1.2, {}),
+    (SEQUENCES, "ctc_sharp", 4.0, {"ctc_scores": "peaky", "ctc_extra": "OG"}),
+    (SEQUENCES, "ctc_weight", 1.2, {"ctc_sw": "2"}),
+    (SEQUENCES, "ctc_sw", 0.8, {"ctc_t": "12", "ctc_word": "BOOK"}),
+    # fewer valid steps: fewer bars, boxes and allowed moves (rows of another length)
+    (SEQUENCES, "ctc_plen", 6, {"ctc_scores": "random", "ctc_seed": "3"}),  # 2 below T = 8
+    (SEQUENCES, "ctc_plen", 11, {"ctc_t": "12", "ctc_plen": "9", "ctc_llen": "2"}),
 ]
 
 
@@ -72,6 +81,8 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
                 if isinstance(np.ravel(np.array(row, dtype=object))[0], (str, bool)):  # labels (a matrix's too)
                     assert row == trace.get(attr, True), f"{shown.key} trace {index}.{attr}"  # labels, visibility
                 else:
+                    if len(shape := _shape(trace[attr])) > 1:  # a matrix (a heatmap's cells) is sent as one
+                        assert np.shape(row) == shape, f"{shown.key} trace {index}.{attr}"
                     drawn, row = _decode(trace[attr]), np.ravel(np.array(row, dtype=float))  # a matrix row by row
                     assert np.isnan(row[drawn.size:]).all()  # points past the drawn ones are gaps (not drawn)
                     np.testing.assert_allclose(row[:drawn.size], drawn, rtol=1e-6, atol=1e-7,
@@ -90,6 +101,13 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
     assert patched, "no patch changes a trace"
 
 
+def _shape(arr) -> tuple[int, ...]:
+    """The shape of a trace attribute as the page sent it (a typed array names its shape)."""
+    if isinstance(arr, dict):
+        return tuple(int(n) for n in str(arr.get("shape", len(_decode(arr)))).split(","))
+    return np.shape(np.array(arr, dtype=object))
+
+
 @pytest.mark.parametrize("key, query, low, high", [
     ("cos_theta", {"cos_theta": "1"}, 0.5, 1.5),  # 50 steps of 0.01 either side
     ("cos_theta", {"cos_theta": "0.2"}, 0.0, 0.7),  # cut at the slider's end
@@ -102,6 +120,26 @@ def test_fine_sliders_send_a_window_of_patches_around_their_value(key, query, lo
         if key in c.frames:
             values = c.frames[key]["values"]
             assert (values[0], values[-1]) == (pytest.approx(low), pytest.approx(high))
+
+
+def test_ctc_frames_leave_a_label_that_becomes_infeasible_to_the_server():
+    # CAT needs 3 valid steps: at 2 the lattice has no complete path and the loss-per-step chart goes away
+    at = load(SEQUENCES, ctc_t="4", ctc_plen="4")
+    tables = {c.key: c.frames["ctc_plen"] for c in charts(at) if "ctc_plen" in c.frames}
+    assert set(tables) == {"ctc_softmax", "ctc_states", "ctc_steps", "ctc_grad"}
+    for table in tables.values():
+        values = table["values"]
+        assert values == [2.0, 3.0, 4.0]  # 2 steps either side, cut at the slider's end (T)
+        assert [values[k] for k in table.get("missing", [])] == [2.0]
+    for _, patch in frame_patches(at, "ctc_plen", 3.0):  # 3 steps: still feasible, drawn in the browser
+        assert not patch["missing"]
+        assert patch["stats"] is None or float(patch["stats"][0]) > 0
+
+
+def test_ctc_strength_has_no_browser_side_slider_while_it_does_nothing():
+    shown = {s["id"] for c in charts(load(SEQUENCES, ctc_scores="uniform")) for s in c.controls}
+    assert "ctc_temp" in shown and "ctc_sharp" not in shown
+    assert "ctc_sharp" in {s["id"] for c in charts(load(SEQUENCES)) for s in c.controls}
 
 
 def test_frame_sections_fall_back_to_streamlit_sliders_and_metrics(monkeypatch):
@@ -183,3 +221,18 @@ def test_as_scales_sends_a_weight_as_one_number_per_value():
     s = ClientSlider("k", "k", 0.0, 1.0, 1.0, 0.0, "frame")
     table = frames.frame_table(s, lambda v: out)
     np.testing.assert_allclose(_decode(table["scale"]["0"]), [0.5, 3.0])
+
+
+def test_a_window_holds_the_values_of_the_slider_near_its_value():
+    """window_values works out only the steps near the value; it must give exactly the values of the whole
+    slider (slider_values) that lie within reach, at the ends and with a last step shorter than the others."""
+    rng = np.random.default_rng(0)
+    for _ in range(2000):
+        step = float(rng.choice([0.01, 0.05, 0.1, 0.3, 0.5, 1.0]))
+        low = round(float(rng.uniform(-5, 5)), 2)
+        high = low + step * int(rng.integers(1, 60)) + float(rng.choice([0.0, 0.0, step / 3]))
+        probe = ClientSlider("k", "k", low, high, step, low, "frame")
+        s = ClientSlider("k", "k", low, high, step, probe.snap(float(rng.uniform(low, high))), "frame")
+        window = int(rng.integers(0, 6))
+        whole = [v for v in slider_values(s) if abs(v - s.value) <= (window + 0.5) * step]
+        assert frames.window_values(s, window) == whole, (low, high, step, s.value, window)

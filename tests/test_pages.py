@@ -653,7 +653,7 @@ def test_ctc_lengths():
     rerun(at)
     # "C" in 3 steps: C at one, two or three consecutive steps, blanks elsewhere: 6 paths of 64
     assert metric(at, "CTC loss") == pytest.approx(math.log(64 / 6), abs=1e-4)
-    at.slider(key="ctc_plen").set_value(0)
+    set_control(at, "ctc_plen", 0)
     rerun(at)
     assert metrics(at)["CTC loss"] == "infeasible" and "with 0 valid steps" in at.warning[0].value
 
@@ -662,12 +662,12 @@ def test_ctc_widgets_move_the_loss():
     at = load("7_Sequences.py")
     base = metric(at, "CTC loss")
     assert metrics(at)["best path decodes to"] == "CAT"
-    at.slider(key="ctc_sharp").set_value(8.0)
+    set_control(at, "ctc_sharp", 8.0)
     rerun(at)
     assert metric(at, "CTC loss") < base  # more confident on a path that spells the word
     sharp = metric(at, "CTC loss")
-    at.slider(key="ctc_weight").set_value(2.0)
-    at.slider(key="ctc_sw").set_value(1.5)
+    set_control(at, "ctc_weight", 2.0)
+    set_control(at, "ctc_sw", 1.5)
     rerun(at)
     assert metric(at, "CTC loss") == pytest.approx(3 * sharp, abs=2e-4)
     at.radio(key="ctc_layout").set_value("TNC")

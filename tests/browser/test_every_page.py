@@ -3,7 +3,6 @@ on a phone, and in presentation mode."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -156,28 +155,24 @@ def test_a_slider_move_redraws_the_chart_in_place(server, page):
 
 
 def test_a_rerun_redraws_only_the_charts_whose_figure_changed(server, page):
-    """The CTC weight scales the gradient only: the browser redraws the gradient heatmap, and leaves the bars of
-    the loss per step alone: their figure is the same, only its description (which names the weight) changed."""
+    """label_lengths 3 -> 2 on the CTC view (a Streamlit slider: a script run): the lattice loses two rows and
+    is redrawn, while the class probabilities do not depend on the label and their chart is left alone."""
     page.goto(f"{server}/Sequences")
     wait_loaded(page)
     page.evaluate("() => { const react = window.Plotly.react; window.Plotly.react = function (gd, ...rest) {"
                   " gd.__reacts = (gd.__reacts || 0) + 1; return react.call(this, gd, ...rest); }; }")
     count = ("(prefix) => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]'))"
              ".find((gd) => gd.getAttribute('aria-label').startsWith(prefix)).__reacts || 0")
-    grad_z = ("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
-              " gd.getAttribute('aria-label').startsWith('Heatmap of the gradient'))._fullData[0].z"
-              ".map((row) => Array.from(row)).flat()")
-    before_z = np.array(page.evaluate(grad_z), dtype=float)
-    weight = page.locator(f'.st-key-ctc_weight {SLIDER}')
+    rows = ("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
+            " gd.getAttribute('aria-label').startsWith('Heatmap of the alignment lattice'))._fullData[0].z.length")
+    assert page.evaluate(rows) == 7  # · C · A · T ·
+    length = page.locator(f'.st-key-ctc_llen {SLIDER}')
     before = runs(page)
-    weight.focus()
-    page.keyboard.press("ArrowRight")  # weight 1 -> 1.1
+    length.focus()
+    page.keyboard.press("ArrowLeft")  # label_lengths 3 -> 2: the label is CA
     wait_run_after(page, before)
-    page.wait_for_function(f"() => ({count})('Heatmap of the gradient') > 0")
-    np.testing.assert_allclose(np.array(page.evaluate(grad_z), dtype=float), 1.1 * before_z, rtol=1e-6, atol=1e-12)
-    bars = page.locator('[data-testid="lossappChart"][aria-label^="Bars of the loss per time step"]')
-    assert "times weight × sample_weight" in bars.get_attribute("aria-label")  # the new description is there
-    assert page.evaluate(count, "Bars of the loss per time step") == 0  # but the chart was not drawn again
+    page.wait_for_function(f"() => ({count})('Heatmap of the alignment lattice') > 0")
+    assert page.evaluate(rows) == 5  # · C · A ·
     assert page.evaluate(count, "Heatmap of the class probabilities") == 0
     assert exceptions(page) == [] and page.console_errors == []
 

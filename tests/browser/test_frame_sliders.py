@@ -230,3 +230,46 @@ def test_sdml_smoothing_moves_the_arrows_the_loss_and_the_target_heatmap(server,
         "() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).some((gd) => "
         "(gd._fullData || []).some((t) => t.type === 'heatmap' && t.z && Math.abs(t.z[0][0] - 0.65) < 1e-9))")
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def _chart_z(page, prefix: str) -> np.ndarray:
+    """The heatmap cells of the chart whose accessible name starts with ``prefix`` (as plotly drew them)."""
+    return np.array(page.evaluate(
+        "(prefix) => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
+        " gd.getAttribute('aria-label').startsWith(prefix))._fullData[0].z.map((row) => Array.from(row,"
+        " (v) => (v === null ? NaN : v)))", prefix), dtype=float)
+
+
+def test_ctc_temperature_and_lengths_move_every_chart_without_a_script_run(server, page):
+    """The CTC view's temperature redraws the class probabilities, the lattice and the gradient, and the loss
+    over them, from frames; fewer valid steps (pred_lengths) drop bars of the loss per step."""
+    _, before = open_slider(page, f"{server}/Sequences", "ctc_temp")
+    vocab = dd.ctc_vocabulary("CAT", "")
+    scores = dd.ctc_preset_scores("CAT", vocab, 8, "aligned", 3.0, 0)
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")  # temperature 1.0 -> 1.2
+    r = dd.ctc_analysis(scores / 1.2, "CAT", vocab)
+    assert wait_stat(page, "ctc_temp", "CTC loss", f"{r['value']:.4f}") == before, "waited for a script run"
+    page.wait_for_function("(p) => Math.abs(Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]'))"
+                           ".find((gd) => gd.getAttribute('aria-label').startsWith(p))._fullData[0].z[0][0] - "
+                           f"{float(r['probs'][0, 0])!r}) < 1e-6", arg="Heatmap of the class probabilities")
+    np.testing.assert_allclose(_chart_z(page, "Heatmap of the class probabilities"), r["probs"].T, rtol=1e-6)
+    np.testing.assert_allclose(_chart_z(page, "Heatmap of the gradient"), r["grad"].T, rtol=1e-6, atol=1e-9)
+    lattice = _chart_z(page, "Heatmap of the alignment lattice")
+    np.testing.assert_allclose(lattice, np.where(r["valid"], r["states"], np.nan).T, rtol=1e-6)
+    assert starts(page) == before
+
+    wait_start_after(page, before)  # at rest: one sync run; then the valid steps
+    page.wait_for_function("() => location.search.includes('ctc_temp=1.2')")
+    length = page.locator(f'{CLIENT_SLIDER}[data-param="ctc_plen"]')
+    length.scroll_into_view_if_needed()
+    before = starts(page)
+    length.focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # pred_lengths 8 -> 6
+    r = dd.ctc_analysis(scores / 1.2, "CAT", vocab, pred_length=6)
+    assert wait_stat(page, "ctc_plen", "CTC loss", f"{r['value']:.4f}") == before, "waited for a script run"
+    page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
+                           " gd.getAttribute('aria-label').startsWith('Bars of the loss per time step'))"
+                           "._fullData[0].x.length === 6")
+    assert exceptions(page) == [] and page.console_errors == []
