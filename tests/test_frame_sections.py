@@ -142,13 +142,23 @@ def test_ctc_strength_has_no_browser_side_slider_while_it_does_nothing():
     assert "ctc_sharp" in {s["id"] for c in charts(load(SEQUENCES)) for s in c.controls}
 
 
-def test_frame_sections_fall_back_to_streamlit_sliders_and_metrics(monkeypatch):
+@pytest.mark.parametrize("page, key, query", [
+    (SOFTMAX, "sm_z0", {"sm_z0": "1.5"}),
+    (SEQUENCES, "ctc_temp", {"ctc_temp": "2.5", "ctc_plen": "6", "ctc_scores": "peaky"}),
+])
+def test_frame_sections_fall_back_to_streamlit_sliders_and_metrics(monkeypatch, page, key, query):
     monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
-    at = load(SOFTMAX, sm_z0="1.5")
-    assert at.slider(key="sm_z0").value == 1.5
+    at = load(page, **query)
+    assert at.slider(key=key).value == float(query[key])
     shown = {m.label: m.value for m in at.metric}
-    live = stats(load_live(SOFTMAX, monkeypatch, sm_z0="1.5"))
+    live = stats(load_live(page, monkeypatch, **query))
     assert live and all(shown[label] == text for label, text in live.items())
+
+
+def test_ctc_strength_is_a_greyed_out_streamlit_slider_without_live_charts(monkeypatch):
+    monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
+    assert load(SEQUENCES, ctc_scores="uniform").slider(key="ctc_sharp").proto.disabled
+    assert not load(SEQUENCES).slider(key="ctc_sharp").proto.disabled
 
 
 def load_live(page: str, monkeypatch, **query: str) -> AppTest:
