@@ -748,7 +748,7 @@ def softmax_tutorial_section(present: bool) -> None:
     st.header("The tutorial's example")
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
-        params = param_controls(spec, "sce")
+        params = param_controls(spec, "sce", skip=("weight",))
         logits = array_input("pred (logits)", "1, 10; 8, 2", "sce_pred", ndim=2,
                              help="One row per example, one column per class; rows separated by ';'.")
         if params["sparse_label"]:
@@ -760,6 +760,18 @@ def softmax_tutorial_section(present: bool) -> None:
                                 help="Dense labels: target probabilities, the same shape as pred.")
         sample_weight = array_input("sample_weight", "1, 1", "sce_sw",
                                     help="One weight per example (row), or a single number.")
+        # with live charts the weight scales the chart of the loss along one logit in the browser (the numbers
+        # of the example follow once it is still); a Streamlit slider when that chart is not shown
+        first = label.ravel()[0] if label is not None and label.size else 0.0
+        true_class = int(first) if float(first).is_integer() else 0  # the class of example 0, for the chart
+        curve_shown = (logits is not None and label is not None and params["sparse_label"]
+                       and 0 <= true_class < logits.shape[1])
+        weight_slider = None
+        if live_charts_enabled() and curve_shown:
+            weight_slider = client_param(spec.param("weight"), control_key("sce", "weight"))
+            params["weight"] = weight_slider.value
+        else:
+            params["weight"] = param_control(spec.param("weight"), control_key("sce", "weight"))
     result = None
     if logits is not None and label is not None and sample_weight is not None:
         try:
@@ -814,7 +826,6 @@ def softmax_tutorial_section(present: bool) -> None:
         )
     if logits is not None and label is not None and params["sparse_label"]:
         n_classes = logits.shape[1]
-        true_class = int(label.ravel()[0]) if label.size and float(label.ravel()[0]).is_integer() else 0
         c1, c2 = st.columns([1, 2.4], gap="medium")
         with c1:
             k = int(_radio(st, "class whose logit moves", list(range(n_classes)), index=0, key="sce_k",
@@ -822,19 +833,25 @@ def softmax_tutorial_section(present: bool) -> None:
                            help="Which class's logit of the first example the chart sweeps."))
             z, z_slider = marker_control(st, "its value (marker)", -20.0, 20.0, float(np.clip(logits[0, k], -20, 20)),
                                          0.1, key="sce_z", help="Where to read off the loss and gradient.")
-        if 0 <= true_class < n_classes:
-            grid, values, grad = softmax_along_logit(tuple(logits[0]), k, true_class, params["from_logits"],
-                                                     params["weight"])
+        if curve_shown:
             others = ", ".join(f"{v:g}" for j, v in enumerate(logits[0]) if j != k)
-            view = CurveView(
-                title=f"Softmax cross-entropy of example 0 (true class {true_class}) as logit {k} moves",
-                curves=(Curve(f"loss vs logit {k}", grid, values, grad),), marker=z,
-                x_title=f"logit of class {k} (others fixed at {others})",
-                label=float(true_class), loss_names=("SoftmaxCrossEntropyLoss",),
-                params={"from_logits": params["from_logits"], "weight": params["weight"]},
-            )
+
+            def view_at(weight: float) -> CurveView:
+                grid, values, grad = softmax_along_logit(tuple(logits[0]), k, true_class, params["from_logits"],
+                                                         weight)
+                return CurveView(
+                    title=f"Softmax cross-entropy of example 0 (true class {true_class}) as logit {k} moves",
+                    curves=(Curve(f"loss vs logit {k}", grid, values, grad),), marker=z,
+                    x_title=f"logit of class {k} (others fixed at {others})",
+                    label=float(true_class), loss_names=("SoftmaxCrossEntropyLoss",),
+                    params={"from_logits": params["from_logits"], "weight": weight},
+                )
+
+            view = view_at(params["weight"])
+            sliders = tuple(s for s in (z_slider, weight_slider) if s is not None)
             with c2:
-                chart(view, "sce_curve", present=present, sliders=(z_slider,) if z_slider else (),
+                chart(view, "sce_curve", present=present, sliders=sliders,
+                      base=view_at(1.0) if weight_slider is not None else None,
                       labels={view.curves[0].name: ("loss there", "dL/dlogit there")})
             if z_slider is None:
                 with c1:
@@ -1012,7 +1029,8 @@ def kl_tutorial_section(present: bool) -> None:
     spec = CATALOG["KLDivLoss"]
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
-        params = param_controls(spec, "kl", defaults={"from_logits": False})
+        params = param_controls(spec, "kl", defaults={"from_logits": False}, skip=("weight",))
+        (params["weight"],), sliders = section_sliders(st, [KL_WEIGHT])
         pred = array_input("pred (network output)", "0.39056206, 1.3068528, 0.39056206, -0.30258512", "kl_pred",
                            ndim=2, help="One row per example; rows separated by ';'. Log-probabilities when "
                                         "from_logits is on, raw scores when it is off.")
@@ -1033,20 +1051,23 @@ def kl_tutorial_section(present: bool) -> None:
     with right:
         if result is not None:
             values, grad, probs, terms = result
-            m1, m2, m3 = st.columns(3)
-            m1.metric("KL divergence, example 0 (MXNet 1.9.1: sum over classes)", fmt(values[0]))
-            m2.metric("per-class mean (older MXNet; the tutorial's \"0.02\")", fmt(values[0] / pred[0].size),
-                      help=f"The same terms averaged over the {pred[0].size} entries of the example instead of "
-                           "summed.")
             q0, p0 = target[0], probs[0]
             reverse = _reverse_kl(tuple(q0), tuple(p0)) if q0.sum() > 0 and p0.sum() > 0 else math.nan
-            m3.metric("the other direction, KL(p ‖ q), example 0", fmt(reverse),
-                      help="Σ p (log p − log q): the same two distributions with the roles swapped (before weights)")
+            stats = kl_tutorial_stats(values[0], pred[0].size, reverse)
+            if not sliders:
+                show_stats(stats)
             if len(values) > 1:
                 st.caption("Every example: " + ", ".join(fmt(v) for v in values))
             what = "exp(pred)" if params["from_logits"] else "softmax(pred)"
             bars_key = (tuple(map(tuple, pred)), tuple(map(tuple, target)), params["from_logits"], params["axis"],
                         present)
+            frames = None
+            if sliders:  # the weight scales the divergence (and leaves the bars as they are)
+                at_one = values[0] / params["weight"] if params["weight"] else kl_terms(
+                    tuple(map(tuple, pred)), tuple(map(tuple, target)), tuple(sample_weight), params["from_logits"],
+                    params["axis"], 1.0)[0][0]
+                frames = {KL_WEIGHT.key: frame_table(sliders[0], lambda w: {"stats": np.stack(
+                    [w * at_one, w * at_one / pred[0].size, np.full(w.size, reverse)], axis=1)})}
             plotly_chart(
                 _memo_figure("kl_bars", bars_key, lambda: figures.bar_figure(
                     [f"class {j}" for j in range(pred.shape[1])],
@@ -1055,6 +1076,7 @@ def kl_tutorial_section(present: bool) -> None:
                 key="kl_bars",
                 alt=f"Bars of the target distribution {target[0].round(4).tolist()} and the prediction "
                     f"{probs[0].round(4).tolist()} for example 0.",
+                sliders=sliders, stats=stats if sliders else (), frames=frames,
             )
             st.caption(f"Example 0: target q = {target[0].round(4).tolist()}; prediction p = {what} = "
                        f"{probs[0].round(4).tolist()}.")
@@ -1074,6 +1096,21 @@ def kl_tutorial_section(present: bool) -> None:
                 )
     if not present:
         show_counterparts(spec)
+
+
+KL_WEIGHT = SliderDef.of(CATALOG["KLDivLoss"].param("weight"), control_key("kl", "weight"))
+
+
+def kl_tutorial_stats(value: float, entries: int, reverse: float) -> list[Stat]:
+    """The numbers of the tutorial's KL example: example 0's divergence (summed over classes, as MXNet 1.9.1),
+    the per-class mean older MXNet returned, and the reverse direction."""
+    return [
+        Stat("KL divergence, example 0 (MXNet 1.9.1: sum over classes)", fmt(value)),
+        Stat("per-class mean (older MXNet; the tutorial's \"0.02\")", fmt(value / entries),
+             f"The same terms averaged over the {entries} entries of the example instead of summed."),
+        Stat("the other direction, KL(p ‖ q), example 0", fmt(reverse),
+             "Σ p (log p − log q): the same two distributions with the roles swapped (before weights)"),
+    ]
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -54,6 +54,9 @@ CASES = [
     # every target weight 0: no distribution, the page says so and keeps the sliders
     (DISTRIBUTIONS, "klb_q4", 0.0, {"klb_n": "5", "klb_q0": "0", "klb_q1": "0", "klb_q2": "0", "klb_q3": "0"}),
     (DISTRIBUTIONS, "pn_rate", 0.05, {"pn_counts": "0, 0, 9", "pn_full": "true"}),
+    # the tutorial's KL example: the weight scales the numbers and leaves the bars alone
+    (DISTRIBUTIONS, "kl_weight", 2.5, {}),
+    (DISTRIBUTIONS, "kl_weight", 0.3, {"kl_weight": "0", "kl_sw": "2"}),  # from weight 0
     # CTC: every chart follows (cells, their texts, the gradient's colour range, the numbers over the charts)
     (SEQUENCES, "ctc_temp", 1.2, {}),
     (SEQUENCES, "ctc_sharp", 4.0, {"ctc_scores": "peaky", "ctc_extra": "OG"}),
@@ -75,6 +78,7 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
         assert not patch["missing"]
         if patch["stats"] is not None:
             assert patch["stats"] == [text for _, text, _ in chart(there, shown.key).stats]
+            patched += patch["stats"] != [text for _, text, _ in shown.stats]
         for index, attrs in patch["traces"].items():
             trace = chart(there, shown.key).data[int(index)]
             for attr, row in attrs.items():
@@ -98,7 +102,7 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
                              for attr in attrs}
         for axis, attrs in patch.get("axes", {}).items():  # a fitted axis range
             np.testing.assert_allclose(attrs["range"], layout[axis]["range"], rtol=1e-12)
-    assert patched, "no patch changes a trace"
+    assert patched, "no patch changes a trace or a number"
 
 
 def _shape(arr) -> tuple[int, ...]:

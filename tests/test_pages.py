@@ -392,7 +392,7 @@ def test_softmax_tutorial_example():
         (lambda at: at.text_input(key="sce_label").input("1, 0"), ("0.0001", "0.0025")),
         (lambda at: at.text_input(key="sce_pred").input("0, 0; 3, 3"), ("0.6931", "0.6931")),
         (lambda at: at.toggle(key="sce_logits").set_value(True), ("-1.0000", "-2.0000")),
-        (lambda at: at.slider(key="sce_weight").set_value(2.0), ("18.0002", "12.0050")),
+        (lambda at: set_control(at, "sce_weight", 2.0), ("18.0002", "12.0050")),
         (lambda at: at.text_input(key="sce_sw").input("1, 0.5"), ("9.0001", "3.0012")),
         (lambda at: at.toggle(key="sce_sparse").set_value(False), ("9.0001", "6.0025")),
     ],
@@ -402,6 +402,20 @@ def test_softmax_widgets(action, expected):
     action(at)
     rerun(at)
     assert (metrics(at)["loss of example 0"], metrics(at)["loss of example 1"]) == expected
+
+
+def test_softmax_tutorial_weight_scales_the_logit_chart_in_the_browser():
+    """The tutorial's weight is a browser-side scale slider on the chart of the loss along one logit (drawn at
+    weight 1); what the browser shows at the marker is losscore's loss at that weight. Without the chart (a
+    dense label) it is a Streamlit slider."""
+    at = load("4_Softmax_cross_entropy.py", sce_weight="2.5", sce_z="3")
+    weight = next(s for c in charts(at) for s in c.controls if s["id"] == "sce_weight")
+    assert weight["role"] == "scale" and weight["value"] == 2.5
+    want = make_loss("SoftmaxCrossEntropyLoss", weight=2.5)(np.array([[3.0, 10.0]]), np.array([0]))[0]
+    assert readouts(at)["loss there"] == f"{want:.4f}"
+    assert metrics(at)["loss of example 0"] == "22.5003"  # the example's numbers, at the weight
+    dense = load("4_Softmax_cross_entropy.py", sce_sparse="false", sce_weight="2.5")
+    assert dense.slider(key="sce_weight").value == 2.5
 
 
 def test_softmax_dense_labels_and_axis():
@@ -472,7 +486,7 @@ def test_kl_tutorial_example_sum_and_mean():
     "action, expected_sum",
     [
         (lambda at: at.text_input(key="kl_label").input("0.2, 0.5, 0.2, 0.1"), "0.0000"),
-        (lambda at: at.slider(key="kl_weight").set_value(2.0), "0.2034"),
+        (lambda at: set_control(at, "kl_weight", 2.0), "0.2034"),
         (lambda at: at.text_input(key="kl_sw").input("3"), "0.3051"),
         (lambda at: at.text_input(key="kl_pred").input("0, 0, 0, 0"),
          f"{sum(q * math.log(q / 0.25) for q in (0.3, 0.4, 0.1, 0.2)):.4f}"),
