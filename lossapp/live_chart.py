@@ -62,6 +62,7 @@ __all__ = [
     "ensure_plotly_js",
     "live_charts_enabled",
     "plotly_chart",
+    "shown_range",
     "slider_values",
 ]
 
@@ -340,8 +341,37 @@ function markersAsShapes(data, layout) {
 // The figure with the client-side values applied; also the readout numbers per curve. Roles: "scale" multiplies
 // loss and gradient, "shift" slides the curves right by its value (a label of a loss of pred - label; the figure
 // then covers a wider x-range than the one shown, data.xrange), "marker" places the marker.
+// "xlo" / "xhi" sliders pick the part of the x-axis shown (the figure covers their whole range): at least one
+// step wide, inside the sliders' range (shown_range in Python). The marker keeps to that part.
+function fitRange(st) {
+  const lo = st.controls.find((c) => c.role === 'xlo'), hi = st.controls.find((c) => c.role === 'xhi');
+  if (!lo || !hi) return;
+  let a = Math.min(st.values[lo.id], st.values[hi.id]), b = Math.max(st.values[lo.id], st.values[hi.id]);
+  if (b - a < lo.step) { if (a + lo.step <= hi.max) b = a + lo.step; else a = b - lo.step; }
+  if (!st.xrange || st.xrange[0] !== a || st.xrange[1] !== b) {
+    st.xrange = [a, b];
+    st.xrangeArr = null;
+    st.rangeKey = null;
+    st.range2Key = null;
+  }
+  const m = st.controls.find((c) => c.role === 'marker');
+  const el = m && st.inputs[m.id];
+  if (!el) return;
+  el.input.min = a;
+  el.input.max = b;
+  const v = Math.min(Math.max(st.values[m.id], a), b);
+  if (v !== st.values[m.id]) {
+    st.values[m.id] = v;
+    el.input.value = v;
+    el.out.textContent = v.toFixed(el.places);
+    el.input.setAttribute('aria-valuetext', el.out.textContent);
+    setUrl({[m.id]: el.out.textContent});
+  }
+}
+
 function applyControls(host) {
   const st = host.__lossapp;
+  fitRange(st);
   let fig = st.fig;
   let scale = 1.0;
   let shift = 0.0;
@@ -790,6 +820,28 @@ def _static_url() -> str:
     return ("/" + base if base else "") + "/app/static/plotly.min.js"
 
 
+#: What a browser-side slider can do (see :class:`ClientSlider`).
+ROLES = ("scale", "shift", "mix", "pscale", "marker", "frame", "xlo", "xhi")
+
+
+def shown_range(start: float, end: float, width: float, low: float, high: float) -> tuple[float, float]:
+    """The part of the x-axis an "xlo" / "xhi" slider pair shows: from the smaller value to the larger, widened
+    to at least ``width`` inside [``low``, ``high``] (the browser's script does the same).
+
+    >>> shown_range(-5, 5, 0.5, -10, 10), shown_range(3, 1, 0.5, -10, 10), shown_range(2, 2, 0.5, -10, 10)
+    ((-5.0, 5.0), (1.0, 3.0), (2.0, 2.5))
+    >>> shown_range(10, 10, 0.5, -10, 10)
+    (9.5, 10.0)
+    """
+    a, b = sorted((float(start), float(end)))
+    if b - a < width:
+        if a + width <= high:
+            b = a + width
+        else:
+            a = b - width
+    return a + 0.0, b + 0.0
+
+
 @dataclass(frozen=True)
 class ClientSlider:
     """A slider that the browser applies to a curve chart by itself, with no script run per step.
@@ -800,9 +852,11 @@ class ClientSlider:
     every label), "mix" (the label z of a loss linear in its label: the curves are (1 − z) times the figure's, drawn
     at label 0, plus z times ``mix``'s, the same traces at label 1; a "pscale" slider multiplies that label-1 part:
     SigmoidBCE's pos_weight), "marker" (the marker, its tangent and the dashed guides move to the grid point nearest
-    the value, and the chart shows the loss and gradient there), or "frame" (the chart shows the patch the server
-    computed for that value, see :func:`plotly_chart`'s ``frames``). ``id`` is the slider's query parameter. The
-    figure sent with such sliders must be drawn at scale 1 and shift 0 (its marker is moved anyway).
+    the value, and the chart shows the loss and gradient there), "frame" (the chart shows the patch the server
+    computed for that value, see :func:`plotly_chart`'s ``frames``), or "xlo" / "xhi" (a pair: the start and
+    end of the part of the x-axis shown, :func:`shown_range`; the figure covers their whole range, and a marker
+    slider keeps inside the part shown). ``id`` is the slider's query parameter. The figure sent with such
+    sliders must be drawn at scale 1 and shift 0 (its marker is moved anyway).
     """
 
     id: str
@@ -819,9 +873,8 @@ class ClientSlider:
     curve: str = ""
 
     def __post_init__(self) -> None:
-        if self.role not in ("scale", "shift", "mix", "pscale", "marker", "frame"):
-            raise ValueError(
-                f"role must be 'scale', 'shift', 'mix', 'pscale', 'marker' or 'frame'; got {self.role!r}")
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(map(repr, ROLES))}; got {self.role!r}")
         if not (self.low < self.high and self.step > 0):
             raise ValueError(f"{self.id}: need low < high and step > 0; got {self.low}, {self.high}, {self.step}")
 

@@ -1,11 +1,13 @@
 """Compare: overlay any set of losses and their gradients on one chart, with a table at one prediction."""
 
+import math
+
 import pandas as pd
 import streamlit as st
 
 from lossapp import urlstate
 from lossapp.controls import BIND, control_key, param_controls
-from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
+from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, shown_range
 from lossapp.model import Curve, CurveView
 from lossapp.page import setup_page
 from lossapp.views import SHORT_IDS, chart, client_param, frame_param, point_value, sweep_arrays
@@ -24,21 +26,48 @@ PRESETS = {
 FIXED = {"SigmoidBinaryCrossEntropyLoss": {"from_sigmoid": False}, "PoissonNLLLoss": {"from_logits": True}}
 
 
+#: The prediction axis: the range sliders pick a part of it at least one step wide (with live charts the chart
+#: holds all of it, and the browser shows the part).
+X_LOW, X_HIGH, X_STEP = -10.0, 10.0, 0.5
+RANGE_HELP = "The part of the prediction axis the chart shows (the tutorial uses -5 to 5)."
+
+
+def range_sliders() -> tuple[ClientSlider, ClientSlider]:
+    """The browser-side start and end of the prediction range. A link that gives the range as one parameter,
+    ``cmp_range=a&cmp_range=b`` (as the Streamlit range slider writes it), is read into the two."""
+    legacy = st.query_params.get_all("cmp_range")
+    if legacy and "cmp_lo" not in st.query_params and "cmp_hi" not in st.query_params:
+        if len(legacy) == 2:
+            st.query_params["cmp_lo"], st.query_params["cmp_hi"] = legacy
+        else:
+            urlstate.add_notice("`cmp_range` in the link is not two numbers; using the default -5 to 5.")
+    if legacy:
+        del st.query_params["cmp_range"]
+    return (client_slider("cmp_lo", "prediction range — start", low=X_LOW, high=X_HIGH, step=X_STEP, default=-5.0,
+                          role="xlo", help=RANGE_HELP),
+            client_slider("cmp_hi", "prediction range — end", low=X_LOW, high=X_HIGH, step=X_STEP, default=5.0,
+                          role="xhi", help=RANGE_HELP))
+
+
 def marker_within(lo: float, hi: float) -> ClientSlider:
-    """The browser-side marker slider over [lo, hi]. A link's value is checked (with a notice) on the page's first
-    run in a session; later, a narrower range just moves the marker inside it."""
-    default = min(max(1.0, lo), hi)
-    if "_cmp_marker_seen" in st.session_state:
-        raw = st.query_params.get("cmp_pred")
-        try:
-            value = float(raw) if raw is not None else None
-        except ValueError:
-            value = None
-        if value is not None and not lo <= value <= hi:
-            st.query_params["cmp_pred"] = f"{min(max(value, lo), hi):g}"
+    """The browser-side marker slider (over the whole axis; the browser keeps it inside [lo, hi]), at a value
+    inside [lo, hi]: a link's value outside is moved inside with a notice on the page's first run in a session;
+    later, a narrower range just moves the marker inside it."""
+    raw = st.query_params.get("cmp_pred")
+    try:
+        value = float(raw) if raw is not None else None
+    except ValueError:
+        value = None
+    if value is not None and math.isfinite(value) and not lo <= value <= hi:
+        inside = min(max(value, lo), hi)
+        st.query_params["cmp_pred"] = f"{inside:g}"
+        if "_cmp_marker_seen" not in st.session_state:
+            urlstate.add_notice(f"`cmp_pred` = {raw} in the link is outside the prediction range {lo:g} to {hi:g}; "
+                                f"using {inside:g}.")
     st.session_state["_cmp_marker_seen"] = True
-    return client_slider("cmp_pred", "prediction marker", low=lo, high=hi, step=0.05, default=default,
-                         role="marker", help="Where the table reads off each loss and gradient.")
+    return client_slider("cmp_pred", "prediction marker", low=X_LOW, high=X_HIGH, step=0.05,
+                         default=min(max(1.0, lo), hi), role="marker",
+                         help="Where the table reads off each loss and gradient.")
 
 
 def apply_preset() -> None:
@@ -87,11 +116,15 @@ with controls:
         urlstate.guard_number("cmp_label", low=-5.0, high=5.0, default=first_label)
         label = st.slider("label", -5.0, 5.0, first_label, 0.5, key="cmp_label", bind=BIND, format="%.1f",
                           help=LABEL_HELP)
-    urlstate.guard_range("cmp_range", low=-10.0, high=10.0, default=(-5.0, 5.0))
-    lo, hi = st.slider("prediction range", -10.0, 10.0, (-5.0, 5.0), 0.5, key="cmp_range", bind=BIND,
-                       help="The x-axis of the chart (the tutorial uses -5 to 5).")
-    if hi - lo < 0.5:
-        lo, hi = lo, lo + 0.5
+    range_pair: tuple[ClientSlider, ...] = ()
+    if live:  # moved in the browser, under the chart: the chart holds the whole axis and shows the part
+        range_pair = range_sliders()
+        lo, hi = (s.value for s in range_pair)
+    else:
+        urlstate.guard_range("cmp_range", low=X_LOW, high=X_HIGH, default=(-5.0, 5.0))
+        lo, hi = st.slider("prediction range", X_LOW, X_HIGH, (-5.0, 5.0), X_STEP, key="cmp_range", bind=BIND,
+                           help=RANGE_HELP)
+    lo, hi = shown_range(lo, hi, X_STEP, X_LOW, X_HIGH)
     if live:  # moved in the browser, under the chart; the table follows once it is still
         marker_slider = marker_within(lo, hi)
         marker = marker_slider.value
@@ -130,12 +163,16 @@ with controls:
 curves, unit_curves, rows, failed = [], [], [], []
 num = int(round((hi - lo) / 0.01)) + 1
 unit_params: dict[str, dict] = {}  # what each drawn curve is computed with (weight 1)
+#: The drawn curves cover the whole axis every 0.025 (801 points; 401 between -5 and 5): every marker step (0.05)
+#: and every label step is a grid point, and the curves with their frames stay near 450 kB a run.
+FULL_NUM = int(round((X_HIGH - X_LOW) / 0.025)) + 1
 
 
 def unit_curve(name: str, p: dict, at_label: float) -> Curve:
-    """Loss ``name``'s curve at weight 1 with parameters ``p`` and label ``at_label`` over the chart's range."""
+    """Loss ``name``'s curve at weight 1 with parameters ``p`` and label ``at_label`` over the whole prediction
+    axis (the browser shows the part in range)."""
     unit = tuple(sorted({**p, "weight": 1.0}.items()))
-    return Curve(name, *sweep_arrays(name, unit, float(at_label), 1.0, float(lo), float(hi), num))
+    return Curve(name, *sweep_arrays(name, unit, float(at_label), 1.0, X_LOW, X_HIGH, FULL_NUM))
 
 
 for name in chosen:
@@ -167,7 +204,7 @@ with plot:
             title=f"{len(curves)} losses, label {label:g}", curves=tuple(curves), marker=float(marker),
             label=float(label), loss_names=names, params={n: params[n] for n in names},
         )
-        sliders = (marker_slider, label_slider, *(weights[n] for n in names),
+        sliders = (*range_pair, marker_slider, label_slider, *(weights[n] for n in names),
                    *(s for n in names for s in framed.get(n, {}).values())) if marker_slider else ()
         base = CurveView(title=view.title, curves=tuple(unit_curves), marker=view.marker, label=view.label,
                          loss_names=names) if marker_slider else None
@@ -178,7 +215,8 @@ with plot:
         for n in names:
             for param, s in framed.get(n, {}).items():
                 curves_at[s.id] = lambda v, n=n, param=param: (unit_curve(n, {**unit_params[n], param: v}, label),)
-        chart(view, "cmp", present=present, sliders=sliders, readout=False, base=base, curves_at=curves_at)
+        chart(view, "cmp", present=present, sliders=sliders, readout=False, base=base, curves_at=curves_at,
+              xrange=(lo, hi) if marker_slider else None)
 
 if rows:
     st.subheader(f"At prediction {marker:g}, label {label:g}")

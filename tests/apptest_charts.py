@@ -28,6 +28,7 @@ class Chart:
     mix: dict = field(default_factory=dict)  #: for a "mix" slider: trace index -> y at label 1
     stats: list = field(default_factory=list)  #: numbers shown under the chart: [label, text, help]
     frames: dict = field(default_factory=dict)  #: per "frame" slider, the patches for each of its values
+    xrange: list | None = None  #: the part of the x-axis shown when the figure is wider
 
     @property
     def spec(self) -> dict:
@@ -63,7 +64,8 @@ def charts(at: AppTest) -> list[Chart]:
             data = json.loads(proto.json)
             found.append(Chart(_key(proto.id), data["figure"], data["alt"], data.get("controls", []),
                                data.get("names", {}), data.get("readout", True), data.get("labels", {}),
-                               data.get("mix", {}), data.get("stats", []), data.get("frames", {})))
+                               data.get("mix", {}), data.get("stats", []), data.get("frames", {}),
+                               data.get("xrange")))
         else:
             found.append(Chart(_key(proto.id), proto.spec, proto.alt))
     return found

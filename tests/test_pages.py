@@ -741,10 +741,29 @@ def test_compare_widgets():
     assert list(t) == ["HingeLoss", "PoissonNLLLoss"]
     assert t["HingeLoss"] == (0.0, 0.0)
     assert t["PoissonNLLLoss"][0] == pytest.approx(math.exp(3) - 3)
-    at.slider(key="cmp_range").set_value((-2.0, 4.0))
+    set_control(at, "cmp_lo", -2.0)
+    set_control(at, "cmp_hi", 4.0)
     rerun(at)
-    x = decode(chart_traces(at, 0)[0]["x"])
-    assert (x[0], x[-1]) == (-2.0, 4.0)
+    (c,) = charts(at)
+    x = decode(c.data[0]["x"])
+    assert (x[0], x[-1]) == (-10.0, 10.0)  # the chart holds the whole axis; the browser shows the range
+    assert c.xrange == [-2.0, 4.0] and "against prediction from -2 to 4" in c.alt
+
+
+def test_compare_range_is_shown_by_the_browser_and_kept_at_least_one_step_wide(monkeypatch):
+    at = load("8_Compare.py", cmp_lo="3", cmp_hi="1")  # the two ends the other way round
+    (c,) = charts(at)
+    assert c.xrange == [1.0, 3.0]
+    roles = {s["id"]: (s["role"], s["min"], s["max"]) for s in c.controls}
+    assert roles["cmp_lo"] == ("xlo", -10.0, 10.0) and roles["cmp_hi"] == ("xhi", -10.0, 10.0)
+    assert roles["cmp_pred"] == ("marker", -10.0, 10.0)  # the browser keeps it inside the range shown
+    assert charts(load("8_Compare.py", cmp_lo="10", cmp_hi="10"))[0].xrange == [9.5, 10.0]
+    # a link with the range as one parameter (what the Streamlit range slider writes) still opens that range
+    legacy = load("8_Compare.py", cmp_range=["-3", "4"])
+    assert charts(legacy)[0].xrange == [-3.0, 4.0] and "cmp_range" not in legacy.query_params
+    monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
+    plain = load("8_Compare.py", cmp_range=["-3", "4"])
+    assert plain.slider(key="cmp_range").value == (-3.0, 4.0)
 
 
 def test_compare_weights_scale_each_curve_in_the_browser(monkeypatch):
@@ -810,7 +829,8 @@ def test_compare_marker_follows_a_narrower_range_without_a_notice():
     at = load("8_Compare.py")
     set_control(at, "cmp_pred", 3.0)
     rerun(at)
-    at.slider(key="cmp_range").set_value((-2.0, 2.0))
+    set_control(at, "cmp_hi", 2.0)
+    set_control(at, "cmp_lo", -2.0)
     rerun(at)
     assert control_value(at, "cmp_pred") == 2.0 and at.warning == []
     assert at.subheader[0].value.startswith("At prediction 2,")

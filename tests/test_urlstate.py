@@ -244,19 +244,24 @@ def test_compare_preset_from_a_link_falls_back_with_a_notice():
 
 
 @pytest.mark.parametrize("key, raw, expected, notice", [
-    ("cmp_range", ["-30", "3"], (-10.0, 3.0), "using -10 to 3"),
-    ("cmp_range", ["nan", "3"], (-5.0, 5.0), "not two finite numbers"),
+    ("cmp_range", ["-30", "3"], (-10.0, 3.0), "`cmp_lo` = -30 in the link is below the smallest value -10"),
+    ("cmp_range", ["nan", "3"], (-5.0, 3.0), "`cmp_lo` in the link is not a finite number; using the default -5"),
+    ("cmp_range", ["4"], (-5.0, 5.0), "`cmp_range` in the link is not two numbers"),
     ("cmp_losses", ["L1Loss", "<script>"], ["L1Loss"], "1 entry of `cmp_losses`"),
 ])
 def test_compare_range_and_loss_list_from_a_link(key, raw, expected, notice):
+    """The range as one parameter (what the Streamlit range slider writes) is read into the browser-side start
+    and end sliders, each checked like any link value."""
     from streamlit.testing.v1 import AppTest
 
     at = AppTest.from_file("../pages/8_Compare.py", default_timeout=30)
     at.query_params[key] = raw
     at.run()
     assert not at.exception
-    widget = at.slider(key=key) if key == "cmp_range" else at.multiselect(key=key)
-    assert tuple(widget.value) == tuple(expected)
+    if key == "cmp_range":
+        assert (control_value(at, "cmp_lo"), control_value(at, "cmp_hi")) == expected
+    else:
+        assert tuple(at.multiselect(key=key).value) == tuple(expected)
     texts = [w.value for w in at.warning]
     assert any(notice in t for t in texts), texts
     assert "<script>" not in " ".join(texts)

@@ -356,3 +356,33 @@ def test_the_compare_label_swaps_every_curve_and_the_weights_still_apply(server,
     wait_run_after(page, before)  # the table follows once the slider is still
     page.wait_for_function("() => document.body.innerText.includes('At prediction 3, label 0.5')")
     assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_the_compare_range_is_shown_by_the_browser_and_the_marker_keeps_inside(server, page):
+    """The prediction range is two browser-side sliders: the chart holds the whole axis and shows the part
+    between them (both panels, the loss panel's y-axis fitted to it); the marker slider keeps inside."""
+    open_compare(page, f"{server}/Compare?cmp_pred=4")
+    x_range = ("() => { const gd = document.querySelector('[data-testid=\"lossappChart\"]');"
+               " return [gd._fullLayout.xaxis2.range, gd._fullLayout.yaxis.range]; }")
+    (x2, y_wide) = page.evaluate(x_range)
+    assert x2 == [-5, 5]
+    before = runs(page)
+    end = page.locator(f'{CLIENT_SLIDER}[data-param="cmp_hi"]')
+    end.focus()
+    for _ in range(4):
+        page.keyboard.press("ArrowLeft")  # end 5 -> 3
+    page.wait_for_function(f"() => ({x_range})()[0][1] === 3")
+    start = page.locator(f'{CLIENT_SLIDER}[data-param="cmp_lo"]')
+    start.focus()
+    for _ in range(8):
+        page.keyboard.press("ArrowRight")  # start -5 -> -1
+    page.wait_for_function(f"() => ({x_range})()[0][0] === -1")
+    (x2, y_narrow) = page.evaluate(x_range)
+    assert x2 == [-1, 3] and y_narrow[1] < 5 < y_wide[1]  # fitted: L2 reaches 4.5 at 3 (12.5 at ±5)
+    marker = page.locator(f'{CLIENT_SLIDER}[data-param="cmp_pred"]')
+    assert (marker.get_attribute("max"), marker.input_value()) == ("3", "3")  # moved inside the range
+    assert runs(page) == before, "the range waited for a script run"
+    assert "cmp_lo=-1" in page.url and "cmp_hi=3" in page.url and "cmp_pred=3" in page.url
+    wait_run_after(page, before)  # once still, the server hears of it: the table follows
+    page.wait_for_function("() => document.body.innerText.includes('At prediction 3, label 0')")
+    assert exceptions(page) == [] and page.console_errors == []

@@ -138,23 +138,23 @@ def test_presentation_mode_hides_the_sidebar_and_enlarges_text(server, page):
 
 @pytest.mark.skipif(MAIN_PAGE is None, reason="no pages/*.py yet")
 def test_a_slider_move_redraws_the_chart_in_place(server, page):
-    """lossapp.live_chart: the chart's element survives a rerun and plotly updates it (no new chart is built),
-    its accessible name is the alt text, and plotly.js comes from the app's own static files. (The Compare
-    page: its prediction range is a Streamlit slider.)"""
-    page.goto(f"{server}/Compare")
+    """lossapp.live_chart: the charts' elements survive a rerun and plotly updates them (no new chart is built),
+    their accessible names are the alt texts, and plotly.js comes from the app's own static files. (The
+    Sequences page: its number of time steps is a Streamlit slider, and every chart changes with it.)"""
+    page.goto(f"{server}/Sequences")
     wait_loaded(page)
     first = page.locator(CHART).first
     assert first.get_attribute("role") == "img"
-    assert "and its gradient against prediction" in first.get_attribute("aria-label")
+    assert first.get_attribute("aria-label").startswith("Heatmap of the class probabilities")
     every = page.locator(CHART)
     every.evaluate_all("(gds) => gds.forEach((gd, i) => { gd.__probe = 'kept ' + i; })")
-    before = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.y)))")
-    assert press_and_wait(page, page.locator(SLIDER).first)  # a Streamlit slider: a script run
+    before = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.z || t.y)))")
+    assert press_and_wait(page, page.locator(f'.st-key-ctc_t {SLIDER}'))  # a Streamlit slider: a script run
     assert every.evaluate_all("(gds) => gds.map((gd) => gd.isConnected && gd.__probe)") == [
         f"kept {i}" for i in range(len(before))]
-    after = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.y)))")
+    after = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.z || t.y)))")
     assert after != before
-    assert page.locator(CHART).count() == 1  # no chart left behind or drawn twice
+    assert page.locator(CHART).count() == len(before)  # no chart left behind or drawn twice
     assert page.evaluate("typeof window.Plotly.react") == "function"
     assert page.evaluate("Array.from(document.scripts).some((s) => s.src.endsWith('/app/static/plotly.min.js'))")
     assert page.console_errors == []
