@@ -107,7 +107,7 @@ def test_client_slider_snaps_like_the_browser_slider():
 
 
 @pytest.mark.parametrize("args, message", [
-    (dict(role="slide"), "role must be 'scale', 'shift', 'mix', 'pscale', 'marker' or 'frame'"),
+    (dict(role="slide"), "role must be one of 'scale', 'shift', 'mix', 'pscale', 'marker', 'frame', 'xlo', 'xhi'"),
     (dict(low=1.0, high=1.0), "need low < high and step > 0"),
     (dict(step=0.0), "need low < high and step > 0"),
 ])
