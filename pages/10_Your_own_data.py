@@ -2,6 +2,7 @@
 
 import logging
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -59,8 +60,8 @@ name = st.selectbox("Loss", names, index=names.index("L2Loss"), key="od_loss", b
 spec = CATALOG[name]
 rule = own_data.LOSSES[name]
 
-def load_example() -> None:
-    """Fill the paste boxes with data that fits the chosen loss and its current settings."""
+def load_example(params: dict) -> None:
+    """Fill the paste boxes with data that fits the chosen loss and its current settings (``params``)."""
     if rule.multiclass:
         st.session_state["od_scores"], st.session_state["od_classes"] = EXAMPLE_SCORES, EXAMPLE_CLASSES
         return
@@ -73,41 +74,7 @@ def load_example() -> None:
     st.session_state["od_pred"], st.session_state["od_label"] = pred, label
 
 
-left, right = st.columns([1, 2.3], gap="medium")
-with left:
-    params = param_controls(spec, PREFIX[name], skip=rule.skip)
-    st.caption(spec.label_convention)
-    urlstate.guard_choice("od_src", options=SOURCES, default="paste")
-    source = st.radio("Where the data comes from", SOURCES, key="od_src", bind=BIND, horizontal=True,
-                      captions=["type or paste numbers", f"a CSV file up to {own_data.MAX_UPLOAD_MB} MB"])
-    if source == "paste":
-        st.button("Example data for this loss", key="od_example", on_click=load_example,
-                  help="Replace both boxes with a small example that fits the loss and its settings.")
-        if rule.multiclass:
-            pred_text = st.text_area(
-                "Predictions: one row of class scores per sample", EXAMPLE_SCORES, key="od_scores", height=150,
-                persist_state="session", help="One line per sample, the scores separated by commas or spaces.")
-            label_text = st.text_area(
-                "Labels: the class of each sample", EXAMPLE_CLASSES, key="od_classes", height=80,
-                persist_state="session", help="Class indices 0, 1, ... in the order of the rows above.")
-        else:
-            pred_text = st.text_area(
-                "Predictions", EXAMPLE_PRED, key="od_pred", height=110, persist_state="session",
-                help="Numbers separated by commas, spaces, semicolons or new lines.")
-            label_text = st.text_area(
-                "Labels", EXAMPLE_LABEL, key="od_label", height=110, persist_state="session",
-                help="One label per prediction, in the same order.")
-        upload = None
-    else:
-        pred_text = label_text = ""
-        upload = st.file_uploader(
-            "CSV file", type=["csv", "txt"], key="od_file", max_upload_size=own_data.MAX_UPLOAD_MB,
-            help=f"One sample per line: the prediction ({'a score per class' if rule.multiclass else 'one column'})"
-                 f", then the label in the last column. A first line of column names is skipped. At most "
-                 f"{own_data.MAX_ROWS:,} samples.")
-
-
-def load() -> own_data.Dataset | None:
+def load(source: str, pred_text: str, label_text: str, upload) -> own_data.Dataset | None:
     """The data of the chosen source (None while no file is uploaded); raises DataError on bad data."""
     if source == "paste":
         return own_data.parse_pasted(pred_text, label_text, rule.multiclass)
@@ -154,6 +121,9 @@ def show(ds: own_data.Dataset, a: own_data.Analysis) -> None:
                f"carry {s['top10_grad_share']:.0%} of the total gradient.")
 
     frac, cum = own_data.cumulative_share(a)
+    # shares do not change with the loss's weight; rounded far below what the chart shows, so that a weight
+    # sends the same figure again (not drawn again) instead of one that differs in the last bits
+    frac, cum = np.round(frac, 9), np.round(cum, 9)
     alt = (f"Line chart of the share of the total loss against the share of samples, taken from the largest loss "
            f"down: the top 10% of samples carry {s['top10_loss_share']:.0%} of the loss and the single largest "
            f"{s['top1_loss_share']:.0%}. The dotted diagonal is what equal losses would give.")
@@ -185,20 +155,59 @@ def show(ds: own_data.Dataset, a: own_data.Analysis) -> None:
                            mime="text/csv", on_click="ignore", icon=":material/download:", key="od_download")
 
 
-with right:
-    try:
-        data = load()
-        if data is None:
-            st.info(f"Upload a CSV file: one sample per line, the prediction then the label (for softmax "
-                    f"cross-entropy, one score per class then the class index). Up to {own_data.MAX_UPLOAD_MB} MB "
-                    f"and {own_data.MAX_ROWS:,} samples.", icon=":material/upload_file:")
+@st.fragment
+def workspace() -> None:
+    """The loss's parameters, the data and what the loss makes of it. A fragment: a parameter or the data
+    reruns only this part of the page (the loss picked above reruns all of it)."""
+    left, right = st.columns([1, 2.3], gap="medium")
+    with left:
+        params = param_controls(spec, PREFIX[name], skip=rule.skip)
+        st.caption(spec.label_convention)
+        urlstate.guard_choice("od_src", options=SOURCES, default="paste")
+        source = st.radio("Where the data comes from", SOURCES, key="od_src", bind=BIND, horizontal=True,
+                          captions=["type or paste numbers", f"a CSV file up to {own_data.MAX_UPLOAD_MB} MB"])
+        if source == "paste":
+            st.button("Example data for this loss", key="od_example", on_click=load_example, args=(params,),
+                      help="Replace both boxes with a small example that fits the loss and its settings.")
+            if rule.multiclass:
+                pred_text = st.text_area(
+                    "Predictions: one row of class scores per sample", EXAMPLE_SCORES, key="od_scores", height=150,
+                    persist_state="session", help="One line per sample, the scores separated by commas or spaces.")
+                label_text = st.text_area(
+                    "Labels: the class of each sample", EXAMPLE_CLASSES, key="od_classes", height=80,
+                    persist_state="session", help="Class indices 0, 1, ... in the order of the rows above.")
+            else:
+                pred_text = st.text_area(
+                    "Predictions", EXAMPLE_PRED, key="od_pred", height=110, persist_state="session",
+                    help="Numbers separated by commas, spaces, semicolons or new lines.")
+                label_text = st.text_area(
+                    "Labels", EXAMPLE_LABEL, key="od_label", height=110, persist_state="session",
+                    help="One label per prediction, in the same order.")
+            upload = None
         else:
-            show(data, own_data.analyse(data, name, params))
-    except own_data.DataError as exc:
-        st.error(str(exc), icon=":material/error:")
-        st.caption("Nothing you entered has been changed: correct the data or the settings and the page updates.")
-    except Exception:  # noqa: BLE001 - a visitor must never see a traceback; the server log keeps it
-        LOG.exception("Your own data: unexpected failure for loss %s", name)
-        st.error("This data could not be analysed because of an unexpected problem on our side (it is recorded in "
-                 "the server log). Nothing you entered has been changed; try other data or another loss.",
-                 icon=":material/error:")
+            pred_text = label_text = ""
+            upload = st.file_uploader(
+                "CSV file", type=["csv", "txt"], key="od_file", max_upload_size=own_data.MAX_UPLOAD_MB,
+                help=f"One sample per line: the prediction ({'a score per class' if rule.multiclass else 'one column'})"
+                     f", then the label in the last column. A first line of column names is skipped. At most "
+                     f"{own_data.MAX_ROWS:,} samples.")
+    with right:
+        try:
+            data = load(source, pred_text, label_text, upload)
+            if data is None:
+                st.info(f"Upload a CSV file: one sample per line, the prediction then the label (for softmax "
+                        f"cross-entropy, one score per class then the class index). Up to {own_data.MAX_UPLOAD_MB} MB "
+                        f"and {own_data.MAX_ROWS:,} samples.", icon=":material/upload_file:")
+            else:
+                show(data, own_data.analyse(data, name, params))
+        except own_data.DataError as exc:
+            st.error(str(exc), icon=":material/error:")
+            st.caption("Nothing you entered has been changed: correct the data or the settings and the page updates.")
+        except Exception:  # noqa: BLE001 - a visitor must never see a traceback; the server log keeps it
+            LOG.exception("Your own data: unexpected failure for loss %s", name)
+            st.error("This data could not be analysed because of an unexpected problem on our side (it is recorded in "
+                     "the server log). Nothing you entered has been changed; try other data or another loss.",
+                     icon=":material/error:")
+
+
+workspace()

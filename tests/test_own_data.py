@@ -313,3 +313,17 @@ def test_uploaded_csv_gives_results_and_a_download():
     assert {m.label: m.value for m in at.metric}["Samples"] == "3"
     assert at.dataframe[0].value["where"].tolist()[0] == "line 4"
     assert any(b.label.startswith("Download every sample") for b in at.get("download_button"))
+
+
+def test_the_weight_moves_the_numbers_and_sends_the_share_chart_unchanged():
+    """The chart of loss shares does not depend on the loss's weight: a weight step sends the same figure
+    (which the browser then does not draw again), while the numbers scale."""
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.run()
+    before = ({m.label: m.value for m in at.metric}, [c.raw for c in charts(at)])
+    at.slider(key="od_l2_weight").set_value(0.7)
+    at.run()
+    assert not at.exception
+    after = ({m.label: m.value for m in at.metric}, [c.raw for c in charts(at)])
+    assert after[1] == before[1]
+    assert float(after[0]["Mean loss"]) == pytest.approx(0.7 * float(before[0]["Mean loss"]), rel=1e-3)
