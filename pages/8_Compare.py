@@ -105,7 +105,10 @@ chosen = st.multiselect(
 LABEL_HELP = ("One label for every curve. Hinge and logistic losses expect -1 or +1, SigmoidBCE a value in [0, 1], "
               "PoissonNLL a count >= 0.")
 live = live_charts_enabled()
-controls, plot = st.columns([1, 2.4], gap="medium")
+if live:  # every slider is under the chart: the chart takes the whole width, the parameter expanders above it
+    controls, plot = st.container(), st.container()
+else:
+    controls, plot = st.columns([1, 2.4], gap="medium")
 with controls:
     label_slider = None
     if live:  # moved in the browser, under the chart: the page sends the curves at the labels around this one
