@@ -270,6 +270,15 @@ def starts(pg) -> int:
     return int(pg.evaluate("window.__stStarts || 0"))
 
 
+def starts_when(pg, condition: str, arg=None, timeout: float = 60_000) -> int:
+    """Wait until the JavaScript function ``condition`` (given ``arg``) holds, checking every frame; return
+    how many script runs had started at that frame. A test that a slider needed no script run compares this
+    with the count before the key press: a count taken after the wait could include the one sync run that
+    follows a slider at rest, which a busy machine reaches before the check."""
+    return int(pg.wait_for_function(f"(arg) => (({condition})(arg)) ? {{starts: window.__stStarts || 0}} : false",
+                                    arg=arg, polling="raf", timeout=timeout).json_value()["starts"])
+
+
 def wait_start_after(pg, before: int, timeout: float = 60_000) -> None:
     """Wait until a script run that started after ``starts(pg) == before`` has finished."""
     pg.wait_for_function("(n) => window.__stDone > n", arg=before, timeout=timeout)

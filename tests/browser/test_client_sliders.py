@@ -17,6 +17,7 @@ from .harness import (
     exceptions,
     runs,
     starts,
+    starts_when,
     tab_to,
     wait_chart_change,
     wait_loaded,
@@ -79,11 +80,11 @@ def test_marker_and_weight_move_in_the_browser_and_the_server_catches_up(server,
     assert readout(page, 1) == {"L2Loss: loss": f"{value:.4f}", "L2Loss: gradient": f"{grad:.4f}"}
 
     # a key press on the marker: chart and values change with no script run in between
-    before_runs = runs(page)
+    before_runs, before_starts = runs(page), starts(page)
     value, grad = l2_at(1.55, 2.0, 1.0)
     shown = press_and_read(page, marker, "ArrowRight", (value, grad))
     assert shown == {"L2Loss: loss": f"{value:.4f}", "L2Loss: gradient": f"{grad:.4f}"}
-    assert runs(page) == before_runs, "the marker waited for a script run"
+    assert starts_at_change(page, 1) == before_starts, "the marker waited for a script run"
     assert "l2_pred=1.55" in page.url
     point = page.locator('[data-testid="lossappChart"]').nth(1).evaluate(
         "(gd) => gd.layout.shapes.filter((s) => s.name === 'marker').map((s) => [s.xanchor, s.yanchor])")
@@ -203,32 +204,30 @@ def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page)
                            "&& document.querySelectorAll('[data-testid=\"lossappChart\"]')[1]"
                            "?.layout?.shapes?.[0]?.x0 === 300")
     lines = "(gd) => JSON.stringify(gd.data.filter((t) => t.meta && t.meta.role === 'fit').map((t) => t.y))"
-    before_lines, before_runs = charts.first.evaluate(lines), runs(page)
+    before_lines, before_runs, before_starts = charts.first.evaluate(lines), runs(page), starts(page)
     scrub.focus()
     for _ in range(10):
         page.keyboard.press("ArrowLeft")  # 90 % of 300 steps
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[1]"
-                           "?.layout?.shapes?.[0]?.x0 === 270")
+    assert starts_when(page, "() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[1]"
+                             "?.layout?.shapes?.[0]?.x0 === 270") == before_starts, "the charts waited for a script run"
     assert charts.first.evaluate(lines) != before_lines
-    assert runs(page) == before_runs, "the charts waited for a script run"
     assert "lab_rprog=90" in page.url
     wait_run_after(page, before_runs)  # the server hears it once the slider is still: the table follows
     page.wait_for_function("() => document.body.innerText.includes('After 270 of 300 steps')")
 
     # the classifier section: its panels (boundaries, accuracy titles) and loss curves rewind together
     scrub = page.locator(f'{CLIENT_SLIDER}[data-param="lab_cprog"]')
-    before_runs = runs(page)
+    before_starts = starts(page)
     scrub.focus()
     page.keyboard.press("Home")  # step 0: zero weights, no boundary yet
-    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[3]"
-                           "?.layout?.shapes?.[0]?.x0 === 0")
+    assert starts_when(page, "() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[3]"
+                             "?.layout?.shapes?.[0]?.x0 === 0") == before_starts
     boundaries = charts.nth(2).evaluate(  # how many drawn (finite) end points each boundary has
         "(gd) => gd.data.filter((t) => t.meta && t.meta.role === 'boundary')"
         ".map((t) => Array.from(t.x).filter(Number.isFinite).length)")
     assert boundaries == [0, 0, 0]
     titles = charts.nth(2).evaluate("(gd) => gd.layout.annotations.map((a) => a.text)")
     assert all("accuracy" in t for t in titles) and len(titles) == 3
-    assert runs(page) == before_runs
     assert exceptions(page) == [] and page.console_errors == []
 
 
@@ -248,14 +247,14 @@ def test_training_settings_move_the_charts_without_a_script_run(server, page):
                 ".filter(Number.isFinite).length")
     assert charts.first.evaluate(outliers) == 8
     curves = "(gd) => JSON.stringify(gd.data.filter((t) => t.meta && t.meta.role === 'curve').map((t) => t.y))"
-    before_curves, before_runs = charts.nth(1).evaluate(curves), runs(page)
+    before_curves, before_runs, before_starts = charts.nth(1).evaluate(curves), runs(page), starts(page)
     page.locator(f'{CLIENT_SLIDER}[data-param="lab_out"]').focus()
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"() => Array.from({CHART_N.format(0)}._fullData.find((t) => t.meta && t.meta.role "
-                           "=== 'outliers').x).filter(Number.isFinite).length === 10")
+    assert starts_when(page, f"() => Array.from({CHART_N.format(0)}._fullData.find((t) => t.meta && t.meta.role "
+                             "=== 'outliers').x).filter(Number.isFinite).length === 10") == before_starts, \
+        "the charts waited for a script run"
     assert charts.nth(1).evaluate(curves) != before_curves  # the loss curves follow
-    assert runs(page) == before_runs, "the charts waited for a script run"
     assert "lab_out=10" in page.url
     wait_run_after(page, before_runs)  # once still, the server hears it: the caption follows
     page.wait_for_function("() => document.body.innerText.includes('Scatter of 70 training points')")
@@ -263,21 +262,19 @@ def test_training_settings_move_the_charts_without_a_script_run(server, page):
     # the classifier: no flipped labels hides the rings; another separation moves the panels' ranges
     rings = "(gd) => gd.data.filter((t) => t.meta && t.meta.role === 'flipped').map((t) => t.visible)"
     assert charts.nth(2).evaluate(rings) == [True, True, True]
-    before_runs = runs(page)
+    before_runs, before_starts = runs(page), starts(page)
     page.locator(f'{CLIENT_SLIDER}[data-param="lab_flip"]').focus()
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function(f"() => {CHART_N.format(2)}.data.filter((t) => t.meta && t.meta.role === 'flipped')"
-                           ".every((t) => t.visible === false)")
-    assert runs(page) == before_runs
+    assert starts_when(page, f"() => {CHART_N.format(2)}.data.filter((t) => t.meta && t.meta.role === 'flipped')"
+                             ".every((t) => t.visible === false)") == before_starts
     wait_run_after(page, before_runs)
     page.wait_for_function("() => document.body.innerText.includes('0 labels flipped')")
     x_range = f"() => JSON.stringify({CHART_N.format(2)}.layout.xaxis.range)"
-    before_range, before_runs = page.evaluate(x_range), runs(page)
+    before_range, before_starts = page.evaluate(x_range), starts(page)
     page.locator(f'{CLIENT_SLIDER}[data-param="lab_sep"]').focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"(before) => ({x_range})() !== before", arg=before_range)
-    assert runs(page) == before_runs
+    assert starts_when(page, f"(before) => ({x_range})() !== before", before_range) == before_starts
     assert exceptions(page) == [] and page.console_errors == []
 
 
@@ -287,16 +284,19 @@ def test_a_soft_label_mixes_the_curves_in_the_browser(server, page):
     page.goto(f"{server}/Binary_classification")
     wait_loaded(page)
     label = page.locator(f'{CLIENT_SLIDER}[data-param="bce_label"]')
-    before_runs = runs(page)
+    before_runs, before_starts = runs(page), starts(page)
     values, grad = SigmoidBCELoss().value_and_grad(np.array([0.5]), np.array([0.7]))
     shown = press_and_read(page, label, "ArrowLeft", (values[0], grad[0]), index=0, presses=6)  # 1 -> 0.7
     assert shown == {"SigmoidBCELoss: loss": f"{values[0]:.4f}", "SigmoidBCELoss: gradient": f"{grad[0]:.4f}"}
+    assert starts_at_change(page, 0) == before_starts
+    wait_run_after(page, before_runs)  # the label at rest: its sync (so none is pending below)
     # pos_weight scales the label-1 part: 1 -> 1.5
     posw = page.locator(f'{CLIENT_SLIDER}[data-param="bce_posw"]')
     values, grad = SigmoidBCELoss().value_and_grad(np.array([0.5]), np.array([0.7]), pos_weight=np.array([1.5]))
+    before_starts = starts(page)
     shown = press_and_read(page, posw, "ArrowRight", (values[0], grad[0]), index=0, presses=5)
     assert shown["SigmoidBCELoss: gradient"] == f"{grad[0]:.4f}"
-    assert runs(page) == before_runs
+    assert starts_at_change(page, 0) == before_starts
     assert exceptions(page) == [] and page.console_errors == []
 
 
@@ -335,17 +335,16 @@ def open_compare(page, url: str) -> np.ndarray:
 def test_a_compare_weight_scales_only_its_own_curve(server, page):
     x = open_compare(page, f"{server}/Compare?cmp_pred=3")
     l1_before = page.evaluate(curve_y, "L1Loss")
-    before = runs(page)
+    before, before_starts = runs(page), starts(page)
     weight = page.locator(f'{CLIENT_SLIDER}[data-param="cmp_l2_weight"]')
     weight.focus()
     for _ in range(5):
         page.keyboard.press("ArrowLeft")  # 1.0 -> 0.5
     want = L2Loss(weight=0.5)(x, np.zeros_like(x))
-    page.wait_for_function(f"(name) => {{ const y = ({curve_y})(name); return Math.abs(y[0] - {want[0]}) < 1e-9; }}",
-                           arg="L2Loss")
+    assert starts_when(page, f"(name) => {{ const y = ({curve_y})(name); return Math.abs(y[0] - {want[0]}) < 1e-9; }}",
+                       "L2Loss") == before_starts, "the weight waited for a script run"
     np.testing.assert_allclose(page.evaluate(curve_y, "L2Loss"), want, rtol=1e-9)
     assert page.evaluate(curve_y, "L1Loss") == l1_before  # the other curves stay
-    assert runs(page) == before, "the weight waited for a script run"
     assert "cmp_l2_weight=0.5" in page.url
     wait_run_after(page, before)  # once still, the server hears of it: the table and the description follow
     page.wait_for_function("() => document.body.innerText.includes('L2Loss = 2.25 (gradient 1.5)')")
@@ -354,16 +353,15 @@ def test_a_compare_weight_scales_only_its_own_curve(server, page):
 
 def test_the_compare_label_swaps_every_curve_and_the_weights_still_apply(server, page):
     x = open_compare(page, f"{server}/Compare?cmp_pred=3&cmp_l2_weight=0.5")
-    before = runs(page)
+    before, before_starts = runs(page), starts(page)
     page.locator(f'{CLIENT_SLIDER}[data-param="cmp_label"]').focus()
     page.keyboard.press("ArrowRight")  # label 0 -> 0.5
     want = L2Loss(weight=0.5)(x, np.full_like(x, 0.5))  # the new curve, scaled by its weight slider
-    page.wait_for_function(f"(name) => {{ const y = ({curve_y})(name); return Math.abs(y[0] - {want[0]}) < 1e-4; }}",
-                           arg="L2Loss")
+    assert starts_when(page, f"(name) => {{ const y = ({curve_y})(name); return Math.abs(y[0] - {want[0]}) < 1e-4; }}",
+                       "L2Loss") == before_starts, "the label waited for a script run"
     np.testing.assert_allclose(page.evaluate(curve_y, "L2Loss"), want, rtol=1e-6)  # float32 frames
     l1 = make_loss("L1Loss")(x, np.full_like(x, 0.5))
     np.testing.assert_allclose(page.evaluate(curve_y, "L1Loss"), l1, rtol=1e-6)
-    assert runs(page) == before, "the label waited for a script run"
     assert "cmp_label=0.5" in page.url
     wait_run_after(page, before)  # the table follows once the slider is still
     page.wait_for_function("() => document.body.innerText.includes('At prediction 3, label 0.5')")
@@ -386,10 +384,8 @@ def test_the_compare_range_is_shown_by_the_browser_and_the_marker_keeps_inside(s
     for _ in range(8):
         page.keyboard.press("ArrowRight")  # start -5 -> -1
     # checked in the frame it is drawn: how many script runs had started by then (none: the browser drew it)
-    shown_at = page.wait_for_function(
-        f"() => {{ const x = ({x_range})()[0]; return x[0] === -1 && x[1] === 3 ? "
-        "{starts: window.__stStarts || 0} : false; }", polling="raf").json_value()["starts"]
-    assert shown_at == before_starts, "the range waited for a script run"
+    assert starts_when(page, f"() => {{ const x = ({x_range})()[0]; return x[0] === -1 && x[1] === 3; }}") == \
+        before_starts, "the range waited for a script run"
     (x2, y_narrow) = page.evaluate(x_range)
     assert x2 == [-1, 3] and y_narrow[1] < 5 < y_wide[1]  # fitted: L2 reaches 4.5 at 3 (12.5 at ±5)
     marker = page.locator(f'{CLIENT_SLIDER}[data-param="cmp_pred"]')
