@@ -167,7 +167,7 @@ curves, unit_curves, rows, failed = [], [], [], []
 num = int(round((hi - lo) / 0.01)) + 1
 unit_params: dict[str, dict] = {}  # what each drawn curve is computed with (weight 1)
 #: The drawn curves cover the whole axis every 0.025 (801 points; 401 between -5 and 5): every marker step (0.05)
-#: and every label step is a grid point, and the curves with their frames stay near 450 kB a run.
+#: and every label step is a grid point, and the curves with their frames are about 365 kB a run.
 FULL_NUM = int(round((X_HIGH - X_LOW) / 0.025)) + 1
 
 
