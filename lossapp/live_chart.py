@@ -584,9 +584,10 @@ async function draw(gd) {
         // this chart alone, needs no redraw
         if (out.patched === false || (out.patched === undefined && !movedFrames(st).length)) {
           const others = Object.entries(st.values).filter(([id]) => !st.frameIds.includes(id));
-          stamp = [next.figure, JSON.stringify(others), JSON.stringify(st.xrange || null),
-                   JSON.stringify(next.config), themeKey(gd)].join('\u0000');
-          if (gd.__lossappControlsDrawn === stamp) continue;
+          stamp = [JSON.stringify(others), JSON.stringify(st.xrange || null), JSON.stringify(next.config),
+                   themeKey(gd)].join('\u0000');
+          // (the figure compared by itself: joining its JSON into the stamp would copy it on every key press)
+          if (gd.__lossappControlsDrawn === stamp && gd.__lossappControlsFigure === next.figure) continue;
         }
       } else {
         // a chart without sliders that already shows this figure in this theme: a rerun of its section for
@@ -600,6 +601,7 @@ async function draw(gd) {
       await Plotly.react(gd, data, themed(layout, gd), next.config);
       if (drawn !== null) gd.__lossappDrawn = drawn;
       gd.__lossappControlsDrawn = stamp;
+      gd.__lossappControlsFigure = stamp === null ? null : next.figure;
     }
   } finally {
     gd.__lossappBusy = false;

@@ -1782,9 +1782,8 @@ COS_WINDOW = 50
 #: tutorial's example above follows once they are still), their patches this many steps either side.
 COS_PARAMS = [SliderDef("cos_margin", "margin", -1.0, 1.0, 0.0, 0.05,
                         "CosineEmbeddingLoss's margin: a dissimilar pair pays for the part of its cosine above it."),
-              SliderDef("cos_weight", "weight", 0.0, 5.0, 1.0, 0.1, "Global scale applied to every loss value."),
-              SliderDef("cos_sw", "sample_weight", 0.0, 5.0, 1.0, 0.1,
-                        "Per-sample weight passed to the forward call.")]
+              SliderDef.of(CATALOG["CosineEmbeddingLoss"].param("weight"), "cos_weight"),
+              SliderDef.of(SAMPLE_WEIGHT, "cos_sw")]
 COS_PARAM_WINDOW = 3
 #: Which argument of :func:`cosine_angle` each of them sets.
 COS_PARAM_ARGS = {"cos_margin": "margin", "cos_weight": "weight", "cos_sw": "sample_weight"}
