@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from losscore import (
     SDMLLoss,
     SoftmaxCrossEntropyLoss,
     TripletLoss,
-    ctc_alignment_posteriors,
+    ctc_alignments,
     ctc_greedy_decode,
     stirling_log_factorial,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "BLANK",
     "BLANK_STATE",
     "CTC_PRESETS",
+    "ctc_analyses",
     "ctc_analysis",
     "ctc_collapse",
     "ctc_lattice",
@@ -248,8 +250,14 @@ def ctc_step_losses(log_probs: np.ndarray, ext: np.ndarray, valid: np.ndarray, p
     classes that leave every complete path). Then p(label) = c_0 · c_1 · … · c_(P−1), so the returned
     −log c_t add up to the loss exactly. Steps at or after ``pred_length`` are NaN. Runs in log space.
     """
-    steps = log_probs.shape[0]
-    out = np.full(steps, np.nan)
+    return _step_losses(np.asarray(log_probs)[None], ext, np.asarray(valid)[None], np.array([int(pred_length)]))[0]
+
+
+def _step_losses(log_probs: np.ndarray, ext: np.ndarray, valid: np.ndarray, pred_lengths: np.ndarray) -> np.ndarray:
+    """:func:`ctc_step_losses` of K sequences at once: ``log_probs`` (K, T, C), ``valid`` (K, T, S), lengths (K,);
+    returns (K, T). One pass of the recursion serves the whole batch."""
+    k, steps = log_probs.shape[:2]
+    out = np.full((k, steps), np.nan)
     ext = np.asarray(ext, dtype=np.intp)
     s_len = ext.size
     skip = np.zeros(s_len, dtype=bool)
@@ -257,21 +265,22 @@ def ctc_step_losses(log_probs: np.ndarray, ext: np.ndarray, valid: np.ndarray, p
         blank = int(ext[0])
         skip[2:] = (ext[2:] != blank) & (ext[2:] != ext[:-2])
     neg = -np.inf
-    log_alpha = np.full(s_len, neg)
+    emits = log_probs[:, :, ext]  # (K, T, S)
+    log_alpha = np.full((k, s_len), neg)
     with np.errstate(invalid="ignore", divide="ignore"):
-        for t in range(int(pred_length)):
-            emit = log_probs[t, ext]
+        for t in range(int(pred_lengths.max(initial=0))):
             if t == 0:
-                cur = np.full(s_len, neg)
-                cur[:2] = 0.0
+                cur = np.full((k, s_len), neg)
+                cur[:, :2] = 0.0
             else:
                 cur = log_alpha.copy()
-                cur[1:] = np.logaddexp(cur[1:], log_alpha[:-1])
-                cur[2:] = np.where(skip[2:], np.logaddexp(cur[2:], log_alpha[:-2]), cur[2:])
-            cur = np.where(valid[t], cur + emit, neg)
-            total = np.logaddexp.reduce(cur)
-            out[t] = -total
-            log_alpha = cur - total
+                cur[:, 1:] = np.logaddexp(cur[:, 1:], log_alpha[:, :-1])
+                cur[:, 2:] = np.where(skip[2:], np.logaddexp(cur[:, 2:], log_alpha[:, :-2]), cur[:, 2:])
+            cur = np.where(valid[:, t], cur + emits[:, t], neg)
+            total = np.logaddexp.reduce(cur, axis=1)
+            live = t < pred_lengths  # a sequence past its end keeps NaN there
+            out[live, t] = -total[live]
+            log_alpha = cur - total[:, None]
     return out
 
 
@@ -291,79 +300,102 @@ def ctc_analysis(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
     """Everything the CTC view shows for one sequence of activations ``scores`` (T, C) and the label ``word``.
 
     The loss and its gradient come from :class:`losscore.CTCLoss` with the given layouts (the scores are
-    transposed to match); the posteriors from :func:`losscore.ctc_alignment_posteriors`; the best path from
+    transposed to match); the posteriors from :func:`losscore.ctc_alignments`; the best path from
     :func:`losscore.ctc_greedy_decode`. ``pred_length`` (valid steps) and ``label_length`` (letters used)
     default to all. A label that cannot fit (more letters, plus blanks between repeats, than valid steps) is
     infeasible: ``feasible`` is False, the loss +inf, the gradient and the posteriors 0, and the lattice has
-    no valid cell.
+    no valid cell. :func:`ctc_analyses` is the same for several score matrices at once.
     """
     x = np.asarray(scores, dtype=np.float64)
-    steps, n_classes = x.shape
+    plen = x.shape[0] if pred_length is None else int(pred_length)
+    return ctc_analyses(x[None], word, vocab, layout=layout, label_layout=label_layout, weight=weight,
+                        sample_weight=sample_weight, pred_lengths=[plen], label_length=label_length)[0]
+
+
+def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str = "NTC",
+                 label_layout: str = "NT", weight: float = 1.0, sample_weight: float = 1.0,
+                 pred_lengths: Sequence[int] | None = None, label_length: int | None = None) -> list[dict[str, Any]]:
+    """:func:`ctc_analysis` of K score matrices ``scores`` (K, T, C) with the same label, each with its own
+    valid steps (``pred_lengths``, default all): one CTCLoss call, one posterior pass and one step-loss
+    recursion for the whole batch (the CTC view's frames need a dozen analyses per page run). Each result
+    describes the single-sequence call (its ``pred_shape`` has N = 1), as :func:`ctc_analysis` does.
+    """
+    x = np.asarray(scores, dtype=np.float64)
+    k, steps, n_classes = x.shape
     blank = n_classes - 1
-    plen = steps if pred_length is None else int(pred_length)
+    plens = np.full(k, steps, dtype=np.intp) if pred_lengths is None else np.array(
+        [int(p) for p in pred_lengths], dtype=np.intp)
     llen = len(word) if label_length is None else int(label_length)
     target = word[:llen]
     label = np.array([vocab.index(ch) for ch in word], dtype=np.float64)
     need = ctc_min_steps(target)
-    feasible = need <= plen
     # CTCLoss needs the padded label to be at most T wide: drop padding beyond T (the lengths say what counts)
     width = min(label.size, steps) if llen <= steps else label.size
     lab_1d = label[:width]
-    pred = x[None]  # (N=1, T, C)
-    if layout == "TNC":
-        pred = pred.transpose(1, 0, 2)
-    lab = lab_1d[None] if label_layout == "NT" else lab_1d[:, None]
+    pred_shape = (1, steps, n_classes) if layout == "NTC" else (steps, 1, n_classes)
+    label_shape = (1, width) if label_layout == "NT" else (width, 1)
+    log_p = log_softmax(x)
     if llen <= steps:
+        labels = np.repeat(lab_1d[None], k, axis=0)
         loss = CTCLoss(layout=layout, label_layout=label_layout, weight=weight)
-        values, grad = loss.value_and_grad(pred, lab, np.array([plen]), np.array([llen]),
-                                           sample_weight=np.array([sample_weight]))
-        value = float(values[0])
-        grad_tc = np.array(grad[0] if layout == "NTC" else grad[:, 0], dtype=np.float64)
-        align = ctc_alignment_posteriors(x, lab_1d, plen, llen)
-        states, classes = align.state_posteriors, align.class_posteriors
-        log_likelihood = align.log_likelihood
+        values, grad = loss.value_and_grad(x if layout == "NTC" else x.transpose(1, 0, 2),
+                                           labels if label_layout == "NT" else labels.T, plens,
+                                           np.full(k, llen), sample_weight=np.full(k, float(sample_weight)))
+        grads = np.array(grad if layout == "NTC" else grad.transpose(1, 0, 2), dtype=np.float64)
+        aligns = ctc_alignments(x, labels, plens, np.full(k, llen))
+        found = [(float(values[i]), grads[i], a.state_posteriors, a.class_posteriors, a.log_likelihood)
+                 for i, a in enumerate(aligns)]
     else:  # more letters than steps: no call could even accept this label, and no path spells it
-        value, log_likelihood = math.inf, -math.inf
-        grad_tc = np.zeros_like(x)
-        states, classes = np.zeros((steps, 2 * llen + 1)), np.zeros_like(x)
-    probs = np.exp(log_softmax(x))
-    if plen < steps:
-        probs[plen:] = 0.0
+        found = [(math.inf, np.zeros_like(x[0]), np.zeros((steps, 2 * llen + 1)), np.zeros_like(x[0]), -math.inf)] * k
+    probs = np.exp(log_p)
     ext = np.full(2 * llen + 1, blank, dtype=np.intp)
     ext[1::2] = label[:llen].astype(np.intp)
-    lattice = _shared_lattice(tuple(ext.tolist()), blank, steps, plen)
-    step_loss = ctc_step_losses(log_softmax(x), ext, lattice["valid"], plen) if feasible else np.full(steps, np.nan)
+    lattices = [_shared_lattice(tuple(ext.tolist()), blank, steps, int(p)) for p in plens]
+    feasible = need <= plens
+    step_loss = np.full((k, steps), np.nan)
+    if feasible.any():
+        live = np.flatnonzero(feasible)
+        step_loss[live] = _step_losses(log_p[live], ext, np.stack([lattices[i]["valid"] for i in live]),
+                                       plens[live])
     names = [*vocab[:-1], BLANK_STATE]
-    best = x[:plen].argmax(axis=1)
-    symbols = [names[k] for k in best]
-    merged, collapsed = ctc_collapse(symbols)
-    decoded = "".join(vocab[k] for k in ctc_greedy_decode(x[None], np.array([plen]))[0])
-    return {
-        "vocab": vocab,
-        "target": target,
-        "value": value,
-        "feasible": feasible,
-        "need": need,
-        "log_likelihood": float(log_likelihood),
-        "probs": probs,
-        "grad": grad_tc,
-        "states": np.asarray(states, dtype=np.float64),
-        "class_posteriors": np.asarray(classes, dtype=np.float64),
-        "ext": ext,
-        "state_names": [names[k] for k in ext],
-        "valid": lattice["valid"],
-        "edges": list(lattice["edges"]),
-        "from_start": lattice["from_start"],
-        "to_end": lattice["to_end"],
-        "step_loss": step_loss,
-        "best": best,
-        "best_symbols": symbols,
-        "merged": merged,
-        "decoded": decoded,
-        "collapsed": collapsed,
-        "pred_shape": pred.shape,
-        "label_shape": lab.shape,
-    }
+    state_names = [names[j] for j in ext]
+    decoded_all = ctc_greedy_decode(x, plens)
+    out = []
+    for i in range(k):
+        plen, lattice = int(plens[i]), lattices[i]
+        value, grad_tc, states, classes, log_likelihood = found[i]
+        if plen < steps:
+            probs[i, plen:] = 0.0
+        best = x[i, :plen].argmax(axis=1)
+        symbols = [names[j] for j in best]
+        merged, collapsed = ctc_collapse(symbols)
+        out.append({
+            "vocab": vocab,
+            "target": target,
+            "value": value,
+            "feasible": bool(feasible[i]),
+            "need": need,
+            "log_likelihood": float(log_likelihood),
+            "probs": probs[i],
+            "grad": grad_tc,
+            "states": np.asarray(states, dtype=np.float64),
+            "class_posteriors": np.asarray(classes, dtype=np.float64),
+            "ext": ext,
+            "state_names": state_names,
+            "valid": lattice["valid"],
+            "edges": list(lattice["edges"]),
+            "from_start": lattice["from_start"],
+            "to_end": lattice["to_end"],
+            "step_loss": step_loss[i],
+            "best": best,
+            "best_symbols": symbols,
+            "merged": merged,
+            "decoded": "".join(vocab[j] for j in decoded_all[i]),
+            "collapsed": collapsed,
+            "pred_shape": pred_shape,
+            "label_shape": label_shape,
+        })
+    return out
 
 
 # -- triplet --------------------------------------------------------------------------------------------------------

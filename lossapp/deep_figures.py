@@ -6,6 +6,7 @@ traces, ``meta={"role": ...}`` on every trace so tests can find what they check)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -132,11 +133,7 @@ def ctc_lattice_spec(states: np.ndarray, valid: np.ndarray, edges: Sequence[tupl
         heat["customdata"] = [[f"state {s} ({name}), t{t}" for t in range(steps)]
                               for s, name in enumerate(state_names)]
         heat["hovertemplate"] = "%{customdata}: %{z:.4g}<extra></extra>"
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for t, s, s2 in edges:
-            xs += [t, t + 1, None]
-            ys += [s, s2, None]
+        xs, ys = _edge_lines(tuple(edges))
         lines = dict(type="scatter", x=xs, y=ys, mode="lines", name="allowed moves",
                      line=dict(color=EDGE, width=1.5), meta={"role": "edge", "count": len(edges)},
                      hoverinfo="skip", showlegend=False)
@@ -149,6 +146,18 @@ def ctc_lattice_spec(states: np.ndarray, valid: np.ndarray, edges: Sequence[tupl
     if title:
         layout["title"] = dict(text=title, x=0, font=dict(size=20 if present else 15))
     return data, layout
+
+
+@functools.lru_cache(maxsize=256)
+def _edge_lines(edges: tuple[tuple[int, int, int], ...]) -> tuple[list, list]:
+    """The lattice's allowed moves (t, s, s') as one line trace's x and y (None between segments). Shared
+    between the charts of a lattice (the same lists: frames see at once that they did not change); read-only."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for t, s, s2 in edges:
+        xs += [t, t + 1, None]
+        ys += [s, s2, None]
+    return xs, ys
 
 
 def _arrow(name: str, start: Sequence[float], vec: Sequence[float], colour: str, role: str = "arrow",

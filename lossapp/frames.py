@@ -175,7 +175,9 @@ def traces_columns(base: Sequence[dict], rows: Sequence[Sequence[dict]],
             col = [trace[attr] if k in missing else traces[i][attr] for k, traces in enumerate(rows)]
             sizes = {_size(c) for c in col} | {_size(trace[attr])}
             if _is_text(col) or sizes == {-1} or len(sizes) > 1:
-                changed = any(_plain(c) != _plain(trace[attr]) for c in col)
+                base = trace[attr]
+                plain = _plain(base)
+                changed = any(c is not base and _plain(c) != plain for c in col)  # the same object: unchanged
                 if not _is_text(col):
                     col = Listed(col)
             else:
@@ -288,9 +290,10 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
             if len(arr) != len(values):
                 raise ValueError(f"{slider.id}: trace {index} {attr} needs one row per slider value "
                                  f"({len(values)}); got {len(arr)}")
-            if isinstance(arr, Listed) or _is_text(arr) or np.ndim(arr[0]) > 1:  # labels, flags, matrices,
-                # ragged rows, single numbers: plain lists
+            if isinstance(arr, Listed) or _is_text(arr):  # labels, flags, ragged rows, single numbers: plain lists
                 table["traces"][str(index)][attr] = {"list": [_plain(row) for row in arr]}
+            elif np.ndim(arr[0]) > 1:  # a matrix per row (a heatmap's cells): its shape goes along
+                table["traces"][str(index)][attr] = typed_array(np.asarray(arr, dtype=np.float64), "f8")
             else:
                 table["traces"][str(index)][attr] = typed_array(
                     np.asarray(arr, dtype=np.float64).reshape(len(values), -1))

@@ -240,11 +240,16 @@ function rowOf(arr, k) {
   if (arr.list) return arr.list[k];
   if (!arr.__rows) {
     const flat = decode(arr);
-    const count = arr.shape ? Number(String(arr.shape).split(',')[0]) : flat.length;
-    arr.__rows = {flat, width: count ? flat.length / count : 0};
+    const dims = arr.shape ? String(arr.shape).split(',').map(Number) : [flat.length];
+    arr.__rows = {flat, width: dims[0] ? flat.length / dims[0] : 0, cols: dims.length > 2 ? dims[2] : 0};
   }
-  const {flat, width} = arr.__rows;
-  return Array.from(flat.subarray(k * width, (k + 1) * width));
+  const {flat, width, cols} = arr.__rows;
+  const row = flat.subarray(k * width, (k + 1) * width);
+  if (!cols) return Array.from(row);
+  // a matrix per row (shape "values,rows,cols"): a heatmap's z as rows of cells
+  const matrix = [];
+  for (let i = 0; i < width; i += cols) matrix.push(Array.from(row.subarray(i, i + cols)));
+  return matrix;
 }
 
 function framePatch(f, k) {

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -649,16 +649,39 @@ def ctc_numbers(word: str, extra: str, steps: int, preset: str, strength: float,
     """The CTC view's numbers: preset (or typed) activations divided by the temperature, through
     :func:`lossapp.deep_dives.ctc_analysis`; also the activations before the temperature (``scores``).
     :func:`ctc_view` is the same, cached."""
-    vocab = dd.ctc_vocabulary(word, extra)
-    if preset == "edit" and edited is not None:
-        scores = np.array(edited, dtype=np.float64)
+    return ctc_numbers_along(dict(zip(CTC_VIEW_ARGS, (
+        word, extra, steps, preset, strength, temperature, seed, edited, layout, label_layout, weight, sample_weight,
+        pred_length, label_length), strict=True)))[0]
+
+
+#: The CTC view's arguments that :func:`ctc_numbers_along` can vary within one batch.
+CTC_BATCH_ARGS = ("strength", "temperature", "pred_length")
+
+
+def ctc_numbers_along(kw: dict[str, Any], arg: str | None = None, values: Sequence = ()) -> list[dict]:
+    """:func:`ctc_numbers` of the view ``kw`` (``CTC_VIEW_ARGS`` by name), or, given ``arg`` (one of
+    :data:`CTC_BATCH_ARGS`), of ``kw`` with ``arg`` set to each of ``values``: one batched analysis
+    (:func:`lossapp.deep_dives.ctc_analyses`) for all of them."""
+    if arg is not None and arg not in CTC_BATCH_ARGS:
+        raise ValueError(f"arg must be one of {CTC_BATCH_ARGS}; got {arg!r}")
+    settings = [kw] if arg is None else [{**kw, arg: v} for v in values]
+    vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
+    if kw["preset"] == "edit" and kw["edited"] is not None:
+        typed = np.array(kw["edited"], dtype=np.float64)
+        scores = [typed] * len(settings)
+    elif arg == "strength":
+        scores = [dd.ctc_preset_scores(kw["word"], vocab, kw["steps"], kw["preset"], s["strength"], kw["seed"])
+                  for s in settings]
     else:
-        scores = dd.ctc_preset_scores(word, vocab, steps, preset, strength, seed)
-    r = dd.ctc_analysis(scores / temperature, word, vocab, layout=layout, label_layout=label_layout,
-                        weight=weight, sample_weight=sample_weight, pred_length=pred_length,
-                        label_length=label_length)
-    r["scores"] = scores
-    return r
+        scores = [dd.ctc_preset_scores(kw["word"], vocab, kw["steps"], kw["preset"], kw["strength"],
+                                       kw["seed"])] * len(settings)
+    x = np.stack([sc / s["temperature"] for sc, s in zip(scores, settings, strict=True)])
+    results = dd.ctc_analyses(x, kw["word"], vocab, layout=kw["layout"], label_layout=kw["label_layout"],
+                              weight=kw["weight"], sample_weight=kw["sample_weight"],
+                              pred_lengths=[s["pred_length"] for s in settings], label_length=kw["label_length"])
+    for r, sc in zip(results, scores, strict=True):
+        r["scores"] = sc
+    return results
 
 
 ctc_view = st.cache_data(max_entries=256, show_spinner=False)(ctc_numbers)
@@ -2159,7 +2182,7 @@ def ctc_specs(r: dict, vocab: list[str], pred_length: int, present: bool,
 @st.cache_resource(max_entries=64, show_spinner=False)
 def ctc_figures(args: tuple, present: bool) -> dict[str, figures.SpecFigure]:
     """The CTC view's charts (by chart key) for :func:`ctc_view`'s ``args``; read-only."""
-    r = ctc_view(*args)
+    r = ctc_view(**dict(zip(CTC_VIEW_ARGS, args, strict=True)))  # by name: st.cache_data looks up no signature
     kw = dict(zip(CTC_VIEW_ARGS, args, strict=True))
     vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
     return {name: figures.SpecFigure(*spec) for name, spec in ctc_specs(r, vocab, kw["pred_length"], present).items()}
@@ -2173,7 +2196,7 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
     ``missing``: the page asks the server there."""
     kw = dict(zip(CTC_VIEW_ARGS, args, strict=True))
     vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
-    shown_r = ctc_view(*args)
+    shown_r = ctc_view(**kw)
     shown = {name: (fig["data"], fig["layout"]) for name, fig in ctc_figures(args, present).items()}
     defs = {d.key: d for d in ctc_slider_defs(kw["steps"])}
     out: dict[str, dict[str, Any]] = {name: {} for name in shown}
@@ -2184,17 +2207,20 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
         rows = []
         scale = kw["weight"] * kw["sample_weight"]
         weights = arg in ("weight", "sample_weight") and shown_r["feasible"] and scale != 0
-        for v in values:
-            if weights:  # the loss and its gradient are linear in both: the shown numbers times the ratio, and
-                # only the gradient's chart changes
+        if weights:  # the loss and its gradient are linear in both: the shown numbers times the ratio, and
+            # only the gradient's chart changes
+            for v in values:
                 factor = v * (kw["sample_weight"] if arg == "weight" else kw["weight"]) / scale
                 r = {**shown_r, "value": shown_r["value"] * factor, "grad": shown_r["grad"] * factor}
                 rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present, only=("ctc_grad",))))
-                continue
-            # not through ctc_view's cache: hashing its arguments would cost more than the work
-            r = ctc_numbers(**{**kw, arg: int(round(v)) if d.integer else float(v)})
-            rows.append((r, ctc_specs(r, vocab, int(round(v)) if arg == "pred_length" else kw["pred_length"],
-                                      present)))
+        elif arg in CTC_BATCH_ARGS:  # one batched analysis for the whole window (not through ctc_view's cache)
+            typed = [int(round(v)) if d.integer else float(v) for v in values]
+            for v, r in zip(typed, ctc_numbers_along(kw, arg, typed), strict=True):
+                rows.append((r, ctc_specs(r, vocab, v if arg == "pred_length" else kw["pred_length"], present)))
+        else:
+            for v in values:
+                r = ctc_numbers(**{**kw, arg: int(round(v)) if d.integer else float(v)})
+                rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present)))
         flips = {k for k, (r, _) in enumerate(rows) if r["feasible"] != shown_r["feasible"]}
         for name, spec in shown.items():
             figs = [specs.get(name, spec) for _, specs in rows]
@@ -2279,7 +2305,7 @@ def ctc_section(present: bool) -> None:
             st, ctc_slider_defs(steps), disabled=idle)
     args = (word, extra, steps, preset, sharpness, temperature, seed, edited, params["layout"], params["label_layout"],
             weight, sample_weight, pred_length, label_length)
-    r = ctc_view(*args)
+    r = ctc_view(**dict(zip(CTC_VIEW_ARGS, args, strict=True)))  # by name: st.cache_data looks up no signature
     if not editing:
         st.session_state["_ctc_shown"] = _matrix_text(r["scores"])
     target = r["target"]

@@ -18,7 +18,14 @@ from .classification import (
 from .distribution import KLDivLoss, PoissonNLLLoss, stirling_log_factorial
 from .embedding import CosineEmbeddingLoss, SDMLLoss, TripletLoss
 from .regression import HuberLoss, L1Loss, L2Loss
-from .sequence import CTCAlignment, CTCLoss, ctc_alignment_posteriors, ctc_feasible, ctc_greedy_decode
+from .sequence import (
+    CTCAlignment,
+    CTCLoss,
+    ctc_alignment_posteriors,
+    ctc_alignments,
+    ctc_feasible,
+    ctc_greedy_decode,
+)
 
 __all__ = [
     "CTCAlignment",
@@ -40,6 +47,7 @@ __all__ = [
     "SquaredHingeLoss",
     "TripletLoss",
     "ctc_alignment_posteriors",
+    "ctc_alignments",
     "ctc_feasible",
     "ctc_greedy_decode",
     "stirling_log_factorial",

@@ -22,6 +22,7 @@ __all__ = [
     "CTCAlignment",
     "CTCLoss",
     "ctc_alignment_posteriors",
+    "ctc_alignments",
     "ctc_feasible",
     "ctc_greedy_decode",
 ]
@@ -673,6 +674,7 @@ def ctc_alignment_posteriors(
     :math:`\gamma_t(s) = \alpha_t(s)\,\beta_t(s) / (y_t(l'_s)\, p(\text{label}))` is the probability, over all
     alignments of the label weighted by their likelihood, that step t emits extended-label state s. The
     per-class posteriors sum the states of each class; ``softmax - class_posteriors`` is the CTC gradient.
+    :func:`ctc_alignments` does the same for a batch in one pass.
 
     Args:
         pred: (T, C) activations; the blank is class C-1.
@@ -691,26 +693,71 @@ def ctc_alignment_posteriors(
     x = _as_pred(pred)
     if x.ndim != 2:
         raise ValueError(f"pred must be 2-D (T, C) for one sequence; got shape {x.shape}")
-    if not np.isfinite(x).all():
-        idx = tuple(int(k) for k in np.argwhere(~np.isfinite(x))[0])
-        raise ValueError(f"pred must be finite; got {x[idx]} at index {idx}")
+    _check_finite_pred(x)
     t_len, c = x.shape
     labels, lab_len = _check_labels(label, label_length, 1, t_len, c, "NT", single=True)
     pred_len = np.full(1, t_len, dtype=np.intp)
     if pred_length is not None:
         pred_len = _check_length(pred_length, "pred_length", t_len, "the number of time steps T")
-    length = int(lab_len[0])
-    feasible = bool(ctc_feasible(lab_len, _repeats(labels, lab_len), pred_len)[0])
-    core = _ctc_core(x[:, None, :], labels[:, :length], lab_len, pred_len, True)
-    ext = np.full(2 * length + 1, c - 1, dtype=np.intp)
-    ext[1::2] = labels[0, :length]
-    softmax = core.softmax[:, 0].copy()
-    if feasible:
-        states = core.gamma[0].copy()
-        classes = core.occupancy[0]
-        loglik = float(core.log_likelihood[0])
-    else:
-        states = np.zeros((t_len, 2 * length + 1), dtype=x.dtype)
-        classes = np.zeros((t_len, c), dtype=x.dtype)
-        loglik = -np.inf
-    return CTCAlignment(ext, states, classes, softmax, loglik, feasible, c - 1)
+    return _alignments(x[:, None, :], labels, lab_len, pred_len)[0]
+
+
+def ctc_alignments(
+    pred: Any, label: Any, pred_lengths: Any = None, label_lengths: Any = None
+) -> list[CTCAlignment]:
+    r""":func:`ctc_alignment_posteriors` for N sequences at once (one forward-backward pass for the batch).
+
+    Args:
+        pred: (N, T, C) activations; the blank is class C-1.
+        label: (N, W) class indices, each row padded with -1 unless ``label_lengths`` is given.
+        pred_lengths: (N,) valid steps of each sequence (default T).
+        label_lengths: (N,) label entries to use in each row (default: up to the row's first -1).
+
+    Returns one :class:`CTCAlignment` per sequence, the same as :func:`ctc_alignment_posteriors` of each.
+
+    >>> a, b = ctc_alignments(np.zeros((2, 3, 3)), [[0, 1], [0, -1]], pred_lengths=[3, 2])
+    >>> round(a.log_likelihood, 4), round(float(np.log(5 / 27)), 4), b.state_posteriors.shape
+    (-1.6864, -1.6864, (3, 3))
+    """
+    x = _as_pred(pred)
+    if x.ndim != 3:
+        raise ValueError(f"pred must be 3-D (N, T, C); got shape {x.shape}")
+    _check_finite_pred(x)
+    n, t_len, c = x.shape
+    labels, lab_len = _check_labels(label, label_lengths, n, t_len, c, "NT")
+    pred_len = np.full(n, t_len, dtype=np.intp)
+    if pred_lengths is not None:
+        pred_len = _check_lengths(pred_lengths, "pred_lengths", n, t_len, "the number of time steps T")
+    return _alignments(x.transpose(1, 0, 2), labels, lab_len, pred_len)
+
+
+def _check_finite_pred(x: np.ndarray) -> None:
+    if not np.isfinite(x).all():
+        idx = tuple(int(k) for k in np.argwhere(~np.isfinite(x))[0])
+        raise ValueError(f"pred must be finite; got {x[idx]} at index {idx}")
+
+
+def _alignments(
+    x_tnc: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray
+) -> list[CTCAlignment]:
+    """The posteriors of checked inputs: ``x_tnc`` (T, N, C), ``labels`` (N, W), lengths (N,)."""
+    t_len, n, c = x_tnc.shape
+    feasible = ctc_feasible(lab_len, _repeats(labels, lab_len), pred_len)
+    width = int(lab_len.max(initial=0))
+    core = _ctc_core(x_tnc, labels[:, :width], lab_len, pred_len, True)
+    out = []
+    for i in range(n):
+        length = int(lab_len[i])
+        ext = np.full(2 * length + 1, c - 1, dtype=np.intp)
+        ext[1::2] = labels[i, :length]
+        softmax = core.softmax[:, i].copy()
+        if feasible[i]:
+            states = core.gamma[i, :, :2 * length + 1].copy()
+            classes = core.occupancy[i]  # a fresh array (not scratch): views of it stay valid
+            loglik = float(core.log_likelihood[i])
+        else:
+            states = np.zeros((t_len, 2 * length + 1), dtype=x_tnc.dtype)
+            classes = np.zeros((t_len, c), dtype=x_tnc.dtype)
+            loglik = -np.inf
+        out.append(CTCAlignment(ext, states, classes, softmax, loglik, bool(feasible[i]), c - 1))
+    return out

@@ -166,9 +166,12 @@ def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict
 
 
 def _rows(arr) -> np.ndarray:
+    """A typed column as one row per slider value (a matrix per value when its shape has three numbers)."""
     flat = _decode(arr)
-    count = int(str(arr["shape"]).split(",")[0]) if isinstance(arr, dict) and "shape" in arr else flat.size
-    return flat.reshape(count, -1)
+    if not (isinstance(arr, dict) and "shape" in arr):
+        return flat.reshape(flat.size, -1)
+    dims = [int(n) for n in str(arr["shape"]).split(",")]
+    return flat.reshape(dims if len(dims) == 3 else (dims[0], -1))
 
 
 def client_control(at: AppTest, key: str) -> dict:

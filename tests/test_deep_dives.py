@@ -103,6 +103,29 @@ def test_ctc_loss_and_gradient_are_losscores_and_the_step_losses_add_up_to_it(wo
     assert np.all(r["step_loss"] >= -1e-12)
 
 
+@pytest.mark.parametrize("layout, label_layout", [("NTC", "NT"), ("TNC", "TN")])
+def test_ctc_analyses_of_a_batch_are_each_analysis_alone(layout, label_layout):
+    # scores at three strengths and temperatures, with valid steps 8, 5 and 2 (too few for CAT: infeasible)
+    vocab = dd.ctc_vocabulary("CAT", "O")
+    xs = np.stack([dd.ctc_preset_scores("CAT", vocab, 8, "random", s, 4) / temp
+                   for s, temp in ((1.0, 1.0), (3.0, 0.5), (5.0, 2.0))])
+    kw = dict(layout=layout, label_layout=label_layout, weight=1.5, sample_weight=0.5, label_length=3)
+    batch = dd.ctc_analyses(xs, "CAT", vocab, pred_lengths=[8, 5, 2], **kw)
+    assert [r["feasible"] for r in batch] == [True, True, False]
+    for x, plen, r in zip(xs, (8, 5, 2), batch, strict=True):
+        alone = dd.ctc_analysis(x, "CAT", vocab, pred_length=plen, **kw)
+        assert r.keys() == alone.keys()
+        for key, value in alone.items():
+            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                np.testing.assert_allclose(r[key], value, rtol=1e-12, atol=1e-14, err_msg=key)
+            elif isinstance(value, float):
+                assert r[key] == pytest.approx(value, rel=1e-12, abs=1e-14) or value == r[key], key
+            elif isinstance(value, np.ndarray):
+                np.testing.assert_array_equal(r[key], value, err_msg=key)
+            else:
+                assert r[key] == value, key
+
+
 def test_ctc_layouts_change_shapes_not_numbers():
     _, _, a = ctc("CAT", 7, "random", 2.0, 3)
     _, _, b = ctc("CAT", 7, "random", 2.0, 3, layout="TNC", label_layout="TN")

@@ -20,6 +20,7 @@ from losscore.sequence import (
     CTCAlignment,
     CTCLoss,
     ctc_alignment_posteriors,
+    ctc_alignments,
     ctc_feasible,
     ctc_greedy_decode,
 )
@@ -787,3 +788,45 @@ def test_alignment_posteriors_errors():
         ctc_alignment_posteriors(np.zeros((3, 3)), [0], 4)
     with pytest.raises(ValueError, match="pred must be finite"):
         ctc_alignment_posteriors(np.full((3, 3), np.inf), [0])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_alignments_of_a_batch_equal_each_sequence_alone(dtype):
+    # mixed label lengths (one empty), a shortened pred_length, and one label that cannot fit (2 letters
+    # with a repeat need 3 steps; it gets 2)
+    rng = np.random.default_rng(31)
+    x = (3 * rng.standard_normal((5, 7, 4))).astype(dtype)
+    labels = np.array([[0, 1, 2, -1], [2, 2, -1, -1], [-1, -1, -1, -1], [1, 0, 1, 0], [0, 0, -1, -1]])
+    plen = np.array([7, 5, 7, 6, 2])
+    batch = ctc_alignments(x, labels, pred_lengths=plen)
+    assert len(batch) == 5 and [a.feasible for a in batch] == [True, True, True, True, False]
+    for i, a in enumerate(batch):
+        alone = ctc_alignment_posteriors(x[i], labels[i], plen[i])
+        np.testing.assert_array_equal(a.extended_label, alone.extended_label)
+        assert a.state_posteriors.dtype == dtype and a.state_posteriors.shape == alone.state_posteriors.shape
+        tol = 1e-5 if dtype == np.float32 else 1e-12
+        for name in ("state_posteriors", "class_posteriors", "softmax"):
+            np.testing.assert_allclose(getattr(a, name), getattr(alone, name), atol=tol, err_msg=name)
+        assert a.log_likelihood == pytest.approx(alone.log_likelihood, rel=tol, abs=tol)
+    # label_lengths instead of -1 padding give the same
+    again = ctc_alignments(x, np.where(labels < 0, 3, labels), pred_lengths=plen,
+                           label_lengths=(labels >= 0).sum(axis=1))
+    for a, b in zip(batch, again, strict=True):
+        np.testing.assert_array_equal(a.state_posteriors, b.state_posteriors)
+    # and the CTC gradient is softmax - class posteriors for each sequence of the batch
+    _, grad = CTCLoss().value_and_grad(x, labels, plen)
+    for i, a in enumerate(batch[:4]):
+        np.testing.assert_allclose(grad[i], a.softmax - a.class_posteriors, atol=1e-5)
+
+
+def test_alignments_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"pred must be 3-D \(N, T, C\)"):
+        ctc_alignments(np.zeros((3, 3)), [[0]])
+    with pytest.raises(ValueError, match=r"label must have shape \(2, L\)"):
+        ctc_alignments(np.zeros((2, 3, 3)), [[0]])
+    with pytest.raises(ValueError, match=r"pred_lengths must have shape \(N,\) = \(2,\)"):
+        ctc_alignments(np.zeros((2, 3, 3)), [[0], [1]], pred_lengths=[3])
+    with pytest.raises(ValueError, match=r"label_lengths must lie in \[0, 1\]"):
+        ctc_alignments(np.zeros((2, 3, 3)), [[0], [1]], label_lengths=[1, 2])
+    with pytest.raises(ValueError, match="pred must be finite"):
+        ctc_alignments(np.full((1, 3, 3), np.nan), [[0]])

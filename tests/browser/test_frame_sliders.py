@@ -257,6 +257,12 @@ def test_ctc_temperature_and_lengths_move_every_chart_without_a_script_run(serve
     np.testing.assert_allclose(_chart_z(page, "Heatmap of the gradient"), r["grad"].T, rtol=1e-6, atol=1e-9)
     lattice = _chart_z(page, "Heatmap of the alignment lattice")
     np.testing.assert_allclose(lattice, np.where(r["valid"], r["states"], np.nan).T, rtol=1e-6)
+    # plotly writes each cell's number from z (two decimals; empty lattice cells get none)
+    cells = page.evaluate(
+        "(prefix) => Array.from(Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
+        " gd.getAttribute('aria-label').startsWith(prefix)).querySelectorAll('.heatmaplayer text'), (t) =>"
+        " t.textContent)", "Heatmap of the alignment lattice")
+    assert sorted(cells) == sorted(f"{v:.2f}" for v in r["states"][r["valid"]])
 
     wait_start_after(page, before)  # at rest: one sync run; then the valid steps
     page.wait_for_function("() => location.search.includes('ctc_temp=1.2')")
