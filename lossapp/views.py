@@ -24,6 +24,7 @@ import streamlit as st
 
 from lossapp import deep_dives as dd
 from lossapp import deep_figures, figures, urlstate
+from lossapp.caching import cache_data, cache_resource
 from lossapp.controls import (
     BIND,
     SAMPLE_WEIGHT,
@@ -169,7 +170,7 @@ def _split(name: str, params: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     return init, forward
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@cache_data(max_entries=512, show_spinner=False)
 def sweep_arrays(name: str, params: tuple[tuple[str, Any], ...], label: float, sample_weight: float,
                  lo: float, hi: float, num: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x, loss, dL/dpred) of ``name`` over ``num`` predictions from lo to hi, label fixed (cached)."""
@@ -179,7 +180,7 @@ def sweep_arrays(name: str, params: tuple[tuple[str, Any], ...], label: float, s
     return s.x, s.values + 0.0, s.grad + 0.0  # + 0.0 turns -0.0 (e.g. a flat hinge times -label) into 0.0
 
 
-@st.cache_data(max_entries=2048, show_spinner=False)
+@cache_data(max_entries=2048, show_spinner=False)
 def point_value(name: str, params: tuple[tuple[str, Any], ...], label: float, sample_weight: float,
                 pred: float) -> tuple[float, float]:
     """The exact loss and dL/dpred at one prediction, from losscore's own forward call (cached)."""
@@ -220,7 +221,7 @@ def view_fingerprint(view: CurveView) -> tuple:
             tuple(c.name for c in view.curves), digest.hexdigest())
 
 
-@st.cache_resource(max_entries=128, show_spinner=False)
+@cache_resource(max_entries=128, show_spinner=False)
 def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView):
     # Keyed on the fingerprint only; charts serialise the figure without mutating it, so one object
     # can be shared between reruns and sessions.
@@ -489,19 +490,19 @@ def client_param(param, key: str, default: Any = None, *, role: str = "scale", f
 # (a decorator inside a page would be re-created, and its source re-hashed, on every script run).
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def l2_values(pred: tuple, label: tuple, weight: float, sample_weight: tuple | None = None) -> list[float]:
     sw = None if sample_weight is None else np.array(sample_weight)
     return L2Loss(weight=weight)(np.array(pred), np.array(label), sw).tolist()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def l2_batch(pred: tuple, label: tuple, batch_axis: int) -> list[float]:
     """L2Loss on a matrix with the examples along ``batch_axis``: one value per example."""
     return L2Loss(batch_axis=batch_axis)(np.array(pred), np.array(label)).tolist()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def dense_gradients(seed: int, y: tuple, h: float) -> dict:
     """Forward and backward of L2Loss(Dense(1)(X), y): chain rule with losscore's gradient vs finite differences."""
     rng = np.random.default_rng(seed)
@@ -527,7 +528,7 @@ def dense_gradients(seed: int, y: tuple, h: float) -> dict:
     return dict(x=x, w=w, b=b, out=out, values=values, dout=dout, dw=dw, db=db, fd_w=fd_w, fd_b=fd_b)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def double_sigmoid_demo(q: float, label: float) -> dict:
     """The same network output q (already a probability) fed to the loss with both from_sigmoid settings."""
     grid = np.linspace(0.01, 0.99, 981)
@@ -545,7 +546,7 @@ def double_sigmoid_demo(q: float, label: float) -> dict:
 # Plain parameter tuples in, lossapp.deep_dives (losscore underneath) does the work.
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def softmax_ce(logits: tuple, label: tuple, label_shape: tuple, sample_weight: tuple, axis: int,
                sparse_label: bool, from_logits: bool, weight: float) -> tuple[np.ndarray, np.ndarray]:
     loss = SoftmaxCrossEntropyLoss(axis=axis, sparse_label=sparse_label, from_logits=from_logits, weight=weight)
@@ -554,7 +555,7 @@ def softmax_ce(logits: tuple, label: tuple, label_shape: tuple, sample_weight: t
     return loss.value_and_grad(x, lab, np.array(sample_weight, dtype=np.float64))
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def softmax_along_logit(row: tuple, k: int, true_class: int, from_logits: bool, weight: float):
     grid = np.linspace(-20.0, 20.0, 2001)
     x = np.tile(np.array(row, dtype=np.float64), (grid.size, 1))
@@ -564,7 +565,7 @@ def softmax_along_logit(row: tuple, k: int, true_class: int, from_logits: bool, 
     return grid, values, grad[:, k]
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def naive_vs_fused(row: tuple, y: int, dtype: str) -> dict:
     x = np.array(row, dtype=dtype)
     with np.errstate(all="ignore"):  # the point of the demo: overflow, inf / inf and log(0) happen here
@@ -575,12 +576,12 @@ def naive_vs_fused(row: tuple, y: int, dtype: str) -> dict:
     return {"exp": e, "p": p, "naive": float(naive), "fused": float(fused)}
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def softmax_sliders(logits: tuple, y: int, smoothing: float) -> dict:
     return dd.softmax_view(logits, y, smoothing)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def kl_terms(pred: tuple, target: tuple, sample_weight: tuple, from_logits: bool, axis: int, weight: float):
     x, q = np.array(pred, dtype=np.float64), np.array(target, dtype=np.float64)
     loss = KLDivLoss(from_logits=from_logits, axis=axis, weight=weight)
@@ -595,7 +596,7 @@ def kl_terms(pred: tuple, target: tuple, sample_weight: tuple, from_logits: bool
     return values, grad, np.exp(log_p), terms
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def kl_bars(q_weights: tuple, pred: tuple, as_logits: bool) -> dict:
     """Both KL directions for the section's weights (NaN throughout where a distribution's weights are all 0)."""
     q = dd.normalise_rows(np.array([q_weights], dtype=np.float64))[0]
@@ -604,22 +605,22 @@ def kl_bars(q_weights: tuple, pred: tuple, as_logits: bool) -> dict:
     return dd.kl_both_ways(q, p=dd.normalise_rows(np.array([pred], dtype=np.float64))[0])
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def poisson_counts(counts: tuple, rate: float, compute_full: bool) -> dict:
     return dd.poisson_counts_view(counts, rate, compute_full, lo=0.05, hi=10.0, num=399)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(max_entries=64, show_spinner=False)
 def stirling(tmax: int) -> dict:
     return dd.stirling_table(tmax)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def triplet_terms(a: tuple, p: tuple, n: tuple, margin: float, weight: float, lr: float = 0.25) -> dict:
     return dd.triplet_view(a, p, n, margin, weight, lr)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def cosine_terms(x: tuple, y: tuple, label: float, margin: float, weight: float, sample_weight: float) -> dict:
     loss = CosineEmbeddingLoss(margin=margin, weight=weight)
     a, b = np.array([x], dtype=np.float64), np.array([y], dtype=np.float64)
@@ -630,12 +631,12 @@ def cosine_terms(x: tuple, y: tuple, label: float, margin: float, weight: float,
     return {"loss": float(values[0]), "cos": cos, "ga": ga[0], "gb": gb[0]}
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def cosine_angle(theta: float, margin: float, weight: float, sample_weight: float) -> dict:
     return dd.cosine_angle_view(theta, margin, weight, sample_weight)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def sdml_terms(x1: tuple, x2: tuple, alpha: float, lr: float = 0.25) -> dict:
     return dd.sdml_view(x1, x2, alpha, lr)
 
@@ -684,7 +685,7 @@ def ctc_numbers_along(kw: dict[str, Any], arg: str | None = None, values: Sequen
     return results
 
 
-ctc_view = st.cache_data(max_entries=256, show_spinner=False)(ctc_numbers)
+ctc_view = cache_data(max_entries=256, show_spinner=False)(ctc_numbers)
 
 
 # -- deep dives: page sections --------------------------------------------------------------------------------------
@@ -730,7 +731,7 @@ def _toggle(box, label: str, value: bool, **kw):
 
 
 
-@st.cache_resource(max_entries=512, show_spinner=False)
+@cache_resource(max_entries=512, show_spinner=False)
 def _memo_figure(kind: str, key: tuple, _build: Callable[[], Any]):
     """A figure built once per (kind, key): ``key`` must hold every value the figure depends on (plain values:
     the input parameters, not result arrays, which are slow to hash). Frozen: treat it as read-only."""
@@ -971,7 +972,7 @@ def softmax_stats(r: dict) -> list[Stat]:
     return [Stat(label, fmt(r[entry]), help) for label, entry, help in SM_STATS]
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(max_entries=64, show_spinner=False)
 def softmax_frames(z: tuple, scale: int, y: int, eps: float, kind: str) -> dict:
     """The softmax section's bars and numbers for every value of each of its sliders, the others held."""
     n = len(z)
@@ -1136,7 +1137,7 @@ def kl_tutorial_stats(value: float, entries: int, reverse: float) -> list[Stat]:
     ]
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def _reverse_kl(q: tuple, p: tuple) -> float:
     return dd.kl_both_ways(dd.normalise(q), p=dd.normalise(p))["kl_pq"]
 
@@ -1250,7 +1251,7 @@ def kl_sliders(k: int, mode: str) -> tuple[list[float], list[float], tuple[Clien
     return q_w, pred, ()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(max_entries=64, show_spinner=False)
 def kl_frames(q_w: tuple, pred: tuple, mode: str) -> tuple[dict, dict]:
     """The KL section's bars and numbers for every value of each slider, the others held: frames of the
     distributions chart (with the numbers) and of the terms chart."""
@@ -1376,7 +1377,7 @@ PN_RATE = SliderDef("pn_rate", "predicted rate μ (shared by every count)", 0.05
                     "The Poisson rate the model predicts; the charts mark it.")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(max_entries=64, show_spinner=False)
 def poisson_frames(counts: tuple, full: bool, present: bool, chart: str) -> dict:
     """The Poisson section's charts for every rate of its slider: the model's bars and the numbers under them
     (``chart="pn_hist"``), or the marker of the rate / log-rate curve chart (``"rate"``, ``"logits"``)."""
@@ -1443,7 +1444,7 @@ def stirling_section(present: bool) -> None:
 PN_TMAX = SliderDef("pn_tmax", "largest count shown", 2, 60, 15, 1, "Counts 0 up to this value are compared.")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(max_entries=64, show_spinner=False)
 def stirling_frames(tmax: int) -> dict:
     """The Stirling chart for every largest count of its slider: counts past it are left out (NaN, not drawn),
     so every value's traces have the same length."""
@@ -1645,7 +1646,7 @@ def _triplet_figure(vectors: tuple, t: dict, lr: float, present: bool):
     return fig
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(max_entries=64, show_spinner=False)
 def triplet_frames(values: tuple, present: bool) -> dict:
     """The triplet chart and its numbers for every value of each of the section's sliders, the others held
     (``values``: margin, weight, the six coordinates, the step size)."""
@@ -1823,7 +1824,7 @@ def _cos_vector_parts(x1: np.ndarray, at: dict, margin_angle: float, present: bo
                            (1.25 * math.cos(margin_angle), 1.25 * math.sin(margin_angle)))])
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(max_entries=64, show_spinner=False)
 def cosine_frames(theta: float, margin: float, weight: float, sample_weight: float, label: float, present: bool,
                   chart: str) -> dict:
     """The cosine section's charts at the angles of its slider within COS_WINDOW steps of ``theta``: the vectors
@@ -1868,7 +1869,7 @@ def _cos_curve_view(r: dict, theta: float, margin: float, params: dict | None = 
     )
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@cache_resource(max_entries=32, show_spinner=False)
 def cosine_param_frames(theta: float, margin: float, weight: float, sample_weight: float, label: float,
                         present: bool) -> tuple[dict, dict]:
     """The cosine section's two charts at the values of its margin, weight and sample_weight sliders within
@@ -2033,7 +2034,7 @@ def _sdml_pairs_figure(x1: np.ndarray, x2: np.ndarray, r: dict, lr: float, prese
                                               height=360, legend=False)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@cache_data(max_entries=64, show_spinner=False)
 def sdml_frames(x1: tuple, x2: tuple, alpha: float, lr: float, present: bool) -> tuple[dict, dict]:
     """The SDML section at every value of its two sliders, the other held: frames of the pairs chart (arrows
     and the mean loss under it) and of the Q heatmap (which α alone moves)."""
@@ -2179,16 +2180,16 @@ def ctc_specs(r: dict, vocab: list[str], pred_length: int, present: bool,
     return specs
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@cache_resource(max_entries=64, show_spinner=False)
 def ctc_figures(args: tuple, present: bool) -> dict[str, figures.SpecFigure]:
     """The CTC view's charts (by chart key) for :func:`ctc_view`'s ``args``; read-only."""
-    r = ctc_view(**dict(zip(CTC_VIEW_ARGS, args, strict=True)))  # by name: st.cache_data looks up no signature
+    r = ctc_view(*args)
     kw = dict(zip(CTC_VIEW_ARGS, args, strict=True))
     vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
     return {name: figures.SpecFigure(*spec) for name, spec in ctc_specs(r, vocab, kw["pred_length"], present).items()}
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@cache_data(max_entries=32, show_spinner=False)
 def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, dict[str, Any]]:
     """The CTC view's frames, by chart key and then slider: for each slider in ``keys``, every chart at each
     value up to :data:`CTC_WINDOW` steps either side of its current one (the others held at ``args``), and the
@@ -2305,7 +2306,7 @@ def ctc_section(present: bool) -> None:
             st, ctc_slider_defs(steps), disabled=idle)
     args = (word, extra, steps, preset, sharpness, temperature, seed, edited, params["layout"], params["label_layout"],
             weight, sample_weight, pred_length, label_length)
-    r = ctc_view(**dict(zip(CTC_VIEW_ARGS, args, strict=True)))  # by name: st.cache_data looks up no signature
+    r = ctc_view(*args)
     if not editing:
         st.session_state["_ctc_shown"] = _matrix_text(r["scores"])
     target = r["target"]

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lossapp import training_figures as tfig
+from lossapp.caching import cache_data, cache_resource
 from lossapp.controls import param_control
 from lossapp.frames import SliderDef, frame_table, section_sliders, window_values
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, plotly_chart
@@ -27,19 +28,19 @@ present = setup_page("Training lab")
 
 
 # -- cached training runs (plain numbers in, plain dataclasses out) ------------------------------------------------
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def regression_run(n_outliers: int, outlier_size: float, noise: float, seed: int, lr: float, steps: int,
                    rho: float) -> RegressionRun:
     return run_regression(n_outliers, outlier_size, noise, seed, lr, steps, rho)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@cache_data(max_entries=256, show_spinner=False)
 def classifier_run(separation: float, n_flipped: int, seed: int, lr: float, steps: int,
                    margin: float) -> ClassifierRun:
     return run_classifier(separation, n_flipped, seed, lr, steps, margin)
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@cache_resource(max_entries=64, show_spinner=False)
 def regression_charts(settings: tuple, step: int, present: bool) -> tuple:
     """(scatter figure, its alt text, loss-curve figure, its alt text, the scatter's and the curves' frames for
     the browser-side "show training at" slider); figures are shared, never mutated."""
@@ -52,7 +53,7 @@ def regression_charts(settings: tuple, step: int, present: bool) -> tuple:
             tfig.progress_frames(curves, run.fits, run.steps, values))
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
+@cache_resource(max_entries=64, show_spinner=False)
 def classifier_charts(settings: tuple, step: int, present: bool) -> tuple:
     """As :func:`regression_charts`, for the classifier section."""
     run = classifier_run(*settings)
@@ -161,7 +162,7 @@ def neighbour_settings(settings: tuple, controls: tuple, defs: tuple[SliderDef, 
     return out
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
+@cache_resource(max_entries=16, show_spinner=False)
 def neighbour_runs(settings: tuple, which: str) -> dict[str, list]:
     """The runs at :func:`neighbour_settings` (``which`` "regression" or "classifier"), all trained at once;
     shared, never mutated."""
@@ -173,7 +174,7 @@ def neighbour_runs(settings: tuple, which: str) -> dict[str, list]:
     return {key: [runs[s] for s in rows] for key, rows in wanted.items()}
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@cache_resource(max_entries=32, show_spinner=False)
 def settings_frames(settings: tuple, which: str, progress: float, present: bool) -> tuple[dict, dict]:
     """Frames of the section's two charts for every settings slider (:func:`frame_table` by slider id): the
     main chart's and the loss curves'; every run shown at ``progress`` percent of its own steps."""

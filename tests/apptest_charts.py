@@ -52,6 +52,13 @@ def _key(element_id: str) -> str:
     return element_id.rsplit("-", 1)[-1]
 
 
+def payload(proto) -> dict:
+    """What a live chart's component received (``plotly_chart`` sends its payload as a one-element list)."""
+    sent = json.loads(proto.json)
+    assert isinstance(sent, list) and len(sent) == 1, "the payload goes as [payload], past the dataframe scan"
+    return sent[0]
+
+
 def charts(at: AppTest) -> list[Chart]:
     """Every chart on the page, in page order (live charts are either on or off for a whole process, so the two
     kinds never mix)."""
@@ -61,7 +68,7 @@ def charts(at: AppTest) -> list[Chart]:
         if hasattr(proto, "component_name"):
             if proto.component_name != COMPONENT_NAME:
                 continue
-            data = json.loads(proto.json)
+            data = payload(proto)
             found.append(Chart(_key(proto.id), data["figure"], data["alt"], data.get("controls", []),
                                data.get("names", {}), data.get("readout", True), data.get("labels", {}),
                                data.get("mix", {}), data.get("stats", []), data.get("frames", {}),

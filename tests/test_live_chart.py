@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from apptest_charts import charts  # noqa: E402
+from apptest_charts import charts, payload  # noqa: E402
 
 from lossapp import live_chart  # noqa: E402
 
@@ -72,7 +72,7 @@ def test_live_charts_go_to_the_component_with_figure_alt_and_script_address(monk
     assert not at.exception
     assert not at.get("plotly_chart")
     (element,) = at.get("bidi_component")
-    data = json.loads(element.proto.json)
+    data = payload(element.proto)
     assert data["src"] == "/app/static/plotly.min.js"
     assert data["config"]["displaylogo"] is False and data["config"]["responsive"] is True
     (chart,) = charts(at)

@@ -4,7 +4,6 @@ the charts plot exactly what lossapp.training computed."""
 from __future__ import annotations
 
 import base64
-import json
 import statistics
 import sys
 import time
@@ -20,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
     sys.path.insert(0, str(ROOT))
 
-from apptest_charts import chart, charts, frame_patches, set_control  # noqa: E402
+from apptest_charts import chart, charts, frame_patches, payload, set_control  # noqa: E402
 
 from lossapp import training_figures as tfig  # noqa: E402
 from lossapp.training import (  # noqa: E402
@@ -413,7 +412,7 @@ def test_show_training_at_moves_both_regression_charts_in_the_browser():
     controls = [(s["id"], s["role"], s["value"]) for s in scatter.controls]
     assert controls == [(k, "frame", float(v)) for k, v in REG_SHOWN] + [("lab_rprog", "frame", 100.0)]
     assert not curves.controls
-    data = json.loads([e for e in at.get("bidi_component") if e.proto.id.endswith("lab_rcurve_chart")][0].proto.json)
+    data = payload([e for e in at.get("bidi_component") if e.proto.id.endswith("lab_rcurve_chart")][0].proto)
     assert data["follow"] == {k: float(v) for k, v in REG_SHOWN} | {"lab_rprog": 100.0}
     assert scatter.frames["lab_rprog"]["values"] == [float(v) for v in range(101)]
     run = run_regression(*REG_DEFAULTS)
@@ -439,7 +438,7 @@ def test_show_training_at_moves_the_classifier_panels_in_the_browser():
     panels = chart(at, "lab_clf_chart")
     assert [(s["id"], s["role"]) for s in panels.controls] == [(k, "frame") for k, _ in CLF_SHOWN] + [
         ("lab_cprog", "frame")]
-    raw = {e.proto.id.rsplit("-", 1)[-1]: json.loads(e.proto.json) for e in at.get("bidi_component")}
+    raw = {e.proto.id.rsplit("-", 1)[-1]: payload(e.proto) for e in at.get("bidi_component")}
     assert raw["lab_ccurve_chart"]["follow"] == {k: float(v) for k, v in CLF_SHOWN} | {"lab_cprog": 100.0}
     run = run_classifier(*CLF_DEFAULTS)
     lines = {i: t["meta"] for i, t in enumerate(panels.data) if t.get("meta", {}).get("role") in ("boundary", "margin")}
