@@ -496,6 +496,32 @@ def l2_values(pred: tuple, label: tuple, weight: float, sample_weight: tuple | N
     return L2Loss(weight=weight)(np.array(pred), np.array(label), sw).tolist()
 
 
+#: How many examples' losses the Basics chart prints under itself (every bar is drawn).
+EXAMPLE_STATS = 4
+
+
+def example_losses_chart(at_one: Sequence[float], weight: float, slider: ClientSlider, *, key: str,
+                         present: bool = False) -> None:
+    """The Basics chart: one bar per example, its L2 loss at ``weight`` (``at_one``: the losses at weight 1),
+    with the weight as a browser-side slider under it that rescales the bars and the numbers below them."""
+    at_one = np.asarray(at_one, dtype=float)
+    names = [f"example {i}" for i in range(at_one.size)]
+    shown = min(at_one.size, EXAMPLE_STATS)
+
+    def columns(weights: np.ndarray) -> dict[str, Any]:
+        rows = weights[:, None] * at_one[None, :]
+        return {"traces": {0: {"y": rows}}, "stats": rows[:, :shown]}
+
+    fig = figures.SpecFigure(*figures.bar_spec(names, {"L2Loss(pred, label)": weight * at_one}, y_title="loss",
+                                               present=present, height=260))
+    values = weight * at_one
+    plotly_chart(fig, key=key, alt=f"Bars of the L2 loss of each example at weight {weight:g}: "
+                                   f"{', '.join(fmt(v) for v in values)}.",
+                 sliders=[slider], stats=[Stat(f"loss of {n}", fmt(v)) for n, v in zip(names, values[:shown],
+                                                                                     strict=False)],
+                 frames={slider.id: frame_table(slider, columns)})
+
+
 @cache_data(max_entries=256, show_spinner=False)
 def l2_batch(pred: tuple, label: tuple, batch_axis: int) -> list[float]:
     """L2Loss on a matrix with the examples along ``batch_axis``: one value per example."""

@@ -5,12 +5,16 @@ import pandas as pd
 import streamlit as st
 
 from lossapp.controls import BIND, array_input, param_control
+from lossapp.frames import SliderDef, section_sliders
+from lossapp.live_chart import live_charts_enabled
 from lossapp.page import setup_page
-from lossapp.views import dense_gradients, fmt, l2_batch, l2_values
+from lossapp.views import dense_gradients, example_losses_chart, fmt, l2_batch, l2_values
 from losscore.catalog import CATALOG
 
 present = setup_page("Basics")
 WEIGHT = CATALOG["L2Loss"].param("weight")
+#: With live charts the weight is a browser-side slider under the chart of the examples' losses.
+BASICS_WEIGHT = SliderDef.of(WEIGHT, "basics_weight")
 
 st.title("Basics: a loss, its values, its gradient")
 if not present:
@@ -28,13 +32,17 @@ def values_section() -> None:
     """Sections 1 and 2: one loss per example, then weighted. Each section is a fragment: its controls rerun
     only that part of the page."""
     st.header("1. One value per example")
-    c1, c2, c3 = st.columns(3)
+    live = live_charts_enabled()
+    c1, c2, *c3 = st.columns(2 if live else 3)
     pred = array_input("pred", "1, 1", "basics_pred", container=c1,
                        help="Predictions, one per example (the tutorial uses nd.ones((2,))).")
     label = array_input("label", "2, 2", "basics_label", container=c2,
                         help="Labels, as many as predictions (the tutorial uses nd.ones((2,)) * 2).")
-    with c3:
-        weight = param_control(WEIGHT, "basics_weight")
+    if live:  # under the chart of the examples' losses, moved in the browser
+        (weight,), sliders = section_sliders(st, [BASICS_WEIGHT])
+    else:
+        with c3[0]:
+            weight, sliders = param_control(WEIGHT, "basics_weight"), ()
 
     values = None
     if pred is not None and label is not None:
@@ -48,6 +56,9 @@ def values_section() -> None:
                               "w · ½ (pred − label)² by hand": by_hand}),
                 hide_index=True, width="content",
             )
+            if sliders:
+                example_losses_chart(l2_values(tuple(pred), tuple(label), 1.0), weight, sliders[0],
+                                     key="basics_chart", present=present)
             call = f"L2Loss(weight={weight:g})({pred.tolist()}, {label.tolist()})"
             st.code(f"{call}  # -> {[round(v, 4) for v in values]}", language="python")
             if not present:

@@ -128,7 +128,7 @@ def test_basics_tutorial_values_and_sample_weights():
     assert metric(at, "weighted loss of example 0") == 0.5
     assert metric(at, "weighted loss of example 1") == 1.0  # sample weights [1, 2]
 
-    at.slider(key="basics_weight").set_value(2.0)
+    set_control(at, "basics_weight", 2.0)
     rerun(at)
     assert at.dataframe[0].value["L2Loss(pred, label)"].tolist() == [1.0, 1.0]
     assert metric(at, "weighted loss of example 1") == 2.0
@@ -141,6 +141,39 @@ def test_basics_tutorial_values_and_sample_weights():
     at.text_input(key="basics_pred").input("1, 4")
     rerun(at)
     assert at.dataframe[0].value["L2Loss(pred, label)"].tolist() == [1.0, 4.0]  # 2 * ½ * (4 - 2)²
+
+
+def test_basics_weight_is_a_browser_side_slider_under_the_examples_losses():
+    """With live charts the weight moves the bars of the examples' losses and the numbers under them in the
+    browser: the patch for a weight is what the page shows when it runs at that weight."""
+    # losses ½·(1−2)², ½·(4−2)², ½·(0−2)² at weight 1
+    at = load("1_Basics.py", basics_pred="1, 4, 0", basics_label="2, 2, 2", basics_sw="1")
+    (bars,) = [c for c in charts(at) if c.key == "basics_chart"]
+    assert [s["id"] for s in bars.controls] == ["basics_weight"]
+    np.testing.assert_allclose(bars.data[0]["y"] if isinstance(bars.data[0]["y"], list)
+                               else _decode_bars(bars.data[0]["y"]), [0.5, 2.0, 2.0])
+    assert stats(at) == {"loss of example 0": "0.5000", "loss of example 1": "2.0000", "loss of example 2": "2.0000"}
+    ((_, patch),) = frame_patches(at, "basics_weight", 2.5)
+    np.testing.assert_allclose(patch["traces"]["0"]["y"], [1.25, 5.0, 5.0])
+    assert patch["stats"] == ["1.2500", "5.0000", "5.0000"]
+    set_control(at, "basics_weight", 2.5)
+    rerun(at)
+    assert stats(at) == dict(zip(("loss of example 0", "loss of example 1", "loss of example 2"), patch["stats"],
+                                 strict=True))
+    assert at.dataframe[0].value["L2Loss(pred, label)"].tolist() == [1.25, 5.0, 5.0]
+
+
+def test_basics_weight_is_a_streamlit_slider_without_live_charts(monkeypatch):
+    monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
+    at = load("1_Basics.py")
+    assert not charts(at)
+    at.slider(key="basics_weight").set_value(3.0)
+    rerun(at)
+    assert at.dataframe[0].value["L2Loss(pred, label)"].tolist() == [1.5, 1.5]
+
+
+def _decode_bars(arr) -> list[float]:
+    return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=arr["dtype"]).tolist()
 
 
 def test_basics_bad_input_shows_an_error_not_a_traceback():

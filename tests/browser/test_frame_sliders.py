@@ -90,6 +90,21 @@ def test_softmax_logits_move_bars_and_numbers_without_a_script_run(server, page)
     assert exceptions(page) == [] and page.console_errors == []
 
 
+def test_basics_weight_rescales_the_examples_losses_without_a_script_run(server, page):
+    """The Basics page's weight: the bars of the examples' losses and the numbers under them follow in the
+    browser; the table below (a Streamlit element) follows once the server hears of it."""
+    _, before = open_slider(page, f"{server}/Basics?basics_pred=1,%204", "basics_weight")
+    assert stats(page, "basics_weight") == {"loss of example 0": "0.5000", "loss of example 1": "2.0000"}
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # weight 1.0 -> 1.3
+    assert wait_stat(page, "basics_weight", "loss of example 1", "2.6000") == before, "waited for a script run"
+    np.testing.assert_allclose(bars_of(page, "basics_weight")["L2Loss(pred, label)"], [0.65, 2.6], rtol=1e-6)
+    wait_start_after(page, before)  # at rest: one sync run, and the code line follows
+    page.wait_for_function("() => document.body.innerText.includes('L2Loss(weight=1.3)([1.0, 4.0], [2.0, 2.0])')")
+    assert "basics_weight=1.3" in page.url
+    assert exceptions(page) == [] and page.console_errors == []
+
+
 def test_two_sliders_moved_at_once_wait_for_the_server(server, page):
     """Patches hold the other sliders where the server last saw them: after two quick moves none fits, so the
     chart asks the server at once and shows its answer."""
