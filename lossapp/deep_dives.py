@@ -314,28 +314,34 @@ def ctc_analysis(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
 
 def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str = "NTC",
                  label_layout: str = "NT", weight: float = 1.0, sample_weight: float = 1.0,
-                 pred_lengths: Sequence[int] | None = None, label_length: int | None = None) -> list[dict[str, Any]]:
+                 pred_lengths: Sequence[int] | None = None, label_length: int | None = None,
+                 steps: Sequence[int] | None = None) -> list[dict[str, Any]]:
     """:func:`ctc_analysis` of K score matrices ``scores`` (K, T, C) with the same label, each with its own
     valid steps (``pred_lengths``, default all): one CTCLoss call, one posterior pass and one step-loss
     recursion for the whole batch (the CTC view's frames need a dozen analyses per page run). Each result
     describes the single-sequence call (its ``pred_shape`` has N = 1), as :func:`ctc_analysis` does.
+
+    ``steps`` gives each matrix its own number of time steps (at most T, the rows after them padding): its
+    result is that of its first ``steps`` rows alone. Steps at or after a sequence's valid steps cannot change
+    its loss, posteriors or best path, so matrices of different lengths share one batch.
     """
     x = np.asarray(scores, dtype=np.float64)
-    k, steps, n_classes = x.shape
+    k, width_t, n_classes = x.shape
+    own = np.full(k, width_t, dtype=np.intp) if steps is None else np.array([int(t) for t in steps], dtype=np.intp)
+    plens = own.copy() if pred_lengths is None else np.array([int(p) for p in pred_lengths], dtype=np.intp)
+    if own.shape != (k,) or plens.shape != (k,) or (own > width_t).any() or (plens > own).any():
+        raise ValueError(f"steps and pred_lengths: one each per matrix ({k}), with pred_lengths <= steps <= "
+                         f"{width_t}; got {own.tolist()} and {plens.tolist()}")
     blank = n_classes - 1
-    plens = np.full(k, steps, dtype=np.intp) if pred_lengths is None else np.array(
-        [int(p) for p in pred_lengths], dtype=np.intp)
     llen = len(word) if label_length is None else int(label_length)
     target = word[:llen]
     label = np.array([vocab.index(ch) for ch in word], dtype=np.float64)
     need = ctc_min_steps(target)
     # CTCLoss needs the padded label to be at most T wide: drop padding beyond T (the lengths say what counts)
-    width = min(label.size, steps) if llen <= steps else label.size
+    width = min(label.size, width_t) if llen <= width_t else label.size
     lab_1d = label[:width]
-    pred_shape = (1, steps, n_classes) if layout == "NTC" else (steps, 1, n_classes)
-    label_shape = (1, width) if label_layout == "NT" else (width, 1)
     log_p = log_softmax(x)
-    if llen <= steps:
+    if llen <= width_t:  # a matrix with fewer steps than letters comes out infeasible, as alone
         labels = np.repeat(lab_1d[None], k, axis=0)
         loss = CTCLoss(layout=layout, label_layout=label_layout, weight=weight)
         values, grad = loss.value_and_grad(x if layout == "NTC" else x.transpose(1, 0, 2),
@@ -346,29 +352,33 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
         found = [(float(values[i]), grads[i], a.state_posteriors, a.class_posteriors, a.log_likelihood)
                  for i, a in enumerate(aligns)]
     else:  # more letters than steps: no call could even accept this label, and no path spells it
-        found = [(math.inf, np.zeros_like(x[0]), np.zeros((steps, 2 * llen + 1)), np.zeros_like(x[0]), -math.inf)] * k
+        found = [(math.inf, np.zeros_like(x[0]), np.zeros((width_t, 2 * llen + 1)), np.zeros_like(x[0]),
+                  -math.inf)] * k
     probs = np.exp(log_p)
     ext = np.full(2 * llen + 1, blank, dtype=np.intp)
     ext[1::2] = label[:llen].astype(np.intp)
-    lattices = [_shared_lattice(tuple(ext.tolist()), blank, steps, int(p)) for p in plens]
+    ext_key = tuple(ext.tolist())
     feasible = need <= plens
-    step_loss = np.full((k, steps), np.nan)
+    step_loss = np.full((k, width_t), np.nan)
     if feasible.any():
-        live = np.flatnonzero(feasible)
-        step_loss[live] = _step_losses(log_p[live], ext, np.stack([lattices[i]["valid"] for i in live]),
-                                       plens[live])
+        live = np.flatnonzero(feasible)  # the lattices at the batch's T (rows after the valid steps are empty)
+        valid = np.stack([_shared_lattice(ext_key, blank, width_t, int(plens[i]))["valid"] for i in live])
+        step_loss[live] = _step_losses(log_p[live], ext, valid, plens[live])
     names = [*vocab[:-1], BLANK_STATE]
     state_names = [names[j] for j in ext]
     decoded_all = ctc_greedy_decode(x, plens)
     out = []
     for i in range(k):
-        plen, lattice = int(plens[i]), lattices[i]
+        t_i, plen = int(own[i]), int(plens[i])
+        lattice = _shared_lattice(ext_key, blank, t_i, plen)
         value, grad_tc, states, classes, log_likelihood = found[i]
-        if plen < steps:
-            probs[i, plen:] = 0.0
+        probs_i = probs[i, :t_i]
+        if plen < t_i:
+            probs_i[plen:] = 0.0
         best = x[i, :plen].argmax(axis=1)
         symbols = [names[j] for j in best]
         merged, collapsed = ctc_collapse(symbols)
+        width_i = min(label.size, t_i) if llen <= t_i else label.size  # what a call of its own would pass
         out.append({
             "vocab": vocab,
             "target": target,
@@ -376,24 +386,24 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
             "feasible": bool(feasible[i]),
             "need": need,
             "log_likelihood": float(log_likelihood),
-            "probs": probs[i],
-            "grad": grad_tc,
-            "states": np.asarray(states, dtype=np.float64),
-            "class_posteriors": np.asarray(classes, dtype=np.float64),
+            "probs": probs_i,
+            "grad": grad_tc[:t_i],
+            "states": np.asarray(states[:t_i], dtype=np.float64),
+            "class_posteriors": np.asarray(classes[:t_i], dtype=np.float64),
             "ext": ext,
             "state_names": state_names,
             "valid": lattice["valid"],
             "edges": list(lattice["edges"]),
             "from_start": lattice["from_start"],
             "to_end": lattice["to_end"],
-            "step_loss": step_loss[i],
+            "step_loss": step_loss[i, :t_i],
             "best": best,
             "best_symbols": symbols,
             "merged": merged,
             "decoded": "".join(vocab[j] for j in decoded_all[i]),
             "collapsed": collapsed,
-            "pred_shape": pred_shape,
-            "label_shape": label_shape,
+            "pred_shape": (1, t_i, n_classes) if layout == "NTC" else (t_i, 1, n_classes),
+            "label_shape": (1, width_i) if label_layout == "NT" else (width_i, 1),
         })
     return out
 

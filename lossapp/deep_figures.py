@@ -84,7 +84,7 @@ def ctc_probs_spec(probs: np.ndarray, class_names: Sequence[str], best: Sequence
     """:func:`ctc_probs_figure` as plain trace and layout dicts."""
     steps, n_classes = probs.shape
     heat = heatmap_trace(np.asarray(probs).T, x=list(range(steps)), y=list(range(n_classes)), zmin=0, zmax=1)
-    heat["customdata"] = [[f"{name}, t{t}" for t in range(steps)] for name in class_names]
+    heat["customdata"] = _cell_names(tuple(class_names), steps)
     heat["hovertemplate"] = "%{customdata}: %{z:.4g}<extra></extra>"
     best = list(best)
     box = dict(type="scatter", x=list(range(len(best))), y=best, mode="markers", name="best class at each step",
@@ -130,8 +130,7 @@ def ctc_lattice_spec(states: np.ndarray, valid: np.ndarray, edges: Sequence[tupl
     else:
         z = np.where(valid, states, np.nan).T
         heat = heatmap_trace(z, x=list(range(steps)), y=list(range(n_states)), zmin=0, zmax=1)
-        heat["customdata"] = [[f"state {s} ({name}), t{t}" for t in range(steps)]
-                              for s, name in enumerate(state_names)]
+        heat["customdata"] = _cell_names(tuple(f"state {s} ({name})" for s, name in enumerate(state_names)), steps)
         heat["hovertemplate"] = "%{customdata}: %{z:.4g}<extra></extra>"
         xs, ys = _edge_lines(tuple(edges))
         lines = dict(type="scatter", x=xs, y=ys, mode="lines", name="allowed moves",
@@ -146,6 +145,13 @@ def ctc_lattice_spec(states: np.ndarray, valid: np.ndarray, edges: Sequence[tupl
     if title:
         layout["title"] = dict(text=title, x=0, font=dict(size=20 if present else 15))
     return data, layout
+
+
+@functools.lru_cache(maxsize=256)
+def _cell_names(rows: tuple[str, ...], steps: int) -> list[list[str]]:
+    """Hover names of a heatmap's cells, "{row}, t{step}"; shared between charts of the same size (frames see at
+    once that they did not change); read-only."""
+    return [[f"{row}, t{t}" for t in range(steps)] for row in rows]
 
 
 @functools.lru_cache(maxsize=256)

@@ -173,8 +173,8 @@ def traces_columns(base: Sequence[dict], rows: Sequence[Sequence[dict]],
             if attr not in trace:
                 continue
             col = [trace[attr] if k in missing else traces[i][attr] for k, traces in enumerate(rows)]
-            sizes = {_size(c) for c in col} | {_size(trace[attr])}
-            if _is_text(col) or sizes == {-1} or len(sizes) > 1:
+            sizes = {_dims(c) for c in col} | {_dims(trace[attr])}
+            if _is_text(col) or sizes == {-1} or len(sizes) > 1:  # texts, single values, rows of other sizes
                 base = trace[attr]
                 plain = _plain(base)
                 changed = any(c is not base and _plain(c) != plain for c in col)  # the same object: unchanged
@@ -196,9 +196,9 @@ def figure_columns(shown: tuple[list[dict], dict], figs: Sequence[tuple[list[dic
     """:func:`frame_table` columns from whole figures given as ``(traces, layout)`` dicts (what a builder such as
     ``lossapp.figures.curve_spec`` returns): ``shown`` as drawn and the same builder's figure at every slider
     value (``figs``), with the same traces, shapes and annotations. Kept: the trace ``attrs``
-    (:func:`traces_columns`), shape positions, annotation positions and texts, and explicit axis ranges that
-    differ from ``shown``'s at some value. A value whose figure has other shapes or annotations is ``missing``
-    (``ragged``: see :func:`traces_columns`)."""
+    (:func:`traces_columns`), shape positions, annotation positions and texts, and explicit axis ranges and tick
+    positions and labels that differ from ``shown``'s at some value. A value whose figure has other shapes or
+    annotations is ``missing`` (``ragged``: see :func:`traces_columns`)."""
     cols = traces_columns(shown[0], [f[0] for f in figs], attrs, ragged=ragged)
     missing = set(cols["missing"])
     layouts = [f[1] for f in figs]
@@ -214,13 +214,15 @@ def figure_columns(shown: tuple[list[dict], dict], figs: Sequence[tuple[list[dic
                 if any(r != item[name] for r in rows):
                     cols.setdefault(part, {}).setdefault(index, {})[name] = rows
     for axis in ("xaxis", "yaxis", "xaxis2", "yaxis2"):
-        drawn = (shown[1].get(axis) or {}).get("range")
-        if drawn is None:
-            continue
-        rows = [tuple(drawn) if k in missing or (lay.get(axis) or {}).get("range") is None else
-                tuple(lay[axis]["range"]) for k, lay in enumerate(layouts)]
-        if any(r != tuple(drawn) for r in rows):
-            cols.setdefault("layout", {})[axis] = {"range": np.array(rows, dtype=np.float64)}
+        for attr in ("range", "tickvals", "ticktext"):  # a fitted range; an index axis's ticks (another size)
+            drawn = (shown[1].get(axis) or {}).get(attr)
+            if drawn is None:
+                continue
+            rows = [tuple(drawn) if k in missing or (lay.get(axis) or {}).get(attr) is None else
+                    tuple(lay[axis][attr]) for k, lay in enumerate(layouts)]
+            if any(r != tuple(drawn) for r in rows):
+                cols.setdefault("layout", {}).setdefault(axis, {})[attr] = (
+                    np.array(rows, dtype=np.float64) if attr == "range" else Listed(list(r) for r in rows))
     cols["missing"] = sorted(missing)
     return cols
 
@@ -243,6 +245,13 @@ def as_scales(cols: dict[str, Any], shown: Sequence[dict]) -> dict[str, Any]:
             cols.setdefault("scale", {})[index] = factors
             del cols["traces"][index]
     return cols
+
+
+def _dims(value: Any) -> tuple[int, ...] | int:
+    """:func:`_size`, or a matrix's whole shape (a heatmap's cells: another number of columns is another size)."""
+    if isinstance(value, np.ndarray) and value.ndim > 1:
+        return value.shape
+    return _size(value)
 
 
 def _size(value: Any) -> int:
@@ -310,9 +319,10 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
     for index, factors in cols.get("scale", {}).items():
         table.setdefault("scale", {})[str(index)] = typed_array(
             np.asarray(factors, dtype=np.float64).reshape(len(values)), "f8")
-    for axis, attrs in cols.get("layout", {}).items():
+    for axis, attrs in cols.get("layout", {}).items():  # ranges as numbers; ticks (a list per row) as they are
         table.setdefault("layout", {})[axis] = {
-            attr: typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values), -1), "f8")
+            attr: {"list": [_plain(row) for row in arr]} if isinstance(arr, Listed) else
+            typed_array(np.asarray(arr, dtype=np.float64).reshape(len(values), -1), "f8")
             for attr, arr in attrs.items()}
     if cols.get("stats") is not None and _is_text(cols["stats"]):  # the texts as shown, a list per row
         if len(cols["stats"]) != len(values):

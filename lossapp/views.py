@@ -674,7 +674,8 @@ def ctc_numbers(word: str, extra: str, steps: int, preset: str, strength: float,
                 edited: tuple | None, layout: str, label_layout: str, weight: float, sample_weight: float,
                 pred_length: int, label_length: int) -> dict:
     """The CTC view's numbers: preset (or typed) activations divided by the temperature, through
-    :func:`lossapp.deep_dives.ctc_analysis`; also the activations before the temperature (``scores``).
+    :func:`lossapp.deep_dives.ctc_analysis`; also the activations before the temperature (``scores``) and the
+    valid steps used (``pred_length``).
     :func:`ctc_view` is the same, cached."""
     return ctc_numbers_along(dict(zip(CTC_VIEW_ARGS, (
         word, extra, steps, preset, strength, temperature, seed, edited, layout, label_layout, weight, sample_weight,
@@ -682,32 +683,41 @@ def ctc_numbers(word: str, extra: str, steps: int, preset: str, strength: float,
 
 
 #: The CTC view's arguments that :func:`ctc_numbers_along` can vary within one batch.
-CTC_BATCH_ARGS = ("strength", "temperature", "pred_length")
+CTC_BATCH_ARGS = ("steps", "strength", "temperature", "pred_length")
 
 
 def ctc_numbers_along(kw: dict[str, Any], arg: str | None = None, values: Sequence = ()) -> list[dict]:
     """:func:`ctc_numbers` of the view ``kw`` (``CTC_VIEW_ARGS`` by name), or, given ``arg`` (one of
     :data:`CTC_BATCH_ARGS`), of ``kw`` with ``arg`` set to each of ``values``: one batched analysis
-    (:func:`lossapp.deep_dives.ctc_analyses`) for all of them."""
+    (:func:`lossapp.deep_dives.ctc_analyses`) for all of them. Another number of steps also moves
+    pred_length as the page's slider does: with T while it is all of them, else at most T."""
     if arg is not None and arg not in CTC_BATCH_ARGS:
         raise ValueError(f"arg must be one of {CTC_BATCH_ARGS}; got {arg!r}")
-    settings = [kw] if arg is None else [{**kw, arg: v} for v in values]
+    if arg == "steps":
+        follows = kw["pred_length"] == kw["steps"]
+        settings = [{**kw, "steps": v, "pred_length": v if follows else min(kw["pred_length"], v)} for v in values]
+    else:
+        settings = [kw] if arg is None else [{**kw, arg: v} for v in values]
     vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
     if kw["preset"] == "edit" and kw["edited"] is not None:
         typed = np.array(kw["edited"], dtype=np.float64)
         scores = [typed] * len(settings)
-    elif arg == "strength":
-        scores = [dd.ctc_preset_scores(kw["word"], vocab, kw["steps"], kw["preset"], s["strength"], kw["seed"])
+    elif arg in ("strength", "steps"):
+        scores = [dd.ctc_preset_scores(kw["word"], vocab, s["steps"], kw["preset"], s["strength"], kw["seed"])
                   for s in settings]
     else:
         scores = [dd.ctc_preset_scores(kw["word"], vocab, kw["steps"], kw["preset"], kw["strength"],
                                        kw["seed"])] * len(settings)
-    x = np.stack([sc / s["temperature"] for sc, s in zip(scores, settings, strict=True)])
+    longest = max(sc.shape[0] for sc in scores)  # fewer steps: padded with zeros past them (never read)
+    x = np.zeros((len(settings), longest, len(vocab)))
+    for i, (sc, s) in enumerate(zip(scores, settings, strict=True)):
+        x[i, :sc.shape[0]] = sc / s["temperature"]
     results = dd.ctc_analyses(x, kw["word"], vocab, layout=kw["layout"], label_layout=kw["label_layout"],
                               weight=kw["weight"], sample_weight=kw["sample_weight"],
-                              pred_lengths=[s["pred_length"] for s in settings], label_length=kw["label_length"])
-    for r, sc in zip(results, scores, strict=True):
-        r["scores"] = sc
+                              pred_lengths=[s["pred_length"] for s in settings], label_length=kw["label_length"],
+                              steps=[sc.shape[0] for sc in scores])
+    for r, sc, s in zip(results, scores, settings, strict=True):
+        r["scores"], r["pred_length"] = sc, s["pred_length"]
     return results
 
 
@@ -2137,8 +2147,8 @@ def _follow(key: str, high: int, memo: str, *, in_address: bool = False) -> None
     st.session_state[memo] = high
 
 
-#: The CTC view's sliders that keep the charts' shapes (the number of steps and of lattice rows), so that the
-#: browser can apply them from frames; T and label_lengths change the shapes and stay Streamlit sliders.
+#: The CTC view's sliders that keep the charts' shapes (the number of steps and of lattice rows); T is a frame
+#: slider too (:data:`CTC_STEPS`), label_lengths (the lattice's rows) a Streamlit slider.
 CTC_STRENGTH = SliderDef("ctc_sharp", "score strength", 0.0, 10.0, 3.0, 0.5,
                          "Activation of the chosen class per step (aligned, peaky) or noise scale (random).")
 CTC_TEMPERATURE = SliderDef("ctc_temp", "temperature", 0.1, 5.0, 1.0, 0.1,
@@ -2149,13 +2159,18 @@ CTC_SAMPLE_WEIGHT = SliderDef.of(SAMPLE_WEIGHT, "ctc_sw")
 #: The argument of :func:`ctc_view` each slider sets (the order of its arguments, by name).
 CTC_VIEW_ARGS = ("word", "extra", "steps", "preset", "strength", "temperature", "seed", "edited", "layout",
                  "label_layout", "weight", "sample_weight", "pred_length", "label_length")
-CTC_SLIDER_ARGS = {"ctc_sharp": "strength", "ctc_temp": "temperature", "ctc_weight": "weight",
+CTC_SLIDER_ARGS = {"ctc_t": "steps", "ctc_sharp": "strength", "ctc_temp": "temperature", "ctc_weight": "weight",
                    "ctc_sw": "sample_weight", "ctc_plen": "pred_length"}
-#: Each CTC slider's frames cover this many steps either side of its value (one CTC analysis per value, the
-#: section's largest cost: 2 keeps a page run near 50 ms); beyond them the charts wait for the server.
+#: Each CTC slider's frames cover this many steps either side of its value (a CTC analysis per value, batched
+#: per slider, and the four charts: the section's largest cost); beyond them the charts wait for the server.
 CTC_WINDOW = 2
 #: The trace attributes of the CTC charts that frames carry (heatmap cells and their texts, colour range).
-CTC_FRAME_ATTRS = ("x", "y", "z", "text", "zmin", "zmax", "visible")
+CTC_FRAME_ATTRS = ("x", "y", "z", "text", "customdata", "zmin", "zmax", "visible")
+#: The number of time steps: a frame slider too (with live charts, unless the scores are typed in); its frames
+#: hold whole charts of other sizes (rows of another length, and the step axis's ticks).
+CTC_STEPS = SliderDef("ctc_t", "time steps T", 1, 30, 8, 1,
+                      "How many score vectors the network produced for this input (with 'edit', the number of rows "
+                      "typed).")
 
 
 def ctc_slider_defs(steps: int) -> list[SliderDef]:
@@ -2225,7 +2240,7 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
     vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
     shown_r = ctc_view(**kw)
     shown = {name: (fig["data"], fig["layout"]) for name, fig in ctc_figures(args, present).items()}
-    defs = {d.key: d for d in ctc_slider_defs(kw["steps"])}
+    defs = {d.key: d for d in (CTC_STEPS, *ctc_slider_defs(kw["steps"]))}
     out: dict[str, dict[str, Any]] = {name: {} for name in shown}
     for key in keys:
         d, arg = defs[key], CTC_SLIDER_ARGS[key]
@@ -2241,9 +2256,9 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
                 r = {**shown_r, "value": shown_r["value"] * factor, "grad": shown_r["grad"] * factor}
                 rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present, only=("ctc_grad",))))
         elif arg in CTC_BATCH_ARGS:  # one batched analysis for the whole window (not through ctc_view's cache)
-            typed = [int(round(v)) if d.integer else float(v) for v in values]
-            for v, r in zip(typed, ctc_numbers_along(kw, arg, typed), strict=True):
-                rows.append((r, ctc_specs(r, vocab, v if arg == "pred_length" else kw["pred_length"], present)))
+            typed = [int(round(v)) if d.integer else float(v) for v in values]  # T too: its charts are of other
+            for r in ctc_numbers_along(kw, arg, typed):  # sizes, pred_lengths following (see ctc_numbers_along)
+                rows.append((r, ctc_specs(r, vocab, r["pred_length"], present)))
         else:
             for v in values:
                 r = ctc_numbers(**{**kw, arg: int(round(v)) if d.integer else float(v)})
@@ -2264,9 +2279,10 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
 def ctc_section(present: bool) -> None:
     """CTC on one word: editable activations, the lattice with its posteriors, the best path, loss and gradient.
 
-    With live charts, score strength, temperature, weight, sample_weight and pred_lengths are browser-side
-    sliders under the class probabilities (:func:`ctc_frames`); the number of steps and label_lengths reshape
-    the charts and stay Streamlit sliders."""
+    With live charts, the number of steps T, score strength, temperature, weight, sample_weight and pred_lengths
+    are browser-side sliders under the class probabilities (:func:`ctc_frames`; T's frames are whole charts of
+    other sizes); label_lengths reshapes the lattice and stays a Streamlit slider, and so does T while the
+    scores are typed in (their rows are the steps)."""
     spec = CATALOG["CTCLoss"]
     left, right = st.columns([1, 1.8], gap="medium")
     with left:
@@ -2283,9 +2299,12 @@ def ctc_section(present: bool) -> None:
                         help="What the per-step activations look like before the softmax. 'edit' starts from "
                                "the scores on screen and lets you type each one.")
         editing = preset == "edit"
-        steps = int(_slider(st, "time steps T", 1, 30, 8, 1, key="ctc_t", bind=BIND, disabled=editing,
-                            help="How many score vectors the network produced for this input (with 'edit', the "
-                                   "number of rows typed)."))
+        if live_charts_enabled() and not editing:  # under the class probabilities, with the other sliders
+            (steps,), steps_slider = section_sliders(st, [CTC_STEPS])
+        else:
+            steps_slider = ()
+            steps = int(_slider(st, CTC_STEPS.label, CTC_STEPS.low, CTC_STEPS.high, CTC_STEPS.default,
+                                CTC_STEPS.step, key=CTC_STEPS.key, bind=BIND, disabled=editing, help=CTC_STEPS.help))
         seed = int(_number(st, "random seed", 0, 10_000, 0, 1, key="ctc_seed", bind=BIND,
                            disabled=preset != "random", help="Seed of the random scores."))
     errors = []
@@ -2330,6 +2349,7 @@ def ctc_section(present: bool) -> None:
         idle = ("ctc_sharp",) if preset in ("uniform", "edit") else ()
         (sharpness, temperature, weight, sample_weight, pred_length), sliders = section_sliders(
             st, ctc_slider_defs(steps), disabled=idle)
+        sliders = (*steps_slider, *sliders)
     args = (word, extra, steps, preset, sharpness, temperature, seed, edited, params["layout"], params["label_layout"],
             weight, sample_weight, pred_length, label_length)
     r = ctc_view(*args)

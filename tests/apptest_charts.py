@@ -163,7 +163,7 @@ def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict
                           for index, attrs in table.get(part, {}).items()} for part in ("shapes", "annotations"))
         texts = (None if "stats" not in table else table["stats"]["list"][k] if "list" in table["stats"]
                  else [fmt(v) for v in _rows(table["stats"])[k]])
-        axes = {axis: {attr: _rows(arr)[k].tolist() for attr, arr in attrs.items()}
+        axes = {axis: {attr: arr["list"][k] if "list" in arr else _rows(arr)[k].tolist() for attr, arr in attrs.items()}
                 for axis, attrs in table.get("layout", {}).items()}
         found.append((c, {"traces": traces, "shapes": shapes, "annotations": notes, "axes": axes, "stats": texts,
                           "missing": k in table.get("missing", [])}))

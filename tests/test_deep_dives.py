@@ -126,6 +126,31 @@ def test_ctc_analyses_of_a_batch_are_each_analysis_alone(layout, label_layout):
                 assert r[key] == value, key
 
 
+def test_ctc_analyses_of_matrices_of_different_lengths_are_each_analysis_alone():
+    # T = 9, 6 and 2 padded to 9 (CAT needs 3 steps: T = 2 is infeasible, with fewer steps than letters)
+    vocab = dd.ctc_vocabulary("CAT")
+    mats = [dd.ctc_preset_scores("CAT", vocab, t, "random", 2.0, 5) for t in (9, 6, 2)]
+    padded = np.zeros((3, 9, len(vocab)))
+    for i, m in enumerate(mats):
+        padded[i, :len(m)] = m
+    for layout, label_layout in (("NTC", "NT"), ("TNC", "TN")):
+        batch = dd.ctc_analyses(padded, "CAT", vocab, steps=[9, 6, 2], pred_lengths=[9, 4, 2], layout=layout,
+                                label_layout=label_layout)
+        for m, plen, r in zip(mats, (9, 4, 2), batch, strict=True):
+            alone = dd.ctc_analysis(m, "CAT", vocab, pred_length=plen, layout=layout, label_layout=label_layout)
+            for key, value in alone.items():
+                if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+                    np.testing.assert_allclose(r[key], value, rtol=1e-12, atol=1e-14, err_msg=key)
+                elif isinstance(value, np.ndarray):
+                    np.testing.assert_array_equal(r[key], value, err_msg=key)
+                elif isinstance(value, float) and math.isfinite(value):
+                    assert r[key] == pytest.approx(value, rel=1e-12), key
+                else:
+                    assert r[key] == value, key
+    with pytest.raises(ValueError, match="pred_lengths <= steps <= 9"):
+        dd.ctc_analyses(padded, "CAT", vocab, steps=[9, 6, 2], pred_lengths=[9, 7, 2])
+
+
 def test_ctc_layouts_change_shapes_not_numbers():
     _, _, a = ctc("CAT", 7, "random", 2.0, 3)
     _, _, b = ctc("CAT", 7, "random", 2.0, 3, layout="TNC", label_layout="TN")

@@ -546,14 +546,14 @@ def test_ctc_edited_activations_from_the_url():
 def test_ctc_lengths_follow_t_and_never_exceed_it():
     at = load(SEQUENCES)
     assert widget(at, "ctc_plen").value == 8
-    at.slider(key="ctc_t").set_value(3)  # shorter than pred_lengths was: no error, pred_lengths follows
+    set_control(at, "ctc_t", 3)  # shorter than pred_lengths was: no error, pred_lengths follows
     rerun(at)
     assert widget(at, "ctc_plen").value == 3 and metrics(at)["CTC loss"] != "infeasible"
-    at.slider(key="ctc_t").set_value(10)
+    set_control(at, "ctc_t", 10)
     rerun(at)
     assert widget(at, "ctc_plen").value == 10
     set_control(at, "ctc_plen", 6)
-    at.slider(key="ctc_t").set_value(12)
+    set_control(at, "ctc_t", 12)
     rerun(at)
     assert widget(at, "ctc_plen").value == 6  # a length the reader chose stays
     at.text_input(key="ctc_word").input("HI")

@@ -65,6 +65,11 @@ CASES = [
     # fewer valid steps: fewer bars, boxes and allowed moves (rows of another length)
     (SEQUENCES, "ctc_plen", 6, {"ctc_scores": "random", "ctc_seed": "3"}),  # 2 below T = 8
     (SEQUENCES, "ctc_plen", 11, {"ctc_t": "12", "ctc_plen": "9", "ctc_llen": "2"}),
+    # another number of steps: every chart at another size, the step axes' ticks too; pred_lengths follows T
+    # while it is all of them, and stays where the reader put it otherwise
+    (SEQUENCES, "ctc_t", 10, {}),
+    (SEQUENCES, "ctc_t", 6, {"ctc_scores": "random", "ctc_seed": "2", "ctc_word": "BOOK"}),
+    (SEQUENCES, "ctc_t", 11, {"ctc_t": "12", "ctc_plen": "9", "ctc_temp": "1.5"}),
 ]
 
 
@@ -100,8 +105,12 @@ def test_a_frame_patch_shows_what_the_page_shows_at_that_value(page, key, value,
             drawn = layout["annotations"][int(index)]
             assert attrs == {attr: drawn[attr] if isinstance(drawn[attr], str) else pytest.approx(drawn[attr])
                              for attr in attrs}
-        for axis, attrs in patch.get("axes", {}).items():  # a fitted axis range
-            np.testing.assert_allclose(attrs["range"], layout[axis]["range"], rtol=1e-12)
+        for axis, attrs in patch.get("axes", {}).items():  # a fitted axis range; an index axis's ticks
+            for attr, row in attrs.items():
+                if attr == "range":
+                    np.testing.assert_allclose(row, layout[axis]["range"], rtol=1e-12)
+                else:
+                    assert list(row) == list(layout[axis][attr]), f"{shown.key} {axis}.{attr}"
     assert patched, "no patch changes a trace or a number"
 
 
@@ -124,6 +133,25 @@ def test_fine_sliders_send_a_window_of_patches_around_their_value(key, query, lo
         if key in c.frames:
             values = c.frames[key]["values"]
             assert (values[0], values[-1]) == (pytest.approx(low), pytest.approx(high))
+
+
+def test_ctc_steps_frames_redraw_every_chart_at_its_new_size():
+    """T 8 -> 10 in the browser: each chart's patch, laid over the figure shown, gives the figure the page draws at
+    T = 10 (every attribute the browser draws from: cells, their hover names, ticks, lines, bars)."""
+    at, there = load(SEQUENCES), load(SEQUENCES, ctc_t="10")
+    drawn_there = {c.key: c.spec for c in charts(there)}
+    for shown, patch in frame_patches(at, "ctc_t", 10.0):
+        want = drawn_there[shown.key]
+        for index, trace in enumerate(shown.data):
+            got = {**trace, **patch["traces"].get(str(index), {})}
+            for attr in ("x", "y", "z", "customdata"):
+                if attr in want["data"][index]:
+                    assert np.shape(got[attr]) == _shape(want["data"][index][attr]), f"{shown.key} {index}.{attr}"
+        for axis in ("xaxis", "yaxis"):
+            for attr in ("tickvals", "ticktext", "range"):
+                if attr in want["layout"].get(axis, {}):
+                    got = patch["axes"].get(axis, {}).get(attr, shown.spec["layout"][axis].get(attr))
+                    assert list(got) == list(want["layout"][axis][attr]), f"{shown.key} {axis}.{attr}"
 
 
 def test_ctc_frames_leave_a_label_that_becomes_infeasible_to_the_server():

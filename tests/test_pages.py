@@ -673,7 +673,7 @@ def test_ctc_uniform_scores_count_the_paths():
     # alphabet A, C, T + blank (4 classes), uniform scores: every path of T steps has probability 4^-T
     at = load("7_Sequences.py", ctc_scores="uniform", ctc_t="3")
     assert metric(at, "CTC loss") == pytest.approx(math.log(64), abs=1e-4)  # only C-A-T itself
-    at.slider(key="ctc_t").set_value(4)
+    set_control(at, "ctc_t", 4)
     rerun(at)
     # 7 paths: a blank in any of 4 places, or one of the 3 letters doubled
     assert metric(at, "CTC loss") == pytest.approx(math.log(256 / 7), abs=1e-4)
@@ -684,7 +684,7 @@ def test_ctc_infeasible_word_and_bad_input():
     at = load("7_Sequences.py", ctc_word="BOOK", ctc_t="4")
     assert metrics(at)["CTC loss"] == "infeasible"  # shown as infeasible, not as a number
     assert "BOOK needs at least 5 time steps" in at.warning[0].value
-    at.slider(key="ctc_t").set_value(5)
+    set_control(at, "ctc_t", 5)
     rerun(at)
     assert math.isfinite(metric(at, "CTC loss")) and not at.warning
     at.text_input(key="ctc_word").input("c4t")

@@ -144,7 +144,8 @@ def test_presentation_mode_hides_the_sidebar_and_enlarges_text(server, page):
 def test_a_slider_move_redraws_the_chart_in_place(server, page):
     """lossapp.live_chart: the charts' elements survive a rerun and plotly updates them (no new chart is built),
     their accessible names are the alt texts, and plotly.js comes from the app's own static files. (The
-    Sequences page: its number of time steps is a Streamlit slider, and every chart changes with it.)"""
+    Sequences page: its label_lengths is a Streamlit slider, and the lattice, the loss per step and the gradient
+    change with it.)"""
     page.goto(f"{server}/Sequences")
     wait_loaded(page)
     first = page.locator(CHART).first
@@ -153,7 +154,7 @@ def test_a_slider_move_redraws_the_chart_in_place(server, page):
     every = page.locator(CHART)
     every.evaluate_all("(gds) => gds.forEach((gd, i) => { gd.__probe = 'kept ' + i; })")
     before = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.z || t.y)))")
-    assert press_and_wait(page, page.locator(f'.st-key-ctc_t {SLIDER}'))  # a Streamlit slider: a script run
+    assert press_and_wait(page, page.locator(f'.st-key-ctc_llen {SLIDER}'))  # a Streamlit slider: a script run
     assert every.evaluate_all("(gds) => gds.map((gd) => gd.isConnected && gd.__probe)") == [
         f"kept {i}" for i in range(len(before))]
     after = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.z || t.y)))")

@@ -255,6 +255,29 @@ def _chart_z(page, prefix: str) -> np.ndarray:
         " (v) => (v === null ? NaN : v)))", prefix), dtype=float)
 
 
+def test_ctc_steps_redraw_every_chart_at_its_new_size_without_a_script_run(server, page):
+    """T 8 -> 10 from frames: the class probabilities get two more columns (and their tick labels), the lattice
+    and the gradient too, and the numbers follow; pred_lengths, all of the steps before, follows T."""
+    _, before = open_slider(page, f"{server}/Sequences", "ctc_t")
+    vocab = dd.ctc_vocabulary("CAT", "")
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")  # T 8 -> 10
+    r = dd.ctc_analysis(dd.ctc_preset_scores("CAT", vocab, 10, "aligned", 3.0, 0), "CAT", vocab)
+    assert wait_stat(page, "ctc_t", "CTC loss", f"{r['value']:.4f}") == before, "waited for a script run"
+    page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
+                           " gd.getAttribute('aria-label').startsWith('Heatmap of the class probabilities'))"
+                           "._fullData[0].z[0].length === 10")
+    np.testing.assert_allclose(_chart_z(page, "Heatmap of the class probabilities"), r["probs"].T, rtol=1e-6)
+    np.testing.assert_allclose(_chart_z(page, "Heatmap of the gradient"), r["grad"].T, rtol=1e-6, atol=1e-9)
+    ticks = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
+                          " gd.getAttribute('aria-label').startsWith('Heatmap of the alignment lattice'))"
+                          "._fullLayout.xaxis.ticktext")
+    assert ticks == [f"t{t}" for t in range(10)]
+    wait_start_after(page, before)  # at rest: one sync run; the address holds the new T
+    page.wait_for_function("() => location.search.includes('ctc_t=10')")
+    assert exceptions(page) == [] and page.console_errors == []
+
+
 def test_ctc_temperature_and_lengths_move_every_chart_without_a_script_run(server, page):
     """The CTC view's temperature redraws the class probabilities, the lattice and the gradient, and the loss
     over them, from frames; fewer valid steps (pred_lengths) drop bars of the loss per step."""
