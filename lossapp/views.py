@@ -2147,8 +2147,8 @@ def _follow(key: str, high: int, memo: str, *, in_address: bool = False) -> None
     st.session_state[memo] = high
 
 
-#: The CTC view's sliders that keep the charts' shapes (the number of steps and of lattice rows); T is a frame
-#: slider too (:data:`CTC_STEPS`), label_lengths (the lattice's rows) a Streamlit slider.
+#: The CTC view's sliders that keep the charts' shapes (the number of steps and of lattice rows); T and
+#: label_lengths are frame sliders too (:data:`CTC_STEPS`, :func:`ctc_label_length`).
 CTC_STRENGTH = SliderDef("ctc_sharp", "score strength", 0.0, 10.0, 3.0, 0.5,
                          "Activation of the chosen class per step (aligned, peaky) or noise scale (random).")
 CTC_TEMPERATURE = SliderDef("ctc_temp", "temperature", 0.1, 5.0, 1.0, 0.1,
@@ -2159,8 +2159,8 @@ CTC_SAMPLE_WEIGHT = SliderDef.of(SAMPLE_WEIGHT, "ctc_sw")
 #: The argument of :func:`ctc_view` each slider sets (the order of its arguments, by name).
 CTC_VIEW_ARGS = ("word", "extra", "steps", "preset", "strength", "temperature", "seed", "edited", "layout",
                  "label_layout", "weight", "sample_weight", "pred_length", "label_length")
-CTC_SLIDER_ARGS = {"ctc_t": "steps", "ctc_sharp": "strength", "ctc_temp": "temperature", "ctc_weight": "weight",
-                   "ctc_sw": "sample_weight", "ctc_plen": "pred_length"}
+CTC_SLIDER_ARGS = {"ctc_t": "steps", "ctc_llen": "label_length", "ctc_sharp": "strength", "ctc_temp": "temperature",
+                   "ctc_weight": "weight", "ctc_sw": "sample_weight", "ctc_plen": "pred_length"}
 #: Each CTC slider's frames cover this many steps either side of its value (a CTC analysis per value, batched
 #: per slider, and the four charts: the section's largest cost); beyond them the charts wait for the server.
 CTC_WINDOW = 2
@@ -2171,6 +2171,13 @@ CTC_FRAME_ATTRS = ("x", "y", "z", "text", "customdata", "zmin", "zmax", "visible
 CTC_STEPS = SliderDef("ctc_t", "time steps T", 1, 30, 8, 1,
                       "How many score vectors the network produced for this input (with 'edit', the number of rows "
                       "typed).")
+
+
+def ctc_label_length(letters: int) -> SliderDef:
+    """The label_lengths slider of a word of ``letters`` letters (a frame slider with live charts: its frames
+    hold the lattice with other rows, in a chart as tall as the whole word's)."""
+    return SliderDef("ctc_llen", "label_lengths", 0, letters, letters, 1,
+                     "How many letters of the label count (the rest is padding).")
 
 
 def ctc_slider_defs(steps: int) -> list[SliderDef]:
@@ -2194,10 +2201,12 @@ def ctc_stats(r: dict) -> list[Stat]:
     ]
 
 
-def ctc_specs(r: dict, vocab: list[str], pred_length: int, present: bool,
-              only: Collection[str] | None = None) -> dict[str, tuple[list[dict], dict]]:
+def ctc_specs(r: dict, vocab: list[str], pred_length: int, present: bool, only: Collection[str] | None = None,
+              word_length: int | None = None) -> dict[str, tuple[list[dict], dict]]:
     """The CTC view's charts as plain trace and layout dicts, by chart key: class probabilities, lattice, the
-    loss per step (a feasible label only) and the gradient; with ``only``, just those charts."""
+    loss per step (a feasible label only) and the gradient; with ``only``, just those charts. The lattice is as
+    tall as the whole word's (``word_length`` letters) needs, whatever label_lengths uses of it (its frames then
+    keep the chart's height)."""
     step_names = [f"t{t}" for t in range(r["probs"].shape[0])]
     specs = {}
     if only is None or "ctc_softmax" in only:
@@ -2208,7 +2217,8 @@ def ctc_specs(r: dict, vocab: list[str], pred_length: int, present: bool,
         specs["ctc_states"] = deep_figures.ctc_lattice_spec(
             r["states"], r["valid"], r["edges"], r["state_names"], from_start=r["from_start"], to_end=r["to_end"],
             present=present, title="alignment lattice: posterior of each label position per step" if r["feasible"]
-            else "alignment lattice: no complete path")
+            else "alignment lattice: no complete path",
+            height=None if word_length is None else 110 + 30 * (2 * word_length + 1))
     if r["feasible"] and (only is None or "ctc_steps" in only):
         specs["ctc_steps"] = figures.bar_spec(step_names[:pred_length],
                                               {"−log(share of probability kept)": r["step_loss"][:pred_length]},
@@ -2227,7 +2237,8 @@ def ctc_figures(args: tuple, present: bool) -> dict[str, figures.SpecFigure]:
     r = ctc_view(*args)
     kw = dict(zip(CTC_VIEW_ARGS, args, strict=True))
     vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
-    return {name: figures.SpecFigure(*spec) for name, spec in ctc_specs(r, vocab, kw["pred_length"], present).items()}
+    return {name: figures.SpecFigure(*spec) for name, spec in ctc_specs(
+        r, vocab, kw["pred_length"], present, word_length=len(kw["word"])).items()}
 
 
 @cache_data(max_entries=32, show_spinner=False)
@@ -2240,7 +2251,7 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
     vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
     shown_r = ctc_view(**kw)
     shown = {name: (fig["data"], fig["layout"]) for name, fig in ctc_figures(args, present).items()}
-    defs = {d.key: d for d in (CTC_STEPS, *ctc_slider_defs(kw["steps"]))}
+    defs = {d.key: d for d in (CTC_STEPS, ctc_label_length(len(kw["word"])), *ctc_slider_defs(kw["steps"]))}
     out: dict[str, dict[str, Any]] = {name: {} for name in shown}
     for key in keys:
         d, arg = defs[key], CTC_SLIDER_ARGS[key]
@@ -2254,15 +2265,16 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
             for v in values:
                 factor = v * (kw["sample_weight"] if arg == "weight" else kw["weight"]) / scale
                 r = {**shown_r, "value": shown_r["value"] * factor, "grad": shown_r["grad"] * factor}
-                rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present, only=("ctc_grad",))))
+                rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present, only=("ctc_grad",),
+                                          word_length=len(kw["word"]))))
         elif arg in CTC_BATCH_ARGS:  # one batched analysis for the whole window (not through ctc_view's cache)
             typed = [int(round(v)) if d.integer else float(v) for v in values]  # T too: its charts are of other
             for r in ctc_numbers_along(kw, arg, typed):  # sizes, pred_lengths following (see ctc_numbers_along)
-                rows.append((r, ctc_specs(r, vocab, r["pred_length"], present)))
+                rows.append((r, ctc_specs(r, vocab, r["pred_length"], present, word_length=len(kw["word"]))))
         else:
-            for v in values:
+            for v in values:  # a weight from an infeasible label or a zero weight; another label_lengths
                 r = ctc_numbers(**{**kw, arg: int(round(v)) if d.integer else float(v)})
-                rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present)))
+                rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present, word_length=len(kw["word"]))))
         flips = {k for k, (r, _) in enumerate(rows) if r["feasible"] != shown_r["feasible"]}
         for name, spec in shown.items():
             figs = [specs.get(name, spec) for _, specs in rows]
@@ -2279,10 +2291,10 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
 def ctc_section(present: bool) -> None:
     """CTC on one word: editable activations, the lattice with its posteriors, the best path, loss and gradient.
 
-    With live charts, the number of steps T, score strength, temperature, weight, sample_weight and pred_lengths
-    are browser-side sliders under the class probabilities (:func:`ctc_frames`; T's frames are whole charts of
-    other sizes); label_lengths reshapes the lattice and stays a Streamlit slider, and so does T while the
-    scores are typed in (their rows are the steps)."""
+    With live charts, every slider of the view is browser-side, under the class probabilities
+    (:func:`ctc_frames`): the number of steps T (its frames are whole charts of other sizes), label_lengths (the
+    lattice's rows), score strength, temperature, weight, sample_weight and pred_lengths. T stays a Streamlit
+    slider while the scores are typed in (their rows are the steps)."""
     spec = CATALOG["CTCLoss"]
     left, right = st.columns([1, 1.8], gap="medium")
     with left:
@@ -2341,15 +2353,14 @@ def ctc_section(present: bool) -> None:
         steps = mat.shape[0]
     # the length sliders' ranges follow T and the word: keep their values inside, and "all of them" stays all
     _follow("ctc_plen", steps, "_ctc_prev_t", in_address=live_charts_enabled())
-    _follow("ctc_llen", len(word), "_ctc_prev_w")
+    _follow("ctc_llen", len(word), "_ctc_prev_w", in_address=live_charts_enabled())
     with left:
         params = param_controls(spec, "ctc", skip=("weight",))
-        label_length = int(_slider(st, "label_lengths", 0, len(word), len(word), 1, key="ctc_llen", bind=BIND,
-                                   help="How many letters of the label count (the rest is padding)."))
+        (label_length,), length_slider = section_sliders(st, [ctc_label_length(len(word))])
         idle = ("ctc_sharp",) if preset in ("uniform", "edit") else ()
         (sharpness, temperature, weight, sample_weight, pred_length), sliders = section_sliders(
             st, ctc_slider_defs(steps), disabled=idle)
-        sliders = (*steps_slider, *sliders)
+        sliders = (*steps_slider, *length_slider, *sliders)
     args = (word, extra, steps, preset, sharpness, temperature, seed, edited, params["layout"], params["label_layout"],
             weight, sample_weight, pred_length, label_length)
     r = ctc_view(*args)

@@ -70,6 +70,9 @@ CASES = [
     (SEQUENCES, "ctc_t", 10, {}),
     (SEQUENCES, "ctc_t", 6, {"ctc_scores": "random", "ctc_seed": "2", "ctc_word": "BOOK"}),
     (SEQUENCES, "ctc_t", 11, {"ctc_t": "12", "ctc_plen": "9", "ctc_temp": "1.5"}),
+    # fewer or more letters of the label: the lattice's rows (and their ticks), the loss per step, the gradient
+    (SEQUENCES, "ctc_llen", 2, {}),
+    (SEQUENCES, "ctc_llen", 4, {"ctc_word": "BOOK", "ctc_t": "9", "ctc_llen": "3", "ctc_scores": "random"}),
 ]
 
 

@@ -696,7 +696,7 @@ def test_ctc_lengths():
     # uniform scores, 4 classes: only the first pred_lengths steps and label_lengths letters count
     at = load("7_Sequences.py", ctc_scores="uniform", ctc_t="6", ctc_plen="3")
     assert metric(at, "CTC loss") == pytest.approx(math.log(64), abs=1e-4)  # CAT in exactly 3 steps: 1 path
-    at.slider(key="ctc_llen").set_value(1)
+    set_control(at, "ctc_llen", 1)
     rerun(at)
     # "C" in 3 steps: C at one, two or three consecutive steps, blanks elsewhere: 6 paths of 64
     assert metric(at, "CTC loss") == pytest.approx(math.log(64 / 6), abs=1e-4)

@@ -26,9 +26,9 @@ PAGES = app_pages()
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 #: The page the single-page checks use (the first one in the sidebar when it is missing).
 MAIN_PAGE = next((p for p in PAGES if p.url_path == "Regression"), PAGES[0] if PAGES else None)
-#: A page whose sliders are still Streamlit's (the Regression page's are all browser-side now; those are reached
-#: by keyboard in test_client_sliders).
-STREAMLIT_SLIDER_PAGE = next((p for p in PAGES if p.url_path == "Sequences"), MAIN_PAGE)
+#: A page with a Streamlit slider (its loss's weight; most sliders elsewhere are browser-side now, and those are
+#: reached by keyboard in test_client_sliders).
+STREAMLIT_SLIDER_PAGE = next((p for p in PAGES if p.url_path == "Your_own_data"), MAIN_PAGE)
 
 
 def arrow_for(slider) -> str:
@@ -144,8 +144,8 @@ def test_presentation_mode_hides_the_sidebar_and_enlarges_text(server, page):
 def test_a_slider_move_redraws_the_chart_in_place(server, page):
     """lossapp.live_chart: the charts' elements survive a rerun and plotly updates them (no new chart is built),
     their accessible names are the alt texts, and plotly.js comes from the app's own static files. (The
-    Sequences page: its label_lengths is a Streamlit slider, and the lattice, the loss per step and the gradient
-    change with it.)"""
+    Sequences page: its number of steps changes every chart, first from frames, then from the script run that
+    follows once the slider is still.)"""
     page.goto(f"{server}/Sequences")
     wait_loaded(page)
     first = page.locator(CHART).first
@@ -154,7 +154,7 @@ def test_a_slider_move_redraws_the_chart_in_place(server, page):
     every = page.locator(CHART)
     every.evaluate_all("(gds) => gds.forEach((gd, i) => { gd.__probe = 'kept ' + i; })")
     before = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.z || t.y)))")
-    assert press_and_wait(page, page.locator(f'.st-key-ctc_llen {SLIDER}'))  # a Streamlit slider: a script run
+    assert press_and_wait(page, page.locator(f'{CLIENT_SLIDER}[data-param="ctc_t"]'))  # then a sync run
     assert every.evaluate_all("(gds) => gds.map((gd) => gd.isConnected && gd.__probe)") == [
         f"kept {i}" for i in range(len(before))]
     after = every.evaluate_all("(gds) => gds.map((gd) => JSON.stringify(gd.data.map((t) => t.z || t.y)))")
@@ -166,8 +166,9 @@ def test_a_slider_move_redraws_the_chart_in_place(server, page):
 
 
 def test_a_rerun_redraws_only_the_charts_whose_figure_changed(server, page):
-    """label_lengths 3 -> 2 on the CTC view (a Streamlit slider: a script run): the lattice loses two rows and
-    is redrawn, while the class probabilities do not depend on the label and their chart is left alone."""
+    """label_lengths 3 -> 2 on the CTC view (from frames, then the script run that follows once the slider is
+    still): the lattice loses two rows and is redrawn, while the class probabilities do not depend on the label
+    and their chart is left alone both times."""
     page.goto(f"{server}/Sequences")
     wait_loaded(page)
     page.evaluate("() => { const react = window.Plotly.react; window.Plotly.react = function (gd, ...rest) {"
@@ -177,7 +178,7 @@ def test_a_rerun_redraws_only_the_charts_whose_figure_changed(server, page):
     rows = ("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
             " gd.getAttribute('aria-label').startsWith('Heatmap of the alignment lattice'))._fullData[0].z.length")
     assert page.evaluate(rows) == 7  # · C · A · T ·
-    length = page.locator(f'.st-key-ctc_llen {SLIDER}')
+    length = page.locator(f'{CLIENT_SLIDER}[data-param="ctc_llen"]')
     before = runs(page)
     length.focus()
     page.keyboard.press("ArrowLeft")  # label_lengths 3 -> 2: the label is CA
