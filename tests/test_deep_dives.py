@@ -103,6 +103,20 @@ def test_ctc_loss_and_gradient_are_losscores_and_the_step_losses_add_up_to_it(wo
     assert np.all(r["step_loss"] >= -1e-12)
 
 
+def assert_same_analysis(r: dict, alone: dict) -> None:
+    """A batched CTC analysis ``r`` says what the analysis of its matrix alone says (arrays to rounding)."""
+    assert r.keys() == alone.keys()
+    for key, value in alone.items():
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            np.testing.assert_allclose(r[key], value, rtol=1e-12, atol=1e-14, err_msg=key)
+        elif isinstance(value, np.ndarray):
+            np.testing.assert_array_equal(r[key], value, err_msg=key)
+        elif isinstance(value, float) and math.isfinite(value):
+            assert r[key] == pytest.approx(value, rel=1e-12, abs=1e-14), key
+        else:
+            assert r[key] == value, key
+
+
 @pytest.mark.parametrize("layout, label_layout", [("NTC", "NT"), ("TNC", "TN")])
 def test_ctc_analyses_of_a_batch_are_each_analysis_alone(layout, label_layout):
     # scores at three strengths and temperatures, with valid steps 8, 5 and 2 (too few for CAT: infeasible)
@@ -114,16 +128,7 @@ def test_ctc_analyses_of_a_batch_are_each_analysis_alone(layout, label_layout):
     assert [r["feasible"] for r in batch] == [True, True, False]
     for x, plen, r in zip(xs, (8, 5, 2), batch, strict=True):
         alone = dd.ctc_analysis(x, "CAT", vocab, pred_length=plen, **kw)
-        assert r.keys() == alone.keys()
-        for key, value in alone.items():
-            if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-                np.testing.assert_allclose(r[key], value, rtol=1e-12, atol=1e-14, err_msg=key)
-            elif isinstance(value, float):
-                assert r[key] == pytest.approx(value, rel=1e-12, abs=1e-14) or value == r[key], key
-            elif isinstance(value, np.ndarray):
-                np.testing.assert_array_equal(r[key], value, err_msg=key)
-            else:
-                assert r[key] == value, key
+        assert_same_analysis(r, alone)
 
 
 def test_ctc_analyses_of_matrices_of_different_lengths_are_each_analysis_alone():
@@ -138,15 +143,7 @@ def test_ctc_analyses_of_matrices_of_different_lengths_are_each_analysis_alone()
                                 label_layout=label_layout)
         for m, plen, r in zip(mats, (9, 4, 2), batch, strict=True):
             alone = dd.ctc_analysis(m, "CAT", vocab, pred_length=plen, layout=layout, label_layout=label_layout)
-            for key, value in alone.items():
-                if isinstance(value, np.ndarray) and value.dtype.kind == "f":
-                    np.testing.assert_allclose(r[key], value, rtol=1e-12, atol=1e-14, err_msg=key)
-                elif isinstance(value, np.ndarray):
-                    np.testing.assert_array_equal(r[key], value, err_msg=key)
-                elif isinstance(value, float) and math.isfinite(value):
-                    assert r[key] == pytest.approx(value, rel=1e-12), key
-                else:
-                    assert r[key] == value, key
+            assert_same_analysis(r, alone)
     with pytest.raises(ValueError, match="pred_lengths <= steps <= 9"):
         dd.ctc_analyses(padded, "CAT", vocab, steps=[9, 6, 2], pred_lengths=[9, 7, 2])
 
