@@ -134,6 +134,13 @@ def _check_labels(
     return np.where(used, lab, 0).astype(np.intp), lengths
 
 
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    """A ValueError naming ``name`` and the first NaN or infinity of a float array ``arr``, if it holds one."""
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        idx = tuple(int(k) for k in np.argwhere(~np.isfinite(arr))[0]) if arr.ndim else ()
+        raise ValueError(f"{name} must be finite; got {arr[idx]} at index {idx}")
+
+
 def _as_pred(pred: Any, name: str = "pred") -> np.ndarray:
     """pred as float32 or float64 (float16 is widened to float32, longer floats narrowed to float64)."""
     x = as_float_array(pred, name)
@@ -560,10 +567,7 @@ class CTCLoss(Loss):
             value = args[i] if len(args) > i else kwargs.get(name)
             if value is None:
                 continue
-            arr = np.asarray(value)
-            if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-                idx = tuple(int(k) for k in np.argwhere(~np.isfinite(arr))[0]) if arr.ndim else ()
-                raise ValueError(f"{name} must be finite; got {arr[idx]} at index {idx}")
+            _check_finite(np.asarray(value), name)
 
     def _forward(self, pred, label, pred_lengths=None, label_lengths=None, sample_weight=None, *, need_grad):
         x, x_tnc, labels, lab_len, pred_len, feasible = self._prepare(pred, label, pred_lengths, label_lengths)
@@ -630,9 +634,7 @@ def ctc_greedy_decode(pred: Any, pred_lengths: Any = None, layout: str = "NTC") 
     _check_layout(layout, "layout", _PRED_LAYOUTS)
     x, x_tnc = _check_pred(pred, layout)
     t_len, n, c = x_tnc.shape
-    if not np.isfinite(x).all():
-        idx = tuple(int(k) for k in np.argwhere(~np.isfinite(x))[0])
-        raise ValueError(f"pred must be finite; got {x[idx]} at index {idx}")
+    _check_finite(x, "pred")
     best = np.argmax(x_tnc, axis=2).T  # (N, T)
     keep = best != c - 1
     keep[:, 1:] &= best[:, 1:] != best[:, :-1]
@@ -693,7 +695,7 @@ def ctc_alignment_posteriors(
     x = _as_pred(pred)
     if x.ndim != 2:
         raise ValueError(f"pred must be 2-D (T, C) for one sequence; got shape {x.shape}")
-    _check_finite_pred(x)
+    _check_finite(x, "pred")
     t_len, c = x.shape
     labels, lab_len = _check_labels(label, label_length, 1, t_len, c, "NT", single=True)
     pred_len = np.full(1, t_len, dtype=np.intp)
@@ -722,19 +724,13 @@ def ctc_alignments(
     x = _as_pred(pred)
     if x.ndim != 3:
         raise ValueError(f"pred must be 3-D (N, T, C); got shape {x.shape}")
-    _check_finite_pred(x)
+    _check_finite(x, "pred")
     n, t_len, c = x.shape
     labels, lab_len = _check_labels(label, label_lengths, n, t_len, c, "NT")
     pred_len = np.full(n, t_len, dtype=np.intp)
     if pred_lengths is not None:
         pred_len = _check_lengths(pred_lengths, "pred_lengths", n, t_len, "the number of time steps T")
     return _alignments(x.transpose(1, 0, 2), labels, lab_len, pred_len)
-
-
-def _check_finite_pred(x: np.ndarray) -> None:
-    if not np.isfinite(x).all():
-        idx = tuple(int(k) for k in np.argwhere(~np.isfinite(x))[0])
-        raise ValueError(f"pred must be finite; got {x[idx]} at index {idx}")
 
 
 def _alignments(
