@@ -512,9 +512,9 @@ def example_losses_chart(at_one: Sequence[float], weight: float, slider: ClientS
         rows = weights[:, None] * at_one[None, :]
         return {"traces": {0: {"y": rows}}, "stats": rows[:, :shown]}
 
-    fig = figures.SpecFigure(*figures.bar_spec(names, {"L2Loss(pred, label)": weight * at_one}, y_title="loss",
-                                               present=present, height=260))
     values = weight * at_one
+    fig = figures.SpecFigure(*figures.bar_spec(names, {"L2Loss(pred, label)": values}, y_title="loss",
+                                               present=present, height=260))
     plotly_chart(fig, key=key, alt=f"Bars of the L2 loss of each example at weight {weight:g}: "
                                    f"{', '.join(fmt(v) for v in values)}.",
                  sliders=[slider], stats=[Stat(f"loss of {n}", fmt(v)) for n, v in zip(names, values[:shown],
