@@ -564,6 +564,79 @@ function addReadout(host, label) {
   if (label) readout.setAttribute('aria-label', label);
 }
 
+// Plotly.react recomputes and redraws the whole chart whatever changed (60 to 80 ms for the Training lab's
+// three panels here). When only the data of some scatter traces changed (their x, y, texts, hover text or meta)
+// and every axis those traces sit on has a fixed range, Plotly.animate with no transition and no redraw replots
+// the traces and nothing else (half the time or less): the axes, titles, legend and shapes stay as drawn.
+// tests/browser/test_fast_redraw.py checks that the result is what a chart drawn from scratch shows.
+const MOVABLE = ['x', 'y', 'text', 'hovertemplate', 'meta'];
+const ANIMATE_NOW = {transition: {duration: 0}, frame: {duration: 0, redraw: false}, mode: 'immediate'};
+
+function sameJSON(a, b) {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+function fixedAxis(layout, id) {
+  const axis = layout[id.replace(/^([xy])/, '$1axis')];
+  return Boolean(axis) && Array.isArray(axis.range) && axis.autorange !== true && axis.autorange !== 'reversed';
+}
+
+// The traces to move from what is drawn to (data, layout) when Plotly.animate can do it: every trace's index
+// once some trace's data changed (none when nothing changed), or null when a full Plotly.react is needed.
+function movedTraces(shown, data, layout, config) {
+  if (!shown || shown.data.length !== data.length || shown.config !== config) return null;
+  if (shown.layout !== layout) {
+    const keys = new Set([...Object.keys(shown.layout), ...Object.keys(layout)]);
+    for (const k of keys) if (!sameJSON(shown.layout[k], layout[k])) return null;
+  }
+  const moved = [];
+  for (let i = 0; i < data.length; i++) {
+    const a = shown.data[i], b = data[i];
+    if (a === b) continue;
+    if ((a.type || 'scatter') !== 'scatter' || (b.type || 'scatter') !== 'scatter') return null;
+    let changed = false;
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      if (a[k] === b[k]) continue;
+      if (MOVABLE.includes(k) && k in a && k in b) { changed = true; continue; }
+      if (!sameJSON(a[k], b[k])) return null;
+    }
+    if (!changed) continue;
+    if (!fixedAxis(layout, b.xaxis || 'x') || !fixedAxis(layout, b.yaxis || 'y')) return null;
+    moved.push(i);
+  }
+  // plotly replots the given traces as if they were all the traces there are (the others lose their place in
+  // the drawing order, or on another subplot their drawing): give it every trace once one moved
+  return moved.length ? data.map((t, i) => i) : moved;
+}
+
+// Draw (data, layout) over what the chart shows: by moving the changed traces where that is enough, else
+// with Plotly.react. Remembers what it drew.
+async function show(Plotly, gd, data, layout, config) {
+  const configKey = JSON.stringify(config);
+  const moved = movedTraces(gd.__lossappShown, data, layout, configKey);
+  gd.__lossappShown = null;
+  let fast = false;
+  if (moved && moved.length) {
+    try {
+      // plotly merges the new values into gd.data's traces in place, and those are the objects last drawn (the
+      // server's figure, shared with later draws): give it copies that already hold the new values
+      gd.data = gd.data.slice();
+      const traces = moved.map((i) => {
+        const values = Object.fromEntries(MOVABLE.filter((k) => k in data[i]).map((k) => [k, data[i][k]]));
+        gd.data[i] = Object.assign({}, gd.data[i], values);
+        return Object.fromEntries(['x', 'y'].filter((k) => k in values).map((k) => [k, values[k]]));
+      });
+      await Plotly.animate(gd, {data: traces, traces: moved}, ANIMATE_NOW);
+      fast = true;
+    } catch (err) {
+      fast = false;  // an interrupted or refused transition: draw it all
+    }
+  }
+  if (!fast && !(moved && !moved.length)) await Plotly.react(gd, data, layout, config);
+  gd.__lossappFastDraws = (gd.__lossappFastDraws || 0) + (fast ? 1 : 0);
+  gd.__lossappShown = {data, layout, config: configKey};
+}
+
 async function draw(gd) {
   if (gd.__lossappBusy) return;
   gd.__lossappBusy = true;
@@ -603,7 +676,7 @@ async function draw(gd) {
         data = fig.data || [];
         layout = fig.layout || {};
       }
-      await Plotly.react(gd, data, themed(layout, gd), next.config);
+      await show(Plotly, gd, data, themed(layout, gd), next.config);
       if (drawn !== null) gd.__lossappDrawn = drawn;
       gd.__lossappControlsDrawn = stamp;
       gd.__lossappControlsFigure = stamp === null ? null : next.figure;
@@ -766,6 +839,7 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
   else if (host.__lossapp) { host.__lossapp = null; host.querySelector('.lossapp-controls').replaceChildren(); }
   kick();
   return () => {
+    gd.__lossappShown = null;
     if (host.__lossappListener) window.removeEventListener('lossapp-slider', host.__lossappListener);
     host.__lossappListener = null;
     if (window.Plotly) window.Plotly.purge(gd);

@@ -58,6 +58,29 @@ def _plus(value: float) -> str:
     return f"{'−' if value < 0 else '+'} {_g(abs(value))}"
 
 
+def snapped_range(arrays: Sequence[np.ndarray], *, log: bool = False, pad: float = 0.04) -> list[float]:
+    """An axis range over the finite values of ``arrays`` (the positive ones, in decades, for a log axis), padded
+    by ``pad`` of their span and widened out to multiples of a round step (half a power of ten near a fifth of
+    the span). Nearby settings then share one range, so a slider step moves the traces and leaves the axes be
+    (the browser can then redraw only the traces).
+
+    >>> snapped_range([np.array([-13.2, 9.1])])
+    [-15.0, 10.0]
+    >>> snapped_range([np.array([0.02, 3.0, np.inf])], log=True)
+    [-2.0, 1.0]
+    """
+    vals = np.concatenate([np.asarray(a, dtype=np.float64).ravel() for a in arrays]) if len(arrays) else np.empty(0)
+    vals = vals[np.isfinite(vals)]
+    if log:
+        vals = np.log10(vals[vals > 0])
+    if vals.size == 0:
+        return [-1.0, 1.0]
+    lo, hi = float(vals.min()), float(vals.max())
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    step = 10.0 ** np.floor(np.log10(span)) / 2
+    return [float(np.floor((lo - pad * span) / step) * step), float(np.ceil((hi + pad * span) / step) * step)]
+
+
 def _line_text(slope: float, intercept: float) -> str:
     return f"y = {_g(slope)}x {_plus(intercept)}"
 
@@ -69,8 +92,8 @@ def regression_figure(run: RegressionRun, step: int, *, present: bool = False, h
     "step"}`` and are drawn over the x-range of the data."""
     data_ = run.data
     x, y, out = data_.x, data_.y, data_.outlier
-    lo, hi = float(min(x.min(), -3.0)), float(max(x.max(), 3.0))
-    xs = np.array([lo, hi])
+    x_range = _scatter_x_range(run)
+    xs = np.array([x_range[0] + 0.2, x_range[1] - 0.2])
     size = 10 if present else 7
     traces: list[dict] = [
         dict(type="scatter", x=x[~out], y=y[~out], mode="markers", name="points",
@@ -89,8 +112,21 @@ def regression_figure(run: RegressionRun, step: int, *, present: bool = False, h
             line=dict(color=LOSS_COLOURS[name], width=3, dash=LOSS_DASHES[name]), **_fit_line(name, fit, step, xs),
         ))
     layout = _layout(height or (560 if present else 440), present, hovermode="closest",
-                     xaxis=_axis("x", range=[lo - 0.2, hi + 0.2]), yaxis=_axis("y"))
+                     xaxis=_axis("x", range=x_range, autorange=False),
+                     yaxis=_axis("y", range=_scatter_y_range(run), autorange=False))
     return figure_from_spec(traces, layout)
+
+
+def _scatter_x_range(run: RegressionRun) -> list[float]:
+    """The regression chart's x range: the data and at least [-3, 3], with 0.2 to spare either side (the
+    fitted lines span it without the spare)."""
+    return [float(min(run.data.x.min(), -3.0)) - 0.2, float(max(run.data.x.max(), 3.0)) + 0.2]
+
+
+def _scatter_y_range(run: RegressionRun) -> list[float]:
+    """The regression chart's y range: the points and the true line (a fitted line that strays beyond is cut)."""
+    d = run.data
+    return snapped_range([d.y, d.slope * np.array([-3.0, 3.0]) + d.intercept])
 
 
 def _fit_line(name: str, fit: Fit, step: int, xs: np.ndarray) -> dict:
@@ -112,15 +148,27 @@ def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Se
     (give its ``run``) or :func:`loss_curves_figure`) at each "show training at" value in ``values`` (percent
     of ``steps``), for ``lossapp.live_chart``'s frame slider, as columns with a row per value: the fitted lines'
     y and hover text (role "fit"), the decision boundaries' and margins' end points ("boundary", "margin"; NaN
-    where a line misses the panel) with the panels' accuracy titles, the points on the loss curves ("now") and
-    the loss curves' step line. Everything is worked out for all the values at once."""
+    where a line misses the panel) with the panels' accuracy titles ("title"), the points on the loss curves
+    ("now") and the loss curves' step line ("step"). Only traces change, never the layout. Everything is worked
+    out for all the values at once."""
     box = _box(run.data.points) if run is not None else None
     # what each trace is, read once (plotly's property access costs microseconds a time)
     metas = [t.meta or {} for t in fig.data]
     at = np.array([step_at(value, steps) for value in values])
     traces: dict[str, dict] = {}
+    if run is not None:  # every panel's accuracy at every step, one product per loss
+        accuracy = {}
+        for name, fit in fits.items():
+            right = np.sign(run.data.design @ fit.params[np.minimum(at, fit.steps)].T) == run.data.y[:, None]
+            accuracy[name] = right.mean(axis=0)
     for i, meta in enumerate(metas):
         role = meta.get("role")
+        if role == "step":
+            traces[str(i)] = {"x": typed_array(np.repeat(at[:, None], 2, axis=1), "f8")}
+            continue
+        if role == "title" and run is not None:
+            traces[str(i)] = {"text": {"list": [[_title(meta["loss"], a)] for a in accuracy[meta["loss"]]]}}
+            continue
         if role not in ("fit", "now", "boundary", "margin") or (role in ("boundary", "margin") and box is None):
             continue
         name = meta["loss"]
@@ -137,18 +185,7 @@ def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Se
         else:
             xs_, ys_, _ = lines_in_box(params[:, :2], meta["level"] - params[:, 2], box)
             traces[str(i)] = {"x": typed_array(xs_), "y": typed_array(ys_)}
-    table: dict = {"values": [float(v) for v in values], "traces": traces}
-    n_shapes = len(fig.layout.shapes or ())
-    if n_shapes:  # the loss curves' dashed line at the step shown
-        column = typed_array(at, "f8")
-        table["shapes"] = {str(k): {"x0": column, "x1": column} for k in range(n_shapes)}
-    if run is not None and fig.layout.annotations:  # every panel's accuracy at every step, one product per loss
-        table["annotations"] = {}
-        for k, (name, fit) in enumerate(fits.items()):
-            params = fit.params[np.minimum(at, fit.steps)]
-            right = np.sign(run.data.design @ params.T) == run.data.y[:, None]
-            table["annotations"][str(k)] = {"text": {"list": [_title(name, a) for a in right.mean(axis=0)]}}
-    return table
+    return {"values": [float(v) for v in values], "traces": traces}
 
 
 def regression_alt(run: RegressionRun, step: int) -> str:
@@ -167,7 +204,9 @@ def regression_alt(run: RegressionRun, step: int) -> str:
 def loss_curves_figure(fits: dict[str, Fit], step: int, *, log_y: bool = False, present: bool = False,
                        height: int | None = None) -> go.Figure:
     """Mean training loss against the step, one line per loss (``meta.role == "curve"``), with a marker
-    (``"now"``) at ``step`` and a vertical line there."""
+    (``"now"``) at ``step`` and a dashed vertical line there (``"step"``, a trace across the y range). The axes
+    have fixed ranges (:func:`curves_ranges`)."""
+    x_range, y_range = curves_ranges(fits, log_y)
     traces: list[dict] = []
     for name, fit in fits.items():
         steps = np.arange(fit.steps + 1)
@@ -180,13 +219,27 @@ def loss_curves_figure(fits: dict[str, Fit], step: int, *, log_y: bool = False, 
                                marker=dict(color=LOSS_COLOURS[name], size=11 if present else 9,
                                            line=dict(color="white", width=1.5)),
                                meta={"role": "now", "loss": name}, hoverinfo="skip"))
-    shapes = [dict(type="line", xref="x", yref="y domain", x0=step, x1=step, y0=0, y1=1,
-                   line=dict(color=ZERO, width=1, dash="dash"))]
+    traces.append(dict(type="scatter", x=[step, step], y=_step_line_y(y_range, log_y), mode="lines",
+                       showlegend=False, line=dict(color=ZERO, width=1, dash="dash"), meta={"role": "step"},
+                       hoverinfo="skip"))
     y_title = "mean training loss (log scale)" if log_y else "mean training loss"
-    layout = _layout(height or (420 if present else 320), present, shapes=shapes,
-                     xaxis=_axis("gradient-descent step", rangemode="tozero"),
-                     yaxis=_axis(y_title, type="log" if log_y else "linear"))
+    layout = _layout(height or (420 if present else 320), present,
+                     xaxis=_axis("gradient-descent step", range=x_range, autorange=False),
+                     yaxis=_axis(y_title, type="log" if log_y else "linear", range=y_range, autorange=False))
     return figure_from_spec(traces, layout)
+
+
+def curves_ranges(fits: dict[str, Fit], log_y: bool) -> tuple[list[float], list[float]]:
+    """The x and y ranges of a :func:`loss_curves_figure`: every step of the longest run, with room for the
+    marker at either end, and the losses (:func:`snapped_range`; in decades on a log axis)."""
+    last = max(fit.steps for fit in fits.values())
+    pad = max(1.0, 0.02 * last)
+    return [-pad, last + pad], snapped_range([fit.loss for fit in fits.values()], log=log_y)
+
+
+def _step_line_y(y_range: Sequence[float], log_y: bool) -> list[float]:
+    """The step line's two ends: the bottom and top of the y range (in data units on a log axis)."""
+    return [10.0 ** y_range[0], 10.0 ** y_range[1]] if log_y else [float(y_range[0]), float(y_range[1])]
 
 
 def _now_point(fit: Fit, step: int) -> tuple[int, float]:
@@ -255,8 +308,10 @@ def lines_in_box(w: np.ndarray, c: np.ndarray, box: Sequence[float]) -> tuple[np
     return xs, ys, ok
 
 
-def _box(points: np.ndarray, pad: float = 0.8) -> tuple[float, float, float, float]:
-    lo, hi = points.min(axis=0) - pad, points.max(axis=0) + pad
+def _box(points: np.ndarray, pad: float = 0.5) -> tuple[float, float, float, float]:
+    """The panels' ranges (x0, x1, y0, y1): the points with ``pad`` around them, out to whole numbers (so that
+    most slider steps keep them and only move the points and lines)."""
+    lo, hi = np.floor(points.min(axis=0) - pad), np.ceil(points.max(axis=0) + pad)
     return float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])
 
 
@@ -289,7 +344,6 @@ def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, h
     d = run.data
     box = _box(d.points)
     traces: list[dict] = []
-    annotations = []
     size = 9 if present else 6
     for k, (name, fit) in enumerate(run.fits.items()):
         sx = "x" if k == 0 else f"x{k + 1}"
@@ -321,16 +375,21 @@ def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, h
                                          dash="solid" if role == "boundary" else "dash"),
                                hovertemplate=f"{name}: w·x + b = {level:g}<extra></extra>",
                                **_level_line(name, fit, step, level, role, box)))
-        annotations.append(dict(text=_panel_title(run, name, step), xref=f"{sx} domain", yref=f"{sy} domain",
-                                x=0.5, y=1.0, yanchor="bottom", showarrow=False, font=dict(size=17 if present else 13)))
-    layout = _layout(height or (520 if present else 400), present, hovermode="closest", annotations=annotations,
+        # the panel's title (its loss and accuracy) is a text trace over the panel, not an annotation: a frame
+        # that changes a trace's text redraws only the traces, one that changes an annotation the whole chart
+        traces.append(dict(type="scatter", mode="text", x=[(box[0] + box[1]) / 2], y=[box[3]],
+                           text=[_panel_title(run, name, step)], textposition="top center", cliponaxis=False,
+                           textfont=dict(size=17 if present else 13), showlegend=False, hoverinfo="skip",
+                           xaxis=sx, yaxis=sy, meta={"role": "title", "loss": name}))
+    layout = _layout(height or (520 if present else 400), present, hovermode="closest",
                      margin=dict(l=48, r=12, t=80, b=48),
                      legend=dict(orientation="h", yanchor="bottom", y=1.12, xanchor="left", x=0, bgcolor=CLEAR))
     for k, (lo, hi) in enumerate(PANEL_DOMAINS):
         suffix = "" if k == 0 else str(k + 1)
         layout[f"xaxis{suffix}"] = _axis("x₁", domain=[lo, hi], range=[box[0], box[1]], anchor=f"y{suffix}",
-                                         **({} if k == 0 else {"matches": "x"}))
+                                         autorange=False, **({} if k == 0 else {"matches": "x"}))
         layout[f"yaxis{suffix}"] = _axis("x₂" if k == 0 else "", range=[box[2], box[3]], anchor=f"x{suffix}",
+                                         autorange=False,
                                          **({} if k == 0 else {"matches": "y", "showticklabels": False}))
     return figure_from_spec(traces, layout)
 
@@ -386,9 +445,10 @@ def _padded_rows(rows: list[np.ndarray]) -> np.ndarray:
 
 def _curve_columns(fig: go.Figure, runs: Sequence, progress: float, log_y: bool) -> tuple[dict, dict]:
     """Columns of a :func:`loss_curves_figure` for ``runs`` (one row each, each at ``progress`` percent of its own
-    steps): every loss curve (NaN after its last step), the "now" points and the step line. Also the same
-    columns' values as drawn in ``fig``."""
+    steps): every loss curve (NaN after its last step), the "now" points, the step line and the axis ranges.
+    Also the same columns' values as drawn in ``fig``."""
     steps = np.array([step_at(progress, run.steps) for run in runs])
+    ranges = [curves_ranges(run.fits, log_y) for run in runs]
     traces: dict = {}
     shown: dict = {}
     for i, t in enumerate(fig.data):
@@ -404,13 +464,16 @@ def _curve_columns(fig: go.Figure, runs: Sequence, progress: float, log_y: bool)
             if log_y:
                 value = np.where(value > 0, value, np.nan)
             traces[i] = {"x": at[:, None].astype(np.float64), "y": value[:, None]}
+        elif meta.get("role") == "step":
+            traces[i] = {"x": np.repeat(steps[:, None].astype(np.float64), 2, axis=1),
+                         "y": np.array([_step_line_y(y_range, log_y) for _, y_range in ranges])}
         else:
             continue
         shown[i] = {attr: np.asarray(getattr(t, attr), dtype=np.float64) for attr in traces[i]}
-    shapes = {k: {"x0": steps.astype(np.float64), "x1": steps.astype(np.float64)}
-              for k in range(len(fig.layout.shapes or ()))}
-    shown_shapes = {k: {"x0": float(s.x0), "x1": float(s.x1)} for k, s in enumerate(fig.layout.shapes or ())}
-    return {"traces": traces, "shapes": shapes}, {"traces": shown, "shapes": shown_shapes}
+    axes = {"xaxis": {"range": np.array([x_range for x_range, _ in ranges])},
+            "yaxis": {"range": np.array([y_range for _, y_range in ranges])}}
+    shown_axes = {axis: {"range": np.asarray(fig.layout[axis].range, dtype=np.float64)} for axis in axes}
+    return {"traces": traces, "layout": axes}, {"traces": shown, "layout": shown_axes}
 
 
 def regression_setting_columns(scatter: go.Figure, curves: go.Figure, runs: Sequence[RegressionRun],
@@ -442,7 +505,10 @@ def regression_setting_columns(scatter: go.Figure, curves: go.Figure, runs: Sequ
             continue
         shown[i] = {attr: (t.hovertemplate if attr == "hovertemplate" else np.asarray(getattr(t, attr), dtype=float))
                     for attr in traces[i]}
-    scatter_cols = _changed_only({"traces": traces}, {"traces": shown})
+    axes = {"xaxis": {"range": np.array([_scatter_x_range(r) for r in runs])},
+            "yaxis": {"range": np.array([_scatter_y_range(r) for r in runs])}}
+    shown_axes = {axis: {"range": np.asarray(scatter.layout[axis].range, dtype=np.float64)} for axis in axes}
+    scatter_cols = _changed_only({"traces": traces, "layout": axes}, {"traces": shown, "layout": shown_axes})
     curve_cols, curve_shown = _curve_columns(curves, runs, progress, log_y=True)
     return scatter_cols, _changed_only(curve_cols, curve_shown)
 
@@ -459,7 +525,10 @@ def classifier_setting_columns(panels: go.Figure, curves: go.Figure, runs: Seque
     for i, t in enumerate(panels.data):
         meta = t.meta or {}
         role, name = meta.get("role"), meta.get("loss")
-        if role in ("points", "flipped"):  # rows as long as the longest, NaN (not drawn) after each run's own
+        if role == "title":  # the panel's title over its middle, with the loss's accuracy in that run
+            traces[i] = {"x": ((boxes[:, 0] + boxes[:, 1]) / 2)[:, None], "y": boxes[:, 3:4],
+                         "text": [[_title(name, r.accuracy(name, s))] for r, s in zip(runs, steps, strict=True)]}
+        elif role in ("points", "flipped"):  # rows as long as the longest, NaN (not drawn) after each run's own
             chosen = [r.data.y == meta["label"] if role == "points" else r.data.flipped for r in runs]
             traces[i] = {"x": _padded_rows([r.data.points[c, 0] for r, c in zip(runs, chosen, strict=True)]),
                          "y": _padded_rows([r.data.points[c, 1] for r, c in zip(runs, chosen, strict=True)])}
@@ -483,11 +552,11 @@ def classifier_setting_columns(panels: go.Figure, curves: go.Figure, runs: Seque
             if attr == "visible":
                 shown[i][attr] = t.visible if t.visible is not None else True
                 continue
+            if attr == "text":
+                shown[i][attr] = list(t.text)
+                continue
             drawn = np.asarray(getattr(t, attr), dtype=np.float64)
             shown[i][attr] = drawn if drawn.size else np.full(2, np.nan)
-    notes = {k: {"text": [_title(name, r.accuracy(name, s)) for r, s in zip(runs, steps, strict=True)]}
-             for k, name in enumerate(runs[0].fits)}
-    shown_notes = {k: {"text": a.text} for k, a in enumerate(panels.layout.annotations or ())}
     axes = {}
     shown_axes = {}
     for k in range(len(PANEL_DOMAINS)):
@@ -496,7 +565,6 @@ def classifier_setting_columns(panels: go.Figure, curves: go.Figure, runs: Seque
         axes[f"yaxis{suffix}"] = {"range": boxes[:, 2:]}
         shown_axes[f"xaxis{suffix}"] = {"range": np.asarray(panels.layout[f"xaxis{suffix}"].range, dtype=float)}
         shown_axes[f"yaxis{suffix}"] = {"range": np.asarray(panels.layout[f"yaxis{suffix}"].range, dtype=float)}
-    panel_cols = _changed_only({"traces": traces, "annotations": notes, "layout": axes},
-                               {"traces": shown, "annotations": shown_notes, "layout": shown_axes})
+    panel_cols = _changed_only({"traces": traces, "layout": axes}, {"traces": shown, "layout": shown_axes})
     curve_cols, curve_shown = _curve_columns(curves, runs, progress, log_y=False)
     return panel_cols, _changed_only(curve_cols, curve_shown)

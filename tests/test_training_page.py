@@ -329,8 +329,16 @@ def test_classifier_figure_has_one_panel_per_loss_and_margins_only_for_hinges():
             np.testing.assert_allclose(w1 * np.asarray(t.x) + w2 * np.asarray(t.y) + b, t.meta["level"], atol=1e-9)
     assert panels == {"LogisticLoss": {("x", 0.0)}, "HingeLoss": {("x2", 0.0), ("x2", 0.7), ("x2", -0.7)},
                       "SquaredHingeLoss": {("x3", 0.0), ("x3", 0.7), ("x3", -0.7)}}
-    titles = [a.text for a in fig.layout.annotations]
-    assert titles == [f"<b>{n}</b> · accuracy {run.accuracy(n, 80):.0%}" for n in CLASSIFIER_LOSSES]
+    titles = [(t.xaxis, t.text[0]) for t in fig.data if t.meta["role"] == "title"]
+    assert titles == [(x, f"<b>{n}</b> · accuracy {run.accuracy(n, 80):.0%}")
+                      for x, n in zip(("x", "x2", "x3"), CLASSIFIER_LOSSES, strict=True)]
+    # every panel has fixed whole-number ranges around all the points, its title over the middle of its top
+    x0, x1, y0, y1 = fig.layout.xaxis.range + fig.layout.yaxis.range
+    assert all(float(v).is_integer() for v in (x0, x1, y0, y1))
+    pts = run.data.points
+    assert x0 <= pts[:, 0].min() - 0.5 and pts[:, 0].max() + 0.5 <= x1 and x1 - x0 < np.ptp(pts[:, 0]) + 3
+    assert y0 <= pts[:, 1].min() - 0.5 and pts[:, 1].max() + 0.5 <= y1 and y1 - y0 < np.ptp(pts[:, 1]) + 3
+    assert all(t.x[0] == (x0 + x1) / 2 and t.y[0] == y1 for t in fig.data if t.meta["role"] == "title")
 
 
 def test_loss_curves_figure_plots_each_history_and_marks_the_step():
@@ -344,7 +352,44 @@ def test_loss_curves_figure_plots_each_history_and_marks_the_step():
         np.testing.assert_array_equal(np.asarray(t.x), np.arange(101))
     marks = [t for t in fig.data if t.meta["role"] == "now"]
     assert [(t.x[0], t.y[0]) for t in marks] == [(40, run.fits[n].loss[40]) for n in CLASSIFIER_LOSSES]
-    assert fig.layout.shapes[0].x0 == 40
+    # the step line spans the fixed y range, which holds every curve; the x range every step
+    step_line = next(t for t in fig.data if t.meta["role"] == "step")
+    y0, y1 = fig.layout.yaxis.range
+    assert list(step_line.x) == [40, 40] and list(step_line.y) == [y0, y1]
+    losses = np.concatenate([f.loss for f in run.fits.values()])
+    assert y0 < losses.min() and losses.max() < y1
+    x0, x1 = fig.layout.xaxis.range
+    assert x0 < 0 and 100 < x1 < 105
+    assert fig.layout.xaxis.autorange is False and fig.layout.yaxis.autorange is False
+
+
+def test_the_loss_curves_on_a_log_axis_have_their_range_in_decades():
+    run = run_regression(8, 15.0, 0.5, 0, 0.1, 300, 1.0)
+    fig = tfig.loss_curves_figure(run.fits, 300, log_y=True)
+    y0, y1 = fig.layout.yaxis.range
+    losses = np.concatenate([f.loss for f in run.fits.values()])
+    assert 10 ** y0 < losses.min() and losses.max() < 10 ** y1 and y1 - y0 < np.log10(losses.max() / losses.min()) + 2
+    step_line = next(t for t in fig.data if t.meta["role"] == "step")
+    np.testing.assert_allclose(step_line.y, [10 ** y0, 10 ** y1])
+
+
+def test_the_regression_chart_has_a_fixed_range_over_the_points_and_the_true_line():
+    run = run_regression(8, 15.0, 0.5, 0, 0.1, 300, 1.0)
+    fig = tfig.regression_figure(run, 300)
+    y0, y1 = fig.layout.yaxis.range
+    assert y0 <= run.data.y.min() and run.data.y.max() <= y1 and (y0 / 5).is_integer() and (y1 / 5).is_integer()
+    assert fig.layout.xaxis.range == (-3.2, 3.2)
+
+
+@pytest.mark.parametrize(("values", "log", "expected"), [
+    ([np.array([-13.2, 9.1])], False, [-15.0, 10.0]),
+    ([np.array([0.31, 0.42])], False, [0.3, 0.45]),
+    ([np.array([2.0, 2.0])], False, [1.5, 2.5]),
+    ([np.array([0.02, 3.0, np.inf, np.nan])], True, [-2.0, 1.0]),
+    ([np.array([np.nan])], False, [-1.0, 1.0]),
+])
+def test_snapped_range_covers_the_values_on_a_round_grid(values, log, expected):
+    assert tfig.snapped_range(values, log=log) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -418,6 +463,7 @@ def test_show_training_at_moves_both_regression_charts_in_the_browser():
     run = run_regression(*REG_DEFAULTS)
     fits = {i: t["meta"]["loss"] for i, t in enumerate(scatter.data) if t.get("meta", {}).get("role") == "fit"}
     nows = {i: t["meta"]["loss"] for i, t in enumerate(curves.data) if t.get("meta", {}).get("role") == "now"}
+    step_line = next(i for i, t in enumerate(curves.data) if t.get("meta", {}).get("role") == "step")
     assert len(fits) == len(nows) == 3
     for value in (0, 37, 100):
         step = step_at(value, run.steps)
@@ -430,7 +476,7 @@ def test_show_training_at_moves_both_regression_charts_in_the_browser():
             assert fitted["hovertemplate"].startswith(f"{name}: y = ")
         for i, name in nows.items():
             assert patches["lab_rcurve_chart"]["traces"][str(i)] == {"x": [step], "y": [run.fits[name].loss[step]]}
-        assert patches["lab_rcurve_chart"]["shapes"]["0"] == {"x0": step, "x1": step}
+        assert patches["lab_rcurve_chart"]["traces"][str(step_line)] == {"x": [step, step]}
 
 
 def test_show_training_at_moves_the_classifier_panels_in_the_browser():
@@ -456,8 +502,10 @@ def test_show_training_at_moves_the_classifier_panels_in_the_browser():
             else:  # float32 end points (only drawn)
                 np.testing.assert_allclose(w1 * xs + w2 * ys + b, meta["level"],
                                            atol=1e-5 * (1 + abs(w1) + abs(w2)) * float(np.abs(xs).max() + 1))
-        titles = [patch["annotations"][str(k)]["text"] for k in range(3)]
-        assert titles == [f"<b>{n}</b> · accuracy {run.accuracy(n, step):.0%}" for n in CLASSIFIER_LOSSES]
+        titles = [patch["traces"][str(i)]["text"] for i, t in enumerate(panels.data)
+                  if t.get("meta", {}).get("role") == "title"]
+        assert titles == [[f"<b>{n}</b> · accuracy {run.accuracy(n, step):.0%}"] for n in CLASSIFIER_LOSSES]
+        assert not (patch["shapes"] or patch["annotations"] or patch["axes"]), "scrubbing moves only traces"
     # at step 0 the weights are zero: no line yet, drawn as gaps
     start = {c.key: p for c, p in frame_patches(at, "lab_cprog", 0)}["lab_clf_chart"]["traces"]
     assert all(np.isnan(start[str(i)]["x"]).all() for i in lines)
@@ -474,7 +522,7 @@ def _assert_patch_drawn(patch: dict, drawn: dict, label: str) -> None:
             if attr == "visible":
                 assert row == trace.get("visible", True), where
                 continue
-            if isinstance(row, str):
+            if isinstance(row, str) or (isinstance(row, list) and row and isinstance(row[0], str)):
                 assert row == trace[attr], where
                 continue
             got = np.asarray(row, dtype=float)

@@ -193,6 +193,11 @@ def test_a_marker_the_server_moves_is_taken_over_and_one_the_visitor_moved_is_ke
     assert exceptions(page) == [] and page.console_errors == []
 
 
+#: Where the step line of the ``{}``-th chart (a Training lab loss-curve chart) is drawn: its x.
+STEP_LINE = ("document.querySelectorAll('[data-testid=\"lossappChart\"]')[{}]?._fullData"
+             "?.find((t) => t.meta && t.meta.role === 'step')?.x?.[0]")
+
+
 def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page):
     page.goto(f"{server}/Training_lab")
     wait_loaded(page)
@@ -201,15 +206,14 @@ def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page)
     # the regression loss curves, under the scatter, drawn at the end of training (the page's charts mount one
     # after another on a cold server)
     page.wait_for_function("() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[3]?.data "
-                           "&& document.querySelectorAll('[data-testid=\"lossappChart\"]')[1]"
-                           "?.layout?.shapes?.[0]?.x0 === 300")
+                           f"&& {STEP_LINE.format(1)} === 300")
     lines = "(gd) => JSON.stringify(gd.data.filter((t) => t.meta && t.meta.role === 'fit').map((t) => t.y))"
     before_lines, before_runs, before_starts = charts.first.evaluate(lines), runs(page), starts(page)
     scrub.focus()
     for _ in range(10):
         page.keyboard.press("ArrowLeft")  # 90 % of 300 steps
-    assert starts_when(page, "() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[1]"
-                             "?.layout?.shapes?.[0]?.x0 === 270") == before_starts, "the charts waited for a script run"
+    assert starts_when(page, f"() => {STEP_LINE.format(1)} === 270") == before_starts, \
+        "the charts waited for a script run"
     assert charts.first.evaluate(lines) != before_lines
     assert "lab_rprog=90" in page.url
     wait_run_after(page, before_runs)  # the server hears it once the slider is still: the table follows
@@ -220,13 +224,13 @@ def test_scrubbing_training_moves_both_charts_without_a_script_run(server, page)
     before_starts = starts(page)
     scrub.focus()
     page.keyboard.press("Home")  # step 0: zero weights, no boundary yet
-    assert starts_when(page, "() => document.querySelectorAll('[data-testid=\"lossappChart\"]')[3]"
-                             "?.layout?.shapes?.[0]?.x0 === 0") == before_starts
+    assert starts_when(page, f"() => {STEP_LINE.format(3)} === 0") == before_starts
     boundaries = charts.nth(2).evaluate(  # how many drawn (finite) end points each boundary has
         "(gd) => gd.data.filter((t) => t.meta && t.meta.role === 'boundary')"
         ".map((t) => Array.from(t.x).filter(Number.isFinite).length)")
     assert boundaries == [0, 0, 0]
-    titles = charts.nth(2).evaluate("(gd) => gd.layout.annotations.map((a) => a.text)")
+    titles = charts.nth(2).evaluate("(gd) => gd._fullData.filter((t) => t.meta && t.meta.role === 'title')"
+                                    ".map((t) => t.text[0])")
     assert all("accuracy" in t for t in titles) and len(titles) == 3
     assert exceptions(page) == [] and page.console_errors == []
 
@@ -259,7 +263,7 @@ def test_training_settings_move_the_charts_without_a_script_run(server, page):
     wait_run_after(page, before_runs)  # once still, the server hears it: the caption follows
     page.wait_for_function("() => document.body.innerText.includes('Scatter of 70 training points')")
 
-    # the classifier: no flipped labels hides the rings; another separation moves the panels' ranges
+    # the classifier: no flipped labels hides the rings; another separation moves the points
     rings = "(gd) => gd.data.filter((t) => t.meta && t.meta.role === 'flipped').map((t) => t.visible)"
     assert charts.nth(2).evaluate(rings) == [True, True, True]
     before_runs, before_starts = runs(page), starts(page)
@@ -270,11 +274,14 @@ def test_training_settings_move_the_charts_without_a_script_run(server, page):
                              ".every((t) => t.visible === false)") == before_starts
     wait_run_after(page, before_runs)
     page.wait_for_function("() => document.body.innerText.includes('0 labels flipped')")
-    x_range = f"() => JSON.stringify({CHART_N.format(2)}.layout.xaxis.range)"
-    before_range, before_starts = page.evaluate(x_range), starts(page)
+    # (the panels' ranges are whole numbers around the points: a step of the separation moves the points and
+    # keeps the ranges, or moves both)
+    drawn = (f"() => JSON.stringify([{CHART_N.format(2)}.layout.xaxis.range, Array.from({CHART_N.format(2)}"
+             "._fullData.find((t) => t.meta && t.meta.role === 'points').x)])")
+    before_drawn, before_starts = page.evaluate(drawn), starts(page)
     page.locator(f'{CLIENT_SLIDER}[data-param="lab_sep"]').focus()
     page.keyboard.press("ArrowRight")
-    assert starts_when(page, f"(before) => ({x_range})() !== before", before_range) == before_starts
+    assert starts_when(page, f"(before) => ({drawn})() !== before", before_drawn) == before_starts
     assert exceptions(page) == [] and page.console_errors == []
 
 
