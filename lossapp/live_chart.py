@@ -125,6 +125,74 @@ function loadPlotly(src) {
   return window.__lossappPlotly;
 }
 
+// On every draw plotly works out which attributes of each trace hold arrays by walking the trace type's whole
+// attribute schema, hundreds of entries (0.7 ms a trace here: 14 ms of each redraw of the Training lab's
+// panels). The schema never changes: this walks it once per trace type, keeps the paths where an array may
+// sit, and then looks only there. Same paths, same order (tests/browser/test_fast_redraw.py compares the two
+// on every trace of several pages); plotly's own function stays at PlotSchema.__lossappOriginal.
+function isArrayLike(v) {
+  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+}
+
+function isPlain(v) {
+  return Object.prototype.toString.call(v) === '[object Object]'
+    && Object.getPrototypeOf(v).hasOwnProperty('hasOwnProperty');
+}
+
+function speedUpArrayAttributes(Plotly) {
+  const schema = Plotly.PlotSchema;
+  if (!schema || schema.__lossappOriginal || typeof schema.crawl !== 'function') return;
+  const original = schema.findArrayAttributes;
+  // the base attributes every trace has: the first thing plotly's own function walks
+  let base = null;
+  const crawl = schema.crawl;
+  schema.crawl = function (attrs, ...rest) {
+    if (base === null) base = attrs;
+    return crawl.call(this, attrs, ...rest);
+  };
+  try { original.call(schema, {}); } finally { schema.crawl = crawl; }
+  if (!base) return;
+  const paths = new Map();
+  function pathsOf(mod) {
+    if (!paths.has(mod)) {
+      const found = [];
+      let stack = [], linked = [];
+      const visit = (attr, name, attrs, level) => {
+        stack = stack.slice(0, level).concat([name]);
+        linked = linked.slice(0, level).concat([attr && attr._isLinkedToArray]);
+        const colorbarTicks = stack[level - 1] === 'colorbar' && (name === 'ticktext' || name === 'tickvals');
+        if (attr && (attr.valType === 'data_array' || attr.arrayOk === true) && !colorbarTicks) {
+          found.push([stack, linked]);
+        }
+      };
+      schema.crawl(base, visit);
+      if (mod.attributes) schema.crawl(mod.attributes, visit);
+      paths.set(mod, found);
+    }
+    return paths.get(mod);
+  }
+  function look(container, stack, linked, i, prefix, out) {
+    const item = container[stack[i]];
+    const name = prefix + stack[i];
+    if (i === stack.length - 1) {
+      if (isArrayLike(item)) out.push(name);
+    } else if (linked[i]) {
+      if (Array.isArray(item)) {
+        item.forEach((el, j) => { if (isPlain(el)) look(el, stack, linked, i + 1, `${name}[${j}].`, out); });
+      }
+    } else if (isPlain(item)) {
+      look(item, stack, linked, i + 1, name + '.', out);
+    }
+  }
+  schema.findArrayAttributes = function (trace) {
+    if (!trace || !trace._module) return original.call(this, trace);
+    const out = [];
+    for (const [stack, linked] of pathsOf(trace._module)) look(trace, stack, linked, 0, '', out);
+    return out;
+  };
+  schema.__lossappOriginal = original;
+}
+
 function themeFont(host) {
   const style = getComputedStyle(host);
   return [style.getPropertyValue('--st-text-color').trim() || style.color,
@@ -567,7 +635,7 @@ function addReadout(host, label) {
 // Plotly.react recomputes and redraws the whole chart whatever changed (60 to 80 ms for the Training lab's
 // three panels here). When only the data of some scatter traces changed (their x, y, texts, hover text or meta)
 // and every axis those traces sit on has a fixed range, Plotly.animate with no transition and no redraw replots
-// the traces and nothing else (half the time or less): the axes, titles, legend and shapes stay as drawn.
+// only those traces (a third of the time or less): the axes, titles, legend, shapes and other traces stay.
 // tests/browser/test_fast_redraw.py checks that the result is what a chart drawn from scratch shows.
 const MOVABLE = ['x', 'y', 'text', 'hovertemplate', 'meta'];
 const ANIMATE_NOW = {transition: {duration: 0}, frame: {duration: 0, redraw: false}, mode: 'immediate'};
@@ -581,8 +649,8 @@ function fixedAxis(layout, id) {
   return Boolean(axis) && Array.isArray(axis.range) && axis.autorange !== true && axis.autorange !== 'reversed';
 }
 
-// The traces to move from what is drawn to (data, layout) when Plotly.animate can do it: every trace's index
-// once some trace's data changed (none when nothing changed), or null when a full Plotly.react is needed.
+// The traces to move from what is drawn to (data, layout) when Plotly.animate can do it (the indices of those
+// whose data changed; none when nothing changed), or null when a full Plotly.react is needed.
 function movedTraces(shown, data, layout, config) {
   if (!shown || shown.data.length !== data.length || shown.config !== config) return null;
   if (shown.layout !== layout) {
@@ -604,9 +672,25 @@ function movedTraces(shown, data, layout, config) {
     if (!fixedAxis(layout, b.xaxis || 'x') || !fixedAxis(layout, b.yaxis || 'y')) return null;
     moved.push(i);
   }
-  // plotly replots the given traces as if they were all the traces there are (the others lose their place in
-  // the drawing order, or on another subplot their drawing): give it every trace once one moved
-  return moved.length ? data.map((t, i) => i) : moved;
+  // plotly drops the drawing of a subplot none of whose traces it is given: add one trace of each such subplot
+  if (moved.length) {
+    const subplot = (t) => (t.xaxis || 'x') + (t.yaxis || 'y');
+    const covered = new Set(moved.map((i) => subplot(data[i])));
+    data.forEach((t, i) => { if (!covered.has(subplot(t))) { covered.add(subplot(t)); moved.push(i); } });
+    moved.sort((a, b) => a - b);
+  }
+  return moved;
+}
+
+// After replotting some of a subplot's traces plotly leaves them after the others; put every trace back in
+// its place in the drawing order (later traces on top), as a full redraw has them.
+function restoreTraceOrder(gd) {
+  const index = (el) => (el.__data__ && el.__data__[0] && el.__data__[0].trace ? el.__data__[0].trace.index : -1);
+  for (const layer of gd.querySelectorAll('.scatterlayer')) {
+    const traces = Array.from(layer.children).filter((el) => el.classList.contains('trace'));
+    const sorted = traces.slice().sort((a, b) => index(a) - index(b));
+    if (sorted.some((el, k) => el !== traces[k])) sorted.forEach((el) => layer.appendChild(el));
+  }
 }
 
 // Draw (data, layout) over what the chart shows: by moving the changed traces where that is enough, else
@@ -627,6 +711,7 @@ async function show(Plotly, gd, data, layout, config) {
         return Object.fromEntries(['x', 'y'].filter((k) => k in values).map((k) => [k, values[k]]));
       });
       await Plotly.animate(gd, {data: traces, traces: moved}, ANIMATE_NOW);
+      restoreTraceOrder(gd);
       fast = true;
     } catch (err) {
       fast = false;  // an interrupted or refused transition: draw it all
@@ -645,6 +730,7 @@ async function draw(gd) {
       const next = gd.__lossappNext;
       gd.__lossappNext = null;
       const Plotly = await loadPlotly(next.src);
+      speedUpArrayAttributes(Plotly);
       const host = next.host;
       let data, layout, drawn = null, stamp = null;
       if (host && host.__lossapp && (host.__lossapp.controls.length || host.__lossapp.follow)) {

@@ -79,3 +79,28 @@ def test_training_lab_steps_move_traces_and_draw_what_a_full_redraw_draws(server
     for c in charts:
         assert_drawn_as_from_scratch(page, c, f"{section} after the server caught up")
     assert exceptions(page) == [] and page.console_errors == []
+
+
+#: For every trace of every chart on the page: plotly's own list of the trace's attributes that hold arrays, and
+#: the one the app's faster lookup gives (lossapp.live_chart's speedUpArrayAttributes).
+ARRAY_ATTRIBUTES = """() => {
+  const schema = Plotly.PlotSchema;
+  const rows = [];
+  for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+    for (const t of gd._fullData || []) {
+      rows.push([t.type, JSON.stringify(schema.findArrayAttributes(t)), JSON.stringify(schema.__lossappOriginal(t))]);
+    }
+  }
+  return rows;
+}"""
+
+
+@pytest.mark.parametrize("path", ["Training_lab", "Sequences", "Embeddings", "Compare", "Distributions"])
+def test_the_faster_array_attribute_lookup_finds_what_plotly_finds(server, page, path):
+    page.goto(f"{server}/{path}")
+    wait_loaded(page)
+    page.wait_for_function("() => window.Plotly?.PlotSchema?.__lossappOriginal "
+                           "&& document.querySelector('.js-plotly-plot')?._fullData")
+    rows = page.evaluate(ARRAY_ATTRIBUTES)
+    assert rows and all(fast == own for _, fast, own in rows), [r for r in rows if r[1] != r[2]]
+    assert any(fast != "[]" for _, fast, _ in rows)  # traces with data arrays were compared
