@@ -193,10 +193,17 @@ function speedUpArrayAttributes(Plotly) {
   schema.__lossappOriginal = original;
 }
 
+// The app theme's text colour and font. Reading them makes the browser work out the page's styles, which a
+// chart drawn just before has changed (about 2 ms each time here): the answer is kept until the next frame,
+// so the charts a key press redraws read it once.
+let themeMemo = null;
 function themeFont(host) {
+  if (themeMemo) return themeMemo;
   const style = getComputedStyle(host);
-  return [style.getPropertyValue('--st-text-color').trim() || style.color,
-          style.getPropertyValue('--st-font').trim() || style.fontFamily];
+  themeMemo = [style.getPropertyValue('--st-text-color').trim() || style.color,
+               style.getPropertyValue('--st-font').trim() || style.fontFamily];
+  requestAnimationFrame(() => { themeMemo = null; });
+  return themeMemo;
 }
 
 function themeKey(host) {
@@ -717,7 +724,12 @@ async function show(Plotly, gd, data, layout, config) {
       fast = false;  // an interrupted or refused transition: draw it all
     }
   }
-  if (!fast && !(moved && !moved.length)) await Plotly.react(gd, data, layout, config);
+  // (the config only when it changed: given one, plotly deep-copies its whole default config first)
+  if (!fast && !(moved && !moved.length)) {
+    const sameConfig = gd.__lossappConfig === configKey && gd._context;
+    await Plotly.react(gd, data, layout, ...(sameConfig ? [] : [config]));
+    gd.__lossappConfig = configKey;
+  }
   gd.__lossappFastDraws = (gd.__lossappFastDraws || 0) + (fast ? 1 : 0);
   gd.__lossappShown = {data, layout, config: configKey};
 }
@@ -926,6 +938,7 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
   kick();
   return () => {
     gd.__lossappShown = null;
+    gd.__lossappConfig = null;
     if (host.__lossappListener) window.removeEventListener('lossapp-slider', host.__lossappListener);
     host.__lossappListener = null;
     if (window.Plotly) window.Plotly.purge(gd);
