@@ -554,6 +554,52 @@ def dense_gradients(seed: int, y: tuple, h: float) -> dict:
     return dict(x=x, w=w, b=b, out=out, values=values, dout=dout, dw=dw, db=db, fd_w=fd_w, fd_b=fd_b)
 
 
+#: A log axis has no zero: a parameter where the two gradients agree exactly is drawn at this height.
+FD_FLOOR = 1e-18
+FD_GAP_HELP = ("Between the chain-rule gradient and the finite difference. L2 is quadratic in W, so the central "
+               "difference is exact up to rounding for any h.")
+
+
+def fd_disagreement(seed: int, y: tuple, h: float) -> np.ndarray:
+    """|chain rule − central difference| for W[0..3] and b of :func:`dense_gradients` at step ``h``."""
+    g = dense_gradients(seed, y, h)
+    return np.abs(np.concatenate([g["dw"][0], g["db"]]) - np.concatenate([g["fd_w"][0], g["fd_b"]]))
+
+
+def fd_check_chart(seed: int, y: tuple, exponent: float, slider: ClientSlider, *, key: str,
+                   present: bool = False) -> None:
+    """The Basics Dense-layer check as a chart: for each parameter, how far the central difference at
+    h = 10^exponent lands from the chain-rule gradient (log scale), with the exponent as a browser-side slider
+    under it (every step worked out in advance; the step and the largest disagreement are the numbers below)."""
+    names = [f"W[{j}]" for j in range(4)] + ["b"]
+    every = np.arange(slider.low, slider.high + slider.step / 2, slider.step)
+    gaps = {float(e): fd_disagreement(seed, y, 10.0 ** e) for e in every}
+
+    def numbers(e: float) -> list[str]:
+        return [f"{10.0 ** e:.0e}", f"{gaps[float(e)].max():.2e}"]
+
+    def columns(exponents: np.ndarray) -> dict[str, Any]:
+        rows = np.array([gaps[float(e)] for e in exponents])
+        return {"traces": {0: {"y": np.maximum(rows, FD_FLOOR)}}, "stats": [numbers(e) for e in exponents]}
+
+    shown = gaps[float(exponent)]
+    top = float(np.log10(max(max(g.max() for g in gaps.values()), FD_FLOOR)))
+    data, layout = figures.bar_spec(names, {"|chain rule − central difference|": np.maximum(shown, FD_FLOOR)},
+                                    y_title="|difference| (log scale)", present=present, height=260)
+    layout["yaxis"].update(type="log", range=[np.log10(FD_FLOOR), np.ceil(top) + 0.5], autorange=False, dtick=2,
+                           exponentformat="power")
+    step_text, worst = numbers(exponent)
+    plotly_chart(figures.SpecFigure(data, layout), key=key,
+                 alt=(f"Bars of the gap between the chain-rule gradient and the central difference at h = "
+                      f"{step_text}, per parameter, on a log scale: "
+                      + ", ".join(f"{n} {v:.1e}" for n, v in zip(names, shown, strict=True))
+                      + f" (an exact match is drawn at {FD_FLOOR:.0e})."),
+                 sliders=[slider],
+                 stats=[Stat("step h", step_text, "h = 10^k, the slider's value k."),
+                        Stat("largest disagreement", worst, FD_GAP_HELP)],
+                 frames={slider.id: frame_table(slider, columns)})
+
+
 @cache_data(max_entries=256, show_spinner=False)
 def double_sigmoid_demo(q: float, label: float) -> dict:
     """The same network output q (already a probability) fed to the loss with both from_sigmoid settings."""

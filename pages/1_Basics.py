@@ -8,13 +8,26 @@ from lossapp.controls import BIND, array_input, param_control
 from lossapp.frames import SliderDef, section_sliders
 from lossapp.live_chart import live_charts_enabled
 from lossapp.page import setup_page
-from lossapp.views import dense_gradients, example_losses_chart, fmt, l2_batch, l2_values
+from lossapp.views import (
+    FD_GAP_HELP,
+    dense_gradients,
+    example_losses_chart,
+    fd_check_chart,
+    fmt,
+    l2_batch,
+    l2_values,
+)
 from losscore.catalog import CATALOG
 
 present = setup_page("Basics")
 WEIGHT = CATALOG["L2Loss"].param("weight")
 #: With live charts the weight is a browser-side slider under the chart of the examples' losses.
 BASICS_WEIGHT = SliderDef.of(WEIGHT, "basics_weight")
+#: With live charts the finite-difference step is a browser-side slider over its power of ten, under the chart of
+#: how far the central difference lands from the chain rule (a Streamlit select_slider of h itself otherwise).
+BASICS_H = SliderDef("basics_hexp", "finite-difference step h = 10^k: k", -6, -1, -4, 1,
+                     "Smaller steps are more accurate until float64 rounding takes over.")
+H_STEPS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6]
 
 st.title("Basics: a loss, its values, its gradient")
 if not present:
@@ -106,14 +119,23 @@ def dense_section() -> None:
             "weights, dL/dW = (dL/dout)ᵀ·X, and of the bias, dL/db = Σ dL/dout. A central finite difference, "
             "(L(W + h) − L(W − h)) / 2h on each weight in turn, checks the result without any calculus."
         )
-    g1, g2, g3 = st.columns(3)
+    live = live_charts_enabled()
+    g1, g2, *g3 = st.columns(2 if live else 3)
     seed = int(g1.number_input("random seed", 0, 10_000, 0, 1, key="basics_seed", bind=BIND,
                                help="Seeds numpy's generator for X (uniform on [0, 1), like nd.random.uniform) and W."))
     y_text = array_input("labels y", "2, 2", "basics_y", container=g2, length=2,
                          help="The two labels the outputs are compared with (the tutorial reuses y = [2, 2]).")
-    h = float(g3.select_slider("finite-difference step h", [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6], 1e-4,
-                               key="basics_h", bind=BIND, format_func=lambda v: f"{v:.0e}",
-                               help="Smaller steps are more accurate until float64 rounding takes over."))
+    if live:  # under the chart of the two gradients' gap, moved in the browser
+        if "basics_h" in st.query_params and BASICS_H.key not in st.query_params:  # a link from before
+            try:
+                st.query_params[BASICS_H.key] = str(round(float(np.log10(float(st.query_params["basics_h"])))))
+            except ValueError:
+                pass  # not a number: the slider's default
+        (exponent,), h_sliders = section_sliders(st, [BASICS_H])
+        h = 10.0 ** exponent
+    else:
+        h = float(g3[0].select_slider("finite-difference step h", H_STEPS, 1e-4, key="basics_h", bind=BIND,
+                                      format_func=lambda v: f"{v:.0e}", help=BASICS_H.help))
 
 
     if y_text is not None:
@@ -138,9 +160,11 @@ def dense_section() -> None:
         config["|difference|"] = st.column_config.NumberColumn(format="%.1e")
         st.dataframe(grads, hide_index=True, width="content", column_config=config)
         worst = float(grads["|difference|"].max())
-        st.metric("largest disagreement", f"{worst:.2e}",
-                  help="Between the chain-rule gradient and the finite difference. L2 is quadratic in W, so the "
-                       "central difference is exact up to rounding for any h.")
+        if live:
+            fd_check_chart(seed, tuple(y_text.tolist()), exponent, h_sliders[0], key="basics_fd_chart",
+                           present=present)
+        else:
+            st.metric("largest disagreement", f"{worst:.2e}", help=FD_GAP_HELP)
         if not present:
             st.caption(
                 "Because the L2 loss is a quadratic function of the weights, the central difference has no "

@@ -152,15 +152,21 @@ def test_basics_weight_is_a_browser_side_slider_under_the_examples_losses():
     assert [s["id"] for s in bars.controls] == ["basics_weight"]
     np.testing.assert_allclose(bars.data[0]["y"] if isinstance(bars.data[0]["y"], list)
                                else _decode_bars(bars.data[0]["y"]), [0.5, 2.0, 2.0])
-    assert stats(at) == {"loss of example 0": "0.5000", "loss of example 1": "2.0000", "loss of example 2": "2.0000"}
+    assert example_stats(at) == {"loss of example 0": "0.5000", "loss of example 1": "2.0000",
+                                 "loss of example 2": "2.0000"}
     ((_, patch),) = frame_patches(at, "basics_weight", 2.5)
     np.testing.assert_allclose(patch["traces"]["0"]["y"], [1.25, 5.0, 5.0])
     assert patch["stats"] == ["1.2500", "5.0000", "5.0000"]
     set_control(at, "basics_weight", 2.5)
     rerun(at)
-    assert stats(at) == dict(zip(("loss of example 0", "loss of example 1", "loss of example 2"), patch["stats"],
-                                 strict=True))
+    assert example_stats(at) == dict(zip(("loss of example 0", "loss of example 1", "loss of example 2"),
+                                         patch["stats"], strict=True))
     assert at.dataframe[0].value["L2Loss(pred, label)"].tolist() == [1.25, 5.0, 5.0]
+
+
+def example_stats(at: AppTest) -> dict[str, str]:
+    """The numbers under the Basics chart of the examples' losses."""
+    return {k: v for k, v in stats(at).items() if k.startswith("loss of example")}
 
 
 def test_basics_weight_is_a_streamlit_slider_without_live_charts(monkeypatch):
@@ -210,15 +216,44 @@ def test_basics_dense_layer_gradient_matches_chain_rule_and_finite_difference(se
     assert float(metrics(at)["largest disagreement"]) < 1e-8
 
 
-def test_basics_finite_difference_step_and_seed_change_the_numbers():
+def test_basics_finite_difference_step_and_seed_change_the_numbers(monkeypatch):
+    monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
     at = load("1_Basics.py")
     first = at.dataframe[-1].value["chain rule: (dL/dout)ᵀ·X"].tolist()
     at.number_input(key="basics_seed").set_value(3)
     rerun(at)
     assert at.dataframe[-1].value["chain rule: (dL/dout)ᵀ·X"].tolist() != first
+    before = metrics(at)["largest disagreement"]
     at.select_slider(key="basics_h").set_value(1e-6)
     rerun(at)
-    assert float(metrics(at)["largest disagreement"]) < 1e-6
+    gaps = at.dataframe[-1].value["|difference|"]
+    assert metrics(at)["largest disagreement"] == f"{gaps.max():.2e}" != before
+
+
+def test_basics_finite_difference_step_is_a_browser_side_slider_under_the_gaps_chart():
+    """With live charts the step h = 10^k moves in the browser: the bars (each parameter's |chain rule − central
+    difference|, log scale) and the numbers under them are, for every k, what the page shows at that k."""
+    at = load("1_Basics.py", basics_seed="3")
+    (gaps_chart,) = [c for c in charts(at) if c.key == "basics_fd_chart"]
+    assert [(s["id"], s["min"], s["max"], s["value"]) for s in gaps_chart.controls] == [("basics_hexp", -6, -1, -4)]
+    shown = at.dataframe[-1].value["|difference|"].to_numpy()
+    np.testing.assert_allclose(_decode_bars(gaps_chart.data[0]["y"]), np.maximum(shown, 1e-18), rtol=1e-12)
+    assert {k: stats(at)[k] for k in ("step h", "largest disagreement")} == {
+        "step h": "1e-04", "largest disagreement": f"{shown.max():.2e}"}
+    for k in (-6, -5, -1):
+        ((_, patch),) = [(c, p) for c, p in frame_patches(at, "basics_hexp", k) if c.key == "basics_fd_chart"]
+        set_control(at, "basics_hexp", k)
+        rerun(at)
+        gaps = at.dataframe[-1].value["|difference|"].to_numpy()
+        np.testing.assert_allclose(patch["traces"]["0"]["y"], np.maximum(gaps, 1e-18), rtol=1e-12)
+        assert patch["stats"] == [f"{10.0 ** k:.0e}", f"{gaps.max():.2e}"]
+        assert [stats(at)["step h"], stats(at)["largest disagreement"]] == patch["stats"]
+
+
+def test_an_old_basics_link_with_h_opens_the_same_step():
+    at = load("1_Basics.py", basics_h="1e-06")
+    assert stats(at)["step h"] == "1e-06"
+    assert control_value(at, "basics_hexp") == -6
 
 
 def test_basics_batch_axis_changes_what_counts_as_an_example():

@@ -105,6 +105,31 @@ def test_basics_weight_rescales_the_examples_losses_without_a_script_run(server,
     assert exceptions(page) == [] and page.console_errors == []
 
 
+def test_basics_finite_difference_step_moves_the_gaps_without_a_script_run(server, page):
+    """The Basics Dense-layer check: the step h = 10^k moves the bars of the two gradients' gaps and the numbers
+    under them in the browser; the table of both gradients follows once the server hears of it."""
+    _, before = open_slider(page, f"{server}/Basics?basics_seed=3", "basics_hexp")
+    assert stats(page, "basics_hexp")["step h"] == "1e-04"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")  # k -4 -> -6
+    gaps = dd_gaps(3, -6)
+    assert wait_stat(page, "basics_hexp", "largest disagreement", f"{gaps.max():.2e}") == before, \
+        "waited for a script run"
+    assert stats(page, "basics_hexp")["step h"] == "1e-06"
+    np.testing.assert_allclose(bars_of(page, "basics_hexp")["|chain rule − central difference|"],
+                               np.maximum(gaps, 1e-18), rtol=1e-6)
+    wait_start_after(page, before)  # at rest: one sync run
+    assert "basics_hexp=-6" in page.url
+    assert exceptions(page) == [] and page.console_errors == []
+
+
+def dd_gaps(seed: int, exponent: int) -> np.ndarray:
+    """The Basics page's gaps between the chain-rule gradient and the central difference (labels y = 2, 2)."""
+    from lossapp.views import fd_disagreement
+
+    return fd_disagreement(seed, (2.0, 2.0), 10.0 ** exponent)
+
+
 def test_two_sliders_moved_at_once_wait_for_the_server(server, page):
     """Patches hold the other sliders where the server last saw them: after two quick moves none fits, so the
     chart asks the server at once and shows its answer."""
