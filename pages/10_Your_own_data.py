@@ -8,8 +8,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lossapp import own_data, urlstate
-from lossapp.controls import BIND, param_controls
-from lossapp.live_chart import plotly_chart
+from lossapp.controls import BIND, control_key, param_controls
+from lossapp.frames import SliderDef, frame_table, section_sliders
+from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.page import setup_page
 from lossapp.views import fmt
 from losscore.catalog import CATALOG
@@ -84,12 +85,25 @@ def load(source: str, pred_text: str, label_text: str, upload) -> own_data.Datas
     return own_data.parse_csv(upload.getvalue(), upload.name, rule.multiclass)
 
 
-def show(ds: own_data.Dataset, a: own_data.Analysis) -> None:
+def weight_stats(unit: dict[str, float], weight: float) -> list[str]:
+    """The numbers under the loss-share chart at ``weight``, from the summary at weight 1 (every loss here is its
+    weight times the unweighted loss)."""
+    return [fmt(unit["mean"] * weight), fmt(unit["max"] * weight)]
+
+
+def show(ds: own_data.Dataset, a: own_data.Analysis, weight: ClientSlider | None = None,
+         unit: own_data.Analysis | None = None) -> None:
+    """What the loss makes of the data. With a browser-side ``weight`` slider (under the loss-share chart) the
+    mean and largest loss under the chart follow it at once, from ``unit``, the analysis at weight 1; the rest
+    follows when the server hears of it."""
     s = own_data.summary(a)
+    # with the browser-side weight, the same numbers as under the chart (scaled from weight 1, in float64)
+    s1 = own_data.summary(unit) if weight is not None else None
+    mean_text, max_text = weight_stats(s1, weight.value) if s1 is not None else (fmt(s["mean"]), fmt(s["max"]))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Samples", f"{ds.n:,}")
-    c2.metric("Mean loss", fmt(s["mean"]), help="The average of the per-sample losses (what a trainer minimises).")
-    c3.metric("Largest loss", fmt(s["max"]))
+    c2.metric("Mean loss", mean_text, help="The average of the per-sample losses (what a trainer minimises).")
+    c3.metric("Largest loss", max_text)
     c4.metric("Top 10% of samples carry", f"{s['top10_loss_share']:.0%}",
               help="Share of the total loss (sum of |loss|) from the tenth of the samples with the largest loss.")
     if name == "PoissonNLLLoss":
@@ -139,7 +153,13 @@ def show(ds: own_data.Dataset, a: own_data.Analysis) -> None:
                     yaxis=dict(title=dict(text="share of the total loss"), tickformat=".0%", range=[0, 1.02],
                                gridcolor="rgba(128,128,128,0.25)")),
     )
-    plotly_chart(fig, key="od_chart", alt=alt)
+    if weight is None:
+        plotly_chart(fig, key="od_chart", alt=alt)
+    else:
+        plotly_chart(fig, key="od_chart", alt=alt, sliders=[weight],
+                     stats=[Stat("mean loss at this weight", mean_text), Stat("largest loss at this weight", max_text)],
+                     frames={weight.id: frame_table(weight, lambda ws: {
+                         "stats": [weight_stats(s1, float(w)) for w in ws]})})
     st.caption(alt)
 
     if not present:
@@ -160,8 +180,15 @@ def workspace() -> None:
     """The loss's parameters, the data and what the loss makes of it. A fragment: a parameter or the data
     reruns only this part of the page (the loss picked above reruns all of it)."""
     left, right = st.columns([1, 2.3], gap="medium")
+    # with live charts the weight is a browser-side slider under the loss-share chart: it scales the numbers only
+    live_weight = live_charts_enabled() and any(p.name == "weight" for p in spec.params)
     with left:
-        params = param_controls(spec, PREFIX[name], skip=rule.skip)
+        params = param_controls(spec, PREFIX[name], skip=(*rule.skip, "weight") if live_weight else rule.skip)
+    weight = None
+    if live_weight:
+        (params["weight"],), (weight,) = section_sliders(
+            st, [SliderDef.of(spec.param("weight"), control_key(PREFIX[name], "weight"))])
+    with left:
         st.caption(spec.label_convention)
         urlstate.guard_choice("od_src", options=SOURCES, default="paste")
         source = st.radio("Where the data comes from", SOURCES, key="od_src", bind=BIND, horizontal=True,
@@ -199,7 +226,8 @@ def workspace() -> None:
                         f"cross-entropy, one score per class then the class index). Up to {own_data.MAX_UPLOAD_MB} MB "
                         f"and {own_data.MAX_ROWS:,} samples.", icon=":material/upload_file:")
             else:
-                show(data, own_data.analyse(data, name, params))
+                unit = own_data.analyse(data, name, {**params, "weight": 1.0}) if weight is not None else None
+                show(data, own_data.analyse(data, name, params), weight, unit)
         except own_data.DataError as exc:
             st.error(str(exc), icon=":material/error:")
             st.caption("Nothing you entered has been changed: correct the data or the settings and the page updates.")

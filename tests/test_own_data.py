@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from apptest_charts import charts
+from apptest_charts import charts, frame_patches, set_control, stats
 from streamlit.testing.v1 import AppTest
 
 from lossapp import own_data
@@ -315,9 +315,31 @@ def test_uploaded_csv_gives_results_and_a_download():
     assert any(b.label.startswith("Download every sample") for b in at.get("download_button"))
 
 
-def test_the_weight_moves_the_numbers_and_sends_the_share_chart_unchanged():
-    """The chart of loss shares does not depend on the loss's weight: a weight step sends the same figure
-    (which the browser then does not draw again), while the numbers scale."""
+def test_the_weight_is_a_browser_side_slider_that_moves_the_numbers_under_the_share_chart():
+    """With live charts the weight sits under the loss-share chart (which it does not change) and moves the mean
+    and largest loss under it in the browser: the patch for a weight is what the page shows at that weight."""
+    at = AppTest.from_file(PAGE, default_timeout=30)
+    at.run()
+    (share,) = [c for c in charts(at) if c.key == "od_chart"]
+    assert [s["id"] for s in share.controls] == ["od_l2_weight"]
+    before = {m.label: m.value for m in at.metric}
+    assert stats(at) == {"mean loss at this weight": before["Mean loss"],
+                         "largest loss at this weight": before["Largest loss"]}
+    ((_, patch),) = frame_patches(at, "od_l2_weight", 0.7)
+    assert not patch["traces"] and not patch["shapes"]  # the chart stays as it is
+    set_control(at, "od_l2_weight", 0.7)
+    at.run()
+    assert not at.exception
+    after = {m.label: m.value for m in at.metric}
+    assert list(stats(at).values()) == patch["stats"] == [after["Mean loss"], after["Largest loss"]]
+    assert float(after["Mean loss"]) == pytest.approx(0.7 * float(before["Mean loss"]), rel=1e-3)
+    assert [c.raw for c in charts(at) if c.key == "od_chart"] == [share.raw]
+
+
+def test_the_weight_moves_the_numbers_and_sends_the_share_chart_unchanged(monkeypatch):
+    """Without live charts the weight is a Streamlit slider: the chart of loss shares does not depend on it, so
+    a weight step sends the same figure, while the numbers scale."""
+    monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
     at = AppTest.from_file(PAGE, default_timeout=30)
     at.run()
     before = ({m.label: m.value for m in at.metric}, [c.raw for c in charts(at)])

@@ -26,9 +26,11 @@ PAGES = app_pages()
 METRIC_VALUE = '[data-testid="stMetricValue"]'
 #: The page the single-page checks use (the first one in the sidebar when it is missing).
 MAIN_PAGE = next((p for p in PAGES if p.url_path == "Regression"), PAGES[0] if PAGES else None)
-#: A page with a Streamlit slider (its loss's weight; most sliders elsewhere are browser-side now, and those are
+#: A page with a Streamlit slider (a loss parameter; most sliders elsewhere are browser-side now, and those are
 #: reached by keyboard in test_client_sliders).
 STREAMLIT_SLIDER_PAGE = next((p for p in PAGES if p.url_path == "Your_own_data"), MAIN_PAGE)
+#: ... with HuberLoss, whose rho is a Streamlit slider (the weight is browser-side, under the chart)
+STREAMLIT_SLIDER_QUERY = "od_loss=HuberLoss"
 
 
 def arrow_for(slider) -> str:
@@ -92,7 +94,7 @@ def test_page_renders_and_a_slider_move_redraws_its_chart(server, page, app_page
 
 @pytest.mark.skipif(STREAMLIT_SLIDER_PAGE is None, reason="no pages/*.py yet")
 def test_keyboard_alone_reaches_a_slider_and_changes_it(server, page):
-    page.goto(f"{server}/{STREAMLIT_SLIDER_PAGE.url_path}")
+    page.goto(f"{server}/{STREAMLIT_SLIDER_PAGE.url_path}?{STREAMLIT_SLIDER_QUERY}")
     wait_loaded(page)
     assert tab_to(page, SLIDER, 60), "60 presses of Tab never focused a slider"
     thumb = page.locator(f"{SLIDER}:focus")

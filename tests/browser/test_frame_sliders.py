@@ -130,6 +130,24 @@ def dd_gaps(seed: int, exponent: int) -> np.ndarray:
     return fd_disagreement(seed, (2.0, 2.0), 10.0 ** exponent)
 
 
+def test_your_own_data_weight_moves_the_numbers_without_a_script_run(server, page):
+    """Your own data: the loss's weight sits under the loss-share chart and scales the mean and largest loss under
+    it in the browser; the metrics and the table follow once the server hears of it."""
+    _, before = open_slider(page, f"{server}/Your_own_data", "od_l2_weight")
+    shown = stats(page, "od_l2_weight")
+    mean, largest = (float(shown[k]) for k in ("mean loss at this weight", "largest loss at this weight"))
+    for _ in range(3):
+        page.keyboard.press("ArrowLeft")  # weight 1.0 -> 0.7
+    assert wait_stat(page, "od_l2_weight", "largest loss at this weight", f"{0.7 * largest:.4f}") == before, \
+        "waited for a script run"
+    assert float(stats(page, "od_l2_weight")["mean loss at this weight"]) == pytest.approx(0.7 * mean, abs=1e-4)
+    wait_start_after(page, before)  # at rest: one sync run, and the metrics above follow
+    page.wait_for_function("(t) => Array.from(document.querySelectorAll('[data-testid=\"stMetricValue\"]'))"
+                           ".some((m) => m.innerText === t)", arg=f"{0.7 * largest:.4f}")
+    assert "od_l2_weight=0.7" in page.url
+    assert exceptions(page) == [] and page.console_errors == []
+
+
 def test_two_sliders_moved_at_once_wait_for_the_server(server, page):
     """Patches hold the other sliders where the server last saw them: after two quick moves none fits, so the
     chart asks the server at once and shows its answer."""
