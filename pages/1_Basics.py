@@ -1,5 +1,7 @@
 """Basics: what a loss call returns, sample weights, and a gradient through a Dense layer checked numerically."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -128,9 +130,11 @@ def dense_section() -> None:
     if live:  # under the chart of the two gradients' gap, moved in the browser
         if "basics_h" in st.query_params and BASICS_H.key not in st.query_params:  # a link from before
             try:
-                st.query_params[BASICS_H.key] = str(round(float(np.log10(float(st.query_params["basics_h"])))))
+                old_h = float(st.query_params["basics_h"])
             except ValueError:
-                pass  # not a number: the slider's default
+                old_h = math.nan
+            if math.isfinite(old_h) and old_h > 0:  # else the slider's default (out of range: clamped)
+                st.query_params[BASICS_H.key] = str(round(math.log10(old_h)))
         (exponent,), h_sliders = section_sliders(st, [BASICS_H])
         h = 10.0 ** exponent
     else:

@@ -256,6 +256,13 @@ def test_an_old_basics_link_with_h_opens_the_same_step():
     assert control_value(at, "basics_hexp") == -6
 
 
+@pytest.mark.parametrize("h", ["0", "-1", "inf", "nan", "abc", "1e300"])
+def test_an_old_basics_link_with_a_bad_h_opens_a_valid_step(h):
+    at = load("1_Basics.py", basics_h=h)  # load() fails on any exception
+    assert -6 <= control_value(at, "basics_hexp") <= -1
+    assert stats(at)["step h"] in {f"{10.0 ** k:.0e}" for k in range(-6, 0)}
+
+
 def test_basics_batch_axis_changes_what_counts_as_an_example():
     at = load("1_Basics.py")
     m = metrics(at)
