@@ -210,42 +210,12 @@ function themeKey(host) {
   return themeFont(host).join('|');
 }
 
-// A chart's width: plotly, sizing a chart itself (autosize), reads its container's computed style on every draw,
-// and after another chart's redraw that makes the browser lay out the whole page again (3 to 6 ms a chart
-// here). A ResizeObserver, which reports sizes after the browser's own layout, keeps each chart's width instead;
-// the chart is drawn at that width, and drawn again at the new one when it changes.
-const widths = typeof ResizeObserver === 'function' ? new ResizeObserver((entries) => {
-  for (const entry of entries) {
-    const gd = entry.target;
-    const width = Math.round(entry.contentRect.width);
-    if (width <= 0 || width === gd.__lossappWidth) continue;
-    const drawnAt = gd.__lossappWidth;
-    gd.__lossappWidth = width;
-    if (drawnAt !== undefined) resized(gd);
-  }
-}) : null;
-
-function resized(gd) {
-  if (gd.__lossappBusy) { gd.__lossappResized = true; return; }  // drawn again when the draw in hand ends
-  if (!window.Plotly || !gd._fullLayout || gd._fullLayout.width === gd.__lossappWidth) return;
-  const shown = gd.__lossappShown;  // what is drawn, at the new width
-  if (shown) {
-    gd.__lossappShown = Object.assign({}, shown, {layout: Object.assign({}, shown.layout, {width: gd.__lossappWidth})});
-  }
-  window.Plotly.relayout(gd, {width: gd.__lossappWidth}).catch(() => { gd.__lossappShown = null; });
-}
-
-function themed(layout, gd) {
-  const [text, font] = themeFont(gd);
+function themed(layout, host) {
+  const [text, font] = themeFont(host);
   const out = Object.assign({}, layout);
   out.font = Object.assign({color: text, family: font}, layout.font || {});
-  if (gd.__lossappWidth) {
-    out.autosize = false;
-    out.width = gd.__lossappWidth;
-  } else {  // not measured yet (the first draw): plotly measures it
-    out.autosize = true;
-    delete out.width;
-  }
+  out.autosize = true;
+  delete out.width;
   return out;
 }
 
@@ -811,7 +781,6 @@ async function draw(gd) {
     }
   } finally {
     gd.__lossappBusy = false;
-    if (gd.__lossappResized) { gd.__lossappResized = false; resized(gd); }
   }
 }
 
@@ -958,7 +927,6 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
   const gd = parentElement.querySelector('.lossapp-chart');
   if (!gd || !data) return;
   gd.setAttribute('aria-label', data.alt || 'chart');
-  if (widths && !gd.__lossappObserved) { widths.observe(gd); gd.__lossappObserved = true; }
   const host = parentElement;
   const kick = () => {
     gd.__lossappNext = Object.assign({}, data, {host});
@@ -969,8 +937,6 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
   else if (host.__lossapp) { host.__lossapp = null; host.querySelector('.lossapp-controls').replaceChildren(); }
   kick();
   return () => {
-    if (widths) widths.unobserve(gd);
-    gd.__lossappObserved = false;
     gd.__lossappShown = null;
     gd.__lossappConfig = null;
     if (host.__lossappListener) window.removeEventListener('lossapp-slider', host.__lossappListener);

@@ -130,19 +130,3 @@ def test_every_chart_after_a_browser_side_step_is_what_a_full_redraw_draws(serve
         for key in keys:
             assert_drawn_as_from_scratch(page, key, f"{path} slider {k}", need_points=False)
     assert exceptions(page) == [] and page.console_errors == []
-
-
-def test_charts_follow_the_width_of_the_window(server, page):
-    """Charts are drawn at the width a ResizeObserver reports (plotly does not measure it on every draw): when the
-    window narrows, every chart is drawn again at its container's new width."""
-    page.goto(f"{server}/Regression")
-    wait_loaded(page)
-    fits = ("() => { const charts = Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]'))"
-            ".filter((gd) => gd._fullLayout); return charts.length > 0 && charts.every((gd) => "
-            "Math.abs(gd._fullLayout.width - gd.getBoundingClientRect().width) <= 1); }")
-    page.wait_for_function(fits)
-    wide = page.evaluate("() => document.querySelector('[data-testid=\"lossappChart\"]')._fullLayout.width")
-    page.set_viewport_size({"width": 820, "height": 900})
-    page.wait_for_function(f"() => document.querySelector('[data-testid=\"lossappChart\"]')._fullLayout.width < {wide}")
-    page.wait_for_function(fits)
-    assert exceptions(page) == [] and page.console_errors == []
