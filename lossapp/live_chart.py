@@ -730,8 +730,7 @@ async function show(Plotly, gd, data, layout, config) {
     await Plotly.react(gd, data, layout, ...(sameConfig ? [] : [config]));
     gd.__lossappConfig = configKey;
   }
-  gd.__lossappFastDraws = (gd.__lossappFastDraws || 0) + (fast ? 1 : 0);
-  gd.__lossappShown = {data, layout, config: configKey};
+  gd.__lossappShown = {data, layout, config: configKey, fast};
 }
 
 async function draw(gd) {
