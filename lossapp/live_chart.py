@@ -904,7 +904,13 @@ function setupFollower(host, data, redraw) {
     host.__lossapp = {signature, controls: [], follow: true, frameIds: ids, values: Object.assign({}, data.follow),
                       server: Object.assign({}, data.follow), steps: data.followSteps || {}};
   } else {
-    Object.assign(prev.server, data.follow);  // where the frames below were worked out
+    // where the frames below were worked out; a value the server changed by itself (pred_lengths following T)
+    // is taken over unless this chart has heard of a move the server has not seen yet (its frames would then
+    // be laid over the new figure from the old value)
+    for (const [id, value] of Object.entries(data.follow)) {
+      if (prev.server[id] !== value && prev.values[id] === prev.server[id]) prev.values[id] = value;
+      prev.server[id] = value;
+    }
   }
   const st = host.__lossapp;
   st.frames = data.frames;
