@@ -337,9 +337,13 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
     target = word[:llen]
     label = np.array([vocab.index(ch) for ch in word], dtype=np.float64)
     need = ctc_min_steps(target)
-    # CTCLoss needs the padded label to be at most T wide: drop padding beyond T (the lengths say what counts)
-    width = min(label.size, width_t) if llen <= width_t else label.size
-    lab_1d = label[:width]
+
+    def label_width(t: int) -> int:
+        """The padded label a call with ``t`` steps gets: CTCLoss needs it at most T wide, so padding beyond T
+        is dropped (the lengths say what counts)."""
+        return min(label.size, t) if llen <= t else label.size
+
+    lab_1d = label[:label_width(width_t)]
     log_p = log_softmax(x)
     if llen <= width_t:  # a matrix with fewer steps than letters comes out infeasible, as alone
         labels = np.repeat(lab_1d[None], k, axis=0)
@@ -378,7 +382,6 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
         best = x[i, :plen].argmax(axis=1)
         symbols = [names[j] for j in best]
         merged, collapsed = ctc_collapse(symbols)
-        width_i = min(label.size, t_i) if llen <= t_i else label.size  # what a call of its own would pass
         out.append({
             "vocab": vocab,
             "target": target,
@@ -403,7 +406,7 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
             "decoded": "".join(vocab[j] for j in decoded_all[i]),
             "collapsed": collapsed,
             "pred_shape": (1, t_i, n_classes) if layout == "NTC" else (t_i, 1, n_classes),
-            "label_shape": (1, width_i) if label_layout == "NT" else (width_i, 1),
+            "label_shape": (1, label_width(t_i)) if label_layout == "NT" else (label_width(t_i), 1),
         })
     return out
 

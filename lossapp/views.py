@@ -572,8 +572,7 @@ def fd_check_chart(seed: int, y: tuple, exponent: float, slider: ClientSlider, *
     h = 10^exponent lands from the chain-rule gradient (log scale), with the exponent as a browser-side slider
     under it (every step worked out in advance; the step and the largest disagreement are the numbers below)."""
     names = [f"W[{j}]" for j in range(4)] + ["b"]
-    every = np.arange(slider.low, slider.high + slider.step / 2, slider.step)
-    gaps = {float(e): fd_disagreement(seed, y, 10.0 ** e) for e in every}
+    gaps = {float(e): fd_disagreement(seed, y, 10.0 ** e) for e in window_values(slider)}
 
     def numbers(e: float) -> list[str]:
         return [f"{10.0 ** e:.0e}", f"{gaps[float(e)].max():.2e}"]
@@ -2297,7 +2296,8 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
     vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
     shown_r = ctc_view(**kw)
     shown = {name: (fig["data"], fig["layout"]) for name, fig in ctc_figures(args, present).items()}
-    defs = {d.key: d for d in (CTC_STEPS, ctc_label_length(len(kw["word"])), *ctc_slider_defs(kw["steps"]))}
+    letters = len(kw["word"])
+    defs = {d.key: d for d in (CTC_STEPS, ctc_label_length(letters), *ctc_slider_defs(kw["steps"]))}
     out: dict[str, dict[str, Any]] = {name: {} for name in shown}
     for key in keys:
         d, arg = defs[key], CTC_SLIDER_ARGS[key]
@@ -2312,15 +2312,15 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
                 factor = v * (kw["sample_weight"] if arg == "weight" else kw["weight"]) / scale
                 r = {**shown_r, "value": shown_r["value"] * factor, "grad": shown_r["grad"] * factor}
                 rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present, only=("ctc_grad",),
-                                          word_length=len(kw["word"]))))
+                                          word_length=letters)))
         elif arg in CTC_BATCH_ARGS:  # one batched analysis for the whole window (not through ctc_view's cache)
             typed = [int(round(v)) if d.integer else float(v) for v in values]  # T too: its charts are of other
             for r in ctc_numbers_along(kw, arg, typed):  # sizes, pred_lengths following (see ctc_numbers_along)
-                rows.append((r, ctc_specs(r, vocab, r["pred_length"], present, word_length=len(kw["word"]))))
+                rows.append((r, ctc_specs(r, vocab, r["pred_length"], present, word_length=letters)))
         else:
             for v in values:  # a weight from an infeasible label or a zero weight; another label_lengths
                 r = ctc_numbers(**{**kw, arg: int(round(v)) if d.integer else float(v)})
-                rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present, word_length=len(kw["word"]))))
+                rows.append((r, ctc_specs(r, vocab, kw["pred_length"], present, word_length=letters)))
         flips = {k for k, (r, _) in enumerate(rows) if r["feasible"] != shown_r["feasible"]}
         for name, spec in shown.items():
             figs = [specs.get(name, spec) for _, specs in rows]

@@ -29,7 +29,8 @@ BASICS_WEIGHT = SliderDef.of(WEIGHT, "basics_weight")
 #: how far the central difference lands from the chain rule (a Streamlit select_slider of h itself otherwise).
 BASICS_H = SliderDef("basics_hexp", "finite-difference step h = 10^k: k", -6, -1, -4, 1,
                      "Smaller steps are more accurate until float64 rounding takes over.")
-H_STEPS = [1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6]
+#: The same steps as values of h, largest first (the select_slider without live charts).
+H_STEPS = [10.0 ** k for k in range(BASICS_H.high, BASICS_H.low - 1, -BASICS_H.step)]
 
 st.title("Basics: a loss, its values, its gradient")
 if not present:
@@ -138,7 +139,8 @@ def dense_section() -> None:
         (exponent,), h_sliders = section_sliders(st, [BASICS_H])
         h = 10.0 ** exponent
     else:
-        h = float(g3[0].select_slider("finite-difference step h", H_STEPS, 1e-4, key="basics_h", bind=BIND,
+        h = float(g3[0].select_slider("finite-difference step h", H_STEPS, 10.0 ** BASICS_H.default, key="basics_h",
+                                      bind=BIND,
                                       format_func=lambda v: f"{v:.0e}", help=BASICS_H.help))
 
 
