@@ -75,6 +75,8 @@ TARGET_P50_MS = 60.0
 TARGET_P95_MS = 100.0
 TARGET_SCRIPT_MS = 50.0
 TARGET_COLD_S = 3.0
+#: The browser window of the key presses (``--viewport``).
+VIEWPORT = {"width": 1280, "height": 900}
 
 #: Records, per arrow-key press: when it happened, when the browser sent the new widget value over the
 #: websocket, when the server's "run started" and "script finished" messages arrived (from the harness's
@@ -186,7 +188,7 @@ def measure_cold_start(browser, log_dir: Path) -> tuple[dict, subprocess.Popen, 
     url = f"http://127.0.0.1:{port}"
     wait_healthy(url, proc)
     t_healthy = time.perf_counter()
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=VIEWPORT)
     pg = context.new_page()
     pg.add_init_script(STATE_OBSERVER)
     pg.goto(url + "/")
@@ -216,9 +218,10 @@ def _wait_press_done(pg, index: int, before_chart: str, expect_chart: bool) -> t
     return record, changed
 
 
-def measure_page(browser, url: str, app_page: str, path: str, sliders: int, presses: int) -> PageResult:
+def measure_page(browser, url: str, app_page: str, path: str, sliders: int, presses: int,
+                 viewport: dict[str, int] | None = None) -> PageResult:
     result = PageResult(app_page)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=viewport or VIEWPORT)
     pg = context.new_page()
     pg.add_init_script(STATE_OBSERVER)
     pg.add_init_script(LATENCY_PROBE)
@@ -458,7 +461,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cold", type=int, default=3,
                         help="cold server starts timed to the first page; the median is reported (default 3)")
     parser.add_argument("--json", type=Path, help="also write the raw results as JSON to this path")
+    parser.add_argument("--viewport", default="1280x900",
+                        help="browser window of the key presses, WIDTHxHEIGHT (default 1280x900); a tall one "
+                             "(1280x4000) keeps every chart of a page in view, so every chart a slider feeds "
+                             "is redrawn (charts out of view wait until they are scrolled to)")
     args = parser.parse_args(argv)
+    try:
+        width, height = (int(v) for v in args.viewport.lower().split("x"))
+    except ValueError:
+        parser.error(f"--viewport: {args.viewport!r} is not WIDTHxHEIGHT, e.g. 1280x900")
+    viewport = {"width": width, "height": height}
 
     from playwright.sync_api import sync_playwright
 
@@ -469,7 +481,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"UI latency benchmark: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     load_before = os.getloadavg()
     print(f"Load average before: {load_before[0]:.2f} (1 min) — other processes on the machine inflate every number")
-    print(f"Chromium {CHROMIUM}; {len(targets)} page(s); {args.sliders} slider(s) x {2 * args.presses} presses each")
+    print(f"Chromium {CHROMIUM}; {len(targets)} page(s); {args.sliders} slider(s) x {2 * args.presses} presses each; "
+          f"window {width}x{height}")
     results: list[PageResult] = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -488,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for name, path, _ in targets:
                 print(f"  browser: {name} ...", flush=True)
-                results.append(measure_page(browser, url, name, path, args.sliders, args.presses))
+                results.append(measure_page(browser, url, name, path, args.sliders, args.presses, viewport))
         finally:
             stop_server(proc)
         floor = None

@@ -29,6 +29,11 @@ Sections with small charts go further with "frame" sliders (:mod:`lossapp.frames
 slider, the chart's changing parts and the numbers under the chart (:class:`Stat`) at every value of that slider
 with the others held, and the browser lays the one for the slider's value over the chart. Other charts of the
 section can follow those sliders.
+
+A chart that is drawn already and out of view (scrolled away, in a closed tab or expander) is not redrawn until
+some part of it comes into view (an ``IntersectionObserver``): a slider step redraws the charts one can see, and a
+chart scrolled to shows the latest state before it is seen in full. Its accessible name is the server's and is
+set at once either way.
 """
 
 from __future__ import annotations
@@ -733,11 +738,41 @@ async function show(Plotly, gd, data, layout, config) {
   gd.__lossappShown = {data, layout, config: configKey, fast};
 }
 
+// A chart that is drawn already waits while it is out of view (scrolled away, or in a closed tab): what it should
+// show next stays in gd.__lossappNext until any part of its component (chart, sliders, numbers) is on screen. A
+// slider step then redraws the charts one can see, not every chart of the section.
+let viewObserver = null;
+function watchView(host, gd) {
+  if (!('IntersectionObserver' in window)) return;
+  if (!viewObserver) {
+    viewObserver = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const host = entry.target;
+        host.__lossappInView = entry.isIntersecting;
+        if (entry.isIntersecting && host.__lossappGd && host.__lossappGd.__lossappNext) startDraw(host.__lossappGd);
+      }
+    });
+  }
+  if (host.__lossappGd !== gd) {
+    host.__lossappGd = gd;
+    viewObserver.observe(host);
+  }
+}
+
+function outOfView(gd) {
+  const host = gd.__lossappNext && gd.__lossappNext.host;
+  return Boolean(gd._fullLayout && host && host.__lossappInView === false);
+}
+
+function startDraw(gd) {
+  draw(gd).catch((err) => { gd.textContent = 'The chart could not be drawn: ' + err.message; });
+}
+
 async function draw(gd) {
   if (gd.__lossappBusy) return;
   gd.__lossappBusy = true;
   try {
-    while (gd.__lossappNext) {
+    while (gd.__lossappNext && !outOfView(gd)) {
       const next = gd.__lossappNext;
       gd.__lossappNext = null;
       const Plotly = await loadPlotly(next.src);
@@ -933,9 +968,10 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
   if (!gd || !data) return;
   gd.setAttribute('aria-label', data.alt || 'chart');
   const host = parentElement;
+  watchView(host, gd);
   const kick = () => {
     gd.__lossappNext = Object.assign({}, data, {host});
-    draw(gd).catch((err) => { gd.textContent = 'The chart could not be drawn: ' + err.message; });
+    startDraw(gd);
   };
   if (data.controls && data.controls.length) setupControls(host, data, setTriggerValue, kick);
   else if (data.follow && data.frames) setupFollower(host, data, kick);
@@ -946,6 +982,9 @@ export default function ({ parentElement, data: sent, setTriggerValue }) {
     gd.__lossappConfig = null;
     if (host.__lossappListener) window.removeEventListener('lossapp-slider', host.__lossappListener);
     host.__lossappListener = null;
+    if (viewObserver) viewObserver.unobserve(host);
+    host.__lossappGd = null;
+    host.__lossappInView = undefined;
     if (window.Plotly) window.Plotly.purge(gd);
   };
 }

@@ -170,7 +170,8 @@ def test_a_slider_move_redraws_the_chart_in_place(server, page):
 def test_a_rerun_redraws_only_the_charts_whose_figure_changed(server, page):
     """label_lengths 3 -> 2 on the CTC view (from frames, then the script run that follows once the slider is
     still): the lattice loses two rows and is redrawn, while the class probabilities do not depend on the label
-    and their chart is left alone both times."""
+    and their chart is left alone both times. (In a window that shows both charts: one out of view would wait.)"""
+    page.set_viewport_size({"width": 1280, "height": 3600})
     page.goto(f"{server}/Sequences")
     wait_loaded(page)
     page.evaluate("() => { const react = window.Plotly.react; window.Plotly.react = function (gd, ...rest) {"

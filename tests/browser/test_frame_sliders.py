@@ -298,9 +298,15 @@ def _chart_z(page, prefix: str) -> np.ndarray:
         " (v) => (v === null ? NaN : v)))", prefix), dtype=float)
 
 
+#: A window tall enough to show every chart of the CTC view at once (charts out of view wait until they are
+#: scrolled to: test_a_chart_out_of_view_is_redrawn_when_it_comes_into_view).
+TALL = {"width": 1280, "height": 3600}
+
+
 def test_ctc_steps_redraw_every_chart_at_its_new_size_without_a_script_run(server, page):
     """T 8 -> 10 from frames: the class probabilities get two more columns (and their tick labels), the lattice
     and the gradient too, and the numbers follow; pred_lengths, all of the steps before, follows T."""
+    page.set_viewport_size(TALL)
     _, before = open_slider(page, f"{server}/Sequences", "ctc_t")
     vocab = dd.ctc_vocabulary("CAT", "")
     for _ in range(2):
@@ -324,6 +330,7 @@ def test_ctc_steps_redraw_every_chart_at_its_new_size_without_a_script_run(serve
 def test_ctc_temperature_and_lengths_move_every_chart_without_a_script_run(server, page):
     """The CTC view's temperature redraws the class probabilities, the lattice and the gradient, and the loss
     over them, from frames; fewer valid steps (pred_lengths) drop bars of the loss per step."""
+    page.set_viewport_size(TALL)
     _, before = open_slider(page, f"{server}/Sequences", "ctc_temp")
     vocab = dd.ctc_vocabulary("CAT", "")
     scores = dd.ctc_preset_scores("CAT", vocab, 8, "aligned", 3.0, 0)
@@ -358,4 +365,29 @@ def test_ctc_temperature_and_lengths_move_every_chart_without_a_script_run(serve
     page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
                            " gd.getAttribute('aria-label').startsWith('Bars of the loss per time step'))"
                            "._fullData[0].x.length === 6")
+    assert exceptions(page) == [] and page.console_errors == []
+
+
+def _chart_columns(prefix: str) -> str:
+    """JavaScript: the number of columns of the heatmap whose chart's accessible name starts with ``prefix``."""
+    return ("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
+            f" gd.getAttribute('aria-label').startsWith('{prefix}'))._fullData[0].z[0].length")
+
+
+def test_a_chart_out_of_view_is_redrawn_when_it_comes_into_view(server, page):
+    """In a 1280x900 window, T 8 -> 9 redraws the class probabilities above the slider at once; the gradient,
+    far below, keeps its drawing (a slider step redraws the charts one can see) through the key press and the
+    sync run after it, and shows the new frame as soon as it is scrolled into view."""
+    _, before = open_slider(page, f"{server}/Sequences", "ctc_t")
+    grad = page.locator('[data-testid="lossappChart"][aria-label^="Heatmap of the gradient"]')
+    assert grad.evaluate("(gd) => gd.getBoundingClientRect().top > window.innerHeight")  # out of view
+    page.keyboard.press("ArrowRight")  # T 8 -> 9
+    page.wait_for_function(f"() => ({_chart_columns('Heatmap of the class probabilities')})() === 9")
+    wait_start_after(page, before)  # the sync run: the server sends T 9's figures; the gradient still waits
+    assert page.evaluate(_chart_columns("Heatmap of the gradient")) == 8
+    grad.scroll_into_view_if_needed()
+    page.wait_for_function(f"() => ({_chart_columns('Heatmap of the gradient')})() === 9")
+    vocab = dd.ctc_vocabulary("CAT", "")
+    r = dd.ctc_analysis(dd.ctc_preset_scores("CAT", vocab, 9, "aligned", 3.0, 0), "CAT", vocab)
+    np.testing.assert_allclose(_chart_z(page, "Heatmap of the gradient"), r["grad"].T, rtol=1e-6, atol=1e-9)
     assert exceptions(page) == [] and page.console_errors == []
