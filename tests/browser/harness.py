@@ -41,8 +41,9 @@ READOUT = '[data-testid="lossappReadout"]'
 #: A drawn chart: lossapp.live_chart's container once plotly has drawn into it (or st.plotly_chart's, when the
 #: app runs with LOSSAPP_PLAIN_CHARTS=1).
 CHART = '[data-testid="lossappChart"].js-plotly-plot, [data-testid="stPlotlyChart"] .js-plotly-plot'
-#: Every chart container, drawn or not.
-CHART_BOX = '[data-testid="lossappChart"], [data-testid="stPlotlyChart"]'
+#: Every chart container, drawn or not (the chart component's wrapper is on the page before its HTML is).
+CHART_BOX = ('[data-testid="lossappChart"], [data-testid="stPlotlyChart"], '
+             '[data-testid="stBidiComponentRegular"]')
 SIDEBAR_LINK = '[data-testid="stSidebarNav"] a'
 
 
@@ -318,19 +319,20 @@ def wait_chart_change(pg, before: str, timeout: float = 60_000) -> None:
 
 
 #: True once no element is still a placeholder (Streamlit shows ``stSkeleton`` while it loads the code of a
-#: lazily loaded element such as the plotly chart) and every plotly chart holds data.
+#: lazily loaded element such as the plotly chart) and every plotly chart holds data and is not mid-draw.
 ALL_DRAWN = """
 () => document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
   && Array.from(document.querySelectorAll('CHART_BOX')).every((e) => {
     const gd = e.matches('.js-plotly-plot') ? e : e.querySelector('.js-plotly-plot');
-    return gd && gd.data && gd.data.length > 0;
+    return gd && gd.data && gd.data.length > 0 && !gd.__lossappBusy;
   })
   && Array.from(document.querySelectorAll('READOUT')).every((r) => r.querySelector('dd'))
 """.replace("CHART_BOX", CHART_BOX).replace("READOUT", READOUT)
 
 
 def wait_charts_drawn(pg, timeout: float = 60_000) -> None:
-    """Wait until every element has loaded its code and every plotly chart holds data."""
+    """Wait until every element has loaded its code and every plotly chart holds data and has finished drawing
+    it (plotly holds the data as soon as a draw starts; a page's first draws can take a second or two more)."""
     pg.wait_for_function(ALL_DRAWN, timeout=timeout)
 
 
