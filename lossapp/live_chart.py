@@ -740,11 +740,17 @@ async function show(Plotly, gd, data, layout, config) {
 
 // A chart that is drawn already waits while it is out of view (scrolled away, or in a closed tab): what it should
 // show next stays in gd.__lossappNext until any part of its component (chart, sliders, numbers) is on screen. A
-// slider step then redraws the charts one can see, not every chart of the section.
+// slider step then redraws the charts one can see, not every chart of the section. Printing draws them all.
 let viewObserver = null;
+let printing = false;
 function watchView(host, gd) {
   if (!('IntersectionObserver' in window)) return;
   if (!viewObserver) {
+    window.addEventListener('beforeprint', () => {
+      printing = true;
+      document.querySelectorAll('.lossapp-chart').forEach((el) => { if (el.__lossappNext) startDraw(el); });
+    });
+    window.addEventListener('afterprint', () => { printing = false; });
     viewObserver = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         const host = entry.target;
@@ -761,7 +767,7 @@ function watchView(host, gd) {
 
 function outOfView(gd) {
   const host = gd.__lossappNext && gd.__lossappNext.host;
-  return Boolean(gd._fullLayout && host && host.__lossappInView === false);
+  return Boolean(!printing && gd._fullLayout && host && host.__lossappInView === false);
 }
 
 function startDraw(gd) {

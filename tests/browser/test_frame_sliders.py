@@ -374,20 +374,38 @@ def _chart_columns(prefix: str) -> str:
             f" gd.getAttribute('aria-label').startsWith('{prefix}'))._fullData[0].z[0].length")
 
 
-def test_a_chart_out_of_view_is_redrawn_when_it_comes_into_view(server, page):
-    """In a 1280x900 window, T 8 -> 9 redraws the class probabilities above the slider at once; the gradient,
-    far below, keeps its drawing (a slider step redraws the charts one can see) through the key press and the
-    sync run after it, and shows the new frame as soon as it is scrolled into view."""
+def _step_t_with_the_gradient_out_of_view(page, server: str):
+    """Open the CTC view in a 1280x900 window and move T 8 -> 9: the class probabilities, above the slider, show
+    9 steps at once; the gradient chart, far below, still shows 8 after the sync run (the server sends T 9's
+    figures then). Returns the gradient chart."""
     _, before = open_slider(page, f"{server}/Sequences", "ctc_t")
     grad = page.locator('[data-testid="lossappChart"][aria-label^="Heatmap of the gradient"]')
     assert grad.evaluate("(gd) => gd.getBoundingClientRect().top > window.innerHeight")  # out of view
     page.keyboard.press("ArrowRight")  # T 8 -> 9
     page.wait_for_function(f"() => ({_chart_columns('Heatmap of the class probabilities')})() === 9")
-    wait_start_after(page, before)  # the sync run: the server sends T 9's figures; the gradient still waits
+    wait_start_after(page, before)
     assert page.evaluate(_chart_columns("Heatmap of the gradient")) == 8
+    return grad
+
+
+def test_a_chart_out_of_view_is_redrawn_when_it_comes_into_view(server, page):
+    """In a 1280x900 window, T 8 -> 9 redraws the class probabilities above the slider at once; the gradient,
+    far below, keeps its drawing (a slider step redraws the charts one can see) through the key press and the
+    sync run after it, and shows the new frame as soon as it is scrolled into view."""
+    grad = _step_t_with_the_gradient_out_of_view(page, server)
     grad.scroll_into_view_if_needed()
     page.wait_for_function(f"() => ({_chart_columns('Heatmap of the gradient')})() === 9")
     vocab = dd.ctc_vocabulary("CAT", "")
     r = dd.ctc_analysis(dd.ctc_preset_scores("CAT", vocab, 9, "aligned", 3.0, 0), "CAT", vocab)
     np.testing.assert_allclose(_chart_z(page, "Heatmap of the gradient"), r["grad"].T, rtol=1e-6, atol=1e-9)
+    assert exceptions(page) == [] and page.console_errors == []
+
+
+def test_printing_draws_the_charts_out_of_view(server, page):
+    """A page printed after a slider step shows every chart at that step, including those that waited out of
+    view (the browser's beforeprint event draws them)."""
+    _step_t_with_the_gradient_out_of_view(page, server)
+    page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
+    page.wait_for_function(f"() => ({_chart_columns('Heatmap of the gradient')})() === 9")
+    page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
     assert exceptions(page) == [] and page.console_errors == []
