@@ -23,10 +23,13 @@ from apptest_charts import chart, charts, frame_patches, payload, set_control  #
 
 from lossapp import training_figures as tfig  # noqa: E402
 from lossapp.training import (  # noqa: E402
+    BLOB_CENTRE,
+    BLOB_DIRECTION,
     CLASSIFIER_LOSSES,
     REGRESSION_LOSSES,
     TRUE_INTERCEPT,
     TRUE_SLOPE,
+    blob_data,
     run_classifier,
     run_regression,
     step_at,
@@ -332,13 +335,32 @@ def test_classifier_figure_has_one_panel_per_loss_and_margins_only_for_hinges():
     titles = [(t.xaxis, t.text[0]) for t in fig.data if t.meta["role"] == "title"]
     assert titles == [(x, f"<b>{n}</b> · accuracy {run.accuracy(n, 80):.0%}")
                       for x, n in zip(("x", "x2", "x3"), CLASSIFIER_LOSSES, strict=True)]
-    # every panel has fixed whole-number ranges around all the points, its title over the middle of its top
+    # every panel has the fixed ranges of panel_box, its title over the middle of its top
     x0, x1, y0, y1 = fig.layout.xaxis.range + fig.layout.yaxis.range
-    assert all(float(v).is_integer() for v in (x0, x1, y0, y1))
-    pts = run.data.points
-    assert x0 <= pts[:, 0].min() - 0.5 and pts[:, 0].max() + 0.5 <= x1 and x1 - x0 < np.ptp(pts[:, 0]) + 3
-    assert y0 <= pts[:, 1].min() - 0.5 and pts[:, 1].max() + 0.5 <= y1 and y1 - y0 < np.ptp(pts[:, 1]) + 3
+    assert (x0, x1, y0, y1) == tfig.panel_box(run.data)
     assert all(t.x[0] == (x0 + x1) / 2 and t.y[0] == y1 for t in fig.data if t.meta["role"] == "title")
+
+
+@pytest.mark.parametrize(("separation", "seed"), [(0.0, 0), (2.0, 3), (3.0, 7), (8.0, 11)])
+def test_panel_box_holds_the_points_and_both_blobs_in_whole_numbers_and_no_more(separation, seed):
+    """Whole-number ranges that take in every point with 0.5 around it and BLOB_REACH around both blob centres,
+    and would lose one of them if any side moved in by 1."""
+    data = blob_data(separation, 2, seed)
+    x0, x1, y0, y1 = tfig.panel_box(data)
+    assert all(float(v).is_integer() for v in (x0, x1, y0, y1))
+    offset = np.array(BLOB_DIRECTION) * separation / 2
+    centres = np.array([np.add(BLOB_CENTRE, offset), np.subtract(BLOB_CENTRE, offset)])
+    need_lo = np.minimum(data.points.min(axis=0) - 0.5, centres.min(axis=0) - tfig.BLOB_REACH)
+    need_hi = np.maximum(data.points.max(axis=0) + 0.5, centres.max(axis=0) + tfig.BLOB_REACH)
+    assert x0 <= need_lo[0] < x0 + 1 and x1 - 1 < need_hi[0] <= x1
+    assert y0 <= need_lo[1] < y0 + 1 and y1 - 1 < need_hi[1] <= y1
+
+
+def test_panel_box_stays_put_over_most_seed_steps():
+    """What the box is for: a new seed mostly keeps the panels' ranges (then a step only moves traces)."""
+    boxes = [tfig.panel_box(blob_data(3.0, 2, seed)) for seed in range(100)]
+    kept = sum(a == b for a, b in zip(boxes[:-1], boxes[1:], strict=True))
+    assert kept >= 80, kept  # 84 of 99; with the points' own extent, 8
 
 
 def test_loss_curves_figure_plots_each_history_and_marks_the_step():
@@ -489,7 +511,7 @@ def test_show_training_at_moves_the_classifier_panels_in_the_browser():
     run = run_classifier(*CLF_DEFAULTS)
     lines = {i: t["meta"] for i, t in enumerate(panels.data) if t.get("meta", {}).get("role") in ("boundary", "margin")}
     assert len(lines) == 7  # every boundary and margin line is a trace, even where it misses the box
-    box = tfig._box(run.data.points)
+    box = tfig.panel_box(run.data)
     for value in (0, 10, 64, 100):
         step = step_at(value, run.steps)
         patch = {c.key: p for c, p in frame_patches(at, "lab_cprog", value)}["lab_clf_chart"]
