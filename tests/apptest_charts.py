@@ -53,10 +53,10 @@ def _key(element_id: str) -> str:
 
 
 def payload(proto) -> dict:
-    """What a live chart's component received (``plotly_chart`` sends its payload as a one-element list)."""
-    sent = json.loads(proto.json)
-    assert isinstance(sent, list) and len(sent) == 1, "the payload goes as [payload], past the dataframe scan"
-    return sent[0]
+    """What a live chart's component received (``plotly_chart`` sends its payload as JSON bytes, which Streamlit
+    neither serialises again nor scans)."""
+    assert proto.WhichOneof("data") == "bytes", "the payload goes as bytes"
+    return json.loads(proto.bytes)
 
 
 def charts(at: AppTest) -> list[Chart]:

@@ -57,6 +57,19 @@ def test_chart_json_is_the_figure_and_is_computed_once():
     assert live_chart.chart_json(fig) is text
 
 
+def test_the_payload_is_json_bytes_of_the_figure_text_and_the_rest(monkeypatch):
+    """The component gets UTF-8 JSON: the figure's JSON as a string, then the other fields as given; the figure's
+    part is serialised once per figure object."""
+    fig = go.Figure(go.Scatter(x=[0.0, 1.0], y=[2.0, 3.0], name="ünïcode"))
+    data = {"alt": "A line “quoted”.", "frames": {"w": {"values": [0.5, 1.0], "patches": [{}, {}]}}}
+    sent = live_chart.payload_bytes(fig, data)
+    assert isinstance(sent, bytes)
+    assert json.loads(sent.decode("utf-8")) == {"figure": live_chart.chart_json(fig), **data}
+    monkeypatch.setattr(live_chart, "chart_json", lambda _fig: pytest.fail("the figure was serialised again"))
+    assert json.loads(live_chart.payload_bytes(fig, {"alt": "again"})) == {
+        "figure": json.loads(sent)["figure"], "alt": "again"}
+
+
 def _script():
     import plotly.graph_objects as go
 
