@@ -43,7 +43,7 @@ import math
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -1032,20 +1032,26 @@ def live_charts_enabled() -> bool:
     return _READY
 
 
+def _kept_on(fig: go.Figure, name: str, make: Callable[[], str]) -> str:
+    """``make()``, worked out once per figure object and kept on the figure as attribute ``name`` (where the
+    figure takes one)."""
+    kept = getattr(fig, name, None)
+    if kept is None:
+        kept = make()
+        try:
+            setattr(fig, name, kept)
+        except (AttributeError, ValueError):
+            pass
+    return kept
+
+
 def chart_json(fig: go.Figure) -> str:
     """The figure as plotly JSON (arrays base64-encoded), computed once per figure object.
 
     Cached figures (``lossapp.views``) are shown on many runs; their JSON is kept on the figure itself, so they
     must not be modified after their first display (they are not: they are frozen or treated as read-only).
     """
-    cached = getattr(fig, "_lossapp_json", None)
-    if cached is None:
-        cached = fig.to_json(validate=False)
-        try:
-            fig._lossapp_json = cached
-        except (AttributeError, ValueError):
-            pass
-    return cached
+    return _kept_on(fig, "_lossapp_json", lambda: fig.to_json(validate=False))
 
 
 def _compact(value: Any) -> str:
@@ -1061,13 +1067,7 @@ def payload_bytes(fig: go.Figure, data: dict[str, Any]) -> bytes:
     charts. Bytes it sends as they are and identifies by their hash. The figure's JSON string literal is kept on
     the figure (cached figures are shown on many runs); the rest is serialised once per run.
     """
-    literal = getattr(fig, "_lossapp_json_literal", None)
-    if literal is None:
-        literal = json.dumps(chart_json(fig))
-        try:
-            fig._lossapp_json_literal = literal
-        except (AttributeError, ValueError):
-            pass
+    literal = _kept_on(fig, "_lossapp_json_literal", lambda: json.dumps(chart_json(fig)))
     parts = ['"figure":' + literal]
     for name, value in data.items():
         parts.append(json.dumps(name) + ":" + _compact(value))
