@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from lossapp import export
-from lossapp.model import CurveView
+from lossapp.model import Curve, CurveView
 from lossapp.views import curve_view
 from losscore.catalog import CATALOG
 
@@ -93,6 +93,13 @@ def _several(names: list[str], params: dict[str, Any], label: float) -> CurveVie
 
 VIEWS = case_views()
 IDS = list(VIEWS)
+#: Charts of the losses without a loss-vs-prediction curve (softmax along one logit, cosine against the angle,
+#: ...): their snippets name the class with the page's parameters and must run too.
+OTHERS = {
+    name: CurveView(f"{name} chart", (Curve("other", np.linspace(0.0, 1.0, 5), np.zeros(5), np.zeros(5)),),
+                    marker=0.5, label=0.0, loss_names=(name,), params={**spec.defaults(), "sample_weight": 0.5})
+    for name, spec in CATALOG.items() if spec.curve is None
+}
 
 
 def sections(view: CurveView) -> list[export._Section]:
@@ -149,7 +156,7 @@ def mxnet_runs() -> dict[str, dict]:
         if os.environ.get("CI") == "true":
             pytest.fail(why)
         pytest.skip(why)
-    jobs = [[key, export.snippets(view)["MXNet Gluon"]] for key, view in VIEWS.items()]
+    jobs = [[key, export.snippets(view)["MXNet Gluon"]] for key, view in {**VIEWS, **OTHERS}.items()]
     start = time.perf_counter()
     done = subprocess.run([str(MXNET_PYTHON), "-c", _RUNNER], input=json.dumps(jobs), capture_output=True,
                           text=True, timeout=600, check=False)
@@ -233,3 +240,16 @@ def test_mxnet_poisson_snippet_passes_epsilon_positionally():
     code = export.snippets(view)["MXNet Gluon"]
     assert "loss(pred, label, None, 0.001)" in code and "epsilon=" not in code.split("loss = ", 1)[1]
 
+
+
+@pytest.mark.parametrize("name", list(OTHERS))
+def test_snippets_of_the_losses_without_a_curve_run(name, mxnet_runs):
+    import torch  # noqa: F401 - the PyTorch snippet imports it
+
+    code = export.snippets(OTHERS[name])
+    results, printed = run_here(code["losscore"])
+    assert results == {} and f"{name}(" in printed
+    assert run_here(code["PyTorch"]) == ({}, "")  # notes only: PyTorch has no such class to run
+    run = mxnet_runs[name]
+    assert run["error"] is None, run["error"]
+    assert run["results"] == {} and f"{name}(" in run["printed"]
