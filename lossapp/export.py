@@ -401,7 +401,6 @@ def _mxnet_poisson(s: _Section, sw: str) -> list[str]:
     grad_loss = "loss"
     lines = []
     if full:
-        # MXNet 1.9.1 updates the Stirling term in place, which autograd refuses to record
         plain = {**s.params, "compute_full": False}
         lines += _comment("MXNet 1.9.1 cannot record compute_full=True (it updates the Stirling term in place), "
                           "so the gradient comes from the same loss without it: the term does not depend on pred.")
