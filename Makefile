@@ -1,6 +1,7 @@
 # The two commands of the README: `make run` and `make test`. Both set themselves up on a fresh machine.
 PYTHON ?= python3
 VENV   := .venv
+MXVENV := .venv-mxnet
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 CHROMIUM ?= /usr/bin/chromium
@@ -18,6 +19,12 @@ $(VENV)/.run-deps: requirements.txt | $(BIN)/python
 $(VENV)/.dev-deps: requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt
 	$(BIN)/python -m pip install -q --no-deps -e .
+	touch $@
+
+## The exported MXNet Gluon snippets run in a venv of their own: MXNet 1.9.1 needs numpy 1.23 (the app has numpy 2).
+$(MXVENV)/.deps: requirements-mxnet.txt
+	$(PYTHON) -m venv $(MXVENV)
+	$(MXVENV)/bin/python -m pip install -q -r requirements-mxnet.txt
 	touch $@
 
 $(VENV)/.bench-deps: requirements-bench.txt $(VENV)/.dev-deps
@@ -43,14 +50,14 @@ run: $(VENV)/.run-deps
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 ## Lint + the whole test suite (unit, doctests, AppTest, browser)
-test: $(VENV)/.dev-deps chromium
+test: $(VENV)/.dev-deps $(MXVENV)/.deps chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
 
-unit: $(VENV)/.dev-deps
+unit: $(VENV)/.dev-deps $(MXVENV)/.deps
 	$(BIN)/python -m pytest -m "not browser"
 
 browser: $(VENV)/.dev-deps chromium
@@ -67,4 +74,4 @@ bench-load: $(VENV)/.dev-deps chromium
 	$(BIN)/python bench/load.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(MXVENV) .pytest_cache .ruff_cache .hypothesis

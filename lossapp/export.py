@@ -353,7 +353,7 @@ def _losscore_snippet(view: CurveView, sections: list[_Section]) -> str:
 
 def _mxnet_snippet(view: CurveView, sections: list[_Section]) -> str:
     lines = _header(view, "MXNet Gluon 1.9")
-    lines += ["# pip install mxnet==1.9.1", "from mxnet import autograd, gluon, nd"]
+    lines += ["# pip install mxnet==1.9.1", "from mxnet import autograd, gluon, nd", "", "results = {}"]
     for s in sections:
         lines += ["", f"# --- {s.title} ---"]
         if s.spec is None:
@@ -365,28 +365,16 @@ def _mxnet_snippet(view: CurveView, sections: list[_Section]) -> str:
         if not s.reproducible:
             lines += [f"# inputs: {s.spec.label_convention}", "print(loss)"]
             continue
-        forward = _call_args(s.params, s.spec, "forward")
         sw = "None" if s.sample_weight is None else f"nd.full(pred.shape, {s.sample_weight!r}, dtype={s.dtype!r})"
         if s.name == "PoissonNLLLoss":
-            lines += [
-                "# PoissonNLLLoss returns one mean over every element, so evaluate one prediction at a time",
-                "values, grads = [], []",
-                f"for p in {_fmt_list(s.pred)}:",
-                f"    pred = nd.array([[p]], dtype={s.dtype!r})",
-                f"    label = nd.full(pred.shape, {s.label!r}, dtype={s.dtype!r})",
-                "    pred.attach_grad()",
-                "    with autograd.record():",
-                f"        out = loss(pred, label, {sw}{', ' + forward if forward else ''})",
-                "    out.backward()",
-                "    values.append(out.asscalar())",
-                "    grads.append(pred.grad.asscalar())",
-                "print('loss', values)",
-                "print('dL/dpred', grads)",
-            ]
+            lines += _mxnet_poisson(s, sw)
         else:
             fwd = "" if s.sample_weight is None else f", {sw}"
-            if "pos_weight" in s.params:
+            if float(s.params.get("pos_weight", 1.0)) != 1.0:
+                # only when it is not 1: Gluon's default (None) is the branch whose gradient at 0 the notes give
                 fwd = f", {sw}, nd.full(pred.shape, {s.params['pos_weight']!r}, dtype={s.dtype!r})"
+                if not s.params.get("from_sigmoid") and 0.0 in s.pred:
+                    lines += ["# with pos_weight, MXNet 1.9.1's gradient at exactly pred = 0 is 1 - z instead"]
             lines += [
                 "# shape (N, 1): every prediction is its own sample",
                 f"pred = nd.array({_fmt_list(s.pred)}, dtype={s.dtype!r}).reshape((-1, 1))",
@@ -395,14 +383,51 @@ def _mxnet_snippet(view: CurveView, sections: list[_Section]) -> str:
                 "with autograd.record():",
                 f"    out = loss(pred, label{fwd})",
                 "out.backward()",
-                "print('loss', out.asnumpy())",
-                "print('dL/dpred', pred.grad.asnumpy().ravel())",
+                "values, grads = out.asnumpy(), pred.grad.asnumpy().ravel()",
             ]
         lines += [
+            "print('loss', values)",
+            "print('dL/dpred', grads)",
             f"# the app shows loss     {_fmt_shown(s.loss)}",
             f"# the app shows dL/dpred {_fmt_shown(s.grad)}",
+            f"results[{s.title!r}] = (values, grads)",
         ]
     return "\n".join(lines) + "\n"
+
+
+def _mxnet_poisson(s: _Section, sw: str) -> list[str]:
+    """The MXNet lines of PoissonNLLLoss: one prediction at a time, its forward arguments positional."""
+    full = bool(s.params.get("compute_full"))
+    grad_loss = "loss"
+    lines = []
+    if full:
+        plain = {**s.params, "compute_full": False}
+        lines += _comment("MXNet 1.9.1 cannot record compute_full=True (it updates the Stirling term in place), "
+                          "so the gradient comes from the same loss without it: the term does not depend on pred.")
+        lines += [f"grad_loss = gluon.loss.PoissonNLLLoss({_call_args(plain, s.spec, 'init')})"]
+        grad_loss = "grad_loss"
+    if full and s.label == 0.0:
+        lines += ["# with compute_full, MXNet 1.9.1 gives nan at a target of 0 (0 * log 0): see the note above"]
+    lines += [
+        "# PoissonNLLLoss returns one mean over every element, so evaluate one prediction at a time. Gluon blocks",
+        "# take their forward arguments positionally: (pred, target, sample_weight, epsilon)",
+        "values, grads = [], []",
+        f"for p in {_fmt_list(s.pred)}:",
+        f"    pred = nd.array([[p]], dtype={s.dtype!r})",
+        f"    label = nd.full(pred.shape, {s.label!r}, dtype={s.dtype!r})",
+    ]
+    if full:
+        lines += [f"    values.append(loss(pred, label, {sw}, {s.params['epsilon']!r}).asscalar())"]
+    lines += [
+        "    pred.attach_grad()",
+        "    with autograd.record():",
+        f"        out = {grad_loss}(pred, label, {sw}, {s.params['epsilon']!r})",
+        "    out.backward()",
+    ]
+    if not full:
+        lines += ["    values.append(out.asscalar())"]
+    lines += ["    grads.append(pred.grad.asscalar())"]
+    return lines
 
 
 def _torch_expression(s: _Section) -> tuple[list[str], str]:
@@ -435,7 +460,10 @@ def _torch_expression(s: _Section) -> tuple[list[str], str]:
     if name == "LogisticLoss":
         if p.get("label_format") == "binary":
             return [], f"{scale}torch.nn.BCEWithLogitsLoss(reduction='none')(pred, label)"
-        return [], f"{scale}torch.nn.SoftMarginLoss(reduction='none')(pred, label)"
+        # torch.nn.SoftMarginLoss equals this only at labels exactly -1 and +1 (at 0 it is log 2 everywhere)
+        return (["# Gluon maps a signed label y to (y + 1) / 2, then takes sigmoid cross-entropy; "
+                 "SoftMarginLoss agrees", "# only for labels exactly -1 and +1"],
+                f"{scale}torch.nn.BCEWithLogitsLoss(reduction='none')(pred, (label + 1) / 2)")
     if name == "PoissonNLLLoss":
         cls = (f"torch.nn.PoissonNLLLoss(log_input={bool(p['from_logits'])!r}, full={bool(p['compute_full'])!r}, "
                f"eps={float(p['epsilon'])!r}, reduction='none')")
@@ -445,7 +473,7 @@ def _torch_expression(s: _Section) -> tuple[list[str], str]:
 
 def _torch_snippet(view: CurveView, sections: list[_Section]) -> str:
     lines = _header(view, "PyTorch")
-    lines += ["import torch"]
+    lines += ["import torch", "", "results = {}"]
     for s in sections:
         lines += ["", f"# --- {s.title} ---"]
         if s.spec is None:
@@ -463,10 +491,12 @@ def _torch_snippet(view: CurveView, sections: list[_Section]) -> str:
             *setup,
             f"loss = {expr}",
             "loss.sum().backward()",
-            "print('loss', loss.detach().numpy())",
-            "print('dL/dpred', pred.grad.numpy())",
+            "values, grads = loss.detach().numpy(), pred.grad.numpy()",
+            "print('loss', values)",
+            "print('dL/dpred', grads)",
             f"# the app shows loss     {_fmt_shown(s.loss)}",
             f"# the app shows dL/dpred {_fmt_shown(s.grad)}",
+            f"results[{s.title!r}] = (values, grads)",
         ]
     return "\n".join(lines) + "\n"
 
@@ -476,7 +506,9 @@ def snippets(view: CurveView) -> dict[str, str]:
 
     Each covers every loss in ``view.loss_names`` with ``view.params`` and ``view.label``, and carries the
     catalog's correspondence notes as comments. The losscore snippet checks itself with
-    ``np.testing.assert_allclose`` against the plotted values and leaves each sweep in ``results[name]``.
+    ``np.testing.assert_allclose`` against the plotted values and leaves each sweep in ``results[name]``; the
+    MXNet and PyTorch snippets print their numbers beside the app's and leave ``results[name] = (values, grads)``
+    (tests/test_export_run.py runs them in the real frameworks).
     """
     names = view.loss_names or tuple(c.name for c in view.curves if c.name in CATALOG)
     sections = [_Section(view, i, name) for i, name in enumerate(names)]

@@ -57,3 +57,53 @@ def test_bad_calls_raise_type_errors_like_the_function_would():
 def test_functions_with_star_args_are_refused():
     with pytest.raises(TypeError, match="named arguments only"):
         cache_data(show_spinner=False)(lambda *values: sum(values))
+
+
+NO_RUNTIME = "No runtime found"
+
+# Run in a fresh interpreter, as a script or a notebook would: no Streamlit server, nothing imported yet.
+_IMPORT_EVERYTHING = """
+import importlib, pkgutil, sys
+import lossapp
+names = sorted(m.name for m in pkgutil.walk_packages(lossapp.__path__, "lossapp."))
+for name in names:
+    importlib.import_module(name)
+from lossapp.views import curve_view
+view = curve_view("HuberLoss", {"rho": 2.0}, 0.5)  # calls make the functions' caches
+assert view.curves[0].loss.size > 100
+curve_view("HuberLoss", {"rho": 2.0}, 0.5)
+print("imported", len(names), flush=True)
+print("=== own function", file=sys.stderr, flush=True)
+import streamlit as st
+@st.cache_data
+def own(x):
+    return x
+own(1)
+"""
+
+
+def test_importing_and_calling_lossapp_outside_a_server_logs_no_runtime_notice():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _IMPORT_EVERYTHING], capture_output=True, text=True, timeout=240,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    count = int(done.stdout.split("imported", 1)[1])
+    assert count >= 15  # every module of the package, views and pages' helpers included
+    ours, theirs = done.stderr.split("=== own function", 1)
+    assert NO_RUNTIME not in ours, ours
+    # only our own caches are quiet: Streamlit still tells anyone else's function about its fallback
+    assert NO_RUNTIME in theirs
+
+
+def test_a_cache_cleared_outside_a_server_logs_no_runtime_notice(caplog):
+    @cache_data(max_entries=4, show_spinner=False)
+    def double(x: int) -> int:
+        return 2 * x
+
+    with caplog.at_level("WARNING", logger="streamlit"):
+        assert double(2) == 4 and double(x=2) == 4
+        double.clear()
+        assert double(3) == 6
+    assert NO_RUNTIME not in caplog.text
