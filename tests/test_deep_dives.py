@@ -6,22 +6,16 @@ from __future__ import annotations
 import doctest
 import itertools
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # the app's own packages (lossapp) are not installed, only losscore
-    sys.path.insert(0, str(ROOT))
-
-from lossapp import deep_dives as dd  # noqa: E402
-from lossapp import deep_figures, figures  # noqa: E402
-from lossapp.model import Curve, CurveView  # noqa: E402
-from losscore import (  # noqa: E402
+from lossapp import deep_dives as dd
+from lossapp import deep_figures, figures
+from lossapp.model import Curve, CurveView
+from losscore import (
     CosineEmbeddingLoss,
     CTCLoss,
     KLDivLoss,

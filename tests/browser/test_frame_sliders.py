@@ -125,7 +125,7 @@ def test_basics_finite_difference_step_moves_the_gaps_without_a_script_run(serve
 
 def dd_gaps(seed: int, exponent: int) -> np.ndarray:
     """The Basics page's gaps between the chain-rule gradient and the central difference (labels y = 2, 2)."""
-    from lossapp.views import fd_disagreement
+    from lossapp.sections.basics import fd_disagreement
 
     return fd_disagreement(seed, (2.0, 2.0), 10.0 ** exponent)
 
