@@ -34,10 +34,8 @@ from lossapp.frames import (
     show_stats,
     window_values,
 )
-from lossapp.live_chart import Stat, live_charts_enabled, plotly_chart
+from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from losscore.catalog import CATALOG
-
-ctc_path = dd.ctc_path  # kept importable from here
 
 
 def ctc_numbers(word: str, extra: str, steps: int, preset: str, strength: float, temperature: float, seed: int,
@@ -310,27 +308,67 @@ def ctc_section(present: bool) -> None:
     spec = CATALOG["CTCLoss"]
     left, right = st.columns([1, 1.8], gap="medium")
     with left:
-        word_text = st.text_input("label word", "CAT", key="ctc_word", bind=BIND, max_chars=12,
-                                  on_change=_ctc_vocab_changed,
-                                  help="Letters A to Z, at most 12. Repeated letters need a blank between them.")
-        extra_text = st.text_input("extra letters in the vocabulary", "", key="ctc_extra", bind=BIND, max_chars=8,
-                                   on_change=_ctc_vocab_changed,
-                                   help="Letters the network may also output besides the word's own (up to 8, "
-                                        "A to Z); the classes are the word's letters, these, and the blank.")
-        word, extra = word_text.strip().upper(), extra_text.strip().upper()
-        preset = bound_radio(st, "network scores", list(dd.CTC_PRESETS), captions=list(dd.CTC_PRESETS.values()),
-                        key="ctc_scores", bind=BIND, on_change=_ctc_start_editing,
-                        help="What the per-step activations look like before the softmax. 'edit' starts from "
-                               "the scores on screen and lets you type each one.")
-        editing = preset == "edit"
-        if live_charts_enabled() and not editing:  # under the class probabilities, with the other sliders
-            (steps,), steps_slider = section_sliders(st, [CTC_STEPS])
-        else:
-            steps_slider = ()
-            steps = int(bound_slider(st, CTC_STEPS.label, CTC_STEPS.low, CTC_STEPS.high, CTC_STEPS.default,
-                                CTC_STEPS.step, key=CTC_STEPS.key, bind=BIND, disabled=editing, help=CTC_STEPS.help))
-        seed = int(bound_number(st, "random seed", 0, 10_000, 0, 1, key="ctc_seed", bind=BIND,
-                           disabled=preset != "random", help="Seed of the random scores."))
+        word_text, extra_text, preset, steps, steps_slider, seed = _ctc_inputs()
+    word, extra = word_text.strip().upper(), extra_text.strip().upper()
+    errors = _ctc_word_errors(word_text, extra_text, word, extra)
+    if errors:
+        for msg in errors:
+            left.error(msg)
+        return
+    vocab = dd.ctc_vocabulary(word, extra)
+    edited = None
+    if preset == "edit":
+        edited = _ctc_typed_scores(left, word, vocab, steps)
+        if edited is None:
+            return
+        steps = len(edited)
+    with left:
+        params, values, sliders = _ctc_sliders(spec, word, steps, preset, steps_slider)
+    sharpness, temperature, weight, sample_weight, pred_length, label_length = values
+    args = (word, extra, steps, preset, sharpness, temperature, seed, edited, params["layout"], params["label_layout"],
+            weight, sample_weight, pred_length, label_length)
+    r = ctc_view(*args)
+    if preset != "edit":
+        st.session_state["_ctc_shown"] = _matrix_text(r["scores"])
+    with right:
+        _ctc_charts(r, args, vocab, sliders, present)
+    if not present:
+        st.caption(
+            f"Shapes passed to CTCLoss: pred {r['pred_shape']} for layout {params['layout']}, label "
+            f"{r['label_shape']} for label_layout {params['label_layout']}. The layouts only say where the batch "
+            "and time axes are; the loss is the same."
+        )
+        show_counterparts(spec)
+
+
+def _ctc_inputs() -> tuple[str, str, str, int, tuple[ClientSlider, ...], int]:
+    """The word, the extra letters (as typed), the kind of scores, T (with its browser-side slider, if any) and
+    the random seed."""
+    word_text = st.text_input("label word", "CAT", key="ctc_word", bind=BIND, max_chars=12,
+                              on_change=_ctc_vocab_changed,
+                              help="Letters A to Z, at most 12. Repeated letters need a blank between them.")
+    extra_text = st.text_input("extra letters in the vocabulary", "", key="ctc_extra", bind=BIND, max_chars=8,
+                               on_change=_ctc_vocab_changed,
+                               help="Letters the network may also output besides the word's own (up to 8, "
+                                    "A to Z); the classes are the word's letters, these, and the blank.")
+    preset = bound_radio(st, "network scores", list(dd.CTC_PRESETS), captions=list(dd.CTC_PRESETS.values()),
+                         key="ctc_scores", bind=BIND, on_change=_ctc_start_editing,
+                         help="What the per-step activations look like before the softmax. 'edit' starts from "
+                              "the scores on screen and lets you type each one.")
+    editing = preset == "edit"
+    steps_slider: tuple[ClientSlider, ...] = ()
+    if live_charts_enabled() and not editing:  # under the class probabilities, with the other sliders
+        (steps,), steps_slider = section_sliders(st, [CTC_STEPS])
+    else:
+        steps = int(bound_slider(st, CTC_STEPS.label, CTC_STEPS.low, CTC_STEPS.high, CTC_STEPS.default,
+                                 CTC_STEPS.step, key=CTC_STEPS.key, bind=BIND, disabled=editing, help=CTC_STEPS.help))
+    seed = int(bound_number(st, "random seed", 0, 10_000, 0, 1, key="ctc_seed", bind=BIND,
+                            disabled=preset != "random", help="Seed of the random scores."))
+    return word_text, extra_text, preset, steps, steps_slider, seed
+
+
+def _ctc_word_errors(word_text: str, extra_text: str, word: str, extra: str) -> list[str]:
+    """What is wrong with the typed word and extra letters (nothing: an empty list)."""
     errors = []
     if _WORD.fullmatch(word) is None:
         errors.append(f"label word: {urlstate.quote_token(word_text)} is not a word of 1 to 12 letters A-Z. "
@@ -340,121 +378,120 @@ def ctc_section(present: bool) -> None:
         errors.append(f"extra letters in the vocabulary: {urlstate.quote_token(extra_text)} has characters other "
                       "than the letters A-Z. "
                       "Expected up to 8 letters, e.g. OG, or nothing.")
-    if errors:
-        for msg in errors:
-            left.error(msg)
-        return
-    vocab = dd.ctc_vocabulary(word, extra)
-    edited = None
-    if editing:
-        default = _matrix_text(dd.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
-        with left:
-            text = st.text_area(
-                "activations: one line per time step", default, key="ctc_x", bind=BIND, height=200,
-                help=f"One line per time step (1 to 30 lines), one number per class in the order "
-                     f"{', '.join(vocab)}; higher means more likely after the softmax.")
-        try:
-            mat = parse_array(text, "activations", ndim=2, shape=(None, len(vocab)))
-            if mat.shape[0] > 30:
-                raise ValueError(f"activations: {mat.shape[0]} lines; at most 30 time steps fit. Expected 1 to 30 "
-                                 "lines.")
-        except ValueError as exc:
-            left.error(f"{exc} One column per class: {', '.join(vocab)}.")
-            return
-        edited = tuple(map(tuple, mat))
-        steps = mat.shape[0]
+    return errors
+
+
+def _ctc_typed_scores(left, word: str, vocab: list[str], steps: int) -> tuple | None:
+    """The activations typed in "edit" mode, one row per step (None, with the error shown, when they do not
+    parse)."""
+    default = _matrix_text(dd.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
+    with left:
+        text = st.text_area(
+            "activations: one line per time step", default, key="ctc_x", bind=BIND, height=200,
+            help=f"One line per time step (1 to 30 lines), one number per class in the order "
+                 f"{', '.join(vocab)}; higher means more likely after the softmax.")
+    try:
+        mat = parse_array(text, "activations", ndim=2, shape=(None, len(vocab)))
+        if mat.shape[0] > 30:
+            raise ValueError(f"activations: {mat.shape[0]} lines; at most 30 time steps fit. Expected 1 to 30 "
+                             "lines.")
+    except ValueError as exc:
+        left.error(f"{exc} One column per class: {', '.join(vocab)}.")
+        return None
+    return tuple(map(tuple, mat))
+
+
+def _ctc_sliders(spec, word: str, steps: int, preset: str, steps_slider: tuple[ClientSlider, ...]
+                 ) -> tuple[dict[str, Any], tuple, tuple[ClientSlider, ...]]:
+    """The layouts, then (strength, temperature, weight, sample_weight, pred_length, label_length) and every
+    browser-side slider of the view (T's first)."""
     # the length sliders' ranges follow T and the word: keep their values inside, and "all of them" stays all
     _follow("ctc_plen", steps, "_ctc_prev_t", in_address=live_charts_enabled())
     _follow("ctc_llen", len(word), "_ctc_prev_w", in_address=live_charts_enabled())
-    with left:
-        params = param_controls(spec, "ctc", skip=("weight",))
-        (label_length,), length_slider = section_sliders(st, [ctc_label_length(len(word))])
-        idle = ("ctc_sharp",) if preset in ("uniform", "edit") else ()
-        (sharpness, temperature, weight, sample_weight, pred_length), sliders = section_sliders(
-            st, ctc_slider_defs(steps), disabled=idle)
-        sliders = (*steps_slider, *length_slider, *sliders)
-    args = (word, extra, steps, preset, sharpness, temperature, seed, edited, params["layout"], params["label_layout"],
-            weight, sample_weight, pred_length, label_length)
-    r = ctc_view(*args)
-    if not editing:
-        st.session_state["_ctc_shown"] = _matrix_text(r["scores"])
-    target = r["target"]
+    params = param_controls(spec, "ctc", skip=("weight",))
+    (label_length,), length_slider = section_sliders(st, [ctc_label_length(len(word))])
+    idle = ("ctc_sharp",) if preset in ("uniform", "edit") else ()
+    (sharpness, temperature, weight, sample_weight, pred_length), sliders = section_sliders(
+        st, ctc_slider_defs(steps), disabled=idle)
+    return (params, (sharpness, temperature, weight, sample_weight, pred_length, label_length),
+            (*steps_slider, *length_slider, *sliders))
+
+
+def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSlider, ...], present: bool) -> None:
+    """The numbers, the class probabilities with the best path, the lattice, the loss per step and the gradient."""
+    kw = dict(zip(CTC_VIEW_ARGS, args, strict=True))
+    target, pred_length = r["target"], kw["pred_length"]
     figs = ctc_figures(args, present)
     frames = ctc_frames(args, present, tuple(s.id for s in sliders)) if sliders else {}
     stats = ctc_stats(r)
-    with right:
+    if not sliders:
+        show_stats(stats)
+    if not r["feasible"]:
+        st.warning(f"{target} needs at least {r['need']} time steps (one per letter plus a blank between each "
+                   f"pair of repeated letters); with {pred_length} valid steps no path spells it. The label is "
+                   "infeasible: CTCLoss returns +inf with a zero gradient, and the lattice below has no complete "
+                   "path.")
+
+    def show(name: str, alt: str, lead: bool = False) -> None:
         if not sliders:
-            show_stats(stats)
-        if not r["feasible"]:
-            st.warning(f"{target} needs at least {r['need']} time steps (one per letter plus a blank between each "
-                       f"pair of repeated letters); with {pred_length} valid steps no path spells it. The label is "
-                       "infeasible: CTCLoss returns +inf with a zero gradient, and the lattice below has no complete "
-                       "path.")
-
-        def show(name: str, alt: str, lead: bool = False) -> None:
-            if not sliders:
-                captioned_chart(figs[name], name, alt)
-            elif lead:  # the sliders and the numbers go with the first chart; the others follow
-                plotly_chart(figs[name], key=name, alt=alt, sliders=sliders, stats=stats, frames=frames[name])
-                st.caption(alt)
-            else:
-                plotly_chart(figs[name], key=name, alt=alt, follow=sliders, frames=frames[name])
-                st.caption(alt)
-
-        greedy = ", ".join(f"t{t} {s} {r['probs'][t, k]:.2f}" for t, (s, k) in
-                           enumerate(zip(r["best_symbols"], r["best"], strict=True)))
-        show("ctc_softmax", f"Heatmap of the class probabilities (scores divided by temperature {temperature:g}) "
-                            f"for {steps} steps and classes {', '.join(vocab)}; best class and its probability per "
-                            f"valid step: {greedy}.", lead=True)
-        check = ("matches the label" if r["collapsed"] == target else f"is not the label {target or '(empty)'}")
-        st.markdown(
-            f"**Best path** (greedy decoding): {' '.join(r['best_symbols']) or '(no valid step)'} → merge repeats: "
-            f"{' '.join(r['merged']) or '(nothing)'} → drop blanks: **{r['collapsed'] or '(nothing)'}**, which "
-            f"{check}."
-        )
-        if r["feasible"]:
-            peak = ", ".join(f"t{t} {r['state_names'][s]}" for t, s in enumerate(r["states"][:pred_length].argmax(1)))
-            alt = (f"Heatmap of the alignment lattice of {' '.join(r['state_names'])}: {int(r['valid'].sum())} cells "
-                   f"lie on a complete path, joined by {len(r['edges'])} allowed moves; every step's posteriors sum "
-                   f"to 1; most likely state per step: {peak}.")
+            captioned_chart(figs[name], name, alt)
+        elif lead:  # the sliders and the numbers go with the first chart; the others follow
+            plotly_chart(figs[name], key=name, alt=alt, sliders=sliders, stats=stats, frames=frames[name])
+            st.caption(alt)
         else:
-            alt = (f"Heatmap of the alignment lattice of {' '.join(r['state_names'])}: no cell lies on a complete "
-                   f"path, because {target} needs {r['need']} steps and has {pred_length}. The "
-                   f"{int(r['from_start'].sum())} cells reachable from the start and the {int(r['to_end'].sum())} "
-                   "cells from which the end can still be reached never meet.")
-        show("ctc_states", alt)
-        if not present:
-            st.caption(
-                "Rows are the label with a blank (·) before, between and after its letters: the states CTC's "
-                "forward-backward recursion walks through. A path starts in one of the first two rows, moves "
-                "down by at most one row per step (two, to skip a blank between different letters) and ends in "
-                "one of the last two rows; grey lines are the allowed moves, empty cells lie on no complete "
-                "path. Each cell holds the probability that the alignment is in that state at that step."
-            )
-        if r["feasible"]:
-            st.markdown("**The loss, step by step**")
-            losses = r["step_loss"][:pred_length]
-            show("ctc_steps", f"Bars of the loss per time step: {nums(losses, 3)}; they add up to "
-                              f"−log p = {fmt(-r['log_likelihood'])}" + (
-                                  f", times weight × sample_weight = {fmt(r['value'])}."
-                                  if abs(r["value"] + r["log_likelihood"]) > 1e-9 else "."))
-            if not present:
-                st.caption("The forward recursion carries the probability of every path prefix that can still "
-                           "become the label; each step keeps a share of it (the rest goes to symbols no "
-                           "complete path can use there). The bars are −log of those shares: their sum is the "
-                           "loss, and a tall bar is a step where the network spends probability elsewhere.")
-        biggest = np.unravel_index(np.abs(r["grad"]).argmax(), r["grad"].shape)
-        show("ctc_grad", f"Heatmap of the gradient of the CTC loss with respect to each score; sum of |gradient| "
-                         f"{fmt(float(np.abs(r['grad']).sum()))}; largest at t{biggest[0]}, class "
-                         f"{vocab[biggest[1]]}: {fmt(float(r['grad'][biggest]))}.")
-        if not present:
-            st.caption("The gradient for the scores at step t is the softmax minus the lattice posteriors gathered "
-                       "by class (times the weights): it lowers classes the network over-predicts and raises the "
-                       "ones the alignments need.")
+            plotly_chart(figs[name], key=name, alt=alt, follow=sliders, frames=frames[name])
+            st.caption(alt)
+
+    greedy = ", ".join(f"t{t} {s} {r['probs'][t, k]:.2f}" for t, (s, k) in
+                       enumerate(zip(r["best_symbols"], r["best"], strict=True)))
+    show("ctc_softmax", f"Heatmap of the class probabilities (scores divided by temperature {kw['temperature']:g}) "
+                        f"for {kw['steps']} steps and classes {', '.join(vocab)}; best class and its probability "
+                        f"per valid step: {greedy}.", lead=True)
+    check = ("matches the label" if r["collapsed"] == target else f"is not the label {target or '(empty)'}")
+    st.markdown(
+        f"**Best path** (greedy decoding): {' '.join(r['best_symbols']) or '(no valid step)'} → merge repeats: "
+        f"{' '.join(r['merged']) or '(nothing)'} → drop blanks: **{r['collapsed'] or '(nothing)'}**, which "
+        f"{check}."
+    )
+    show("ctc_states", _ctc_lattice_alt(r, pred_length))
     if not present:
         st.caption(
-            f"Shapes passed to CTCLoss: pred {r['pred_shape']} for layout {params['layout']}, label "
-            f"{r['label_shape']} for label_layout {params['label_layout']}. The layouts only say where the batch "
-            "and time axes are; the loss is the same."
+            "Rows are the label with a blank (·) before, between and after its letters: the states CTC's "
+            "forward-backward recursion walks through. A path starts in one of the first two rows, moves "
+            "down by at most one row per step (two, to skip a blank between different letters) and ends in "
+            "one of the last two rows; grey lines are the allowed moves, empty cells lie on no complete "
+            "path. Each cell holds the probability that the alignment is in that state at that step."
         )
-        show_counterparts(spec)
+    if r["feasible"]:
+        st.markdown("**The loss, step by step**")
+        losses = r["step_loss"][:pred_length]
+        show("ctc_steps", f"Bars of the loss per time step: {nums(losses, 3)}; they add up to "
+                          f"−log p = {fmt(-r['log_likelihood'])}" + (
+                              f", times weight × sample_weight = {fmt(r['value'])}."
+                              if abs(r["value"] + r["log_likelihood"]) > 1e-9 else "."))
+        if not present:
+            st.caption("The forward recursion carries the probability of every path prefix that can still "
+                       "become the label; each step keeps a share of it (the rest goes to symbols no "
+                       "complete path can use there). The bars are −log of those shares: their sum is the "
+                       "loss, and a tall bar is a step where the network spends probability elsewhere.")
+    biggest = np.unravel_index(np.abs(r["grad"]).argmax(), r["grad"].shape)
+    show("ctc_grad", f"Heatmap of the gradient of the CTC loss with respect to each score; sum of |gradient| "
+                     f"{fmt(float(np.abs(r['grad']).sum()))}; largest at t{biggest[0]}, class "
+                     f"{vocab[biggest[1]]}: {fmt(float(r['grad'][biggest]))}.")
+    if not present:
+        st.caption("The gradient for the scores at step t is the softmax minus the lattice posteriors gathered "
+                   "by class (times the weights): it lowers classes the network over-predicts and raises the "
+                   "ones the alignments need.")
+
+
+def _ctc_lattice_alt(r: dict, pred_length: int) -> str:
+    """The lattice chart's description: the cells on a complete path, or why there are none."""
+    if r["feasible"]:
+        peak = ", ".join(f"t{t} {r['state_names'][s]}" for t, s in enumerate(r["states"][:pred_length].argmax(1)))
+        return (f"Heatmap of the alignment lattice of {' '.join(r['state_names'])}: {int(r['valid'].sum())} cells "
+                f"lie on a complete path, joined by {len(r['edges'])} allowed moves; every step's posteriors sum "
+                f"to 1; most likely state per step: {peak}.")
+    return (f"Heatmap of the alignment lattice of {' '.join(r['state_names'])}: no cell lies on a complete "
+            f"path, because {r['target']} needs {r['need']} steps and has {pred_length}. The "
+            f"{int(r['from_start'].sum())} cells reachable from the start and the {int(r['to_end'].sum())} "
+            "cells from which the end can still be reached never meet.")
