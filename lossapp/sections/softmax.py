@@ -31,7 +31,7 @@ from lossapp.model import Curve, CurveView
 from losscore import (
     SoftmaxCrossEntropyLoss,
 )
-from losscore.catalog import CATALOG
+from losscore.catalog import CATALOG, LossSpec
 
 
 @cache_data(max_entries=256, show_spinner=False)
@@ -76,30 +76,49 @@ def softmax_tutorial_section(present: bool) -> None:
     st.header("The tutorial's example")
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
-        params = param_controls(spec, "sce", skip=("weight",))
-        logits = array_input("pred (logits)", "1, 10; 8, 2", "sce_pred", ndim=2,
-                             help="One row per example, one column per class; rows separated by ';'.")
-        if params["sparse_label"]:
-            label = array_input("label (class indices)", "0, 1", "sce_label",
-                                help="The true class of each row, counting from 0 (one index per position along "
-                                     "the non-class axes).")
-        else:
-            label = array_input("label (a distribution per row)", "1, 0; 0, 1", "sce_dense", ndim=2,
-                                help="Dense labels: target probabilities, the same shape as pred.")
-        sample_weight = array_input("sample_weight", "1, 1", "sce_sw",
-                                    help="One weight per example (row), or a single number.")
-        # with live charts the weight scales the chart of the loss along one logit in the browser (the numbers
-        # of the example follow once it is still); a Streamlit slider when that chart is not shown
-        first = label.ravel()[0] if label is not None and label.size else 0.0
-        true_class = int(first) if float(first).is_integer() else 0  # the class of example 0, for the chart
-        curve_shown = (logits is not None and label is not None and params["sparse_label"]
-                       and 0 <= true_class < logits.shape[1])
-        weight_slider = None
-        if live_charts_enabled() and curve_shown:
-            weight_slider = client_param(spec.param("weight"), control_key("sce", "weight"))
-            params["weight"] = weight_slider.value
-        else:
-            params["weight"] = param_control(spec.param("weight"), control_key("sce", "weight"))
+        params, logits, label, sample_weight, true_class, curve_shown, weight_slider = _sce_inputs(spec)
+    result = _sce_result(left, params, logits, label, sample_weight)
+    with right:
+        if result is not None:
+            _sce_tables(result, params, logits, present)
+    if not present:
+        show_counterparts(spec)
+    _sce_logit_curve(params, logits, label, true_class, curve_shown, weight_slider, present)
+
+
+def _sce_inputs(spec: LossSpec) -> tuple:
+    """The loss's parameters, the logits, label and sample weights typed (None where they do not parse), the
+    true class of example 0, whether its loss-along-one-logit chart is shown, and the weight's browser-side
+    slider (None when the weight is a Streamlit slider)."""
+    params = param_controls(spec, "sce", skip=("weight",))
+    logits = array_input("pred (logits)", "1, 10; 8, 2", "sce_pred", ndim=2,
+                         help="One row per example, one column per class; rows separated by ';'.")
+    if params["sparse_label"]:
+        label = array_input("label (class indices)", "0, 1", "sce_label",
+                            help="The true class of each row, counting from 0 (one index per position along "
+                                 "the non-class axes).")
+    else:
+        label = array_input("label (a distribution per row)", "1, 0; 0, 1", "sce_dense", ndim=2,
+                            help="Dense labels: target probabilities, the same shape as pred.")
+    sample_weight = array_input("sample_weight", "1, 1", "sce_sw",
+                                help="One weight per example (row), or a single number.")
+    # with live charts the weight scales the chart of the loss along one logit in the browser (the numbers
+    # of the example follow once it is still); a Streamlit slider when that chart is not shown
+    first = label.ravel()[0] if label is not None and label.size else 0.0
+    true_class = int(first) if float(first).is_integer() else 0  # the class of example 0, for the chart
+    curve_shown = (logits is not None and label is not None and params["sparse_label"]
+                   and 0 <= true_class < logits.shape[1])
+    weight_slider = None
+    if live_charts_enabled() and curve_shown:
+        weight_slider = client_param(spec.param("weight"), control_key("sce", "weight"))
+        params["weight"] = weight_slider.value
+    else:
+        params["weight"] = param_control(spec.param("weight"), control_key("sce", "weight"))
+    return params, logits, label, sample_weight, true_class, curve_shown, weight_slider
+
+
+def _sce_result(left, params: dict, logits, label, sample_weight):
+    """The per-example losses and dL/dpred of the typed example (None when something is missing or wrong)."""
     result = None
     if logits is not None and label is not None and sample_weight is not None:
         try:
@@ -107,43 +126,48 @@ def softmax_tutorial_section(present: bool) -> None:
                                 params["axis"], params["sparse_label"], params["from_logits"], params["weight"])
         except (ValueError, TypeError) as exc:
             left.error(f"{exc}")
-    with right:
-        if result is not None:
-            values, grad = result
-            cols = st.columns(min(len(values), 4))
-            for i, v in enumerate(values[:4]):
-                cols[i].metric(f"loss of example {i}", fmt(v))
-            axis = params["axis"] % logits.ndim
-            probs = np.exp(logits - logits.max(axis=axis, keepdims=True))
-            probs /= probs.sum(axis=axis, keepdims=True)
-            if axis == 1:
-                rows, columns = None, [f"class {j}" for j in range(logits.shape[1])]
-            else:  # classes run down the columns
-                rows = [f"class {i}" for i in range(logits.shape[0])]
-                columns = [f"position {j}" for j in range(logits.shape[1])]
-            if axis == 0:
-                st.caption(
-                    "axis=0: the classes run down each column, so every column is one softmax. The batch axis "
-                    "is also axis 0 and has only one entry left after the softmax, so the loss is a single "
-                    "value: the mean of the per-column losses."
-                )
-            if params["from_logits"]:
-                st.caption("from_logits=True: pred is read as log-probabilities as they stand, so no softmax is "
-                           "applied and the loss is simply −pred at the true class.")
-            else:
-                st.markdown(f"**softmax(pred)** along axis {params['axis']}")
-                st.dataframe(pd.DataFrame(probs, index=rows, columns=columns), width="content")
-            st.markdown("**dL/dpred** (softmax minus the one-hot label, times the weights)")
-            st.dataframe(pd.DataFrame(grad, index=rows, columns=columns), width="content")
-            if not present:
-                st.caption(
-                    "With the defaults the first row puts almost all its probability on class 1 while the label "
-                    "says class 0: loss ≈ 10 − 1 = 9.0001. The second row's label is class 1, which is 6 below "
-                    "the winner: loss ≈ 6.0025."
-                )
-    if not present:
-        show_counterparts(spec)
+    return result
 
+
+def _sce_tables(result: tuple, params: dict, logits: np.ndarray, present: bool) -> None:
+    """The example's losses, softmax and gradient."""
+    values, grad = result
+    cols = st.columns(min(len(values), 4))
+    for i, v in enumerate(values[:4]):
+        cols[i].metric(f"loss of example {i}", fmt(v))
+    axis = params["axis"] % logits.ndim
+    probs = np.exp(logits - logits.max(axis=axis, keepdims=True))
+    probs /= probs.sum(axis=axis, keepdims=True)
+    if axis == 1:
+        rows, columns = None, [f"class {j}" for j in range(logits.shape[1])]
+    else:  # classes run down the columns
+        rows = [f"class {i}" for i in range(logits.shape[0])]
+        columns = [f"position {j}" for j in range(logits.shape[1])]
+    if axis == 0:
+        st.caption(
+            "axis=0: the classes run down each column, so every column is one softmax. The batch axis "
+            "is also axis 0 and has only one entry left after the softmax, so the loss is a single "
+            "value: the mean of the per-column losses."
+        )
+    if params["from_logits"]:
+        st.caption("from_logits=True: pred is read as log-probabilities as they stand, so no softmax is "
+                   "applied and the loss is simply −pred at the true class.")
+    else:
+        st.markdown(f"**softmax(pred)** along axis {params['axis']}")
+        st.dataframe(pd.DataFrame(probs, index=rows, columns=columns), width="content")
+    st.markdown("**dL/dpred** (softmax minus the one-hot label, times the weights)")
+    st.dataframe(pd.DataFrame(grad, index=rows, columns=columns), width="content")
+    if not present:
+        st.caption(
+            "With the defaults the first row puts almost all its probability on class 1 while the label "
+            "says class 0: loss ≈ 10 − 1 = 9.0001. The second row's label is class 1, which is 6 below "
+            "the winner: loss ≈ 6.0025."
+        )
+
+
+def _sce_logit_curve(params: dict, logits, label, true_class: int, curve_shown: bool, weight_slider,
+                     present: bool) -> None:
+    """The loss of example 0 as one of its logits moves, the others fixed."""
     st.header("The loss as one logit moves")
     if not present:
         st.markdown(
