@@ -34,12 +34,12 @@ from lossapp.frames import (
     traces_columns,
     window_values,
 )
-from lossapp.live_chart import Stat, live_charts_enabled, plotly_chart
+from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from losscore import (
     CosineEmbeddingLoss,
 )
-from losscore.catalog import CATALOG
+from losscore.catalog import CATALOG, LossSpec
 
 
 @cache_data(max_entries=256, show_spinner=False)
@@ -90,25 +90,42 @@ def cosine_section(present: bool) -> None:
         )
     c_left, c_right = st.columns([1, 1.6], gap="medium")
     with c_left:
-        example = bound_radio(
-            st, "Tutorial example", list(COS_EXAMPLES), key="cos_example", on_change=_load_cos_example, bind=BIND,
-            horizontal=True, captions=[COS_EXAMPLE_NAMES[k] for k in COS_EXAMPLES],
-            help="Fills in the vectors and label of one of the tutorial's examples; edit them afterwards.",
-        )
-        x_default, y_default, label_default = COS_EXAMPLES[example]
-        x = array_input("input1", x_default, "cos_x", help="The first embedding.")
-        y = array_input("input2", y_default, "cos_y", help="The second embedding, as many numbers as input1.")
-        label = float(bound_radio(st, "label", [1.0, -1.0], index=[1.0, -1.0].index(label_default), key="cos_label",
-                             horizontal=True, bind=BIND, format_func=lambda v: f"{v:g}",
-                             captions=["similar pair", "dissimilar pair"],
-                             help="1: the pair should point the same way; −1: it should not."))
-        if live_charts_enabled():  # margin and weights are browser-side sliders under the vectors chart below
-            (theta, margin, weight, sample_weight), sliders = section_sliders(st, [COS_THETA, *COS_PARAMS])
-            params = {**param_controls(spec, "cos", skip=("margin", "weight")), "margin": margin, "weight": weight}
-        else:
-            params = param_controls(spec, "cos")
-            sample_weight = param_control(SAMPLE_WEIGHT, "cos_sw")
-            sliders = ()
+        x, y, label, params, sample_weight, theta, sliders = _cos_inputs(spec)
+    _cos_example_numbers(c_left, c_right, x, y, label, params, sample_weight)
+    _cos_angle_view(label, params, sample_weight, theta, sliders, present)
+    if not present:
+        show_counterparts(spec)
+
+
+def _cos_inputs(spec: LossSpec) -> tuple:
+    """The two vectors (None where they do not parse), the label, the loss's parameters and sample weight, and
+    with live charts the angle and the browser-side sliders (else the angle is None: a Streamlit slider below
+    the example)."""
+    theta = None
+    example = bound_radio(
+        st, "Tutorial example", list(COS_EXAMPLES), key="cos_example", on_change=_load_cos_example, bind=BIND,
+        horizontal=True, captions=[COS_EXAMPLE_NAMES[k] for k in COS_EXAMPLES],
+        help="Fills in the vectors and label of one of the tutorial's examples; edit them afterwards.",
+    )
+    x_default, y_default, label_default = COS_EXAMPLES[example]
+    x = array_input("input1", x_default, "cos_x", help="The first embedding.")
+    y = array_input("input2", y_default, "cos_y", help="The second embedding, as many numbers as input1.")
+    label = float(bound_radio(st, "label", [1.0, -1.0], index=[1.0, -1.0].index(label_default), key="cos_label",
+                         horizontal=True, bind=BIND, format_func=lambda v: f"{v:g}",
+                         captions=["similar pair", "dissimilar pair"],
+                         help="1: the pair should point the same way; −1: it should not."))
+    if live_charts_enabled():  # margin and weights are browser-side sliders under the vectors chart below
+        (theta, margin, weight, sample_weight), sliders = section_sliders(st, [COS_THETA, *COS_PARAMS])
+        params = {**param_controls(spec, "cos", skip=("margin", "weight")), "margin": margin, "weight": weight}
+    else:
+        params = param_controls(spec, "cos")
+        sample_weight = param_control(SAMPLE_WEIGHT, "cos_sw")
+        sliders = ()
+    return x, y, label, params, sample_weight, theta, sliders
+
+
+def _cos_example_numbers(c_left, c_right, x, y, label: float, params: dict, sample_weight: float) -> None:
+    """The cosine, the loss and the gradients of the typed example."""
     if x is not None and y is not None:
         if x.size != y.size:
             c_left.error(f"input2: expected {x.size} numbers, like input1; got {y.size}.")
@@ -122,6 +139,11 @@ def cosine_section(present: bool) -> None:
                                           index=["input1", "input2", "dL/dinput1", "dL/dinput2"],
                                           columns=[f"dim {j}" for j in range(x.size)]), width="content")
 
+
+def _cos_angle_view(label: float, params: dict, sample_weight: float, theta: float | None,
+                    sliders: tuple[ClientSlider, ...], present: bool) -> None:
+    """input1 turning around input2 = (1, 0): the vectors with their descent arrows, and the loss against the
+    angle for both labels."""
     st.subheader("Two vectors in the plane: the loss against the angle")
     if not present:
         st.markdown(
@@ -173,8 +195,6 @@ def cosine_section(present: bool) -> None:
             st.caption(view.alt_text())
         else:
             curve_chart(view, "cos_curve", present, lines)
-    if not present:
-        show_counterparts(spec)
 
 
 COS_THETA = SliderDef("cos_theta", "angle θ (radians)", 0.0, 3.14, 1.57, 0.01,
