@@ -340,13 +340,9 @@ def poisson_counts_section(present: bool) -> None:
                                    "log-likelihood; a constant, so no gradient changes."))
     if counts is None:
         return
-    if (counts < 0).any() or (counts != np.round(counts)).any() or counts.size > 50 or (counts > MAX_COUNT).any():
-        what = (f"{counts.size} values, more than the 50 that fit on the chart" if counts.size > 50
-                else f"{format_array(counts)}, which has a count below 0" if (counts < 0).any()
-                else f"{format_array(counts)}, which has a count above {MAX_COUNT}" if (counts > MAX_COUNT).any()
-                else f"{format_array(counts)}, which is not all whole numbers")
-        left.error(f"observed counts t: got {what}. Expected up to 50 whole numbers from 0 to {MAX_COUNT}, "
-                   f"e.g. 2, 0, 3.")
+    problem = _counts_problem(counts)
+    if problem:
+        left.error(problem)
         return
     r = poisson_counts(tuple(counts), rate, full)
     stats = [Stat(label, fmt(value), help) for label, value, help in (
@@ -366,20 +362,7 @@ def poisson_counts_section(present: bool) -> None:
         hist_alt = (f"Bars of how often each count occurs in the data, {nums(r['hist_freq'], 3)}, next to the "
                     f"Poisson probabilities at μ = {rate:g}, {nums(r['pmf'], 3)}, for counts 0 to "
                     f"{int(r['hist_k'][-1])}.")
-        views = {}
-        for name, x_title, x, marker in (
-            ("rate", "prediction = the rate μ (from_logits=False)", r["rates"], rate),
-            ("logits", "prediction = log μ (from_logits=True)", r["log_rates"], math.log(rate)),
-        ):
-            d = r[name]
-            view = CurveView(
-                title="PoissonNLLLoss of the counts", x_title=x_title,
-                curves=(Curve(f"from_logits={name == 'logits'}", x, d["loss"], d["grad"]),), marker=marker,
-                loss_names=("PoissonNLLLoss",), grad_title="dL/d" + ("μ" if name == "rate" else "log μ"),
-                params={"from_logits": name == "logits", "compute_full": full},
-            )
-            best = r["mean"] if name == "rate" else math.log(r["mean"]) if r["mean"] > 0 else None
-            views[name] = (view, ((best, "mean count"),) if best is not None and x[0] <= best <= x[-1] else ())
+        views = _poisson_views(r, rate, full)
         if sliders:  # the rate moves the bars and both markers in the browser
             plotly_chart(hist, key="pn_hist", alt=hist_alt, sliders=sliders, stats=stats,
                          frames=poisson_frames(tuple(counts), full, present, "pn_hist"))
@@ -403,6 +386,38 @@ def poisson_counts_section(present: bool) -> None:
             f"{fmt(r['lgamma_mean'])}."
         )
 
+
+
+def _counts_problem(counts: np.ndarray) -> str | None:
+    """What is wrong with the typed counts, as the message the page shows (None: nothing)."""
+    if (counts < 0).any() or (counts != np.round(counts)).any() or counts.size > 50 or (counts > MAX_COUNT).any():
+        what = (f"{counts.size} values, more than the 50 that fit on the chart" if counts.size > 50
+                else f"{format_array(counts)}, which has a count below 0" if (counts < 0).any()
+                else f"{format_array(counts)}, which has a count above {MAX_COUNT}" if (counts > MAX_COUNT).any()
+                else f"{format_array(counts)}, which is not all whole numbers")
+        return (f"observed counts t: got {what}. Expected up to 50 whole numbers from 0 to {MAX_COUNT}, "
+                f"e.g. 2, 0, 3.")
+    return None
+
+
+def _poisson_views(r: dict, rate: float, full: bool) -> dict[str, tuple[CurveView, tuple]]:
+    """The loss of the counts against the rate and against log rate: each view with its "mean count" line (when
+    it is on the axis)."""
+    views = {}
+    for name, x_title, x, marker in (
+        ("rate", "prediction = the rate μ (from_logits=False)", r["rates"], rate),
+        ("logits", "prediction = log μ (from_logits=True)", r["log_rates"], math.log(rate)),
+    ):
+        d = r[name]
+        view = CurveView(
+            title="PoissonNLLLoss of the counts", x_title=x_title,
+            curves=(Curve(f"from_logits={name == 'logits'}", x, d["loss"], d["grad"]),), marker=marker,
+            loss_names=("PoissonNLLLoss",), grad_title="dL/d" + ("μ" if name == "rate" else "log μ"),
+            params={"from_logits": name == "logits", "compute_full": full},
+        )
+        best = r["mean"] if name == "rate" else math.log(r["mean"]) if r["mean"] > 0 else None
+        views[name] = (view, ((best, "mean count"),) if best is not None and x[0] <= best <= x[-1] else ())
+    return views
 
 PN_RATE = SliderDef("pn_rate", "predicted rate μ (shared by every count)", 0.05, 10.0, 1.0, 0.05,
                     "The Poisson rate the model predicts; the charts mark it.")

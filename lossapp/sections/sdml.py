@@ -24,7 +24,7 @@ from lossapp.frames import (
     show_stats,
     traces_columns,
 )
-from lossapp.live_chart import Stat, live_charts_enabled, plotly_chart
+from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from losscore.catalog import CATALOG, LossSpec
 
 
@@ -68,62 +68,68 @@ def sdml_section(present: bool) -> None:
     except (ValueError, TypeError) as exc:
         left.error(str(exc))
         return
+    with right:
+        _sdml_charts(x1, x2, r, alpha, lr, sliders, present)
+    if not present:
+        show_counterparts(spec)
+
+
+
+def _sdml_charts(x1: np.ndarray, x2: np.ndarray, r: dict, alpha: float, lr: float,
+                 sliders: tuple[ClientSlider, ...], present: bool) -> None:
+    """The mean loss, the pairs in the plane with their step arrows, and the D, P and Q heatmaps."""
     rows = [f"x1[{i}]" for i in range(len(x1))]
     cols = [f"x2[{j}]" for j in range(len(x2))]
     stats = [Stat("SDML loss, mean over the batch", fmt(r["mean"]),
                   "Gluon returns one value per row: " + ", ".join(fmt(v) for v in r["values"]))]
-    with right:
-        if not sliders:
-            show_stats(stats, per_row=1)
-        st.caption("Per row: " + ", ".join(f"{name} {fmt(v)}" for name, v in zip(rows, r["values"], strict=True)))
-        key = (tuple(map(tuple, x1)), tuple(map(tuple, x2)), alpha, lr, present)
-        q_fig = memo_figure("sdml_q", (len(x1), alpha, present), lambda: figures.heatmap_figure(
-            r["q"], x_labels=cols, y_labels=rows, title="Q: smoothed targets", zmin=0, zmax=1, present=present))
-        q_alt = (f"Heatmap of the smoothed target matrix Q for α = {alpha:g}: {1 - alpha:.3g} on the diagonal, "
-                 f"α/(B − 1) = {alpha / (len(x1) - 1):.3g} elsewhere.")
-        h0, h1 = st.columns(2)
-        with h0:
-            if x1.shape[1] == 2:
-                fig = memo_figure("sdml_pairs", key, lambda: _sdml_pairs_figure(x1, x2, r, lr, present))
-                steps = [f"{n}[{i}] ({v[0]:.3g}, {v[1]:.3g})" for n, g in (("x1", r["g1"]), ("x2", r["g2"]))
-                         for i, v in enumerate(-lr * g + 0.0)]
-                alt = ("The pairs in the plane, x1 rows (circles) joined to their x2 partners (diamonds); step "
-                       "arrows −η·gradient: " + ", ".join(steps) + ".")
-                if sliders:
-                    pairs_frames, q_frames = sdml_frames(tuple(map(tuple, x1)), tuple(map(tuple, x2)), alpha, lr,
-                                                         present)
-                    plotly_chart(fig, key="sdml_pairs", alt=alt, sliders=sliders, stats=stats, frames=pairs_frames)
-                    st.caption(alt)
-                else:
-                    captioned_chart(fig, "sdml_pairs", alt)
-            else:
-                st.caption("The picture of the pairs needs 2-D embeddings; the matrices below work for any size.")
-        with h1:
-            fig = memo_figure("sdml_d", key, lambda: figures.heatmap_figure(
-                r["dist"], x_labels=cols, y_labels=rows, title="D: squared distances", present=present,
-                height=320))
-            nearest = ", ".join(f"{rows[i]} → {cols[j]}" for i, j in enumerate(r["nearest"]))
-            captioned_chart(fig, "sdml_d", f"Heatmap of the squared distances D between x1 rows and x2 columns: "
-                                 f"{nums(r['dist'], 3)} row by row; nearest partner per row: {nearest}.")
-        p1, p2 = st.columns(2)
-        with p1:
-            fig = memo_figure("sdml_p", key, lambda: figures.heatmap_figure(
-                r["p"], x_labels=cols, y_labels=rows, title="P: softmax(−D) per row", zmin=0, zmax=1,
-                present=present))
-            captioned_chart(fig, "sdml_p", f"Heatmap of the predicted matching probabilities P, row by row: "
-                                 f"{nums(r['p'], 3)}.")
-        with p2:
+    if not sliders:
+        show_stats(stats, per_row=1)
+    st.caption("Per row: " + ", ".join(f"{name} {fmt(v)}" for name, v in zip(rows, r["values"], strict=True)))
+    key = (tuple(map(tuple, x1)), tuple(map(tuple, x2)), alpha, lr, present)
+    q_fig = memo_figure("sdml_q", (len(x1), alpha, present), lambda: figures.heatmap_figure(
+        r["q"], x_labels=cols, y_labels=rows, title="Q: smoothed targets", zmin=0, zmax=1, present=present))
+    q_alt = (f"Heatmap of the smoothed target matrix Q for α = {alpha:g}: {1 - alpha:.3g} on the diagonal, "
+             f"α/(B − 1) = {alpha / (len(x1) - 1):.3g} elsewhere.")
+    h0, h1 = st.columns(2)
+    with h0:
+        if x1.shape[1] == 2:
+            fig = memo_figure("sdml_pairs", key, lambda: _sdml_pairs_figure(x1, x2, r, lr, present))
+            steps = [f"{n}[{i}] ({v[0]:.3g}, {v[1]:.3g})" for n, g in (("x1", r["g1"]), ("x2", r["g2"]))
+                     for i, v in enumerate(-lr * g + 0.0)]
+            alt = ("The pairs in the plane, x1 rows (circles) joined to their x2 partners (diamonds); step "
+                   "arrows −η·gradient: " + ", ".join(steps) + ".")
             if sliders:
-                plotly_chart(q_fig, key="sdml_q", alt=q_alt, follow=sliders, frames=q_frames)
-                st.caption(q_alt)
+                pairs_frames, q_frames = sdml_frames(tuple(map(tuple, x1)), tuple(map(tuple, x2)), alpha, lr,
+                                                     present)
+                plotly_chart(fig, key="sdml_pairs", alt=alt, sliders=sliders, stats=stats, frames=pairs_frames)
+                st.caption(alt)
             else:
-                captioned_chart(q_fig, "sdml_q", q_alt)
-        if not present:
-            st.caption("The loss of row i is the KL divergence of P's row i from Q's row i; it is smallest when "
-                       "each x1 row is nearest to its own partner by a clear but finite gap.")
+                captioned_chart(fig, "sdml_pairs", alt)
+        else:
+            st.caption("The picture of the pairs needs 2-D embeddings; the matrices below work for any size.")
+    with h1:
+        fig = memo_figure("sdml_d", key, lambda: figures.heatmap_figure(
+            r["dist"], x_labels=cols, y_labels=rows, title="D: squared distances", present=present,
+            height=320))
+        nearest = ", ".join(f"{rows[i]} → {cols[j]}" for i, j in enumerate(r["nearest"]))
+        captioned_chart(fig, "sdml_d", f"Heatmap of the squared distances D between x1 rows and x2 columns: "
+                             f"{nums(r['dist'], 3)} row by row; nearest partner per row: {nearest}.")
+    p1, p2 = st.columns(2)
+    with p1:
+        fig = memo_figure("sdml_p", key, lambda: figures.heatmap_figure(
+            r["p"], x_labels=cols, y_labels=rows, title="P: softmax(−D) per row", zmin=0, zmax=1,
+            present=present))
+        captioned_chart(fig, "sdml_p", f"Heatmap of the predicted matching probabilities P, row by row: "
+                             f"{nums(r['p'], 3)}.")
+    with p2:
+        if sliders:
+            plotly_chart(q_fig, key="sdml_q", alt=q_alt, follow=sliders, frames=q_frames)
+            st.caption(q_alt)
+        else:
+            captioned_chart(q_fig, "sdml_q", q_alt)
     if not present:
-        show_counterparts(spec)
-
+        st.caption("The loss of row i is the KL divergence of P's row i from Q's row i; it is smallest when "
+                   "each x1 row is nearest to its own partner by a clear but finite gap.")
 
 SDML_LR = SliderDef("sdml_lr", "step size η of the arrows", 0.0, 0.5, 0.25, 0.05,
                     "Each arrow is one gradient-descent step: −η × the gradient for that point.")

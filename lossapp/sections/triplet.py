@@ -87,32 +87,7 @@ def triplet_section(present: bool) -> None:
         mode = bound_radio(st, "points", ["2-D", "vectors"], key="tri_mode", horizontal=True, bind=BIND,
                       captions=["move them with sliders", "type vectors of any length"],
                       help="2-D points you can drag with sliders, or typed embeddings of any dimension.")
-        sliders: tuple[ClientSlider, ...] = ()
-        if mode == "2-D" and live_charts_enabled():  # every slider under the chart, moved in the browser
-            values, sliders = section_sliders(st, triplet_slider_defs(spec, pts))
-            params = {"margin": values[0], "weight": values[1]}
-            anchor, positive, negative = (np.array(values[i:i + 2]) for i in (2, 4, 6))
-            lr = float(values[8])
-        elif mode == "2-D":
-            params = param_controls(spec, "tri")
-            defs = triplet_slider_defs(spec, pts)[2:8]
-            values = []
-            for i in range(3):  # x and y of each point side by side
-                cx, cy = st.columns(2)
-                values += section_sliders(cx, defs[2 * i:2 * i + 1])[0]
-                values += section_sliders(cy, defs[2 * i + 1:2 * i + 2])[0]
-            anchor, positive, negative = (np.array(values[i:i + 2], dtype=np.float64) for i in (0, 2, 4))
-        else:
-            params = param_controls(spec, "tri")
-            anchor = array_input("anchor (pred)", format_array(np.array(pts[0])), "tri_a",
-                                 help="The anchor embedding, e.g. an image of an A.")
-            positive = array_input("positive", format_array(np.array(pts[1])), "tri_p",
-                                   help="An embedding of the same kind (another A).")
-            negative = array_input("negative", format_array(np.array(pts[2])), "tri_n",
-                                   help="An embedding of a different kind (a Z).")
-        if not sliders:
-            lr = float(bound_slider(st, TRI_LR.label, TRI_LR.low, TRI_LR.high, TRI_LR.default, TRI_LR.step,
-                                    key=TRI_LR.key, bind=BIND, help=TRI_LR.help))
+        params, (anchor, positive, negative), lr, values, sliders = _triplet_points(spec, pts, mode)
     vectors = (anchor, positive, negative)
     if any(v is None for v in vectors):
         return
@@ -149,6 +124,39 @@ def triplet_section(present: bool) -> None:
     if not present:
         show_counterparts(spec)
 
+
+
+def _triplet_points(spec: LossSpec, pts: tuple, mode: str) -> tuple:
+    """The loss's parameters, the three points (2-D sliders or typed vectors, None where they do not parse), the
+    arrows' step size, the slider values and, with live charts in 2-D, the browser-side sliders."""
+    values: list = []
+    sliders: tuple[ClientSlider, ...] = ()
+    if mode == "2-D" and live_charts_enabled():  # every slider under the chart, moved in the browser
+        values, sliders = section_sliders(st, triplet_slider_defs(spec, pts))
+        params = {"margin": values[0], "weight": values[1]}
+        anchor, positive, negative = (np.array(values[i:i + 2]) for i in (2, 4, 6))
+        lr = float(values[8])
+    elif mode == "2-D":
+        params = param_controls(spec, "tri")
+        defs = triplet_slider_defs(spec, pts)[2:8]
+        values = []
+        for i in range(3):  # x and y of each point side by side
+            cx, cy = st.columns(2)
+            values += section_sliders(cx, defs[2 * i:2 * i + 1])[0]
+            values += section_sliders(cy, defs[2 * i + 1:2 * i + 2])[0]
+        anchor, positive, negative = (np.array(values[i:i + 2], dtype=np.float64) for i in (0, 2, 4))
+    else:
+        params = param_controls(spec, "tri")
+        anchor = array_input("anchor (pred)", format_array(np.array(pts[0])), "tri_a",
+                             help="The anchor embedding, e.g. an image of an A.")
+        positive = array_input("positive", format_array(np.array(pts[1])), "tri_p",
+                               help="An embedding of the same kind (another A).")
+        negative = array_input("negative", format_array(np.array(pts[2])), "tri_n",
+                               help="An embedding of a different kind (a Z).")
+    if not sliders:
+        lr = float(bound_slider(st, TRI_LR.label, TRI_LR.low, TRI_LR.high, TRI_LR.default, TRI_LR.step,
+                                key=TRI_LR.key, bind=BIND, help=TRI_LR.help))
+    return params, (anchor, positive, negative), lr, values, sliders
 
 TRI_LR = SliderDef("tri_lr", "step size η of the arrows", 0.0, 0.5, 0.25, 0.05,
                    "Each arrow is one gradient-descent step: −η × the gradient for that point.")
