@@ -130,80 +130,11 @@ def compare_section(present: bool) -> None:
     else:
         controls, plot = st.columns([1, 2.4], gap="medium")
     with controls:
-        label_slider = None
-        if live:  # moved in the browser, under the chart: the page sends the curves at the labels around this one
-            label_slider = client_slider("cmp_label", "label", low=-5.0, high=5.0, step=0.5, default=first_label,
-                                         role="frame", help=LABEL_HELP)
-            label = label_slider.value
-        else:
-            urlstate.guard_number("cmp_label", low=-5.0, high=5.0, default=first_label)
-            label = st.slider("label", -5.0, 5.0, first_label, 0.5, key="cmp_label", bind=BIND, format="%.1f",
-                              help=LABEL_HELP)
-        range_pair: tuple[ClientSlider, ...] = ()
-        if live:  # moved in the browser, under the chart: the chart holds the whole axis and shows the part
-            range_pair = range_sliders()
-            lo, hi = (s.value for s in range_pair)
-        else:
-            urlstate.guard_range("cmp_range", low=X_LOW, high=X_HIGH, default=(-5.0, 5.0))
-            lo, hi = st.slider("prediction range", X_LOW, X_HIGH, (-5.0, 5.0), X_STEP, key="cmp_range", bind=BIND,
-                               help=RANGE_HELP)
-        lo, hi = shown_range(lo, hi, X_STEP, X_LOW, X_HIGH)
-        if live:  # moved in the browser, under the chart; the table follows once it is still
-            marker_slider = marker_within(lo, hi)
-            marker = marker_slider.value
-        else:
-            urlstate.guard_number("cmp_pred", low=lo, high=hi, default=min(max(1.0, lo), hi))
-            if "cmp_pred" in st.session_state:  # a narrower range must not leave the marker outside it
-                kept = st.session_state["cmp_pred"]
-                if not lo <= kept <= hi:
-                    st.session_state["cmp_pred"] = min(max(kept, lo), hi)
-            marker_slider = None
-            marker = st.slider("prediction marker", lo, hi, min(max(1.0, lo), hi), 0.05, key="cmp_pred", bind=BIND,
-                               format="%.2f", help="Where the table reads off each loss and gradient.")
-        params: dict[str, dict] = {}
-        # with live charts each loss's weight is a slider under the chart that scales its curve in the browser, and
-        # its other numeric parameters are sliders there too, whose curves the page sends for the values around
-        weights: dict[str, ClientSlider] = {}
-        framed: dict[str, dict[str, ClientSlider]] = {}  # loss -> parameter name -> its browser-side slider
-        for name in chosen:
-            spec = CATALOG[name]
-            prefix = f"cmp_{SHORT_IDS[name]}"
-            skip = tuple(FIXED.get(name, {}))
-            if marker_slider is not None:
-                weights[name] = client_param(spec.param("weight"), control_key(prefix, "weight"),
-                                             label=f"{name} weight", curve=name)
-                framed[name] = {p.name: client_param(p, control_key(prefix, p.name), label=f"{name} {p.name}",
-                                                     role="frame")
-                                for p in spec.params if frame_param(p) and p.name not in skip}
-                skip += ("weight", *framed[name])
-            params[name] = {param: s.value for param, s in framed.get(name, {}).items()}
-            if not [p for p in spec.params if p.name not in skip]:
-                continue
-            # an expander in presentation mode too (where CSS hides it): URL values still reach the curves
-            with st.expander(f"{spec.name} parameters", expanded=False):
-                params[name] |= param_controls(spec, prefix, skip=skip)
-
-    curves, unit_curves, rows, failed = [], [], [], []
-    num = int(round((hi - lo) / 0.01)) + 1
-    unit_params: dict[str, dict] = {}  # what each drawn curve is computed with (weight 1)
-    for name in chosen:
-        p = {**params.get(name, {}), **FIXED.get(name, {})}
-        if name in weights:
-            p["weight"] = weights[name].value
-        key = tuple(sorted(p.items()))
-        try:
-            x, values, grad = sweep_arrays(name, key, float(label), 1.0, float(lo), float(hi), num)
-            value, slope = point_value(name, key, float(label), 1.0, float(marker))
-            if name in weights:  # the chart is drawn at weight 1: the browser scales each curve by its slider
-                unit_curves.append(unit_curve(name, p, label))
-                unit_params[name] = p
-        except (ValueError, TypeError) as exc:
-            failed.append(f"{CATALOG[name].title}: {exc}")
-            continue
-        params[name] = p
-        curves.append(Curve(name, x, values, grad))
-        rows.append({"loss": name, "loss value": value + 0.0, "dL/dpred": slope + 0.0})  # no "-0"
-
+        label, label_slider = _label_control(first_label, live)
+        lo, hi, range_pair = _range_control(live)
+        marker, marker_slider = _marker_control(lo, hi, live)
+        params, weights, framed = _loss_params(chosen, marker_slider is not None)
+    curves, unit_curves, rows, failed, unit_params = _compare_curves(chosen, params, weights, label, lo, hi, marker)
     with plot:
         for message in failed:
             st.error(message)
@@ -228,19 +159,125 @@ def compare_section(present: bool) -> None:
                     curves_at[s.id] = lambda v, n=n, param=param: (unit_curve(n, {**unit_params[n], param: v}, label),)
             chart(view, "cmp", present=present, sliders=sliders, readout=False, base=base, curves_at=curves_at,
                   xrange=(lo, hi) if marker_slider else None)
-
     if rows:
-        st.subheader(f"At prediction {marker:g}, label {label:g}")
-        table = pd.DataFrame(rows)
-        st.dataframe(
-            table, hide_index=True, width="content",
-            column_config={"loss value": st.column_config.NumberColumn(format="%.4f"),
-                           "dL/dpred": st.column_config.NumberColumn(format="%.4f")},
-        )
-        names = {r["loss"] for r in rows}
-        if {"LogisticLoss", "SigmoidBinaryCrossEntropyLoss"} <= names and label == 1 and not present:
-            st.caption("With equal weights, LogisticLoss and SigmoidBinaryCrossEntropyLoss draw one curve for label 1: "
-                       "they are the same function, written for labels ±1 and 0/1 respectively.")
-        flat = [r["loss"] for r in rows if r["dL/dpred"] == 0]
-        if flat and not present:
-            st.caption(f"Zero gradient here: {', '.join(flat)}. These losses no longer push the prediction at all.")
+        _compare_table(rows, marker, label, present)
+
+
+def _label_control(first_label: float, live: bool) -> tuple[float, ClientSlider | None]:
+    """The label of every curve, and its browser-side slider with live charts."""
+    label_slider = None
+    if live:  # moved in the browser, under the chart: the page sends the curves at the labels around this one
+        label_slider = client_slider("cmp_label", "label", low=-5.0, high=5.0, step=0.5, default=first_label,
+                                     role="frame", help=LABEL_HELP)
+        label = label_slider.value
+    else:
+        urlstate.guard_number("cmp_label", low=-5.0, high=5.0, default=first_label)
+        label = st.slider("label", -5.0, 5.0, first_label, 0.5, key="cmp_label", bind=BIND, format="%.1f",
+                          help=LABEL_HELP)
+    return label, label_slider
+
+
+def _range_control(live: bool) -> tuple[float, float, tuple[ClientSlider, ...]]:
+    """The part of the prediction axis shown (at least one step wide), and its browser-side sliders."""
+    range_pair: tuple[ClientSlider, ...] = ()
+    if live:  # moved in the browser, under the chart: the chart holds the whole axis and shows the part
+        range_pair = range_sliders()
+        lo, hi = (s.value for s in range_pair)
+    else:
+        urlstate.guard_range("cmp_range", low=X_LOW, high=X_HIGH, default=(-5.0, 5.0))
+        lo, hi = st.slider("prediction range", X_LOW, X_HIGH, (-5.0, 5.0), X_STEP, key="cmp_range", bind=BIND,
+                           help=RANGE_HELP)
+    lo, hi = shown_range(lo, hi, X_STEP, X_LOW, X_HIGH)
+    lo, hi = shown_range(lo, hi, X_STEP, X_LOW, X_HIGH)
+    return lo, hi, range_pair
+
+
+def _marker_control(lo: float, hi: float, live: bool) -> tuple[float, ClientSlider | None]:
+    """Where the table reads off each loss (inside [lo, hi]), and its browser-side slider with live charts."""
+    if live:  # moved in the browser, under the chart; the table follows once it is still
+        marker_slider = marker_within(lo, hi)
+        marker = marker_slider.value
+    else:
+        urlstate.guard_number("cmp_pred", low=lo, high=hi, default=min(max(1.0, lo), hi))
+        if "cmp_pred" in st.session_state:  # a narrower range must not leave the marker outside it
+            kept = st.session_state["cmp_pred"]
+            if not lo <= kept <= hi:
+                st.session_state["cmp_pred"] = min(max(kept, lo), hi)
+        marker_slider = None
+        marker = st.slider("prediction marker", lo, hi, min(max(1.0, lo), hi), 0.05, key="cmp_pred", bind=BIND,
+                           format="%.2f", help="Where the table reads off each loss and gradient.")
+    return marker, marker_slider
+
+
+def _loss_params(chosen: list[str], live: bool) -> tuple[dict, dict, dict]:
+    """Each chosen loss's parameters, and with live charts its weight's and its framed parameters' browser-side
+    sliders (loss -> slider; loss -> parameter name -> slider)."""
+    params: dict[str, dict] = {}
+    # with live charts each loss's weight is a slider under the chart that scales its curve in the browser, and
+    # its other numeric parameters are sliders there too, whose curves the page sends for the values around
+    weights: dict[str, ClientSlider] = {}
+    framed: dict[str, dict[str, ClientSlider]] = {}  # loss -> parameter name -> its browser-side slider
+    for name in chosen:
+        spec = CATALOG[name]
+        prefix = f"cmp_{SHORT_IDS[name]}"
+        skip = tuple(FIXED.get(name, {}))
+        if live:
+            weights[name] = client_param(spec.param("weight"), control_key(prefix, "weight"),
+                                         label=f"{name} weight", curve=name)
+            framed[name] = {p.name: client_param(p, control_key(prefix, p.name), label=f"{name} {p.name}",
+                                                 role="frame")
+                            for p in spec.params if frame_param(p) and p.name not in skip}
+            skip += ("weight", *framed[name])
+        params[name] = {param: s.value for param, s in framed.get(name, {}).items()}
+        if not [p for p in spec.params if p.name not in skip]:
+            continue
+        # an expander in presentation mode too (where CSS hides it): URL values still reach the curves
+        with st.expander(f"{spec.name} parameters", expanded=False):
+            params[name] |= param_controls(spec, prefix, skip=skip)
+    return params, weights, framed
+
+
+def _compare_curves(chosen: list[str], params: dict, weights: dict, label: float, lo: float, hi: float,
+                    marker: float) -> tuple[list, list, list, list, dict]:
+    """The chosen losses' curves over [lo, hi], their curves at weight 1 over the whole axis (for the browser to
+    scale), the table's rows, the messages of losses that failed, and the parameters each drawn curve used
+    (``params`` gets each loss's parameters as computed)."""
+    curves, unit_curves, rows, failed = [], [], [], []
+    num = int(round((hi - lo) / 0.01)) + 1
+    unit_params: dict[str, dict] = {}  # what each drawn curve is computed with (weight 1)
+    for name in chosen:
+        p = {**params.get(name, {}), **FIXED.get(name, {})}
+        if name in weights:
+            p["weight"] = weights[name].value
+        key = tuple(sorted(p.items()))
+        try:
+            x, values, grad = sweep_arrays(name, key, float(label), 1.0, float(lo), float(hi), num)
+            value, slope = point_value(name, key, float(label), 1.0, float(marker))
+            if name in weights:  # the chart is drawn at weight 1: the browser scales each curve by its slider
+                unit_curves.append(unit_curve(name, p, label))
+                unit_params[name] = p
+        except (ValueError, TypeError) as exc:
+            failed.append(f"{CATALOG[name].title}: {exc}")
+            continue
+        params[name] = p
+        curves.append(Curve(name, x, values, grad))
+        rows.append({"loss": name, "loss value": value + 0.0, "dL/dpred": slope + 0.0})  # no "-0"
+    return curves, unit_curves, rows, failed, unit_params
+
+
+def _compare_table(rows: list[dict], marker: float, label: float, present: bool) -> None:
+    """Each loss and its gradient at the marker, with notes on equal and flat curves."""
+    st.subheader(f"At prediction {marker:g}, label {label:g}")
+    table = pd.DataFrame(rows)
+    st.dataframe(
+        table, hide_index=True, width="content",
+        column_config={"loss value": st.column_config.NumberColumn(format="%.4f"),
+                       "dL/dpred": st.column_config.NumberColumn(format="%.4f")},
+    )
+    names = {r["loss"] for r in rows}
+    if {"LogisticLoss", "SigmoidBinaryCrossEntropyLoss"} <= names and label == 1 and not present:
+        st.caption("With equal weights, LogisticLoss and SigmoidBinaryCrossEntropyLoss draw one curve for label 1: "
+                   "they are the same function, written for labels ±1 and 0/1 respectively.")
+    flat = [r["loss"] for r in rows if r["dL/dpred"] == 0]
+    if flat and not present:
+        st.caption(f"Zero gradient here: {', '.join(flat)}. These losses no longer push the prediction at all.")
