@@ -127,18 +127,7 @@ def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, w
     alt = (f"Line chart of the share of the total loss against the share of samples, taken from the largest loss "
            f"down: the top 10% of samples carry {s['top10_loss_share']:.0%} of the loss and the single largest "
            f"{s['top1_loss_share']:.0%}. The dotted diagonal is what equal losses would give.")
-    fig = go.Figure(
-        [go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal losses",
-                    line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
-         go.Scatter(x=frac, y=cum, mode="lines", name=spec.name, line=dict(color="#0072B2", width=3),
-                    hovertemplate="top %{x:.1%} of samples: %{y:.1%} of the loss<extra></extra>")],
-        layout=dict(height=320, margin=dict(l=60, r=12, t=30, b=48), paper_bgcolor="rgba(0,0,0,0)",
-                    plot_bgcolor="rgba(0,0,0,0)", legend=dict(orientation="h", y=1.02, yanchor="bottom"),
-                    xaxis=dict(title=dict(text="share of samples (largest loss first)"), tickformat=".0%",
-                               range=[0, 1], gridcolor="rgba(128,128,128,0.25)"),
-                    yaxis=dict(title=dict(text="share of the total loss"), tickformat=".0%", range=[0, 1.02],
-                               gridcolor="rgba(128,128,128,0.25)")),
-    )
+    fig = share_figure(frac, cum, spec.name)
     if weight is None:
         plotly_chart(fig, key="od_chart", alt=alt)
     else:
@@ -160,6 +149,23 @@ def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, w
                            data=lambda: own_data.results_csv(ds, a), file_name="per_sample_loss.csv",
                            mime="text/csv", on_click="ignore", icon=":material/download:", key="od_download")
 
+
+
+def share_figure(frac: np.ndarray, cum: np.ndarray, loss_name: str) -> go.Figure:
+    """The share of the total loss against the share of samples (largest loss first), with the diagonal that
+    equal losses would give."""
+    return go.Figure(
+        [go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal losses",
+                    line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
+         go.Scatter(x=frac, y=cum, mode="lines", name=loss_name, line=dict(color="#0072B2", width=3),
+                    hovertemplate="top %{x:.1%} of samples: %{y:.1%} of the loss<extra></extra>")],
+        layout=dict(height=320, margin=dict(l=60, r=12, t=30, b=48), paper_bgcolor="rgba(0,0,0,0)",
+                    plot_bgcolor="rgba(0,0,0,0)", legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                    xaxis=dict(title=dict(text="share of samples (largest loss first)"), tickformat=".0%",
+                               range=[0, 1], gridcolor="rgba(128,128,128,0.25)"),
+                    yaxis=dict(title=dict(text="share of the total loss"), tickformat=".0%", range=[0, 1.02],
+                               gridcolor="rgba(128,128,128,0.25)")),
+    )
 
 @st.fragment
 def workspace(name: str, present: bool) -> None:
