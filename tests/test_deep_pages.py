@@ -17,7 +17,7 @@ from apptest_charts import charts as all_charts
 from apptest_charts import client_control, load_page, set_control, stats
 from streamlit.testing.v1 import AppTest
 
-from lossapp import deep_dives as dd
+from lossapp import ctc_lattice
 from losscore import (
     CTCLoss,
     KLDivLoss,
@@ -454,8 +454,8 @@ def test_ctc_greedy_decode_of_a_preset_matches_the_label(preset, word, steps):
 
 def test_ctc_loss_and_gradient_are_losscores():
     at = load(SEQUENCES, ctc_scores="random", ctc_seed="4", ctc_temp="0.5", ctc_extra="G")
-    vocab = dd.ctc_vocabulary("CAT", "G")
-    x = dd.ctc_preset_scores("CAT", vocab, 8, "random", 3.0, 4) / 0.5
+    vocab = ctc_lattice.ctc_vocabulary("CAT", "G")
+    x = ctc_lattice.ctc_preset_scores("CAT", vocab, 8, "random", 3.0, 4) / 0.5
     lab = np.array([[vocab.index(c) for c in "CAT"]], dtype=float)
     values, grad = CTCLoss().value_and_grad(x[None], lab)
     assert metric(at, "CTC loss") == pytest.approx(float(values[0]), abs=1e-4)

@@ -11,8 +11,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from lossapp import deep_dives as dd
-from lossapp import deep_figures, figures, urlstate
+from lossapp import ctc_lattice, deep_figures, figures, urlstate
 from lossapp.bound_widgets import bound_number, bound_radio
 from lossapp.caching import cache_data, cache_resource
 from lossapp.charts import captioned_chart
@@ -66,21 +65,21 @@ def ctc_numbers_along(kw: dict[str, Any], arg: str | None = None, values: Sequen
         settings = [{**kw, "steps": v, "pred_length": v if follows else min(kw["pred_length"], v)} for v in values]
     else:
         settings = [kw] if arg is None else [{**kw, arg: v} for v in values]
-    vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
+    vocab = ctc_lattice.ctc_vocabulary(kw["word"], kw["extra"])
     if kw["preset"] == "edit" and kw["edited"] is not None:
         typed = np.array(kw["edited"], dtype=np.float64)
         scores = [typed] * len(settings)
     elif arg in ("strength", "steps"):
-        scores = [dd.ctc_preset_scores(kw["word"], vocab, s["steps"], kw["preset"], s["strength"], kw["seed"])
+        scores = [ctc_lattice.ctc_preset_scores(kw["word"], vocab, s["steps"], kw["preset"], s["strength"], kw["seed"])
                   for s in settings]
     else:
-        scores = [dd.ctc_preset_scores(kw["word"], vocab, kw["steps"], kw["preset"], kw["strength"],
+        scores = [ctc_lattice.ctc_preset_scores(kw["word"], vocab, kw["steps"], kw["preset"], kw["strength"],
                                        kw["seed"])] * len(settings)
     longest = max(sc.shape[0] for sc in scores)  # fewer steps: padded with zeros past them (never read)
     x = np.zeros((len(settings), longest, len(vocab)))
     for i, (sc, s) in enumerate(zip(scores, settings, strict=True)):
         x[i, :sc.shape[0]] = sc / s["temperature"]
-    results = dd.ctc_analyses(x, kw["word"], vocab, layout=kw["layout"], label_layout=kw["label_layout"],
+    results = ctc_lattice.ctc_analyses(x, kw["word"], vocab, layout=kw["layout"], label_layout=kw["label_layout"],
                               weight=kw["weight"], sample_weight=kw["sample_weight"],
                               pred_lengths=[s["pred_length"] for s in settings], label_length=kw["label_length"],
                               steps=[sc.shape[0] for sc in scores])
@@ -116,9 +115,9 @@ def _ctc_vocab_changed() -> None:
     word = str(st.session_state.get("ctc_word", "CAT")).strip().upper()
     extra = str(st.session_state.get("ctc_extra", "")).strip().upper()
     if _WORD.fullmatch(word) and _EXTRA.fullmatch(extra):
-        vocab = dd.ctc_vocabulary(word, extra)
-        steps = max(int(st.session_state.get("ctc_t", 8)), dd.ctc_min_steps(word))
-        st.session_state["ctc_x"] = _matrix_text(dd.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
+        vocab = ctc_lattice.ctc_vocabulary(word, extra)
+        steps = max(int(st.session_state.get("ctc_t", 8)), ctc_lattice.ctc_min_steps(word))
+        st.session_state["ctc_x"] = _matrix_text(ctc_lattice.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
 
 
 def _follow(key: str, high: int, memo: str, *, in_address: bool = False) -> None:
@@ -245,7 +244,7 @@ def ctc_figures(args: tuple, present: bool) -> dict[str, figures.SpecFigure]:
     """The CTC view's charts (by chart key) for :func:`ctc_view`'s ``args``; read-only."""
     r = ctc_view(*args)
     kw = dict(zip(CTC_VIEW_ARGS, args, strict=True))
-    vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
+    vocab = ctc_lattice.ctc_vocabulary(kw["word"], kw["extra"])
     return {name: figures.SpecFigure(*spec) for name, spec in ctc_specs(
         r, vocab, kw["pred_length"], present, word_length=len(kw["word"])).items()}
 
@@ -257,7 +256,7 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
     numbers over the charts. A value where the label becomes feasible or infeasible (charts come or go) is
     ``missing``: the page asks the server there."""
     kw = dict(zip(CTC_VIEW_ARGS, args, strict=True))
-    vocab = dd.ctc_vocabulary(kw["word"], kw["extra"])
+    vocab = ctc_lattice.ctc_vocabulary(kw["word"], kw["extra"])
     shown_r = ctc_view(**kw)
     shown = {name: (fig["data"], fig["layout"]) for name, fig in ctc_figures(args, present).items()}
     letters = len(kw["word"])
@@ -315,7 +314,7 @@ def ctc_section(present: bool) -> None:
         for msg in errors:
             left.error(msg)
         return
-    vocab = dd.ctc_vocabulary(word, extra)
+    vocab = ctc_lattice.ctc_vocabulary(word, extra)
     edited = None
     if preset == "edit":
         edited = _ctc_typed_scores(left, word, vocab, steps)
@@ -351,8 +350,9 @@ def _ctc_inputs() -> tuple[str, str, str, int, tuple[ClientSlider, ...], int]:
                                on_change=_ctc_vocab_changed,
                                help="Letters the network may also output besides the word's own (up to 8, "
                                     "A to Z); the classes are the word's letters, these, and the blank.")
-    preset = bound_radio(st, "network scores", list(dd.CTC_PRESETS), captions=list(dd.CTC_PRESETS.values()),
-                         key="ctc_scores", bind=BIND, on_change=_ctc_start_editing,
+    preset = bound_radio(st, "network scores", list(ctc_lattice.CTC_PRESETS),
+                         captions=list(ctc_lattice.CTC_PRESETS.values()), key="ctc_scores", bind=BIND,
+                         on_change=_ctc_start_editing,
                          help="What the per-step activations look like before the softmax. 'edit' starts from "
                               "the scores on screen and lets you type each one.")
     editing = preset == "edit"
@@ -384,7 +384,7 @@ def _ctc_word_errors(word_text: str, extra_text: str, word: str, extra: str) -> 
 def _ctc_typed_scores(left, word: str, vocab: list[str], steps: int) -> tuple | None:
     """The activations typed in "edit" mode, one row per step (None, with the error shown, when they do not
     parse)."""
-    default = _matrix_text(dd.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
+    default = _matrix_text(ctc_lattice.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
     with left:
         text = st.text_area(
             "activations: one line per time step", default, key="ctc_x", bind=BIND, height=200,
