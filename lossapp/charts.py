@@ -72,7 +72,7 @@ def captioned_chart(fig, key: str, alt: str, *, caption: bool = True) -> None:
 def memo_curve_figure(view: CurveView, present: bool, vlines: tuple = ()):
     """The (memoised) curve chart of ``view`` with optional labelled vertical lines."""
     return memo_figure("curve", (view_fingerprint(view), present, vlines),
-                        lambda: figures.curve_figure(view, present=present, vlines=vlines))
+                       lambda: figures.curve_figure(view, present=present, vlines=vlines))
 
 
 def curve_chart(view: CurveView, key: str, present: bool, vlines: tuple = ()) -> None:

@@ -111,9 +111,9 @@ def _cos_inputs(spec: LossSpec) -> tuple:
     x = array_input("input1", x_default, "cos_x", help="The first embedding.")
     y = array_input("input2", y_default, "cos_y", help="The second embedding, as many numbers as input1.")
     label = float(bound_radio(st, "label", [1.0, -1.0], index=[1.0, -1.0].index(label_default), key="cos_label",
-                         horizontal=True, bind=BIND, format_func=lambda v: f"{v:g}",
-                         captions=["similar pair", "dissimilar pair"],
-                         help="1: the pair should point the same way; −1: it should not."))
+                              horizontal=True, bind=BIND, format_func=lambda v: f"{v:g}",
+                              captions=["similar pair", "dissimilar pair"],
+                              help="1: the pair should point the same way; −1: it should not."))
     if live_charts_enabled():  # margin and weights are browser-side sliders under the vectors chart below
         (theta, margin, weight, sample_weight), sliders = section_sliders(st, [COS_THETA, *COS_PARAMS])
         params = {**param_controls(spec, "cos", skip=("margin", "weight")), "margin": margin, "weight": weight}

@@ -197,10 +197,10 @@ def kl_bars_section(present: bool) -> None:
         k = int(bound_radio(st, "number of classes K", [2, 3, 4, 5, 6], index=2, key="klb_n", horizontal=True,
                             bind=BIND, help="How many classes the two distributions have."))
         mode = bound_radio(st, "prediction given as", ["probabilities", "logits"], key="klb_in", horizontal=True,
-                      bind=BIND, captions=["from_logits=True: the loss gets log p", "from_logits=False: the loss "
-                                                                                     "applies log-softmax"],
-                      help="How the prediction reaches KLDivLoss. from_logits=True means pred already holds "
-                             "log-probabilities.")
+                           bind=BIND, captions=["from_logits=True: the loss gets log p", "from_logits=False: the loss "
+                                                                                          "applies log-softmax"],
+                           help="How the prediction reaches KLDivLoss. from_logits=True means pred already holds "
+                                  "log-probabilities.")
         q_w, pred, sliders = kl_sliders(k, mode)
     checks = [("target q", q_w)] + ([("prediction p", pred)] if mode == "probabilities" else [])
     problems = [f"{name}: every weight is 0. Expected at least one class with a weight above 0."
@@ -336,8 +336,8 @@ def poisson_counts_section(present: bool) -> None:
                              help="Counts of one batch, whole numbers >= 0 (e.g. events per hour), up to 50 values.")
         (rate,), sliders = section_sliders(st, [PN_RATE])
         full = bool(bound_toggle(st, "compute_full", False, key="pn_full", bind=BIND,
-                            help="Add Stirling's approximation of log(t!), turning the loss into a true negative "
-                                   "log-likelihood; a constant, so no gradient changes."))
+                                 help="Add Stirling's approximation of log(t!), turning the loss into a true negative "
+                                        "log-likelihood; a constant, so no gradient changes."))
     if counts is None:
         return
     problem = _counts_problem(counts)

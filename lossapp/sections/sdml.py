@@ -60,7 +60,7 @@ def sdml_section(present: bool) -> None:
             sliders = ()
             alpha = param_controls(spec, "sdml")["smoothing_parameter"]
             lr = float(bound_slider(st, SDML_LR.label, SDML_LR.low, SDML_LR.high, SDML_LR.default, SDML_LR.step,
-                               key=SDML_LR.key, help=SDML_LR.help))
+                                    key=SDML_LR.key, help=SDML_LR.help))
     if x1 is None or x2 is None:
         return
     try:

@@ -181,8 +181,8 @@ def _sce_logit_curve(params: dict, logits, label, true_class: int, curve_shown: 
         c1, c2 = st.columns([1, 2.4], gap="medium")
         with c1:
             k = int(bound_radio(st, "class whose logit moves", list(range(n_classes)), index=0, key="sce_k",
-                           horizontal=True, bind=BIND,
-                           help="Which class's logit of the first example the chart sweeps."))
+                                horizontal=True, bind=BIND,
+                                help="Which class's logit of the first example the chart sweeps."))
             z, z_slider = marker_control(st, "its value (marker)", -20.0, 20.0, float(np.clip(logits[0, k], -20, 20)),
                                          0.1, key="sce_z", help="Where to read off the loss and gradient.")
         if curve_shown:
@@ -236,13 +236,13 @@ def softmax_sliders_section(present: bool) -> None:
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         n = int(bound_radio(st, "number of classes K", [3, 4, 5], index=1, key="sm_n", horizontal=True, bind=BIND,
-                       help="How many logits (classes) the example has."))
+                            help="How many logits (classes) the example has."))
         y = int(bound_radio(st, "true class y", list(range(n)), key="sm_y", horizontal=True, bind=BIND,
-                       help="The class the label names."))
+                            help="The class the label names."))
         kind = bound_radio(st, "label given as", ["sparse", "dense"], key="sm_kind", horizontal=True, bind=BIND,
-                      captions=["the class index y", "a distribution over classes"],
-                      help="Sparse: sparse_label=True and the label is y. Dense: sparse_label=False and the label "
-                             "is (1 − ε)·onehot(y) + ε/K.")
+                           captions=["the class index y", "a distribution over classes"],
+                           help="Sparse: sparse_label=True and the label is y. Dense: sparse_label=False and the label "
+                                  "is (1 − ε)·onehot(y) + ε/K.")
         values, sliders = section_sliders(st, softmax_slider_defs(n))
     z, scale, eps = tuple(values[:n]), int(values[n]), float(values[n + 1])
     logits = tuple(v * scale for v in z)
@@ -351,11 +351,11 @@ def fused_section(present: bool) -> None:
     with s1:
         big = array_input("logits", "1000, 0", "sce_big", help="One example's logits; try large values.")
         dtype = bound_radio(st, "float type", ["float64", "float32"], key="sce_dtype", horizontal=True, bind=BIND,
-                       help="float32 is MXNet's default; it overflows from exp(88.8) on.")
+                            help="float32 is MXNet's default; it overflows from exp(88.8) on.")
         true_big = None
         if big is not None:
             true_big = int(bound_radio(st, "true class", list(range(big.size)), key="sce_bigy", horizontal=True,
-                                  bind=BIND, help="The label of this example (a class index)."))
+                                       bind=BIND, help="The label of this example (a class index)."))
     if big is not None and true_big is not None:
         r = naive_vs_fused(tuple(big), true_big, dtype)
         with s2:

@@ -81,12 +81,12 @@ def triplet_section(present: bool) -> None:
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         example = bound_radio(st, "Example", list(TRIPLET_EXAMPLES), key="tri_ex", on_change=_load_triplet, bind=BIND,
-                         captions=[c for _, c in TRIPLET_EXAMPLES.values()],
-                         help="Places the three points; move them afterwards.")
+                              captions=[c for _, c in TRIPLET_EXAMPLES.values()],
+                              help="Places the three points; move them afterwards.")
         pts, _ = TRIPLET_EXAMPLES[example]
         mode = bound_radio(st, "points", ["2-D", "vectors"], key="tri_mode", horizontal=True, bind=BIND,
-                      captions=["move them with sliders", "type vectors of any length"],
-                      help="2-D points you can drag with sliders, or typed embeddings of any dimension.")
+                           captions=["move them with sliders", "type vectors of any length"],
+                           help="2-D points you can drag with sliders, or typed embeddings of any dimension.")
         params, (anchor, positive, negative), lr, values, sliders = _triplet_points(spec, pts, mode)
     vectors = (anchor, positive, negative)
     if any(v is None for v in vectors):
