@@ -6,10 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from lossapp import urlstate
-from lossapp.controls import (
-    BIND,
-    bound_slider,
-)
+from lossapp.controls import BIND, bound_slider
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 
 

@@ -10,6 +10,8 @@ import streamlit as st
 
 from lossapp import deep_figures, figures
 from lossapp.caching import cache_resource
+from lossapp.curve_views import view_fingerprint
+from lossapp.frames import curve_frames
 from lossapp.live_chart import ClientSlider, plotly_chart
 from lossapp.model import Curve, CurveView
 
@@ -17,8 +19,6 @@ try:  # written by another engineer; the charts work without it
     from lossapp.export import export_panel
 except ImportError:  # pragma: no cover - depends on the tree
     export_panel = None
-from lossapp.curve_views import view_fingerprint
-from lossapp.frames import curve_frames
 
 
 @cache_resource(max_entries=128, show_spinner=False)

@@ -11,14 +11,7 @@ import streamlit as st
 
 from lossapp.bound_widgets import client_param
 from lossapp.charts import chart
-from lossapp.controls import (
-    SAMPLE_WEIGHT,
-    bound_slider,
-    control_key,
-    label_param,
-    param_control,
-    param_controls,
-)
+from lossapp.controls import SAMPLE_WEIGHT, bound_slider, control_key, label_param, param_control, param_controls
 from lossapp.counterparts import short_name, show_counterparts
 from lossapp.curve_views import CurveRange, curve_range, curve_view, point_value
 from lossapp.formatting import fmt

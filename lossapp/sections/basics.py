@@ -13,22 +13,11 @@ import streamlit as st
 
 from lossapp import figures
 from lossapp.caching import cache_data
-from lossapp.controls import (
-    BIND,
-    array_input,
-    param_control,
-)
+from lossapp.controls import BIND, array_input, param_control
 from lossapp.formatting import fmt
-from lossapp.frames import (
-    SliderDef,
-    frame_table,
-    section_sliders,
-    window_values,
-)
+from lossapp.frames import SliderDef, frame_table, section_sliders, window_values
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
-from losscore import (
-    L2Loss,
-)
+from losscore import L2Loss
 from losscore.catalog import CATALOG
 
 WEIGHT = CATALOG["L2Loss"].param("weight")

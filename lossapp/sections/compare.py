@@ -10,11 +10,7 @@ import streamlit as st
 from lossapp import urlstate
 from lossapp.bound_widgets import client_param
 from lossapp.charts import chart
-from lossapp.controls import (
-    BIND,
-    control_key,
-    param_controls,
-)
+from lossapp.controls import BIND, control_key, param_controls
 from lossapp.curve_explorer import frame_param
 from lossapp.curve_views import point_value, sweep_arrays
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, shown_range

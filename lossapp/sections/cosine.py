@@ -14,13 +14,7 @@ from lossapp import deep_figures, figures
 from lossapp.bound_widgets import bound_radio
 from lossapp.caching import cache_data, cache_resource
 from lossapp.charts import captioned_chart, curve_chart, memo_curve_figure, memo_figure
-from lossapp.controls import (
-    BIND,
-    SAMPLE_WEIGHT,
-    array_input,
-    param_control,
-    param_controls,
-)
+from lossapp.controls import BIND, SAMPLE_WEIGHT, array_input, param_control, param_controls
 from lossapp.counterparts import show_counterparts
 from lossapp.formatting import clean, fmt, nums
 from lossapp.frames import (
@@ -36,9 +30,7 @@ from lossapp.frames import (
 )
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
-from losscore import (
-    CosineEmbeddingLoss,
-)
+from losscore import CosineEmbeddingLoss
 from losscore.catalog import CATALOG, LossSpec
 
 

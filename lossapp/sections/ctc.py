@@ -15,24 +15,10 @@ from lossapp import ctc_lattice, deep_figures, figures, urlstate
 from lossapp.bound_widgets import bound_number, bound_radio
 from lossapp.caching import cache_data, cache_resource
 from lossapp.charts import captioned_chart
-from lossapp.controls import (
-    BIND,
-    SAMPLE_WEIGHT,
-    bound_slider,
-    control_key,
-    param_controls,
-    parse_array,
-)
+from lossapp.controls import BIND, SAMPLE_WEIGHT, bound_slider, control_key, param_controls, parse_array
 from lossapp.counterparts import show_counterparts
 from lossapp.formatting import fmt, nums
-from lossapp.frames import (
-    SliderDef,
-    figure_columns,
-    frame_table,
-    section_sliders,
-    show_stats,
-    window_values,
-)
+from lossapp.frames import SliderDef, figure_columns, frame_table, section_sliders, show_stats, window_values
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from losscore.catalog import CATALOG
 

@@ -10,14 +10,10 @@ from lossapp import urlstate
 from lossapp.bound_widgets import marker_control
 from lossapp.caching import cache_data
 from lossapp.charts import chart
-from lossapp.controls import (
-    BIND,
-)
+from lossapp.controls import BIND
 from lossapp.formatting import fmt
 from lossapp.model import Curve, CurveView
-from losscore import (
-    SigmoidBinaryCrossEntropyLoss,
-)
+from losscore import SigmoidBinaryCrossEntropyLoss
 
 
 @cache_data(max_entries=256, show_spinner=False)

@@ -14,27 +14,13 @@ from lossapp import deep_figures, figures
 from lossapp.bound_widgets import bound_radio, bound_toggle
 from lossapp.caching import cache_data
 from lossapp.charts import captioned_chart, curve_chart, memo_curve_figure, memo_figure
-from lossapp.controls import (
-    BIND,
-    array_input,
-    control_key,
-    format_array,
-    param_controls,
-)
+from lossapp.controls import BIND, array_input, control_key, format_array, param_controls
 from lossapp.counterparts import show_counterparts
 from lossapp.formatting import fmt, nums
-from lossapp.frames import (
-    SliderDef,
-    frame_table,
-    marker_columns,
-    section_sliders,
-    show_stats,
-)
+from lossapp.frames import SliderDef, frame_table, marker_columns, section_sliders, show_stats
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
-from losscore import (
-    KLDivLoss,
-)
+from losscore import KLDivLoss
 from losscore.catalog import CATALOG
 
 

@@ -11,26 +11,13 @@ from lossapp import figures
 from lossapp.bound_widgets import bound_radio, client_param, marker_control
 from lossapp.caching import cache_data
 from lossapp.charts import captioned_chart, chart, memo_figure
-from lossapp.controls import (
-    BIND,
-    array_input,
-    control_key,
-    param_control,
-    param_controls,
-)
+from lossapp.controls import BIND, array_input, control_key, param_control, param_controls
 from lossapp.counterparts import show_counterparts
 from lossapp.formatting import fmt, nums
-from lossapp.frames import (
-    SliderDef,
-    frame_table,
-    section_sliders,
-    show_stats,
-)
+from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats
 from lossapp.live_chart import Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
-from losscore import (
-    SoftmaxCrossEntropyLoss,
-)
+from losscore import SoftmaxCrossEntropyLoss
 from losscore.catalog import CATALOG, LossSpec
 
 

@@ -12,23 +12,10 @@ from lossapp import deep_figures, figures
 from lossapp.bound_widgets import bound_radio
 from lossapp.caching import cache_data
 from lossapp.charts import captioned_chart, memo_figure
-from lossapp.controls import (
-    BIND,
-    array_input,
-    bound_slider,
-    control_key,
-    format_array,
-    param_controls,
-)
+from lossapp.controls import BIND, array_input, bound_slider, control_key, format_array, param_controls
 from lossapp.counterparts import show_counterparts
 from lossapp.formatting import clean, fmt
-from lossapp.frames import (
-    SliderDef,
-    frame_table,
-    section_sliders,
-    show_stats,
-    traces_columns,
-)
+from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats, traces_columns
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from losscore.catalog import CATALOG, LossSpec
 
