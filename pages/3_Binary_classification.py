@@ -31,7 +31,6 @@ curve_section(
     ),
 )
 
-
 from_sigmoid_section(present)
 
 curve_section(

@@ -7,7 +7,6 @@ from lossapp.sections.training import classifier_section, regression_section
 
 present = setup_page("Training lab")
 
-
 st.title("Training lab")
 if not present:
     st.markdown(
