@@ -10,6 +10,7 @@ from losscore.catalog import LossSpec
 def short_name(spec: LossSpec) -> str:
     """The shortest Gluon name of a loss (its alias, when it has one): SigmoidBCELoss, SoftmaxCELoss.
 
+    >>> from losscore.catalog import CATALOG
     >>> short_name(CATALOG["SigmoidBinaryCrossEntropyLoss"]), short_name(CATALOG["HuberLoss"])
     ('SigmoidBCELoss', 'HuberLoss')
     """
