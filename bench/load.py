@@ -284,9 +284,9 @@ async def run_browser(base: str, stop_at: float, warm_until: float) -> BrowserSt
 
     from playwright.async_api import async_playwright
 
-    # lossapp.views' caches warn that there is no runtime in this process; that is expected here
+    # lossapp's caches warn that there is no runtime in this process; that is expected here
     logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
-    from lossapp.views import fmt
+    from lossapp.formatting import fmt
     from losscore import L1Loss
 
     stats = BrowserStats()

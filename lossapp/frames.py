@@ -27,8 +27,8 @@ from lossapp.live_chart import ClientSlider, Stat, client_slider, live_charts_en
 from lossapp.model import Curve
 from losscore.catalog import Param
 
-__all__ = ["Listed", "SliderDef", "as_scales", "figure_columns", "frame_table", "marker_columns", "section_sliders",
-           "show_stats", "traces_columns", "typed_array", "window_values"]
+__all__ = ["PARAM_WINDOW", "Listed", "SliderDef", "as_scales", "curve_frames", "figure_columns", "frame_table",
+           "marker_columns", "section_sliders", "show_stats", "traces_columns", "typed_array", "window_values"]
 
 
 @dataclass(frozen=True)
@@ -335,3 +335,33 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
             raise ValueError(f"{slider.id}: stats need shape ({len(values)}, number of stats); got {stats.shape}")
         table["stats"] = typed_array(stats, "f8")
     return table
+
+
+#: A curve parameter's browser-side slider gets the curves this many steps either side of its value (a Huber
+#: curve of 2,001 points is ~16 kB a value); beyond, the chart waits for the server.
+PARAM_WINDOW = 3
+
+
+def curve_frames(fig, slider: ClientSlider, curves_at: Callable[[float], tuple[Curve, ...]]) -> dict:
+    """The frame table of a curve chart's parameter ``slider``: the loss and gradient traces of ``fig`` (a
+    :func:`lossapp.figures.curve_figure`) at each value around the slider's, from ``curves_at(value)`` (the
+    curves the slider moves; a value where one of them cannot be computed is ``missing``)."""
+    changed = {c.name for c in curves_at(slider.value)}  # the curves this slider moves
+    roles = [(i, t.meta["role"], t.meta["curve"], np.asarray(t.y, dtype=np.float64)) for i, t in enumerate(fig.data)
+             if t.meta and t.meta.get("role") in ("loss", "grad") and t.meta.get("curve") in changed]
+
+    def columns(values: np.ndarray) -> dict:
+        rows, missing = [], []
+        for k, v in enumerate(values):
+            try:
+                row = {c.name: c for c in curves_at(float(v))}
+            except (ValueError, TypeError):  # a loss that cannot take this value: the chart asks the server
+                row = {}
+            if not changed <= set(row):
+                missing.append(k)
+            rows.append(row)
+        return {"traces": {i: {"y": np.stack([drawn if name not in r else r[name].loss if role == "loss"
+                                              else r[name].grad for r in rows])}
+                           for i, role, name, drawn in roles}, "missing": missing}
+
+    return frame_table(slider, columns, PARAM_WINDOW)

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from lossapp.curve_explorer import curve_section
 from lossapp.page import setup_page
-from lossapp.views import curve_section
 
 present = setup_page("Regression")
 

@@ -1,10 +1,10 @@
 """Softmax cross-entropy: the tutorial's example, logits as sliders, the loss along one logit, and why fusing
-matters. The sections live in lossapp.views; this script only orders them."""
+matters. The sections live in lossapp.sections.softmax; this script only orders them."""
 
 import streamlit as st
 
 from lossapp.page import setup_page
-from lossapp.views import fused_section, softmax_sliders_section, softmax_tutorial_section
+from lossapp.sections.softmax import fused_section, softmax_sliders_section, softmax_tutorial_section
 from losscore.catalog import CATALOG
 
 present = setup_page("Softmax cross-entropy")

@@ -1,11 +1,17 @@
 """Distributions: KL divergence (the tutorial's example, its 0.02 puzzle, both directions) and the Poisson
 negative log-likelihood (one count, a batch of counts, compute_full's Stirling term). The sections live in
-lossapp.views; this script only orders them."""
+lossapp.sections.distributions; this script only orders them."""
 
 import streamlit as st
 
+from lossapp.curve_explorer import curve_section
 from lossapp.page import setup_page
-from lossapp.views import curve_section, kl_bars_section, kl_tutorial_section, poisson_counts_section, stirling_section
+from lossapp.sections.distributions import (
+    kl_bars_section,
+    kl_tutorial_section,
+    poisson_counts_section,
+    stirling_section,
+)
 from losscore.catalog import CATALOG
 
 present = setup_page("Distributions")

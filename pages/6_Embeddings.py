@@ -1,10 +1,12 @@
 """Embedding losses: triplet (2-D points you move), cosine embedding (the tutorial's two examples and the angle
-view) and SDML (a batch of pairs). The sections live in lossapp.views; this script only orders them."""
+view) and SDML (a batch of pairs). The sections live in lossapp.sections; this script only orders them."""
 
 import streamlit as st
 
 from lossapp.page import setup_page
-from lossapp.views import cosine_section, sdml_section, triplet_section
+from lossapp.sections.cosine import cosine_section
+from lossapp.sections.sdml import sdml_section
+from lossapp.sections.triplet import triplet_section
 
 present = setup_page("Embeddings")
 

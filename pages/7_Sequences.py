@@ -1,10 +1,10 @@
 """Sequences: CTC loss on one word, with the alignments it sums over made visible. The section lives in
-lossapp.views; this script only introduces it."""
+lossapp.sections.ctc; this script only introduces it."""
 
 import streamlit as st
 
 from lossapp.page import setup_page
-from lossapp.views import ctc_section
+from lossapp.sections.ctc import ctc_section
 from losscore.catalog import CATALOG
 
 present = setup_page("Sequences")

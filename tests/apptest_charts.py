@@ -98,7 +98,7 @@ def readouts(at: AppTest) -> dict[str, str]:
     sliders' values) the way lossapp.live_chart's script does: product of the scale sliders times the curve, slid
     right by the shift slider, mixed between labels 0 and 1 by a mix slider, at the grid point nearest the marker,
     formatted like the pages' numbers."""
-    from lossapp.views import fmt
+    from lossapp.formatting import fmt
 
     out = {}
     for c in charts(at):
@@ -140,7 +140,7 @@ def frame_patches(at: AppTest, key: str, value: float) -> list[tuple[Chart, dict
     "stats": [text, ...] or None,
     "missing": bool})``, decoded from the patches the
     page sent the way lossapp.live_chart's script does ("missing": no patch, the browser asks the server)."""
-    from lossapp.views import fmt
+    from lossapp.formatting import fmt
 
     found = []
     for c in charts(at):

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # the app's own packages (lossapp) are not installed, only losscore
-    sys.path.insert(0, str(ROOT))
-
-from lossapp.controls import (  # noqa: E402
+from lossapp.controls import (
     SAMPLE_WEIGHT,
     control_key,
     format_array,
     label_param,
     parse_array,
 )
-from losscore.catalog import CATALOG  # noqa: E402
+from losscore.catalog import CATALOG
 
 
 # -- parse_array ----------------------------------------------------------------------------------------------
@@ -96,9 +89,6 @@ def test_label_param_follows_the_label_convention():
 
 # -- widgets, through AppTest -----------------------------------------------------------------------------------
 def _all_params_script():
-    import sys
-
-    sys.path.insert(0, ROOT_DIR)  # noqa: F821 - injected below
     import streamlit as st
 
     from lossapp.controls import SAMPLE_WEIGHT, control_key, param_control
@@ -116,7 +106,7 @@ def _script_source(func) -> str:
     import textwrap
 
     body = textwrap.dedent(inspect.getsource(func)).split("\n", 1)[1]
-    return f"ROOT_DIR = {str(ROOT)!r}\n" + textwrap.dedent(body)
+    return textwrap.dedent(body)
 
 
 def _widget_by_key(at: AppTest, key: str):
@@ -182,9 +172,6 @@ def test_widget_changes_reach_the_returned_values():
 
 
 def _array_input_script():
-    import sys
-
-    sys.path.insert(0, ROOT_DIR)  # noqa: F821 - injected
     import streamlit as st
 
     from lossapp.controls import array_input

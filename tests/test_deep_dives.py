@@ -6,22 +6,16 @@ from __future__ import annotations
 import doctest
 import itertools
 import math
-import sys
-from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # the app's own packages (lossapp) are not installed, only losscore
-    sys.path.insert(0, str(ROOT))
-
-from lossapp import deep_dives as dd  # noqa: E402
-from lossapp import deep_figures, figures  # noqa: E402
-from lossapp.model import Curve, CurveView  # noqa: E402
-from losscore import (  # noqa: E402
+from lossapp import ctc_lattice, deep_figures, figures
+from lossapp import deep_dives as dd
+from lossapp.model import Curve, CurveView
+from losscore import (
     CosineEmbeddingLoss,
     CTCLoss,
     KLDivLoss,
@@ -48,15 +42,15 @@ WORDS = ["CAT", "BOOK", "HELLO", "A", "AA", "MISSISSIPPI"]
 
 
 def ctc(word, steps, preset="random", strength=2.0, seed=0, extra="", **kw):
-    vocab = dd.ctc_vocabulary(word, extra)
-    x = dd.ctc_preset_scores(word, vocab, steps, preset, strength, seed)
-    return x, vocab, dd.ctc_analysis(x, word, vocab, **kw)
+    vocab = ctc_lattice.ctc_vocabulary(word, extra)
+    x = ctc_lattice.ctc_preset_scores(word, vocab, steps, preset, strength, seed)
+    return x, vocab, ctc_lattice.ctc_analysis(x, word, vocab, **kw)
 
 
 @pytest.mark.parametrize("word", WORDS)
 @pytest.mark.parametrize("preset", ["aligned", "peaky", "uniform", "random"])
 def test_ctc_posteriors_sum_to_one_per_time_step(word, preset):
-    steps = dd.ctc_min_steps(word) + 3
+    steps = ctc_lattice.ctc_min_steps(word) + 3
     _, _, r = ctc(word, steps, preset)
     assert r["feasible"]
     np.testing.assert_allclose(r["states"].sum(axis=1), 1.0, atol=1e-9)
@@ -71,21 +65,21 @@ def test_ctc_posteriors_sum_to_one_per_time_step(word, preset):
 @pytest.mark.parametrize("preset", ["aligned", "peaky"])
 @pytest.mark.parametrize("extra_steps", [0, 1, 4, 9])
 def test_ctc_greedy_decode_of_a_preset_matches_the_label(word, preset, extra_steps):
-    steps = dd.ctc_min_steps(word) + extra_steps
+    steps = ctc_lattice.ctc_min_steps(word) + extra_steps
     x, vocab, r = ctc(word, steps, preset, strength=3.0, extra="XYZ")
     assert r["decoded"] == word == r["collapsed"]
-    assert [vocab[k] if k < len(vocab) - 1 else dd.BLANK for k in x.argmax(axis=1)] == [
+    assert [vocab[k] if k < len(vocab) - 1 else ctc_lattice.BLANK for k in x.argmax(axis=1)] == [
         vocab[k] for k in r["best"]]
 
 
 def test_ctc_greedy_steps_merge_then_drop_blanks():
-    vocab = dd.ctc_vocabulary("CAT")
+    vocab = ctc_lattice.ctc_vocabulary("CAT")
     x = np.zeros((6, 4))
     for t, k in enumerate([1, 1, 3, 0, 0, 2]):  # C C blank A A T
         x[t, k] = 5.0
-    r = dd.ctc_analysis(x, "CAT", vocab)
-    assert r["best_symbols"] == ["C", "C", dd.BLANK_STATE, "A", "A", "T"]
-    assert r["merged"] == ["C", dd.BLANK_STATE, "A", "T"]
+    r = ctc_lattice.ctc_analysis(x, "CAT", vocab)
+    assert r["best_symbols"] == ["C", "C", ctc_lattice.BLANK_STATE, "A", "A", "T"]
+    assert r["merged"] == ["C", ctc_lattice.BLANK_STATE, "A", "T"]
     assert r["collapsed"] == r["decoded"] == "CAT"
 
 
@@ -120,32 +114,33 @@ def assert_same_analysis(r: dict, alone: dict) -> None:
 @pytest.mark.parametrize("layout, label_layout", [("NTC", "NT"), ("TNC", "TN")])
 def test_ctc_analyses_of_a_batch_are_each_analysis_alone(layout, label_layout):
     # scores at three strengths and temperatures, with valid steps 8, 5 and 2 (too few for CAT: infeasible)
-    vocab = dd.ctc_vocabulary("CAT", "O")
-    xs = np.stack([dd.ctc_preset_scores("CAT", vocab, 8, "random", s, 4) / temp
+    vocab = ctc_lattice.ctc_vocabulary("CAT", "O")
+    xs = np.stack([ctc_lattice.ctc_preset_scores("CAT", vocab, 8, "random", s, 4) / temp
                    for s, temp in ((1.0, 1.0), (3.0, 0.5), (5.0, 2.0))])
     kw = dict(layout=layout, label_layout=label_layout, weight=1.5, sample_weight=0.5, label_length=3)
-    batch = dd.ctc_analyses(xs, "CAT", vocab, pred_lengths=[8, 5, 2], **kw)
+    batch = ctc_lattice.ctc_analyses(xs, "CAT", vocab, pred_lengths=[8, 5, 2], **kw)
     assert [r["feasible"] for r in batch] == [True, True, False]
     for x, plen, r in zip(xs, (8, 5, 2), batch, strict=True):
-        alone = dd.ctc_analysis(x, "CAT", vocab, pred_length=plen, **kw)
+        alone = ctc_lattice.ctc_analysis(x, "CAT", vocab, pred_length=plen, **kw)
         assert_same_analysis(r, alone)
 
 
 def test_ctc_analyses_of_matrices_of_different_lengths_are_each_analysis_alone():
     # T = 9, 6 and 2 padded to 9 (CAT needs 3 steps: T = 2 is infeasible, with fewer steps than letters)
-    vocab = dd.ctc_vocabulary("CAT")
-    mats = [dd.ctc_preset_scores("CAT", vocab, t, "random", 2.0, 5) for t in (9, 6, 2)]
+    vocab = ctc_lattice.ctc_vocabulary("CAT")
+    mats = [ctc_lattice.ctc_preset_scores("CAT", vocab, t, "random", 2.0, 5) for t in (9, 6, 2)]
     padded = np.zeros((3, 9, len(vocab)))
     for i, m in enumerate(mats):
         padded[i, :len(m)] = m
     for layout, label_layout in (("NTC", "NT"), ("TNC", "TN")):
-        batch = dd.ctc_analyses(padded, "CAT", vocab, steps=[9, 6, 2], pred_lengths=[9, 4, 2], layout=layout,
+        batch = ctc_lattice.ctc_analyses(padded, "CAT", vocab, steps=[9, 6, 2], pred_lengths=[9, 4, 2], layout=layout,
                                 label_layout=label_layout)
         for m, plen, r in zip(mats, (9, 4, 2), batch, strict=True):
-            alone = dd.ctc_analysis(m, "CAT", vocab, pred_length=plen, layout=layout, label_layout=label_layout)
+            alone = ctc_lattice.ctc_analysis(m, "CAT", vocab, pred_length=plen, layout=layout,
+                                             label_layout=label_layout)
             assert_same_analysis(r, alone)
     with pytest.raises(ValueError, match="pred_lengths <= steps <= 9"):
-        dd.ctc_analyses(padded, "CAT", vocab, steps=[9, 6, 2], pred_lengths=[9, 7, 2])
+        ctc_lattice.ctc_analyses(padded, "CAT", vocab, steps=[9, 6, 2], pred_lengths=[9, 7, 2])
 
 
 def test_ctc_layouts_change_shapes_not_numbers():
@@ -177,17 +172,18 @@ def test_ctc_lattice_counts_exactly_the_alignments(word, steps):
     _, vocab, r = ctc(word, steps, "uniform")
     paths = count_lattice_paths(r["valid"], r["edges"], steps)
     assert paths == pytest.approx(math.exp(r["log_likelihood"]) * len(vocab) ** steps, rel=1e-9)
-    brute = sum(dd.ctc_collapse([vocab[k] if k < len(vocab) - 1 else dd.BLANK_STATE for k in p])[1] == word
+    blank = ctc_lattice.BLANK_STATE
+    brute = sum(ctc_lattice.ctc_collapse([vocab[k] if k < len(vocab) - 1 else blank for k in p])[1] == word
                 for p in itertools.product(range(len(vocab)), repeat=steps)) if len(vocab) ** steps < 70_000 else None
     if brute is not None:
         assert paths == brute
 
 
 def test_ctc_lattice_known_shape():
-    lat = dd.ctc_lattice([2, 0, 2, 1, 2], 2, 3, 3)  # "AB" over 3 steps
+    lat = ctc_lattice.ctc_lattice([2, 0, 2, 1, 2], 2, 3, 3)  # "AB" over 3 steps
     assert sorted(lat["edges"]) == [(0, 0, 1), (0, 1, 1), (0, 1, 2), (0, 1, 3), (1, 1, 3), (1, 2, 3), (1, 3, 3),
                                      (1, 3, 4)]
-    skip = dd.ctc_lattice([2, 0, 2, 0, 2], 2, 5, 5)["skip"]  # "AA": no skip over the blank between the As
+    skip = ctc_lattice.ctc_lattice([2, 0, 2, 0, 2], 2, 5, 5)["skip"]  # "AA": no skip over the blank between the As
     assert not skip.any()
 
 
@@ -202,7 +198,7 @@ def test_ctc_infeasible_label_is_flagged_not_computed(word, steps, plen, llen):
     assert not (r["from_start"] & r["to_end"]).any()  # the reachable regions never meet
     assert not r["grad"].any() and not r["states"].any()
     assert np.isnan(r["step_loss"]).all()
-    assert r["need"] == dd.ctc_min_steps(r["target"]) > (steps if plen is None else plen)
+    assert r["need"] == ctc_lattice.ctc_min_steps(r["target"]) > (steps if plen is None else plen)
 
 
 def test_ctc_label_wider_than_t_but_shortened_by_label_length_is_fine():
@@ -215,19 +211,19 @@ def test_ctc_pred_and_label_lengths():
     _, _, r = ctc("CAT", 6, "uniform", pred_length=3, label_length=1)
     assert r["value"] == pytest.approx(math.log(64 / 6))
     assert np.isnan(r["step_loss"][3:]).all() and not r["probs"][3:].any()
-    assert r["target"] == "C" and r["state_names"] == [dd.BLANK_STATE, "C", dd.BLANK_STATE]
+    assert r["target"] == "C" and r["state_names"] == [ctc_lattice.BLANK_STATE, "C", ctc_lattice.BLANK_STATE]
 
 
 def test_ctc_presets():
-    vocab = dd.ctc_vocabulary("CAT", "OG")
+    vocab = ctc_lattice.ctc_vocabulary("CAT", "OG")
     assert vocab == ["A", "C", "G", "O", "T", "blank"]
-    assert not dd.ctc_preset_scores("CAT", vocab, 5, "uniform", 3.0, 0).any()
-    r1 = dd.ctc_preset_scores("CAT", vocab, 5, "random", 3.0, 1)
-    assert np.array_equal(r1, dd.ctc_preset_scores("CAT", vocab, 5, "random", 3.0, 1))
-    assert not np.array_equal(r1, dd.ctc_preset_scores("CAT", vocab, 5, "random", 3.0, 2))
-    peaky = dd.ctc_preset_scores("BOOK", dd.ctc_vocabulary("BOOK"), 10, "peaky", 2.0, 0)
+    assert not ctc_lattice.ctc_preset_scores("CAT", vocab, 5, "uniform", 3.0, 0).any()
+    r1 = ctc_lattice.ctc_preset_scores("CAT", vocab, 5, "random", 3.0, 1)
+    assert np.array_equal(r1, ctc_lattice.ctc_preset_scores("CAT", vocab, 5, "random", 3.0, 1))
+    assert not np.array_equal(r1, ctc_lattice.ctc_preset_scores("CAT", vocab, 5, "random", 3.0, 2))
+    peaky = ctc_lattice.ctc_preset_scores("BOOK", ctc_lattice.ctc_vocabulary("BOOK"), 10, "peaky", 2.0, 0)
     assert (peaky.argmax(axis=1) != 3).sum() == 4  # one spike per letter, blank elsewhere
-    too_short = dd.ctc_preset_scores("BOOK", dd.ctc_vocabulary("BOOK"), 3, "aligned", 2.0, 0)
+    too_short = ctc_lattice.ctc_preset_scores("BOOK", ctc_lattice.ctc_vocabulary("BOOK"), 3, "aligned", 2.0, 0)
     assert too_short.shape == (3, 4)  # letters are skipped: the scores cannot spell the word either
 
 

@@ -8,24 +8,17 @@ import base64
 import json
 import math
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest_charts import chart as chart_with_key
+from apptest_charts import charts as all_charts
+from apptest_charts import client_control, load_page, set_control, stats
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
-    sys.path.insert(0, str(ROOT))
-
-from apptest_charts import chart as chart_with_key  # noqa: E402
-from apptest_charts import charts as all_charts  # noqa: E402
-from apptest_charts import client_control, load_page, set_control, stats  # noqa: E402
-
-from lossapp import deep_dives as dd  # noqa: E402
-from losscore import (  # noqa: E402
+from lossapp import ctc_lattice
+from losscore import (
     CTCLoss,
     KLDivLoss,
     PoissonNLLLoss,
@@ -364,7 +357,7 @@ def test_triplet_examples(example, loss):
     at = load(EMBEDDINGS, tri_ex="easy" if example != "easy" else "AAZ")
     at.radio(key="tri_ex").set_value(example)
     rerun(at)
-    pts, _ = __import__("lossapp.views", fromlist=["TRIPLET_EXAMPLES"]).TRIPLET_EXAMPLES[example]
+    pts, _ = __import__("lossapp.sections.triplet", fromlist=["TRIPLET_EXAMPLES"]).TRIPLET_EXAMPLES[example]
     assert [widget(at, f"tri_{k}").value for k in ("ax", "ay", "px", "py", "nx", "ny")] == [v for pt in pts for v in pt]
     assert metric(at, "triplet loss") == pytest.approx(loss, abs=1e-4)
     # the examples fill the typed vectors too
@@ -461,8 +454,8 @@ def test_ctc_greedy_decode_of_a_preset_matches_the_label(preset, word, steps):
 
 def test_ctc_loss_and_gradient_are_losscores():
     at = load(SEQUENCES, ctc_scores="random", ctc_seed="4", ctc_temp="0.5", ctc_extra="G")
-    vocab = dd.ctc_vocabulary("CAT", "G")
-    x = dd.ctc_preset_scores("CAT", vocab, 8, "random", 3.0, 4) / 0.5
+    vocab = ctc_lattice.ctc_vocabulary("CAT", "G")
+    x = ctc_lattice.ctc_preset_scores("CAT", vocab, 8, "random", 3.0, 4) / 0.5
     lab = np.array([[vocab.index(c) for c in "CAT"]], dtype=float)
     values, grad = CTCLoss().value_and_grad(x[None], lab)
     assert metric(at, "CTC loss") == pytest.approx(float(values[0]), abs=1e-4)

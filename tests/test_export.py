@@ -196,7 +196,7 @@ def test_snippets_carry_weight_and_sample_weight():
 
 
 def test_snippet_of_a_view_from_the_pages_section_builder():
-    from lossapp.views import curve_view
+    from lossapp.curve_views import curve_view
 
     view = curve_view("HuberLoss", {"rho": 0.7, "weight": 1.5}, label=0.5, sample_weight=2.0, marker=1.25)
     results = run_losscore_snippet(view)

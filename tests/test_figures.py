@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # the app's own packages (lossapp) are not installed, only losscore
-    sys.path.insert(0, str(ROOT))
-
-from lossapp import figures  # noqa: E402
-from lossapp.model import Curve, CurveView  # noqa: E402
-from losscore import (  # noqa: E402
+from lossapp import figures
+from lossapp.model import Curve, CurveView
+from losscore import (
     HingeLoss,
     HuberLoss,
     L1Loss,
@@ -24,8 +17,8 @@ from losscore import (  # noqa: E402
     SigmoidBinaryCrossEntropyLoss,
     SquaredHingeLoss,
 )
-from losscore.catalog import CATALOG, make_loss  # noqa: E402
-from losscore.sweep import prediction_grid, sweep  # noqa: E402
+from losscore.catalog import CATALOG, make_loss
+from losscore.sweep import prediction_grid, sweep
 
 GRID = prediction_grid(-5.0, 5.0, 1001)
 

@@ -4,21 +4,13 @@ live charts the same sliders are Streamlit sliders with the numbers as metrics."
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
+from apptest_charts import _decode, chart, charts, frame_patches, load_page, stats
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
-    sys.path.insert(0, str(ROOT))
-
-from apptest_charts import _decode, chart, charts, frame_patches, load_page, stats  # noqa: E402
-
-from lossapp import frames  # noqa: E402
-from lossapp.live_chart import ClientSlider, slider_values  # noqa: E402
+from lossapp import frames
+from lossapp.live_chart import ClientSlider, slider_values
 
 SOFTMAX, DISTRIBUTIONS, EMBEDDINGS = "4_Softmax_cross_entropy.py", "5_Distributions.py", "6_Embeddings.py"
 SEQUENCES = "7_Sequences.py"

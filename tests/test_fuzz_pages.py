@@ -13,7 +13,6 @@ The hypothesis profile is derandomised (tests/conftest.py): the same examples ev
 from __future__ import annotations
 
 import re
-import sys
 from functools import cache
 from pathlib import Path
 
@@ -23,8 +22,6 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
-    sys.path.insert(0, str(ROOT))
 
 PAGES = ["app.py", *sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))]
 WIDGET_EXAMPLES = 15

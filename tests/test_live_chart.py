@@ -5,21 +5,17 @@ from __future__ import annotations
 
 import base64
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from apptest_charts import charts, payload
 from streamlit.testing.v1 import AppTest
 
+from lossapp import live_chart
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from apptest_charts import charts, payload  # noqa: E402
-
-from lossapp import live_chart  # noqa: E402
 
 
 def test_plotly_js_is_copied_once_and_refreshed_when_it_differs(tmp_path):
@@ -213,11 +209,11 @@ def test_curve_sections_move_marker_and_weights_in_the_browser_only_with_live_ch
     assert "At prediction 1.5: HuberLoss = 1 (gradient 1)" in huber.alt  # the description has the real numbers
 
 
-@pytest.mark.parametrize("name", sorted(__import__("lossapp.views", fromlist=["SHORT_IDS"]).SHORT_IDS))
+@pytest.mark.parametrize("name", sorted(__import__("lossapp.sections.compare", fromlist=["SHORT_IDS"]).SHORT_IDS))
 @pytest.mark.parametrize("weight, sample_weight", [(2.0, 0.5), (0.0, 3.0), (4.9, 0.1)])
 def test_every_curve_loss_is_linear_in_its_weights(name, weight, sample_weight):
     """What the browser relies on when it scales a curve drawn at weight 1 and sample_weight 1."""
-    from lossapp.views import curve_range, sweep_arrays
+    from lossapp.curve_views import curve_range, sweep_arrays
     from losscore.catalog import CATALOG
 
     params = tuple(sorted((p.name, p.default) for p in CATALOG[name].params if p.name != "weight"))

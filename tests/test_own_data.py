@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +18,6 @@ from lossapp.own_data import DataError, analyse, parse_csv, parse_pasted
 from losscore import HingeLoss, HuberLoss, L2Loss, PoissonNLLLoss, SoftmaxCrossEntropyLoss
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
-    sys.path.insert(0, str(ROOT))
 PAGE = "../pages/10_Your_own_data.py"
 
 MB = 1024 * 1024

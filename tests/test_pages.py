@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import math
 import statistics
-import sys
 import time
 from pathlib import Path
 
@@ -15,18 +14,15 @@ import pytest
 from apptest_charts import charts, control_value, frame_patches, load_page, readouts, set_control, stats
 from streamlit.testing.v1 import AppTest
 
+from losscore.catalog import make_loss
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
-    sys.path.insert(0, str(ROOT))
 
 #: The pages this file covers (other pages, e.g. the training lab, have their own tests).
 PAGES = [
     "1_Basics.py", "2_Regression.py", "3_Binary_classification.py", "4_Softmax_cross_entropy.py",
     "5_Distributions.py", "6_Embeddings.py", "7_Sequences.py", "8_Compare.py",
 ]
-
-
-from losscore.catalog import make_loss  # noqa: E402
 
 load = load_page
 

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # lossapp is not installed, only losscore
-    sys.path.insert(0, str(ROOT))
-
-from lossapp import training  # noqa: E402
-from lossapp.training import (  # noqa: E402
+from lossapp import training
+from lossapp.training import (
     TRUE_INTERCEPT,
     TRUE_SLOPE,
     blob_data,

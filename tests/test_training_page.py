@@ -5,24 +5,17 @@ from __future__ import annotations
 
 import base64
 import statistics
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from apptest_charts import chart, charts, frame_patches, payload, set_control
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
-    sys.path.insert(0, str(ROOT))
-
-from apptest_charts import chart, charts, frame_patches, payload, set_control  # noqa: E402
-
-from lossapp import training_figures as tfig  # noqa: E402
-from lossapp.training import (  # noqa: E402
+from lossapp import training_figures as tfig
+from lossapp.training import (
     BLOB_CENTRE,
     BLOB_DIRECTION,
     CLASSIFIER_LOSSES,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from lossapp import ctc_lattice
 from lossapp import deep_dives as dd
 
 from .harness import CLIENT_SLIDER, READOUT, exceptions, starts, wait_loaded, wait_start_after
@@ -125,7 +126,7 @@ def test_basics_finite_difference_step_moves_the_gaps_without_a_script_run(serve
 
 def dd_gaps(seed: int, exponent: int) -> np.ndarray:
     """The Basics page's gaps between the chain-rule gradient and the central difference (labels y = 2, 2)."""
-    from lossapp.views import fd_disagreement
+    from lossapp.sections.basics import fd_disagreement
 
     return fd_disagreement(seed, (2.0, 2.0), 10.0 ** exponent)
 
@@ -308,10 +309,10 @@ def test_ctc_steps_redraw_every_chart_at_its_new_size_without_a_script_run(serve
     and the gradient too, and the numbers follow; pred_lengths, all of the steps before, follows T."""
     page.set_viewport_size(TALL)
     _, before = open_slider(page, f"{server}/Sequences", "ctc_t")
-    vocab = dd.ctc_vocabulary("CAT", "")
+    vocab = ctc_lattice.ctc_vocabulary("CAT", "")
     for _ in range(2):
         page.keyboard.press("ArrowRight")  # T 8 -> 10
-    r = dd.ctc_analysis(dd.ctc_preset_scores("CAT", vocab, 10, "aligned", 3.0, 0), "CAT", vocab)
+    r = ctc_lattice.ctc_analysis(ctc_lattice.ctc_preset_scores("CAT", vocab, 10, "aligned", 3.0, 0), "CAT", vocab)
     assert wait_stat(page, "ctc_t", "CTC loss", f"{r['value']:.4f}") == before, "waited for a script run"
     page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
                            " gd.getAttribute('aria-label').startsWith('Heatmap of the class probabilities'))"
@@ -332,11 +333,11 @@ def test_ctc_temperature_and_lengths_move_every_chart_without_a_script_run(serve
     over them, from frames; fewer valid steps (pred_lengths) drop bars of the loss per step."""
     page.set_viewport_size(TALL)
     _, before = open_slider(page, f"{server}/Sequences", "ctc_temp")
-    vocab = dd.ctc_vocabulary("CAT", "")
-    scores = dd.ctc_preset_scores("CAT", vocab, 8, "aligned", 3.0, 0)
+    vocab = ctc_lattice.ctc_vocabulary("CAT", "")
+    scores = ctc_lattice.ctc_preset_scores("CAT", vocab, 8, "aligned", 3.0, 0)
     for _ in range(2):
         page.keyboard.press("ArrowRight")  # temperature 1.0 -> 1.2
-    r = dd.ctc_analysis(scores / 1.2, "CAT", vocab)
+    r = ctc_lattice.ctc_analysis(scores / 1.2, "CAT", vocab)
     assert wait_stat(page, "ctc_temp", "CTC loss", f"{r['value']:.4f}") == before, "waited for a script run"
     page.wait_for_function("(p) => Math.abs(Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]'))"
                            ".find((gd) => gd.getAttribute('aria-label').startsWith(p))._fullData[0].z[0][0] - "
@@ -360,7 +361,7 @@ def test_ctc_temperature_and_lengths_move_every_chart_without_a_script_run(serve
     length.focus()
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("ArrowLeft")  # pred_lengths 8 -> 6
-    r = dd.ctc_analysis(scores / 1.2, "CAT", vocab, pred_length=6)
+    r = ctc_lattice.ctc_analysis(scores / 1.2, "CAT", vocab, pred_length=6)
     assert wait_stat(page, "ctc_plen", "CTC loss", f"{r['value']:.4f}") == before, "waited for a script run"
     page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=\"lossappChart\"]')).find((gd) =>"
                            " gd.getAttribute('aria-label').startsWith('Bars of the loss per time step'))"
@@ -395,8 +396,8 @@ def test_a_chart_out_of_view_is_redrawn_when_it_comes_into_view(server, page):
     grad = _step_t_with_the_gradient_out_of_view(page, server)
     grad.scroll_into_view_if_needed()
     page.wait_for_function(f"() => ({_chart_columns('Heatmap of the gradient')})() === 9")
-    vocab = dd.ctc_vocabulary("CAT", "")
-    r = dd.ctc_analysis(dd.ctc_preset_scores("CAT", vocab, 9, "aligned", 3.0, 0), "CAT", vocab)
+    vocab = ctc_lattice.ctc_vocabulary("CAT", "")
+    r = ctc_lattice.ctc_analysis(ctc_lattice.ctc_preset_scores("CAT", vocab, 9, "aligned", 3.0, 0), "CAT", vocab)
     np.testing.assert_allclose(_chart_z(page, "Heatmap of the gradient"), r["grad"].T, rtol=1e-6, atol=1e-9)
     assert exceptions(page) == [] and page.console_errors == []
 

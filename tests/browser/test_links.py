@@ -31,7 +31,7 @@ def test_cold_start_deep_link_shows_the_whole_sidebar_and_the_page(cold_server, 
 
 @pytest.mark.skipif(not HAS_REGRESSION, reason="pages/2_Regression.py not written yet")
 def test_shared_url_restores_the_controls(server, page):
-    # keys from pages/2_Regression.py via lossapp.views.curve_section: huber_rho, huber_pred, l2_label
+    # keys from pages/2_Regression.py via lossapp.curve_explorer.curve_section: huber_rho, huber_pred, l2_label
     page.goto(f"{server}/Regression?huber_rho=2.5&huber_pred=1.5&l2_label=-1")
     wait_loaded(page)
     assert exceptions(page) == []

@@ -1,0 +1,26 @@
+"""What the catalog says around a loss: its shortest Gluon name, its PyTorch/Keras equivalents."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from losscore.catalog import LossSpec
+
+
+def short_name(spec: LossSpec) -> str:
+    """The shortest Gluon name of a loss (its alias, when it has one): SigmoidBCELoss, SoftmaxCELoss.
+
+    >>> from losscore.catalog import CATALOG
+    >>> short_name(CATALOG["SigmoidBinaryCrossEntropyLoss"]), short_name(CATALOG["HuberLoss"])
+    ('SigmoidBCELoss', 'HuberLoss')
+    """
+    return min((spec.name, *spec.aliases), key=len)
+
+
+def show_counterparts(spec: LossSpec) -> None:
+    """The catalog's notes on PyTorch/Keras equivalents and where losscore differs from MXNet, in an expander."""
+    with st.expander("Equivalents in PyTorch and Keras, and differences from MXNet"):
+        st.markdown("\n".join(f"- {c}" for c in spec.counterparts))
+        if spec.differences:
+            st.markdown("**Where losscore differs from MXNet 1.9.1**")
+            st.markdown("\n".join(f"- {d}" for d in spec.differences))

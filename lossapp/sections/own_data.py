@@ -1,0 +1,241 @@
+"""Your own data section: pasted or uploaded predictions and labels through one loss, sample by sample: the
+samples that dominate, the share of the loss they carry, and a CSV of every sample's loss and gradient."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from lossapp import own_data, urlstate
+from lossapp.controls import BIND, control_key, param_controls
+from lossapp.formatting import fmt
+from lossapp.frames import SliderDef, frame_table, section_sliders
+from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
+from losscore.catalog import CATALOG
+
+LOG = logging.getLogger("lossapp.own_data_page")
+
+#: Widget key prefixes of each loss's parameters (``od_huber_rho``); short, because they are URL parameters.
+PREFIX = {
+    "L1Loss": "od_l1", "L2Loss": "od_l2", "HuberLoss": "od_huber", "SigmoidBinaryCrossEntropyLoss": "od_bce",
+    "LogisticLoss": "od_lgc", "HingeLoss": "od_hinge", "SquaredHingeLoss": "od_sqh", "PoissonNLLLoss": "od_poi",
+    "SoftmaxCrossEntropyLoss": "od_sce",
+}
+#: Example data that shows the point of the page: one sample far off dominates L2, much less so L1 or Huber.
+EXAMPLE_PRED = "0.2, 0.9, 1.6, 2.1, 3.2, 3.9, 5.1, 12.0"
+EXAMPLE_LABEL = "0, 1, 2, 2, 3, 4, 5, 6"
+EXAMPLE_SCORES = "2.0, 0.5, -1.0\n0.1, 1.2, 0.3\n-0.5, 0.2, 2.5\n3.0, -1.0, 0.0\n0.2, 0.1, 0.4"
+EXAMPLE_CLASSES = "0, 1, 2, 2, 1"
+#: Example (predictions, labels) per label convention, for the example button; the last-but-one sample is
+#: confidently wrong, so it dominates.
+EXAMPLES = {
+    "real": (EXAMPLE_PRED, EXAMPLE_LABEL),
+    "prob": ("-2.5, -1.0, -0.2, 0.4, 1.5, 2.2, 4.0, 0.3", "0, 0, 0, 1, 1, 1, 0, 1"),
+    "signed": ("-2.5, -1.0, -0.2, 0.4, 1.5, 2.2, 4.0, 0.3", "-1, -1, -1, 1, 1, 1, -1, 1"),
+    "binary": ("-2.5, -1.0, -0.2, 0.4, 1.5, 2.2, 4.0, 0.3", "0, 0, 0, 1, 1, 1, 0, 1"),
+    "count": ("0.0, 0.5, 1.0, 1.5, 2.0, 0.2, 3.0, 1.1", "1, 2, 3, 4, 7, 1, 0, 3"),
+}
+EXAMPLE_PROBS = "0.08, 0.27, 0.45, 0.6, 0.82, 0.9, 0.98, 0.57"
+EXAMPLE_RATES = "1.0, 1.6, 2.7, 4.5, 7.4, 1.2, 20.0, 3.0"
+SOURCES = ["paste", "upload"]
+TOP = 10
+SHOWN_ROWS = 1000
+
+
+def load_example(name: str, params: dict) -> None:
+    """Fill the paste boxes with data that fits the loss ``name`` and its current settings (``params``)."""
+    if own_data.LOSSES[name].multiclass:
+        st.session_state["od_scores"], st.session_state["od_classes"] = EXAMPLE_SCORES, EXAMPLE_CLASSES
+        return
+    labels = own_data.label_rule(name, params)
+    pred, label = EXAMPLES[labels]
+    if name == "SigmoidBinaryCrossEntropyLoss" and params.get("from_sigmoid"):
+        pred = EXAMPLE_PROBS
+    if name == "PoissonNLLLoss" and not params.get("from_logits", True):
+        pred = EXAMPLE_RATES
+    st.session_state["od_pred"], st.session_state["od_label"] = pred, label
+
+
+def load(source: str, pred_text: str, label_text: str, upload, multiclass: bool) -> own_data.Dataset | None:
+    """The data of the chosen source (None while no file is uploaded); raises DataError on bad data."""
+    if source == "paste":
+        return own_data.parse_pasted(pred_text, label_text, multiclass)
+    if upload is None:
+        return None
+    own_data.check_upload(upload.name, upload.size)
+    return own_data.parse_csv(upload.getvalue(), upload.name, multiclass)
+
+
+def weight_stats(unit: dict[str, float], weight: float) -> list[str]:
+    """The numbers under the loss-share chart at ``weight``, from the summary at weight 1 (every loss here is its
+    weight times the unweighted loss)."""
+    return [fmt(unit["mean"] * weight), fmt(unit["max"] * weight)]
+
+
+def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, weight: ClientSlider | None = None,
+         unit: own_data.Analysis | None = None) -> None:
+    """What the loss makes of the data. With a browser-side ``weight`` slider (under the loss-share chart) the
+    mean and largest loss under the chart follow it at once, from ``unit``, the analysis at weight 1; the rest
+    follows when the server hears of it."""
+    spec = CATALOG[name]
+    s = own_data.summary(a)
+    # with the browser-side weight, the same numbers as under the chart (scaled from weight 1, in float64)
+    s1 = own_data.summary(unit) if weight is not None else None
+    mean_text, max_text = weight_stats(s1, weight.value) if s1 is not None else (fmt(s["mean"]), fmt(s["max"]))
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("Samples", f"{ds.n:,}")
+    c2.metric("Mean loss", mean_text, help="The average of the per-sample losses (what a trainer minimises).")
+    c3.metric("Largest loss", max_text)
+    c4.metric("Top 10% of samples carry", f"{s['top10_loss_share']:.0%}",
+              help="Share of the total loss (sum of |loss|) from the tenth of the samples with the largest loss.")
+    if name == "PoissonNLLLoss":
+        st.caption(f"PoissonNLLLoss itself returns one number, the mean over all samples: {fmt(s['reduced'])}. "
+                   "The table splits it into each sample's term.")
+
+    st.subheader("The samples that dominate")
+    top = own_data.dominant(a, TOP)
+    scores = ds.pred.ndim == 2
+    grad_name = "|gradient| (norm over classes)" if scores else "gradient dL/dpred"
+    total = float(abs(a.values).sum()) or 1.0
+    gtotal = float(a.grad_size.sum()) or 1.0
+    table = pd.DataFrame({
+        "where": [ds.where(int(i)) for i in top],
+        "prediction": [", ".join(f"{v:.3g}" for v in ds.pred[i]) if scores else float(ds.pred[i]) for i in top],
+        "label": ds.label[top],
+        "loss": a.values[top],
+        "share of total loss": abs(a.values[top]) / total,
+        grad_name: a.grad_size[top] if scores else a.grad[top],
+        "share of total |gradient|": a.grad_size[top] / gtotal,
+    })
+    st.dataframe(table, hide_index=True, column_config={
+        "share of total loss": st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0),
+        "share of total |gradient|": st.column_config.ProgressColumn(format="percent", min_value=0.0,
+                                                                     max_value=1.0),
+    })
+    st.caption(f"The {len(top)} samples with the largest loss. Their gradient is the push each one gives its own "
+               f"prediction; with a mean over the batch, training scales every push by 1/{ds.n:,}. The top 10% "
+               f"carry {s['top10_grad_share']:.0%} of the total gradient.")
+
+    frac, cum = own_data.cumulative_share(a)
+    # shares do not change with the loss's weight; rounded far below what the chart shows, so that a weight
+    # sends the same figure again (not drawn again) instead of one that differs in the last bits
+    frac, cum = np.round(frac, 9), np.round(cum, 9)
+    alt = (f"Line chart of the share of the total loss against the share of samples, taken from the largest loss "
+           f"down: the top 10% of samples carry {s['top10_loss_share']:.0%} of the loss and the single largest "
+           f"{s['top1_loss_share']:.0%}. The dotted diagonal is what equal losses would give.")
+    fig = share_figure(frac, cum, spec.name)
+    if weight is None:
+        plotly_chart(fig, key="od_chart", alt=alt)
+    else:
+        plotly_chart(fig, key="od_chart", alt=alt, sliders=[weight],
+                     stats=[Stat("mean loss at this weight", mean_text), Stat("largest loss at this weight", max_text)],
+                     frames={weight.id: frame_table(weight, lambda ws: {
+                         "stats": [weight_stats(s1, float(w)) for w in ws]})})
+    st.caption(alt)
+
+    if not present:
+        with st.expander(f"Every sample ({ds.n:,})"):
+            n = min(ds.n, SHOWN_ROWS)
+            every = pd.DataFrame({"where": [ds.where(i) for i in range(n)],
+                                  "loss": a.values[:n], grad_name: (a.grad_size if scores else a.grad)[:n]})
+            st.dataframe(every, hide_index=True, height=300)
+            if ds.n > n:
+                st.caption(f"The first {n:,} samples; the download has all {ds.n:,}.")
+        st.download_button("Download every sample's loss and gradient (CSV)",
+                           data=lambda: own_data.results_csv(ds, a), file_name="per_sample_loss.csv",
+                           mime="text/csv", on_click="ignore", icon=":material/download:", key="od_download")
+
+
+
+def share_figure(frac: np.ndarray, cum: np.ndarray, loss_name: str) -> go.Figure:
+    """The share of the total loss against the share of samples (largest loss first), with the diagonal that
+    equal losses would give."""
+    return go.Figure(
+        [go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal losses",
+                    line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
+         go.Scatter(x=frac, y=cum, mode="lines", name=loss_name, line=dict(color="#0072B2", width=3),
+                    hovertemplate="top %{x:.1%} of samples: %{y:.1%} of the loss<extra></extra>")],
+        layout=dict(height=320, margin=dict(l=60, r=12, t=30, b=48), paper_bgcolor="rgba(0,0,0,0)",
+                    plot_bgcolor="rgba(0,0,0,0)", legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                    xaxis=dict(title=dict(text="share of samples (largest loss first)"), tickformat=".0%",
+                               range=[0, 1], gridcolor="rgba(128,128,128,0.25)"),
+                    yaxis=dict(title=dict(text="share of the total loss"), tickformat=".0%", range=[0, 1.02],
+                               gridcolor="rgba(128,128,128,0.25)")),
+    )
+
+@st.fragment
+def workspace(name: str, present: bool) -> None:
+    """The loss's parameters, the data and what the loss makes of it. A fragment: a parameter or the data
+    reruns only this part of the page (the loss picked above reruns all of it)."""
+    spec, rule = CATALOG[name], own_data.LOSSES[name]
+    left, right = st.columns([1, 2.3], gap="medium")
+    # with live charts the weight is a browser-side slider under the loss-share chart: it scales the numbers only
+    live_weight = live_charts_enabled() and any(p.name == "weight" for p in spec.params)
+    with left:
+        params = param_controls(spec, PREFIX[name], skip=(*rule.skip, "weight") if live_weight else rule.skip)
+    weight = None
+    if live_weight:
+        (params["weight"],), (weight,) = section_sliders(
+            st, [SliderDef.of(spec.param("weight"), control_key(PREFIX[name], "weight"))])
+    with left:
+        st.caption(spec.label_convention)
+        urlstate.guard_choice("od_src", options=SOURCES, default="paste")
+        source = st.radio("Where the data comes from", SOURCES, key="od_src", bind=BIND, horizontal=True,
+                          captions=["type or paste numbers", f"a CSV file up to {own_data.MAX_UPLOAD_MB} MB"])
+        if source == "paste":
+            st.button("Example data for this loss", key="od_example", on_click=load_example, args=(name, params),
+                      help="Replace both boxes with a small example that fits the loss and its settings.")
+            if rule.multiclass:
+                pred_text = st.text_area(
+                    "Predictions: one row of class scores per sample", EXAMPLE_SCORES, key="od_scores", height=150,
+                    persist_state="session", help="One line per sample, the scores separated by commas or spaces.")
+                label_text = st.text_area(
+                    "Labels: the class of each sample", EXAMPLE_CLASSES, key="od_classes", height=80,
+                    persist_state="session", help="Class indices 0, 1, ... in the order of the rows above.")
+            else:
+                pred_text = st.text_area(
+                    "Predictions", EXAMPLE_PRED, key="od_pred", height=110, persist_state="session",
+                    help="Numbers separated by commas, spaces, semicolons or new lines.")
+                label_text = st.text_area(
+                    "Labels", EXAMPLE_LABEL, key="od_label", height=110, persist_state="session",
+                    help="One label per prediction, in the same order.")
+            upload = None
+        else:
+            pred_text = label_text = ""
+            upload = st.file_uploader(
+                "CSV file", type=["csv", "txt"], key="od_file", max_upload_size=own_data.MAX_UPLOAD_MB,
+                help=f"One sample per line: the prediction ({'a score per class' if rule.multiclass else 'one column'})"
+                     f", then the label in the last column. A first line of column names is skipped. At most "
+                     f"{own_data.MAX_ROWS:,} samples.")
+    with right:
+        try:
+            data = load(source, pred_text, label_text, upload, rule.multiclass)
+            if data is None:
+                st.info(f"Upload a CSV file: one sample per line, the prediction then the label (for softmax "
+                        f"cross-entropy, one score per class then the class index). Up to {own_data.MAX_UPLOAD_MB} MB "
+                        f"and {own_data.MAX_ROWS:,} samples.", icon=":material/upload_file:")
+            else:
+                unit = own_data.analyse(data, name, {**params, "weight": 1.0}) if weight is not None else None
+                show(data, own_data.analyse(data, name, params), name, present, weight, unit)
+        except own_data.DataError as exc:
+            st.error(str(exc), icon=":material/error:")
+            st.caption("Nothing you entered has been changed: correct the data or the settings and the page updates.")
+        except Exception:  # noqa: BLE001 - a visitor must never see a traceback; the server log keeps it
+            LOG.exception("Your own data: unexpected failure for loss %s", name)
+            st.error("This data could not be analysed because of an unexpected problem on our side (it is recorded in "
+                     "the server log). Nothing you entered has been changed; try other data or another loss.",
+                     icon=":material/error:")
+
+
+def own_data_section(present: bool) -> None:
+    """The loss picked (a full rerun), then its workspace (a fragment)."""
+    names = list(own_data.LOSSES)
+    urlstate.guard_choice("od_loss", options=names, default="L2Loss")
+    name = st.selectbox("Loss", names, index=names.index("L2Loss"), key="od_loss", bind=BIND,
+                        help="The losses with one prediction and one label per sample, and softmax cross-entropy "
+                             "(one score per class and a class index as the label).")
+    workspace(name, present)
