@@ -68,7 +68,7 @@ import lossapp
 names = sorted(m.name for m in pkgutil.walk_packages(lossapp.__path__, "lossapp."))
 for name in names:
     importlib.import_module(name)
-from lossapp.views import curve_view
+from lossapp.curve_views import curve_view
 view = curve_view("HuberLoss", {"rho": 2.0}, 0.5)  # calls make the functions' caches
 assert view.curves[0].loss.size > 100
 curve_view("HuberLoss", {"rho": 2.0}, 0.5)

@@ -20,7 +20,7 @@ import pytest
 
 from lossapp import export
 from lossapp.model import Curve, CurveView
-from lossapp.views import curve_view
+from lossapp.curve_views import curve_view
 from losscore.catalog import CATALOG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,7 +65,7 @@ def settings(name: str) -> list[tuple[dict[str, Any], float]]:
 
 
 def case_views() -> dict[str, CurveView]:
-    """Every run as the page builds it (lossapp.views.curve_view: the page's x-axis, marker and numbers)."""
+    """Every run as the page builds it (lossapp.curve_views.curve_view: the page's x-axis, marker and numbers)."""
     views = {}
     for name in CURVE_LOSSES:
         for params, sw in settings(name):
