@@ -314,17 +314,8 @@ def show_counterparts(spec: LossSpec) -> None:
             st.markdown("\n".join(f"- {d}" for d in spec.differences))
 
 
-#: Short ids of the losses with a loss-vs-prediction curve, used in widget keys (``cmp_huber_rho``).
-SHORT_IDS: dict[str, str] = {
-    "L1Loss": "l1",
-    "L2Loss": "l2",
-    "HuberLoss": "huber",
-    "SigmoidBinaryCrossEntropyLoss": "bce",
-    "LogisticLoss": "logistic",
-    "HingeLoss": "hinge",
-    "SquaredHingeLoss": "sqhinge",
-    "PoissonNLLLoss": "poisson",
-}
+#: Short ids (from the catalog) of the losses with a loss-vs-prediction curve, used in widget keys (``cmp_huber_rho``).
+SHORT_IDS: dict[str, str] = {name: spec.short_id for name, spec in CATALOG.items() if spec.curve}
 
 
 def curve_section(name: str, key: str, *, present: bool = False, notes: str = "",

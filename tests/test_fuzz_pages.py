@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
     sys.path.insert(0, str(ROOT))
 
-PAGES = ["app.py", *sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))]
+from lossapp import registry  # noqa: E402 - needs ROOT on sys.path
+
+#: The app (its router runs the home page) and every other page's script.
+PAGES = ["app.py", *sorted(p.file for p in registry.PAGES if p is not registry.HOME)]
 WIDGET_EXAMPLES = 15
 QUERY_EXAMPLES = 15
 MOVES = 4
@@ -76,7 +79,7 @@ def full_error_details():
 
 
 def load(page: str, query: dict | None = None) -> AppTest:
-    path = f"../{page}" if page == "app.py" else f"../pages/{page}"
+    path = f"../{page}" if page == "app.py" else f"../app_pages/{page}"
     at = AppTest.from_file(path, default_timeout=60)
     if query:
         at.query_params.update(query)

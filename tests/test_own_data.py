@@ -21,7 +21,7 @@ from losscore import HingeLoss, HuberLoss, L2Loss, PoissonNLLLoss, SoftmaxCrossE
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages import lossapp, which is not installed
     sys.path.insert(0, str(ROOT))
-PAGE = "../pages/10_Your_own_data.py"
+PAGE = "../app_pages/10_Your_own_data.py"
 
 MB = 1024 * 1024
 XLSX = b"PK\x03\x04\x14\x00\x06\x00" + bytes(200)
