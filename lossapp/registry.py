@@ -84,7 +84,7 @@ PAGES: tuple[AppPage, ...] = (
     AppPage("Embeddings", "triplet, cosine embedding and SDML losses", "6_Embeddings.py", "Embeddings",
             ":material/scatter_plot:", "The losses, family by family", families=("embedding",)),
     AppPage("Sequences", "CTC: a word spread over time steps", "7_Sequences.py", "Sequences",
-            ":material/timeline:", "The losses, family by family", families=("sequence",)),
+            ":material/text_fields:", "The losses, family by family", families=("sequence",)),
     AppPage("Compare", "any losses and their gradients on one chart", "8_Compare.py", "Compare",
             ":material/compare_arrows:", "Put them to work"),
     AppPage("Training lab", "L1, L2 and Huber fit a line through outliers; logistic and the hinges train a "
