@@ -14,7 +14,7 @@ RUN pip install -r requirements.txt
 # Only what the app runs (.dockerignore keeps everything else out of the build context too).
 COPY .streamlit/ ./.streamlit/
 COPY app.py ./
-COPY pages/ ./pages/
+COPY app_pages/ ./app_pages/
 COPY lossapp/ ./lossapp/
 COPY losscore/ ./losscore/
 # plotly.js for the charts, served from static/ (lossapp.live_chart would copy it at startup, but the app user

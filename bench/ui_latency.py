@@ -182,8 +182,7 @@ class PageResult:
 # -- browser part ----------------------------------------------------------------------------------------------
 def measure_cold_start(browser, log_dir: Path) -> tuple[dict, subprocess.Popen, str]:
     """Start the server and load ``/`` once; returns the timings and the (still running) server. The browser tab
-    is opened before the server starts, as a visitor's browser is (a new context and page take 0.2 to 0.3 s
-    here; up to run J they were opened after the health check and counted)."""
+    is opened before the server starts, as a visitor's browser is, so making it is not counted."""
     context = browser.new_context(viewport=VIEWPORT)
     pg = context.new_page()
     pg.add_init_script(STATE_OBSERVER)

@@ -1,11 +1,9 @@
 """``st.cache_data`` and ``st.cache_resource`` for the pages, called with every argument by name.
 
-To key a cached call, Streamlit names each positional argument by looking up the function's signature
-(``inspect.signature``, tens of microseconds) once per positional argument of every call; a page run makes
-dozens of cached calls with up to 14 arguments, which added up to several milliseconds per run. These
-decorators take the same options and give the same caching, but name the arguments themselves (the names are
-looked up once, when the function is decorated), so Streamlit receives keywords only. The cache key is the
-same either way: Streamlit hashes ``(name, value)`` pairs in order.
+To key a cached call, Streamlit looks up the function's signature once per positional argument of every call,
+which adds up over a page's dozens of cached calls. These decorators take the same options and give the same
+caching, but name the arguments once, when the function is decorated, so Streamlit receives keywords only. The
+cache key is the same either way: Streamlit hashes ``(name, value)`` pairs in order.
 
 Outside a Streamlit server (a script, a notebook, a unit test importing ``lossapp``) ``st.cache_data`` falls
 back to an in-memory cache and logs "No runtime found, using MemoryCacheStorageManager" when a function is

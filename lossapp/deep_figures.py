@@ -54,7 +54,7 @@ def freeze(fig: go.Figure) -> FrozenFigure:
     """``fig`` itself, turned into a :class:`FrozenFigure`, for figures cached and shown on many script runs.
 
     ``st.plotly_chart`` turns its figure into a dict on every run, and plotly's ``to_dict`` deep-copies every
-    array each time (about 1 ms for a two-panel curve chart). A frozen figure hands out the same dict instead,
+    array each time. A frozen figure hands out the same dict instead,
     so neither the figure nor that dict may be modified afterwards.
     """
     spec = fig.to_dict()

@@ -23,6 +23,7 @@ from _plotly_utils.utils import convert_to_base64
 from plotly.io import json as pio_json
 
 from lossapp.model import CurveView
+from losscore.catalog import CATALOG
 
 __all__ = [
     "CONFIG",
@@ -56,17 +57,8 @@ PALETTE: tuple[str, ...] = (
     "#F0E442",  # yellow
 )
 
-#: A fixed colour per loss with a loss-vs-prediction curve (the hinge pair shares purple, told apart by dash).
-LOSS_COLOURS: dict[str, str] = {
-    "L1Loss": "#E69F00",
-    "L2Loss": "#0072B2",
-    "HuberLoss": "#009E73",
-    "SigmoidBinaryCrossEntropyLoss": "#D55E00",
-    "LogisticLoss": "#56B4E9",
-    "HingeLoss": "#CC79A7",
-    "SquaredHingeLoss": "#CC79A7",
-    "PoissonNLLLoss": "#999999",
-}
+#: The catalog's colour of each loss with a loss-vs-prediction curve (the hinge pair shares purple, told apart by dash).
+LOSS_COLOURS: dict[str, str] = {name: spec.colour for name, spec in CATALOG.items() if spec.curve}
 
 DASHES: tuple[str, ...] = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
@@ -96,9 +88,8 @@ def _dash_of(view: CurveView, index: int) -> str:
 def figure_from_spec(data: list[dict], layout: dict) -> go.Figure:
     """A ``go.Figure`` from plain trace and layout dicts, skipping plotly's per-property validation.
 
-    Validation costs about 25 ms for a two-panel chart (more than the whole budget of a script run), and
-    the specs built here are fixed by this module's code; tests/test_figures.py re-validates every builder's
-    output with ``go.Figure(fig.to_dict())``.
+    Validation takes longer than a whole script run should, and the specs built here are fixed by this module's
+    code; tests/test_figures.py re-validates every builder's output with ``go.Figure(fig.to_dict())``.
     """
     return go.Figure({"data": data, "layout": layout}, _validate=False)
 
@@ -106,8 +97,8 @@ def figure_from_spec(data: list[dict], layout: dict) -> go.Figure:
 class SpecFigure(dict):
     """A chart kept as the plain ``{"data": traces, "layout": layout}`` dicts a ``*_spec`` builder returns, for
     charts shown as they are (:func:`lossapp.live_chart.plotly_chart` serialises it directly; ``st.plotly_chart``
-    takes it as a dict). Building a ``go.Figure`` and turning it back into a dict costs 2 to 4 ms per heatmap
-    for nothing. Read-only once shown (its JSON is kept)."""
+    takes it as a dict), without building a ``go.Figure`` only to turn it back into a dict. Read-only once shown
+    (its JSON is kept)."""
 
     def __init__(self, data: list[dict], layout: dict) -> None:
         super().__init__(data=list(data), layout=dict(layout))
@@ -126,7 +117,7 @@ class SpecFigure(dict):
 
         spec = containers(dict(self))
         splice = "template" not in spec["layout"]  # go.Figure adds plotly's default template: its JSON goes in
-        if splice:  # last, from a cache (walking and encoding it took about 1 ms a chart)
+        if splice:  # last, from a cache (it is the same for every chart)
             spec["layout"]["template"] = _TEMPLATE_MARK
         convert_to_base64(spec)
         text = pio_json.to_json_plotly(spec)

@@ -1,6 +1,6 @@
 """Your own data: reading pasted or uploaded predictions and labels, checking them, and the per-sample analysis.
 
-Nothing here imports Streamlit; ``pages/10_Your_own_data.py`` shows what these functions return. Every problem
+Nothing here imports Streamlit; ``lossapp.sections.own_data`` shows what these functions return. Every problem
 with the data raises :class:`DataError`, whose message says what is wrong (with the row or value where it
 happens) and what is expected. Text copied from the visitor's data into a message is cut short and
 Markdown-escaped, so a message can be shown with ``st.error`` as it is.

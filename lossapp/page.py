@@ -1,9 +1,8 @@
 """Setup shared by every page: page config, presentation mode and the common footer.
 
-Every page calls :func:`setup_page` first, so a deep link that is the first request after a server start
-renders the same as a page reached through the sidebar. It also opens the page's box for link notices: when a
-value in the address had to be clamped or ignored (see :mod:`lossapp.urlstate`), one warning at the top of the
-page lists every such value once.
+Every page calls :func:`setup_page` first (``app.py`` has drawn the sidebar by then). It also opens the page's
+box for link notices: when a value in the address had to be clamped or ignored (see :mod:`lossapp.urlstate`), one
+warning at the top of the page lists every such value once.
 """
 
 from __future__ import annotations

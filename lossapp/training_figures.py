@@ -24,6 +24,7 @@ from lossapp.training import (
     RegressionRun,
     step_at,
 )
+from losscore.catalog import CATALOG
 
 __all__ = [
     "LOSS_DASHES",
@@ -39,15 +40,8 @@ __all__ = [
     "regression_setting_columns",
 ]
 
-#: A dash pattern per loss, so the lines stay distinguishable in grey scale (the hinge pair shares a colour).
-LOSS_DASHES: dict[str, str] = {
-    "L1Loss": "dashdot",
-    "L2Loss": "solid",
-    "HuberLoss": "dash",
-    "LogisticLoss": "solid",
-    "HingeLoss": "solid",
-    "SquaredHingeLoss": "dash",
-}
+#: The catalog's dash pattern of each loss, so the lines stay distinguishable in grey scale.
+LOSS_DASHES: dict[str, str] = {name: spec.dash for name, spec in CATALOG.items()}
 POINT_GREY = PALETTE[6]
 CLASS_STYLE = {1.0: ("#D55E00", "circle", "class +1"), -1.0: ("#009E73", "square", "class −1")}
 
@@ -324,10 +318,8 @@ BLOB_REACH = 3.5
 def panel_box(data: BlobData, pad: float = 0.5) -> tuple[float, float, float, float]:
     """The classifier panels' ranges (x0, x1, y0, y1): the square of :data:`BLOB_REACH` around each blob centre
     (where nearly every point falls, whatever the seed), widened to take in any point beyond it with ``pad``
-    around, out to whole numbers. A chart whose ranges stay put only moves its traces (``lossapp.live_chart``:
-    30 to 50 ms where a full redraw of the three panels takes 60 to 140): with the points' own extent the ranges
-    changed on 90 of 99 steps of the seed slider and 11 of 32 of the separation slider; with this box on 15 to
-    31 of 99 seed steps (separation 0 to 6) and 6 of 32 separation steps (seed 0).
+    around, out to whole numbers. A chart whose ranges stay put only moves its traces, much faster than a full
+    redraw (``lossapp.live_chart``); the points' own extent would change the ranges on nearly every seed step.
 
     >>> from lossapp.training import blob_data
     >>> panel_box(blob_data(3.0, 2, seed=0))

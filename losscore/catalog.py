@@ -1,4 +1,5 @@
-"""The catalog: every loss described once — family, formula, parameters, label convention, counterparts.
+"""The catalog: every loss described once — family, formula, parameters, label convention, counterparts,
+and how the app names and draws it (short id, colour, dash).
 
 Pages, the README tables and tests read this module instead of keeping their own copies.
 
@@ -62,6 +63,12 @@ class LossSpec:
     label_convention: str
     params: tuple[Param, ...]
     counterparts: tuple[str, ...]
+    #: Widget keys and address parameters of this loss start with it (``huber_rho``, ``cmp_huber_rho``).
+    short_id: str
+    #: Its line colour wherever it is drawn (the Okabe & Ito palette; the hinge pair shares one, told apart by
+    #: dash) and its dash pattern where several losses share a chart (so they stay apart in grey scale).
+    colour: str
+    dash: str
     differences: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     #: "regression" (label 0 by default) or "classification" (label 1) for losses with a loss-vs-prediction
@@ -103,6 +110,7 @@ def _margin(default: float, low: float = 0.0, high: float = 3.0) -> Param:
 _SPECS = (
     LossSpec(
         name="L1Loss",
+        short_id="l1", colour="#E69F00", dash="dashdot",
         label_shift=True,
         cls=regression.L1Loss,
         family="regression",
@@ -123,6 +131,7 @@ _SPECS = (
     ),
     LossSpec(
         name="L2Loss",
+        short_id="l2", colour="#0072B2", dash="solid",
         label_shift=True,
         cls=regression.L2Loss,
         family="regression",
@@ -143,6 +152,7 @@ _SPECS = (
     ),
     LossSpec(
         name="HuberLoss",
+        short_id="huber", colour="#009E73", dash="dash",
         label_shift=True,
         cls=regression.HuberLoss,
         family="regression",
@@ -169,6 +179,7 @@ _SPECS = (
     ),
     LossSpec(
         name="SigmoidBinaryCrossEntropyLoss",
+        short_id="bce", colour="#D55E00", dash="solid",
         label_linear=True,
         positive_scale="pos_weight",
         cls=classification.SigmoidBinaryCrossEntropyLoss,
@@ -205,6 +216,7 @@ _SPECS = (
     ),
     LossSpec(
         name="SoftmaxCrossEntropyLoss",
+        short_id="sce", colour="#D55E00", dash="solid",
         cls=classification.SoftmaxCrossEntropyLoss,
         family="classification",
         title="Softmax cross-entropy",
@@ -238,6 +250,7 @@ _SPECS = (
     ),
     LossSpec(
         name="HingeLoss",
+        short_id="hinge", colour="#CC79A7", dash="solid",
         margin_shift="margin",
         cls=classification.HingeLoss,
         family="classification",
@@ -261,6 +274,7 @@ _SPECS = (
     ),
     LossSpec(
         name="SquaredHingeLoss",
+        short_id="sqhinge", colour="#CC79A7", dash="dash",
         margin_shift="margin",
         cls=classification.SquaredHingeLoss,
         family="classification",
@@ -282,6 +296,7 @@ _SPECS = (
     ),
     LossSpec(
         name="LogisticLoss",
+        short_id="logistic", colour="#56B4E9", dash="solid",
         label_linear=True,
         cls=classification.LogisticLoss,
         family="classification",
@@ -307,6 +322,7 @@ _SPECS = (
     ),
     LossSpec(
         name="KLDivLoss",
+        short_id="kl", colour="#0072B2", dash="solid",
         cls=distribution.KLDivLoss,
         family="distribution",
         title="Kullback-Leibler divergence",
@@ -334,6 +350,7 @@ _SPECS = (
     ),
     LossSpec(
         name="PoissonNLLLoss",
+        short_id="poisson", colour="#999999", dash="solid",
         label_linear=True,
         cls=distribution.PoissonNLLLoss,
         family="distribution",
@@ -368,6 +385,7 @@ _SPECS = (
     ),
     LossSpec(
         name="TripletLoss",
+        short_id="tri", colour="#009E73", dash="solid",
         cls=embedding.TripletLoss,
         family="embedding",
         title="Triplet loss",
@@ -389,6 +407,7 @@ _SPECS = (
     ),
     LossSpec(
         name="CosineEmbeddingLoss",
+        short_id="cos", colour="#0072B2", dash="solid",
         cls=embedding.CosineEmbeddingLoss,
         family="embedding",
         title="Cosine embedding loss",
@@ -414,6 +433,7 @@ _SPECS = (
     ),
     LossSpec(
         name="SDMLLoss",
+        short_id="sdml", colour="#CC79A7", dash="solid",
         cls=embedding.SDMLLoss,
         family="embedding",
         title="Smoothed deep metric learning loss",
@@ -445,6 +465,7 @@ _SPECS = (
 def _ctc_spec() -> LossSpec:
     return LossSpec(
         name="CTCLoss",
+        short_id="ctc", colour="#E69F00", dash="solid",
         cls=sequence.CTCLoss,
         family="sequence",
         title="Connectionist temporal classification (CTC)",

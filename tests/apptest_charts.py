@@ -40,8 +40,8 @@ class Chart:
 
 
 def load_page(page: str, **query: str) -> AppTest:
-    """Run ``pages/<page>`` in AppTest with ``query`` in its address; fails on an exception."""
-    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
+    """Run ``app_pages/<page>`` in AppTest with ``query`` in its address; fails on an exception."""
+    at = AppTest.from_file(f"../app_pages/{page}", default_timeout=30)
     at.query_params.update(query)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

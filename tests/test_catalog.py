@@ -202,3 +202,25 @@ def test_sweep_rejects_vector_losses_and_bad_grids():
         sweep("L1Loss", [0.0], 0.0)
     with pytest.raises(ValueError, match="start must be a number below stop"):
         prediction_grid(1, -1)
+
+
+def test_every_loss_has_its_short_id_colour_and_dash():
+    """The app's per-loss style lives in the catalog: every loss has every entry, and the old tables read it."""
+    from lossapp import figures, training_figures
+    from lossapp.sections import compare
+
+    ids = [spec.short_id for spec in CATALOG.values()]
+    assert len(set(ids)) == len(ids)
+    for name, spec in CATALOG.items():
+        assert spec.short_id.isidentifier() and spec.short_id.islower() and len(spec.short_id) <= 8, name
+        assert spec.colour in figures.PALETTE, name  # colour-blind safe
+        assert spec.dash in figures.DASHES, name
+        assert spec.counterparts, name
+    curves = {name for name, spec in CATALOG.items() if spec.curve}
+    assert compare.SHORT_IDS == {name: CATALOG[name].short_id for name in curves}
+    assert figures.LOSS_COLOURS == {name: CATALOG[name].colour for name in curves}
+    assert training_figures.LOSS_DASHES == {name: spec.dash for name, spec in CATALOG.items()}
+    # two curve losses that share a colour are told apart by their dash
+    for a in curves:
+        for b in curves - {a}:
+            assert CATALOG[a].colour != CATALOG[b].colour or CATALOG[a].dash != CATALOG[b].dash, (a, b)

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 from lossapp import export
-from lossapp.model import Curve, CurveView
 from lossapp.curve_views import curve_view
+from lossapp.model import Curve, CurveView
 from losscore.catalog import CATALOG
 
 ROOT = Path(__file__).resolve().parents[1]

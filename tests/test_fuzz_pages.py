@@ -21,9 +21,12 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from lossapp import registry
+
 ROOT = Path(__file__).resolve().parents[1]
 
-PAGES = ["app.py", *sorted(p.name for p in (ROOT / "pages").glob("*.py") if not p.name.startswith("_"))]
+#: The app (its router runs the home page) and every other page's script.
+PAGES = ["app.py", *sorted(p.file for p in registry.PAGES if p is not registry.HOME)]
 WIDGET_EXAMPLES = 15
 QUERY_EXAMPLES = 15
 MOVES = 4
@@ -73,7 +76,7 @@ def full_error_details():
 
 
 def load(page: str, query: dict | None = None) -> AppTest:
-    path = f"../{page}" if page == "app.py" else f"../pages/{page}"
+    path = f"../{page}" if page == "app.py" else f"../app_pages/{page}"
     at = AppTest.from_file(path, default_timeout=60)
     if query:
         at.query_params.update(query)

@@ -182,7 +182,7 @@ def test_curve_sections_move_marker_and_weights_in_the_browser_only_with_live_ch
         monkeypatch.setattr(live_chart, "_READY", True)
     else:
         monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
-    at = AppTest.from_file("../pages/2_Regression.py", default_timeout=30)
+    at = AppTest.from_file("../app_pages/2_Regression.py", default_timeout=30)
     at.query_params.update({"huber_pred": "1.5", "huber_weight": "2", "huber_sw": "0.5"})
     at.run()
     assert not at.exception
@@ -232,7 +232,7 @@ def test_labels_a_loss_is_linear_in_are_mixed_in_the_browser(monkeypatch):
     drawn at label 0 and carries the curves at label 1; with compute_full the Poisson label is a Streamlit slider."""
     monkeypatch.delenv("LOSSAPP_PLAIN_CHARTS", raising=False)
     monkeypatch.setattr(live_chart, "_READY", True)
-    at = AppTest.from_file("../pages/3_Binary_classification.py", default_timeout=30)
+    at = AppTest.from_file("../app_pages/3_Binary_classification.py", default_timeout=30)
     at.query_params.update({"bce_label": "0.3"})
     at.run()
     bce = next(c for c in charts(at) if c.key == "bce_chart")
@@ -248,7 +248,7 @@ def test_labels_a_loss_is_linear_in_are_mixed_in_the_browser(monkeypatch):
     assert "label fixed at 0.3" in bce.alt
 
     for full, browser_side in (("false", True), ("true", False)):
-        at = AppTest.from_file("../pages/5_Distributions.py", default_timeout=30)
+        at = AppTest.from_file("../app_pages/5_Distributions.py", default_timeout=30)
         at.query_params.update({"poisson_full": full})
         at.run()
         poisson = next(c for c in charts(at) if c.key == "poisson_chart")

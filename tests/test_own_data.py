@@ -18,7 +18,7 @@ from lossapp.own_data import DataError, analyse, parse_csv, parse_pasted
 from losscore import HingeLoss, HuberLoss, L2Loss, PoissonNLLLoss, SoftmaxCrossEntropyLoss
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = "../pages/10_Your_own_data.py"
+PAGE = "../app_pages/10_Your_own_data.py"
 
 MB = 1024 * 1024
 XLSX = b"PK\x03\x04\x14\x00\x06\x00" + bytes(200)

@@ -56,9 +56,11 @@ def chart_traces(at: AppTest, index: int) -> list[dict]:
 
 # -- every page --------------------------------------------------------------------------------------------------
 def test_the_sidebar_reads_like_the_tutorial():
-    # Streamlit orders pages by their number prefix, read as a number (10_ comes after 9_)
-    files = sorted((p.name for p in (ROOT / "pages").glob("*.py")), key=lambda n: int(n.split("_", 1)[0]))
-    assert files[:8] == PAGES
+    # the sidebar lists the registry's pages in its order, the home page first
+    from lossapp import registry
+
+    files = [p.file for p in registry.PAGES]
+    assert registry.PAGES[0] is registry.HOME and files[1:9] == PAGES
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -202,7 +204,7 @@ def _dense_reference(seed: int, y) -> tuple[np.ndarray, float]:
 
 @pytest.mark.parametrize("seed, y", [(0, (2.0, 2.0)), (7, (-1.0, 0.5))])
 def test_basics_dense_layer_gradient_matches_chain_rule_and_finite_difference(seed, y):
-    at = AppTest.from_file("../pages/1_Basics.py", default_timeout=30)
+    at = AppTest.from_file("../app_pages/1_Basics.py", default_timeout=30)
     at.query_params.update({"basics_seed": str(seed), "basics_y": ", ".join(f"{v:g}" for v in y)})
     rerun(at)
     grads = at.dataframe[-1].value

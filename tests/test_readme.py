@@ -1,8 +1,7 @@
 """The README's page list and loss table are generated from the catalog and are up to date."""
 
-from pathlib import Path
-
 from lossapp.readme import ROOT, render
+from lossapp.registry import PAGES
 from losscore.catalog import CATALOG
 
 
@@ -15,9 +14,8 @@ def test_readme_lists_every_loss_and_page():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in CATALOG:
         assert f"`{name}`" in text
-    for page in sorted(Path(ROOT, "pages").glob("*.py")):
-        title = page.stem.split("_", 1)[1].replace("_", " ")
-        assert f"| {title} |" in text
+    for page in PAGES:
+        assert f"| {page.title} |" in text
 
 
 def test_readme_quick_start_has_the_two_commands():

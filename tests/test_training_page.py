@@ -28,7 +28,7 @@ from lossapp.training import (
     step_at,
 )
 
-PAGE = "../pages/9_Training_lab.py"
+PAGE = "../app_pages/9_Training_lab.py"
 
 #: The page's controls, in the order of lossapp.training's run functions, with their defaults.
 REG_KEYS = ("lab_out", "lab_outsz", "lab_noise", "lab_rseed", "lab_rlr", "lab_rsteps", "lab_rho")

@@ -101,7 +101,7 @@ def test_parse_array_quotes_typed_text_escaped_and_short():
 
 # -- in the pages ---------------------------------------------------------------------------------------------------
 def run_page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
+    at = AppTest.from_file(f"../app_pages/{page}", default_timeout=30)
     at.query_params.update(query)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -149,7 +149,7 @@ def test_unknown_keys_are_ignored_and_valid_values_are_used():
 
 
 # -- nothing from a visitor is run or rendered as HTML ----------------------------------------------------------------
-APP_CODE = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "lossapp").glob("*.py")),
+APP_CODE = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py")), *sorted((ROOT / "lossapp").glob("*.py")),
             *sorted((ROOT / "losscore").glob("*.py"))]
 FORBIDDEN_CALLS = {"eval", "exec", "compile", "__import__"}
 FORBIDDEN_MODULES = {"pickle", "cPickle", "dill", "marshal", "shelve", "joblib"}
@@ -220,7 +220,7 @@ def test_the_scan_sees_the_one_known_html_use():
 def test_directly_made_sliders_clamp_link_values_with_a_notice(page, key, raw, shown):
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(f"../pages/{page}", default_timeout=30)
+    at = AppTest.from_file(f"../app_pages/{page}", default_timeout=30)
     at.query_params[key] = raw
     at.run()
     assert not at.exception
@@ -232,7 +232,7 @@ def test_directly_made_sliders_clamp_link_values_with_a_notice(page, key, raw, s
 def test_compare_preset_from_a_link_falls_back_with_a_notice():
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file("../pages/8_Compare.py", default_timeout=30)
+    at = AppTest.from_file("../app_pages/8_Compare.py", default_timeout=30)
     at.query_params["cmp_preset"] = "<script>"
     at.run()
     assert not at.exception
@@ -251,7 +251,7 @@ def test_compare_range_and_loss_list_from_a_link(key, raw, expected, notice):
     and end sliders, each checked like any link value."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file("../pages/8_Compare.py", default_timeout=30)
+    at = AppTest.from_file("../app_pages/8_Compare.py", default_timeout=30)
     at.query_params[key] = raw
     at.run()
     assert not at.exception

@@ -17,24 +17,23 @@ from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled,
 from lossapp.model import Curve, CurveView
 from losscore.catalog import CATALOG
 
-#: Short ids of the losses with a loss-vs-prediction curve, used in widget keys (``cmp_huber_rho``).
-SHORT_IDS: dict[str, str] = {
-    "L1Loss": "l1",
-    "L2Loss": "l2",
-    "HuberLoss": "huber",
-    "SigmoidBinaryCrossEntropyLoss": "bce",
-    "LogisticLoss": "logistic",
-    "HingeLoss": "hinge",
-    "SquaredHingeLoss": "sqhinge",
-    "PoissonNLLLoss": "poisson",
-}
+#: Short ids (from the catalog) of the losses with a loss-vs-prediction curve, used in widget keys
+#: (``cmp_huber_rho``).
+SHORT_IDS: dict[str, str] = {name: spec.short_id for name, spec in CATALOG.items() if spec.curve}
 
 CURVE_LOSSES = [name for name, spec in CATALOG.items() if spec.curve is not None]
-#: The tutorial's two groups: regression losses against label 0, classification losses against label 1.
-PRESETS = {
-    "regression": (["L1Loss", "L2Loss", "HuberLoss"], 0.0),
-    "classification": (["LogisticLoss", "HingeLoss", "SquaredHingeLoss", "SigmoidBinaryCrossEntropyLoss"], 1.0),
-}
+
+
+def family_curves(family: str) -> tuple[list[str], float]:
+    """A family's curve losses in catalog order, and the label they are drawn against (0 or 1)."""
+    names = [name for name in CURVE_LOSSES if CATALOG[name].family == family]
+    return names, CATALOG[names[0]].default_label
+
+
+#: The tutorial's two groups: regression losses against label 0, classification losses against label 1, in the
+#: order of its picture (logistic first; sigmoid cross-entropy, logistic's twin at label 1, last).
+PRESETS = {family: family_curves(family) for family in ("regression", "classification")}
+PRESETS["classification"][0].sort(key=lambda name: (name != "LogisticLoss", name == "SigmoidBinaryCrossEntropyLoss"))
 #: Parameters that would change the meaning of the shared x-axis (a logit / log-rate here); the family pages
 #: show them.
 FIXED = {"SigmoidBinaryCrossEntropyLoss": {"from_sigmoid": False}, "PoissonNLLLoss": {"from_logits": True}}

@@ -19,12 +19,10 @@ from losscore.catalog import CATALOG
 
 LOG = logging.getLogger("lossapp.own_data_page")
 
-#: Widget key prefixes of each loss's parameters (``od_huber_rho``); short, because they are URL parameters.
-PREFIX = {
-    "L1Loss": "od_l1", "L2Loss": "od_l2", "HuberLoss": "od_huber", "SigmoidBinaryCrossEntropyLoss": "od_bce",
-    "LogisticLoss": "od_lgc", "HingeLoss": "od_hinge", "SquaredHingeLoss": "od_sqh", "PoissonNLLLoss": "od_poi",
-    "SoftmaxCrossEntropyLoss": "od_sce",
-}
+#: Widget key prefixes of each loss's parameters (``od_huber_rho``): ``od_`` and the catalog's short id, except
+#: three shorter ones that addresses were shared with before the ids came from the catalog.
+PREFIX = {name: f"od_{CATALOG[name].short_id}" for name in own_data.LOSSES} | {
+    "LogisticLoss": "od_lgc", "SquaredHingeLoss": "od_sqh", "PoissonNLLLoss": "od_poi"}
 #: Example data that shows the point of the page: one sample far off dominates L2, much less so L1 or Huber.
 EXAMPLE_PRED = "0.2, 0.9, 1.6, 2.1, 3.2, 3.9, 5.1, 12.0"
 EXAMPLE_LABEL = "0, 1, 2, 2, 3, 4, 5, 6"

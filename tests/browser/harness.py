@@ -113,14 +113,11 @@ def running_server(log_dir: Path) -> Iterator[str]:
 # -- pages ---------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class AppPage:
-    """One ``pages/*.py`` file: its URL path as Streamlit derives it, and its sidebar label."""
+    """One page after the home page, from ``lossapp.registry``: its script, its URL path and its sidebar label."""
 
     file: Path
     url_path: str
-
-    @property
-    def label(self) -> str:
-        return self.url_path.replace("_", " ")
+    label: str
 
     @property
     def id(self) -> str:
@@ -128,11 +125,10 @@ class AppPage:
 
 
 def app_pages() -> list[AppPage]:
-    """The app's pages in sidebar order (the same rules Streamlit applies to a ``pages/`` folder)."""
-    from streamlit.source_util import page_icon_and_name, page_sort_key
+    """The app's pages after the home page, in sidebar order."""
+    from lossapp.registry import HOME, PAGES
 
-    files = sorted((ROOT / "pages").glob("*.py"), key=page_sort_key)
-    return [AppPage(f, page_icon_and_name(f)[1]) for f in files if not f.name.startswith("_")]
+    return [AppPage(p.path, p.url_path, p.title) for p in PAGES if p is not HOME]
 
 
 # -- in-page probes ------------------------------------------------------------------------------------------

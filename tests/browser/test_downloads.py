@@ -29,7 +29,7 @@ def download(page, label: str) -> tuple[str, bytes]:
     return d.suggested_filename, Path(d.path()).read_bytes()
 
 
-@pytest.mark.skipif(not HAS_REGRESSION, reason="pages/2_Regression.py not written yet")
+@pytest.mark.skipif(not HAS_REGRESSION, reason="app_pages/2_Regression.py not written yet")
 def test_png_svg_and_csv_downloads_open(server, page):
     page.goto(f"{server}/Regression")
     wait_loaded(page)

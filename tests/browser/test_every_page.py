@@ -92,7 +92,7 @@ def test_page_renders_and_a_slider_move_redraws_its_chart(server, page, app_page
     assert page.console_errors == []
 
 
-@pytest.mark.skipif(STREAMLIT_SLIDER_PAGE is None, reason="no pages/*.py yet")
+@pytest.mark.skipif(STREAMLIT_SLIDER_PAGE is None, reason="no app_pages/*.py yet")
 def test_keyboard_alone_reaches_a_slider_and_changes_it(server, page):
     page.goto(f"{server}/{STREAMLIT_SLIDER_PAGE.url_path}?{STREAMLIT_SLIDER_QUERY}")
     wait_loaded(page)
@@ -125,7 +125,7 @@ def test_phone_viewport_has_no_horizontal_overflow(server, phone_page):
     assert phone_page.console_errors == []
 
 
-@pytest.mark.skipif(MAIN_PAGE is None, reason="no pages/*.py yet")
+@pytest.mark.skipif(MAIN_PAGE is None, reason="no app_pages/*.py yet")
 def test_presentation_mode_hides_the_sidebar_and_enlarges_text(server, page):
     paragraph = '[data-testid="stMain"] [data-testid="stMarkdown"] p'
     size = f"parseFloat(getComputedStyle(document.querySelector('{paragraph}')).fontSize)"
@@ -142,7 +142,7 @@ def test_presentation_mode_hides_the_sidebar_and_enlarges_text(server, page):
     assert page.console_errors == []
 
 
-@pytest.mark.skipif(MAIN_PAGE is None, reason="no pages/*.py yet")
+@pytest.mark.skipif(MAIN_PAGE is None, reason="no app_pages/*.py yet")
 def test_a_slider_move_redraws_the_chart_in_place(server, page):
     """lossapp.live_chart: the charts' elements survive a rerun and plotly updates them (no new chart is built),
     their accessible names are the alt texts, and plotly.js comes from the app's own static files. (The
@@ -192,7 +192,7 @@ def test_a_rerun_redraws_only_the_charts_whose_figure_changed(server, page):
     assert exceptions(page) == [] and page.console_errors == []
 
 
-@pytest.mark.skipif(MAIN_PAGE is None, reason="no pages/*.py yet")
+@pytest.mark.skipif(MAIN_PAGE is None, reason="no app_pages/*.py yet")
 def test_charts_write_in_the_text_colour_of_the_app_theme(server, page):
     """Axis labels take the theme's text colour (what keeps them legible on the dark theme), not plotly's grey."""
     page.goto(f"{server}/{MAIN_PAGE.url_path}")
@@ -207,7 +207,7 @@ def test_charts_write_in_the_text_colour_of_the_app_theme(server, page):
     assert tick == probe
 
 
-@pytest.mark.skipif(MAIN_PAGE is None, reason="no pages/*.py yet")
+@pytest.mark.skipif(MAIN_PAGE is None, reason="no app_pages/*.py yet")
 def test_the_export_expander_opens_with_the_code_of_the_current_settings(server, page):
     page.goto(f"{server}/{MAIN_PAGE.url_path}")
     wait_loaded(page)

@@ -10,14 +10,14 @@ PAGES = app_pages()
 HAS_REGRESSION = any(p.url_path == "Regression" for p in PAGES)
 
 
-@pytest.mark.skipif(not HAS_REGRESSION, reason="pages/2_Regression.py not written yet")
+@pytest.mark.skipif(not HAS_REGRESSION, reason="app_pages/2_Regression.py not written yet")
 def test_cold_start_deep_link_shows_the_whole_sidebar_and_the_page(cold_server, page):
     page.goto(f"{cold_server}/Regression")  # the first request this server ever serves
     wait_loaded(page)
     assert exceptions(page) == []
     links = page.locator(SIDEBAR_LINK)
     labels = [t.strip() for t in links.all_inner_texts()]
-    assert len(labels) == len(PAGES) + 1  # the home page (app.py) and every pages/*.py
+    assert len(labels) == len(PAGES) + 1  # the home page and every other page of lossapp.registry
     for app_page in PAGES:
         assert app_page.label in labels
     current = page.locator(f'{SIDEBAR_LINK}[aria-current="page"]')
@@ -29,9 +29,9 @@ def test_cold_start_deep_link_shows_the_whole_sidebar_and_the_page(cold_server, 
     assert page.console_errors == []
 
 
-@pytest.mark.skipif(not HAS_REGRESSION, reason="pages/2_Regression.py not written yet")
+@pytest.mark.skipif(not HAS_REGRESSION, reason="app_pages/2_Regression.py not written yet")
 def test_shared_url_restores_the_controls(server, page):
-    # keys from pages/2_Regression.py via lossapp.curve_explorer.curve_section: huber_rho, huber_pred, l2_label
+    # keys from app_pages/2_Regression.py via lossapp.curve_explorer.curve_section: huber_rho, huber_pred, l2_label
     page.goto(f"{server}/Regression?huber_rho=2.5&huber_pred=1.5&l2_label=-1")
     wait_loaded(page)
     assert exceptions(page) == []

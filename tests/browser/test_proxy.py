@@ -255,7 +255,7 @@ def test_dockerfile_runs_the_makefiles_command_and_checks_health():
 def test_dockerfile_copies_the_app_and_runs_unprivileged():
     steps = dockerfile()
     copied = {a.split()[0].rstrip("/") for k, a in steps if k == "COPY"}
-    assert {"requirements.txt", ".streamlit", "app.py", "pages", "lossapp", "losscore"} <= copied
+    assert {"requirements.txt", ".streamlit", "app.py", "app_pages", "lossapp", "losscore"} <= copied
     users = [a for k, a in steps if k == "USER"]
     assert users and users[-1] not in ("root", "0")
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
