@@ -2,8 +2,7 @@
 
 Every loss states its formula in its own module; when pred is C-contiguous with the batch on its first axis
 and there is no sample weight, it hands its rows to one of the kernels below instead. A kernel works on a
-block of rows small enough for its temporaries to stay in the CPU's cache (numpy's passes over a block then
-cost a fraction of passes over the whole array) and sums each row as it goes.
+block of rows small enough for its temporaries to stay in the CPU's cache and sums each row as it goes.
 
 Formulations are chosen to be fast on every x86 numpy build: ``exp`` and ``log`` are SIMD-vectorised from
 AVX2 on, whereas numpy's float32 ``log1p`` and ``exp2`` are only fast with AVX-512.
@@ -54,10 +53,8 @@ def _threads_from_env() -> int:
 
 #: Threads used for large exp/log inputs (the caller's included); 1: everything on the calling thread.
 THREADS = _threads_from_env()
-#: Elements per block: a few temporaries of this size fit in a core's L2 cache.
-_BLOCK = 1 << 16
-#: Below this many elements a second thread costs more than it saves (waking it takes tens of microseconds).
-_PARALLEL_MIN = 1 << 18
+#: Elements per block: temporaries of a few MB stay in cache, and the numpy calls are few enough not to count.
+_BLOCK = 1 << 18
 #: From this many elements np.clip (one pass, ~2 us of Python around it) beats np.maximum + np.minimum.
 _CLIP_MIN = 1 << 13
 #: Longest row summed by einsum: its sequential sum is accurate to a few ulp only for short rows.
@@ -124,13 +121,13 @@ def _worker(fn: Callable[[int, int], None], blocks: Iterator[tuple[int, int]], l
 def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int, parallel: bool = False) -> None:
     """Call ``fn(start, stop)`` on consecutive blocks of about ``_BLOCK`` elements (whole rows) of ``n_rows``.
 
-    With ``parallel`` and a large input, the pool thread takes blocks too: both threads draw the next block
+    With ``parallel`` and more than one block, the pool thread takes blocks too: both threads draw the next block
     from a shared iterator, so one that starts late (or shares its core) just does fewer. ``fn`` must then
     write only to its own rows. An exception from either thread is raised once both have stopped.
     """
     step = max(1, _BLOCK // max(row_len, 1))
     blocks = ((a, min(a + step, n_rows)) for a in range(0, n_rows, step))
-    if not parallel or THREADS < 2 or n_rows <= step or n_rows * row_len < _PARALLEL_MIN:
+    if not parallel or THREADS < 2 or n_rows <= step:  # one block: no thread to wake
         for a, b in blocks:
             fn(a, b)
         return
@@ -263,11 +260,11 @@ def abs_error_rows(x, z, grad, values, scale, need_grad) -> None:
     np.sign is written to another array: in place it takes a slow loop (8x slower measured).
     """
     d = np.subtract(x, z, out=scratch("a", x.shape, x.dtype))
-    row_total(np.abs(d, out=grad), out=values)
-    values *= scale
     if need_grad:
         np.sign(d, out=grad)
         grad *= scale
+    row_total(np.abs(d, out=d), out=values)
+    values *= scale
 
 
 def huber_rows(x, z, grad, values, scale, need_grad, rho: float) -> None:
