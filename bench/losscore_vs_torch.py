@@ -303,8 +303,10 @@ def cpu_model() -> str:
 
 
 def losscore_threads() -> int:
-    from losscore import _kernels
-
+    try:
+        from losscore import _kernels
+    except ImportError:  # losscore before the kernels moved (for before/after runs)
+        from losscore import _base as _kernels
     return _kernels.THREADS
 
 
@@ -325,6 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=None, help="timed rounds per case (default 21; quick 5)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON to PATH")
     parser.add_argument("--only", metavar="TEXT", help="run only the cases whose name contains TEXT")
+    parser.add_argument("--torch-threads", type=int, default=None, metavar="N",
+                        help="torch's thread count (default: torch's own, the number of cores); with "
+                             "LOSSCORE_THREADS=1 and 1 here both sides use one core, which a busy host disturbs less")
     parser.add_argument("--settle", type=float, default=SETTLE_SECONDS, metavar="SECONDS",
                         help=f"untimed calls before each timing sample (default {SETTLE_SECONDS:g}; 0: back to back)")
     args = parser.parse_args(argv)
@@ -332,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
     warmup = 1 if args.quick else 3
 
     # torch's default thread count is the number of physical cores; set it explicitly so the run says what it used.
-    threads = torch.get_num_threads()
+    threads = args.torch_threads or torch.get_num_threads()
     torch.set_num_threads(threads)
     rng = np.random.default_rng(0)
     cases, notes = build_cases(rng)
@@ -342,7 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"losscore vs torch {torch.__version__} (CPU), numpy {np.__version__}, Python {platform.python_version()}")
     print(f"host: {cpu_model()}, {os.cpu_count()} CPUs; SIMD: {simd_level()}; "
           f"losscore threads: {losscore_threads()}")
-    print(f"torch threads: {torch.get_num_threads()} (torch's default here; os.cpu_count() = {os.cpu_count()}), "
+    print(f"torch threads: {torch.get_num_threads()} ({'set by --torch-threads' if args.torch_threads else 'default'}; "
+          f"os.cpu_count() = {os.cpu_count()}), "
           f"float32, {repeats} interleaved rounds after {warmup} warm-up call(s), medians per call")
     print(f"settle: {args.settle * 1e3:g} ms of untimed calls of the timed side before each sample"
           if args.settle > 0 else "settle: none (samples back to back)")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,8 +84,10 @@ class Loss:
     def _evaluate(self, args: tuple, kwargs: dict, need_grad: tuple[str, ...]) -> tuple[np.ndarray, Grads]:
         with np.errstate(all="ignore"):
             values, grads = self._forward(*args, need_grad=need_grad, **kwargs)
-            # the sum is non-finite whenever an entry is (and, harmlessly, when it overflows): one cheap call
-            finite = np.isfinite(np.add.reduce(values, axis=None))
+            # v.v is non-finite whenever an entry of v is (and, harmlessly, when a huge one overflows): one cheap
+            # call for the usual batch sizes (the BLAS dot product; longer ones sum). Only bad inputs then raise.
+            v = values.reshape(-1)
+            finite = math.isfinite(np.dot(v, v) if v.size <= 8192 else np.add.reduce(v))
         if not finite:
             self._check_inputs_finite(args, kwargs)
         return values, grads

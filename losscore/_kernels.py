@@ -14,32 +14,13 @@ dominated by exp/log share their blocks with one pool thread (numpy releases the
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-
-__all__ = [
-    "THREADS",
-    "as_rows",
-    "by_rows",
-    "clip",
-    "exp_neg_abs",
-    "abs_error_rows",
-    "for_row_blocks",
-    "hinge_rows",
-    "huber_rows",
-    "kl_rows",
-    "log1p_unit",
-    "logit_rows",
-    "row_dot",
-    "row_total",
-    "scratch",
-    "softmax_ce_rows",
-    "squared_error_rows",
-]
 
 
 def _threads_from_env() -> int:
@@ -48,7 +29,7 @@ def _threads_from_env() -> int:
         return min(2, os.cpu_count() or 1)
     if not value.isdigit() or int(value) < 1:
         raise ValueError(f"LOSSCORE_THREADS must be a whole number >= 1; got {value!r}")
-    return min(int(value), 2)  # one pool thread at most: the kernels are memory-bound beyond that
+    return min(int(value), 2)  # for_row_blocks shares work with one pool thread at most
 
 
 #: Threads used for large exp/log inputs (the caller's included); 1: everything on the calling thread.
@@ -59,7 +40,9 @@ _BLOCK = 1 << 18
 _CLIP_MIN = 1 << 13
 #: Longest row summed by einsum: its sequential sum is accurate to a few ulp only for short rows.
 _EINSUM_ROW_MAX = 2048
-#: Scratch buffers larger than this are allocated per call rather than kept.
+#: Scratch buffers are kept between calls from this many elements (malloc recycles smaller ones for free) up
+#: to this many bytes (larger ones are allocated per call rather than held on to).
+_SCRATCH_MIN = 1 << 14
 _SCRATCH_KEEP_BYTES = 32 * 2**20
 
 _pool: ThreadPoolExecutor | None = None
@@ -92,9 +75,9 @@ def scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     a virtual machine can take longer than the arithmetic done in them. Each ``name`` is one buffer (grown as
     needed); its content is garbage, and it must not leave the call.
     """
-    n = int(np.prod(shape, dtype=np.int64))
+    n = math.prod(shape)
     dtype = np.dtype(dtype)
-    if n * dtype.itemsize > _SCRATCH_KEEP_BYTES:
+    if n < _SCRATCH_MIN or n * dtype.itemsize > _SCRATCH_KEEP_BYTES:
         return np.empty(shape, dtype)
     bufs = _local.__dict__.setdefault("scratch", {})
     key = (name, dtype.char)
@@ -214,7 +197,10 @@ def row_dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.n
 def row_total(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Row sums of a (rows, k) array: einsum's loop for short rows (faster than the pairwise sum); 1-D: a copy."""
     if a.ndim == 1:
-        return np.positive(a, out=out)
+        if out is None:
+            return a.copy()
+        np.copyto(out, a)
+        return out
     if a.shape[1] > _EINSUM_ROW_MAX:
         return np.add.reduce(a, axis=1, out=out)
     return np.einsum("ij->i", a, out=out)
@@ -250,7 +236,7 @@ def squared_error_rows(x, z, grad, values, scale, need_grad) -> None:
     np.subtract(x, z, out=grad)
     row_dot(grad, grad, out=values)
     values *= scale
-    if need_grad:
+    if need_grad and scale != 0.5:  # L2Loss's own scale: the difference is the gradient already
         grad *= 2.0 * scale
 
 
@@ -262,9 +248,11 @@ def abs_error_rows(x, z, grad, values, scale, need_grad) -> None:
     d = np.subtract(x, z, out=scratch("a", x.shape, x.dtype))
     if need_grad:
         np.sign(d, out=grad)
-        grad *= scale
+        if scale != 1.0:
+            grad *= scale
     row_total(np.abs(d, out=d), out=values)
-    values *= scale
+    if scale != 1.0:
+        values *= scale
 
 
 def huber_rows(x, z, grad, values, scale, need_grad, rho: float) -> None:
@@ -278,9 +266,10 @@ def huber_rows(x, z, grad, values, scale, need_grad, rho: float) -> None:
     row_dot(c, a, out=values)
     values -= 0.5 * row_dot(c, c)
     k = scale / rho
-    values *= k
-    if need_grad:
-        c *= k
+    if k != 1.0:
+        values *= k
+        if need_grad:
+            c *= k
 
 
 def hinge_rows(x, z, grad, values, scale, need_grad, margin: float, squared: bool = False) -> None:
@@ -288,7 +277,8 @@ def hinge_rows(x, z, grad, values, scale, need_grad, margin: float, squared: boo
 
     A NaN gradient ``[r > 0] * z`` is 0 * inf or 0 * NaN where the hinge is inactive: its slope is 0.
     """
-    r = np.multiply(x, z, out=scratch("a", x.shape, x.dtype))
+    one_each = x.ndim == 1 and not squared  # one element per sample: r is the values themselves
+    r = np.multiply(x, z, out=values if one_each else scratch("a", x.shape, x.dtype))
     np.subtract(margin, r, out=r)
     clip(r, 0, None, out=r)
     if squared:
@@ -297,18 +287,20 @@ def hinge_rows(x, z, grad, values, scale, need_grad, margin: float, squared: boo
             np.multiply(r, z, out=grad)
             grad *= -2.0 * scale
     else:
-        row_total(r, out=values)
+        if not one_each:
+            row_total(r, out=values)
         if need_grad:
             np.greater(r, 0, out=grad, casting="unsafe")
             grad *= z
             zero_nan(grad)
             grad *= -scale
-    values *= scale
+    if scale != 1.0:
+        values *= scale
 
 
 def zero_nan(grad: np.ndarray) -> None:
     """Set the NaN of ``grad`` to 0 (the check is one sum over ``grad``)."""
-    if not np.isfinite(np.add.reduce(grad, axis=None)):
+    if not math.isfinite(np.add.reduce(grad, axis=None)):
         grad[np.isnan(grad)] = 0
 
 
@@ -331,10 +323,12 @@ def logit_rows(x, z, grad, values, scale, need_grad, signed: bool = False) -> No
         np.maximum(h, e, out=h)
         np.divide(h, w, out=h)
         h -= z
-        h *= scale
+        if scale != 1.0:
+            h *= scale
     soft = log1p_unit(e, w, out=scratch("c", x.shape, x.dtype))
     values += row_total(soft)
-    values *= scale
+    if scale != 1.0:
+        values *= scale
 
 
 def kl_rows(x, q, grad, values, w, need_grad, eps: float) -> None:
