@@ -53,6 +53,7 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.dev-deps $(MXVENV)/.deps chromium
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+	LOSSCORE_THREADS=1 $(BIN)/python -m pytest -q tests/test_kernels.py tests/test_properties.py tests/test_validation.py tests/test_sequence.py tests/test_mxnet_reference.py losscore
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .

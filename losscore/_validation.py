@@ -14,7 +14,10 @@ import numpy as np
 __all__ = [
     "as_float_array",
     "check_broadcasts_to",
+    "check_axis",
     "check_batch_axis",
+    "check_finite",
+    "check_int",
     "check_same_size",
     "check_weight",
     "describe",
@@ -110,18 +113,39 @@ def check_weight(weight: Any, name: str = "weight") -> float | None:
     return w
 
 
+def check_int(value: Any, name: str) -> int:
+    """An int argument such as an axis (numpy integers count; bools do not)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int; got {describe(value)}")
+    return int(value)
+
+
 def check_batch_axis(batch_axis: Any, ndim: int) -> int:
-    """Normalise ``batch_axis`` against an input with ``ndim`` dimensions."""
-    if isinstance(batch_axis, (bool, np.bool_)) or not isinstance(batch_axis, (int, np.integer)):
-        raise TypeError(f"batch_axis must be an int; got {describe(batch_axis)}")
+    """Normalise ``batch_axis`` against an input with ``ndim`` dimensions (a 0-d input has batch axis 0)."""
+    batch_axis = check_int(batch_axis, "batch_axis")
     if not -ndim <= batch_axis < max(ndim, 1):
         raise ValueError(f"batch_axis={batch_axis} is out of range for pred with {ndim} dimension(s)")
-    return int(batch_axis) % max(ndim, 1)
+    return batch_axis % max(ndim, 1)
+
+
+def check_axis(axis: Any, ndim: int, name: str = "axis") -> int:
+    """Normalise an ``axis`` of pred, which has ``ndim`` >= 1 dimensions."""
+    axis = check_int(axis, name)
+    if ndim == 0 or not -ndim <= axis < ndim:
+        raise ValueError(f"{name}={axis} is out of range for pred with {ndim} dimension(s)")
+    return axis % ndim
 
 
 def check_finite(x: np.ndarray, name: str) -> None:
-    """Raise a ValueError if ``x`` has NaN or infinite entries."""
-    if not np.isfinite(x).all():
-        bad = np.argwhere(~np.isfinite(x))[0]
-        where = tuple(int(i) for i in bad)
-        raise ValueError(f"{name} must be finite; got {x[where] if x.ndim else x} at index {where}")
+    """Raise a ValueError naming ``name`` and the first NaN or infinity of a float array ``x``, if it holds one.
+
+    >>> check_finite(np.array([1.0, np.inf]), "label")
+    Traceback (most recent call last):
+    ...
+    ValueError: label must be finite; got inf at index 1
+    """
+    if x.dtype.kind != "f" or np.isfinite(x).all():
+        return
+    idx = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0]) if x.ndim else ()
+    where = idx[0] if len(idx) == 1 else idx
+    raise ValueError(f"{name} must be finite; got {x[idx]} at index {where}")

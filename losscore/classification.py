@@ -3,24 +3,12 @@ and LogisticLoss."""
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from ._base import (
-    ElementwiseLoss,
-    Loss,
-    as_rows,
-    by_rows,
-    clip,
-    exp_neg_abs,
-    for_row_blocks,
-    reduce_loss,
-    row_dot,
-    row_total,
-    scratch,
-)
-from ._validation import as_float_array, check_broadcasts_to, check_same_size, check_weight, describe
+from . import _kernels as kernels
+from ._base import ElementwiseLoss, Loss, reduce_loss
+from ._kernels import as_rows, by_rows, clip, exp_neg_abs, log1p_unit
+from ._validation import as_float_array, check_broadcasts_to, check_int, check_same_size, check_weight
 
 __all__ = [
     "HingeLoss",
@@ -38,7 +26,7 @@ _EPS = 1e-12  # added inside the logs of the probability form, as MXNet does
 def _softplus_parts(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return ``(log(1 + exp(-|x|)), exp(-|x|))``: the overflow-free pieces of softplus and sigmoid."""
     t = exp_neg_abs(x)
-    return np.log1p(t), t
+    return log1p_unit(t), t
 
 
 def _sigmoid(x: np.ndarray, t: np.ndarray, negate: bool = False) -> np.ndarray:
@@ -72,48 +60,11 @@ def _binary_logit_loss(x: np.ndarray, z: np.ndarray, need_grad: bool):
     return elem, h
 
 
-def _logit_rows(x, z, grad, values, scale, need_grad):
-    """Row kernel (see ElementwiseLoss) of the loss above: rows of x and target z, C-contiguous."""
-    e = exp_neg_abs(x, scratch(1, x.shape, x.dtype))  # e = exp(-|x|) in (0, 1]
-    h = np.greater_equal(x, 0, out=grad, casting="unsafe")  # [x >= 0] as 0/1, in the gradient buffer
-    t = scratch(2, x.shape, x.dtype)
-    if x.ndim == 1:
-        np.subtract(h, z, out=values)
-        values *= x  # max(x, 0) - x z
-    else:
-        np.subtract(h, z, out=t)
-        row_dot(x, t, out=values)
-    if need_grad:
-        np.maximum(h, e, out=h)  # sigmoid(x) = max([x >= 0], e) / (1 + e)
-        np.add(e, 1.0, out=t)
-        np.divide(h, t, out=h)
-        h -= z
-        if scale != 1.0:
-            h *= scale
-    np.log1p(e, out=e)
-    if x.ndim == 1:
-        values += e
-    else:
-        values += row_total(e)
-    if scale != 1.0:
-        values *= scale
-
-
 def _margin_product(pred, label, margin):
     """margin - pred * label, a fresh array."""
     r = pred * label
     np.subtract(margin, r, out=r)
     return r
-
-
-def _zero_nan(grad: np.ndarray) -> None:
-    """Set the NaN of a hinge gradient ``[r > 0] * label`` to 0.
-
-    A NaN there is 0 * inf or 0 * NaN: an element where the hinge is inactive (an active one with an infinite
-    or NaN label makes the loss itself non-finite), whose slope is 0. The check is one sum over ``grad``.
-    """
-    if not math.isfinite(np.add.reduce(grad, axis=None)):
-        grad[np.isnan(grad)] = 0
 
 
 def _check_margin(margin) -> float:
@@ -177,7 +128,7 @@ class SigmoidBinaryCrossEntropyLoss(Loss):
                 w = 1.0 if self._weight is None else self._weight
                 scale = w / (x.size // rows.shape[0])
                 zr = z if rows is x else z.reshape(rows.shape)
-                values, grad = by_rows(_logit_rows, rows, zr, scale, bool(need_grad), parallel=True)
+                values, grad = by_rows(kernels.logit_rows, rows, zr, scale, bool(need_grad), True)
                 return values, {"pred": grad if rows is x or grad is None else grad.reshape(x.shape)}
         grad = None
         if self._from_sigmoid:
@@ -237,9 +188,7 @@ class SoftmaxCrossEntropyLoss(Loss):
         weight: float | None = None,
         batch_axis: int = 0,
     ) -> None:
-        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-            raise TypeError(f"axis must be an int; got {describe(axis)}")
-        self._axis = int(axis)
+        self._axis = check_int(axis, "axis")
         self._sparse_label = bool(sparse_label)
         self._from_logits = bool(from_logits)
         super().__init__(weight, batch_axis)
@@ -309,36 +258,10 @@ class SoftmaxCrossEntropyLoss(Loss):
 
     @staticmethod
     def _sparse_rows(x, idx, need_grad):
-        """``_sparse`` with classes on the last axis of a C-contiguous x: row blocks, on two threads if large.
-
-        Per block: the row maximum m, g = exp(x - m) in the gradient buffer, its row sums S, the loss
-        log S + m - x_label, and the gradient g / S minus one at the label.
-        """
-        n_classes = x.shape[-1]
-        x2 = x.reshape(-1, n_classes)
-        labels = idx.reshape(-1)
-        elem = np.empty(x2.shape[0], x.dtype)
-        grad = np.empty_like(x2) if need_grad else None
-
-        def block(a: int, b: int) -> None:
-            xb = x2[a:b]
-            g = grad[a:b] if need_grad else scratch(0, xb.shape, x.dtype)
-            m = xb.max(axis=1, keepdims=True)
-            np.subtract(xb, m, out=g)
-            np.exp(g, out=g)
-            total = row_total(g)
-            rows = np.arange(b - a)
-            e = elem[a:b]
-            np.log(total, out=e)
-            e += m[:, 0]
-            e -= xb[rows, labels[a:b]]
-            if need_grad:
-                np.divide(g, total[:, None], out=g)
-                g[rows, labels[a:b]] -= 1
-
-        for_row_blocks(block, x2.shape[0], n_classes, parallel=True)
-        kept = x.shape[:-1] + (1,)
-        return elem.reshape(kept), (grad.reshape(x.shape) if need_grad else None)
+        """``_sparse`` with classes on the last axis of a C-contiguous x: kernels.softmax_ce_rows."""
+        x2 = x.reshape(-1, x.shape[-1])
+        elem, grad = by_rows(kernels.softmax_ce_rows, x2, idx.reshape(-1), 1.0, need_grad, True)
+        return elem.reshape(x.shape[:-1] + (1,)), (grad.reshape(x.shape) if need_grad else None)
 
     def _dense(self, x, q, axis, need_grad):
         if self._from_logits:
@@ -388,7 +311,10 @@ class HingeLoss(ElementwiseLoss):
     def _params(self):
         return {"margin": self._margin, **super()._params()}
 
-    _has_rows = True
+    _kernel = kernels.hinge_rows
+
+    def _kernel_params(self):
+        return (self._margin,)
 
     def _elementwise(self, pred, label, need_grad):
         r = _margin_product(pred, label, self._margin)
@@ -397,29 +323,9 @@ class HingeLoss(ElementwiseLoss):
             return r, None
         grad = np.greater(r, 0).astype(pred.dtype)  # the hinge is active: slope -label
         grad *= label
-        _zero_nan(grad)
+        kernels.zero_nan(grad)
         np.negative(grad, out=grad)
         return r, grad
-
-    def _hinge_rows(self, x, z, out):
-        """max(0, margin - x z) into ``out``."""
-        r = np.multiply(x, z, out=out)
-        np.subtract(self._margin, r, out=r)
-        return clip(r, 0, None, out=r)
-
-    def _rows(self, x, z, grad, values, scale, need_grad):
-        if x.ndim == 1:
-            r = self._hinge_rows(x, z, values)
-        else:
-            r = self._hinge_rows(x, z, scratch(1, x.shape, x.dtype))
-            row_total(r, out=values)
-        if need_grad:
-            np.greater(r, 0, out=grad, casting="unsafe")
-            grad *= z
-            _zero_nan(grad)
-            grad *= -scale
-        if scale != 1.0:
-            values *= scale  # after the gradient: r may be values itself
 
 
 class SquaredHingeLoss(HingeLoss):
@@ -445,16 +351,8 @@ class SquaredHingeLoss(HingeLoss):
         r *= label
         return elem, r
 
-    def _rows(self, x, z, grad, values, scale, need_grad):
-        r = self._hinge_rows(x, z, scratch(1, x.shape, x.dtype))
-        if x.ndim == 1:
-            np.multiply(r, r, out=values)
-        else:
-            row_dot(r, r, out=values)
-        values *= scale
-        if need_grad:
-            np.multiply(r, z, out=grad)
-            grad *= -2.0 * scale
+    def _kernel_params(self):
+        return (self._margin, True)
 
 
 class LogisticLoss(ElementwiseLoss):
@@ -484,15 +382,12 @@ class LogisticLoss(ElementwiseLoss):
     def _params(self):
         return {**super()._params(), "label_format": self._label_format}
 
-    _has_rows = True
+    _kernel = kernels.logit_rows
     _parallel = True
+
+    def _kernel_params(self):
+        return (self._label_format == "signed",)
 
     def _elementwise(self, pred, label, need_grad):
         z = (label + 1) * 0.5 if self._label_format == "signed" else label
         return _binary_logit_loss(pred, z, need_grad)
-
-    def _rows(self, x, z, grad, values, scale, need_grad):
-        if self._label_format == "signed":
-            z = np.add(z, 1, out=scratch(3, z.shape, z.dtype))
-            z *= 0.5
-        _logit_rows(x, z, grad, values, scale, need_grad)

@@ -6,8 +6,19 @@ import math
 
 import numpy as np
 
-from ._base import Loss, as_rows, by_rows, prepare_sample_weight, row_dot, row_sum, scratch, softmax_and_log_softmax
-from ._validation import as_float_array, check_batch_axis, check_broadcasts_to, check_same_size, check_weight, describe
+from . import _kernels as kernels
+from ._base import Loss, prepare_sample_weight, row_sum, softmax_and_log_softmax
+from ._kernels import as_rows, by_rows
+from ._validation import (
+    as_float_array,
+    check_axis,
+    check_batch_axis,
+    check_broadcasts_to,
+    check_int,
+    check_same_size,
+    check_weight,
+    describe,
+)
 
 __all__ = ["KLDivLoss", "PoissonNLLLoss", "stirling_log_factorial"]
 
@@ -17,14 +28,6 @@ _LOG_EPS = 1e-12
 def _has_negative(a: np.ndarray) -> bool:
     """``(a < 0).any()`` in one pass without a temporary (fmin skips NaN, as the comparison does)."""
     return bool(np.fmin.reduce(a, axis=None) < 0)
-
-
-def _normalise_axis(axis: int, ndim: int, name: str = "axis") -> int:
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-        raise TypeError(f"{name} must be an int; got {describe(axis)}")
-    if ndim == 0 or not -ndim <= axis < ndim:
-        raise ValueError(f"{name}={axis} is out of range for pred with {ndim} dimension(s)")
-    return int(axis) % ndim
 
 
 class KLDivLoss(Loss):
@@ -49,10 +52,8 @@ class KLDivLoss(Loss):
 
     def __init__(self, from_logits: bool = True, axis: int = -1, weight: float | None = None,
                  batch_axis: int = 0) -> None:
-        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
-            raise TypeError(f"axis must be an int; got {describe(axis)}")
         self._from_logits = bool(from_logits)
-        self._axis = int(axis)
+        self._axis = check_int(axis, "axis")
         super().__init__(weight, batch_axis)
 
     def _params(self):
@@ -64,14 +65,14 @@ class KLDivLoss(Loss):
         check_broadcasts_to(q, "label", x.shape)
         if _has_negative(q):
             raise ValueError(f"label must be a distribution with entries >= 0; got {q.min()}")
-        axis = _normalise_axis(self._axis, x.ndim)
+        axis = check_axis(self._axis, x.ndim)
         batch_axis = check_batch_axis(self._batch_axis, x.ndim)
         if self._from_logits and sample_weight is None and q.shape == x.shape and q.flags.c_contiguous:
             rows = as_rows(x, batch_axis)
             if rows is not None:
                 w = 1.0 if self._weight is None else self._weight
                 qr = q if rows is x else q.reshape(rows.shape)
-                values, grad = by_rows(_kl_rows, rows, qr, w, bool(need_grad), parallel=True)
+                values, grad = by_rows(kernels.kl_rows, rows, qr, w, bool(need_grad), True, _LOG_EPS)
                 return values, {"pred": grad if rows is x or grad is None else grad.reshape(x.shape)}
         if self._from_logits:
             probs, log_p = None, x
@@ -100,21 +101,6 @@ class KLDivLoss(Loss):
                 if w != 1.0:
                     grad *= w
         return values, {"pred": grad}
-
-
-def _kl_rows(x, q, grad, values, w, need_grad):
-    """Row kernel of KLDivLoss(from_logits=True): values w sum_j q (log(q + eps) - x), gradient -w q."""
-    t = np.add(q, _LOG_EPS, out=scratch(1, x.shape, x.dtype))
-    np.log(t, out=t)
-    t -= x
-    if x.ndim == 1:
-        np.multiply(t, q, out=values)
-    else:
-        row_dot(t, q, out=values)
-    if w != 1.0:
-        values *= w
-    if need_grad:
-        np.multiply(q, -w, out=grad)
 
 
 def stirling_log_factorial(target: np.ndarray) -> np.ndarray:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._base import ElementwiseLoss, clip, row_dot, row_total, scratch
+from . import _kernels as kernels
+from ._base import ElementwiseLoss
+from ._kernels import clip
 from ._validation import check_weight, describe
 
 __all__ = ["HuberLoss", "L1Loss", "L2Loss"]
@@ -39,7 +41,7 @@ class L2Loss(ElementwiseLoss):
     """
 
     _scale = 0.5
-    _has_rows = True
+    _kernel = kernels.squared_error_rows
 
     def __init__(self, weight: float | None = 1.0, batch_axis: int = 0) -> None:
         super().__init__(weight, batch_axis)
@@ -57,17 +59,6 @@ class L2Loss(ElementwiseLoss):
             return elem, None
         diff *= 2.0
         return elem, diff
-
-    def _rows(self, x, z, grad, values, scale, need_grad):
-        # The difference becomes the gradient; a row-wise dot product gives the squared sums without a temporary.
-        np.subtract(x, z, out=grad)
-        if x.ndim == 1:
-            np.multiply(grad, grad, out=values)
-        else:
-            row_dot(grad, grad, out=values)
-        values *= scale
-        if need_grad and 2.0 * scale != 1.0:
-            grad *= 2.0 * scale
 
     def _params(self):
         return {"weight": self._weight if self._weight is not None else 1.0, "batch_axis": self._batch_axis}
@@ -89,24 +80,10 @@ class L1Loss(ElementwiseLoss):
     array([-1.,  1.,  0.], dtype=float32)
     """
 
-    _has_rows = True
-
+    _kernel = kernels.abs_error_rows
     def _elementwise(self, pred, label, need_grad):
         diff = np.subtract(pred, label)
-        return np.abs(diff), (np.sign(diff, out=diff) if need_grad else None)
-
-    def _rows(self, x, z, grad, values, scale, need_grad):
-        np.subtract(x, z, out=grad)
-        if x.ndim == 1:
-            np.abs(grad, out=values)
-        else:
-            row_total(np.abs(grad, out=scratch(1, x.shape, x.dtype)), out=values)
-        if scale != 1.0:
-            values *= scale
-        if need_grad:
-            np.sign(grad, out=grad)
-            if scale != 1.0:
-                grad *= scale
+        return np.abs(diff), (np.sign(diff) if need_grad else None)  # np.sign in place is slow
 
 
 class HuberLoss(ElementwiseLoss):
@@ -146,7 +123,10 @@ class HuberLoss(ElementwiseLoss):
     # With u = (pred - label) / rho and g = clip(u, -1, 1), the loss is rho * g * (u - g / 2): u^2 rho / 2 =
     # a^2 / (2 rho) where |u| <= 1, and rho (|u| - 1/2) = a - rho/2 beyond; g itself is the gradient / (w s / M).
     # No np.where (a select costs as much as thirty additions here) and no branch on the data.
-    _has_rows = True
+    _kernel = kernels.huber_rows
+
+    def _kernel_params(self):
+        return (self._rho,)
 
     def _elementwise(self, pred, label, need_grad):
         u = np.subtract(pred, label)
@@ -159,23 +139,3 @@ class HuberLoss(ElementwiseLoss):
         if self._rho != 1.0:
             elem *= self._rho
         return elem, (g if need_grad else None)
-
-    def _rows(self, x, z, grad, values, scale, need_grad):
-        # Clip the plain difference a = x - z to [-rho, rho] instead of dividing by rho first: with c that clipped
-        # value, the loss is c (a - c/2) / rho and the gradient c / rho, so rho costs no pass over the data.
-        rho = self._rho
-        a = np.subtract(x, z, out=scratch(1, x.shape, x.dtype))
-        clip(a, -rho, rho, out=grad)
-        if x.ndim == 1:
-            np.multiply(grad, -0.5, out=values)
-            values += a
-            values *= grad
-        else:
-            # sum c a - sum c^2 / 2: every c a >= c^2, so the difference keeps at least half of the first sum
-            row_dot(grad, a, out=values)
-            values -= 0.5 * row_dot(grad, grad)
-        k = scale / rho
-        if k != 1.0:
-            values *= k
-            if need_grad:
-                grad *= k

@@ -16,7 +16,8 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._base import Loss
-from ._validation import as_float_array, describe
+from ._kernels import scratch
+from ._validation import as_float_array, check_finite, describe
 
 __all__ = [
     "CTCAlignment",
@@ -53,9 +54,7 @@ def _check_lengths(lengths: Any, name: str, n: int, high: int, what: str) -> np.
     v = as_float_array(lengths, name, dtype=np.float64, allow_empty=True)
     if v.shape != (n,):
         raise ValueError(f"{name} must have shape (N,) = ({n},), one length per sequence; got shape {v.shape}")
-    if not np.isfinite(v).all():
-        i = int(np.argwhere(~np.isfinite(v))[0, 0])
-        raise ValueError(f"{name} must be finite; got {v[i]} at index {i}")
+    check_finite(v, name)
     r = _round_half_away(v)
     bad = (r < 0) | (r > high)
     if bad.any():
@@ -132,13 +131,6 @@ def _check_labels(
             f"(class C-1 = {n_classes - 1} is the blank, -1 pads); got {lab[i, j]:g} at {name}{where}"
         )
     return np.where(used, lab, 0).astype(np.intp), lengths
-
-
-def _check_finite(arr: np.ndarray, name: str) -> None:
-    """A ValueError naming ``name`` and the first NaN or infinity of a float array ``arr``, if it holds one."""
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        idx = tuple(int(k) for k in np.argwhere(~np.isfinite(arr))[0]) if arr.ndim else ()
-        raise ValueError(f"{name} must be finite; got {arr[idx]} at index {idx}")
 
 
 def _as_pred(pred: Any, name: str = "pred") -> np.ndarray:
@@ -222,7 +214,7 @@ class _Plan:
 
 _PLAN_CACHE: OrderedDict[tuple, _Plan] = OrderedDict()
 _PLAN_CACHE_SIZE = 32
-_MAX_KEPT_BYTES = 32 * 2**20  # scratch buffers larger than this are not kept; plans larger than 1/8 of it
+_PLAN_KEEP_BYTES = 4 * 2**20  # larger plans are not cached
 _PLAN_LOCK = threading.Lock()
 
 
@@ -281,36 +273,12 @@ def _get_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: i
             _PLAN_CACHE.move_to_end(key)
             return plan
     plan = _make_plan(labels, lengths, n_classes, halves, dtype)
-    if plan.idx.nbytes + plan.pen.nbytes + plan.init.nbytes + plan.onehot.nbytes <= _MAX_KEPT_BYTES // 8:
+    if plan.idx.nbytes + plan.pen.nbytes + plan.init.nbytes + plan.onehot.nbytes <= _PLAN_KEEP_BYTES:
         with _PLAN_LOCK:
             _PLAN_CACHE[key] = plan
             while len(_PLAN_CACHE) > _PLAN_CACHE_SIZE:
                 _PLAN_CACHE.popitem(last=False)
     return plan
-
-
-_WORKSPACE = threading.local()
-_BUFFERS_PER_NAME = 4
-
-
-def _buffer(name: str, shape: tuple[int, ...], dtype: np.dtype) -> tuple[np.ndarray, bool]:
-    """A per-thread scratch array, reused between calls of the same shape (fresh pages cost time).
-
-    Returns ``(array, fresh)``; a few shapes are kept per name, so that alternating problems reuse theirs.
-    """
-    store = _WORKSPACE.__dict__.setdefault("buffers", {})
-    shelf = store.setdefault(name, OrderedDict())
-    key = (shape, np.dtype(dtype).char)
-    buf = shelf.get(key)
-    if buf is not None:
-        shelf.move_to_end(key)
-        return buf, False
-    buf = np.empty(shape, dtype=dtype)
-    if buf.nbytes <= _MAX_KEPT_BYTES:  # big problems pay for fresh pages rather than hold on to the memory
-        shelf[key] = buf
-        while len(shelf) > _BUFFERS_PER_NAME:
-            shelf.popitem(last=False)
-    return buf, True
 
 
 def _row_max(x: np.ndarray) -> np.ndarray:
@@ -356,13 +324,12 @@ def _ctc_core(
 
     # The emission source, one row per step: log-softmax (forward half), the same reversed in time (backward
     # half), a log 0 column and the virtual end states E. The log-softmax is written straight into it.
-    src, fresh = _buffer("src", (t_len, halves * nc + 1 + (n if halves == 2 else 0)), dt)
-    if fresh:
-        src[:, halves * nc] = _NEG
+    src = scratch("ctc src", (t_len, halves * nc + 1 + (n if halves == 2 else 0)), dt)
+    src[:, halves * nc] = _NEG
     lp = src[:, :nc].reshape(t_len, n, c)
     # the softmax is kept in pred's own memory order, so that exp and the final gradient run on contiguous data
     ntc = not x.flags.c_contiguous and x.transpose(1, 0, 2).flags.c_contiguous
-    sm_mem = _buffer("softmax", (n, t_len, c) if ntc else (t_len, n, c), dt)[0]
+    sm_mem = scratch("ctc softmax", (n, t_len, c) if ntc else (t_len, n, c), dt)
     sm = sm_mem.transpose(1, 0, 2) if ntc else sm_mem
     # exp(x) cannot overflow or underflow while |x| stays below _SAFE_EXP; otherwise shift each row by its max
     bound = _SAFE_EXP[dt.char]
@@ -397,23 +364,22 @@ def _ctc_core(
 
     width = s_max + 3
     flat = hn * width
-    emit, _ = _buffer("emit", (t_len, flat), dt)
+    emit = scratch("ctc emit", (t_len, flat), dt)
     np.take(src, plan.idx, axis=1, out=emit, mode="wrap")  # the indices are in range; "wrap" skips checks
 
     # The lattice: one flat row of H*N*W cells per step. Cells 2.. are computed at once from the three cells
     # before each; the pad cells between sequences emit log 0, so they stay (about) log 0 themselves.
-    lat, fresh = _buffer("lattice", (t_len + 1, flat), dt)
-    if fresh:
-        lat[:, :2] = _NEG
+    lat = scratch("ctc lattice", (t_len + 1, flat), dt)
+    lat[:, :2] = _NEG
     np.copyto(lat[0], plan.init)
     item = lat.itemsize
     # windows[t, k, f] = lat[t, f + k]: the three predecessors of cell f + 2, without copying
     windows = as_strided(lat, shape=(t_len + 1, 3, flat - 2), strides=(lat.strides[0], item, item))
     # pre[t] = the lattice at t before the emission at t is added (beta without y_t, for the posteriors)
-    pre, _ = _buffer("pre", (t_len, flat), dt)
-    z, _ = _buffer("z", (3, flat - 2), dt)
-    m, _ = _buffer("m", (flat - 2,), dt)
-    acc, _ = _buffer("acc", (flat - 2,), dt)
+    pre = scratch("ctc pre", (t_len, flat), dt)
+    z = scratch("ctc z", (3, flat - 2), dt)
+    m = scratch("ctc m", (flat - 2,), dt)
+    acc = scratch("ctc acc", (flat - 2,), dt)
     pen = plan.pen
     lat3 = lat.reshape(t_len + 1, hn, width)
     # log-sum-exp of the three predecessors, shifted by their max; positional outputs save call overhead
@@ -456,7 +422,7 @@ def _ctc_core(
     loglik = np.logaddexp(lat3[t_len, n:, s_max + 2], lat3[t_len, n:, s_max + 1]) + offset[t_len, n:]
     # gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p): alpha_t includes y_t, the pre-emission beta does not.
     # pre[T-1-t] is in the frame of lattice row T-1-t; the row offsets and log p cancel in float64 first.
-    gamma, _ = _buffer("gamma", (t_len, n, s_max), dt)
+    gamma = scratch("ctc gamma", (t_len, n, s_max), dt)
     pre3 = pre.reshape(t_len, hn, width)
     np.add(lat3[1:, :n, 3:], pre3[::-1, n:, s_max + 2:2:-1], out=gamma)
     correction = offset[1:, :n] + offset[t_len - 1::-1, n:] if t_len else np.zeros((0, n))
@@ -567,7 +533,7 @@ class CTCLoss(Loss):
             value = args[i] if len(args) > i else kwargs.get(name)
             if value is None:
                 continue
-            _check_finite(np.asarray(value), name)
+            check_finite(np.asarray(value), name)
 
     def _forward(self, pred, label, pred_lengths=None, label_lengths=None, sample_weight=None, *, need_grad):
         x, x_tnc, labels, lab_len, pred_len, feasible = self._prepare(pred, label, pred_lengths, label_lengths)
@@ -634,7 +600,7 @@ def ctc_greedy_decode(pred: Any, pred_lengths: Any = None, layout: str = "NTC") 
     _check_layout(layout, "layout", _PRED_LAYOUTS)
     x, x_tnc = _check_pred(pred, layout)
     t_len, n, c = x_tnc.shape
-    _check_finite(x, "pred")
+    check_finite(x, "pred")
     best = np.argmax(x_tnc, axis=2).T  # (N, T)
     keep = best != c - 1
     keep[:, 1:] &= best[:, 1:] != best[:, :-1]
@@ -695,7 +661,7 @@ def ctc_alignment_posteriors(
     x = _as_pred(pred)
     if x.ndim != 2:
         raise ValueError(f"pred must be 2-D (T, C) for one sequence; got shape {x.shape}")
-    _check_finite(x, "pred")
+    check_finite(x, "pred")
     t_len, c = x.shape
     labels, lab_len = _check_labels(label, label_length, 1, t_len, c, "NT", single=True)
     pred_len = np.full(1, t_len, dtype=np.intp)
@@ -724,7 +690,7 @@ def ctc_alignments(
     x = _as_pred(pred)
     if x.ndim != 3:
         raise ValueError(f"pred must be 3-D (N, T, C); got shape {x.shape}")
-    _check_finite(x, "pred")
+    check_finite(x, "pred")
     n, t_len, c = x.shape
     labels, lab_len = _check_labels(label, label_lengths, n, t_len, c, "NT")
     pred_len = np.full(n, t_len, dtype=np.intp)

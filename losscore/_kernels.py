@@ -1,0 +1,361 @@
+"""How losscore goes fast on big inputs: row blocks, an optional second thread, and the fused row kernels.
+
+Every loss states its formula in its own module; when pred is C-contiguous with the batch on its first axis
+and there is no sample weight, it hands its rows to one of the kernels below instead. A kernel works on a
+block of rows small enough for its temporaries to stay in the CPU's cache and sums each row as it goes.
+
+Formulations are chosen to be fast on every x86 numpy build: ``exp`` and ``log`` are SIMD-vectorised from
+AVX2 on, whereas numpy's float32 ``log1p`` and ``exp2`` are only fast with AVX-512.
+
+``THREADS`` (environment variable ``LOSSCORE_THREADS``, default 2 or the number of CPUs if fewer): kernels
+dominated by exp/log share their blocks with one pool thread (numpy releases the GIL inside its loops). With
+``LOSSCORE_THREADS=1`` no thread is ever started, as under Pyodide.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+
+def _threads_from_env() -> int:
+    value = os.environ.get("LOSSCORE_THREADS", "").strip()
+    if not value:
+        return min(2, os.cpu_count() or 1)
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"LOSSCORE_THREADS must be a whole number >= 1; got {value!r}")
+    return min(int(value), 2)  # for_row_blocks shares work with one pool thread at most
+
+
+#: Threads used for large exp/log inputs (the caller's included); 1: everything on the calling thread.
+THREADS = _threads_from_env()
+#: Elements per block: temporaries of a few MB stay in cache, and the numpy calls are few enough not to count.
+_BLOCK = 1 << 18
+#: From this many elements np.clip (one pass, ~2 us of Python around it) beats np.maximum + np.minimum.
+_CLIP_MIN = 1 << 13
+#: Longest row summed by einsum: its sequential sum is accurate to a few ulp only for short rows.
+_EINSUM_ROW_MAX = 2048
+#: Scratch buffers are kept between calls from this many elements (malloc recycles smaller ones for free) up
+#: to this many bytes (larger ones are allocated per call rather than held on to).
+_SCRATCH_MIN = 1 << 14
+_SCRATCH_KEEP_BYTES = 32 * 2**20
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_local = threading.local()
+
+
+def _get_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=THREADS - 1, thread_name_prefix="losscore")
+        return _pool
+
+
+def _forget_pool() -> None:
+    # A forked child inherits the pool object but not its thread: it must make its own.
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool)
+
+
+def scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """An uninitialised C-contiguous array of ``shape``, reused by the calling thread across calls.
+
+    Fresh temporaries cost page faults whenever malloc has handed their memory back to the system, which on
+    a virtual machine can take longer than the arithmetic done in them. Each ``name`` is one buffer (grown as
+    needed); its content is garbage, and it must not leave the call.
+    """
+    n = math.prod(shape)
+    dtype = np.dtype(dtype)
+    if n < _SCRATCH_MIN or n * dtype.itemsize > _SCRATCH_KEEP_BYTES:
+        return np.empty(shape, dtype)
+    bufs = _local.__dict__.setdefault("scratch", {})
+    key = (name, dtype.char)
+    buf = bufs.get(key)
+    if buf is None or buf.size < n:
+        buf = bufs[key] = np.empty(n, dtype)
+    return buf[:n].reshape(shape)
+
+
+def _take_blocks(fn: Callable[[int, int], None], blocks: Iterator[tuple[int, int]], lock: threading.Lock) -> None:
+    while True:
+        with lock:
+            block = next(blocks, None)
+        if block is None:
+            return
+        fn(*block)
+
+
+def _worker(fn: Callable[[int, int], None], blocks: Iterator[tuple[int, int]], lock: threading.Lock) -> None:
+    with np.errstate(all="ignore"):  # the floating-point error state is per thread
+        _take_blocks(fn, blocks, lock)
+
+
+def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int, parallel: bool = False) -> None:
+    """Call ``fn(start, stop)`` on consecutive blocks of about ``_BLOCK`` elements (whole rows) of ``n_rows``.
+
+    With ``parallel`` and more than one block, the pool thread takes blocks too: both threads draw the next block
+    from a shared iterator, so one that starts late (or shares its core) just does fewer. ``fn`` must then
+    write only to its own rows. An exception from either thread is raised once both have stopped.
+    """
+    step = max(1, _BLOCK // max(row_len, 1))
+    blocks = ((a, min(a + step, n_rows)) for a in range(0, n_rows, step))
+    if not parallel or THREADS < 2 or n_rows <= step:  # one block: no thread to wake
+        for a, b in blocks:
+            fn(a, b)
+        return
+    lock = threading.Lock()
+    future = _get_pool().submit(_worker, fn, blocks, lock)
+    try:
+        _take_blocks(fn, blocks, lock)
+    except BaseException:
+        with lock:  # leave nothing for the pool thread
+            for _ in blocks:
+                pass
+        raise
+    finally:
+        future.result()
+
+
+def as_rows(x: np.ndarray, batch_axis: int) -> np.ndarray | None:
+    """``x`` as C-contiguous rows, one per sample, or None if it needs the general path.
+
+    The view is (N, M) with M elements per sample, or 1-D (N,) when each sample has a single element.
+    """
+    ndim = x.ndim
+    if ndim == 0 or not x.flags.c_contiguous or not -ndim <= batch_axis < ndim or batch_axis % ndim:
+        return None
+    n = x.shape[0]
+    if ndim == 1:
+        return x
+    return x.reshape(n) if x.size == n else x.reshape(n, -1)
+
+
+RowKernel = Callable[..., None]
+
+
+def by_rows(kernel: RowKernel, x: np.ndarray, z: np.ndarray, scale: float, need_grad: bool,
+            parallel: bool = False, *params: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """Run ``kernel(x, z, grad, values, scale, need_grad, *params)`` over rows from ``as_rows``, by blocks.
+
+    A row kernel writes ``scale * sum_j l(x_ij, z_ij)`` to ``values`` (rows,) and, with ``need_grad``,
+    ``scale * dl/dx`` to ``grad`` (x's shape; otherwise a temporary it may use as scratch space). x and z
+    are (rows, M), or (rows,) when a sample has one element. Returns ``(values, grad or None)``, fresh.
+    """
+    n = x.shape[0]
+    values = np.empty(n, x.dtype)
+    grad = np.empty_like(x) if need_grad else None
+    if x.size <= _BLOCK:  # one block: skip the block machinery (curve-sized calls)
+        kernel(x, z, scratch("grad", x.shape, x.dtype) if grad is None else grad, values, scale, need_grad, *params)
+        return values, grad
+
+    def block(a: int, b: int) -> None:
+        xb = x[a:b]
+        g = grad[a:b] if grad is not None else scratch("grad", xb.shape, x.dtype)
+        kernel(xb, z[a:b], g, values[a:b], scale, need_grad, *params)
+
+    for_row_blocks(block, n, x.size // max(n, 1), parallel)
+    return values, grad
+
+
+# -- building blocks ------------------------------------------------------------------------------------------
+def clip(a: np.ndarray, lo: float, hi: float | None, out: np.ndarray) -> np.ndarray:
+    """``np.clip(a, lo, hi, out=out)`` (``hi=None``: no upper bound), by the faster route for ``a``'s size."""
+    if a.size >= _CLIP_MIN:
+        return np.clip(a, lo, np.inf if hi is None else hi, out=out)
+    np.maximum(a, lo, out=out)
+    if hi is not None:
+        np.minimum(out, hi, out=out)
+    return out
+
+
+def row_dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Row-wise dot products of two (rows, k) arrays: ``(a * b).sum(axis=1)``, without the temporary.
+
+    1-D arrays are rows of one element: their product.
+
+    einsum rather than np.vecdot (BLAS): as fast, and it neither takes the GIL row by row nor starts
+    threads of its own. Long rows take numpy's pairwise sum for accuracy.
+    """
+    if a.ndim == 1:
+        return np.multiply(a, b, out=out)
+    if a.shape[1] > _EINSUM_ROW_MAX:
+        return np.add.reduce(np.multiply(a, b), axis=1, out=out)
+    return np.einsum("ij,ij->i", a, b, out=out)
+
+
+def row_total(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """Row sums of a (rows, k) array: einsum's loop for short rows (faster than the pairwise sum); 1-D: a copy."""
+    if a.ndim == 1:
+        if out is None:
+            return a.copy()
+        np.copyto(out, a)
+        return out
+    if a.shape[1] > _EINSUM_ROW_MAX:
+        return np.add.reduce(a, axis=1, out=out)
+    return np.einsum("ij->i", a, out=out)
+
+
+def exp_neg_abs(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """``exp(-|x|)``, in (0, 1], into ``out`` (a new array if None)."""
+    out = np.abs(x, out=np.empty_like(x) if out is None else out)
+    np.negative(out, out=out)
+    return np.exp(out, out=out)
+
+
+def log1p_unit(u: np.ndarray, w: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
+    """``log(1 + u)`` for u in [0, 1], as accurate as ``np.log1p`` (a few ulp) with ``np.log``'s speed.
+
+    ``w = 1 + u`` rounds; the rounding error d = (w - 1) - u is exact (w - 1 is), and log(1 + u) = log(w - d)
+    = log(w) - d / w + O(d^2). Taking d for d / w adds an error below d u, under an ulp of the result. So
+    small u (where log(w) alone rounds to 0) keep their full relative precision. ``w``: 1 + u if already
+    computed (it is overwritten); ``out`` must not be ``u``.
+    """
+    if w is None:
+        w = np.add(u, 1.0)
+    result = np.log(w, out=out)
+    w -= 1.0
+    np.subtract(u, w, out=w)  # -d
+    result += w
+    return result
+
+
+# -- row kernels (see by_rows for the signature); temporaries come from scratch ------------------------------
+def squared_error_rows(x, z, grad, values, scale, need_grad) -> None:
+    """L2: ``scale * sum (x - z)^2``; gradient ``2 scale (x - z)``. The difference becomes the gradient."""
+    np.subtract(x, z, out=grad)
+    row_dot(grad, grad, out=values)
+    values *= scale
+    if need_grad and scale != 0.5:  # L2Loss's own scale: the difference is the gradient already
+        grad *= 2.0 * scale
+
+
+def abs_error_rows(x, z, grad, values, scale, need_grad) -> None:
+    """L1: ``scale * sum |x - z|``; gradient ``scale sign(x - z)``.
+
+    np.sign is written to another array: in place it takes a slow loop (8x slower measured).
+    """
+    d = np.subtract(x, z, out=scratch("a", x.shape, x.dtype))
+    if need_grad:
+        np.sign(d, out=grad)
+        if scale != 1.0:
+            grad *= scale
+    row_total(np.abs(d, out=d), out=values)
+    if scale != 1.0:
+        values *= scale
+
+
+def huber_rows(x, z, grad, values, scale, need_grad, rho: float) -> None:
+    """Huber: with a = x - z and c = clip(a, -rho, rho), the loss is c (a - c/2) / rho, the gradient c / rho.
+
+    (a^2 / (2 rho) where |a| <= rho, |a| - rho/2 beyond.) sum c a - sum c^2 / 2 loses at most half of the
+    first sum to cancellation, since every c a >= c^2.
+    """
+    a = np.subtract(x, z, out=scratch("a", x.shape, x.dtype))
+    c = clip(a, -rho, rho, out=grad)
+    row_dot(c, a, out=values)
+    values -= 0.5 * row_dot(c, c)
+    k = scale / rho
+    if k != 1.0:
+        values *= k
+        if need_grad:
+            c *= k
+
+
+def hinge_rows(x, z, grad, values, scale, need_grad, margin: float, squared: bool = False) -> None:
+    """Hinge: r = max(0, margin - x z); loss r (or r^2), gradient -z [r > 0] (or -2 z r).
+
+    A NaN gradient ``[r > 0] * z`` is 0 * inf or 0 * NaN where the hinge is inactive: its slope is 0.
+    """
+    one_each = x.ndim == 1 and not squared  # one element per sample: r is the values themselves
+    r = np.multiply(x, z, out=values if one_each else scratch("a", x.shape, x.dtype))
+    np.subtract(margin, r, out=r)
+    clip(r, 0, None, out=r)
+    if squared:
+        row_dot(r, r, out=values)
+        if need_grad:
+            np.multiply(r, z, out=grad)
+            grad *= -2.0 * scale
+    else:
+        if not one_each:
+            row_total(r, out=values)
+        if need_grad:
+            np.greater(r, 0, out=grad, casting="unsafe")
+            grad *= z
+            zero_nan(grad)
+            grad *= -scale
+    if scale != 1.0:
+        values *= scale
+
+
+def zero_nan(grad: np.ndarray) -> None:
+    """Set the NaN of ``grad`` to 0 (the check is one sum over ``grad``)."""
+    if not math.isfinite(np.add.reduce(grad, axis=None)):
+        grad[np.isnan(grad)] = 0
+
+
+def logit_rows(x, z, grad, values, scale, need_grad, signed: bool = False) -> None:
+    """Binary cross-entropy of logits x against targets z: ``max(x, 0) - x z + log(1 + e)``, e = exp(-|x|).
+
+    max(x, 0) - x z is x ([x >= 0] - z), one product per element; the gradient sigmoid(x) - z uses
+    sigmoid(x) = max([x >= 0], e) / (1 + e), and 1 + e serves the log too. ``signed``: z holds -1/1 labels,
+    read as (z + 1) / 2.
+    """
+    if signed:
+        z = np.add(z, 1.0, out=scratch("z", x.shape, x.dtype))
+        z *= 0.5
+    e = exp_neg_abs(x, scratch("a", x.shape, x.dtype))
+    h = np.greater_equal(x, 0, out=grad, casting="unsafe")  # [x >= 0] as 0/1, in the gradient buffer
+    t = np.subtract(h, z, out=scratch("b", x.shape, x.dtype))
+    row_dot(x, t, out=values)
+    w = np.add(e, 1.0, out=t)
+    if need_grad:
+        np.maximum(h, e, out=h)
+        np.divide(h, w, out=h)
+        h -= z
+        if scale != 1.0:
+            h *= scale
+    soft = log1p_unit(e, w, out=scratch("c", x.shape, x.dtype))
+    values += row_total(soft)
+    if scale != 1.0:
+        values *= scale
+
+
+def kl_rows(x, q, grad, values, w, need_grad, eps: float) -> None:
+    """KLDiv from log-probabilities x: ``w sum q (log(q + eps) - x)``; gradient ``-w q``."""
+    t = np.add(q, eps, out=scratch("a", x.shape, x.dtype))
+    np.log(t, out=t)
+    t -= x
+    row_dot(t, q, out=values)
+    values *= w
+    if need_grad:
+        np.multiply(q, -w, out=grad)
+
+
+def softmax_ce_rows(x, labels, grad, values, scale, need_grad) -> None:
+    """Sparse softmax cross-entropy on rows of logits x (rows, C) and class indices ``labels`` (rows,).
+
+    With m the row maximum and S = sum exp(x - m): loss log S + m - x_label, gradient exp(x - m) / S minus
+    one at the label. exp(x - m) is computed in the gradient buffer.
+    """
+    m = x.max(axis=1)
+    np.subtract(x, m[:, None], out=grad)
+    np.exp(grad, out=grad)
+    total = row_total(grad)
+    rows = np.arange(x.shape[0])
+    np.log(total, out=values)
+    values += m
+    values -= x[rows, labels]
+    if need_grad:
+        np.divide(grad, total[:, None], out=grad)
+        grad[rows, labels] -= 1
