@@ -35,6 +35,7 @@ from losscore.catalog import CATALOG, LossSpec, Param
 
 __all__ = [
     "BIND",
+    "MAX_ARRAY_SIZE",
     "MAX_TEXT_CHARS",
     "SAMPLE_WEIGHT",
     "SHORT_NAMES",
@@ -216,7 +217,11 @@ def label_param(spec: LossSpec, params: dict[str, Any] | None = None) -> Param:
 _SPLIT = re.compile(r"[,\s]+")
 
 #: Longer typed-in text is refused before it is parsed (the pages' vectors and matrices are a few numbers).
-MAX_TEXT_CHARS = 10_000
+MAX_TEXT_CHARS = urlstate.MAX_TEXT_CHARS
+
+#: More numbers in one box than anyone types by hand: refused with a message (the pages draw a row, a bar or an
+#: option per number, and thousands of them take seconds to compute and draw).
+MAX_ARRAY_SIZE = 1_000
 
 
 def parse_array(
@@ -227,12 +232,14 @@ def parse_array(
     length: int | None = None,
     shape: tuple[int | None, ...] | None = None,
     allow_empty: bool = False,
+    max_size: int | None = None,
 ) -> np.ndarray:
     """Parse numbers typed as ``"1, 2, 3"`` (a vector) or ``"1, 10; 8, 2"`` (a matrix, rows split by ``;``).
 
     Returns a float64 array with ``ndim`` dimensions. Raises ``ValueError`` naming ``name``, what is wrong and
     what is expected: a token that is not a number, NaN or infinity, rows of different lengths, or a shape
-    that does not match ``length`` / ``shape`` (``None`` in ``shape`` accepts any size on that axis).
+    that does not match ``length`` / ``shape`` (``None`` in ``shape`` accepts any size on that axis), or more than
+    ``max_size`` numbers.
 
     >>> parse_array("1, 10; 8, 2", "logits", ndim=2)
     array([[ 1., 10.],
@@ -267,6 +274,9 @@ def parse_array(
                                  f"only. {hint}")
             row.append(v)
         rows.append(row)
+    count = sum(map(len, rows))
+    if max_size is not None and count > max_size:
+        raise ValueError(f"{name}: {count:,} numbers; this box takes at most {max_size:,}.")
     if ndim == 2:
         widths = {len(r) for r in rows}
         if len(widths) != 1:
@@ -308,8 +318,11 @@ def array_input(
     container: Any = None,
     **checks: Any,
 ) -> np.ndarray | None:
-    """A text input for numbers; returns the parsed array, or None after showing what is wrong with st.error."""
+    """A text input for numbers; returns the parsed array, or None after showing what is wrong with st.error.
+    At most :data:`MAX_ARRAY_SIZE` numbers unless ``max_size`` says otherwise."""
     box = st if container is None else container
+    checks.setdefault("max_size", MAX_ARRAY_SIZE)
+    urlstate.guard_text(key)
     text = box.text_input(label, value=default, key=key, help=help, bind=BIND)
     if len(text or "") > MAX_TEXT_CHARS:
         box.error(f"{label}: {len(text):,} characters is too long. Expected at most {MAX_TEXT_CHARS:,} characters "

@@ -2344,9 +2344,11 @@ def ctc_section(present: bool) -> None:
     spec = CATALOG["CTCLoss"]
     left, right = st.columns([1, 1.8], gap="medium")
     with left:
+        urlstate.guard_text("ctc_word", max_chars=12)
         word_text = st.text_input("label word", "CAT", key="ctc_word", bind=BIND, max_chars=12,
                                   on_change=_ctc_vocab_changed,
                                   help="Letters A to Z, at most 12. Repeated letters need a blank between them.")
+        urlstate.guard_text("ctc_extra", max_chars=8)
         extra_text = st.text_input("extra letters in the vocabulary", "", key="ctc_extra", bind=BIND, max_chars=8,
                                    on_change=_ctc_vocab_changed,
                                    help="Letters the network may also output besides the word's own (up to 8, "
@@ -2383,6 +2385,7 @@ def ctc_section(present: bool) -> None:
     if editing:
         default = _matrix_text(dd.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
         with left:
+            urlstate.guard_text("ctc_x")
             text = st.text_area(
                 "activations: one line per time step", default, key="ctc_x", bind=BIND, height=200,
                 help=f"One line per time step (1 to 30 lines), one number per class in the order "
