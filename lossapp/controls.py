@@ -41,6 +41,7 @@ __all__ = [
     "SHORT_NAMES",
     "array_input",
     "bound_slider",
+    "capped_text_area",
     "control_key",
     "decimals_of",
     "format_array",
@@ -333,3 +334,24 @@ def array_input(
     except ValueError as exc:
         box.error(str(exc))
         return None
+
+
+def capped_text_area(box: Any, label: str, value: str, *, key: str, max_chars: int, **kw: Any) -> str:
+    """``box.text_area`` that takes at most ``max_chars`` characters, with a message instead of a silent cut.
+
+    The browser stops a paste at ``max_chars + 1`` characters (so a huge paste never reaches Streamlit's
+    widget-state limit, which closes the connection); text over ``max_chars`` is then taken out of the box with a
+    message, so it does not travel with every later rerun."""
+    refused = f"_lossapp_refused_{key}"
+
+    def refuse_long_text() -> None:
+        text = st.session_state.get(key) or ""
+        if len(text) > max_chars:
+            st.session_state[key] = ""
+            st.session_state[refused] = True
+
+    text = box.text_area(label, value, key=key, max_chars=max_chars + 1, on_change=refuse_long_text, **kw)
+    if st.session_state.pop(refused, False):
+        box.error(f"{label}: what you pasted is longer than {max_chars:,} characters, the most this box takes, so "
+                  "the box was emptied. Paste a sample of your data, or upload it as a CSV file.")
+    return text

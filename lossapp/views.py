@@ -23,7 +23,7 @@ import pandas as pd
 import streamlit as st
 
 from lossapp import deep_dives as dd
-from lossapp import deep_figures, figures, urlstate
+from lossapp import deep_figures, figures, input_checks, urlstate
 from lossapp.caching import cache_data, cache_resource
 from lossapp.controls import (
     BIND,
@@ -887,6 +887,9 @@ def softmax_tutorial_section(present: bool) -> None:
     with right:
         if result is not None:
             values, grad = result
+            if not params["sparse_label"] and (note := input_checks.distribution_warning(
+                    label, "label", "cross-entropy", axis=params["axis"])):
+                st.warning(note)
             cols = st.columns(min(len(values), 4))
             for i, v in enumerate(values[:4]):
                 cols[i].metric(f"loss of example {i}", fmt(v))
@@ -1102,7 +1105,8 @@ def fused_section(present: bool) -> None:
         )
     s1, s2 = st.columns([1, 1.6], gap="medium")
     with s1:
-        big = array_input("logits", "1000, 0", "sce_big", help="One example's logits; try large values.")
+        big = array_input("logits", "1000, 0", "sce_big", help="One example's logits; try large values.",
+                          max_size=20)
         dtype = _radio(st, "float type", ["float64", "float32"], key="sce_dtype", horizontal=True, bind=BIND,
                        help="float32 is MXNet's default; it overflows from exp(88.8) on.")
         true_big = None
@@ -1156,6 +1160,8 @@ def kl_tutorial_section(present: bool) -> None:
     with right:
         if result is not None:
             values, grad, probs, terms = result
+            if note := input_checks.distribution_warning(target, "label", "KL divergence", axis=params["axis"]):
+                st.warning(note)
             q0, p0 = target[0], probs[0]
             reverse = _reverse_kl(tuple(q0), tuple(p0)) if q0.sum() > 0 and p0.sum() > 0 else math.nan
             stats = kl_tutorial_stats(values[0], pred[0].size, reverse)
