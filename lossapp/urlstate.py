@@ -11,9 +11,13 @@ here first:
   tags, path fragments, a very long value) falls back to the widget's default, also with a notice;
 * parameters no widget asks for are never read, so unknown keys are ignored.
 
-The pure functions :func:`check_number`, :func:`check_choice` and :func:`check_bool` decide; :func:`guard`
-applies a decision in a running page (it seeds ``st.session_state`` before the widget is created, which only
-happens the first time a widget appears in a session, i.e. when a link is opened). Notices name the parameter
+The pure functions :func:`check_number`, :func:`check_choice`, :func:`check_bool`, :func:`check_text` (and the range
+and subset checks) decide; :func:`guard` applies a decision in a running page (it seeds ``st.session_state`` before
+the widget is created, which only happens the first time a widget appears in a session, i.e. when a link is opened)
+and takes a value it rejected or corrected out of the address values Streamlit seeds the widget from, since
+Streamlit's own parsing of some values ends the run (``inf`` for an integer number input). Every bound widget of
+the app calls a ``guard_*`` function first; :data:`REGISTRY` lists their keys (a test compares it with the widgets
+Streamlit binds). Notices name the parameter
 and the values the app chose; the raw text of the address is never echoed, so nothing a visitor puts in a link
 is rendered. :func:`md_escape` makes any other visitor text safe to show inside Markdown.
 """
