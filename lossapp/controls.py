@@ -336,12 +336,14 @@ def array_input(
         return None
 
 
-def capped_text_area(box: Any, label: str, value: str, *, key: str, max_chars: int, **kw: Any) -> str:
-    """``box.text_area`` that takes at most ``max_chars`` characters, with a message instead of a silent cut.
+def capped_text_area(box: Any, label: str, value: str, *, key: str, max_chars: int, help: str = "",
+                     **kw: Any) -> str:
+    """``box.text_area`` that takes at most ``max_chars`` characters, with a message instead of a silent failure.
 
-    The browser stops a paste at ``max_chars + 1`` characters (so a huge paste never reaches Streamlit's
-    widget-state limit, which closes the connection); text over ``max_chars`` is then taken out of the box with a
-    message, so it does not travel with every later rerun."""
+    Longer text is taken out of the box with a message when it arrives, so it does not travel with every later
+    rerun. Text over twice the limit never leaves the browser (Streamlit's text area ignores an input past its
+    ``max_chars``), so no paste comes near Streamlit's widget-state limit, which closes the connection; the box's
+    help states the limit for that case."""
     refused = f"_lossapp_refused_{key}"
 
     def refuse_long_text() -> None:
@@ -350,7 +352,8 @@ def capped_text_area(box: Any, label: str, value: str, *, key: str, max_chars: i
             st.session_state[key] = ""
             st.session_state[refused] = True
 
-    text = box.text_area(label, value, key=key, max_chars=max_chars + 1, on_change=refuse_long_text, **kw)
+    tip = f"{help} At most {max_chars:,} characters.".strip()
+    text = box.text_area(label, value, key=key, max_chars=2 * max_chars, on_change=refuse_long_text, help=tip, **kw)
     if st.session_state.pop(refused, False):
         box.error(f"{label}: what you pasted is longer than {max_chars:,} characters, the most this box takes, so "
                   "the box was emptied. Paste a sample of your data, or upload it as a CSV file.")
