@@ -35,11 +35,13 @@ from losscore.catalog import CATALOG, LossSpec, Param
 
 __all__ = [
     "BIND",
+    "MAX_ARRAY_SIZE",
     "MAX_TEXT_CHARS",
     "SAMPLE_WEIGHT",
     "SHORT_NAMES",
     "array_input",
     "bound_slider",
+    "capped_text_area",
     "control_key",
     "decimals_of",
     "format_array",
@@ -216,7 +218,11 @@ def label_param(spec: LossSpec, params: dict[str, Any] | None = None) -> Param:
 _SPLIT = re.compile(r"[,\s]+")
 
 #: Longer typed-in text is refused before it is parsed (the pages' vectors and matrices are a few numbers).
-MAX_TEXT_CHARS = 10_000
+MAX_TEXT_CHARS = urlstate.MAX_TEXT_CHARS
+
+#: More numbers in one box than anyone types by hand: refused with a message (the pages draw a row, a bar or an
+#: option per number, and thousands of them take seconds to compute and draw).
+MAX_ARRAY_SIZE = 1_000
 
 
 def parse_array(
@@ -227,12 +233,14 @@ def parse_array(
     length: int | None = None,
     shape: tuple[int | None, ...] | None = None,
     allow_empty: bool = False,
+    max_size: int | None = None,
 ) -> np.ndarray:
     """Parse numbers typed as ``"1, 2, 3"`` (a vector) or ``"1, 10; 8, 2"`` (a matrix, rows split by ``;``).
 
     Returns a float64 array with ``ndim`` dimensions. Raises ``ValueError`` naming ``name``, what is wrong and
     what is expected: a token that is not a number, NaN or infinity, rows of different lengths, or a shape
-    that does not match ``length`` / ``shape`` (``None`` in ``shape`` accepts any size on that axis).
+    that does not match ``length`` / ``shape`` (``None`` in ``shape`` accepts any size on that axis), or more than
+    ``max_size`` numbers.
 
     >>> parse_array("1, 10; 8, 2", "logits", ndim=2)
     array([[ 1., 10.],
@@ -267,6 +275,9 @@ def parse_array(
                                  f"only. {hint}")
             row.append(v)
         rows.append(row)
+    count = sum(map(len, rows))
+    if max_size is not None and count > max_size:
+        raise ValueError(f"{name}: {count:,} numbers; this box takes at most {max_size:,}.")
     if ndim == 2:
         widths = {len(r) for r in rows}
         if len(widths) != 1:
@@ -308,8 +319,11 @@ def array_input(
     container: Any = None,
     **checks: Any,
 ) -> np.ndarray | None:
-    """A text input for numbers; returns the parsed array, or None after showing what is wrong with st.error."""
+    """A text input for numbers; returns the parsed array, or None after showing what is wrong with st.error.
+    At most :data:`MAX_ARRAY_SIZE` numbers unless ``max_size`` says otherwise."""
     box = st if container is None else container
+    checks.setdefault("max_size", MAX_ARRAY_SIZE)
+    urlstate.guard_text(key)
     text = box.text_input(label, value=default, key=key, help=help, bind=BIND)
     if len(text or "") > MAX_TEXT_CHARS:
         box.error(f"{label}: {len(text):,} characters is too long. Expected at most {MAX_TEXT_CHARS:,} characters "
@@ -320,3 +334,27 @@ def array_input(
     except ValueError as exc:
         box.error(str(exc))
         return None
+
+
+def capped_text_area(box: Any, label: str, value: str, *, key: str, max_chars: int, help: str = "",
+                     **kw: Any) -> str:
+    """``box.text_area`` that takes at most ``max_chars`` characters, with a message instead of a silent failure.
+
+    Longer text is taken out of the box with a message when it arrives, so it does not travel with every later
+    rerun. Text over twice the limit never leaves the browser (Streamlit's text area ignores an input past its
+    ``max_chars``), so no paste comes near Streamlit's widget-state limit, which closes the connection; the box's
+    help states the limit for that case."""
+    refused = f"_lossapp_refused_{key}"
+
+    def refuse_long_text() -> None:
+        text = st.session_state.get(key) or ""
+        if len(text) > max_chars:
+            st.session_state[key] = ""
+            st.session_state[refused] = True
+
+    tip = f"{help} At most {max_chars:,} characters.".strip()
+    text = box.text_area(label, value, key=key, max_chars=2 * max_chars, on_change=refuse_long_text, help=tip, **kw)
+    if st.session_state.pop(refused, False):
+        box.error(f"{label}: what you pasted is longer than {max_chars:,} characters, the most this box takes, so "
+                  "the box was emptied. Paste a sample of your data, or upload it as a CSV file.")
+    return text

@@ -60,7 +60,9 @@ __all__ = [
 MAX_ROWS = 100_000
 #: Largest upload in megabytes; ``.streamlit/config.toml`` sets the same ``server.maxUploadSize``.
 MAX_UPLOAD_MB = 5
-MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+#: In bytes: Streamlit's file uploader counts a megabyte as 10^6 bytes in the browser (1024^2 only on Windows,
+#: and on the server), so 10^6 here makes the app's limit and the browser's one number.
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1_000_000
 #: Longest text accepted in one paste box (about 100,000 numbers of 20 characters each, plus separators).
 MAX_PASTE_CHARS = 2_500_000
 
@@ -191,6 +193,18 @@ def _check_paste_size(text: str, what: str) -> None:
                         f"(about {MAX_ROWS:,} samples). Paste a sample of your data, or upload it as a CSV file.")
 
 
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
+
+
+def _check_decimal_commas(text: str, what: str) -> None:
+    """Refuse numbers written with decimal commas (``0,5 1,5 2,5``), which the comma separator would read as twice
+    as many numbers: two or more space- or line-separated tokens, each one comma between digits."""
+    words = text.split()
+    if len(words) >= 2 and all(_DECIMAL_COMMA.fullmatch(w) for w in words):
+        raise DataError(f"The {what} box looks like numbers with decimal commas ({quote_token(words[0])} "
+                        f"would read as two numbers). Use a dot as the decimal separator (0.5, not 0,5).")
+
+
 def _tokens(text: str) -> list[str]:
     return [t for t in _SEP.split(text.strip()) if t]
 
@@ -218,6 +232,9 @@ def parse_pasted(pred_text: str, label_text: str, multiclass: bool = False) -> D
                         + (" (a row of class scores per line)." if multiclass else ", e.g. 0.2, 1.5, -0.3."))
     if not label_text.strip():
         raise DataError("The labels box is empty. Expected one label per sample, e.g. 0, 1, 1.")
+    _check_decimal_commas(label_text, "labels")
+    if not multiclass:  # rows of two class scores written 1,2 are legitimate
+        _check_decimal_commas(pred_text, "predictions")
     label_tokens = _tokens(label_text)
     if len(label_tokens) > MAX_ROWS:
         raise DataError(f"{_plural(len(label_tokens), 'label')} pasted; at most {MAX_ROWS:,} samples are "
@@ -265,7 +282,7 @@ def check_upload(name: str, size: int) -> None:
     """Refuse an upload by its name and size before its bytes are read."""
     shown = quote_token(name, 40)
     if size > MAX_UPLOAD_BYTES:
-        raise DataError(f"{shown} is {size / 1024 / 1024:.1f} MB; files up to {MAX_UPLOAD_MB} MB are accepted "
+        raise DataError(f"{shown} is {size / 1e6:.1f} MB; files up to {MAX_UPLOAD_MB} MB are accepted "
                         f"(about {MAX_ROWS:,} rows). Upload a random sample of your data.")
     if size == 0:
         raise DataError(f"{shown} is empty. Expected a CSV file with one sample per line: the prediction, "
@@ -312,6 +329,30 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _csv_rows(numbered: list[tuple[int, str]], delim: str, shown: str) -> list[list[str]]:
+    """The cells of each numbered line; a DataError names the line where a quoted field spans lines (an unmatched
+    quote or a quoted line break) or is longer than the csv module takes."""
+    reader = csv.reader((line for _, line in numbered), delimiter=delim)
+    rows: list[list[str]] = []
+    try:
+        for row in reader:
+            if reader.line_num != len(rows) + 1:
+                line_no = numbered[len(rows)][0]
+                raise DataError(f"Line {line_no:,} of {shown} opens a quote (\") that does not close on the same "
+                                "line (a line break inside quotes, or a stray quote). Expected one sample per line: "
+                                "the prediction, then the label, as plain numbers.")
+            rows.append(row)
+    except csv.Error as exc:
+        line_no = numbered[min(max(reader.line_num, 1), len(numbered)) - 1][0]
+        if "field larger than field limit" in str(exc):
+            raise DataError(f"Line {line_no:,} of {shown} has a field of more than {csv.field_size_limit():,} "
+                            "characters (text in quotes that runs on). Expected one sample per line: the "
+                            "prediction, then the label, as plain numbers.") from None
+        raise DataError(f"Line {line_no:,} of {shown} is not readable as CSV. Expected one sample per line: the "
+                        "prediction, then the label, separated by commas.") from None
+    return rows
+
+
 @functools.lru_cache(maxsize=8)
 def parse_csv(data: bytes, name: str = "the file", multiclass: bool = False) -> Dataset:
     """A CSV file's bytes: one sample per line, the label in the last column, the prediction before it.
@@ -335,7 +376,7 @@ def parse_csv(data: bytes, name: str = "the file", multiclass: bool = False) -> 
     if delim is None:
         cells = [line.split() for _, line in numbered]
     else:
-        cells = list(csv.reader((line for _, line in numbered), delimiter=delim))
+        cells = _csv_rows(numbered, delim, shown)
     cells = [[c.strip() for c in row] for row in cells]
     header: tuple[str, ...] | None = None
     if not any(_is_number(c) for c in cells[0]):

@@ -11,9 +11,13 @@ here first:
   tags, path fragments, a very long value) falls back to the widget's default, also with a notice;
 * parameters no widget asks for are never read, so unknown keys are ignored.
 
-The pure functions :func:`check_number`, :func:`check_choice` and :func:`check_bool` decide; :func:`guard`
-applies a decision in a running page (it seeds ``st.session_state`` before the widget is created, which only
-happens the first time a widget appears in a session, i.e. when a link is opened). Notices name the parameter
+The pure functions :func:`check_number`, :func:`check_choice`, :func:`check_bool`, :func:`check_text` (and the range
+and subset checks) decide; :func:`guard` applies a decision in a running page (it seeds ``st.session_state`` before
+the widget is created, which only happens the first time a widget appears in a session, i.e. when a link is opened)
+and takes a value it rejected or corrected out of the address values Streamlit seeds the widget from, since
+Streamlit's own parsing of some values ends the run (``inf`` for an integer number input). Every bound widget of
+the app calls a ``guard_*`` function first; :data:`REGISTRY` lists their keys (a test compares it with the widgets
+Streamlit binds). Notices name the parameter
 and the values the app chose; the raw text of the address is never echoed, so nothing a visitor puts in a link
 is rendered. :func:`md_escape` makes any other visitor text safe to show inside Markdown.
 """
@@ -28,15 +32,19 @@ from typing import Any
 
 __all__ = [
     "MAX_RAW_LENGTH",
+    "MAX_TEXT_CHARS",
+    "REGISTRY",
     "Decision",
     "add_notice",
     "check_bool",
     "check_choice",
     "check_number",
+    "check_text",
     "guard",
     "guard_bool",
     "guard_choice",
     "guard_number",
+    "guard_text",
     "md_escape",
     "notices",
     "quote_token",
@@ -46,6 +54,9 @@ __all__ = [
 
 #: Longer values are never parsed (no number or option of the app needs more than a few characters).
 MAX_RAW_LENGTH = 64
+
+#: The most a text box of numbers takes (typed or from a link): the pages' vectors and matrices are a few numbers.
+MAX_TEXT_CHARS = 10_000
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off"}
@@ -237,6 +248,29 @@ def check_bool(raw: str | Sequence[str] | None, key: str, *, default: bool) -> D
     return Decision(notice=f"`{key}` in the link is neither true nor false; using the default {_fmt(default)}.")
 
 
+def check_text(raw: str | Sequence[str] | None, key: str, *, max_chars: int) -> Decision:
+    """Decide on the text of a text box that takes at most ``max_chars`` characters: longer text, or the parameter
+    given more than once, leaves the box at its default (the page checks the text itself, as if it were typed).
+
+    >>> check_text("1, 2", "cos_x", max_chars=10)
+    Decision(seed=False, value=None, notice=None)
+    >>> check_text("1" * 11, "cos_x", max_chars=10).notice
+    '`cos_x` in the link is 11 characters long; this box takes at most 10, so it shows its default.'
+    """
+    if raw is None:
+        return KEEP
+    if not isinstance(raw, str):
+        values = list(raw)
+        if len(values) == 1:
+            raw = values[0]
+        else:
+            return Decision(notice=f"`{key}` appears {len(values)} times in the link; the box shows its default.")
+    if len(raw) > max_chars:
+        return Decision(notice=f"`{key}` in the link is {len(raw):,} characters long; this box takes at most "
+                               f"{max_chars:,}, so it shows its default.")
+    return KEEP
+
+
 # -- Markdown safety ---------------------------------------------------------------------------------------------
 
 #: Every ASCII punctuation character except the harmless ' , + - (escaping . : / @ also stops bare addresses such as
@@ -329,14 +363,41 @@ def _raw(key: str) -> str | list[str] | None:
     return values[0] if len(values) == 1 else values
 
 
-def guard(key: str, decide) -> None:
-    """Apply ``decide(raw)`` (a :class:`Decision`) to the query parameter ``key`` before its widget is created."""
+#: Every address parameter a widget of the app is bound to, with the kind of check it gets (filled as the
+#: pages create their widgets). Tests compare it with Streamlit's own list of bound widgets.
+REGISTRY: dict[str, str] = {}
+
+
+def _drop_link_value(key: str) -> None:
+    """Take ``key`` out of the address values Streamlit seeds widgets from, and out of the address.
+
+    Streamlit parses a bound widget's link value itself when it creates the widget, and some values end the run
+    there (``int(float("inf"))`` in an integer ``st.number_input`` raises OverflowError). A value this module
+    rejected or corrected must never reach it: without the link value, the widget takes its default or the value
+    :func:`guard` put in ``st.session_state``, and Streamlit writes that back into the address.
+    """
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        initial = getattr(qp, "_initial_query_params", None)
+        if not isinstance(initial, dict):  # the one private field used: fail loudly if Streamlit renames it
+            raise RuntimeError("streamlit's QueryParams has no _initial_query_params; update lossapp.urlstate")
+        initial.pop(key, None)
+        qp.remove_param(key)
+
+
+def guard(key: str, decide, kind: str = "other") -> None:
+    """Apply ``decide(raw)`` (a :class:`Decision`) to the query parameter ``key`` before its widget is created;
+    ``kind`` names the check in :data:`REGISTRY`."""
     import streamlit as st
 
+    REGISTRY[key] = kind
     raw = _raw(key)
     if raw is None:
         return
     decision = decide(raw)
+    if decision.seed or decision.notice:
+        _drop_link_value(key)
     if decision.seed:
         st.session_state[key] = decision.value
     if decision.notice:
@@ -354,26 +415,32 @@ def add_notice(notice: str) -> None:
 def guard_number(key: str, *, low: float, high: float, default: float, integer: bool = False) -> None:
     """Check the address's value for the slider or number input ``key`` over ``[low, high]`` (call it just before
     creating the widget; it does nothing once the widget exists in the session)."""
-    guard(key, lambda raw: check_number(raw, key, low=low, high=high, default=default, integer=integer))
+    guard(key, lambda raw: check_number(raw, key, low=low, high=high, default=default, integer=integer),
+          "integer" if integer else "number")
 
 
 def guard_choice(key: str, *, options: Sequence[Any], default: Any, labels: Sequence[str] | None = None) -> None:
     """Check the address's value for the radio ``key``; ``labels`` are the options as the radio shows them
     (``str(option)`` by default, i.e. what its ``format_func`` returns)."""
     shown = [str(o) for o in options] if labels is None else list(labels)
-    guard(key, lambda raw: check_choice(raw, key, options=options, labels=shown, default=default))
+    guard(key, lambda raw: check_choice(raw, key, options=options, labels=shown, default=default), "choice")
 
 
 def guard_range(key: str, *, low: float, high: float, default: tuple[float, float]) -> None:
     """Check the address's values for the range slider ``key``."""
-    guard(key, lambda raw: check_range(raw, key, low=low, high=high, default=default))
+    guard(key, lambda raw: check_range(raw, key, low=low, high=high, default=default), "range")
 
 
 def guard_subset(key: str, *, options: Sequence[str]) -> None:
     """Check the address's values for the multiselect ``key``."""
-    guard(key, lambda raw: check_subset(raw, key, options=options))
+    guard(key, lambda raw: check_subset(raw, key, options=options), "subset")
 
 
 def guard_bool(key: str, *, default: bool) -> None:
     """Check the address's value for the toggle or checkbox ``key``."""
-    guard(key, lambda raw: check_bool(raw, key, default=default))
+    guard(key, lambda raw: check_bool(raw, key, default=default), "bool")
+
+
+def guard_text(key: str, *, max_chars: int = MAX_TEXT_CHARS) -> None:
+    """Check the address's text for the text box ``key`` (a text input or area taking at most ``max_chars``)."""
+    guard(key, lambda raw: check_text(raw, key, max_chars=max_chars), "text")

@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from apptest_charts import charts
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -252,3 +253,103 @@ def test_links_and_markup_in_every_text_box_come_back_as_text(page):
     for payload in ("1, [x](http://evil.example)", "[a](//e.co)", "http://evil.example", "www.evil.example, 2",
                     "![p](http://evil.example/p.png)", "<script>alert(1)</script>"):
         load(page, dict.fromkeys(keys, payload))
+
+
+# -- every address parameter, hostile ------------------------------------------------------------------------------
+#: What a forged link puts where a number, an option or a switch goes: each of these ended a page's run in
+#: Streamlit's own URL seeding (``int(float("inf"))`` in an integer number input) until lossapp.urlstate dropped it.
+HOSTILE_LINK_VALUES = ["inf", "-inf", "nan", "1e400", "1" * 40, "-" + "9" * 40, "text"]
+#: Widgets whose options decide which other widgets a page shows (a mode, a loss, a preset).
+CHOOSERS = ("radio", "selectbox", "button_group", "toggle", "checkbox")
+
+
+def streamlit_bound(at: AppTest) -> set[str]:
+    """The address parameters Streamlit bound to a widget in the last run (``bind="query-params"``)."""
+    with at.session_state._state.query_params() as qp:
+        return set(qp._bindings_by_param)
+
+
+def bound_params(at: AppTest) -> set[str]:
+    """The address parameters the last run read: the widgets Streamlit bound to the address, and the
+    browser-side sliders (which the page reads from the address itself)."""
+    return streamlit_bound(at) | {s["id"] for c in charts(at) for s in c.controls}
+
+
+def _moves(at: AppTest):
+    """Each other option of each chooser on the page, as the (parameter, value) a link gives it."""
+    for kind in CHOOSERS:
+        for w in at.get(kind):
+            if not w.key:
+                continue
+            if kind in ("toggle", "checkbox"):
+                yield w.key, "false" if w.value else "true"
+            else:
+                yield from ((w.key, label) for label in w.options)
+
+
+@cache
+def page_states(page: str, plain: bool) -> tuple[tuple[tuple[tuple[str, str], ...], frozenset[str]], ...]:
+    """The states of a page that read address parameters the default state does not, each as (the address that
+    reaches it, the parameters it reads): the default, then every option of every chooser of the default state
+    that brings a new parameter. Found by running the page, so a widget added to any of them is found too.
+    (``plain`` is part of the cache key: the caller sets the environment.)"""
+    at = load(page)
+    seen = bound_params(at)
+    states = [((), frozenset(seen))]
+    for key, value in list(_moves(at)):
+        keys = bound_params(load(page, {key: value}))
+        if keys - seen:
+            states.append((((key, value),), frozenset(keys)))
+            seen |= keys
+    return tuple(states)
+
+
+def _plain(monkeypatch, plain: bool) -> None:
+    if plain:
+        monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
+    else:
+        monkeypatch.delenv("LOSSAPP_PLAIN_CHARTS", raising=False)
+
+
+PLAIN = pytest.mark.parametrize("plain", [False, True], ids=["live", "plain"])
+
+
+@PLAIN
+@pytest.mark.parametrize("page", PAGES)
+def test_every_bound_widget_checks_its_link_value(page, plain, monkeypatch):
+    """Every widget bound to the address, in every state of the page, goes through lossapp.urlstate's guard (its
+    key is in the registry), so no link value reaches Streamlit's URL seeding unchecked."""
+    from lossapp import urlstate
+
+    _plain(monkeypatch, plain)
+    for address, _keys in page_states(page, plain):
+        unguarded = streamlit_bound(load(page, dict(address))) - set(urlstate.REGISTRY)
+        assert not unguarded, (page, address, sorted(unguarded))
+
+
+#: Checks of text: a text box or a list of choices given "inf" shows its own message and the page stops before the
+#: widgets that need its numbers, so a second run leaves these at their defaults to reach every other parameter.
+TEXT_KINDS = ("text", "subset")
+
+
+@PLAIN
+@pytest.mark.parametrize("page", PAGES)
+def test_hostile_values_for_every_address_parameter_leave_the_page_working(page, plain, monkeypatch):
+    """Each address parameter the page reads (found from its widgets, in every state a chooser reaches) set to
+    inf, -inf, nan, 1e400, a 40-digit integer and text: the page renders its title and runs to the end without
+    an exception, also on the next run; every parameter was read in at least one of those runs."""
+    from lossapp import urlstate
+
+    _plain(monkeypatch, plain)
+    for address, keys in page_states(page, plain):
+        fixed = dict(address)
+        free = [k for k in keys if k not in fixed]
+        numeric = [k for k in free if urlstate.REGISTRY.get(k, "number") not in TEXT_KINDS]
+        reached: set[str] = set()
+        for value in HOSTILE_LINK_VALUES:
+            for hostile in (free, numeric):
+                at = load(page, {**dict.fromkeys(hostile, value), **fixed})
+                assert at.get("title"), (page, value, "the page did not render its title")
+                reached |= bound_params(at)
+            run(at, f"{page} ?{fixed} and every other parameter {value!r} (second run)")
+        assert keys <= reached, (page, address, sorted(keys - reached))

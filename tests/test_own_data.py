@@ -20,7 +20,7 @@ from losscore import HingeLoss, HuberLoss, L2Loss, PoissonNLLLoss, SoftmaxCrossE
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = "../app_pages/10_Your_own_data.py"
 
-MB = 1024 * 1024
+MB = 1_000_000  # Streamlit's uploader counts megabytes of 10^6 bytes in the browser
 XLSX = b"PK\x03\x04\x14\x00\x06\x00" + bytes(200)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
 MILLION_ROWS_CSV = b"0.5,1\n" * 1_000_000  # 6 MB: over the upload limit
@@ -83,7 +83,7 @@ BAD_INPUTS = [
      "Use a dot as the decimal separator (0.5, not 0,5)."),
     ("empty cell", "L2Loss", {}, "csv", ("gap.csv", b"1,0\n2,\n"), "Line 2 of 'gap\\.csv', column 2 is empty"),
     ("upload over the size limit", "L2Loss", {}, "csv", ("big.csv", MILLION_ROWS_CSV),
-     "'big\\.csv' is 5.7 MB; files up to 5 MB are accepted"),
+     "'big\\.csv' is 6.0 MB; files up to 5 MB are accepted"),
     ("binary file named .csv", "L2Loss", {}, "csv", ("image.csv", PNG),
      "'image\\.csv' is a binary file, not CSV text (it contains zero bytes). Expected a text file"),
     ("control characters named .csv", "L2Loss", {}, "csv", ("noise.csv", bytes(range(1, 9)) * 200),
@@ -97,6 +97,17 @@ BAD_INPUTS = [
      "1,000,000 predictions pasted; at most 100,000 samples are accepted"),
     ("script tag instead of a number", "L2Loss", {}, "paste", ("<script>alert(1)</script>", "1"),
      "Prediction 1: '\\<script\\>alert\\(1\\)\\<\\/script…' is not a number"),
+    ("a quoted field over the csv module's 128 KB limit", "L2Loss", {}, "csv",
+     ("long.csv", b'p,l\n1,0\n"' + b"9" * 140_000 + b'",1\n'),
+     "Line 3 of 'long\\.csv' has a field of more than 131,072 characters"),
+    ("a quoted line break", "L2Loss", {}, "csv", ("nl.csv", b'p,l\n"0.5\n",1\n2,0\n'),
+     "Line 2 of 'nl\\.csv' opens a quote (\") that does not close on the same line"),
+    ("a stray quote", "L2Loss", {}, "csv", ("q.csv", b'p,l\n1,0\n"2,1\n3,0\n'),
+     "Line 3 of 'q\\.csv' opens a quote"),
+    ("decimal commas pasted", "L2Loss", {}, "paste", ("0,5 1,5 2,5", "1 2 3"),
+     "The predictions box looks like numbers with decimal commas ('0,5' would read as two numbers). Use a dot"),
+    ("decimal commas in pasted labels", "L1Loss", {}, "paste", ("1\n2", "0,5\n1,5"),
+     "The labels box looks like numbers with decimal commas"),
     ("a link instead of a number", "L2Loss", {}, "csv", ("[x](http://evil.example).csv", b"1,[x](http://e.example)\n"),
      "column 2: '\\[x\\]\\(http\\:\u200b\\/\\/e\\.example\\)' is not a number"),
 ]
@@ -218,6 +229,46 @@ def set_loss(at: AppTest, loss: str, params: dict) -> None:
         match[0].set_value(value)
     if params:
         run(at)
+
+
+def test_the_upload_limit_is_the_browsers_in_bytes():
+    """Streamlit's uploader turns maxUploadSize into bytes in the browser with 1000 per kilobyte (1024 only on
+    Windows): read from the installed frontend, so files just over the app's limit get the app's number."""
+    import streamlit
+
+    static = Path(streamlit.__file__).parent / "static" / "static" / "js"
+    bundles = [f.read_text(encoding="utf-8", errors="ignore") for f in static.glob("utils*.js")]
+    units = [m for b in bundles if "Megabyte=" in b for m in re.findall(r"=\w+\(\)\?1024:1e3", b)]
+    assert units, "Streamlit's frontend no longer converts sizes with 1024 (Windows) or 1000"
+    assert own_data.MAX_UPLOAD_BYTES == own_data.MAX_UPLOAD_MB * 1000 ** 2
+    own_data.check_upload("ok.csv", own_data.MAX_UPLOAD_MB * 1000 ** 2)
+    with pytest.raises(DataError, match="files up to 5 MB"):
+        own_data.check_upload("over.csv", own_data.MAX_UPLOAD_MB * 1000 ** 2 + 1)
+
+
+@pytest.mark.parametrize("pred, label, multiclass, n", [
+    ("1,2,3", "1,2,3", False, 3),  # commas without spaces: a list
+    ("0.5, 1.5", "1, 2", False, 2),
+    ("1,2\n3,4", "0\n1", True, 2),  # two class scores per row
+])
+def test_comma_lists_are_not_taken_for_decimal_commas(pred, label, multiclass, n):
+    assert parse_pasted(pred, label, multiclass).n == n
+
+
+def test_a_paste_over_the_limit_is_emptied_out_of_the_box_with_a_message(monkeypatch):
+    """Text over MAX_PASTE_CHARS is taken out of the box, so it does not go back and forth with every later run;
+    the browser refuses text over twice that (the box's max_chars)."""
+    monkeypatch.setattr(own_data, "MAX_PASTE_CHARS", 1_000)
+    at = page()
+    box = at.text_area(key="od_pred")
+    assert box.proto.max_chars == 2_000 and "At most 1,000 characters." in box.help
+    box.set_value("1, " * 400)  # 1,200 characters
+    run(at)
+    assert at.text_area(key="od_pred").value == ""
+    assert any("Predictions: what you pasted is longer than 1,000 characters" in e.value for e in at.error)
+    at.text_area(key="od_pred").set_value("1, 2, 3, 4, 5, 6, 7, 8")
+    run(at)
+    assert not at.error and at.metric  # the message went with the text; ordinary data works again
 
 
 def test_page_defaults_show_the_outlier():

@@ -262,3 +262,57 @@ def test_compare_range_and_loss_list_from_a_link(key, raw, expected, notice):
     texts = [w.value for w in at.warning]
     assert any(notice in t for t in texts), texts
     assert "<script>" not in " ".join(texts)
+
+
+# -- values Streamlit's own URL seeding would choke on ------------------------------------------------------------
+@pytest.mark.parametrize("page, key, query, shown, notice", [
+    ("7_Sequences.py", "ctc_seed", {"ctc_seed": "inf", "ctc_scores": "random"}, 0, "not a finite number"),
+    ("7_Sequences.py", "ctc_seed", {"ctc_seed": "1e400", "ctc_scores": "random"}, 0, "not a finite number"),
+    ("7_Sequences.py", "ctc_seed", {"ctc_seed": "-inf"}, 0, "not a finite number"),
+    ("1_Basics.py", "basics_seed", {"basics_seed": "inf"}, 0, "not a finite number"),
+    ("1_Basics.py", "basics_seed", {"basics_seed": "nan"}, 0, "not a finite number"),
+    ("1_Basics.py", "basics_seed", {"basics_seed": "1" * 40}, 10_000, "above the largest value 10000"),
+    ("1_Basics.py", "basics_seed", {"basics_seed": "2.5"}, 2, "not a whole number"),
+])
+def test_integer_number_inputs_take_a_checked_value_from_any_link(page, key, query, shown, notice):
+    """Streamlit parses a bound number input's link value itself (int(float("inf")) raised OverflowError and
+    replaced the page with an error): the guard takes the value it rejected or corrected out of Streamlit's way."""
+    at = run_page(page, **query)
+    assert at.number_input(key=key).value == shown
+    assert any(f"`{key}`" in n and notice in n for n in notices(at)), notices(at)
+    assert at.query_params.get(key) in (None, [str(shown)], str(shown))  # the address no longer holds the value
+    at.run()
+    assert not at.exception and at.number_input(key=key).value == shown
+
+
+@pytest.mark.parametrize("raw, noticed", [("CAT", False), ("", False), ("A" * 13, True), (["A", "B"], True)])
+def test_check_text(raw, noticed):
+    d = urlstate.check_text(raw, "ctc_word", max_chars=12)
+    assert not d.seed and bool(d.notice) == noticed
+    assert d.notice is None or "AAAA" not in d.notice
+
+
+def test_a_long_text_in_a_link_leaves_the_box_at_its_default():
+    at = run_page("7_Sequences.py", ctc_word="A" * 200)
+    assert at.text_input(key="ctc_word").value == "CAT"
+    assert any("`ctc_word` in the link is 200 characters long" in n for n in notices(at))
+
+
+def test_every_guard_is_in_the_registry_with_its_kind():
+    run_page("1_Basics.py")
+    assert urlstate.REGISTRY["basics_seed"] == "integer"
+    assert urlstate.REGISTRY["basics_axis"] == "choice"
+    assert urlstate.REGISTRY["basics_pred"] == "text"
+
+
+def test_typed_arrays_are_capped():
+    assert parse_array("1 2 3", "x", max_size=3).size == 3
+    with pytest.raises(ValueError, match=r"x: 4 numbers; this box takes at most 3\."):
+        parse_array("1 2; 3 4", "x", ndim=2, max_size=3)
+
+
+def test_softmax_big_logits_are_capped_before_the_class_radio():
+    """5,000 logits from a link took 13 s to run and drew a 5,000-option radio."""
+    at = run_page("4_Softmax_cross_entropy.py", sce_big=" ".join(["1"] * 5000))
+    assert any("logits: 5,000 numbers; this box takes at most 20." in e.value for e in at.error)
+    assert not [r for r in at.radio if r.key == "sce_bigy"]

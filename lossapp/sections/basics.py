@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lossapp import figures
+from lossapp import figures, urlstate
 from lossapp.caching import cache_data
 from lossapp.controls import BIND, array_input, param_control
 from lossapp.formatting import fmt
@@ -223,6 +223,7 @@ def dense_section(present: bool) -> None:
         )
     live = live_charts_enabled()
     g1, g2, *g3 = st.columns(2 if live else 3)
+    urlstate.guard_number("basics_seed", low=0, high=10_000, default=0, integer=True)
     seed = int(g1.number_input("random seed", 0, 10_000, 0, 1, key="basics_seed", bind=BIND,
                                help="Seeds numpy's generator for X (uniform on [0, 1), like nd.random.uniform) and W."))
     y_text = array_input("labels y", "2, 2", "basics_y", container=g2, length=2,
@@ -238,6 +239,8 @@ def dense_section(present: bool) -> None:
         (exponent,), h_sliders = section_sliders(st, [BASICS_H])
         h = 10.0 ** exponent
     else:
+        urlstate.guard_choice("basics_h", options=H_STEPS, default=10.0 ** BASICS_H.default,
+                              labels=[f"{v:.0e}" for v in H_STEPS])
         h = float(g3[0].select_slider("finite-difference step h", H_STEPS, 10.0 ** BASICS_H.default, key="basics_h",
                                       bind=BIND,
                                       format_func=lambda v: f"{v:.0e}", help=BASICS_H.help))
@@ -296,6 +299,7 @@ def batch_axis_section(present: bool) -> None:
                            help="Two rows of three numbers, rows separated by ';'.")
     mat_label = array_input("label (2×3)", "0, 0, 0; 0, 0, 0", "basics_mlabel", container=k2, ndim=2, shape=(2, 3),
                             help="Same shape as pred.")
+    urlstate.guard_choice("basics_axis", options=[0, 1], default=0)
     batch_axis = int(k3.radio("batch_axis", [0, 1], key="basics_axis", horizontal=True, bind=BIND,
                               help="0: each row is an example; 1: each column is an example."))
     if mat_pred is not None and mat_label is not None:

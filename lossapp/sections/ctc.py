@@ -329,9 +329,11 @@ def ctc_section(present: bool) -> None:
 def _ctc_inputs() -> tuple[str, str, str, int, tuple[ClientSlider, ...], int]:
     """The word, the extra letters (as typed), the kind of scores, T (with its browser-side slider, if any) and
     the random seed."""
+    urlstate.guard_text("ctc_word", max_chars=12)
     word_text = st.text_input("label word", "CAT", key="ctc_word", bind=BIND, max_chars=12,
                               on_change=_ctc_vocab_changed,
                               help="Letters A to Z, at most 12. Repeated letters need a blank between them.")
+    urlstate.guard_text("ctc_extra", max_chars=8)
     extra_text = st.text_input("extra letters in the vocabulary", "", key="ctc_extra", bind=BIND, max_chars=8,
                                on_change=_ctc_vocab_changed,
                                help="Letters the network may also output besides the word's own (up to 8, "
@@ -372,6 +374,7 @@ def _ctc_typed_scores(left, word: str, vocab: list[str], steps: int) -> tuple | 
     parse)."""
     default = _matrix_text(ctc_lattice.ctc_preset_scores(word, vocab, steps, "aligned", 3.0, 0))
     with left:
+        urlstate.guard_text("ctc_x")
         text = st.text_area(
             "activations: one line per time step", default, key="ctc_x", bind=BIND, height=200,
             help=f"One line per time step (1 to 30 lines), one number per class in the order "

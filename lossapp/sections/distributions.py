@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from lossapp import deep_dives as dd
-from lossapp import deep_figures, figures
+from lossapp import deep_figures, figures, input_checks
 from lossapp.bound_widgets import bound_radio, bound_toggle
 from lossapp.caching import cache_data
 from lossapp.charts import captioned_chart, curve_chart, memo_curve_figure, memo_figure
@@ -86,6 +86,8 @@ def kl_tutorial_section(present: bool) -> None:
     with right:
         if result is not None:
             values, grad, probs, terms = result
+            if note := input_checks.distribution_warning(target, "label", "KL divergence", axis=params["axis"]):
+                st.warning(note)
             q0, p0 = target[0], probs[0]
             reverse = _reverse_kl(tuple(q0), tuple(p0)) if q0.sum() > 0 and p0.sum() > 0 else math.nan
             stats = kl_tutorial_stats(values[0], pred[0].size, reverse)

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lossapp import own_data, urlstate
-from lossapp.controls import BIND, control_key, param_controls
+from lossapp.controls import BIND, capped_text_area, control_key, param_controls
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
@@ -188,19 +188,21 @@ def workspace(name: str, present: bool) -> None:
             st.button("Example data for this loss", key="od_example", on_click=load_example, args=(name, params),
                       help="Replace both boxes with a small example that fits the loss and its settings.")
             if rule.multiclass:
-                pred_text = st.text_area(
-                    "Predictions: one row of class scores per sample", EXAMPLE_SCORES, key="od_scores", height=150,
-                    persist_state="session", help="One line per sample, the scores separated by commas or spaces.")
-                label_text = st.text_area(
-                    "Labels: the class of each sample", EXAMPLE_CLASSES, key="od_classes", height=80,
-                    persist_state="session", help="Class indices 0, 1, ... in the order of the rows above.")
+                pred_text = capped_text_area(
+                    st, "Predictions: one row of class scores per sample", EXAMPLE_SCORES, key="od_scores", height=150,
+                    max_chars=own_data.MAX_PASTE_CHARS, persist_state="session",
+                    help="One line per sample, the scores separated by commas or spaces.")
+                label_text = capped_text_area(
+                    st, "Labels: the class of each sample", EXAMPLE_CLASSES, key="od_classes", height=80,
+                    max_chars=own_data.MAX_PASTE_CHARS, persist_state="session",
+                    help="Class indices 0, 1, ... in the order of the rows above.")
             else:
-                pred_text = st.text_area(
-                    "Predictions", EXAMPLE_PRED, key="od_pred", height=110, persist_state="session",
-                    help="Numbers separated by commas, spaces, semicolons or new lines.")
-                label_text = st.text_area(
-                    "Labels", EXAMPLE_LABEL, key="od_label", height=110, persist_state="session",
-                    help="One label per prediction, in the same order.")
+                pred_text = capped_text_area(
+                    st, "Predictions", EXAMPLE_PRED, key="od_pred", height=110, max_chars=own_data.MAX_PASTE_CHARS,
+                    persist_state="session", help="Numbers separated by commas, spaces, semicolons or new lines.")
+                label_text = capped_text_area(
+                    st, "Labels", EXAMPLE_LABEL, key="od_label", height=110, max_chars=own_data.MAX_PASTE_CHARS,
+                    persist_state="session", help="One label per prediction, in the same order.")
             upload = None
         else:
             pred_text = label_text = ""

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lossapp import deep_dives as dd
-from lossapp import figures
+from lossapp import figures, input_checks
 from lossapp.bound_widgets import bound_radio, client_param, marker_control
 from lossapp.caching import cache_data
 from lossapp.charts import captioned_chart, chart, memo_figure
@@ -67,6 +67,9 @@ def softmax_tutorial_section(present: bool) -> None:
     result = _sce_result(left, params, logits, label, sample_weight)
     with right:
         if result is not None:
+            if not params["sparse_label"] and (note := input_checks.distribution_warning(
+                    label, "label", "cross-entropy", axis=params["axis"])):
+                st.warning(note)
             _sce_tables(result, params, logits, present)
     if not present:
         show_counterparts(spec)
@@ -336,7 +339,8 @@ def fused_section(present: bool) -> None:
         )
     s1, s2 = st.columns([1, 1.6], gap="medium")
     with s1:
-        big = array_input("logits", "1000, 0", "sce_big", help="One example's logits; try large values.")
+        big = array_input("logits", "1000, 0", "sce_big", help="One example's logits; try large values.",
+                          max_size=20)
         dtype = bound_radio(st, "float type", ["float64", "float32"], key="sce_dtype", horizontal=True, bind=BIND,
                             help="float32 is MXNet's default; it overflows from exp(88.8) on.")
         true_big = None

@@ -45,3 +45,18 @@ def test_shared_url_restores_the_controls(server, page):
     assert values.locator("dd").nth(0).inner_text().strip() == "0.4500"
     assert "huber_rho=2.5" in page.url
     assert page.console_errors == []
+
+
+def test_cold_link_with_an_infinite_seed_shows_the_page_and_a_notice(cold_server, page):
+    """Streamlit's own URL seeding turned ``ctc_seed=inf`` into int(inf), an OverflowError that replaced the whole
+    page with "This app has encountered an error" (lossapp.urlstate now keeps such values from it)."""
+    page.goto(f"{cold_server}/Sequences?ctc_seed=inf&ctc_preset=random&ctc_scores=random")
+    wait_loaded(page)
+    assert exceptions(page) == []
+    assert "encountered an error" not in page.locator("body").inner_text()
+    assert "CTC loss" in page.locator("h1").first.inner_text()
+    assert page.get_by_role("spinbutton", name="random seed").input_value() == "0"
+    alert = page.locator('[data-testid="stAlert"]').first.inner_text()
+    assert "ctc_seed in the link is not a finite number; using the default 0" in alert
+    assert "ctc_seed=inf" not in page.url
+    assert page.console_errors == []
