@@ -11,13 +11,15 @@ NGINX    ?= /usr/sbin/nginx
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+## lossapp is installed (editable) so that Streamlit serves the chart component's files (lossapp/pyproject.toml)
+$(VENV)/.run-deps: requirements.txt lossapp/pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements.txt
+	$(BIN)/python -m pip install -q --no-deps -e lossapp
 	touch $@
 
-$(VENV)/.dev-deps: requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt pyproject.toml lossapp/pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt
-	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python -m pip install -q --no-deps -e . -e lossapp
 	touch $@
 
 $(VENV)/.bench-deps: requirements-bench.txt $(VENV)/.dev-deps
