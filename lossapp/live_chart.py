@@ -118,6 +118,36 @@ def private_config(config: dict[str, Any]) -> dict[str, Any]:
                 modeBarButtonsToRemove=remove)
 
 
+#: A trigger message longer than this is not one the page sent (a sync message is well under 1 kB).
+TRIGGER_MAX_CHARS = 65_536
+
+
+def guard_trigger_parsing() -> None:
+    """Make Streamlit read an unreadable component message as no message.
+
+    Streamlit parses a component's trigger messages with ``json.loads`` and lets through anything but a
+    ``JSONDecodeError``: one nested 100,000 deep (RecursionError) or holding a 5,000-digit integer (ValueError),
+    sent from the browser console, ends the page's run before any callback of ours sees it. Its parser is
+    wrapped (once) so that such a message, or one over :data:`TRIGGER_MAX_CHARS`, counts as none.
+    """
+    from streamlit.components.v2.bidi_component import main as bidi_main
+
+    original = bidi_main.deserialize_trigger_list
+    if getattr(original, "lossapp_guarded", False):
+        return
+
+    def guarded(s: str | None) -> list[Any] | None:
+        if isinstance(s, str) and len(s) > TRIGGER_MAX_CHARS:
+            return None
+        try:
+            return original(s)
+        except (RecursionError, ValueError):
+            return None
+
+    guarded.lossapp_guarded = True  # type: ignore[attr-defined]
+    bidi_main.deserialize_trigger_list = guarded
+
+
 _COMPONENT: Any = None
 
 
@@ -126,6 +156,7 @@ def _chart_component() -> Any:
     paths against the installed package's asset_dir then), or None when the package is not installed."""
     global _COMPONENT
     if _COMPONENT is None and runtime.exists():
+        guard_trigger_parsing()
         try:
             _COMPONENT = st.components.v2.component(COMPONENT_NAME, html=_HTML, css="chart.css", js="index.js",
                                                     isolate_styles=False)
