@@ -93,6 +93,17 @@ def test_live_charts_go_to_the_component_with_figure_alt_and_script_address(monk
     assert (chart.key, chart.alt, chart.data[0]["name"]) == ("demo_chart", "A falling line.", "demo")
 
 
+@pytest.mark.parametrize("switch", ["", "0"])
+def test_the_plotly_patch_is_switched_off_by_the_environment(monkeypatch, switch):
+    """LOSSAPP_PLOTLY_PATCH=0 tells the browser to draw without frontend/plotly_patch.js."""
+    monkeypatch.delenv("LOSSAPP_PLAIN_CHARTS", raising=False)
+    monkeypatch.setenv(live_chart.PATCH_ENV, switch)
+    monkeypatch.setattr(live_chart, "_READY", True)
+    at = AppTest.from_function(_script, default_timeout=30).run()
+    (element,) = at.get("bidi_component")
+    assert payload(element.proto).get("patch", True) is (switch != "0")
+
+
 def test_plain_charts_when_asked(monkeypatch):
     monkeypatch.setenv("LOSSAPP_PLAIN_CHARTS", "1")
     at = AppTest.from_function(_script, default_timeout=30).run()
