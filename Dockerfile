@@ -17,6 +17,8 @@ COPY app.py ./
 COPY app_pages/ ./app_pages/
 COPY lossapp/ ./lossapp/
 COPY losscore/ ./losscore/
+# lossapp as an installed package: Streamlit serves the chart component's files only for one (lossapp/pyproject.toml)
+RUN pip install --no-deps -e ./lossapp
 # plotly.js for the charts, served from static/ (lossapp.live_chart would copy it at startup, but the app user
 # cannot write to /app).
 RUN mkdir -p static && cp "$(python -c 'import plotly, pathlib; print(pathlib.Path(plotly.__file__).parent)')/package_data/plotly.min.js" static/

@@ -9,8 +9,11 @@ that is already there.
 The component runs plotly.js from the plotly Python package (the same release our figures are built for). It is
 served by Streamlit's static file serving (``server.enableStaticServing`` in ``.streamlit/config.toml``) from
 ``static/plotly.min.js``, which :func:`ensure_plotly_js` copies out of the installed package (the copy is
-git-ignored). Where that is impossible (a read-only checkout), or when ``LOSSAPP_PLAIN_CHARTS=1`` is set, charts
-fall back to ``st.plotly_chart``.
+git-ignored). The component's own JavaScript (ES modules) and CSS are files in ``lossapp/frontend``, which
+Streamlit serves (and browsers cache) because the installed ``lossapp`` package declares them
+(``lossapp/pyproject.toml``); the component is registered on first use inside a script run. Where the package is
+not installed or the copy is impossible (a read-only checkout), or when ``LOSSAPP_PLAIN_CHARTS=1`` is set,
+charts fall back to ``st.plotly_chart``. No chart offers to upload itself (:func:`private_config`).
 
 Charts adopt the app theme's text colour and font (from the component's ``--st-*`` CSS properties), so the
 transparent figures of :mod:`lossapp.figures` read in the light and the dark theme alike. Each chart is an image
@@ -23,7 +26,9 @@ applied by the browser (scale the curves by a weight, slide them by a label, mov
 and gradient there).
 The page address follows each step; once the slider has been still for a moment, one "sync" message tells the
 server, which checks the values (:func:`apply_sync`) and keeps them in ``st.query_params``, where
-:func:`client_slider` reads them on the next run.
+:func:`client_slider` reads them on the next run. Messages are numbered, one is in flight at a time, and the
+chart is told the number of the last one applied, so a late reply never undoes a newer step in the browser
+(``frontend/sync.js``).
 
 Sections with small charts go further with "frame" sliders (:mod:`lossapp.frames`): the server sends, for each
 slider, the chart's changing parts and the numbers under the chart (:class:`Stat`) at every value of that slider
@@ -39,6 +44,7 @@ set at once either way.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import shutil
@@ -51,6 +57,8 @@ from typing import Any
 import plotly
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit import runtime
+from streamlit.errors import StreamlitAPIException
 
 from lossapp import urlstate
 from lossapp.controls import decimals_of
@@ -72,933 +80,90 @@ __all__ = [
     "slider_values",
 ]
 
+_LOG = logging.getLogger(__name__)
+
 ROOT = Path(__file__).resolve().parents[1]
 #: Where Streamlit's static serving finds plotly.js (served as ``<base>/app/static/plotly.min.js``).
 STATIC_PLOTLY = ROOT / "static" / "plotly.min.js"
 PACKAGE_PLOTLY = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
-COMPONENT_NAME = "lossapp_live_chart"
+#: "<package>.<component>" as declared in lossapp/pyproject.toml
+COMPONENT_NAME = "lossapp.live_chart"
 
 # One chart container per key; plotly draws into it. `data-testid` lets tests find the charts. Client-side controls
 # (see ClientSlider) are built into the second box when a chart has them.
 _HTML = ('<div class="lossapp-chart" data-testid="lossappChart" role="img"></div>'
          '<div class="lossapp-controls" data-testid="lossappControls"></div>')
 
-_CSS = """
-.lossapp-chart { width: 100%; }
-.lossapp-chart .modebar-container { z-index: 1; }
-.lossapp-controls:empty { display: none; }
-.lossapp-controls { display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; margin-top: 0.25rem; }
-.lossapp-control { flex: 1 1 14rem; min-width: 0; display: flex; flex-direction: column; }
-.lossapp-control.lossapp-wide { flex-basis: 100%; }
-.lossapp-control label { font-size: 0.875rem; display: flex; justify-content: space-between; gap: 1rem; }
-.lossapp-control output { font-variant-numeric: tabular-nums; font-weight: 600; }
-.lossapp-control input[type=range] { width: 100%; min-height: 1.75rem; margin: 0;
-  accent-color: var(--st-primary-color, #ff4b4b); cursor: pointer; }
-.lossapp-control input[type=range]:focus-visible { outline: 2px solid var(--st-primary-color, #ff4b4b);
-  outline-offset: 2px; }
-.lossapp-readout { flex-basis: 100%; display: flex; flex-wrap: wrap; gap: 0.25rem 2rem; margin: 0; }
-.lossapp-readout div { display: flex; flex-direction: column; }
-.lossapp-readout dt { font-size: 0.875rem; }
-.lossapp-stale .lossapp-chart { opacity: 0.55; transition: opacity 0.2s; }
-.lossapp-readout dd { margin: 0; font-size: 1.75rem; font-variant-numeric: tabular-nums; line-height: 1.3; }
-"""
+#: Where the component's JavaScript (ES modules, entry ``index.js``) and CSS live: served by Streamlit as files
+#: the browser caches, under the component's ``asset_dir`` (declared in ``lossapp/pyproject.toml``).
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+#: Set to 0 to draw without the plotly speed-up patch (``frontend/plotly_patch.js``).
+PATCH_ENV = "LOSSAPP_PLOTLY_PATCH"
 
-# Loads plotly.js once per page (a <script> tag shared by every chart), then draws or updates the chart with
-# Plotly.react. Figures arrive faster than they can be drawn while a key is held down: only the newest one is
-# drawn. The returned function removes the chart when Streamlit unmounts the component.
-#
-# With client-side controls, the figure from the server is the curve at scale 1 with a marker; the browser
-# multiplies the loss and gradient traces by the product of the "scale" sliders and moves the marker, its tangent
-# and the dashed guides to the "marker" slider's grid point, so those sliders never wait for the server. The page
-# address is updated at once; the server hears the values (trigger "sync") once the slider has been still for
-# SYNC_MS, to refresh what it shows around the chart (caption, export).
-_JS = r"""
-const SYNC_MS = 350;
+#: The plotly toolbar's buttons that would send a chart off the server (Plotly Cloud, Chart Studio).
+UPLOAD_BUTTONS = ("sendChartToCloud", "sendDataToCloud", "editInChartStudio")
 
-function loadPlotly(src) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__lossappPlotly) {
-    window.__lossappPlotly = new Promise((resolve, reject) => {
-      const tag = document.createElement('script');
-      tag.src = src;
-      tag.async = true;
-      tag.onload = () => resolve(window.Plotly);
-      tag.onerror = () => { window.__lossappPlotly = null; reject(new Error('could not load ' + src)); };
-      document.head.appendChild(tag);
-    });
-  }
-  return window.__lossappPlotly;
-}
 
-// On every draw plotly works out which attributes of each trace hold arrays by walking the trace type's whole
-// attribute schema, hundreds of entries (0.7 ms a trace here: 14 to 21 ms of each redraw of the Training lab's
-// panels). The schema never changes: this walks it once per trace type, keeps the paths where an array may
-// sit, and then looks only there. Same paths, same order (tests/browser/test_fast_redraw.py compares the two
-// on every trace of several pages); plotly's own function stays at PlotSchema.__lossappOriginal.
-function isArrayLike(v) {
-  return Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
-}
+def private_config(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with every way of uploading the chart switched off: nothing a visitor does leaves the server.
 
-function isPlain(v) {
-  return Object.prototype.toString.call(v) === '[object Object]'
-    && Object.getPrototypeOf(v).hasOwnProperty('hasOwnProperty');
-}
+    >>> c = private_config({"modeBarButtonsToRemove": ["lasso2d"]})
+    >>> c["showSendToCloud"], c["showEditInChartStudio"], c["displaylogo"], c["modeBarButtonsToRemove"][:2]
+    (False, False, False, ['lasso2d', 'sendChartToCloud'])
+    """
+    remove = list(config.get("modeBarButtonsToRemove") or [])
+    remove += [b for b in UPLOAD_BUTTONS if b not in remove]
+    return dict(config, displaylogo=False, showSendToCloud=False, showEditInChartStudio=False, showLink=False,
+                modeBarButtonsToRemove=remove)
 
-function speedUpArrayAttributes(Plotly) {
-  const schema = Plotly.PlotSchema;
-  if (!schema || schema.__lossappOriginal || typeof schema.crawl !== 'function') return;
-  const original = schema.findArrayAttributes;
-  // the base attributes every trace has: the first thing plotly's own function walks
-  let base = null;
-  const crawl = schema.crawl;
-  schema.crawl = function (attrs, ...rest) {
-    if (base === null) base = attrs;
-    return crawl.call(this, attrs, ...rest);
-  };
-  try { original.call(schema, {}); } finally { schema.crawl = crawl; }
-  if (!base) return;
-  const paths = new Map();
-  function pathsOf(mod) {
-    if (!paths.has(mod)) {
-      const found = [];
-      let stack = [], linked = [];
-      const visit = (attr, name, attrs, level) => {
-        stack = stack.slice(0, level).concat([name]);
-        linked = linked.slice(0, level).concat([attr && attr._isLinkedToArray]);
-        const colorbarTicks = stack[level - 1] === 'colorbar' && (name === 'ticktext' || name === 'tickvals');
-        if (attr && (attr.valType === 'data_array' || attr.arrayOk === true) && !colorbarTicks) {
-          found.push([stack, linked]);
-        }
-      };
-      schema.crawl(base, visit);
-      if (mod.attributes) schema.crawl(mod.attributes, visit);
-      paths.set(mod, found);
-    }
-    return paths.get(mod);
-  }
-  function look(container, stack, linked, i, prefix, out) {
-    const item = container[stack[i]];
-    const name = prefix + stack[i];
-    if (i === stack.length - 1) {
-      if (isArrayLike(item)) out.push(name);
-    } else if (linked[i]) {
-      if (Array.isArray(item)) {
-        item.forEach((el, j) => { if (isPlain(el)) look(el, stack, linked, i + 1, `${name}[${j}].`, out); });
-      }
-    } else if (isPlain(item)) {
-      look(item, stack, linked, i + 1, name + '.', out);
-    }
-  }
-  schema.findArrayAttributes = function (trace) {
-    if (!trace || !trace._module) return original.call(this, trace);
-    const out = [];
-    for (const [stack, linked] of pathsOf(trace._module)) look(trace, stack, linked, 0, '', out);
-    return out;
-  };
-  schema.__lossappOriginal = original;
-}
 
-// The app theme's text colour and font. Reading them makes the browser work out the page's styles, which a
-// chart drawn just before has changed (about 2 ms each time here): the answer is kept until the next frame,
-// so the charts a key press redraws read it once.
-let themeMemo = null;
-function themeFont(host) {
-  if (themeMemo) return themeMemo;
-  const style = getComputedStyle(host);
-  themeMemo = [style.getPropertyValue('--st-text-color').trim() || style.color,
-               style.getPropertyValue('--st-font').trim() || style.fontFamily];
-  requestAnimationFrame(() => { themeMemo = null; });
-  return themeMemo;
-}
+#: A trigger message longer than this is not one the page sent (a sync message is well under 1 kB).
+TRIGGER_MAX_CHARS = 65_536
 
-function themeKey(host) {
-  return themeFont(host).join('|');
-}
 
-function themed(layout, host) {
-  const [text, font] = themeFont(host);
-  const out = Object.assign({}, layout);
-  out.font = Object.assign({color: text, family: font}, layout.font || {});
-  out.autosize = true;
-  delete out.width;
-  return out;
-}
+def guard_trigger_parsing() -> None:
+    """Make Streamlit read an unreadable component message as no message.
 
-// plotly's JSON arrays: plain lists or base64 typed arrays {dtype, bdata}
-const DTYPES = {f8: Float64Array, f4: Float32Array, i4: Int32Array, i2: Int16Array, i1: Int8Array,
-                u4: Uint32Array, u2: Uint16Array, u1: Uint8Array};
-function decode(arr) {
-  if (arr === undefined || arr === null) return new Float64Array(0);
-  if (Array.isArray(arr)) return Float64Array.from(arr);
-  if (arr.bdata !== undefined) {
-    const bin = atob(arr.bdata);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    return Float64Array.from(new (DTYPES[arr.dtype] || Float64Array)(bytes.buffer));
-  }
-  return Float64Array.from(arr);
-}
+    Streamlit parses a component's trigger messages with ``json.loads`` and lets through anything but a
+    ``JSONDecodeError``: one nested 100,000 deep (RecursionError) or holding a 5,000-digit integer (ValueError),
+    sent from the browser console, ends the page's run before any callback of ours sees it. Its parser is
+    wrapped (once) so that such a message, or one over :data:`TRIGGER_MAX_CHARS`, counts as none.
+    """
+    from streamlit.components.v2.bidi_component import main as bidi_main
 
-// the number format of the pages (lossapp.views.fmt)
-function fmt(v, digits = 4) {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  if (Math.abs(v) < 1e-9) return (0).toFixed(digits);
-  if (Math.abs(v) >= 1e5 || Math.abs(v) < 10 ** -digits) {
-    let s = v.toPrecision(digits);
-    if (s.includes('e')) {
-      let [m, e] = s.split('e');
-      if (m.includes('.')) m = m.replace(/0+$/, '').replace(/\.$/, '');
-      const sign = e[0] === '-' ? '-' : '+';
-      e = e.replace(/^[+-]/, '');
-      s = m + 'e' + sign + (e.length < 2 ? '0' + e : e);
-    }
-    return s;
-  }
-  return v.toFixed(digits);
-}
+    original = bidi_main.deserialize_trigger_list
+    if getattr(original, "lossapp_guarded", False):
+        return
 
-function decimals(step) {
-  if (step <= 0 || step >= 1) return 0;
-  return Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
-}
+    def guarded(s: str | None) -> list[Any] | None:
+        if isinstance(s, str) and len(s) > TRIGGER_MAX_CHARS:
+            return None
+        try:
+            return original(s)
+        except (RecursionError, ValueError):
+            return None
 
-function nearest(xs, m) {
-  let lo = 0, hi = xs.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (xs[mid] <= m) lo = mid; else hi = mid;
-  }
-  return Math.abs(xs[hi] - m) < Math.abs(xs[lo] - m) ? hi : lo;
-}
+    guarded.lossapp_guarded = True  # type: ignore[attr-defined]
+    bidi_main.deserialize_trigger_list = guarded
 
-function finiteRange(arrays, pad = 0.06, xs = null, window = null) {
-  let lo = Infinity, hi = -Infinity;
-  arrays.forEach((a, k) => {
-    const x = xs && xs[k];
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if (x && window && (x[i] < window[0] || x[i] > window[1])) continue;
-      if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
-    }
-  });
-  if (lo > hi) return null;
-  const span = hi > lo ? hi - lo : Math.max(Math.abs(hi), 1.0);
-  return [lo - pad * span, hi + pad * span];
-}
 
-// A marker trace ("marker" on the loss row, "marker-grad" on the gradient row) or a tangent trace as the layout
-// shape that draws the same: moving shapes redraws only them, where moving traces redraws the whole chart.
-function pointShape(t, role, x, y) {
-  const radius = ((t.marker && t.marker.size) || 9) / 2;
-  return {type: 'circle', xref: 'x', yref: role === 'marker' ? 'y' : 'y2', xsizemode: 'pixel', ysizemode: 'pixel',
-          xanchor: x, yanchor: y, x0: -radius, x1: radius, y0: -radius, y1: radius,
-          fillcolor: (t.marker && t.marker.color) || (t.line && t.line.color) || 'grey',
-          line: (t.marker && t.marker.line) || {width: 0}, name: role, layer: 'above'};
-}
+_COMPONENT: Any = None
 
-function tangentShape(t, x0, x1, y0, y1) {
-  return {type: 'line', xref: 'x', yref: 'y', x0, x1, y0, y1, line: Object.assign({}, t.line), name: 'tangent',
-          layer: 'above'};
-}
 
-// "Frame" sliders: for each, the server sent a patch per slider value (traces by index, shapes by index,
-// annotation texts by index, the numbers under the chart), worked out with every other slider where the server
-// last saw it. So while one frame slider is away from that point its patches are exact; once a second one moves
-// before the server has heard of the first, none fits and the chart waits for the server (stale).
-function movedFrames(st) {
-  return st.frameIds.filter((id) => {
-    const step = st.steps[id] || 1e-9;
-    return st.values[id] !== undefined && Math.abs(st.values[id] - st.server[id]) > step * 1e-6;
-  });
-}
-
-// A table's patch for its k-th value: given as a list of patches, or as columns (base64 arrays with a row per
-// value: trace attributes, and the numbers under the chart, printed as the pages print them; plain lists for
-// texts, ragged rows and single numbers).
-function rowOf(arr, k) {
-  if (arr.list) return arr.list[k];
-  if (!arr.__rows) {
-    const flat = decode(arr);
-    const dims = arr.shape ? String(arr.shape).split(',').map(Number) : [flat.length];
-    arr.__rows = {flat, width: dims[0] ? flat.length / dims[0] : 0, cols: dims.length > 2 ? dims[2] : 0};
-  }
-  const {flat, width, cols} = arr.__rows;
-  const row = flat.subarray(k * width, (k + 1) * width);
-  if (!cols) return Array.from(row);
-  // a matrix per row (shape "values,rows,cols"): a heatmap's z as rows of cells
-  const matrix = [];
-  for (let i = 0; i < width; i += cols) matrix.push(Array.from(row.subarray(i, i + cols)));
-  return matrix;
-}
-
-function framePatch(f, k) {
-  if (f.patches) return f.patches[k] || {};
-  const traces = {};
-  for (const [index, attrs] of Object.entries(f.traces || {})) {
-    traces[index] = {};
-    for (const [attr, arr] of Object.entries(attrs)) traces[index][attr] = rowOf(arr, k);
-  }
-  // shapes and annotations: one number (a position) or one text (a title) per row
-  const cell = (arr) => (arr.list ? arr.list[k] : rowOf(arr, k)[0]);
-  const single = (table) => Object.fromEntries(Object.entries(table || {}).map(([index, attrs]) => [index,
-    Object.fromEntries(Object.entries(attrs).map(([attr, arr]) => [attr, cell(arr)]))]));
-  // axis ranges: two numbers per row
-  const axes = Object.fromEntries(Object.entries(f.layout || {}).map(([axis, attrs]) => [axis,
-    Object.fromEntries(Object.entries(attrs).map(([attr, arr]) => [attr, rowOf(arr, k)]))]));
-  return {traces, shapes: single(f.shapes), annotations: single(f.annotations), axes,
-          stats: !f.stats ? null : f.stats.list ? f.stats.list[k] : rowOf(f.stats, k).map((v) => fmt(v))};
-}
-
-function applyFrame(st, id, value) {
-  const fig = st.fig;
-  const f = st.frames[id];
-  const k = nearest(f.values, value);
-  const patch = framePatch(f, k);
-  // traces that are the drawn ones times a factor (a weight): one number per row instead of the whole curve
-  for (const [index, arr] of Object.entries(f.scale || {})) {
-    const t = fig.data[index];
-    if (!t.__y) t.__y = decode(t.y);
-    const factor = rowOf(arr, k)[0];
-    patch.traces[index] = Object.assign(patch.traces[index] || {}, {y: t.__y.map((v) => v * factor)});
-  }
-  const data = fig.data.map((t, i) => (patch.traces && patch.traces[i] ? Object.assign({}, t, patch.traces[i]) : t));
-  const layout = Object.assign({}, fig.layout);
-  if (patch.shapes && layout.shapes) {
-    layout.shapes = layout.shapes.map((s, i) => (patch.shapes[i] ? Object.assign({}, s, patch.shapes[i]) : s));
-  }
-  if (patch.annotations && layout.annotations) {
-    layout.annotations = layout.annotations.map((a, i) => (
-      patch.annotations[i] ? Object.assign({}, a, patch.annotations[i]) : a));
-  }
-  for (const [axis, attrs] of Object.entries(patch.axes || {})) {
-    layout[axis] = Object.assign({}, layout[axis], attrs, attrs.range ? {autorange: false} : {});
-  }
-  // whether the patch changes the drawing at all (a weight leaves the class probabilities as they are)
-  const patched = [patch.traces, patch.shapes, patch.annotations, patch.axes].some((p) => Object.keys(p || {}).length);
-  return {data, layout, readout: [], marker: null, stats: patch.stats || null, patched};
-}
-
-// Whether a patch fits the sliders' values: at most one frame slider away from the server's values, and within
-// the values its table covers (a fine slider's table covers a window around the server's value).
-function framesFit(st) {
-  const moved = movedFrames(st);
-  if (moved.length > 1) return false;
-  if (moved.length === 0) return true;
-  const id = moved[0];
-  const f = st.frames && st.frames[id];
-  if (!f || !f.values.length) return false;
-  const half = (st.steps[id] || 0) / 2 + 1e-9;
-  const v = st.values[id];
-  if (f.missing && f.missing.includes(nearest(f.values, v))) return false;  // no patch for that value
-  return v >= f.values[0] - half && v <= f.values[f.values.length - 1] + half;
-}
-
-function frameState(st) {
-  const moved = movedFrames(st);
-  if (!framesFit(st)) return {stale: true};
-  const out = moved.length === 1 ? applyFrame(st, moved[0], st.values[moved[0]])
-    : {data: st.fig.data, layout: st.fig.layout, readout: [], marker: null, stats: null, patched: false};
-  return Object.assign(out, markersAsShapes(out.data, out.layout));
-}
-
-// A curve chart's marker points and tangents drawn as layout shapes (as for a "marker" slider): when a frame
-// moves them, plotly redraws only the shapes instead of the whole chart.
-function markersAsShapes(data, layout) {
-  const kept = [];
-  const shapes = [];
-  for (const t of data) {
-    const role = t.meta && t.meta.role;
-    if (!['marker', 'marker-grad', 'tangent'].includes(role)) { kept.push(t); continue; }
-    const x = decode(t.x), y = decode(t.y);
-    if (role === 'tangent') {
-      if (x.length === 2 && [x[0], x[1], y[0], y[1]].every(Number.isFinite)) {
-        shapes.push(tangentShape(t, x[0], x[1], y[0], y[1]));
-      }
-    } else if (x.length && Number.isFinite(x[0]) && Number.isFinite(y[0])) {
-      shapes.push(pointShape(t, role, x[0], y[0]));
-    }
-  }
-  if (kept.length === data.length) return {data, layout};
-  return {data: kept, layout: Object.assign({}, layout, {shapes: (layout.shapes || []).concat(shapes)})};
-}
-
-// The figure with the client-side values applied; also the readout numbers per curve. Roles: "scale" multiplies
-// loss and gradient, "shift" slides the curves right by its value (a label of a loss of pred - label; the figure
-// then covers a wider x-range than the one shown, data.xrange), "marker" places the marker.
-// "xlo" / "xhi" sliders pick the part of the x-axis shown (the figure covers their whole range): at least one
-// step wide, inside the sliders' range (shown_range in Python). The marker keeps to that part.
-function fitRange(st) {
-  const lo = st.controls.find((c) => c.role === 'xlo'), hi = st.controls.find((c) => c.role === 'xhi');
-  if (!lo || !hi) return;
-  let a = Math.min(st.values[lo.id], st.values[hi.id]), b = Math.max(st.values[lo.id], st.values[hi.id]);
-  if (b - a < lo.step) { if (a + lo.step <= hi.max) b = a + lo.step; else a = b - lo.step; }
-  if (!st.xrange || st.xrange[0] !== a || st.xrange[1] !== b) {
-    st.xrange = [a, b];
-    st.xrangeArr = null;
-    st.rangeKey = null;
-    st.range2Key = null;
-  }
-  const m = st.controls.find((c) => c.role === 'marker');
-  const el = m && st.inputs[m.id];
-  if (!el) return;
-  el.input.min = a;
-  el.input.max = b;
-  const v = Math.min(Math.max(st.values[m.id], a), b);
-  if (v !== st.values[m.id]) {
-    st.values[m.id] = v;
-    el.input.value = v;
-    el.out.textContent = v.toFixed(el.places);
-    el.input.setAttribute('aria-valuetext', el.out.textContent);
-    setUrl({[m.id]: el.out.textContent});
-  }
-}
-
-function applyControls(host) {
-  const st = host.__lossapp;
-  fitRange(st);
-  let fig = st.fig;
-  let scale = 1.0;
-  let shift = 0.0;
-  let mix = null;
-  let pscale = 1.0;
-  let marker = null;
-  let frameKey = '';
-  if (st.frameIds && st.frameIds.length && st.frames) {
-    if (st.follow || st.controls.every((c) => c.role === 'frame')) return frameState(st);
-    // frame sliders among the others (a curve's parameter): the patch for a moved one replaces the curves the
-    // other sliders then scale, shift and mark
-    if (!framesFit(st)) return {stale: true};
-    const moved = movedFrames(st);
-    if (moved.length === 1) {
-      const f = st.frames[moved[0]];
-      const k = nearest(f.values, st.values[moved[0]]);
-      frameKey = moved[0] + '=' + k;
-      if (st.frameFigKey !== frameKey) {
-        const patch = framePatch(f, k);
-        st.frameFig = {data: fig.data.map((t, i) => (patch.traces[i] ? Object.assign({}, t, patch.traces[i]) : t)),
-                       layout: fig.layout};
-        st.frameFigKey = frameKey;
-        st.decoded = null;
-      }
-      fig = st.frameFig;
-    }
-  }
-  if (!frameKey && st.frameFigKey) { st.frameFigKey = null; st.decoded = null; }
-  const curveScale = {};  // "scale" sliders of one curve each (Compare's per-loss weights)
-  for (const c of st.controls) {
-    if (c.role === 'scale' && c.curve) curveScale[c.curve] = (curveScale[c.curve] ?? 1) * st.values[c.id];
-    else if (c.role === 'scale') scale *= st.values[c.id];
-    if (c.role === 'shift') shift += (c.factor === undefined ? 1 : c.factor) * st.values[c.id];
-    if (c.role === 'mix') mix = st.values[c.id];
-    if (c.role === 'pscale') pscale *= st.values[c.id];
-    if (c.role === 'marker') marker = st.values[c.id];
-  }
-  if (!st.decoded) {
-    st.decoded = fig.data.map((t, k) => {
-      const role = t.meta && t.meta.role;
-      if (role !== 'loss' && role !== 'grad') return null;
-      const d = {x: decode(t.x), y: decode(t.y), curve: t.meta.curve};
-      // a loss linear in the label: the figure is at label 0, st.mix holds the same trace at label 1
-      if (st.mix && st.mix[k] !== undefined) d.y1 = decode(st.mix[k]);
-      return d;
-    });
-  }
-  // the same array objects while mix, scale and shift stay put, so Plotly.react leaves those traces alone
-  for (const d of st.decoded) {
-    if (!d) continue;
-    const k = scale * (curveScale[d.curve] ?? 1);
-    const key = k + ':' + mix + ':' + pscale;
-    if (d.scale !== key) {
-      const z = mix === null || !d.y1 ? null : mix;
-      d.scaled = z === null ? (k === 1 ? d.y : d.y.map((v) => v * k))
-        : d.y.map((v, i) => k * ((1 - z) * v + z * pscale * d.y1[i]));
-      d.scale = key;
-    }
-    if (d.shift !== shift) { d.shifted = shift === 0 ? d.x : d.x.map((v) => v + shift); d.shift = shift; }
-  }
-  const curves = {};
-  fig.data.forEach((t, k) => {
-    const d = st.decoded[k];
-    if (!d) return;
-    const name = t.meta.curve;
-    curves[name] = curves[name] || {};
-    curves[name].x = d.shifted;
-    curves[name][t.meta.role] = d.scaled;
-  });
-  let lo = Infinity, hi = -Infinity;
-  if (st.xrange) [lo, hi] = st.xrange;
-  else for (const c of Object.values(curves)) { lo = Math.min(lo, c.x[0]); hi = Math.max(hi, c.x[c.x.length - 1]); }
-  const readout = [];
-  if (marker !== null) {
-    for (const [name, c] of Object.entries(curves)) {
-      const i = nearest(c.x, marker);
-      readout.push({name, x: c.x[i], loss: c.loss[i] + 0.0, grad: c.grad[i] + 0.0});
-    }
-  }
-  const at = Object.fromEntries(readout.map((r) => [r.name, r]));
-  const half = (hi - lo) * 0.12;
-  const lossY = [], lossX = [];
-  const data = [];
-  const pointShapes = [];
-  fig.data.forEach((t, k) => {
-    const role = t.meta && t.meta.role;
-    const d = st.decoded[k];
-    if (d) {
-      if (role === 'loss') { lossY.push(d.scaled); lossX.push(d.shifted); }
-      data.push(Object.assign({}, t, {x: d.shifted, y: d.scaled}));
-      return;
-    }
-    const r = t.meta && at[t.meta.curve];
-    if (!r || !['marker', 'marker-grad', 'tangent'].includes(role)) { data.push(t); return; }
-    // The marker, its tangent and the point on the gradient row become layout shapes: moving shapes only
-    // redraws the shapes, where moving traces makes plotly recompute and redraw the whole chart.
-    if (role === 'tangent') {
-      if (!Number.isFinite(r.loss) || !Number.isFinite(r.grad)) return;
-      const x0 = Math.max(lo, r.x - half), x1 = Math.min(hi, r.x + half);
-      pointShapes.unshift(tangentShape(t, x0, x1, r.loss + r.grad * (x0 - r.x), r.loss + r.grad * (x1 - r.x)));
-      return;
-    }
-    const y = role === 'marker' ? r.loss : r.grad;
-    if (Number.isFinite(y)) pointShapes.push(pointShape(t, role, r.x, y));
-  });
-  const layout = Object.assign({}, fig.layout);
-  if (marker !== null && readout.length) {
-    const guides = (layout.shapes || []).map((s) => Object.assign({}, s, {x0: readout[0].x, x1: readout[0].x}));
-    layout.shapes = guides.concat(pointShapes);
-  }
-  if (st.xrange && layout.xaxis2) {
-    if (!st.xrangeArr) st.xrangeArr = st.xrange.slice();
-    layout.xaxis2 = Object.assign({}, layout.xaxis2, {range: st.xrangeArr});
-  }
-  if (layout.yaxis && layout.yaxis.range) {
-    const key = scale + ':' + shift + ':' + mix + ':' + pscale + ':' + JSON.stringify(curveScale) + ':' + frameKey;
-    if (st.rangeKey !== key) {
-      st.range = finiteRange(lossY, 0.06, lossX, st.xrange) || layout.yaxis.range;
-      st.rangeKey = key;
-    }
-    layout.yaxis = Object.assign({}, layout.yaxis, {range: st.range});
-  }
-  if (layout.yaxis2 && st.xrange) {
-    // the gradient row's autorange would take in the part of the curve outside the x-range: fit it here
-    const gradY = [], gradX = [];
-    fig.data.forEach((t, k) => {
-      const d = st.decoded[k];
-      if (d && t.meta.role === 'grad') { gradY.push(d.scaled); gradX.push(d.shifted); }
-    });
-    const key = scale + ':' + shift + ':' + mix + ':' + pscale + ':' + JSON.stringify(curveScale) + ':' + frameKey;
-    if (st.range2Key !== key) { st.range2 = finiteRange(gradY, 0.06, gradX, st.xrange); st.range2Key = key; }
-    if (st.range2) layout.yaxis2 = Object.assign({}, layout.yaxis2, {range: st.range2, autorange: false});
-  }
-  return {data, layout, readout, marker};
-}
-
-// The numbers under the chart: the loss and gradient at the marker, or the section's numbers (data.stats, each
-// [label, text, help]; a frame patch brings its own texts).
-function fillList(box, parts) {
-  const divs = box.querySelectorAll('div');
-  if (divs.length === parts.length && parts.every(([k], i) => divs[i].querySelector('dt').textContent === k)) {
-    parts.forEach(([, v], i) => { divs[i].querySelector('dd').textContent = v; });
-    return;
-  }
-  box.replaceChildren(...parts.map(([k, v, help]) => {
-    const div = document.createElement('div');
-    const dt = document.createElement('dt');
-    const dd = document.createElement('dd');
-    dt.textContent = k;
-    dd.textContent = v;
-    if (help) div.title = help;
-    div.append(dt, dd);
-    return div;
-  }));
-}
-
-function showReadout(host, readout, marker, stats) {
-  const box = host.querySelector('.lossapp-readout');
-  if (!box) return;
-  const st = host.__lossapp;
-  if (st.stats) {
-    fillList(box, st.stats.map(([k, v, help], i) => [k, stats ? stats[i] : v, help]));
-    return;
-  }
-  const parts = [];
-  for (const r of readout) {
-    const short = (st.names && st.names[r.name]) || r.name;
-    const [lossLabel, gradLabel] = (st.labels && st.labels[r.name]) || [`${short}: loss`, `${short}: gradient`];
-    parts.push([lossLabel, fmt(r.loss)], [gradLabel, fmt(r.grad)]);
-  }
-  fillList(box, parts);
-  box.setAttribute('aria-label', `values at prediction ${marker}`);
-}
-
-function addReadout(host, label) {
-  const box = host.querySelector('.lossapp-controls');
-  let readout = box.querySelector('.lossapp-readout');
-  if (!readout) {
-    readout = document.createElement('dl');
-    readout.className = 'lossapp-readout';
-    readout.setAttribute('aria-live', 'polite');
-    readout.dataset.testid = 'lossappReadout';
-    box.append(readout);
-  }
-  if (label) readout.setAttribute('aria-label', label);
-}
-
-// Plotly.react recomputes and redraws the whole chart whatever changed (60 to 80 ms for the Training lab's
-// three panels here). When only the data of some scatter traces changed (their x, y, texts, hover text or meta)
-// and every axis those traces sit on has a fixed range, Plotly.animate with no transition and no redraw replots
-// only those traces (a third of the time or less): the axes, titles, legend, shapes and other traces stay.
-// tests/browser/test_fast_redraw.py checks that the result is what a chart drawn from scratch shows.
-const MOVABLE = ['x', 'y', 'text', 'hovertemplate', 'meta'];
-const ANIMATE_NOW = {transition: {duration: 0}, frame: {duration: 0, redraw: false}, mode: 'immediate'};
-
-function sameJSON(a, b) {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
-}
-
-function fixedAxis(layout, id) {
-  const axis = layout[id.replace(/^([xy])/, '$1axis')];
-  return Boolean(axis) && Array.isArray(axis.range) && axis.autorange !== true && axis.autorange !== 'reversed';
-}
-
-// The traces to move from what is drawn to (data, layout) when Plotly.animate can do it (the indices of those
-// whose data changed; none when nothing changed), or null when a full Plotly.react is needed.
-function movedTraces(shown, data, layout, config) {
-  if (!shown || shown.data.length !== data.length || shown.config !== config) return null;
-  if (shown.layout !== layout) {
-    const keys = new Set([...Object.keys(shown.layout), ...Object.keys(layout)]);
-    for (const k of keys) if (!sameJSON(shown.layout[k], layout[k])) return null;
-  }
-  const moved = [];
-  for (let i = 0; i < data.length; i++) {
-    const a = shown.data[i], b = data[i];
-    if (a === b) continue;
-    if ((a.type || 'scatter') !== 'scatter' || (b.type || 'scatter') !== 'scatter') return null;
-    let changed = false;
-    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
-      if (a[k] === b[k]) continue;
-      if (MOVABLE.includes(k) && k in a && k in b) { changed = true; continue; }
-      if (!sameJSON(a[k], b[k])) return null;
-    }
-    if (!changed) continue;
-    if (!fixedAxis(layout, b.xaxis || 'x') || !fixedAxis(layout, b.yaxis || 'y')) return null;
-    moved.push(i);
-  }
-  // plotly drops the drawing of a subplot none of whose traces it is given: add one trace of each such subplot
-  if (moved.length) {
-    const subplot = (t) => (t.xaxis || 'x') + (t.yaxis || 'y');
-    const covered = new Set(moved.map((i) => subplot(data[i])));
-    data.forEach((t, i) => { if (!covered.has(subplot(t))) { covered.add(subplot(t)); moved.push(i); } });
-    moved.sort((a, b) => a - b);
-  }
-  return moved;
-}
-
-// After replotting some of a subplot's traces plotly leaves them after the others; put every trace back in
-// its place in the drawing order (later traces on top), as a full redraw has them.
-function restoreTraceOrder(gd) {
-  const index = (el) => (el.__data__ && el.__data__[0] && el.__data__[0].trace ? el.__data__[0].trace.index : -1);
-  for (const layer of gd.querySelectorAll('.scatterlayer')) {
-    const traces = Array.from(layer.children).filter((el) => el.classList.contains('trace'));
-    const sorted = traces.slice().sort((a, b) => index(a) - index(b));
-    if (sorted.some((el, k) => el !== traces[k])) sorted.forEach((el) => layer.appendChild(el));
-  }
-}
-
-// Draw (data, layout) over what the chart shows: by moving the changed traces where that is enough, else
-// with Plotly.react. Remembers what it drew.
-async function show(Plotly, gd, data, layout, config) {
-  const configKey = JSON.stringify(config);
-  const moved = movedTraces(gd.__lossappShown, data, layout, configKey);
-  gd.__lossappShown = null;
-  let fast = false;
-  if (moved && moved.length) {
-    try {
-      // plotly merges the new values into gd.data's traces in place, and those are the objects last drawn (the
-      // server's figure, shared with later draws): give it copies that already hold the new values
-      gd.data = gd.data.slice();
-      const traces = moved.map((i) => {
-        const values = Object.fromEntries(MOVABLE.filter((k) => k in data[i]).map((k) => [k, data[i][k]]));
-        gd.data[i] = Object.assign({}, gd.data[i], values);
-        return Object.fromEntries(['x', 'y'].filter((k) => k in values).map((k) => [k, values[k]]));
-      });
-      await Plotly.animate(gd, {data: traces, traces: moved}, ANIMATE_NOW);
-      restoreTraceOrder(gd);
-      fast = true;
-    } catch (err) {
-      fast = false;  // an interrupted or refused transition: draw it all
-    }
-  }
-  // (the config only when it changed: given one, plotly deep-copies its whole default config first)
-  if (!fast && !(moved && !moved.length)) {
-    const sameConfig = gd.__lossappConfig === configKey && gd._context;
-    await Plotly.react(gd, data, layout, ...(sameConfig ? [] : [config]));
-    gd.__lossappConfig = configKey;
-  }
-  gd.__lossappShown = {data, layout, config: configKey, fast};
-}
-
-// A chart that is drawn already waits while it is out of view (scrolled away, or in a closed tab): what it should
-// show next stays in gd.__lossappNext until any part of its component (chart, sliders, numbers) is on screen. A
-// slider step then redraws the charts one can see, not every chart of the section. Printing draws them all.
-let viewObserver = null;
-let printing = false;
-function watchView(host, gd) {
-  if (!('IntersectionObserver' in window)) return;
-  if (!viewObserver) {
-    window.addEventListener('beforeprint', () => {
-      printing = true;
-      document.querySelectorAll('.lossapp-chart').forEach((el) => { if (el.__lossappNext) startDraw(el); });
-    });
-    window.addEventListener('afterprint', () => { printing = false; });
-    viewObserver = new IntersectionObserver((entries) => {
-      for (const entry of entries) {
-        const host = entry.target;
-        host.__lossappInView = entry.isIntersecting;
-        if (entry.isIntersecting && host.__lossappGd && host.__lossappGd.__lossappNext) startDraw(host.__lossappGd);
-      }
-    });
-  }
-  if (host.__lossappGd !== gd) {
-    host.__lossappGd = gd;
-    viewObserver.observe(host);
-  }
-}
-
-function outOfView(gd) {
-  const host = gd.__lossappNext && gd.__lossappNext.host;
-  return Boolean(!printing && gd._fullLayout && host && host.__lossappInView === false);
-}
-
-function startDraw(gd) {
-  draw(gd).catch((err) => { gd.textContent = 'The chart could not be drawn: ' + err.message; });
-}
-
-async function draw(gd) {
-  if (gd.__lossappBusy) return;
-  gd.__lossappBusy = true;
-  try {
-    while (gd.__lossappNext && !outOfView(gd)) {
-      const next = gd.__lossappNext;
-      gd.__lossappNext = null;
-      const Plotly = await loadPlotly(next.src);
-      speedUpArrayAttributes(Plotly);
-      const host = next.host;
-      let data, layout, drawn = null, stamp = null;
-      if (host && host.__lossapp && (host.__lossapp.controls.length || host.__lossapp.follow)) {
-        gd.__lossappDrawn = null;  // drawn from sliders: the next plain figure is drawn whatever it is
-        const st = host.__lossapp;
-        const out = applyControls(host);
-        // no patch fits while two frame sliders are away from the server's values: wait for the server
-        host.classList.toggle('lossapp-stale', Boolean(out.stale));
-        if (out.stale) continue;
-        data = out.data;
-        layout = out.layout;
-        showReadout(host, out.readout, out.marker, out.stats);
-        // with no frame patch that changes this chart, the drawing is the figure and the other sliders' values:
-        // a rerun that sends the same figure (another chart's control moved), or a frame slider that leaves
-        // this chart alone, needs no redraw
-        if (out.patched === false || (out.patched === undefined && !movedFrames(st).length)) {
-          const others = Object.entries(st.values).filter(([id]) => !st.frameIds.includes(id));
-          stamp = [JSON.stringify(others), JSON.stringify(st.xrange || null), JSON.stringify(next.config),
-                   themeKey(gd)].join('\u0000');
-          // (the figure compared by itself: joining its JSON into the stamp would copy it on every key press)
-          if (gd.__lossappControlsDrawn === stamp && gd.__lossappControlsFigure === next.figure) continue;
-        }
-      } else {
-        // a chart without sliders that already shows this figure in this theme: a rerun of its section for
-        // another control sends it again unchanged, and a full redraw would cost 30 to 80 ms for nothing
-        drawn = next.figure + '\u0000' + JSON.stringify(next.config) + '\u0000' + themeKey(gd);
-        if (gd.__lossappDrawn === drawn) continue;
-        const fig = JSON.parse(next.figure);
-        data = fig.data || [];
-        layout = fig.layout || {};
-      }
-      await show(Plotly, gd, data, themed(layout, gd), next.config);
-      if (drawn !== null) gd.__lossappDrawn = drawn;
-      gd.__lossappControlsDrawn = stamp;
-      gd.__lossappControlsFigure = stamp === null ? null : next.figure;
-    }
-  } finally {
-    gd.__lossappBusy = false;
-  }
-}
-
-function setUrl(values) {
-  const url = new URL(window.location.href);
-  for (const [k, v] of Object.entries(values)) url.searchParams.set(k, String(v));
-  window.history.replaceState(window.history.state, '', url);
-}
-
-function announce(id, value) {
-  window.dispatchEvent(new CustomEvent('lossapp-slider', {detail: {id, value}}));
-}
-
-// Build the sliders (once per set of controls) and keep the values the visitor chose across server updates.
-function setupControls(host, data, setTriggerValue, redraw) {
-  const box = host.querySelector('.lossapp-controls');
-  const controls = data.controls || [];
-  const signature = JSON.stringify(controls.map((c) => [c.id, c.min, c.max, c.step, c.role]));
-  const prev = host.__lossapp;
-  if (!prev || prev.signature !== signature) {
-    const values = Object.fromEntries(controls.map((c) => [c.id, c.value]));
-    host.__lossapp = {signature, controls, values, names: data.names || {}, labels: data.labels || {}, timer: null,
-                      server: Object.assign({}, values), sent: {}, inputs: {},
-                      frameIds: controls.filter((c) => c.role === 'frame').map((c) => c.id),
-                      steps: Object.fromEntries(controls.map((c) => [c.id, c.step]))};
-    box.replaceChildren();
-    for (const c of controls) {
-      const wrap = document.createElement('div');
-      wrap.className = 'lossapp-control' + (c.role === 'marker' ? ' lossapp-wide' : '');
-      const id = `lossapp-${data.key}-${c.id}`;
-      const label = document.createElement('label');
-      label.htmlFor = id;
-      const text = document.createElement('span');
-      text.textContent = c.label;
-      const out = document.createElement('output');
-      out.htmlFor = id;
-      const input = document.createElement('input');
-      input.type = 'range';
-      input.id = id;
-      input.min = c.min; input.max = c.max; input.step = c.step; input.value = c.value;
-      input.dataset.param = c.id;
-      if (c.help) { input.title = c.help; label.title = c.help; }
-      const places = decimals(c.step);
-      out.textContent = Number(c.value).toFixed(places);
-      input.setAttribute('aria-valuetext', out.textContent);
-      host.__lossapp.inputs[c.id] = {input, out, places};
-      input.addEventListener('input', () => {
-        const v = Number(input.value);
-        const st = host.__lossapp;
-        st.values[c.id] = v;
-        out.textContent = v.toFixed(places);
-        input.setAttribute('aria-valuetext', out.textContent);
-        setUrl({[c.id]: out.textContent});
-        redraw();
-        announce(c.id, v);
-        clearTimeout(st.timer);
-        // no patch fits (two frame sliders moved, or one beyond its table): ask the server at once
-        const wait = st.frameIds.length && st.frames && !framesFit(st) ? 0 : SYNC_MS;
-        st.timer = setTimeout(() => {
-          const sent = {};
-          for (const k of Object.keys(st.values)) sent[k] = st.values[k];
-          setUrl(Object.fromEntries(st.controls.map((k) => [k.id, Number(sent[k.id]).toFixed(decimals(k.step))])));
-          st.sent = Object.assign({}, sent);
-          setTriggerValue('sync', sent);
-        }, wait);
-      });
-      label.append(text, out);
-      wrap.append(label, input);
-      box.append(wrap);
-    }
-    if (controls.some((c) => c.role === 'marker') && data.readout !== false) addReadout(host, null);
-  } else {
-    prev.names = data.names || {};
-    prev.controls = controls;  // same sliders; a property the server may change (a shift's factor) is taken over
-    // A value the server changed by itself (a default that depends on other controls, a marker kept inside a
-    // narrower range) is taken over; the echo of what this slider last sent is not (it may have moved since).
-    for (const c of controls) {
-      if (c.value === prev.server[c.id]) continue;
-      prev.server[c.id] = c.value;
-      if (prev.sent[c.id] === c.value) continue;
-      prev.values[c.id] = c.value;
-      const el = prev.inputs[c.id];
-      if (el) {
-        el.input.value = c.value;
-        el.out.textContent = Number(c.value).toFixed(el.places);
-        el.input.setAttribute('aria-valuetext', el.out.textContent);
-      }
-      announce(c.id, c.value);
-    }
-  }
-  host.__lossapp.labels = data.labels || {};
-  const st = host.__lossapp;
-  st.frames = data.frames || null;
-  // curves patched from the previous frames are patched afresh from these
-  if (st.frameFigKey) { st.frameFigKey = null; st.decoded = null; }
-  st.stats = data.stats || null;
-  if (st.stats) addReadout(host, 'values shown');
-  st.mix = data.mix || null;  // drawn with the same parameters as the figure: it changes when the figure does
-  const xrange = data.xrange || null;
-  if (JSON.stringify(xrange) !== JSON.stringify(st.xrange || null)) {
-    st.xrange = xrange;
-    st.xrangeArr = null;
-    st.rangeKey = null;
-    st.range2Key = null;
-  }
-  if (data.figure !== st.figure) {
-    st.figure = data.figure;
-    st.fig = JSON.parse(data.figure);
-    st.decoded = null;
-    st.rangeKey = null;
-    st.range2Key = null;
-  }
-}
-
-// A chart without sliders of its own that follows other charts' "frame" sliders (data.follow: their ids and
-// the values the server saw, {id: value}).
-function setupFollower(host, data, redraw) {
-  const ids = Object.keys(data.follow);
-  const signature = JSON.stringify(ids);
-  const prev = host.__lossapp;
-  if (!prev || prev.signature !== signature) {
-    host.__lossapp = {signature, controls: [], follow: true, frameIds: ids, values: Object.assign({}, data.follow),
-                      server: Object.assign({}, data.follow), steps: data.followSteps || {}};
-  } else {
-    // where the frames below were worked out; a value the server changed by itself (pred_lengths following T)
-    // is taken over unless this chart has heard of a move the server has not seen yet (its frames would then
-    // be laid over the new figure from the old value)
-    for (const [id, value] of Object.entries(data.follow)) {
-      if (prev.server[id] !== value && prev.values[id] === prev.server[id]) prev.values[id] = value;
-      prev.server[id] = value;
-    }
-  }
-  const st = host.__lossapp;
-  st.frames = data.frames;
-  st.stats = data.stats || null;
-  if (st.stats) addReadout(host, 'values shown');
-  if (data.figure !== st.figure) { st.figure = data.figure; st.fig = JSON.parse(data.figure); }
-  if (!host.__lossappListener) {
-    host.__lossappListener = (e) => {
-      const s = host.__lossapp;
-      if (s && e.detail && s.frameIds.includes(e.detail.id)) { s.values[e.detail.id] = e.detail.value; s.redraw(); }
-    };
-    window.addEventListener('lossapp-slider', host.__lossappListener);
-  }
-  st.redraw = redraw;
-}
-
-export default function ({ parentElement, data: sent, setTriggerValue }) {
-  // sent as UTF-8 JSON bytes (see payload_bytes)
-  const data = ArrayBuffer.isView(sent) ? JSON.parse(new TextDecoder().decode(sent)) : sent;
-  const gd = parentElement.querySelector('.lossapp-chart');
-  if (!gd || !data) return;
-  gd.setAttribute('aria-label', data.alt || 'chart');
-  const host = parentElement;
-  watchView(host, gd);
-  const kick = () => {
-    gd.__lossappNext = Object.assign({}, data, {host});
-    startDraw(gd);
-  };
-  if (data.controls && data.controls.length) setupControls(host, data, setTriggerValue, kick);
-  else if (data.follow && data.frames) setupFollower(host, data, kick);
-  else if (host.__lossapp) { host.__lossapp = null; host.querySelector('.lossapp-controls').replaceChildren(); }
-  kick();
-  return () => {
-    gd.__lossappShown = null;
-    gd.__lossappConfig = null;
-    if (host.__lossappListener) window.removeEventListener('lossapp-slider', host.__lossappListener);
-    host.__lossappListener = null;
-    if (viewObserver) viewObserver.unobserve(host);
-    host.__lossappGd = null;
-    host.__lossappInView = undefined;
-    if (window.Plotly) window.Plotly.purge(gd);
-  };
-}
-"""
-
-_component = st.components.v2.component(COMPONENT_NAME, html=_HTML, css=_CSS, js=_JS, isolate_styles=False)
+def _chart_component() -> Any:
+    """The registered component (registered on first use, inside a script run: Streamlit resolves the file
+    paths against the installed package's asset_dir then), or None when the package is not installed."""
+    global _COMPONENT
+    if _COMPONENT is None and runtime.exists():
+        guard_trigger_parsing()
+        try:
+            _COMPONENT = st.components.v2.component(COMPONENT_NAME, html=_HTML, css="chart.css", js="index.js",
+                                                    isolate_styles=False)
+        except StreamlitAPIException:
+            _COMPONENT = False
+            _LOG.warning("The chart component's files are not installed (pip install -e lossapp): plain charts.")
+    return _COMPONENT or None
 
 
 def ensure_plotly_js(target: Path = STATIC_PLOTLY, source: Path = PACKAGE_PLOTLY) -> bool:
@@ -1023,12 +188,17 @@ _READY: bool | None = None
 
 
 def live_charts_enabled() -> bool:
-    """Whether charts use the redraw-in-place component (plotly.js in place, static serving on, not opted out)."""
+    """Whether charts use the redraw-in-place component (plotly.js in place, static serving on, the component's
+    files installed, not opted out). Decided once inside a Streamlit server."""
     global _READY
     if os.environ.get("LOSSAPP_PLAIN_CHARTS", "") not in ("", "0"):
         return False
     if _READY is None:
-        _READY = bool(st.get_option("server.enableStaticServing")) and ensure_plotly_js()
+        ready = (bool(st.get_option("server.enableStaticServing")) and ensure_plotly_js()
+                 and _chart_component() is not None)
+        if not runtime.exists():
+            return ready
+        _READY = ready
     return _READY
 
 
@@ -1048,7 +218,7 @@ def _kept_on(fig: go.Figure, name: str, make: Callable[[], str]) -> str:
 def chart_json(fig: go.Figure) -> str:
     """The figure as plotly JSON (arrays base64-encoded), computed once per figure object.
 
-    Cached figures (``lossapp.views``) are shown on many runs; their JSON is kept on the figure itself, so they
+    Cached figures (``lossapp.sections``) are shown on many runs; their JSON is kept on the figure itself, so they
     must not be modified after their first display (they are not: they are frozen or treated as read-only).
     """
     return _kept_on(fig, "_lossapp_json", lambda: fig.to_json(validate=False))
@@ -1173,36 +343,81 @@ def client_slider(key: str, label: str, *, low: float, high: float, step: float,
     return ClientSlider(key, label, low, high, step, value, role, help, factor, curve)
 
 
+#: A sync message holds one entry per slider of a chart and its number: anything longer, or a number written
+#: in more characters than this, is not one the page sent.
+SYNC_MAX_ENTRIES = 64
+SYNC_MAX_TEXT = 40
+#: The entry of a sync message that holds its number (see lossapp/frontend/sync.js).
+SEQ_KEY = "_seq"
+
+
+def _sync_number(raw: Any) -> float | None:
+    """A finite number from a sync message's entry, or None; sizes are checked before converting (a 400-digit
+    integer would raise OverflowError, a long text costs time to parse)."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return float(raw) if raw.bit_length() <= 64 else None
+    if isinstance(raw, str):
+        if len(raw) > SYNC_MAX_TEXT:
+            return None
+        try:
+            raw = float(raw)
+        except ValueError:
+            return None
+    if isinstance(raw, float) and math.isfinite(raw):
+        return raw
+    return None
+
+
 def apply_sync(payload: Any, sliders: Sequence[ClientSlider]) -> dict[str, str]:
     """The address values to store for a "sync" message from the browser: each known slider's value, checked
-    against its range and snapped to its steps; anything else in the message is ignored."""
-    if not isinstance(payload, dict):
+    against its range and snapped to its steps; anything else in the message is ignored, and a message of
+    another shape or size (a list, nested values, hundreds of entries) gives nothing.
+
+    >>> s = ClientSlider("rho", "rho", 0.1, 5.0, 0.1, 1.0, "frame")
+    >>> apply_sync({"rho": 2.3, "_seq": 4}, [s]), apply_sync({"rho": 10**400}, [s]), apply_sync({"rho": [[1]]}, [s])
+    ({'rho': '2.3'}, {}, {})
+    """
+    if not isinstance(payload, dict) or len(payload) > SYNC_MAX_ENTRIES:
         return {}
     out = {}
     for s in sliders:
-        raw = payload.get(s.id)
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            continue
-        try:
-            value = float(raw)
-        except ValueError:
-            continue
-        if math.isfinite(value):
+        value = _sync_number(payload.get(s.id))
+        if value is not None:
             out[s.id] = f"{s.snap(value):g}"
     return out
 
 
-def _sync_callback(component_key: str, sliders: Sequence[ClientSlider]):
+def sync_seq(payload: Any) -> int | None:
+    """The number of a sync message (a positive integer the page counts up), or None."""
+    seq = payload.get(SEQ_KEY) if isinstance(payload, dict) and len(payload) <= SYNC_MAX_ENTRIES else None
+    if isinstance(seq, int) and not isinstance(seq, bool) and 0 < seq < 2**53:
+        return seq
+    return None
+
+
+def _ack_key(component_key: str) -> str:
+    return f"_lossapp_ack_{component_key}"
+
+
+def _sync_callback(component_key: str, sliders: Sequence[ClientSlider]) -> Callable[[], None]:
     def on_sync() -> None:
-        state = st.session_state.get(component_key)
-        payload = None
-        if state is not None:
-            try:
-                payload = state["sync"]
-            except (KeyError, TypeError):
-                payload = getattr(state, "sync", None)
+        try:  # the message as Streamlit parsed it; one it cannot read (nested too deep) counts as none
+            state = st.session_state.get(component_key)
+            payload = None
+            if state is not None:
+                try:
+                    payload = state["sync"]
+                except (KeyError, TypeError):
+                    payload = getattr(state, "sync", None)
+        except (RecursionError, ValueError, TypeError):
+            return
         for k, v in apply_sync(payload, sliders).items():
             st.query_params[k] = v
+        seq = sync_seq(payload)
+        if seq is not None:  # the reply tells the page which message it answers
+            st.session_state[_ack_key(component_key)] = seq
 
     return on_sync
 
@@ -1250,11 +465,14 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     the chart (a frame patch replaces their texts). A chart with ``frames`` and ``follow`` (other charts' frame
     sliders) has no slider of its own and follows those as they move.
     """
-    config = dict(CONFIG if config is None else config, responsive=True)
-    if not live_charts_enabled():
+    config = private_config(dict(CONFIG if config is None else config, responsive=True))
+    component = _chart_component() if live_charts_enabled() else None
+    if component is None:
         st.plotly_chart(fig, config=config, key=key, alt=alt)
         return
     data = {"alt": alt, "config": config, "src": _static_url(), "key": key}
+    if os.environ.get(PATCH_ENV, "") == "0":
+        data["patch"] = False
     if frames is not None:
         data["frames"] = frames
     if stats:
@@ -1266,17 +484,18 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     if follow and not sliders:
         data["follow"] = {s.id: s.value for s in follow}
         data["followSteps"] = {s.id: s.step for s in follow}
-        _component(key=key, data=payload_bytes(fig, data), width="stretch", height="content")
+        component(key=key, data=payload_bytes(fig, data), width="stretch", height="content")
         return
     if sliders:
         data["controls"] = [s.to_json() for s in sliders]
+        data["ack"] = st.session_state.get(_ack_key(key), 0)
         data["names"] = dict(names or {})
         data["readout"] = bool(readout)
         if labels:
             data["labels"] = {k: list(v) for k, v in labels.items()}
         if xrange is not None:
             data["xrange"] = [float(xrange[0]), float(xrange[1])]
-        _component(key=key, data=payload_bytes(fig, data), width="stretch", height="content",
+        component(key=key, data=payload_bytes(fig, data), width="stretch", height="content",
                    on_sync_change=_sync_callback(key, tuple(sliders)))
     else:
-        _component(key=key, data=payload_bytes(fig, data), width="stretch", height="content")
+        component(key=key, data=payload_bytes(fig, data), width="stretch", height="content")

@@ -84,8 +84,20 @@ def test_live_charts_go_to_the_component_with_figure_alt_and_script_address(monk
     data = payload(element.proto)
     assert data["src"] == "/app/static/plotly.min.js"
     assert data["config"]["displaylogo"] is False and data["config"]["responsive"] is True
+    assert data["config"]["showSendToCloud"] is False
     (chart,) = charts(at)
     assert (chart.key, chart.alt, chart.data[0]["name"]) == ("demo_chart", "A falling line.", "demo")
+
+
+@pytest.mark.parametrize("switch", ["", "0"])
+def test_the_plotly_patch_is_switched_off_by_the_environment(monkeypatch, switch):
+    """LOSSAPP_PLOTLY_PATCH=0 tells the browser to draw without frontend/plotly_patch.js."""
+    monkeypatch.delenv("LOSSAPP_PLAIN_CHARTS", raising=False)
+    monkeypatch.setenv(live_chart.PATCH_ENV, switch)
+    monkeypatch.setattr(live_chart, "_READY", True)
+    at = AppTest.from_function(_script, default_timeout=30).run()
+    (element,) = at.get("bidi_component")
+    assert payload(element.proto).get("patch", True) is (switch != "0")
 
 
 def test_plain_charts_when_asked(monkeypatch):
@@ -137,6 +149,50 @@ def test_sync_messages_are_checked_against_each_slider():
     assert live_chart.apply_sync({"a_pred": float("nan"), "a_weight": "inf"}, sliders) == {}
     assert live_chart.apply_sync(["a_pred", 1.0], sliders) == {}
     assert live_chart.apply_sync(None, sliders) == {}
+
+
+def test_hostile_sync_messages_are_refused_by_shape_and_size_before_reading():
+    """Sent from the browser console: a 400-digit integer (float() would raise OverflowError), a deeply nested
+    array, a long number text, a message with thousands of entries; none changes the address, none raises."""
+    sliders = (live_chart.ClientSlider("a_pred", "marker", -5.0, 5.0, 0.05, 2.0, "marker"),)
+    nested: list = []
+    for _ in range(50_000):
+        nested = [nested]
+    for message in ({"a_pred": 10**400}, {"a_pred": -(10**400)}, {"a_pred": nested}, {"a_pred": "1" * 5000},
+                    {"a_pred": {"a_pred": 1.0}}, {f"k{i}": 1 for i in range(10_000)} | {"a_pred": 1.0}, nested):
+        assert live_chart.apply_sync(message, sliders) == {}
+        assert live_chart.sync_seq(message) is None
+    assert live_chart.apply_sync({"a_pred": 2**62, "_seq": 3}, sliders) == {"a_pred": "5"}
+    assert live_chart.apply_sync({"a_pred": " 1.5 "}, sliders) == {"a_pred": "1.5"}
+
+
+def test_sync_message_numbers():
+    assert live_chart.sync_seq({"_seq": 7, "a": 1}) == 7
+    for bad in ({"_seq": 0}, {"_seq": -1}, {"_seq": True}, {"_seq": 1.5}, {"_seq": 2**60}, {"_seq": "3"}, {}, None):
+        assert live_chart.sync_seq(bad) is None
+
+
+def test_streamlit_reads_an_unreadable_component_message_as_none():
+    """Streamlit's own parser of component messages raised RecursionError (100,000 nested arrays) or ValueError
+    (a 5,000-digit integer) before any callback; guarded, such a message is no message."""
+    from streamlit.components.v2.bidi_component import main as bidi_main
+
+    live_chart.guard_trigger_parsing()
+    live_chart.guard_trigger_parsing()  # once only
+    parse = bidi_main.deserialize_trigger_list
+    assert parse.lossapp_guarded
+    assert parse('[{"event": "sync", "value": {"a": 1}}]') == [{"event": "sync", "value": {"a": 1}}]
+    assert parse("[" * 100_000 + "]" * 100_000) is None
+    assert parse('[{"event": "sync", "value": {"a": ' + "9" * 5000 + "}}]") is None
+    assert parse('"' + "x" * 100_000 + '"') is None
+    assert parse(None) is None
+
+
+def test_charts_offer_no_upload():
+    config = live_chart.private_config({"displaylogo": True, "showSendToCloud": True})
+    assert config["displaylogo"] is False and config["showSendToCloud"] is False
+    assert config["showEditInChartStudio"] is False and config["showLink"] is False
+    assert set(live_chart.UPLOAD_BUTTONS) <= set(config["modeBarButtonsToRemove"])
 
 
 def _client_script():
