@@ -7,19 +7,14 @@ warning at the top of the page lists every such value once.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from lossapp import urlstate
 
-PRESENT_CSS = """
-<style>
-html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
-[data-testid="stCaptionContainer"] { font-size: 1.05rem; }
-[data-testid="stSidebar"] { display: none; }
-[data-testid="stExpander"] { display: none; }
-</style>
-"""
+#: The projector layout's styles, kept with the chart component's CSS (read once, on import).
+PRESENT_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present.css').read_text()}</style>"
 
 
 def presentation_mode() -> bool:
