@@ -218,7 +218,7 @@ def _kept_on(fig: go.Figure, name: str, make: Callable[[], str]) -> str:
 def chart_json(fig: go.Figure) -> str:
     """The figure as plotly JSON (arrays base64-encoded), computed once per figure object.
 
-    Cached figures (``lossapp.sections``) are shown on many runs; their JSON is kept on the figure itself, so they
+    Cached figures (``lossapp.charts``) are shown on many runs; their JSON is kept on the figure itself, so they
     must not be modified after their first display (they are not: they are frozen or treated as read-only).
     """
     return _kept_on(fig, "_lossapp_json", lambda: fig.to_json(validate=False))
