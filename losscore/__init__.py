@@ -15,17 +15,11 @@ from .classification import (
     SoftmaxCrossEntropyLoss,
     SquaredHingeLoss,
 )
+from .ctc_decoding import CTCAlignment, ctc_alignment_posteriors, ctc_alignments, ctc_greedy_decode
 from .distribution import KLDivLoss, PoissonNLLLoss, stirling_log_factorial
 from .embedding import CosineEmbeddingLoss, SDMLLoss, TripletLoss
 from .regression import HuberLoss, L1Loss, L2Loss
-from .sequence import (
-    CTCAlignment,
-    CTCLoss,
-    ctc_alignment_posteriors,
-    ctc_alignments,
-    ctc_feasible,
-    ctc_greedy_decode,
-)
+from .sequence import CTCLoss, ctc_feasible
 
 __all__ = [
     "CTCAlignment",

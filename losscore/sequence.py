@@ -1,4 +1,4 @@
-"""Sequence losses: CTCLoss (connectionist temporal classification) and the CTC helpers the app shows.
+"""Sequence losses: CTCLoss (connectionist temporal classification) and its lattice recursion.
 
 CTC scores an unsegmented label sequence against per-time-step class scores by summing over every alignment
 of the label to the time steps. Everything here runs in log space, so long sequences and extreme activations
@@ -19,14 +19,7 @@ from ._base import Loss
 from ._kernels import scratch
 from ._validation import as_float_array, check_finite, describe
 
-__all__ = [
-    "CTCAlignment",
-    "CTCLoss",
-    "ctc_alignment_posteriors",
-    "ctc_alignments",
-    "ctc_feasible",
-    "ctc_greedy_decode",
-]
+__all__ = ["CTCLoss", "ctc_feasible"]
 
 # A large negative number stands for log(0) inside the recursion: unlike -inf it never produces NaN
 # (-inf - -inf) and needs no masks. Unreachable lattice cells drift down by at most _NEG per time step, so
@@ -307,23 +300,13 @@ class _CoreResult:
     occupancy: np.ndarray | None  # (N, T, C) fresh: class posteriors (gamma spread onto classes)
 
 
-def _ctc_core(
-    x: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray, posteriors: bool
-) -> _CoreResult:
-    """Log-likelihoods of the labels; with ``posteriors`` also the softmax and the alignment posteriors.
-
-    ``x`` is (T, N, C) activations; ``labels`` (N, W) valid class indices up to ``lab_len``.
-    """
+def _emission_source(x: np.ndarray, pred_len: np.ndarray, halves: int, posteriors: bool
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The emission source, one row per step: log-softmax (forward half), the same reversed in time (backward
+    half), a log 0 column and the virtual end states E; and the softmax (kept only with ``posteriors``)."""
     t_len, n, c = x.shape
     dt = x.dtype
-    halves = 2 if posteriors else 1
-    plan = _get_plan(labels, lab_len, c, halves, dt)
-    s_max = plan.S
-    hn = halves * n
     nc = n * c
-
-    # The emission source, one row per step: log-softmax (forward half), the same reversed in time (backward
-    # half), a log 0 column and the virtual end states E. The log-softmax is written straight into it.
     src = scratch("ctc src", (t_len, halves * nc + 1 + (n if halves == 2 else 0)), dt)
     src[:, halves * nc] = _NEG
     lp = src[:, :nc].reshape(t_len, n, c)
@@ -361,14 +344,18 @@ def _ctc_core(
             src[:, 2 * nc + 1:] = _NEG
         else:
             np.copyto(src[:, 2 * nc + 1:], np.where(late[::-1], 0.0, _NEG))
+    return src, sm
 
-    width = s_max + 3
-    flat = hn * width
-    emit = scratch("ctc emit", (t_len, flat), dt)
-    np.take(src, plan.idx, axis=1, out=emit, mode="wrap")  # the indices are in range; "wrap" skips checks
 
-    # The lattice: one flat row of H*N*W cells per step. Cells 2.. are computed at once from the three cells
-    # before each; the pad cells between sequences emit log 0, so they stay (about) log 0 themselves.
+def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The recursion over the lattice: one flat row of H*N*W cells per step. Cells 2.. are computed at once from
+    the three cells before each; the pad cells between sequences emit log 0, so they stay (about) log 0 themselves.
+
+    Returns the lattice (T+1, H*N, W), the pre-emission rows (T, H*N*W) and, per row, what the re-centring took
+    out of it so far (T+1, H*N), in float64.
+    """
+    t_len, flat = emit.shape
+    dt = emit.dtype
     lat = scratch("ctc lattice", (t_len + 1, flat), dt)
     lat[:, :2] = _NEG
     np.copyto(lat[0], plan.init)
@@ -381,7 +368,7 @@ def _ctc_core(
     m = scratch("ctc m", (flat - 2,), dt)
     acc = scratch("ctc acc", (flat - 2,), dt)
     pen = plan.pen
-    lat3 = lat.reshape(t_len + 1, hn, width)
+    lat3 = lat.reshape(t_len + 1, hn, flat // hn)
     # log-sum-exp of the three predecessors, shifted by their max; positional outputs save call overhead
     add, subtract, exp, log = np.add, np.subtract, np.exp, np.log
     max_reduce, sum_reduce = np.maximum.reduce, np.add.reduce
@@ -411,7 +398,26 @@ def _ctc_core(
             top[top < 0.5 * _NEG] = 0.0  # a row with nothing reachable keeps its log 0s
             subtract(rows, top[:, None], rows)
             shift_at[t + 1] = top
-    offset = np.add.accumulate(shift_at, axis=0)  # (T+1, H*N): what was taken out of each lattice row
+    return lat3, pre, np.add.accumulate(shift_at, axis=0)
+
+
+def _ctc_core(
+    x: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray, posteriors: bool
+) -> _CoreResult:
+    """Log-likelihoods of the labels; with ``posteriors`` also the softmax and the alignment posteriors.
+
+    ``x`` is (T, N, C) activations; ``labels`` (N, W) valid class indices up to ``lab_len``.
+    """
+    t_len, n, c = x.shape
+    halves = 2 if posteriors else 1
+    plan = _get_plan(labels, lab_len, c, halves, x.dtype)
+    s_max = plan.S
+    hn = halves * n
+    src, sm = _emission_source(x, pred_len, halves, posteriors)
+    width = s_max + 3
+    emit = scratch("ctc emit", (t_len, hn * width), x.dtype)
+    np.take(src, plan.idx, axis=1, out=emit, mode="wrap")  # the indices are in range; "wrap" skips checks
+    lat3, pre, offset = _run_lattice(plan, emit, hn)
 
     if halves == 1:
         rows = np.arange(n)
@@ -422,12 +428,12 @@ def _ctc_core(
     loglik = np.logaddexp(lat3[t_len, n:, s_max + 2], lat3[t_len, n:, s_max + 1]) + offset[t_len, n:]
     # gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p): alpha_t includes y_t, the pre-emission beta does not.
     # pre[T-1-t] is in the frame of lattice row T-1-t; the row offsets and log p cancel in float64 first.
-    gamma = scratch("ctc gamma", (t_len, n, s_max), dt)
+    gamma = scratch("ctc gamma", (t_len, n, s_max), x.dtype)
     pre3 = pre.reshape(t_len, hn, width)
     np.add(lat3[1:, :n, 3:], pre3[::-1, n:, s_max + 2:2:-1], out=gamma)
     correction = offset[1:, :n] + offset[t_len - 1::-1, n:] if t_len else np.zeros((0, n))
     correction -= np.where(loglik > 0.5 * _NEG, loglik, 0.0)
-    gamma += correction.astype(dt)[:, :, None]
+    gamma += correction.astype(x.dtype)[:, :, None]
     np.exp(gamma, out=gamma)
     gamma_ntc = gamma.transpose(1, 0, 2)
     occupancy = np.matmul(gamma_ntc, plan.onehot)
@@ -581,145 +587,3 @@ class CTCLoss(Loss):
                     g *= scale[:, None]
                 g[:, ~feasible] = 0.0
         return values, {"pred": grad}
-
-
-def ctc_greedy_decode(pred: Any, pred_lengths: Any = None, layout: str = "NTC") -> list[list[int]]:
-    """Best-path decoding: the most likely class at each step, repeats merged, blanks (class C-1) dropped.
-
-    This is the label of the single most probable alignment, a fast approximation of the most probable label.
-    ``pred`` may hold activations, probabilities or log-probabilities (only the argmax matters); steps at or
-    after ``pred_lengths[n]`` (rounded to the nearest integer) are ignored.
-
-    Shape:
-        pred (N, T, C) for layout "NTC" or (T, N, C) for "TNC"; pred_lengths (N,). Returns N lists of ints.
-
-    >>> blank = [0.0, 0.0, 1.0]
-    >>> ctc_greedy_decode([[[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], blank, [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
-    [[0, 0, 1]]
-    """
-    _check_layout(layout, "layout", _PRED_LAYOUTS)
-    x, x_tnc = _check_pred(pred, layout)
-    t_len, n, c = x_tnc.shape
-    check_finite(x, "pred")
-    best = np.argmax(x_tnc, axis=2).T  # (N, T)
-    keep = best != c - 1
-    keep[:, 1:] &= best[:, 1:] != best[:, :-1]
-    if pred_lengths is not None:
-        pred_len = _check_lengths(pred_lengths, "pred_lengths", n, t_len, "the number of time steps T")
-        keep &= np.arange(t_len) < pred_len[:, None]
-    return [best[i, keep[i]].tolist() for i in range(n)]
-
-
-@dataclass(frozen=True)
-class CTCAlignment:
-    """Where one label sequence sits in time, according to CTC (see :func:`ctc_alignment_posteriors`).
-
-    Attributes:
-        extended_label: (2L+1,) the label with a blank before, between and after its symbols.
-        state_posteriors: (T, 2L+1) probability that the alignment is in each extended-label state at each step;
-            rows sum to 1 up to pred_length, rows after it are 0.
-        class_posteriors: (T, C) the same spread onto classes (the blank states onto class C-1).
-        softmax: (T, C) the network's per-step class probabilities (0 after pred_length).
-        log_likelihood: log p(label | pred); -inf if infeasible.
-        feasible: whether the label fits in pred_length steps; if not, the posteriors are all 0.
-        blank: the blank class, C-1.
-    """
-
-    extended_label: np.ndarray
-    state_posteriors: np.ndarray
-    class_posteriors: np.ndarray
-    softmax: np.ndarray
-    log_likelihood: float
-    feasible: bool
-    blank: int
-
-
-def ctc_alignment_posteriors(
-    pred: Any, label: Any, pred_length: Any = None, label_length: Any = None
-) -> CTCAlignment:
-    r"""Posterior probability of each alignment state at each time step, for ONE sequence.
-
-    :math:`\gamma_t(s) = \alpha_t(s)\,\beta_t(s) / (y_t(l'_s)\, p(\text{label}))` is the probability, over all
-    alignments of the label weighted by their likelihood, that step t emits extended-label state s. The
-    per-class posteriors sum the states of each class; ``softmax - class_posteriors`` is the CTC gradient.
-    :func:`ctc_alignments` does the same for a batch in one pass.
-
-    Args:
-        pred: (T, C) activations; the blank is class C-1.
-        label: 1-D class indices, padded with -1 unless ``label_length`` is given.
-        pred_length: number of valid steps (default T).
-        label_length: number of label entries to use (default: up to the first -1).
-
-    Uniform scores, 3 steps, label [0, 1]: 5 of the 27 paths collapse to it, each with probability 1/27.
-
-    >>> a = ctc_alignment_posteriors(np.zeros((3, 3)), [0, 1])
-    >>> a.extended_label.tolist(), a.feasible, round(a.log_likelihood, 4), round(float(np.log(5 / 27)), 4)
-    ([2, 0, 2, 1, 2], True, -1.6864, -1.6864)
-    >>> a.state_posteriors.sum(axis=1).round(6).tolist()
-    [1.0, 1.0, 1.0]
-    """
-    x = _as_pred(pred)
-    if x.ndim != 2:
-        raise ValueError(f"pred must be 2-D (T, C) for one sequence; got shape {x.shape}")
-    check_finite(x, "pred")
-    t_len, c = x.shape
-    labels, lab_len = _check_labels(label, label_length, 1, t_len, c, "NT", single=True)
-    pred_len = np.full(1, t_len, dtype=np.intp)
-    if pred_length is not None:
-        pred_len = _check_length(pred_length, "pred_length", t_len, "the number of time steps T")
-    return _alignments(x[:, None, :], labels, lab_len, pred_len)[0]
-
-
-def ctc_alignments(
-    pred: Any, label: Any, pred_lengths: Any = None, label_lengths: Any = None
-) -> list[CTCAlignment]:
-    r""":func:`ctc_alignment_posteriors` for N sequences at once (one forward-backward pass for the batch).
-
-    Args:
-        pred: (N, T, C) activations; the blank is class C-1.
-        label: (N, W) class indices, each row padded with -1 unless ``label_lengths`` is given.
-        pred_lengths: (N,) valid steps of each sequence (default T).
-        label_lengths: (N,) label entries to use in each row (default: up to the row's first -1).
-
-    Returns one :class:`CTCAlignment` per sequence, the same as :func:`ctc_alignment_posteriors` of each.
-
-    >>> a, b = ctc_alignments(np.zeros((2, 3, 3)), [[0, 1], [0, -1]], pred_lengths=[3, 2])
-    >>> round(a.log_likelihood, 4), round(float(np.log(5 / 27)), 4), b.state_posteriors.shape
-    (-1.6864, -1.6864, (3, 3))
-    """
-    x = _as_pred(pred)
-    if x.ndim != 3:
-        raise ValueError(f"pred must be 3-D (N, T, C); got shape {x.shape}")
-    check_finite(x, "pred")
-    n, t_len, c = x.shape
-    labels, lab_len = _check_labels(label, label_lengths, n, t_len, c, "NT")
-    pred_len = np.full(n, t_len, dtype=np.intp)
-    if pred_lengths is not None:
-        pred_len = _check_lengths(pred_lengths, "pred_lengths", n, t_len, "the number of time steps T")
-    return _alignments(x.transpose(1, 0, 2), labels, lab_len, pred_len)
-
-
-def _alignments(
-    x_tnc: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray
-) -> list[CTCAlignment]:
-    """The posteriors of checked inputs: ``x_tnc`` (T, N, C), ``labels`` (N, W), lengths (N,)."""
-    t_len, n, c = x_tnc.shape
-    feasible = ctc_feasible(lab_len, _repeats(labels, lab_len), pred_len)
-    width = int(lab_len.max(initial=0))
-    core = _ctc_core(x_tnc, labels[:, :width], lab_len, pred_len, True)
-    out = []
-    for i in range(n):
-        length = int(lab_len[i])
-        ext = np.full(2 * length + 1, c - 1, dtype=np.intp)
-        ext[1::2] = labels[i, :length]
-        softmax = core.softmax[:, i].copy()
-        if feasible[i]:
-            states = core.gamma[i, :, :2 * length + 1].copy()
-            classes = core.occupancy[i]  # a fresh array (not scratch): views of it stay valid
-            loglik = float(core.log_likelihood[i])
-        else:
-            states = np.zeros((t_len, 2 * length + 1), dtype=x_tnc.dtype)
-            classes = np.zeros((t_len, c), dtype=x_tnc.dtype)
-            loglik = -np.inf
-        out.append(CTCAlignment(ext, states, classes, softmax, loglik, bool(feasible[i]), c - 1))
-    return out

@@ -16,14 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import losscore.sequence as sequence
-from losscore.sequence import (
-    CTCAlignment,
-    CTCLoss,
-    ctc_alignment_posteriors,
-    ctc_alignments,
-    ctc_feasible,
-    ctc_greedy_decode,
-)
+from losscore.ctc_decoding import CTCAlignment, ctc_alignment_posteriors, ctc_alignments, ctc_greedy_decode
+from losscore.sequence import CTCLoss, ctc_feasible
 
 
 # The recursion has two code paths, chosen by lattice size: np.logaddexp for small lattices, a max-shifted
