@@ -141,7 +141,8 @@ class SessionStats:
 class Session:
     """A visitor's tab: an HTTP warm-up, then a WebSocket over which the script runs."""
 
-    def __init__(self, base: str, page: str, seed: int, timeout: float):
+    def __init__(self, base: str, page: str, seed: int, timeout: float, rerun_only: bool = False):
+        self.rerun_only = rerun_only
         self.base = base.rstrip("/")
         self.page = page
         self.rng = random.Random(seed)
@@ -211,11 +212,16 @@ class Session:
         _, error = await self._run(setup)
         if error:
             raise RuntimeError(error)
-        if not self.sliders:
+        if not self.sliders and not self.rerun_only:
             raise RuntimeError(f"page {self.page!r} shows no slider to move")
 
     async def move(self) -> tuple[float, str | None]:
-        """Move one slider of the page by one to three steps (bouncing off its ends)."""
+        """Move one slider of the page by one to three steps (bouncing off its ends); with ``rerun_only``, run
+        the page again as it is (what a widget change costs the server, whatever the widget)."""
+        if self.rerun_only:
+            def same(cs):
+                cs.page_script_hash = self.page_hash
+            return await self._run(same)
         s = self.rng.choice(list(self.sliders.values()))
         steps = self.rng.choice((-3, -2, -1, 1, 2, 3))
         new = s.value + steps * s.step
@@ -241,8 +247,8 @@ class Session:
 
 
 async def run_session(base: str, page: str, seed: int, warm_until: float, stop_at: float, think: float,
-                      timeout: float) -> SessionStats:
-    session = Session(base, page, seed, timeout)
+                      timeout: float, rerun_only: bool = False) -> SessionStats:
+    session = Session(base, page, seed, timeout, rerun_only)
     try:
         await session.connect()
         await session.first_run()
@@ -348,12 +354,12 @@ async def run_browser(base: str, stop_at: float, warm_until: float) -> BrowserSt
 
 # -- the whole run ----------------------------------------------------------------------------------------------
 async def run_load(base: str, sessions: int, duration: float, warmup: float, think: float, pages: list[str],
-                   timeout: float, browser: bool, seed: int, server_pids: list[int]) -> dict:
+                   timeout: float, browser: bool, seed: int, server_pids: list[int], rerun_only: bool = False) -> dict:
     start = time.monotonic()
     warm_until = start + warmup
     stop_at = warm_until + duration
     tasks = [asyncio.create_task(run_session(base, pages[i % len(pages)], seed * 1000 + i, warm_until, stop_at,
-                                             think, timeout)) for i in range(sessions)]
+                                             think, timeout, rerun_only)) for i in range(sessions)]
     browser_task = asyncio.create_task(run_browser(base, stop_at, warm_until)) if browser else None
     await asyncio.sleep(max(0.0, warm_until - time.monotonic()))
     cpu0, wall0 = (cpu_seconds(server_pids) if server_pids else None), time.monotonic()

@@ -54,8 +54,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log_path: Path, script: Path | None = None) -> subprocess.Popen:
-    """``streamlit run`` the app (or another ``script``, from its own folder) on a loopback port."""
+def start_server(port: int, log_path: Path, script: Path | None = None, cwd: Path | None = None
+                 ) -> subprocess.Popen:
+    """``streamlit run`` the app (or another ``script``, from ``cwd``: its own folder unless given) on a loopback
+    port."""
     script = ROOT / "app.py" if script is None else script
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(script),
@@ -63,7 +65,7 @@ def start_server(port: int, log_path: Path, script: Path | None = None) -> subpr
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]
     log = open(log_path, "wb")  # noqa: SIM115 - closed when the process is reaped
-    return subprocess.Popen(cmd, cwd=script.parent, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen(cmd, cwd=cwd or script.parent, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
