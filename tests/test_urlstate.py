@@ -156,8 +156,29 @@ FORBIDDEN_MODULES = {"pickle", "cPickle", "dill", "marshal", "shelve", "joblib"}
 HTML_CALLS = {"html"}  # st.html and components.html render HTML whatever they are given
 
 
+def _package_path(node: ast.AST) -> bool:
+    """``Path(__file__).parent`` joined with string literals: a file of the package, not anything a visitor sends."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        return _package_path(node.left) and isinstance(node.right, ast.Constant) and isinstance(node.right.value, str)
+    return (isinstance(node, ast.Attribute) and node.attr == "parent" and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name) and node.value.func.id == "Path"
+            and [ast.dump(a) for a in node.value.args] == [ast.dump(ast.Name("__file__", ast.Load()))])
+
+
+def _literal_text(node: ast.AST) -> bool:
+    """A string literal, or an f-string of literals and the text of a package file (the present mode's CSS)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.JoinedStr):
+        return all(isinstance(v, ast.Constant) or (
+            isinstance(v, ast.FormattedValue) and isinstance(v.value, ast.Call) and not v.value.args
+            and isinstance(v.value.func, ast.Attribute) and v.value.func.attr == "read_text"
+            and _package_path(v.value.func.value)) for v in node.values)
+    return False
+
+
 def _module_constants(tree: ast.Module) -> set[str]:
-    """Names assigned exactly once, at module level, to a string literal."""
+    """Names assigned exactly once, at module level, to a string literal (or the text of a package file)."""
     counts: dict[str, int] = {}
     literal: set[str] = set()
     for node in ast.walk(tree):
@@ -168,7 +189,7 @@ def _module_constants(tree: ast.Module) -> set[str]:
                     counts[t.id] = counts.get(t.id, 0) + 1
     for node in tree.body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            if _literal_text(node.value):
                 literal.add(node.targets[0].id)
     return {n for n in literal if counts.get(n) == 1}
 
