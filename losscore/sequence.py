@@ -398,10 +398,10 @@ def _ctc_core(
             logaddexp(acc, window[2], before)
         else:
             add(window, pen, z)
-            max_reduce(z, 0, None, m)
+            max_reduce(z, 0, None, m)  # type: ignore[call-overload]  # numpy's stubs make out keyword-only
             subtract(z, m, z)
             exp(z, z)
-            sum_reduce(z, 0, None, acc)
+            sum_reduce(z, 0, None, acc)  # type: ignore[call-overload]  # (it is positional at run time)
             log(acc, acc)
             add(acc, m, before)
         add(before, emission, row)
@@ -707,6 +707,7 @@ def _alignments(
     feasible = ctc_feasible(lab_len, _repeats(labels, lab_len), pred_len)
     width = int(lab_len.max(initial=0))
     core = _ctc_core(x_tnc, labels[:, :width], lab_len, pred_len, True)
+    assert core.softmax is not None and core.gamma is not None and core.occupancy is not None  # posteriors=True
     out = []
     for i in range(n):
         length = int(lab_len[i])
