@@ -61,6 +61,7 @@ run: $(VENV)/.run-deps
 ## Lint + the whole test suite (unit, doctests, AppTest, the JavaScript's lint and unit tests, browser)
 test: $(VENV)/.dev-deps $(MXVENV)/.deps chromium js
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	LOSSCORE_THREADS=1 $(BIN)/python -m pytest -q tests/test_kernels.py tests/test_properties.py tests/test_validation.py tests/test_sequence.py tests/test_mxnet_reference.py losscore
 
@@ -71,6 +72,7 @@ js: node_modules/.package-lock.json
 
 lint: $(VENV)/.dev-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 unit: $(VENV)/.dev-deps $(MXVENV)/.deps
 	$(BIN)/python -m pytest -m "not browser"

@@ -25,10 +25,13 @@ import functools
 import inspect
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from streamlit import runtime
+
+if TYPE_CHECKING:
+    from streamlit.runtime.caching.cache_utils import CachedFunc
 
 __all__ = ["cache_data", "cache_resource"]
 
@@ -56,7 +59,7 @@ def _quiet_without_runtime() -> Iterator[None]:
         _DATA_LOGGER.removeFilter(notice)
 
 
-def _by_name(cached: Callable, fn: Callable) -> Callable:
+def _by_name(cached: CachedFunc[..., Any], fn: Callable) -> Callable:
     params = inspect.signature(fn).parameters.values()
     if any(p.kind in (p.VAR_POSITIONAL, p.POSITIONAL_ONLY) for p in params):
         raise TypeError(f"{fn.__qualname__}: cached functions here take named arguments only (no *args, no /)")

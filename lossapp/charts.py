@@ -15,6 +15,7 @@ from lossapp.frames import curve_frames
 from lossapp.live_chart import ClientSlider, plotly_chart
 from lossapp.model import Curve, CurveView
 
+export_panel: Callable[[CurveView, str], None] | None
 try:  # written by another engineer; the charts work without it
     from lossapp.export import export_panel
 except ImportError:  # pragma: no cover - depends on the tree
@@ -47,7 +48,7 @@ def chart(view: CurveView, key: str, *, present: bool = False, export: bool = Tr
     shown = base if sliders and base is not None else view  # without sliders there is nothing to apply
     fig = _cached_figure(view_fingerprint(shown), present, shown)
     mixed = None if mix is None else _cached_figure(view_fingerprint(mix), present, mix)
-    frames = {s.id: curve_frames(fig, s, curves_at[s.id]) for s in sliders if s.role == "frame"} or None
+    frames = {s.id: curve_frames(fig, s, (curves_at or {})[s.id]) for s in sliders if s.role == "frame"} or None
     plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange, readout=readout,
                  labels=labels, mix=mixed, frames=frames)
     st.caption(alt)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import streamlit as st
@@ -51,7 +51,7 @@ __all__ = [
     "parse_array",
 ]
 
-BIND = "query-params"
+BIND: Final = "query-params"  # Final: the literal that the widgets' bind= takes
 
 #: Shorter URL names for long Gluon keywords (the widget label still shows the full keyword).
 SHORT_NAMES: dict[str, str] = {

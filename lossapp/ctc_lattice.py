@@ -142,7 +142,7 @@ def ctc_preset_scores(word: str, vocab: list[str], steps: int, preset: str, stre
     return x
 
 
-def ctc_lattice(ext: list[int] | np.ndarray, blank: int, steps: int, pred_length: int) -> dict[str, Any]:
+def ctc_lattice(ext: Sequence[int] | np.ndarray, blank: int, steps: int, pred_length: int) -> dict[str, Any]:
     """The alignment lattice of an extended label: which (step, state) cells lie on a complete path, and its edges.
 
     A path starts in state 0 or 1 (the leading blank or the first symbol), may at each step stay, move to the

@@ -3,9 +3,10 @@ tangent), used by the Regression, Binary classification and Distributions pages.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import streamlit as st
 
@@ -88,6 +89,7 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
         c = _controls(spec, key, roles, defaults)
     if roles.live:
         return _live_chart(spec, key, roles, c, defaults, present, right)
+    assert c.label is not None and c.sample_weight is not None and c.marker is not None  # widgets when not live
     short = short_name(spec)
     with left:
         value, grad = point_value(name, tuple(sorted(c.params.items())), float(c.label), float(c.sample_weight),
@@ -179,8 +181,9 @@ def _browser_sliders(spec: LossSpec, key: str, roles: _Roles, c: _Controls,
           if roles.shift or c.mix else ()),
         *((client_param(spec.param(pscale), control_key(key, pscale), (defaults or {}).get(pscale),
                         role="pscale"),) if pscale and c.mix else ()),
+        # cast: a margin goes with a label of two choices, always a widget (c.label None is for browser labels)
         *((client_param(spec.param(mshift), control_key(key, mshift), (defaults or {}).get(mshift),
-                        role="shift", factor=float(c.label)),) if mshift else ()),
+                        role="shift", factor=float(cast(float, c.label))),) if mshift else ()),
         *(client_param(spec.param(p), control_key(key, p), (defaults or {}).get(p), role="frame")
           for p in roles.framed),
         client_param(weight_param, control_key(key, "weight"), (defaults or {}).get("weight")),
@@ -202,6 +205,7 @@ def _live_chart(spec: LossSpec, key: str, roles: _Roles, c: _Controls, defaults:
     weight = values[control_key(key, "weight")]
     sample_weight = values[control_key(key, "sample_weight")]
     label = values["shift" if roles.shift else "mix"] if roles.shift or c.mix else c.label
+    assert label is not None  # a widget's value when no browser slider gives it
     if pscale and c.mix:
         params = {**params, pscale: values["pscale"]}
     elif pscale:  # not mixed after all: the scale was left out of the widgets, so it keeps its default
@@ -220,7 +224,7 @@ def _live_chart(spec: LossSpec, key: str, roles: _Roles, c: _Controls, defaults:
 
         chart(view, key, present=present, base=base, sliders=sliders, names={spec.name: short_name(spec)},
               xrange=(rng.lo, rng.hi) if roles.shift or mshift else None, mix=at_one,
-              curves_at={control_key(key, p): (lambda v, p=p: curves_at(v, p)) for p in roles.framed})
+              curves_at={control_key(key, p): functools.partial(curves_at, p=p) for p in roles.framed})
     return view
 
 
@@ -234,6 +238,7 @@ def _base_of(spec: LossSpec, roles: _Roles, c: _Controls, params: dict[str, Any]
                            rng.title, rng.suffix), {**params, "weight": 1.0}, 0.0)
     if roles.mshift:  # drawn at margin 0 over every prediction the margin can slide into view
         margin = spec.param(roles.mshift)
+        assert margin.low is not None and margin.high is not None  # a margin is a number with a range
         reach = max(abs(float(margin.low)), abs(float(margin.high)))
         return (CurveRange(rng.lo - reach, rng.hi + reach, rng.dx, rng.step, rng.title, rng.suffix),
                 {**params, "weight": 1.0, roles.mshift: 0.0}, label)

@@ -112,6 +112,7 @@ def matplotlib_figure(view: CurveView) -> Figure:
 
 
 def _draw_marker(view: CurveView, ax_loss, ax_grad) -> None:
+    assert view.marker is not None  # drawn only for a view that has one
     m = float(view.marker)
     for ax in (ax_loss, ax_grad):
         ax.axvline(m, color="#000000", linestyle=(0, (4, 3)), linewidth=1.0, alpha=0.7)
@@ -179,8 +180,8 @@ def csv_text(view: CurveView) -> str:
     first = view.curves[0].x
     if all(c.x.shape == first.shape and np.array_equal(c.x, first) for c in view.curves):
         cols = [first] + [a for c in view.curves for a in (c.loss, c.grad)]
-        for row in zip(*cols, strict=True):
-            writer.writerow([_num(v) for v in row])
+        for values in zip(*cols, strict=True):
+            writer.writerow([_num(v) for v in values])
         return out.getvalue()
     xs = np.unique(np.concatenate([c.x for c in view.curves]))
     lookup = [{float(x): k for k, x in enumerate(c.x)} for c in view.curves]
@@ -397,6 +398,7 @@ def _mxnet_snippet(view: CurveView, sections: list[_Section]) -> str:
 
 def _mxnet_poisson(s: _Section, sw: str) -> list[str]:
     """The MXNet lines of PoissonNLLLoss: one prediction at a time, its forward arguments positional."""
+    assert s.spec is not None  # the caller skips losses outside the catalog
     full = bool(s.params.get("compute_full"))
     grad_loss = "loss"
     lines = []

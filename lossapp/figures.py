@@ -281,14 +281,14 @@ def curve_spec(view: CurveView, *, present: bool = False, height: int | None = N
     return data, layout
 
 
-def bar_figure(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, y_title: str = "",
+def bar_figure(categories: Sequence[str], series: Mapping[str, Sequence[float] | np.ndarray], *, y_title: str = "",
                x_title: str = "", present: bool = False, height: int = 320) -> go.Figure:
     """Grouped bars, one colour per series (for distributions: target vs prediction)."""
     return figure_from_spec(*bar_spec(categories, series, y_title=y_title, x_title=x_title, present=present,
                                       height=height))
 
 
-def bar_spec(categories: Sequence[str], series: Mapping[str, Sequence[float]], *, y_title: str = "",
+def bar_spec(categories: Sequence[str], series: Mapping[str, Sequence[float] | np.ndarray], *, y_title: str = "",
              x_title: str = "", present: bool = False, height: int = 320) -> tuple[list[dict], dict]:
     """:func:`bar_figure` as plain trace and layout dicts."""
     data = [
@@ -319,7 +319,7 @@ def heatmap_trace(z: np.ndarray, *, x: Sequence, y: Sequence, zmin: float | None
         finite = z[np.isfinite(z)]
         bound = float(np.max(np.abs(finite))) if finite.size else 1.0
         zmin, zmax = -(bound or 1.0), bound or 1.0
-    trace = dict(type="heatmap", z=z, x=list(x), y=list(y), colorscale=scale,
+    trace: dict[str, Any] = dict(type="heatmap", z=z, x=list(x), y=list(y), colorscale=scale,
                  meta={"role": "heatmap"}, hovertemplate=f"{hover_y}, {hover_x}: %{{z:.4g}}<extra></extra>")
     if zmin is not None:
         trace["zmin"] = zmin

@@ -90,7 +90,7 @@ def marker_columns(fig: go.Figure, curves: Sequence[Curve], markers: np.ndarray)
     """The marker of a ``lossapp.figures.curve_figure`` chart at each of ``markers``: its points on both rows,
     its tangent and its dashed guides, as :func:`frame_table` columns. Where a curve is not finite at a marker
     its point and tangent are left out (NaN, a gap)."""
-    by_name = {c.name: c for c in curves}
+    by_name: dict[object, Curve] = {c.name: c for c in curves}  # looked up by what a trace's meta holds
     lo = min(float(c.x[0]) for c in curves)
     hi = max(float(c.x[-1]) for c in curves)
     traces: dict[int, dict[str, np.ndarray]] = {}
@@ -141,7 +141,7 @@ def _plain(row: Any) -> Any:
         return [None if v is None or not math.isfinite(v) else v + 0.0 for v in row]
     if isinstance(row, np.ndarray) and row.dtype.kind in "fiu":  # numbers, a matrix too (fast path)
         a = row.astype(np.float64) + 0.0
-        return np.where(np.isfinite(a), a, None).tolist()
+        return np.where(np.isfinite(a), a, None).tolist()  # type: ignore[call-overload]  # stubs refuse None
     if isinstance(row, (list, tuple, np.ndarray)):
         return [_plain(v) for v in row]
     v = float(row)
@@ -172,6 +172,7 @@ def traces_columns(base: Sequence[dict], rows: Sequence[Sequence[dict]],
         for attr in attrs:
             if attr not in trace:
                 continue
+            col: list[Any] | np.ndarray  # the values' rows, then maybe one stacked array
             col = [trace[attr] if k in missing else traces[i][attr] for k, traces in enumerate(rows)]
             sizes = {_dims(c) for c in col} | {_dims(trace[attr])}
             if _is_text(col) or sizes == {-1} or len(sizes) > 1:  # texts, single values, rows of other sizes

@@ -470,7 +470,7 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     if component is None:
         st.plotly_chart(fig, config=config, key=key, alt=alt)
         return
-    data = {"alt": alt, "config": config, "src": _static_url(), "key": key}
+    data: dict[str, Any] = {"alt": alt, "config": config, "src": _static_url(), "key": key}
     if os.environ.get(PATCH_ENV, "") == "0":
         data["patch"] = False
     if frames is not None:

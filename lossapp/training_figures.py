@@ -186,6 +186,7 @@ def progress_frames(fig: go.Figure, fits: dict[str, Fit], steps: int, values: Se
         elif role == "now":
             traces[str(i)] = {"x": typed_array(shown[:, None], "f8"), "y": typed_array(fit.loss[shown][:, None], "f8")}
         else:
+            assert box is not None  # boundary and margin traces without a run were skipped above
             xs_, ys_, _ = lines_in_box(params[:, :2], meta["level"] - params[:, 2], box)
             traces[str(i)] = {"x": typed_array(xs_), "y": typed_array(ys_)}
     return {"values": [float(v) for v in values], "traces": traces}
@@ -544,6 +545,7 @@ def classifier_setting_columns(panels: go.Figure, curves: go.Figure, runs: Seque
         meta = t.meta or {}
         role, name = meta.get("role"), meta.get("loss")
         if role == "title":  # the panel's title over its middle, with the loss's accuracy in that run
+            assert name is not None  # classifier_figure names the loss of its titles, boundaries and margins
             traces[i] = {"x": ((boxes[:, 0] + boxes[:, 1]) / 2)[:, None], "y": boxes[:, 3:4],
                          "text": [[_title(name, r.accuracy(name, s))] for r, s in zip(runs, steps, strict=True)]}
         elif role in ("points", "flipped"):  # rows as long as the longest, NaN (not drawn) after each run's own
@@ -553,6 +555,7 @@ def classifier_setting_columns(panels: go.Figure, curves: go.Figure, runs: Seque
             if role == "flipped":
                 traces[i]["visible"] = [bool(c.any()) for c in chosen]
         elif role in ("boundary", "margin"):
+            assert name is not None
             params = np.stack([r.fits[name].at(s) for r, s in zip(runs, steps, strict=True)])
             # the margin lines sit at ±margin of each run (the level's sign is the trace's)
             level = np.array([np.sign(meta["level"]) * r.margin for r in runs]) if role == "margin" \

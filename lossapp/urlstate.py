@@ -126,6 +126,7 @@ def check_number(raw: str | Sequence[str] | None, key: str, *, low: float, high:
     text, decided = _single(raw, key, default)
     if decided is not None:
         return decided
+    assert text is not None  # _single gives a text whenever it leaves the decision to its caller
     value = _parse_float(text)
     if value is None:
         return Decision(notice=f"`{key}` in the link is not a finite number; using the default {_fmt(default)}.")
@@ -171,7 +172,7 @@ def check_range(raw: str | Sequence[str] | None, key: str, *, low: float, high: 
     if len(numbers) != 2 or any(v is None for v in numbers):
         return Decision(notice=f"`{key}` in the link is not two finite numbers; "
                                f"using the default {default[0]:g} to {default[1]:g}.")
-    start, end = sorted(numbers)
+    start, end = sorted(v for v in numbers if v is not None)  # all of them, checked above
     clamped = (float(min(max(start, low), high)), float(min(max(end, low), high)))
     if clamped != (numbers[0], numbers[1]):
         return Decision(True, clamped, f"`{key}` = {numbers[0]:g} to {numbers[1]:g} in the link is reversed or "
@@ -215,6 +216,7 @@ def check_choice(raw: str | Sequence[str] | None, key: str, *, options: Sequence
     text, decided = _single(raw, key, default)
     if decided is not None:
         return decided
+    assert text is not None  # as in check_number
     if text in labels:
         return KEEP
     numeric = all(isinstance(o, (int, float)) and not isinstance(o, bool) for o in options)
@@ -240,6 +242,7 @@ def check_bool(raw: str | Sequence[str] | None, key: str, *, default: bool) -> D
     text, decided = _single(raw, key, default)
     if decided is not None:
         return decided
+    assert text is not None  # as in check_number
     lower = text.lower()
     if lower in ("true", "false"):
         return KEEP

@@ -69,7 +69,7 @@ class Loss:
         if wrt is None:
             wrt = self.grad_inputs[0]
         single = isinstance(wrt, str)
-        names = (wrt,) if single else tuple(wrt)
+        names = (wrt,) if isinstance(wrt, str) else tuple(wrt)
         for name in names:
             if name not in self.grad_inputs:
                 raise ValueError(

@@ -10,6 +10,7 @@ import numbers
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "as_float_array",
@@ -40,7 +41,7 @@ def float_dtype_of(*arrays: Any) -> np.dtype:
     return np.dtype(np.float32)
 
 
-def as_float_array(x: Any, name: str, dtype: np.dtype | None = None, allow_empty: bool = False) -> np.ndarray:
+def as_float_array(x: Any, name: str, dtype: npt.DTypeLike | None = None, allow_empty: bool = False) -> np.ndarray:
     """Convert ``x`` (array, list, or number) to a float ndarray, raising a named error on bad input.
 
     float32 and float64 ndarrays keep their dtype unless ``dtype`` is given; integer and boolean arrays, lists

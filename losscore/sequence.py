@@ -385,10 +385,10 @@ def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np
             logaddexp(acc, window[2], before)
         else:
             add(window, pen, z)
-            max_reduce(z, 0, None, m)
+            max_reduce(z, 0, None, m)  # type: ignore[call-overload]  # numpy's stubs make out keyword-only
             subtract(z, m, z)
             exp(z, z)
-            sum_reduce(z, 0, None, acc)
+            sum_reduce(z, 0, None, acc)  # type: ignore[call-overload]  # (it is positional at run time)
             log(acc, acc)
             add(acc, m, before)
         add(before, emission, row)

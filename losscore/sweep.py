@@ -71,7 +71,7 @@ def sweep(loss: Loss, x: Any, label: float, **forward: Any) -> Sweep:
     if lab is None:
         raise TypeError("label must be a number; got None")
     labels = np.full(grid.shape, lab, dtype=grid.dtype)
-    extra = {k: np.broadcast_to(np.asarray(v, dtype=grid.dtype), grid.shape) if v is not None else None
+    extra: dict[str, Any] = {k: np.broadcast_to(np.asarray(v, dtype=grid.dtype), grid.shape) if v is not None else None
              for k, v in forward.items() if k != "epsilon"}
     if "epsilon" in forward:
         extra["epsilon"] = forward["epsilon"]

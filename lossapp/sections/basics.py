@@ -28,7 +28,7 @@ BASICS_WEIGHT = SliderDef.of(WEIGHT, "basics_weight")
 BASICS_H = SliderDef("basics_hexp", "finite-difference step h = 10^k: k", -6, -1, -4, 1,
                      "Smaller steps are more accurate until float64 rounding takes over.")
 #: The same steps as values of h, largest first (the select_slider without live charts).
-H_STEPS = [10.0 ** k for k in range(BASICS_H.high, BASICS_H.low - 1, -BASICS_H.step)]
+H_STEPS = [10.0 ** k for k in range(int(BASICS_H.high), int(BASICS_H.low) - 1, -int(BASICS_H.step))]
 
 
 
@@ -42,7 +42,7 @@ def l2_values(pred: tuple, label: tuple, weight: float, sample_weight: tuple | N
 EXAMPLE_STATS = 4
 
 
-def example_losses_chart(at_one: Sequence[float], weight: float, slider: ClientSlider, *, key: str,
+def example_losses_chart(at_one: Sequence[float] | np.ndarray, weight: float, slider: ClientSlider, *, key: str,
                          present: bool = False) -> None:
     """The Basics chart: one bar per example, its L2 loss at ``weight`` (``at_one``: the losses at weight 1),
     with the weight as a browser-side slider under it that rescales the bars and the numbers below them."""
@@ -196,12 +196,13 @@ def values_section(present: bool) -> None:
     sample_weight = array_input("sample_weight", "1, 2", "basics_sw",
                                 help="One weight per example (or a single number for all of them).")
     if values is not None and sample_weight is not None:
+        assert pred is not None and label is not None  # values were worked out from them
         if sample_weight.size not in (1, pred.size):
             st.error(f"sample_weight: expected 1 or {pred.size} numbers; got {sample_weight.size}.")
         else:
             sw = tuple(np.broadcast_to(sample_weight, pred.shape).tolist())
             weighted = l2_values(tuple(pred), tuple(label), weight, sw)
-            cols = st.columns(len(weighted)) if len(weighted) <= 6 else [st] * len(weighted)
+            cols: Sequence[Any] = st.columns(len(weighted)) if len(weighted) <= 6 else [st] * len(weighted)
             for i, (col, v) in enumerate(zip(cols, weighted, strict=True)):
                 col.metric(f"weighted loss of example {i}", fmt(v), help=f"sample weight {sw[i]:g} × unweighted "
                            f"{fmt(values[i])}")

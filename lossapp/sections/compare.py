@@ -151,7 +151,7 @@ def compare_section(present: bool) -> None:
                 curves_at["cmp_label"] = lambda v: tuple(unit_curve(n, unit_params[n], v) for n in names)
             for n in names:
                 for param, s in framed.get(n, {}).items():
-                    curves_at[s.id] = lambda v, n=n, param=param: (unit_curve(n, {**unit_params[n], param: v}, label),)
+                    curves_at[s.id] = lambda v, n=n, param=param: (unit_curve(n, {**unit_params[n], param: v}, label),)  # type: ignore[misc]  # mypy#15459
             chart(view, "cmp", present=present, sliders=sliders, readout=False, base=base, curves_at=curves_at,
                   xrange=(lo, hi) if marker_slider else None)
     if rows:

@@ -150,6 +150,7 @@ def _cos_angle_view(label: float, params: dict, sample_weight: float, theta: flo
     if not sliders:
         with a_left:
             (theta,), _ = section_sliders(st, [COS_THETA])
+    assert theta is not None  # the browser-side slider's (with sliders) or the Streamlit one's
     margin, weight = params["margin"], params["weight"]
     r = cosine_angle(theta, margin, weight, sample_weight)
     at = r["at"][label]

@@ -278,7 +278,7 @@ def ctc_frames(args: tuple, present: bool, keys: tuple[str, ...]) -> dict[str, d
             cols["missing"] = sorted(set(cols["missing"]) | flips)
             if name == "ctc_softmax":  # the numbers over the charts
                 cols["stats"] = [[s.text for s in ctc_stats(r)] for r, _ in rows]
-            out[name][key] = frame_table(slider, lambda _values, cols=cols: cols, CTC_WINDOW)
+            out[name][key] = frame_table(slider, lambda _values, cols=cols: cols, CTC_WINDOW)  # type: ignore[misc]  # mypy#15459
     return out
 
 

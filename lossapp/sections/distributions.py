@@ -85,6 +85,7 @@ def kl_tutorial_section(present: bool) -> None:
                 left.error(str(exc))
     with right:
         if result is not None:
+            assert pred is not None and target is not None and sample_weight is not None  # result came from them
             values, grad, probs, terms = result
             if note := input_checks.distribution_warning(target, "label", "KL divergence", axis=params["axis"]):
                 st.warning(note)
@@ -296,7 +297,7 @@ def kl_frames(q_w: tuple, pred: tuple, mode: str) -> tuple[dict, dict]:
 
         window = KL_LOGIT_WINDOW if d.key.startswith("klb_z") else None
         dist_frames[d.key] = frame_table(s, columns, window)
-        terms_frames[d.key] = frame_table(s, lambda values, rows=rows: {"traces": rows["terms"]}, window)
+        terms_frames[d.key] = frame_table(s, lambda values, rows=rows: {"traces": rows["terms"]}, window)  # type: ignore[misc]  # mypy#15459
     return dist_frames, terms_frames
 
 

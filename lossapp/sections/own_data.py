@@ -82,8 +82,9 @@ def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, w
     spec = CATALOG[name]
     s = own_data.summary(a)
     # with the browser-side weight, the same numbers as under the chart (scaled from weight 1, in float64)
-    s1 = own_data.summary(unit) if weight is not None else None
-    mean_text, max_text = weight_stats(s1, weight.value) if s1 is not None else (fmt(s["mean"]), fmt(s["max"]))
+    s1 = own_data.summary(unit) if unit is not None else None  # unit comes with the weight slider
+    mean_text, max_text = weight_stats(s1, weight.value) if s1 is not None and weight is not None else (
+        fmt(s["mean"]), fmt(s["max"]))
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("Samples", f"{ds.n:,}")
     c2.metric("Mean loss", mean_text, help="The average of the per-sample losses (what a trainer minimises).")
@@ -126,7 +127,7 @@ def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, w
            f"down: the top 10% of samples carry {s['top10_loss_share']:.0%} of the loss and the single largest "
            f"{s['top1_loss_share']:.0%}. The dotted diagonal is what equal losses would give.")
     fig = share_figure(frac, cum, spec.name)
-    if weight is None:
+    if weight is None or s1 is None:
         plotly_chart(fig, key="od_chart", alt=alt)
     else:
         plotly_chart(fig, key="od_chart", alt=alt, sliders=[weight],

@@ -127,8 +127,7 @@ SDML_LR = SliderDef("sdml_lr", "step size η of the arrows", 0.0, 0.5, 0.25, 0.0
 def sdml_slider_defs(spec: LossSpec) -> list[SliderDef]:
     """The SDML section's sliders: the smoothing parameter α and the arrows' step size."""
     (alpha,) = spec.params
-    return [SliderDef(control_key("sdml", alpha.name), alpha.name, alpha.low, alpha.high, alpha.default, alpha.step,
-                      alpha.help), SDML_LR]
+    return [SliderDef.of(alpha, control_key("sdml", alpha.name)), SDML_LR]
 
 
 def _sdml_pairs_traces(x1: np.ndarray, x2: np.ndarray, r: dict, lr: float, present: bool) -> list[dict]:

@@ -47,6 +47,7 @@ def regression_charts(settings: tuple, step: int, present: bool) -> tuple:
     run = regression_run(*settings)
     scatter = tfig.regression_figure(run, step, present=present)
     curves = tfig.loss_curves_figure(run.fits, step, log_y=True, present=present)
+    assert PROGRESS.low is not None and PROGRESS.high is not None  # a range it has (see PROGRESS)
     values = range(int(PROGRESS.low), int(PROGRESS.high) + 1)
     return (scatter, tfig.regression_alt(run, step), curves, tfig.curves_alt(run.fits, step, log_y=True),
             tfig.progress_frames(scatter, run.fits, run.steps, values),
@@ -59,6 +60,7 @@ def classifier_charts(settings: tuple, step: int, present: bool) -> tuple:
     run = classifier_run(*settings)
     panels = tfig.classifier_figure(run, step, present=present)
     curves = tfig.loss_curves_figure(run.fits, step, present=present)
+    assert PROGRESS.low is not None and PROGRESS.high is not None  # a range it has (see PROGRESS)
     values = range(int(PROGRESS.low), int(PROGRESS.high) + 1)
     return (panels, tfig.classifier_alt(run, step), curves, tfig.curves_alt(run.fits, step),
             tfig.progress_frames(panels, run.fits, run.steps, values, run=run),
@@ -121,9 +123,11 @@ SETTINGS_WINDOW = 3
 def slider_def(key: str, label: str, param: Param, help: str | None, low: float | None) -> SliderDef:
     """A settings control as a browser-side slider (ints stay ints)."""
     lo = param.low if low is None else low
+    assert lo is not None and param.high is not None  # every setting is a number with a range
     if param.kind == "int":
         return SliderDef(key, label, int(lo), int(param.high), int(param.default), int(param.step or 1),
                          help or param.help)
+    assert param.step is not None  # only an int's step may be left out
     return SliderDef(key, label, float(lo), float(param.high), float(param.default), float(param.step),
                      help or param.help)
 
@@ -189,8 +193,8 @@ def settings_frames(settings: tuple, which: str, progress: float, present: bool)
     for (*_, pos), d in zip(controls, defs, strict=True):
         main_cols, curve_cols = columns(main, curves, runs[d.key], progress)
         slider = d.at(settings[pos])
-        main_frames[d.key] = frame_table(slider, lambda _values, c=main_cols: c, SETTINGS_WINDOW)
-        curve_frames[d.key] = frame_table(slider, lambda _values, c=curve_cols: c, SETTINGS_WINDOW)
+        main_frames[d.key] = frame_table(slider, lambda _values, c=main_cols: c, SETTINGS_WINDOW)  # type: ignore[misc]  # mypy#15459
+        curve_frames[d.key] = frame_table(slider, lambda _values, c=curve_cols: c, SETTINGS_WINDOW)  # type: ignore[misc]  # mypy#15459
     return main_frames, curve_frames
 
 
@@ -199,6 +203,7 @@ def progress_control(key: str, live: bool) -> tuple[ClientSlider | None, float]:
     the section rewind at once; the table follows once it is still), else a Streamlit slider here."""
     if not live:
         return None, param_control(PROGRESS, key, label="show training at (% of steps)")
+    assert PROGRESS.low is not None and PROGRESS.high is not None
     scrub = client_slider(key, "show training at (% of steps)", low=float(PROGRESS.low), high=float(PROGRESS.high),
                           step=1.0, default=float(PROGRESS.default), role="frame", help=PROGRESS.help)
     return scrub, scrub.value

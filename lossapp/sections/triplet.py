@@ -118,6 +118,9 @@ def _triplet_points(spec: LossSpec, pts: tuple, mode: str) -> tuple:
     arrows' step size, the slider values and, with live charts in 2-D, the browser-side sliders."""
     values: list = []
     sliders: tuple[ClientSlider, ...] = ()
+    anchor: np.ndarray | None
+    positive: np.ndarray | None
+    negative: np.ndarray | None
     if mode == "2-D" and live_charts_enabled():  # every slider under the chart, moved in the browser
         values, sliders = section_sliders(st, triplet_slider_defs(spec, pts))
         params = {"margin": values[0], "weight": values[1]}
@@ -152,8 +155,7 @@ TRI_LR = SliderDef("tri_lr", "step size η of the arrows", 0.0, 0.5, 0.25, 0.05,
 def triplet_slider_defs(spec: LossSpec, pts: tuple) -> list[SliderDef]:
     """The triplet section's sliders in 2-D: margin, weight, x and y of the anchor, positive and negative (from
     the example ``pts``), and the arrows' step size."""
-    params = [SliderDef(control_key("tri", p.name), p.name, p.low, p.high, p.default, p.step, p.help)
-              for p in spec.params]
+    params = [SliderDef.of(p, control_key("tri", p.name)) for p in spec.params]
     names = ("anchor (an A)", "positive (another A)", "negative (a Z)")
     coords = [SliderDef(f"tri_{_TRI_AXES[2 * i + j]}", f"{name}: {axis}", -3.0, 3.0, float(pts[i][j]), 0.1,
                         f"{'Horizontal' if j == 0 else 'Vertical'} position of the {name.split()[0]}.")
@@ -227,7 +229,7 @@ def triplet_frames(values: tuple, present: bool) -> dict:
 
     def picture(row: np.ndarray) -> tuple[list[dict], list[dict], dict]:
         vectors = tuple(row[i:i + 2] for i in (2, 4, 6))
-        t = dd.triplet_view(*(tuple(v) for v in vectors), row[0], row[1], row[8])
+        t = dd.triplet_view(tuple(vectors[0]), tuple(vectors[1]), tuple(vectors[2]), row[0], row[1], row[8])
         parts, circles = _triplet_parts(vectors, t, row[8])
         traces = deep_figures.embedding_traces(**parts, present=present)
         _triplet_arrows_shown(traces, t, row[8])
