@@ -207,7 +207,8 @@ _SPECS = (
             "Keras: keras.losses.BinaryCrossentropy(from_logits=not from_sigmoid).",
         ),
         differences=(
-            "At exactly pred = 0 the gradient is the true derivative sigma(0) - z; MXNet 1.9.1 returns -z there.",
+            "At exactly pred = 0 the gradient is the true derivative sigma(0) - z; MXNet 1.9.1 returns -z there "
+            "(1 − z when a pos_weight is passed, whatever its value).",
         ),
         aliases=("SigmoidBCELoss",),
         curve="classification",
@@ -312,7 +313,8 @@ _SPECS = (
             _WEIGHT,
         ),
         counterparts=(
-            "PyTorch: torch.nn.SoftMarginLoss(reduction='none') for signed labels; BCEWithLogitsLoss for binary.",
+            "PyTorch: torch.nn.BCEWithLogitsLoss(reduction='none') on (y + 1) / 2 for signed labels "
+            "(SoftMarginLoss equals it only at y = ±1); on the labels themselves for binary.",
             "Keras: keras.losses.BinaryCrossentropy(from_logits=True) on 0/1 labels.",
         ),
         differences=("At exactly pred = 0 the gradient is sigma(0) - z; MXNet 1.9.1 returns -z there.",),
@@ -422,8 +424,9 @@ _SPECS = (
         label_convention="Labels in {-1, +1}; other labels give 0.",
         params=(_margin(0.0, -1.0, 1.0), _WEIGHT),
         counterparts=(
-            "PyTorch: torch.nn.CosineEmbeddingLoss(margin=m, reduction='none') (it floors the norms with 1e-8 "
-            "where Gluon floors their product with 1e-12).",
+            "PyTorch: torch.nn.CosineEmbeddingLoss(margin=m, reduction='none'); it adds 1e-12 to each squared "
+            "norm, cos = x·y / sqrt((|x|² + 1e-12)(|y|² + 1e-12)), where Gluon divides by max(|x||y|, 1e-12), "
+            "so the two differ for tiny vectors (x = y = (1e-7, 0, 0): PyTorch 0.9901, Gluon 0).",
             "Keras: keras.losses.CosineSimilarity is -cos, without labels or margin.",
         ),
         differences=(
