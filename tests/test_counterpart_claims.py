@@ -91,3 +91,58 @@ def test_softmax_caption_arithmetic_is_exact():
     assert f"(10 − 1) + log(1 + e⁻⁹) = 9 + {a - 9:.6f} = {a:.6f}" in text
     assert f"(8 − 2) + log(1 + e⁻⁶) = 6 + {b - 6:.6f} = {b:.6f}" in text
     assert np.log1p(np.exp(-9.0)) == pytest.approx(a - 9, rel=1e-6)
+
+
+# -- Sequences: the tutorial's "best path" sentence ------------------------------------------------------------
+def _brute_force_labelling_probs(probs: np.ndarray) -> dict[tuple, float]:
+    """p(labelling) by adding up every path of T steps (the blank is the last class)."""
+    import itertools
+
+    blank = probs.shape[1] - 1
+    out: dict[tuple, float] = {}
+    for path in itertools.product(range(probs.shape[1]), repeat=probs.shape[0]):
+        merged = [c for i, c in enumerate(path) if i == 0 or c != path[i - 1]]
+        key = tuple(c for c in merged if c != blank)
+        out[key] = out.get(key, 0.0) + float(np.prod(probs[np.arange(len(path)), path]))
+    return out
+
+
+def test_best_path_labelling_probability_is_the_sum_over_its_paths():
+    from lossapp.ctc_lattice import ctc_analysis
+
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        scores = rng.normal(scale=1.5, size=(4, 3))  # classes A, B and the blank
+        r = ctc_analysis(scores, "AB", ["A", "B", "-"])
+        probs = np.exp(scores) / np.exp(scores).sum(1, keepdims=True)
+        brute = _brute_force_labelling_probs(probs)
+        decoded = tuple("AB".index(ch) for ch in r["decoded"])
+        assert np.exp(r["decoded_log_likelihood"]) == pytest.approx(brute[decoded], rel=1e-9)
+        assert np.exp(r["log_likelihood"]) == pytest.approx(brute[(0, 1)], rel=1e-9)
+
+
+def test_sequences_flags_the_tutorials_best_path_claim():
+    from lossapp.ctc_lattice import ctc_analysis
+    from lossapp.sections.ctc import TUTORIAL_BEST_PATH, best_path_odds
+
+    # the flag's own example: the best path spells nothing, the label A is more likely
+    r = ctc_analysis(np.log([[0.4, 0.6], [0.4, 0.6]]), "A", ["A", "-"])
+    assert r["decoded"] == ""
+    odds = best_path_odds(r)
+    assert "That one path has probability 0.36" in odds
+    assert "The label A is more likely** (p = 0.64)" in odds
+    brute = _brute_force_labelling_probs(np.array([[0.4, 0.6], [0.4, 0.6]]))
+    assert brute[()] == pytest.approx(0.36) and brute[(0,)] == pytest.approx(0.64)
+    assert "p = 0.36" in TUTORIAL_BEST_PATH and "= 0.64" in TUTORIAL_BEST_PATH
+    # where greedy decoding finds the label, no claim that it did not
+    r = ctc_analysis(np.log([[0.9, 0.1], [0.2, 0.8]]), "A", ["A", "-"])
+    assert r["decoded"] == "A" and "more likely" not in best_path_odds(r)
+    text = _page_text("7_Sequences.py")
+    assert TUTORIAL_BEST_PATH in [i.value for i in _infos("7_Sequences.py")]
+    assert "That one path has probability" in text
+
+
+def _infos(page: str):
+    from apptest_charts import load_page
+
+    return load_page(page).info
