@@ -1,0 +1,85 @@
+"""Charts that hid their lesson (issue 17): axis ranges, coinciding curves, cut labels. Figure builders and the
+pages' charts under AppTest."""
+
+from __future__ import annotations
+
+import numpy as np
+from apptest_charts import charts, load_page
+
+from lossapp import figures
+from lossapp.sections.curves import fs_view
+
+
+def _loaded(page: str, **query: str):
+    at = load_page(page, **query)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _trace(data: list[dict], name: str) -> dict:
+    return next(t for t in data if t.get("name") == name)
+
+
+# -- Compare, classification preset ------------------------------------------------------------------------------
+def test_compare_classification_clips_squared_hinge_and_says_so():
+    chart = charts(_loaded("8_Compare.py", cmp_preset="classification"))[0]
+    yaxis = chart.spec["layout"]["yaxis"]
+    limits = yaxis["autorangeoptions"]
+    # hinge reaches 6 at -5 and logistic 5.01: they keep at least 3/4 of the height; squared hinge (36) leaves it
+    assert 6.0 / limits["maxallowed"] >= 0.74 and limits["maxallowed"] < 36
+    assert "range" not in yaxis and "clipped at 8" in yaxis["title"]["text"]
+    assert limits["minallowed"] < 0 < limits["maxallowed"]
+
+
+def test_compare_regression_axis_is_not_clipped():
+    chart = charts(_loaded("8_Compare.py", cmp_preset="regression"))[0]
+    assert "autorangeoptions" not in chart.spec["layout"]["yaxis"]
+    assert chart.spec["layout"]["yaxis"]["title"]["text"] == "loss"
+
+
+def test_logistic_under_sigmoid_bce_stays_visible():
+    at = _loaded("8_Compare.py", cmp_preset="classification")
+    data = charts(at)[0].data
+    logistic, bce = _trace(data, "LogisticLoss"), _trace(data, "SigmoidBinaryCrossEntropyLoss")
+    assert bce["line"]["dash"] == "dot" and logistic["line"]["dash"] == "solid"
+    assert logistic["line"]["width"] > 2 * bce["line"]["width"]  # the wide line shows around the dots
+    assert any("dots the later one over a wide line" in c.value for c in at.caption)
+    # curves that differ are left alone
+    hinge = _trace(data, "HingeLoss")
+    assert hinge["line"]["width"] == bce["line"]["width"] and hinge["line"]["dash"] == "solid"
+
+
+def test_compare_table_gives_loss_names_their_width():
+    from lossapp.sections.compare import COMPARE_NAME_WIDTH
+
+    at = _loaded("8_Compare.py", cmp_preset="classification")
+    table = at.dataframe[0].proto
+    assert f'"width":{COMPARE_NAME_WIDTH}' in table.columns.replace(" ", "")
+    # 29 characters at the table's ~7.5 px per character fit
+    assert COMPARE_NAME_WIDTH >= 29 * 7.5 + 16
+
+
+# -- Binary classification: from_sigmoid -------------------------------------------------------------------------
+def test_from_sigmoid_gradient_axis_keeps_the_doubled_gradient_off_zero():
+    for label in (1.0, 0.0):
+        view = fs_view(0.9, label)
+        _, layout = figures.curve_spec(view)
+        lo, hi = (layout["yaxis2"]["autorangeoptions"][k] for k in ("minallowed", "maxallowed"))
+        doubled = view.curves[1].grad
+        # the doubled sigmoid's gradient is at least 8% of the axis away from zero everywhere
+        assert np.abs(doubled).min() / (hi - lo) > 0.08
+        assert min(abs(lo), abs(hi)) < 1 and max(abs(lo), abs(hi)) >= 3  # the right gradient's steep part clipped
+        assert "clipped" in layout["yaxis2"]["title"]["text"]
+        assert "gradient axis is clipped" in view.alt_text()
+
+
+def test_from_sigmoid_chart_on_the_page_is_clipped_and_exports_code():
+    from lossapp import export
+
+    at = _loaded("3_Binary_classification.py")
+    fs = next(c for c in charts(at) if "already a probability" in c.spec["layout"].get("title", {}).get("text", "")
+              or any(t.get("name") == "from_sigmoid=True" for t in c.data))
+    assert "autorangeoptions" in fs.spec["layout"]["yaxis2"]
+    code = export.snippets(fs_view(0.9, 1.0))
+    assert all("not the curve of a catalog loss" not in text for text in code.values())
+    assert "from_sigmoid=True" in code["PyTorch"] and "BCELoss" in code["PyTorch"]
