@@ -222,15 +222,19 @@ LOSS_DOMAIN = (0.442, 1.0)
 GRAD_DOMAIN = (0.0, 0.372)
 
 
-def vline_parts(lines: Sequence[tuple[float, str]]) -> tuple[list[dict], list[dict]]:
+def vline_parts(lines: Sequence[tuple[float, str]],
+                xrange: tuple[float, float] | None = None) -> tuple[list[dict], list[dict]]:
     """Layout shapes and annotations for labelled dash-dotted vertical lines ``(x, text)`` across both panels of
-    a two-row chart (a :func:`curve_figure`, or any chart with axes y and y2)."""
+    a two-row chart (a :func:`curve_figure`, or any chart with axes y and y2). Given the x-axis ``xrange``, a
+    label in the right 40% of it reads leftwards from its line, so the chart's edge does not cut it."""
     shapes, notes = [], []
     for x, text in lines:
+        right = xrange is not None and x > xrange[0] + 0.6 * (xrange[1] - xrange[0])
         for xref, yref in (("x", "y domain"), ("x2", "y2 domain")):
             shapes.append(dict(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1,
                                line=dict(color=PALETTE[4], width=2, dash="dashdot")))
-        notes.append(dict(x=x, xref="x", y=1, yref="y domain", text=text, showarrow=False, xanchor="left",
+        notes.append(dict(x=x, xref="x", y=1, yref="y domain", text=text, showarrow=False,
+                          xanchor="right" if right else "left",
                           yanchor="top", font=dict(color=PALETTE[4])))
     return shapes, notes
 
@@ -300,7 +304,7 @@ def curve_spec(view: CurveView, *, present: bool = False, height: int | None = N
         shapes=shapes,
     )
     if vlines:
-        more, layout["annotations"] = vline_parts(vlines)
+        more, layout["annotations"] = vline_parts(vlines, (lo, hi))
         shapes.extend(more)
     return data, layout
 
@@ -322,7 +326,8 @@ def bar_spec(categories: Sequence[str], series: Mapping[str, Sequence[float]], *
         for i, (name, values) in enumerate(series.items())
     ]
     layout = _layout(height, present, barmode="group", hovermode="x",
-                     xaxis=_axis(x_title, showgrid=False), yaxis=_axis(y_title))
+                     # categories, even when they read as numbers ("0", "1", ..., "7+"): every bar labelled
+                     xaxis=_axis(x_title, showgrid=False, type="category"), yaxis=_axis(y_title))
     return data, layout
 
 

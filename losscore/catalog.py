@@ -352,7 +352,7 @@ _SPECS = (
     ),
     LossSpec(
         name="PoissonNLLLoss",
-        short_id="poisson", colour="#999999", dash="solid",
+        short_id="poisson", colour="#009E73", dash="solid",
         label_linear=True,
         cls=distribution.PoissonNLLLoss,
         family="distribution",

@@ -83,3 +83,51 @@ def test_from_sigmoid_chart_on_the_page_is_clipped_and_exports_code():
     code = export.snippets(fs_view(0.9, 1.0))
     assert all("not the curve of a catalog loss" not in text for text in code.values())
     assert "from_sigmoid=True" in code["PyTorch"] and "BCELoss" in code["PyTorch"]
+
+
+# -- Distributions: the Poisson batch ----------------------------------------------------------------------------
+def _contrast_on_white(colour: str) -> float:
+    rgb = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return 1.05 / (lum + 0.05)
+
+
+def test_poisson_bars_end_near_the_counts_and_fold_the_tail():
+    import math
+
+    from lossapp import deep_dives as dd
+
+    r = dd.poisson_counts_view((2, 0, 3, 1, 4, 2), 1.0, False, lo=0.05, hi=10.0, num=399)
+    assert r["hist_labels"] == ["0", "1", "2", "3", "4", "5", "6", "7+"]  # was a bar per count up to 22
+    for rate in (0.05, 1.0, 10.0):
+        bars = dd.poisson_bars(r["hist_k"], rate)
+        assert bars.sum() == np.float64(1.0) or abs(bars.sum() - 1.0) < 1e-12
+        tail = 1.0 - sum(math.exp(-rate) * rate ** k / math.factorial(k) for k in range(7))
+        assert bars[-1] == np.float64(tail) or abs(bars[-1] - tail) < 1e-12
+    rows = dd.poisson_bars(r["hist_k"], np.array([0.5, 9.0]))
+    np.testing.assert_allclose(rows.sum(axis=1), 1.0, atol=1e-12)
+    big = dd.poisson_counts_view((0, 30), 1.0, False, lo=0.05, hi=10.0, num=99)
+    assert big["hist_labels"][-1] == "32+" and big["hist_freq"][30] == 0.5
+
+
+def test_bar_charts_keep_every_category_label():
+    _, layout = figures.bar_spec(["0", "1", "7+"], {"a": [0.2, 0.3, 0.5]})
+    assert layout["xaxis"]["type"] == "category"
+
+
+def test_poisson_charts_caption_numbers_and_colour():
+    from losscore.catalog import CATALOG
+
+    at = _loaded("5_Distributions.py")
+    captions = " ".join(c.value for c in at.caption)
+    assert "-2.99573" not in captions and "2.30259" not in captions
+    assert "from -2.9957 to 2.3026" in captions
+    assert "for counts 0 to 7+" in captions
+    # the Poisson line is a colour that reads on white (WCAG's 3:1 for graphics); the old grey was 2.8:1
+    assert _contrast_on_white(CATALOG["PoissonNLLLoss"].colour) >= 3.0
+
+
+def test_vline_label_reads_inwards_near_the_right_edge():
+    _, notes = figures.vline_parts([(0.7, "mean count"), (-2.0, "left")], (-3.0, 2.3))
+    assert notes[0]["xanchor"] == "right" and notes[1]["xanchor"] == "left"
