@@ -131,3 +131,21 @@ def test_poisson_charts_caption_numbers_and_colour():
 def test_vline_label_reads_inwards_near_the_right_edge():
     _, notes = figures.vline_parts([(0.7, "mean count"), (-2.0, "left")], (-3.0, 2.3))
     assert notes[0]["xanchor"] == "right" and notes[1]["xanchor"] == "left"
+
+
+# -- Distributions: KL in both directions ------------------------------------------------------------------------
+def test_kl_sliders_are_labelled_weights_and_the_note_matches_the_bars():
+    from apptest_charts import client_control, set_control
+
+    from lossapp.sections.distributions import KL_WEIGHTS_NOTE
+
+    at = _loaded("5_Distributions.py")
+    assert client_control(at, "klb_q0")["label"] == "target weight, class 0"
+    assert client_control(at, "klb_p0")["label"] == "predicted weight, class 0"
+    assert KL_WEIGHTS_NOTE in [c.value for c in at.caption]
+    set_control(at, "klb_q0", 0.5)  # the case: the slider reads 0.50, the bar 0.4167
+    at.run()
+    assert not at.exception
+    bars = next(c.value for c in at.caption if c.value.startswith("Bars of the target q"))
+    assert "target q = [0.4167, 0.3333, 0.0833, 0.1667]" in bars
+    assert "0.4167, 0.3333, 0.0833, 0.1667" in KL_WEIGHTS_NOTE

@@ -188,6 +188,7 @@ def kl_bars_section(present: bool) -> None:
                            help="How the prediction reaches KLDivLoss. from_logits=True means pred already holds "
                                   "log-probabilities.")
         q_w, pred, sliders = kl_sliders(k, mode)
+        st.caption(KL_WEIGHTS_NOTE)
     checks = [("target q", q_w)] + ([("prediction p", pred)] if mode == "probabilities" else [])
     problems = [f"{name}: every weight is 0. Expected at least one class with a weight above 0."
                 for name, w in checks if sum(w) <= 0]
@@ -242,15 +243,21 @@ KL_STATS = (
 KL_LOGIT_WINDOW = 50
 
 
+#: Next to the KL sliders: they are weights, not the probabilities the bars show (q0 = 0.50 reads 0.4167).
+KL_WEIGHTS_NOTE = ("The sliders set **weights**, not probabilities: each distribution is its weights divided by "
+                   "their sum, which the bars show: target weights 0.5, 0.4, 0.1, 0.2 (sum 1.2) give "
+                   "q = 0.4167, 0.3333, 0.0833, 0.1667.")
+
+
 def kl_slider_defs(k: int, mode: str) -> tuple[list[SliderDef], list[SliderDef]]:
     """The KL section's sliders: the target's k weights, and the prediction's k weights or logits."""
-    q = [SliderDef(f"klb_q{j}", f"q, class {j}", 0.0, 1.0, KLB_Q[j], 0.01,
+    q = [SliderDef(f"klb_q{j}", f"target weight, class {j}", 0.0, 1.0, KLB_Q[j], 0.01,
                    f"Target weight of class {j} (rescaled so the weights sum to 1).") for j in range(k)]
     if mode == "logits":
         p = [SliderDef(f"klb_z{j}", f"logit, class {j}", -5.0, 5.0, KLB_Z[j], 0.01,
                        f"Network output for class {j}; the prediction is the softmax.") for j in range(k)]
     else:
-        p = [SliderDef(f"klb_p{j}", f"p, class {j}", 0.0, 1.0, KLB_P[j], 0.01,
+        p = [SliderDef(f"klb_p{j}", f"predicted weight, class {j}", 0.0, 1.0, KLB_P[j], 0.01,
                        f"Predicted weight of class {j} (rescaled so the weights sum to 1).") for j in range(k)]
     return q, p
 
