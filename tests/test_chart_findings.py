@@ -149,3 +149,29 @@ def test_kl_sliders_are_labelled_weights_and_the_note_matches_the_bars():
     bars = next(c.value for c in at.caption if c.value.startswith("Bars of the target q"))
     assert "target q = [0.4167, 0.3333, 0.0833, 0.1667]" in bars
     assert "0.4167, 0.3333, 0.0833, 0.1667" in KL_WEIGHTS_NOTE
+
+
+# -- Training lab: losses on different scales --------------------------------------------------------------------
+def test_training_lab_loss_curves_are_comparable_fractions_of_their_start():
+    from lossapp import training_figures as tfig
+    from lossapp.training import run_regression
+
+    run = run_regression(8, 15.0, 0.5, 0, 0.1, 300, 1.0)
+    raw_starts = [float(f.loss[0]) for f in run.fits.values()]
+    assert max(raw_starts) > 3 * min(raw_starts)  # L2's start dwarfs L1's and Huber's: raw values mislead
+    fig = tfig.loss_curves_figure(run.fits, 300, log_y=True)
+    curves = [t for t in fig.data if t.meta["role"] == "curve"]
+    assert {t.meta["loss"] for t in curves} == {"L1Loss", "L2Loss", "HuberLoss"}
+    for t in curves:
+        assert np.asarray(t.y)[0] == 1.0  # every curve starts at 1
+        loss = run.fits[t.meta["loss"]].loss
+        np.testing.assert_allclose(np.asarray(t.y), loss / loss[0], rtol=1e-12)
+    assert "÷ its value at step 0" in fig.layout.yaxis.title.text
+    assert "fraction of its value at step 0" in tfig.curves_alt(run.fits, 300, log_y=True)
+    # the frames the browser swaps in are normalised the same way
+    from lossapp.training_figures import _curve_columns
+
+    columns, shown = _curve_columns(fig, [run], 100.0, True)
+    for i, t in enumerate(fig.data):
+        if t.meta.get("role") == "curve":
+            np.testing.assert_allclose(columns["traces"][i]["y"][0], np.asarray(t.y), rtol=1e-12)
