@@ -365,7 +365,9 @@ def _panel_title(run: ClassifierRun, name: str, step: int) -> str:
 
 
 def _title(name: str, accuracy: float) -> str:
-    return f"<b>{name}</b> · accuracy {accuracy:.0%}"
+    """A panel's title in two short lines: on a phone each of the three panels is about 110 px wide, and
+    "SquaredHingeLoss · accuracy 95%" on one line ran into its neighbours."""
+    return f"<b>{name.removesuffix('Loss')}</b><br>accuracy {accuracy:.0%}"
 
 
 def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:

@@ -326,7 +326,7 @@ def test_classifier_figure_has_one_panel_per_loss_and_margins_only_for_hinges():
     assert panels == {"LogisticLoss": {("x", 0.0)}, "HingeLoss": {("x2", 0.0), ("x2", 0.7), ("x2", -0.7)},
                       "SquaredHingeLoss": {("x3", 0.0), ("x3", 0.7), ("x3", -0.7)}}
     titles = [(t.xaxis, t.text[0]) for t in fig.data if t.meta["role"] == "title"]
-    assert titles == [(x, f"<b>{n}</b> · accuracy {run.accuracy(n, 80):.0%}")
+    assert titles == [(x, f"<b>{n.removesuffix('Loss')}</b><br>accuracy {run.accuracy(n, 80):.0%}")
                       for x, n in zip(("x", "x2", "x3"), CLASSIFIER_LOSSES, strict=True)]
     # every panel has the fixed ranges of panel_box, its title over the middle of its top
     x0, x1, y0, y1 = fig.layout.xaxis.range + fig.layout.yaxis.range
@@ -521,7 +521,8 @@ def test_show_training_at_moves_the_classifier_panels_in_the_browser():
                                            atol=1e-5 * (1 + abs(w1) + abs(w2)) * float(np.abs(xs).max() + 1))
         titles = [patch["traces"][str(i)]["text"] for i, t in enumerate(panels.data)
                   if t.get("meta", {}).get("role") == "title"]
-        assert titles == [[f"<b>{n}</b> · accuracy {run.accuracy(n, step):.0%}"] for n in CLASSIFIER_LOSSES]
+        assert titles == [[f"<b>{n.removesuffix('Loss')}</b><br>accuracy {run.accuracy(n, step):.0%}"]
+                          for n in CLASSIFIER_LOSSES]
         assert not (patch["shapes"] or patch["annotations"] or patch["axes"]), "scrubbing moves only traces"
     # at step 0 the weights are zero: no line yet, drawn as gaps
     start = {c.key: p for c, p in frame_patches(at, "lab_cprog", 0)}["lab_clf_chart"]["traces"]
