@@ -22,6 +22,17 @@ html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 """
 
 
+#: On every page. On a phone, formulas are set a little smaller so the catalog's (split into lines where they
+#: were long) fit the screen; one that still does not scrolls sideways in its own block (phones hide
+#: scrollbars, so a cut formula gave no hint that more was there).
+BASE_CSS = """
+<style>
+[data-testid="stMarkdownContainer"] .katex-display { overflow-x: auto; overflow-y: hidden; max-width: 100%; }
+@media (max-width: 480px) { [data-testid="stMarkdownContainer"] .katex-display { font-size: 0.9em; } }
+</style>
+"""
+
+
 def presentation_mode() -> bool:
     """True when the URL asks for the projector layout (``?present=1``)."""
     return st.query_params.get("present", "0") in ("1", "true", "yes")
@@ -41,6 +52,7 @@ def setup_page(title: str, icon: str = "📉") -> bool:
     st.set_page_config(page_title=f"{title} · Loss functions explained", page_icon=icon, layout="wide",
                        initial_sidebar_state="collapsed" if embedded() else "auto")
     urlstate.start_page()
+    st.html(BASE_CSS)  # style only: Streamlit adds it to the page without a visible block
     present = presentation_mode()
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)

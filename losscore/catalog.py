@@ -158,8 +158,10 @@ _SPECS = (
         family="regression",
         title="Huber loss",
         formula=(
-            r"L = \frac{1}{M}\sum_i w\,s_i \begin{cases} \lvert d_i\rvert - \frac{\rho}{2} & \lvert d_i\rvert > \rho"
-            r" \\ \frac{d_i^2}{2\rho} & \text{otherwise} \end{cases},\quad d_i = \mathrm{pred}_i - \mathrm{label}_i"
+            # two lines (gathered): on one, the formula was wider than a phone's screen
+            r"\begin{gathered} L = \frac{1}{M}\sum_i w\,s_i \begin{cases} \lvert d_i\rvert - \frac{\rho}{2} & "
+            r"\lvert d_i\rvert > \rho \\ \frac{d_i^2}{2\rho} & \text{otherwise} \end{cases} \\ "
+            r"d_i = \mathrm{pred}_i - \mathrm{label}_i \end{gathered}"
         ),
         summary=(
             "Quadratic near the label (small, shrinking gradients) and linear beyond rho (bounded gradients), "
@@ -186,7 +188,8 @@ _SPECS = (
         family="classification",
         title="Sigmoid binary cross-entropy",
         formula=(
-            r"L = -\frac{1}{M}\sum_i w\,s_i\big(p\,z_i\log\sigma(x_i) + (1 - z_i)\log(1 - \sigma(x_i))\big)"
+            r"\begin{aligned} L = -\frac{1}{M}\sum_i w\,s_i\big(&p\,z_i\log\sigma(x_i) \\ "
+            r"&+ (1 - z_i)\log(1 - \sigma(x_i))\big) \end{aligned}"
         ),
         summary=(
             "Cross-entropy of a yes/no prediction. By default pred is a raw score (logit) and the sigmoid is "
@@ -222,8 +225,8 @@ _SPECS = (
         family="classification",
         title="Softmax cross-entropy",
         formula=(
-            r"L = -\sum_c q_c \log \mathrm{softmax}(x)_c \quad"
-            r" (q = \mathrm{onehot}(y)\ \text{for a sparse label } y)"
+            r"\begin{gathered} L = -\sum_c q_c \log \mathrm{softmax}(x)_c \\"
+            r" (q = \mathrm{onehot}(y)\ \text{for a sparse label } y) \end{gathered}"
         ),
         summary=(
             "The standard loss for picking one of C classes. Softmax and log are fused into a log-sum-exp, so "
