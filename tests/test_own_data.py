@@ -223,7 +223,7 @@ def set_loss(at: AppTest, loss: str, params: dict) -> None:
 def test_page_defaults_show_the_outlier():
     at = page()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Samples"] == "8" and metrics["Top 10% of samples carry"] == "99%"
+    assert metrics["Samples"] == "8" and metrics["Loss in top 10%"] == "99%"
     assert at.dataframe[0].value["where"].iloc[0] == "sample 8"
     assert charts(at)[0].alt in " ".join(c.value for c in at.caption)
     assert not at.error

@@ -37,6 +37,14 @@ def chart_with(page, text: str):
     raise AssertionError(f"no chart labelled {text!r}")
 
 
+def load(page, server: str, path: str):
+    """Open a page, wait for its run and charts, and check it ran cleanly."""
+    page.goto(f"{server}/{path}")
+    wait_loaded(page)
+    assert exceptions(page) == []
+    return page
+
+
 def shoot(element, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     element.screenshot(path=str(ARTIFACTS / f"{name}.png"))
@@ -52,10 +60,7 @@ def laptop_page(browser):
 
 
 def test_triplet_labels_do_not_overlap_at_1024(server, laptop_page):
-    page = laptop_page
-    page.goto(f"{server}/Embeddings")
-    wait_loaded(page)
-    assert exceptions(page) == []
+    page = load(laptop_page, server, "Embeddings")
     chart = chart_with(page, "anchor A")
     chart.scroll_into_view_if_needed()
     shoot(chart, "triplet-1024")
@@ -66,10 +71,7 @@ def test_triplet_labels_do_not_overlap_at_1024(server, laptop_page):
 
 
 def test_classifier_panel_titles_do_not_overlap_on_a_phone(server, phone_page):
-    page = phone_page
-    page.goto(f"{server}/Training_lab")
-    wait_loaded(page)
-    assert exceptions(page) == []
+    page = load(phone_page, server, "Training_lab")
     chart = chart_with(page, "accuracy")
     chart.scroll_into_view_if_needed()
     shoot(chart, "training-panels-390")
@@ -83,10 +85,7 @@ def test_classifier_panel_titles_do_not_overlap_on_a_phone(server, phone_page):
 def test_formulas_fit_a_phone_screen(server, phone_page, path):
     """Huber's d_i, SoftmaxCE's and SigmoidBCE's formulas ran past the right edge at 390 px (a phone shows no
     scrollbar, so they read as cut): every formula block now ends inside the screen and holds all its width."""
-    page = phone_page
-    page.goto(f"{server}/{path}")
-    wait_loaded(page)
-    assert exceptions(page) == []
+    page = load(phone_page, server, path)
     blocks = page.locator('[data-testid="stMarkdownContainer"] .katex-display')
     assert blocks.count() >= 1
     for i in range(blocks.count()):
@@ -99,3 +98,25 @@ def test_formulas_fit_a_phone_screen(server, phone_page, path):
         assert box["right"] <= 390, (path, i, box)  # the block ends inside the screen
         # and nothing of it is hidden (KaTeX leaves 2 px of spacing past the last glyph; before: 140-190 px)
         assert box["scroll"] <= box["client"] + 4, (path, i, box)
+
+
+def test_own_data_metric_and_table_are_not_cut_at_1024(server, laptop_page):
+    """'Top 10% of sa...' was cut with an ellipsis, and the top-samples table's last column hid behind a
+    horizontal scroll."""
+    page = load(laptop_page, server, "Your_own_data")
+    labels = page.locator('[data-testid="stMetricLabel"]')
+    assert labels.count() >= 4
+    for i in range(labels.count()):
+        cut = labels.nth(i).evaluate("(e) => Array.from(e.querySelectorAll('*')).concat([e])"
+                                     ".some((n) => n.scrollWidth > n.clientWidth + 1)")
+        assert not cut, labels.nth(i).inner_text()
+    tables = page.locator('[data-testid="stDataFrame"]')
+    assert tables.count() >= 2
+    for i in range(2):  # the top samples' losses and their gradients
+        table = tables.nth(i)
+        table.scroll_into_view_if_needed()
+        shoot(table, f"own-data-table-{i}-1024")
+        # the glide grid's scroller: no horizontal overflow means every column is in view
+        overflow = table.evaluate("(t) => { const s = t.querySelector('.dvn-scroller'); "
+                                  "return s ? s.scrollWidth - s.clientWidth : null; }")
+        assert overflow is not None and overflow <= 1, (i, overflow)
