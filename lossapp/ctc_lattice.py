@@ -318,6 +318,7 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
     names = [*vocab[:-1], BLANK_STATE]
     state_names = [names[j] for j in ext]
     decoded_all = ctc_greedy_decode(x, plens)
+    decoded_ll = _labelling_log_likelihoods(x, decoded_all, plens)
     out = []
     for i in range(k):
         t_i, plen = int(own[i]), int(plens[i])
@@ -351,6 +352,7 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
             "best_symbols": symbols,
             "merged": merged,
             "decoded": "".join(vocab[j] for j in decoded_all[i]),
+            "decoded_log_likelihood": float(decoded_ll[i]),
             "collapsed": collapsed,
             "pred_shape": (1, t_i, n_classes) if layout == "NTC" else (t_i, 1, n_classes),
             "label_shape": (1, label_width(t_i)) if label_layout == "NT" else (label_width(t_i), 1),
@@ -367,6 +369,17 @@ def _batch_lengths(k: int, width_t: int, steps: Sequence[int] | None, pred_lengt
         raise ValueError(f"steps and pred_lengths: one each per matrix ({k}), with pred_lengths <= steps <= "
                          f"{width_t}; got {own.tolist()} and {plens.tolist()}")
     return own, plens
+
+
+def _labelling_log_likelihoods(x: np.ndarray, labellings: Sequence[Sequence[int]], plens: np.ndarray) -> np.ndarray:
+    """log p(labelling | scores) of each matrix's own labelling (all its paths, as the loss counts them): the
+    best path's labelling can then be weighed against the label, since the two need not agree."""
+    width = max(1, *(len(lab) for lab in labellings))
+    labels = np.full((len(labellings), width), -1.0)
+    for i, lab in enumerate(labellings):
+        labels[i, :len(lab)] = lab
+    lengths = np.array([len(lab) for lab in labellings])
+    return np.array([a.log_likelihood for a in ctc_alignments(x, labels, plens, lengths)], dtype=np.float64)
 
 
 def _batch_loss(x: np.ndarray, lab_1d: np.ndarray, plens: np.ndarray, llen: int, *, layout: str, label_layout: str,

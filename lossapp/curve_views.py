@@ -103,4 +103,4 @@ def view_fingerprint(view: CurveView) -> tuple:
         for arr in (c.x, c.loss, c.grad):
             digest.update(np.ascontiguousarray(arr).tobytes())
     return (view.title, view.x_title, view.y_title, view.grad_title, view.marker, view.label, view.loss_names,
-            tuple(c.name for c in view.curves), digest.hexdigest())
+            tuple(c.name for c in view.curves), view.y_limits, view.grad_limits, digest.hexdigest())

@@ -35,6 +35,7 @@ __all__ = [
     "normalise_rows",
     "poisson_at",
     "poisson_counts_view",
+    "poisson_bars",
     "poisson_pmf",
     "sdml_view",
     "softmax_rows",
@@ -217,6 +218,14 @@ def poisson_pmf(counts: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
     return np.exp(t * math.log(rate) - rate - lg)
 
 
+def poisson_bars(counts: np.ndarray, rate: float | np.ndarray) -> np.ndarray:
+    """:func:`poisson_pmf` at ``counts`` (0, 1, ..., top) with the last entry P(t >= top): the tail folded into
+    the last bar, so the bars add up to 1 (one row per rate for an array of rates)."""
+    pmf = poisson_pmf(counts, rate)
+    pmf[..., -1] = np.clip(1.0 - pmf[..., :-1].sum(axis=-1), 0.0, 1.0)
+    return pmf
+
+
 def poisson_at(counts: tuple | np.ndarray, rates: np.ndarray, compute_full: bool) -> dict[str, dict[str, np.ndarray]]:
     """PoissonNLLLoss of a batch of counts at each of ``rates`` (every count predicted by that rate; one
     forward call per rate) and dL/dprediction summed over the batch, with the rate passed as μ (``"rate"``,
@@ -259,11 +268,15 @@ def poisson_counts_view(counts: tuple, rate: float, compute_full: bool, lo: floa
     out["stirling_mean"] = float(np.mean(stirling_log_factorial(t)))
     out["lgamma_mean"] = float(lg.mean())
     values, freq = np.unique(t, return_counts=True)
-    top = int(max(t.max(), hi + 4 * math.sqrt(hi), 5))  # room for the largest rate: the bars stay put as it moves
+    # bars up to a little past the largest count, the last one for "that count or more", so every rate's
+    # probabilities add up to 1 on the chart and the bars stay put as the rate moves (a bar per count up to
+    # the largest rate's tail stretched counts 0-4 over an axis to 22)
+    top = int(max(t.max() + 2, 7))
     ks = np.arange(top + 1, dtype=np.float64)
     out["hist_k"] = ks
+    out["hist_labels"] = [f"{int(k)}" for k in ks[:-1]] + [f"{top}+"]
     out["hist_freq"] = np.array([freq[values == k].sum() for k in ks], dtype=np.float64) / t.size
-    out["pmf"] = poisson_pmf(ks, rate)
+    out["pmf"] = poisson_bars(ks, rate)
     return out
 
 

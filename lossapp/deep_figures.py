@@ -219,6 +219,17 @@ def circle_shapes(circles: Sequence[tuple[str, Sequence[float], float, str]], le
                  layer="below") for label, c, r, dash in circles]
 
 
+def segment_label_at(a: Sequence[float], b: Sequence[float]) -> tuple[tuple[float, float], str]:
+    """Where a segment's label goes: two thirds of the way from ``a`` to ``b`` (away from the label of the point
+    at ``a``, the anchor every segment starts from), below a mostly horizontal segment and above-outside a
+    steeper one (left of one leaning right), so it lies across neither the segment nor the points' labels."""
+    ax, ay, bx, by = float(a[0]), float(a[1]), float(b[0]), float(b[1])
+    at = (ax + 2 * (bx - ax) / 3, ay + 2 * (by - ay) / 3)
+    if abs(bx - ax) > abs(by - ay):
+        return at, "bottom center"
+    return at, "top left" if (bx - ax) * (by - ay) >= 0 else "top right"
+
+
 def embedding_traces(points: Mapping[str, Sequence[float]], *,
                      arrows: Mapping[str, tuple[Sequence[float], Sequence[float]]] | None = None,
                      segments: Sequence[tuple[str, Sequence[float], Sequence[float]]] = (),
@@ -235,8 +246,9 @@ def embedding_traces(points: Mapping[str, Sequence[float]], *,
                          name=label, line=dict(color=ZERO, width=1.5, dash="dot"), meta={"role": "segment",
                                                                                       "name": label},
                          hoverinfo="skip", showlegend=False))
-        data.append(dict(type="scatter", x=[(float(a[0]) + float(b[0])) / 2], y=[(float(a[1]) + float(b[1])) / 2],
-                         mode="text", text=[label], textposition="bottom center", showlegend=False,
+        (lx, ly), place = segment_label_at(a, b)
+        data.append(dict(type="scatter", x=[lx], y=[ly],
+                         mode="text", text=[label], textposition=place, showlegend=False,
                          meta={"role": "segment-label"}, hoverinfo="skip",
                          textfont=dict(size=16 if present else 12)))
     at: dict[tuple[float, float], str] = {}

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 from _plotly_utils.utils import convert_to_base64
 from plotly.io import json as pio_json
 
-from lossapp.model import CurveView
+from lossapp.model import Curve, CurveView
 from losscore.catalog import CATALOG
 
 __all__ = [
@@ -196,21 +196,45 @@ def _finite_range(arrays: Sequence[np.ndarray], pad: float = 0.06) -> list[float
     return [lo - pad * span, hi + pad * span]
 
 
+def coinciding_curves(curves: Sequence[Curve]) -> dict[int, int]:
+    """Curves equal to an earlier one on the same grid (LogisticLoss and SigmoidBCE at label 1): index -> the
+    earlier one's index."""
+    twins: dict[int, int] = {}
+    for i, c in enumerate(curves):
+        for j in range(i):
+            d = curves[j]
+            if (j not in twins and c.x.shape == d.x.shape and np.array_equal(c.x, d.x)
+                    and np.allclose(c.loss, d.loss, rtol=1e-6, atol=1e-9, equal_nan=True)):
+                twins[i] = j
+                break
+    return twins
+
+
+def _clipped(limits: tuple[float, float]) -> dict:
+    """An autoranged axis that never passes ``limits``: it still fits curves scaled in the browser (a weight
+    slider) below the bounds, where a fixed range would be refitted to every curve by the chart component."""
+    return {"autorange": True, "autorangeoptions": {"minallowed": float(limits[0]), "maxallowed": float(limits[1])}}
+
+
 #: Vertical layout of the two panels (what ``make_subplots(rows=2, shared_xaxes=True, row_heights=[0.6, 0.4],
 #: vertical_spacing=0.07)`` produces).
 LOSS_DOMAIN = (0.442, 1.0)
 GRAD_DOMAIN = (0.0, 0.372)
 
 
-def vline_parts(lines: Sequence[tuple[float, str]]) -> tuple[list[dict], list[dict]]:
+def vline_parts(lines: Sequence[tuple[float, str]],
+                xrange: tuple[float, float] | None = None) -> tuple[list[dict], list[dict]]:
     """Layout shapes and annotations for labelled dash-dotted vertical lines ``(x, text)`` across both panels of
-    a two-row chart (a :func:`curve_figure`, or any chart with axes y and y2)."""
+    a two-row chart (a :func:`curve_figure`, or any chart with axes y and y2). Given the x-axis ``xrange``, a
+    label in the right 40% of it reads leftwards from its line, so the chart's edge does not cut it."""
     shapes, notes = [], []
     for x, text in lines:
+        right = xrange is not None and x > xrange[0] + 0.6 * (xrange[1] - xrange[0])
         for xref, yref in (("x", "y domain"), ("x2", "y2 domain")):
             shapes.append(dict(type="line", xref=xref, yref=yref, x0=x, x1=x, y0=0, y1=1,
                                line=dict(color=PALETTE[4], width=2, dash="dashdot")))
-        notes.append(dict(x=x, xref="x", y=1, yref="y domain", text=text, showarrow=False, xanchor="left",
+        notes.append(dict(x=x, xref="x", y=1, yref="y domain", text=text, showarrow=False,
+                          xanchor="right" if right else "left",
                           yanchor="top", font=dict(color=PALETTE[4])))
     return shapes, notes
 
@@ -236,8 +260,11 @@ def curve_spec(view: CurveView, *, present: bool = False, height: int | None = N
     lo = min(float(c.x[0]) for c in view.curves)
     hi = max(float(c.x[-1]) for c in view.curves)
     data: list[dict] = []
+    twins = coinciding_curves(view.curves)
     for i, c in enumerate(view.curves):
-        line = dict(color=colour_of(view, i), width=2.5, dash=_dash_of(view, i))
+        # a curve drawn over an equal one is dotted and the one under it wide, so both stay visible
+        line = dict(color=colour_of(view, i), width=6.0 if i in twins.values() else 2.5,
+                    dash="dot" if i in twins else _dash_of(view, i))
         data.append(dict(type="scatter", x=c.x, y=c.loss, name=c.name, legendgroup=c.name, mode="lines",
                          line=line, xaxis="x", yaxis="y", meta={"role": "loss", "curve": c.name},
                          hovertemplate="%{y:.4g}"))
@@ -269,14 +296,15 @@ def curve_spec(view: CurveView, *, present: bool = False, height: int | None = N
     layout = _layout(
         height or (600 if present else 470), present,
         xaxis=_axis(anchor="y", domain=[0.0, 1.0], matches="x2", showticklabels=False),
-        yaxis=_axis(view.y_title, anchor="x", domain=list(LOSS_DOMAIN), range=_finite_range([c.loss for c in
-                                                                                              view.curves])),
+        yaxis=_axis(view.y_title, anchor="x", domain=list(LOSS_DOMAIN), **(
+            _clipped(view.y_limits) if view.y_limits else {"range": _finite_range([c.loss for c in view.curves])})),
         xaxis2=_axis(view.x_title, anchor="y2", domain=[0.0, 1.0], range=[lo, hi]),
-        yaxis2=_axis(view.grad_title, anchor="x2", domain=list(GRAD_DOMAIN)),
+        yaxis2=_axis(view.grad_title, anchor="x2", domain=list(GRAD_DOMAIN),
+                     **(_clipped(view.grad_limits) if view.grad_limits else {})),
         shapes=shapes,
     )
     if vlines:
-        more, layout["annotations"] = vline_parts(vlines)
+        more, layout["annotations"] = vline_parts(vlines, (lo, hi))
         shapes.extend(more)
     return data, layout
 
@@ -298,7 +326,8 @@ def bar_spec(categories: Sequence[str], series: Mapping[str, Sequence[float] | n
         for i, (name, values) in enumerate(series.items())
     ]
     layout = _layout(height, present, barmode="group", hovermode="x",
-                     xaxis=_axis(x_title, showgrid=False), yaxis=_axis(y_title))
+                     # categories, even when they read as numbers ("0", "1", ..., "7+"): every bar labelled
+                     xaxis=_axis(x_title, showgrid=False, type="category"), yaxis=_axis(y_title))
     return data, layout
 
 

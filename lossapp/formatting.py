@@ -40,7 +40,16 @@ def fmt(value: float, digits: int = 4) -> str:
     return f"{v:.{digits}f}"
 
 
+def short(value: float, digits: int = 4) -> str:
+    """One number for a caption: rounded to ``digits`` decimals, no trailing zeros, no -0.
+
+    >>> short(-2.995732273553991), short(5.0), short(-1e-17), short(float("inf"))
+    ('-2.9957', '5', '0', 'inf')
+    """
+    v = float(value)
+    return fmt(v, digits) if not math.isfinite(v) else f"{round(v, digits) + 0.0:g}"
+
+
 def nums(values: Any, digits: int = 4) -> str:
     """A short list of numbers for captions: [0.2, 0.5, 0.3] (rounded, no -0)."""
-    return "[" + ", ".join(fmt(v, digits) if not np.isfinite(v) else f"{round(float(v), digits) + 0.0:g}"
-                           for v in np.ravel(values)) + "]"
+    return "[" + ", ".join(short(v, digits) for v in np.ravel(values)) + "]"

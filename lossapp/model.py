@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from lossapp.formatting import short
+
 
 @dataclass(frozen=True)
 class Curve:
@@ -38,7 +40,8 @@ class Curve:
 class CurveView:
     """What one loss-vs-prediction chart shows: curves, an optional prediction marker, axis titles.
 
-    ``loss_names`` holds the catalog names of the plotted losses and ``params`` the parameter values they were
+    ``y_limits`` / ``grad_limits`` clip an axis (see the fields). ``loss_names`` holds the catalog names of the
+    plotted losses and ``params`` the parameter values they were
     computed with (for export snippets); ``label`` is the fixed label of the sweep.
     """
 
@@ -51,12 +54,17 @@ class CurveView:
     label: float | None = None
     loss_names: tuple[str, ...] = ()
     params: dict[str, Any] = field(default_factory=dict)
+    #: Bounds the loss (gradient) axis may not pass, so one steep curve does not flatten the others; the axis
+    #: title should say the axis is clipped. None: fitted to the curves.
+    y_limits: tuple[float, float] | None = None
+    grad_limits: tuple[float, float] | None = None
 
     def alt_text(self) -> str:
         """A sentence describing the chart, for screen readers."""
         names = ", ".join(c.name for c in self.curves)
         lo, hi = float(self.curves[0].x[0]), float(self.curves[0].x[-1])
-        text = f"{self.title}: {self.y_title} and its gradient against {self.x_title} from {lo:g} to {hi:g} for {names}"
+        text = (f"{self.title}: {self.y_title} and its gradient against {self.x_title} from {short(lo)} to "
+                f"{short(hi)} for {names}")
         if self.label is not None:
             text += f", label fixed at {self.label:g}"
         if self.marker is not None:
@@ -64,5 +72,8 @@ class CurveView:
             for c in self.curves:
                 value, slope = c.at(self.marker)
                 parts.append(f"{c.name} = {value:.4g} (gradient {slope:.4g})")
-            text += f". At prediction {self.marker:g}: " + "; ".join(parts)
+            text += f". At prediction {short(self.marker)}: " + "; ".join(parts)
+        for what, limits in (("loss", self.y_limits), ("gradient", self.grad_limits)):
+            if limits is not None:
+                text += f". The {what} axis is clipped to {limits[0]:g} … {limits[1]:g}; the numbers are not"
         return text + "."

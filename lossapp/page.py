@@ -15,6 +15,8 @@ from lossapp import urlstate
 
 #: The projector layout's styles, kept with the chart component's CSS (read once, on import).
 PRESENT_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present.css').read_text()}</style>"
+#: On every page: formulas that fit a phone (see the file).
+BASE_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'base.css').read_text()}</style>"
 
 
 def presentation_mode() -> bool:
@@ -36,6 +38,7 @@ def setup_page(title: str, icon: str = "📉") -> bool:
     st.set_page_config(page_title=f"{title} · Loss functions explained", page_icon=icon, layout="wide",
                        initial_sidebar_state="collapsed" if embedded() else "auto")
     urlstate.start_page()
+    st.html(BASE_CSS)  # style only: Streamlit adds it to the page without a visible block
     present = presentation_mode()
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)

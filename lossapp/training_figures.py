@@ -35,6 +35,7 @@ __all__ = [
     "line_in_box",
     "lines_in_box",
     "loss_curves_figure",
+    "relative_loss",
     "regression_alt",
     "regression_figure",
     "regression_setting_columns",
@@ -205,18 +206,29 @@ def regression_alt(run: RegressionRun, step: int) -> str:
 
 
 # -- loss curves --------------------------------------------------------------------------------------------------
+def relative_loss(loss: np.ndarray) -> np.ndarray:
+    """A run's mean training loss divided by its value at step 0. L1, L2 and Huber (or hinge and logistic)
+    measure errors on different scales, so their raw values on one axis invite a comparison that means
+    nothing; as fractions of where each started, the curves compare what can be compared: how fast and how
+    far each loss falls. A run starting at 0 (nothing to fall) is left as it is."""
+    loss = np.asarray(loss, dtype=np.float64)
+    start = float(loss[0]) if loss.size else 0.0
+    return loss / start if np.isfinite(start) and start > 0 else loss
+
+
 def loss_curves_figure(fits: dict[str, Fit], step: int, *, log_y: bool = False, present: bool = False,
                        height: int | None = None) -> go.Figure:
-    """Mean training loss against the step, one line per loss (``meta.role == "curve"``), with a marker
-    (``"now"``) at ``step`` and a dashed vertical line there (``"step"``, a trace across the y range). The axes
-    have fixed ranges (:func:`curves_ranges`)."""
+    """Mean training loss against the step as a fraction of its value at step 0 (:func:`relative_loss`), one
+    line per loss (``meta.role == "curve"``), with a marker (``"now"``) at ``step`` and a dashed vertical line
+    there (``"step"``, a trace across the y range). The axes have fixed ranges (:func:`curves_ranges`)."""
     x_range, y_range = curves_ranges(fits, log_y)
     traces: list[dict] = []
     for name, fit in fits.items():
         steps = np.arange(fit.steps + 1)
         line = dict(color=LOSS_COLOURS[name], width=2.5, dash=LOSS_DASHES[name])
-        traces.append(dict(type="scatter", x=steps, y=fit.loss, mode="lines", name=name, legendgroup=name, line=line,
-                           meta={"role": "curve", "loss": name}, hovertemplate=f"{name}: %{{y:.4g}}<extra></extra>"))
+        traces.append(dict(type="scatter", x=steps, y=relative_loss(fit.loss), mode="lines", name=name,
+                           legendgroup=name, line=line, meta={"role": "curve", "loss": name},
+                           hovertemplate=f"{name}: %{{y:.3g}} × its start<extra></extra>"))
         s, value = _now_point(fit, step)
         if not log_y or value > 0:
             traces.append(dict(type="scatter", x=[s], y=[value], mode="markers", showlegend=False, legendgroup=name,
@@ -226,7 +238,7 @@ def loss_curves_figure(fits: dict[str, Fit], step: int, *, log_y: bool = False, 
     traces.append(dict(type="scatter", x=[step, step], y=_step_line_y(y_range, log_y), mode="lines",
                        showlegend=False, line=dict(color=ZERO, width=1, dash="dash"), meta={"role": "step"},
                        hoverinfo="skip"))
-    y_title = "mean training loss (log scale)" if log_y else "mean training loss"
+    y_title = "training loss ÷ its value at step 0" + (" (log scale)" if log_y else "")
     layout = _layout(height or (420 if present else 320), present,
                      xaxis=_axis("gradient-descent step", range=x_range, autorange=False),
                      yaxis=_axis(y_title, type="log" if log_y else "linear", range=y_range, autorange=False))
@@ -238,7 +250,7 @@ def curves_ranges(fits: dict[str, Fit], log_y: bool) -> tuple[list[float], list[
     marker at either end, and the losses (:func:`snapped_range`; in decades on a log axis)."""
     last = max(fit.steps for fit in fits.values())
     pad = max(1.0, 0.02 * last)
-    return [-pad, last + pad], snapped_range([fit.loss for fit in fits.values()], log=log_y)
+    return [-pad, last + pad], snapped_range([relative_loss(fit.loss) for fit in fits.values()], log=log_y)
 
 
 def _step_line_y(y_range: Sequence[float], log_y: bool) -> list[float]:
@@ -249,7 +261,7 @@ def _step_line_y(y_range: Sequence[float], log_y: bool) -> list[float]:
 def _now_point(fit: Fit, step: int) -> tuple[int, float]:
     """Where a run's loss curve is at ``step`` (its last step if it stopped earlier)."""
     s = min(step, fit.steps)
-    return s, float(fit.loss[s])
+    return s, float(relative_loss(fit.loss)[s])
 
 
 def curves_alt(fits: dict[str, Fit], step: int, *, log_y: bool = False) -> str:
@@ -264,7 +276,9 @@ def curves_alt(fits: dict[str, Fit], step: int, *, log_y: bool = False) -> str:
             text += ", stopped because it diverged"
         parts.append(text)
     scale = " on a log scale" if log_y else ""
-    return f"Mean training loss against the gradient-descent step{scale}: " + "; ".join(parts) + "."
+    return (f"Mean training loss against the gradient-descent step{scale}, each drawn as a fraction of its value "
+            "at step 0 (the losses measure error on different scales, so their raw values are not comparable): "
+            + "; ".join(parts) + ".")
 
 
 # -- classifier ---------------------------------------------------------------------------------------------------
@@ -352,7 +366,9 @@ def _panel_title(run: ClassifierRun, name: str, step: int) -> str:
 
 
 def _title(name: str, accuracy: float) -> str:
-    return f"<b>{name}</b> · accuracy {accuracy:.0%}"
+    """A panel's title in two short lines: on a phone each of the three panels is about 110 px wide, and
+    "SquaredHingeLoss · accuracy 95%" on one line ran into its neighbours."""
+    return f"<b>{name.removesuffix('Loss')}</b><br>accuracy {accuracy:.0%}"
 
 
 def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, height: int | None = None) -> go.Figure:
@@ -474,12 +490,12 @@ def _curve_columns(fig: go.Figure, runs: Sequence, progress: float, log_y: bool)
         meta = t.meta or {}
         name = meta.get("loss")
         if meta.get("role") == "curve":
-            losses = [run.fits[name].loss for run in runs]
+            losses = [relative_loss(run.fits[name].loss) for run in runs]
             traces[i] = {"x": _padded_rows([np.arange(len(v), dtype=np.float64) for v in losses]),
                          "y": _padded_rows(losses)}
         elif meta.get("role") == "now":
             at = np.array([min(s, run.fits[name].steps) for s, run in zip(steps, runs, strict=True)])
-            value = np.array([run.fits[name].loss[a] for a, run in zip(at, runs, strict=True)])
+            value = np.array([relative_loss(run.fits[name].loss)[a] for a, run in zip(at, runs, strict=True)])
             if log_y:
                 value = np.where(value > 0, value, np.nan)
             traces[i] = {"x": at[:, None].astype(np.float64), "y": value[:, None]}

@@ -158,8 +158,10 @@ _SPECS = (
         family="regression",
         title="Huber loss",
         formula=(
-            r"L = \frac{1}{M}\sum_i w\,s_i \begin{cases} \lvert d_i\rvert - \frac{\rho}{2} & \lvert d_i\rvert > \rho"
-            r" \\ \frac{d_i^2}{2\rho} & \text{otherwise} \end{cases},\quad d_i = \mathrm{pred}_i - \mathrm{label}_i"
+            # two lines (gathered): on one, the formula was wider than a phone's screen
+            r"\begin{gathered} L = \frac{1}{M}\sum_i w\,s_i \begin{cases} \lvert d_i\rvert - \frac{\rho}{2} & "
+            r"\lvert d_i\rvert > \rho \\ \frac{d_i^2}{2\rho} & \text{otherwise} \end{cases} \\ "
+            r"d_i = \mathrm{pred}_i - \mathrm{label}_i \end{gathered}"
         ),
         summary=(
             "Quadratic near the label (small, shrinking gradients) and linear beyond rho (bounded gradients), "
@@ -186,7 +188,8 @@ _SPECS = (
         family="classification",
         title="Sigmoid binary cross-entropy",
         formula=(
-            r"L = -\frac{1}{M}\sum_i w\,s_i\big(p\,z_i\log\sigma(x_i) + (1 - z_i)\log(1 - \sigma(x_i))\big)"
+            r"\begin{aligned} L = -\frac{1}{M}\sum_i w\,s_i\big(&p\,z_i\log\sigma(x_i) \\ "
+            r"&+ (1 - z_i)\log(1 - \sigma(x_i))\big) \end{aligned}"
         ),
         summary=(
             "Cross-entropy of a yes/no prediction. By default pred is a raw score (logit) and the sigmoid is "
@@ -207,7 +210,8 @@ _SPECS = (
             "Keras: keras.losses.BinaryCrossentropy(from_logits=not from_sigmoid).",
         ),
         differences=(
-            "At exactly pred = 0 the gradient is the true derivative sigma(0) - z; MXNet 1.9.1 returns -z there.",
+            "At exactly pred = 0 the gradient is the true derivative sigma(0) - z; MXNet 1.9.1 returns -z there "
+            "(1 − z when a pos_weight is passed, whatever its value).",
         ),
         aliases=("SigmoidBCELoss",),
         curve="classification",
@@ -221,8 +225,8 @@ _SPECS = (
         family="classification",
         title="Softmax cross-entropy",
         formula=(
-            r"L = -\sum_c q_c \log \mathrm{softmax}(x)_c \quad"
-            r" (q = \mathrm{onehot}(y)\ \text{for a sparse label } y)"
+            r"\begin{gathered} L = -\sum_c q_c \log \mathrm{softmax}(x)_c \\"
+            r" (q = \mathrm{onehot}(y)\ \text{for a sparse label } y) \end{gathered}"
         ),
         summary=(
             "The standard loss for picking one of C classes. Softmax and log are fused into a log-sum-exp, so "
@@ -312,7 +316,8 @@ _SPECS = (
             _WEIGHT,
         ),
         counterparts=(
-            "PyTorch: torch.nn.SoftMarginLoss(reduction='none') for signed labels; BCEWithLogitsLoss for binary.",
+            "PyTorch: torch.nn.BCEWithLogitsLoss(reduction='none') on (y + 1) / 2 for signed labels "
+            "(SoftMarginLoss equals it only at y = ±1); on the labels themselves for binary.",
             "Keras: keras.losses.BinaryCrossentropy(from_logits=True) on 0/1 labels.",
         ),
         differences=("At exactly pred = 0 the gradient is sigma(0) - z; MXNet 1.9.1 returns -z there.",),
@@ -350,7 +355,7 @@ _SPECS = (
     ),
     LossSpec(
         name="PoissonNLLLoss",
-        short_id="poisson", colour="#999999", dash="solid",
+        short_id="poisson", colour="#009E73", dash="solid",
         label_linear=True,
         cls=distribution.PoissonNLLLoss,
         family="distribution",
@@ -422,8 +427,9 @@ _SPECS = (
         label_convention="Labels in {-1, +1}; other labels give 0.",
         params=(_margin(0.0, -1.0, 1.0), _WEIGHT),
         counterparts=(
-            "PyTorch: torch.nn.CosineEmbeddingLoss(margin=m, reduction='none') (it floors the norms with 1e-8 "
-            "where Gluon floors their product with 1e-12).",
+            "PyTorch: torch.nn.CosineEmbeddingLoss(margin=m, reduction='none'); it adds 1e-12 to each squared "
+            "norm, cos = x·y / sqrt((|x|² + 1e-12)(|y|² + 1e-12)), where Gluon divides by max(|x||y|, 1e-12), "
+            "so the two differ for tiny vectors (x = y = (1e-7, 0, 0): PyTorch 0.9901, Gluon 0).",
             "Keras: keras.losses.CosineSimilarity is -cos, without labels or margin.",
         ),
         differences=(

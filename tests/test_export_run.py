@@ -21,6 +21,7 @@ import pytest
 from lossapp import export
 from lossapp.curve_views import curve_view
 from lossapp.model import Curve, CurveView
+from lossapp.sections.curves import fs_view
 from losscore.catalog import CATALOG
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,6 +93,8 @@ def _several(names: list[str], params: dict[str, Any], label: float) -> CurveVie
 
 
 VIEWS = case_views()
+#: Binary classification's from_sigmoid chart: SigmoidBCE twice, from_sigmoid on and off, on the same q.
+VIEWS.update({f"from_sigmoid chart, label {y:g}": fs_view(0.9, y) for y in (0.0, 1.0)})
 IDS = list(VIEWS)
 #: Charts of the losses without a loss-vs-prediction curve (softmax along one logit, cosine against the angle,
 #: ...): their snippets name the class with the page's parameters and must run too.

@@ -274,7 +274,7 @@ def test_a_paste_over_the_limit_is_emptied_out_of_the_box_with_a_message(monkeyp
 def test_page_defaults_show_the_outlier():
     at = page()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Samples"] == "8" and metrics["Top 10% of samples carry"] == "99%"
+    assert metrics["Samples"] == "8" and metrics["Loss in top 10%"] == "99%"
     assert at.dataframe[0].value["where"].iloc[0] == "sample 8"
     assert charts(at)[0].alt in " ".join(c.value for c in at.caption)
     assert not at.error

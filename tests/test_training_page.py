@@ -276,11 +276,11 @@ def test_page_charts_plot_the_training_results():
     assert len(decode(outliers["x"])) == 12
     curves = {t["meta"]["loss"]: t for t in role(traces(at, REG_CURVES), "curve")}
     for name, trace in curves.items():
-        np.testing.assert_allclose(decode(trace["y"]), run.fits[name].loss, rtol=1e-12)
+        np.testing.assert_allclose(decode(trace["y"]), tfig.relative_loss(run.fits[name].loss), rtol=1e-12)
     now = {t["meta"]["loss"]: t for t in role(traces(at, REG_CURVES), "now")}
     for name, trace in now.items():
         assert decode(trace["x"]).tolist() == [step]
-        np.testing.assert_allclose(decode(trace["y"]), [run.fits[name].loss[step]], rtol=1e-12)
+        np.testing.assert_allclose(decode(trace["y"]), [tfig.relative_loss(run.fits[name].loss)[step]], rtol=1e-12)
 
     clf = run_classifier(*CLF_DEFAULTS)
     data = traces(at, CLF_CHART)
@@ -326,7 +326,7 @@ def test_classifier_figure_has_one_panel_per_loss_and_margins_only_for_hinges():
     assert panels == {"LogisticLoss": {("x", 0.0)}, "HingeLoss": {("x2", 0.0), ("x2", 0.7), ("x2", -0.7)},
                       "SquaredHingeLoss": {("x3", 0.0), ("x3", 0.7), ("x3", -0.7)}}
     titles = [(t.xaxis, t.text[0]) for t in fig.data if t.meta["role"] == "title"]
-    assert titles == [(x, f"<b>{n}</b> · accuracy {run.accuracy(n, 80):.0%}")
+    assert titles == [(x, f"<b>{n.removesuffix('Loss')}</b><br>accuracy {run.accuracy(n, 80):.0%}")
                       for x, n in zip(("x", "x2", "x3"), CLASSIFIER_LOSSES, strict=True)]
     # every panel has the fixed ranges of panel_box, its title over the middle of its top
     x0, x1, y0, y1 = fig.layout.xaxis.range + fig.layout.yaxis.range
@@ -362,16 +362,18 @@ def test_loss_curves_figure_plots_each_history_and_marks_the_step():
     go.Figure(fig.to_dict())
     curves = [t for t in fig.data if t.meta["role"] == "curve"]
     assert [t.meta["loss"] for t in curves] == list(CLASSIFIER_LOSSES)
-    for t in curves:
-        np.testing.assert_array_equal(np.asarray(t.y), run.fits[t.meta["loss"]].loss)
+    for t in curves:  # each as a fraction of its start: the losses' raw scales are not comparable
+        loss = run.fits[t.meta["loss"]].loss
+        np.testing.assert_allclose(np.asarray(t.y), loss / loss[0], rtol=1e-12)
         np.testing.assert_array_equal(np.asarray(t.x), np.arange(101))
     marks = [t for t in fig.data if t.meta["role"] == "now"]
-    assert [(t.x[0], t.y[0]) for t in marks] == [(40, run.fits[n].loss[40]) for n in CLASSIFIER_LOSSES]
+    assert [(t.x[0], t.y[0]) for t in marks] == [(40, tfig.relative_loss(run.fits[n].loss)[40])
+                                                 for n in CLASSIFIER_LOSSES]
     # the step line spans the fixed y range, which holds every curve; the x range every step
     step_line = next(t for t in fig.data if t.meta["role"] == "step")
     y0, y1 = fig.layout.yaxis.range
     assert list(step_line.x) == [40, 40] and list(step_line.y) == [y0, y1]
-    losses = np.concatenate([f.loss for f in run.fits.values()])
+    losses = np.concatenate([tfig.relative_loss(f.loss) for f in run.fits.values()])
     assert y0 < losses.min() and losses.max() < y1
     x0, x1 = fig.layout.xaxis.range
     assert x0 < 0 and 100 < x1 < 105
@@ -382,7 +384,7 @@ def test_the_loss_curves_on_a_log_axis_have_their_range_in_decades():
     run = run_regression(8, 15.0, 0.5, 0, 0.1, 300, 1.0)
     fig = tfig.loss_curves_figure(run.fits, 300, log_y=True)
     y0, y1 = fig.layout.yaxis.range
-    losses = np.concatenate([f.loss for f in run.fits.values()])
+    losses = np.concatenate([tfig.relative_loss(f.loss) for f in run.fits.values()])
     assert 10 ** y0 < losses.min() and losses.max() < 10 ** y1 and y1 - y0 < np.log10(losses.max() / losses.min()) + 2
     step_line = next(t for t in fig.data if t.meta["role"] == "step")
     np.testing.assert_allclose(step_line.y, [10 ** y0, 10 ** y1])
@@ -519,7 +521,8 @@ def test_show_training_at_moves_the_classifier_panels_in_the_browser():
                                            atol=1e-5 * (1 + abs(w1) + abs(w2)) * float(np.abs(xs).max() + 1))
         titles = [patch["traces"][str(i)]["text"] for i, t in enumerate(panels.data)
                   if t.get("meta", {}).get("role") == "title"]
-        assert titles == [[f"<b>{n}</b> · accuracy {run.accuracy(n, step):.0%}"] for n in CLASSIFIER_LOSSES]
+        assert titles == [[f"<b>{n.removesuffix('Loss')}</b><br>accuracy {run.accuracy(n, step):.0%}"]
+                          for n in CLASSIFIER_LOSSES]
         assert not (patch["shapes"] or patch["annotations"] or patch["axes"]), "scrubbing moves only traces"
     # at step 0 the weights are zero: no line yet, drawn as gaps
     start = {c.key: p for c, p in frame_patches(at, "lab_cprog", 0)}["lab_clf_chart"]["traces"]

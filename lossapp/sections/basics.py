@@ -210,6 +210,15 @@ def values_section(present: bool) -> None:
 
 
 # -- 3. gradient through a Dense layer -------------------------------------------------------------------------
+#: The loss is a vector (one value per example); what backward() does with it differs by framework.
+BACKWARD_SUMS = (
+    "The loss here is a vector, one value per example, and `backward()` on a vector backpropagates the **sum** "
+    "of its entries: MXNet's autograd seeds each entry with gradient 1, while PyTorch refuses `backward()` on "
+    "a non-scalar (call `loss.sum().backward()`, or pass `gradient=torch.ones_like(loss)`). So L below is the "
+    "sum of the two examples' losses."
+)
+
+
 @st.fragment
 def dense_section(present: bool) -> None:
     """Section 3: the Dense layer's gradient by the chain rule and by finite differences."""
@@ -220,7 +229,8 @@ def dense_section(present: bool) -> None:
             "same computation done in the open. The network computes out = X·Wᵀ + b (one output per example); the "
             "loss gives dL/dout, one number per example; and the chain rule turns that into the gradient of the "
             "weights, dL/dW = (dL/dout)ᵀ·X, and of the bias, dL/db = Σ dL/dout. A central finite difference, "
-            "(L(W + h) − L(W − h)) / 2h on each weight in turn, checks the result without any calculus."
+            "(L(W + h) − L(W − h)) / 2h on each weight in turn, checks the result without any calculus.\n\n"
+            + BACKWARD_SUMS
         )
     live = live_charts_enabled()
     g1, g2, *g3 = st.columns(2 if live else 3)

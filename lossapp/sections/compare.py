@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -137,14 +138,17 @@ def compare_section(present: bool) -> None:
             st.info("Pick at least one loss to plot.")
         else:
             names = tuple(c.name for c in curves)
+            limits = loss_axis_limits(curves)
+            y_title = "loss" if limits is None else f"loss (axis clipped at {limits[1]:g})"
             view = CurveView(
                 title=f"{len(curves)} losses, label {label:g}", curves=tuple(curves), marker=float(marker),
                 label=float(label), loss_names=names, params={n: params[n] for n in names},
+                y_title=y_title, y_limits=limits,
             )
             sliders = (*range_pair, marker_slider, label_slider, *(weights[n] for n in names),
                        *(s for n in names for s in framed.get(n, {}).values())) if marker_slider else ()
             base = CurveView(title=view.title, curves=tuple(unit_curves), marker=view.marker, label=view.label,
-                             loss_names=names) if marker_slider else None
+                             loss_names=names, y_title=y_title, y_limits=limits) if marker_slider else None
             # the curves the browser swaps in when the label or a loss's parameter moves (values around the current)
             curves_at = {}
             if label_slider is not None:
@@ -156,6 +160,20 @@ def compare_section(present: bool) -> None:
                   xrange=(lo, hi) if marker_slider else None)
     if rows:
         _compare_table(rows, marker, label, present)
+
+
+def loss_axis_limits(curves: list[Curve]) -> tuple[float, float] | None:
+    """Clip the loss axis when one curve dwarfs the rest (squared hinge reaches 36 at -5 where hinge and
+    logistic stay under 6, pressing them onto the floor): the top is a third above the second-highest curve,
+    so every other curve keeps most of the height and the steep one visibly leaves the top. None: no clipping."""
+    tops = sorted(float(np.nanmax(np.where(np.isfinite(c.loss), c.loss, np.nan))) for c in curves
+                  if np.isfinite(c.loss).any())
+    if len(tops) < 2 or tops[-2] <= 0 or tops[-1] <= 3 * tops[-2]:
+        return None
+    low = min(float(np.nanmin(np.where(np.isfinite(c.loss), c.loss, np.nan))) for c in curves
+              if np.isfinite(c.loss).any())
+    top = float(math.ceil(tops[-2] * 4 / 3))
+    return (min(low, 0.0) - 0.06 * top, top)
 
 
 def _label_control(first_label: float, live: bool) -> tuple[float, ClientSlider | None]:
@@ -260,19 +278,26 @@ def _compare_curves(chosen: list[str], params: dict, weights: dict, label: float
     return curves, unit_curves, rows, failed, unit_params
 
 
+#: Pixels for the table's loss names at the app's font size (a name is at most 29 characters).
+COMPARE_NAME_WIDTH = 250
+
+
 def _compare_table(rows: list[dict], marker: float, label: float, present: bool) -> None:
     """Each loss and its gradient at the marker, with notes on equal and flat curves."""
     st.subheader(f"At prediction {marker:g}, label {label:g}")
     table = pd.DataFrame(rows)
     st.dataframe(
         table, hide_index=True, width="content",
-        column_config={"loss value": st.column_config.NumberColumn(format="%.4f"),
+        # wide enough for the longest class name (SigmoidBinaryCrossEntropyLoss), which auto-sizing cut short
+        column_config={"loss": st.column_config.TextColumn(width=COMPARE_NAME_WIDTH),
+                       "loss value": st.column_config.NumberColumn(format="%.4f"),
                        "dL/dpred": st.column_config.NumberColumn(format="%.4f")},
     )
     names = {r["loss"] for r in rows}
     if {"LogisticLoss", "SigmoidBinaryCrossEntropyLoss"} <= names and label == 1 and not present:
-        st.caption("With equal weights, LogisticLoss and SigmoidBinaryCrossEntropyLoss draw one curve for label 1: "
-                   "they are the same function, written for labels ±1 and 0/1 respectively.")
+        st.caption("With equal weights, LogisticLoss and SigmoidBinaryCrossEntropyLoss draw one curve for label 1 "
+                   "(the chart dots the later one over a wide line of the other, so both show): they are the same "
+                   "function, written for labels ±1 and 0/1 respectively.")
     flat = [r["loss"] for r in rows if r["dL/dpred"] == 0]
     if flat and not present:
         st.caption(f"Zero gradient here: {', '.join(flat)}. These losses no longer push the prediction at all.")

@@ -440,8 +440,10 @@ def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSli
     st.markdown(
         f"**Best path** (greedy decoding): {' '.join(r['best_symbols']) or '(no valid step)'} → merge repeats: "
         f"{' '.join(r['merged']) or '(nothing)'} → drop blanks: **{r['collapsed'] or '(nothing)'}**, which "
-        f"{check}."
+        f"{check}. " + best_path_odds(r)
     )
+    if not present:
+        st.info(TUTORIAL_BEST_PATH)
     show("ctc_states", _ctc_lattice_alt(r, pred_length))
     if not present:
         st.caption(
@@ -471,6 +473,32 @@ def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSli
         st.caption("The gradient for the scores at step t is the softmax minus the lattice posteriors gathered "
                    "by class (times the weights): it lowers classes the network over-predicts and raises the "
                    "ones the alignments need.")
+
+
+#: The tutorial's sentence on CTC and best paths, and what is wrong with it (shown next to the best path).
+TUTORIAL_BEST_PATH = (
+    "**The tutorial says** CTC loss \"finds for each timestep the highest probability\" and \"combines the highest "
+    "probabilities and returns the best path decoding\". **It does not.** CTCLoss returns −log p(label), the "
+    "probabilities of *every* path that spells the label added up (the lattice below): no per-step maximum and "
+    "no decoding. Taking the most likely class at each step is best-path (greedy) decoding, done separately at "
+    "inference time, and it gives the labelling of the single most likely path, which need not be the most "
+    "likely labelling: with two steps of P(A) = 0.4, P(blank) = 0.6, the best path · · spells nothing "
+    "(p = 0.36) while A has p = 0.4·0.4 + 0.4·0.6 + 0.6·0.4 = 0.64."
+)
+
+
+def best_path_odds(r: dict) -> str:
+    """The best path's own probability, its labelling's (all its paths), and whether the label beats it."""
+    plen = len(r["best"])
+    path_p = float(np.prod(r["probs"][np.arange(plen), r["best"]])) if plen else 1.0
+    decoded, target = r["decoded"] or "(nothing)", r["target"] or "(empty)"
+    p_decoded = math.exp(r["decoded_log_likelihood"])
+    text = (f"That one path has probability {path_p:.4g}; all the paths spelling {decoded} together have "
+            f"{p_decoded:.4g}.")
+    if r["feasible"] and r["decoded"] != r["target"] and r["log_likelihood"] > r["decoded_log_likelihood"]:
+        text += (f" **The label {target} is more likely** (p = {math.exp(r['log_likelihood']):.4g}): greedy "
+                 "decoding did not find the most likely labelling here.")
+    return text
 
 
 def _ctc_lattice_alt(r: dict, pred_length: int) -> str:

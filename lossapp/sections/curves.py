@@ -29,6 +29,29 @@ def double_sigmoid_demo(q: float, label: float) -> dict:
     return out
 
 
+def fs_grad_limits(label: float) -> tuple[float, float]:
+    """The gradient axis of the from_sigmoid chart: from_sigmoid=True's −1/q (label 1) reaches −100 at q = 0.01,
+    which would press the doubled sigmoid's gradient (−0.27 to −0.50) onto the zero line; clipped at 3 it stays
+    visibly apart from zero and from the right gradient for every q above 1/3."""
+    return (-3.0, 0.25) if label == 1.0 else (-0.25, 3.0)
+
+
+def fs_view(q: float, label: float) -> CurveView:
+    """Both from_sigmoid settings on the same probability q, as one chart that exports as SigmoidBCE twice."""
+    demo = double_sigmoid_demo(q, label)
+    curves = tuple(
+        Curve(f"from_sigmoid={flag}", demo[flag][0], demo[flag][1], demo[flag][2]) for flag in (True, False)
+    )
+    limits = fs_grad_limits(label)
+    return CurveView(
+        title="SigmoidBCE on a network output that is already a probability", curves=curves, marker=q,
+        x_title="network output q (already passed through a sigmoid)", label=label,
+        grad_title="dL/dq (clipped)", grad_limits=limits,
+        loss_names=("SigmoidBinaryCrossEntropyLoss",) * 2,
+        params={f"from_sigmoid={flag}": {"from_sigmoid": flag} for flag in (True, False)},
+    )
+
+
 def from_sigmoid_section(present: bool) -> None:
     """The same network output q (already a probability) fed to SigmoidBCE with from_sigmoid on and off."""
     st.subheader("Which from_sigmoid setting? Both, on the same input", anchor="from-sigmoid")
@@ -60,13 +83,7 @@ def from_sigmoid_section(present: bool) -> None:
         if not present:
             st.caption(f"Over q in [0.01, 0.99] the doubled-sigmoid loss never drops below {fmt(floor)}.")
     with right:
-        curves = tuple(
-            Curve(f"from_sigmoid={flag}", demo[flag][0], demo[flag][1], demo[flag][2]) for flag in (True, False)
-        )
-        view = CurveView(
-            title="SigmoidBCE on a network output that is already a probability", curves=curves, marker=q,
-            x_title="network output q (already passed through a sigmoid)", label=fs_label,
-        )
+        view = fs_view(q, fs_label)
         chart(view, "fs", present=present, sliders=(q_slider,) if q_slider else (), labels={
             "from_sigmoid=True": ("from_sigmoid=True (right for a sigmoid output)", "its gradient"),
             "from_sigmoid=False": ("from_sigmoid=False (sigmoid applied twice)", "its gradient (twice)"),

@@ -191,6 +191,7 @@ def kl_bars_section(present: bool) -> None:
                            help="How the prediction reaches KLDivLoss. from_logits=True means pred already holds "
                                   "log-probabilities.")
         q_w, pred, sliders = kl_sliders(k, mode)
+        st.caption(KL_WEIGHTS_NOTE)
     checks = [("target q", q_w)] + ([("prediction p", pred)] if mode == "probabilities" else [])
     problems = [f"{name}: every weight is 0. Expected at least one class with a weight above 0."
                 for name, w in checks if sum(w) <= 0]
@@ -245,15 +246,21 @@ KL_STATS = (
 KL_LOGIT_WINDOW = 50
 
 
+#: Next to the KL sliders: they are weights, not the probabilities the bars show (q0 = 0.50 reads 0.4167).
+KL_WEIGHTS_NOTE = ("The sliders set **weights**, not probabilities: each distribution is its weights divided by "
+                   "their sum, which the bars show: target weights 0.5, 0.4, 0.1, 0.2 (sum 1.2) give "
+                   "q = 0.4167, 0.3333, 0.0833, 0.1667.")
+
+
 def kl_slider_defs(k: int, mode: str) -> tuple[list[SliderDef], list[SliderDef]]:
     """The KL section's sliders: the target's k weights, and the prediction's k weights or logits."""
-    q = [SliderDef(f"klb_q{j}", f"q, class {j}", 0.0, 1.0, KLB_Q[j], 0.01,
+    q = [SliderDef(f"klb_q{j}", f"target weight, class {j}", 0.0, 1.0, KLB_Q[j], 0.01,
                    f"Target weight of class {j} (rescaled so the weights sum to 1).") for j in range(k)]
     if mode == "logits":
         p = [SliderDef(f"klb_z{j}", f"logit, class {j}", -5.0, 5.0, KLB_Z[j], 0.01,
                        f"Network output for class {j}; the prediction is the softmax.") for j in range(k)]
     else:
-        p = [SliderDef(f"klb_p{j}", f"p, class {j}", 0.0, 1.0, KLB_P[j], 0.01,
+        p = [SliderDef(f"klb_p{j}", f"predicted weight, class {j}", 0.0, 1.0, KLB_P[j], 0.01,
                        f"Predicted weight of class {j} (rescaled so the weights sum to 1).") for j in range(k)]
     return q, p
 
@@ -345,35 +352,35 @@ def poisson_counts_section(present: bool) -> None:
         if not sliders:
             show_stats(stats, per_row=2)
         hist = memo_figure("pn_hist", (tuple(counts), rate, present), lambda: figures.bar_figure(
-            [f"{int(k)}" for k in r["hist_k"]], {"observed share of the counts": r["hist_freq"],
-                                                 "Poisson P(t | μ)": r["pmf"]},
+            r["hist_labels"], {"observed share of the counts": r["hist_freq"], "Poisson P(t | μ)": r["pmf"]},
             x_title="count t", y_title="probability", present=present, height=260))
         hist_alt = (f"Bars of how often each count occurs in the data, {nums(r['hist_freq'], 3)}, next to the "
                     f"Poisson probabilities at μ = {rate:g}, {nums(r['pmf'], 3)}, for counts 0 to "
-                    f"{int(r['hist_k'][-1])}.")
+                    f"{r['hist_labels'][-1]} (the last bar: that count or more).")
         views = _poisson_views(r, rate, full)
         if sliders:  # the rate moves the bars and both markers in the browser
             plotly_chart(hist, key="pn_hist", alt=hist_alt, sliders=sliders, stats=stats,
                          frames=poisson_frames(tuple(counts), full, present, "pn_hist"))
             st.caption(hist_alt)
-        c1, c2 = st.columns(2)
-        for (name, (view, lines)), col in zip(views.items(), (c1, c2), strict=True):
-            with col:
-                if sliders:
-                    plotly_chart(memo_curve_figure(view, present, lines), key=f"pn_{name}_chart", alt=view.alt_text(),
-                                 follow=sliders, frames=poisson_frames(tuple(counts), full, present, name))
-                    st.caption(view.alt_text())
-                else:
-                    curve_chart(view, f"pn_{name}", present, lines)
-        if not sliders:
+        else:
             captioned_chart(hist, "pn_hist", hist_alt)
-        exact = r["exact"]
-        st.caption(
-            f"compute_full={full}: the loss is {fmt(r['rate']['at'])}. The exact average negative "
-            f"log-likelihood, μ − t·log μ + log(t!) with log(t!) from lgamma, is {fmt(exact)}; compute_full adds "
-            f"the Stirling term (average {fmt(r['stirling_mean'])}) where the exact log(t!) averages "
-            f"{fmt(r['lgamma_mean'])}."
-        )
+    # the two landscapes side by side across the whole page: in the right column they were too narrow for
+    # their axis titles and the "mean count" label
+    c1, c2 = st.columns(2, gap="medium")
+    for (name, (view, lines)), col in zip(views.items(), (c1, c2), strict=True):
+        with col:
+            if sliders:
+                plotly_chart(memo_curve_figure(view, present, lines), key=f"pn_{name}_chart", alt=view.alt_text(),
+                             follow=sliders, frames=poisson_frames(tuple(counts), full, present, name))
+                st.caption(view.alt_text())
+            else:
+                curve_chart(view, f"pn_{name}", present, lines)
+    st.caption(
+        f"compute_full={full}: the loss is {fmt(r['rate']['at'])}. The exact average negative "
+        f"log-likelihood, μ − t·log μ + log(t!) with log(t!) from lgamma, is {fmt(r['exact'])}; compute_full adds "
+        f"the Stirling term (average {fmt(r['stirling_mean'])}) where the exact log(t!) averages "
+        f"{fmt(r['lgamma_mean'])}."
+    )
 
 
 
@@ -394,8 +401,8 @@ def _poisson_views(r: dict, rate: float, full: bool) -> dict[str, tuple[CurveVie
     it is on the axis)."""
     views = {}
     for name, x_title, x, marker in (
-        ("rate", "prediction = the rate μ (from_logits=False)", r["rates"], rate),
-        ("logits", "prediction = log μ (from_logits=True)", r["log_rates"], math.log(rate)),
+        ("rate", "pred = rate μ (from_logits=False)", r["rates"], rate),
+        ("logits", "pred = log μ (from_logits=True)", r["log_rates"], math.log(rate)),
     ):
         d = r[name]
         view = CurveView(
@@ -423,7 +430,7 @@ def poisson_frames(counts: tuple, full: bool, present: bool, chart: str) -> dict
         if chart == "pn_hist":
             at = dd.poisson_at(counts, rates, full)
             mean = np.full(rates.size, base["mean"])
-            return {"traces": {1: {"y": dd.poisson_pmf(base["hist_k"], rates)}},
+            return {"traces": {1: {"y": dd.poisson_bars(base["hist_k"], rates)}},
                     "stats": np.stack([at["rate"]["at"], at["rate"]["slope"], at["logits"]["slope"], mean], axis=1)}
         d = base[chart]
         x = base["rates"] if chart == "rate" else base["log_rates"]

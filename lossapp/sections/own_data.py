@@ -85,12 +85,15 @@ def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, w
     s1 = own_data.summary(unit) if unit is not None else None  # unit comes with the weight slider
     mean_text, max_text = weight_stats(s1, weight.value) if s1 is not None and weight is not None else (
         fmt(s["mean"]), fmt(s["max"]))
-    c1, c2, c3, c4 = st.columns(4)
+    # two rows of two: four metrics in a row left the last label about 60 px at 1024 px ("Top 10% of sa...")
+    c1, c2 = st.columns(2)
+    c3, c4 = st.columns(2)
     c1.metric("Samples", f"{ds.n:,}")
     c2.metric("Mean loss", mean_text, help="The average of the per-sample losses (what a trainer minimises).")
     c3.metric("Largest loss", max_text)
-    c4.metric("Top 10% of samples carry", f"{s['top10_loss_share']:.0%}",
-              help="Share of the total loss (sum of |loss|) from the tenth of the samples with the largest loss.")
+    c4.metric("Loss in top 10%", f"{s['top10_loss_share']:.0%}",
+              help="Share of the total loss (sum of |loss|) carried by the tenth of the samples with the largest "
+                   "loss.")
     if name == "PoissonNLLLoss":
         st.caption(f"PoissonNLLLoss itself returns one number, the mean over all samples: {fmt(s['reduced'])}. "
                    "The table splits it into each sample's term.")
@@ -101,19 +104,32 @@ def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, w
     grad_name = "|gradient| (norm over classes)" if scores else "gradient dL/dpred"
     total = float(abs(a.values).sum()) or 1.0
     gtotal = float(a.grad_size.sum()) or 1.0
-    table = pd.DataFrame({
-        "where": [ds.where(int(i)) for i in top],
+    where = [ds.where(int(i)) for i in top]
+    # two tables of the same samples, the loss and the gradient: seven columns in one ran past the column's
+    # width at 1024 px and hid the last behind a horizontal scroll
+    losses = pd.DataFrame({
+        "where": where,
         "prediction": [", ".join(f"{v:.3g}" for v in ds.pred[i]) if scores else float(ds.pred[i]) for i in top],
         "label": ds.label[top],
         "loss": a.values[top],
-        "share of total loss": abs(a.values[top]) / total,
-        grad_name: a.grad_size[top] if scores else a.grad[top],
-        "share of total |gradient|": a.grad_size[top] / gtotal,
+        "loss share": abs(a.values[top]) / total,
     })
-    st.dataframe(table, hide_index=True, column_config={
-        "share of total loss": st.column_config.ProgressColumn(format="percent", min_value=0.0, max_value=1.0),
-        "share of total |gradient|": st.column_config.ProgressColumn(format="percent", min_value=0.0,
-                                                                     max_value=1.0),
+    st.dataframe(losses, hide_index=True, width="stretch", column_config={
+        "where": st.column_config.TextColumn(width="small"),
+        "prediction": st.column_config.Column(width=None if scores else "small"),
+        "label": st.column_config.NumberColumn(width="small"),
+        "loss": st.column_config.NumberColumn(format="%.4g", width="small"),
+        "loss share": st.column_config.NumberColumn(
+            format="percent", help="Share of the total loss (sum of |loss|)", width="small"),
+    })
+    grads = pd.DataFrame({
+        "where": where,
+        grad_name: a.grad_size[top] if scores else a.grad[top],
+        "|gradient| share": a.grad_size[top] / gtotal,
+    })
+    st.dataframe(grads, hide_index=True, width="stretch", column_config={
+        "|gradient| share": st.column_config.ProgressColumn(
+            format="percent", min_value=0.0, max_value=1.0, help="Share of the total |gradient|"),
     })
     st.caption(f"The {len(top)} samples with the largest loss. Their gradient is the push each one gives its own "
                f"prediction; with a mean over the batch, training scales every push by 1/{ds.n:,}. The top 10% "

@@ -150,8 +150,9 @@ def _sce_tables(result: tuple, params: dict, logits: np.ndarray, present: bool) 
     if not present:
         st.caption(
             "With the defaults the first row puts almost all its probability on class 1 while the label "
-            "says class 0: loss ≈ 10 − 1 = 9.0001. The second row's label is class 1, which is 6 below "
-            "the winner: loss ≈ 6.0025."
+            "says class 0: loss = log(e¹ + e¹⁰) − 1 = (10 − 1) + log(1 + e⁻⁹) = 9 + 0.000123 = 9.000123, "
+            "shown as 9.0001. The second row's label is class 1, which is 6 below the winner: loss = "
+            "(8 − 2) + log(1 + e⁻⁶) = 6 + 0.002476 = 6.002476, shown as 6.0025."
         )
 
 
