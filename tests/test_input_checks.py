@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from apptest_charts import load_page
 from streamlit.testing.v1 import AppTest
 
 from lossapp.input_checks import distribution_warning
@@ -26,23 +27,15 @@ def test_distribution_warning(target, axis, fragment):
     assert (note is None) if fragment is None else (fragment in note)
 
 
-def _page(page: str, **query) -> AppTest:
-    at = AppTest.from_file(f"../app_pages/{page}", default_timeout=60)
-    at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _warnings(at: AppTest) -> list[str]:
     return [w.value for w in at.warning]
 
 
 def test_a_negative_dense_softmax_label_is_flagged_next_to_the_negative_loss():
-    at = _page("4_Softmax_cross_entropy.py", sce_sparse="false", sce_dense="-1, 0; 0, 1")
+    at = load_page("4_Softmax_cross_entropy.py", sce_sparse="false", sce_dense="-1, 0; 0, 1")
     assert at.metric[0].value.startswith("-")  # the loss the page shows is below zero ...
     assert any("label has a negative entry (-1)" in w and "cross-entropy" in w for w in _warnings(at))  # ... flagged
-    plain = _page("4_Softmax_cross_entropy.py", sce_sparse="false")
+    plain = load_page("4_Softmax_cross_entropy.py", sce_sparse="false")
     assert not any("label" in w for w in _warnings(plain))
 
 
@@ -51,9 +44,9 @@ def test_a_negative_dense_softmax_label_is_flagged_next_to_the_negative_loss():
     ("0.6, 0.8, 0.2, 0.4", "rows sum to 2, not 1"),
 ])  # (a negative entry is refused with an error already)
 def test_a_kl_target_that_is_not_a_distribution_is_flagged(target, fragment):
-    at = _page("5_Distributions.py", kl_label=target)
+    at = load_page("5_Distributions.py", kl_label=target)
     assert any(fragment in w and "KL divergence" in w for w in _warnings(at)), _warnings(at)
 
 
 def test_the_tutorials_kl_target_is_not_flagged():
-    assert not any("label" in w for w in _warnings(_page("5_Distributions.py")))
+    assert not any("label" in w for w in _warnings(load_page("5_Distributions.py")))
