@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lossapp.page import setup_page
+from lossapp.page import full_page, setup_page
 from lossapp.sections.own_data import own_data_section
 
 present = setup_page("Your own data")
 
 st.title("Your own data")
-if not present:
+if full_page() and not present:
     st.markdown(
         "Bring predictions and labels from your own model and see, sample by sample, what a loss makes of them: "
         "each sample's loss and its gradient (the push it gives the prediction during training), which samples "

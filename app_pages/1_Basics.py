@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lossapp.page import setup_page
+from lossapp.page import full_page, setup_page, shown
 from lossapp.sections.basics import batch_axis_section, dense_section, values_section
 
 present = setup_page("Basics")
 
 st.title("Basics: a loss, its values, its gradient")
-if not present:
+if full_page() and not present:
     st.markdown(
         "A Gluon loss is a callable: give it predictions and labels and it returns **one number per "
         "example** (averaged over the example's other axes), not a single scalar. Training then sums or "
@@ -16,6 +16,9 @@ if not present:
         "the L2 loss, ½·(pred − label)², and checks every number it can."
     )
 
-values_section(present)
-dense_section(present)
-batch_axis_section(present)
+if shown("values"):
+    values_section(present)
+if shown("dense"):
+    dense_section(present)
+if shown("batch-axis"):
+    batch_axis_section(present)

@@ -3,12 +3,12 @@
 import streamlit as st
 
 from lossapp.curve_explorer import curve_section
-from lossapp.page import setup_page
+from lossapp.page import full_page, setup_page
 
 present = setup_page("Regression")
 
 st.title("Regression losses")
-if not present:
+if full_page() and not present:
     st.markdown(
         "These three losses compare a real-valued prediction with a real-valued label. Each chart keeps the "
         "label fixed (0, like the tutorial; move it if you like) and sweeps the prediction; the panel underneath "

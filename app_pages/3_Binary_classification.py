@@ -3,13 +3,13 @@
 import streamlit as st
 
 from lossapp.curve_explorer import curve_section
-from lossapp.page import setup_page
+from lossapp.page import full_page, setup_page, shown
 from lossapp.sections.curves import from_sigmoid_section
 
 present = setup_page("Binary classification")
 
 st.title("Binary classification losses")
-if not present:
+if full_page() and not present:
     st.markdown(
         "Here the network produces one score per example and the label says which side of zero it should be "
         "on. Each chart holds the label at 1 (the tutorial's choice; you can flip it) and sweeps the score. "
@@ -31,7 +31,8 @@ curve_section(
     ),
 )
 
-from_sigmoid_section(present)
+if shown("from-sigmoid"):
+    from_sigmoid_section(present)
 
 curve_section(
     "LogisticLoss", "logistic", present=present,

@@ -3,7 +3,7 @@ matters. The sections live in lossapp.sections.softmax; this script only orders 
 
 import streamlit as st
 
-from lossapp.page import setup_page
+from lossapp.page import full_page, setup_page, shown
 from lossapp.sections.softmax import fused_section, softmax_sliders_section, softmax_tutorial_section
 from losscore.catalog import CATALOG
 
@@ -13,7 +13,7 @@ SPEC = CATALOG["SoftmaxCrossEntropyLoss"]
 st.title("Softmax cross-entropy")
 st.latex(SPEC.formula)
 st.markdown(SPEC.summary)
-if not present:
+if full_page() and not present:
     st.markdown(
         "One row of `pred` holds a score (logit) per class; the loss turns the row into probabilities with a "
         "softmax and charges −log of the probability given to the true class. A confident right answer costs "
@@ -21,6 +21,9 @@ if not present:
         "class's logit."
     )
 
-softmax_tutorial_section(present)
-softmax_sliders_section(present)
-fused_section(present)
+if shown("softmax-example"):
+    softmax_tutorial_section(present)
+if shown("softmax-sliders"):
+    softmax_sliders_section(present)
+if shown("fused"):
+    fused_section(present)

@@ -5,7 +5,7 @@ lossapp.sections.distributions; this script only orders them."""
 import streamlit as st
 
 from lossapp.curve_explorer import curve_section
-from lossapp.page import setup_page
+from lossapp.page import setup_page, shown
 from lossapp.sections.distributions import (
     kl_bars_section,
     kl_tutorial_section,
@@ -18,10 +18,11 @@ present = setup_page("Distributions")
 KL = CATALOG["KLDivLoss"]
 
 st.title("Losses between distributions")
-st.header(KL.title)
-st.latex(KL.formula)
-st.markdown(KL.summary)
-if not present:
+if shown("kl"):
+    st.header(KL.title, anchor="kl")
+    st.latex(KL.formula)
+    st.markdown(KL.summary)
+if shown("kl") and not present:
     st.markdown(
         "The tutorial's example feeds raw network outputs with `from_logits=False`, so the loss applies a "
         "log-softmax first; the outputs were chosen so that their softmax is exactly [0.2, 0.5, 0.2, 0.1]. "
@@ -30,10 +31,13 @@ if not present:
         "older versions **averaged** them, and 0.1017 / 4 classes = 0.0254, the tutorial's \"0.02\". Both "
         "numbers are shown below."
     )
-kl_tutorial_section(present)
-kl_bars_section(present)
+if shown("kl"):
+    kl_tutorial_section(present)
+if shown("kl-directions"):
+    kl_bars_section(present)
 
-st.header("Counts: Poisson negative log-likelihood")
+if shown("poisson"):
+    st.header("Counts: Poisson negative log-likelihood", anchor="poisson")
 curve_section(
     "PoissonNLLLoss", "poisson", present=present, header=False,
     notes=(
@@ -47,5 +51,7 @@ curve_section(
         "number; the chart shows the per-element value."
     ),
 )
-poisson_counts_section(present)
-stirling_section(present)
+if shown("poisson-counts"):
+    poisson_counts_section(present)
+if shown("stirling"):
+    stirling_section(present)

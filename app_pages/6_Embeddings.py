@@ -3,7 +3,7 @@ view) and SDML (a batch of pairs). The sections live in lossapp.sections; this s
 
 import streamlit as st
 
-from lossapp.page import setup_page
+from lossapp.page import full_page, setup_page, shown
 from lossapp.sections.cosine import cosine_section
 from lossapp.sections.sdml import sdml_section
 from lossapp.sections.triplet import triplet_section
@@ -11,7 +11,7 @@ from lossapp.sections.triplet import triplet_section
 present = setup_page("Embeddings")
 
 st.title("Embedding losses")
-if not present:
+if full_page() and not present:
     st.markdown(
         "These losses have no labels in the usual sense. They look at vectors a network produced (embeddings) "
         "and ask for a geometry: similar things close together or pointing the same way, different things "
@@ -19,6 +19,9 @@ if not present:
         "direction gradient descent would move that embedding (minus the gradient)."
     )
 
-triplet_section(present)
-cosine_section(present)
-sdml_section(present)
+if shown("triplet"):
+    triplet_section(present)
+if shown("cosine"):
+    cosine_section(present)
+if shown("sdml"):
+    sdml_section(present)

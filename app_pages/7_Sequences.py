@@ -3,7 +3,7 @@ lossapp.sections.ctc; this script only introduces it."""
 
 import streamlit as st
 
-from lossapp.page import setup_page
+from lossapp.page import full_page, setup_page
 from lossapp.sections.ctc import ctc_section
 from losscore.catalog import CATALOG
 
@@ -13,7 +13,7 @@ SPEC = CATALOG["CTCLoss"]
 st.title("Sequence labels: CTC loss")
 st.latex(SPEC.formula)
 st.markdown(SPEC.summary)
-if not present:
+if full_page() and not present:
     st.markdown(
         "A handwriting or speech model outputs one score vector per time step, but the label is just the word, "
         "with no say about which step belongs to which letter. CTC adds a blank symbol and counts a path of "

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lossapp.page import setup_page
+from lossapp.page import full_page, setup_page
 from lossapp.sections.compare import compare_section
 
 present = setup_page("Compare")
 
 st.title("Compare losses")
-if not present:
+if full_page() and not present:
     st.markdown(
         "Put any losses on one chart. The presets are the tutorial's two pictures: the regression losses "
         "against label 0 and the classification losses against label 1. All curves share the prediction axis "

@@ -2,13 +2,13 @@
 
 import streamlit as st
 
-from lossapp.page import setup_page
+from lossapp.page import full_page, setup_page, shown
 from lossapp.sections.training import classifier_section, regression_section
 
 present = setup_page("Training lab")
 
 st.title("Training lab")
-if not present:
+if full_page() and not present:
     st.markdown(
         "Which loss should you pick? The loss curves on the other pages show the shape of each loss; here you "
         "can watch what that shape does to a model while it trains. Every run below is real full-batch "
@@ -29,5 +29,7 @@ if not present:
             "likewise with the margin, which is the same function."
         )
 
-regression_section(present)
-classifier_section(present)
+if shown("training-regression"):
+    regression_section(present)
+if shown("training-classifier"):
+    classifier_section(present)

@@ -18,6 +18,7 @@ from lossapp.curve_views import CurveRange, curve_range, curve_view, point_value
 from lossapp.formatting import fmt
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 from lossapp.model import Curve, CurveView
+from lossapp.page import shown
 from losscore.catalog import CATALOG, LossSpec
 
 #: Where the marker starts when the x-axis is a probability or a rate.
@@ -42,9 +43,12 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
     Widget keys are ``{key}_{param}`` (``huber_rho``), ``{key}_label`` (``{key}_label01`` for 0/1 labels),
     ``{key}_sw`` (sample weight) and
     ``{key}_pred`` for the marker (``{key}_prob`` / ``{key}_rate`` when the x-axis is a probability or a rate).
-    The text around the controls is written once per page run; the controls and the chart are a fragment
-    (:func:`curve_explorer`), so moving one of its widgets reruns and redraws only that part.
+    ``key`` is also the section's step id (:mod:`lossapp.steps`). The text around the controls is written once
+    per page run; the controls and the chart are a fragment (:func:`curve_explorer`), so moving one of its widgets
+    reruns and redraws only that part.
     """
+    if not shown(key):  # the address picked another section of the page (?step= / ?section=)
+        return
     spec = CATALOG[name]
     if header:
         st.subheader(spec.title, anchor=key)

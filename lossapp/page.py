@@ -12,6 +12,11 @@ from pathlib import Path
 import streamlit as st
 
 from lossapp import urlstate
+from lossapp.registry import PAGES
+from lossapp.steps import steps_of
+
+#: Session-state key of the one section this run draws (None: the whole page); set by :func:`setup_page`.
+_PICKED = "_lossapp_picked_step"
 
 #: The projector layout's styles, kept with the chart component's CSS (read once, on import).
 PRESENT_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present.css').read_text()}</style>"
@@ -42,4 +47,30 @@ def setup_page(title: str, icon: str = "📉") -> bool:
     present = presentation_mode()
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    st.session_state[_PICKED] = _picked_step(title, present)
     return present
+
+
+def _picked_step(title: str, present: bool) -> str | None:
+    """The id of the one section the address asks for, if it is a section of this page: ``?section=`` (an embed
+    of one section) or, in presentation mode, ``?step=``."""
+    asked = st.query_params.get("section") or (st.query_params.get("step") if present else None)
+    page = next((p.url_path for p in PAGES if p.title == title), None)
+    ids = {s.id for s in steps_of(page)} if page is not None else set()
+    return asked if asked in ids else None
+
+
+def picked_step() -> str | None:
+    """The section this run draws alone, or None when it draws the whole page."""
+    return st.session_state.get(_PICKED)
+
+
+def full_page() -> bool:
+    """True when the whole page is drawn (its introduction included), not one section picked by the address."""
+    return picked_step() is None
+
+
+def shown(step_id: str) -> bool:
+    """Whether the page draws section ``step_id`` (a :data:`lossapp.steps.STEPS` id) in this run."""
+    picked = picked_step()
+    return picked is None or picked == step_id
