@@ -72,6 +72,11 @@ PAGES: tuple[AppPage, ...] = (
             "Basics", ":material/school:", "Start here"),
     AppPage("Regression", "L1, L2 and Huber against a real label", "2_Regression.py", "Regression",
             ":material/show_chart:", "The losses, family by family", families=("regression",)),
+    AppPage("Robust regression", "log-cosh, pseudo-Huber, quantile, epsilon-insensitive, Tukey and Barron's "
+            "general loss; what each one estimates", "2b_Robust_regression.py", "Robust_regression",
+            ":material/filter_center_focus:", "The losses, family by family",
+            losses=("LogCoshLoss", "PseudoHuberLoss", "QuantileLoss", "EpsilonInsensitiveLoss", "TukeyBiweightLoss",
+                    "GeneralRobustLoss")),
     AppPage("Binary classification", "sigmoid cross-entropy, logistic, hinge, squared hinge",
             "3_Binary_classification.py", "Binary_classification", ":material/call_split:",
             "The losses, family by family", families=("classification",)),

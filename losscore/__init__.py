@@ -19,20 +19,33 @@ from .ctc_decoding import CTCAlignment, ctc_alignment_posteriors, ctc_alignments
 from .distribution import KLDivLoss, PoissonNLLLoss, stirling_log_factorial
 from .embedding import CosineEmbeddingLoss, SDMLLoss, TripletLoss
 from .regression import HuberLoss, L1Loss, L2Loss
+from .robust import (
+    EpsilonInsensitiveLoss,
+    GeneralRobustLoss,
+    LogCoshLoss,
+    PseudoHuberLoss,
+    QuantileLoss,
+    TukeyBiweightLoss,
+)
 from .sequence import CTCLoss, ctc_feasible
 
 __all__ = [
     "CTCAlignment",
     "CTCLoss",
     "CosineEmbeddingLoss",
+    "EpsilonInsensitiveLoss",
+    "GeneralRobustLoss",
     "HingeLoss",
     "HuberLoss",
     "KLDivLoss",
     "L1Loss",
     "L2Loss",
+    "LogCoshLoss",
     "LogisticLoss",
     "Loss",
     "PoissonNLLLoss",
+    "PseudoHuberLoss",
+    "QuantileLoss",
     "SDMLLoss",
     "SigmoidBCELoss",
     "SigmoidBinaryCrossEntropyLoss",
@@ -40,6 +53,7 @@ __all__ = [
     "SoftmaxCrossEntropyLoss",
     "SquaredHingeLoss",
     "TripletLoss",
+    "TukeyBiweightLoss",
     "ctc_alignment_posteriors",
     "ctc_alignments",
     "ctc_feasible",
