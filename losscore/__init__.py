@@ -18,6 +18,8 @@ from .classification import (
 from .ctc_decoding import CTCAlignment, ctc_alignment_posteriors, ctc_alignments, ctc_greedy_decode
 from .distribution import KLDivLoss, PoissonNLLLoss, stirling_log_factorial
 from .embedding import CosineEmbeddingLoss, SDMLLoss, TripletLoss
+from .focal import AsymmetricLoss, LabelSmoothingCrossEntropyLoss, PolyLoss, SigmoidFocalLoss, SoftmaxFocalLoss
+from .margin import ModifiedHuberLoss, MulticlassHingeLoss, PerceptronLoss, ZeroOneLoss
 from .regression import HuberLoss, L1Loss, L2Loss
 from .robust import (
     EpsilonInsensitiveLoss,
@@ -30,6 +32,7 @@ from .robust import (
 from .sequence import CTCLoss, ctc_feasible
 
 __all__ = [
+    "AsymmetricLoss",
     "CTCAlignment",
     "CTCLoss",
     "CosineEmbeddingLoss",
@@ -40,20 +43,28 @@ __all__ = [
     "KLDivLoss",
     "L1Loss",
     "L2Loss",
+    "LabelSmoothingCrossEntropyLoss",
     "LogCoshLoss",
     "LogisticLoss",
     "Loss",
+    "ModifiedHuberLoss",
+    "MulticlassHingeLoss",
+    "PerceptronLoss",
     "PoissonNLLLoss",
+    "PolyLoss",
     "PseudoHuberLoss",
     "QuantileLoss",
     "SDMLLoss",
     "SigmoidBCELoss",
     "SigmoidBinaryCrossEntropyLoss",
+    "SigmoidFocalLoss",
     "SoftmaxCELoss",
     "SoftmaxCrossEntropyLoss",
+    "SoftmaxFocalLoss",
     "SquaredHingeLoss",
     "TripletLoss",
     "TukeyBiweightLoss",
+    "ZeroOneLoss",
     "ctc_alignment_posteriors",
     "ctc_alignments",
     "ctc_feasible",

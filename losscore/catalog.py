@@ -4,6 +4,8 @@ and how the app names and draws it (short id, colour, dash).
 Pages, the README tables and tests read this module instead of keeping their own copies.
 
 >>> from losscore.catalog import CATALOG, by_family
+>>> CATALOG["HuberLoss"].family
+'regression'
 >>> [spec.name for spec in by_family("regression")][:3]
 ['L1Loss', 'L2Loss', 'HuberLoss']
 >>> CATALOG["HuberLoss"].param("rho").default
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import catalog_gluon, catalog_robust
+from . import catalog_classification, catalog_gluon, catalog_robust
 from .spec import LossSpec, Param
 
 __all__ = ["CATALOG", "FAMILIES", "LossSpec", "Param", "by_family", "make_loss"]
@@ -30,7 +32,7 @@ FAMILIES: dict[str, str] = {
 
 
 def _build() -> dict[str, LossSpec]:
-    specs = [*catalog_gluon.SPECS, catalog_gluon.ctc_spec(), *catalog_robust.SPECS]
+    specs = [*catalog_gluon.SPECS, catalog_gluon.ctc_spec(), *catalog_robust.SPECS, *catalog_classification.SPECS]
     order = list(FAMILIES)
     specs.sort(key=lambda s: order.index(s.family))  # stable: catalog order within a family
     return {s.name: s for s in specs}

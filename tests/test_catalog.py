@@ -25,7 +25,10 @@ ROBUST_LOSSES = {
 
 
 def test_catalog_has_every_gluon_loss_once():
-    assert GLUON_LOSSES | ROBUST_LOSSES <= set(CATALOG)
+    from losscore import catalog_gluon
+
+    assert {s.name for s in (*catalog_gluon.SPECS, catalog_gluon.ctc_spec())} == GLUON_LOSSES <= set(CATALOG)
+    assert ROBUST_LOSSES <= set(CATALOG)
     assert all(CATALOG[name].family == "regression" for name in ROBUST_LOSSES)
     assert all(getattr(lc, name) is spec.cls for name, spec in CATALOG.items())
     for spec in CATALOG.values():
@@ -76,7 +79,7 @@ def test_make_loss_keeps_only_constructor_parameters():
 def test_sweep_matches_direct_evaluation(name):
     spec = CATALOG[name]
     loss = make_loss(name)
-    grid = prediction_grid(0.05, 0.95, 101) if name.startswith("Sigmoid") and loss.from_sigmoid else prediction_grid()
+    grid = prediction_grid(0.05, 0.95, 101) if getattr(loss, "from_sigmoid", False) else prediction_grid()
     curve = sweep(loss, grid, spec.default_label)
     assert curve.values.shape == curve.grad.shape == grid.shape
     for k in (0, 333, 500, 1000):
