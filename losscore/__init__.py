@@ -15,24 +15,34 @@ from .classification import (
     SoftmaxCrossEntropyLoss,
     SquaredHingeLoss,
 )
+from .contrastive import ArcFaceLoss, CosFaceLoss, InfoNCELoss
 from .ctc_decoding import CTCAlignment, ctc_alignment_posteriors, ctc_alignments, ctc_greedy_decode
 from .distribution import KLDivLoss, PoissonNLLLoss, stirling_log_factorial
+from .divergence import JensenShannonLoss, ReverseKLDivLoss
 from .embedding import CosineEmbeddingLoss, SDMLLoss, TripletLoss
 from .regression import HuberLoss, L1Loss, L2Loss
+from .segmentation import DiceLoss, JaccardLoss, TverskyLoss
 from .sequence import CTCLoss, ctc_feasible
 
 __all__ = [
+    "ArcFaceLoss",
     "CTCAlignment",
     "CTCLoss",
+    "CosFaceLoss",
     "CosineEmbeddingLoss",
+    "DiceLoss",
     "HingeLoss",
     "HuberLoss",
+    "InfoNCELoss",
+    "JaccardLoss",
+    "JensenShannonLoss",
     "KLDivLoss",
     "L1Loss",
     "L2Loss",
     "LogisticLoss",
     "Loss",
     "PoissonNLLLoss",
+    "ReverseKLDivLoss",
     "SDMLLoss",
     "SigmoidBCELoss",
     "SigmoidBinaryCrossEntropyLoss",
@@ -40,6 +50,7 @@ __all__ = [
     "SoftmaxCrossEntropyLoss",
     "SquaredHingeLoss",
     "TripletLoss",
+    "TverskyLoss",
     "ctc_alignment_posteriors",
     "ctc_alignments",
     "ctc_feasible",
