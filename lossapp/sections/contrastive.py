@@ -16,9 +16,10 @@ from lossapp.controls import BIND
 from lossapp.counterparts import show_counterparts, show_counterparts_of
 from lossapp.figures import PALETTE, bar_spec, figure_from_spec
 from lossapp.formatting import fmt
-from lossapp.frames import SliderDef, figure_columns, frame_table, section_sliders, show_stats
+from lossapp.frames import SliderDef, section_sliders, show_stats
 from lossapp.line_figures import lines_spec
 from lossapp.live_chart import Stat, plotly_chart
+from lossapp.spec_frames import Settings, settings_frames, slider_grid
 from losscore import ArcFaceLoss, CosFaceLoss, InfoNCELoss
 from losscore.catalog import CATALOG
 
@@ -26,10 +27,6 @@ from losscore.catalog import CATALOG
 def _unit(angles: np.ndarray | list[float]) -> np.ndarray:
     a = np.asarray(angles, dtype=float)
     return np.stack([np.cos(a), np.sin(a)], axis=-1)
-
-
-def _grid(d: SliderDef) -> np.ndarray:
-    return np.round(d.low + d.step * np.arange(int(round((d.high - d.low) / d.step)) + 1), 10)
 
 
 # -- InfoNCE ---------------------------------------------------------------------------------------------------
@@ -66,7 +63,7 @@ def nce_view(k: int, temperature: float) -> dict:
 def nce_curve(k: int) -> np.ndarray:
     """Anchor 0's loss at every temperature of the slider."""
     a, p = nce_batch(k)
-    return np.array([InfoNCELoss(temperature=float(t))(a, p)[0] for t in _grid(TEMPERATURE)])
+    return np.array([InfoNCELoss(temperature=float(t))(a, p)[0] for t in slider_grid(TEMPERATURE)])
 
 
 def nce_stats(r: dict, k: int) -> list[Stat]:
@@ -88,26 +85,24 @@ def nce_probs_spec(k: int, temperature: float, present: bool) -> tuple[list[dict
 
 
 def nce_curve_spec(k: int, temperature: float, present: bool) -> tuple[list[dict], dict]:
-    return lines_spec(_grid(TEMPERATURE), {"anchor 0's loss": (nce_curve(k), PALETTE[0], "solid"),
-                                           f"log(K + 1) = log {k + 1}: a uniform softmax": (
-                                               np.full(_grid(TEMPERATURE).size, math.log(k + 1)), "#555555", "dot")},
+    taus = slider_grid(TEMPERATURE)
+    uniform = np.full(taus.size, math.log(k + 1))
+    return lines_spec(taus, {"anchor 0's loss": (nce_curve(k), PALETTE[0], "solid"),
+                             f"log(K + 1) = log {k + 1}: a uniform softmax": (uniform, "#555555", "dot")},
                       x_title="temperature τ", y_title="InfoNCE loss", present=present, height=260, marker=temperature)
 
 
 @cache_data(max_entries=64, show_spinner=False)
 def nce_frames(k: int, temperature: float, present: bool, chart: str) -> dict:
-    build = nce_probs_spec if chart == "probs" else nce_curve_spec
-    shown = build(k, temperature, present)
-    s = TEMPERATURE.at(temperature)
+    """Frames of the temperature for one chart (``"probs"``, with the numbers, or ``"curve"``)."""
+    spec = nce_probs_spec if chart == "probs" else nce_curve_spec
 
-    def columns(values: np.ndarray) -> dict:
-        cols = figure_columns(shown, [build(k, float(t), present) for t in values])
-        if chart == "probs":
-            rows = [nce_view(k, float(t)) for t in values]
-            cols["stats"] = np.array([[r["loss"], r["probs"][0], r["hardest"], r["mean"]] for r in rows])
-        return cols
+    def numbers(x: Settings) -> list[float]:
+        r = nce_view(k, x[TEMPERATURE.key])
+        return [r["loss"], r["probs"][0], r["hardest"], r["mean"]]
 
-    return {s.id: frame_table(s, columns)}
+    return settings_frames((TEMPERATURE,), {TEMPERATURE.key: temperature},
+                           lambda x: spec(k, x[TEMPERATURE.key], present), numbers if chart == "probs" else None)
 
 
 @st.fragment
@@ -237,22 +232,15 @@ def margin_loss_spec(scale: float, cos_margin: float, arc_margin: float, present
 
 @cache_data(max_entries=64, show_spinner=False)
 def margin_frames(scale: float, cos_margin: float, arc_margin: float, present: bool, chart: str) -> dict:
-    build = logits_spec if chart == "logits" else margin_loss_spec
-    now = {SCALE.key: scale, COS_MARGIN.key: cos_margin, ARC_MARGIN.key: arc_margin}
-    shown = build(scale, cos_margin, arc_margin, present)
-    out = {}
-    for d in MARGIN_SLIDERS:
-        s = d.at(now[d.key])
+    """Frames of the three sliders for one chart (``"logits"``, with the numbers, or ``"loss"``)."""
+    spec = logits_spec if chart == "logits" else margin_loss_spec
 
-        def columns(values: np.ndarray, d: SliderDef = d) -> dict:
-            settings = [tuple({**now, d.key: float(v)}.values()) for v in values]
-            cols = figure_columns(shown, [build(a, c, m, present) for a, c, m in settings])
-            if chart == "logits":
-                cols["stats"] = [margin_stat_texts(margin_view(a, c, m)) for a, c, m in settings]
-            return cols
+    def at(x: Settings) -> tuple[float, float, float]:
+        return x[SCALE.key], x[COS_MARGIN.key], x[ARC_MARGIN.key]
 
-        out[s.id] = frame_table(s, columns)
-    return out
+    return settings_frames(MARGIN_SLIDERS, {SCALE.key: scale, COS_MARGIN.key: cos_margin, ARC_MARGIN.key: arc_margin},
+                           lambda x: spec(*at(x), present),
+                           (lambda x: margin_stat_texts(margin_view(*at(x)))) if chart == "logits" else None)
 
 
 @st.fragment

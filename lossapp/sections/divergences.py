@@ -12,9 +12,10 @@ from lossapp.charts import captioned_chart
 from lossapp.counterparts import show_counterparts_of
 from lossapp.figures import PALETTE, figure_from_spec
 from lossapp.formatting import fmt
-from lossapp.frames import SliderDef, figure_columns, frame_table, section_sliders, show_stats
+from lossapp.frames import SliderDef, section_sliders, show_stats
 from lossapp.line_figures import lines_spec
 from lossapp.live_chart import Stat, plotly_chart
+from lossapp.spec_frames import Settings, settings_frames, slider_grid
 from losscore import JensenShannonLoss, KLDivLoss, ReverseKLDivLoss
 from losscore.catalog import CATALOG
 
@@ -65,22 +66,17 @@ def divergence_values(mu: np.ndarray, sigma: np.ndarray) -> np.ndarray:
 @cache_data(max_entries=16, show_spinner=False)
 def landscape(sigma: float) -> np.ndarray:
     """The three divergences at every μ of the slider for this σ: shape (μ values, 3)."""
-    mus = _slider_grid(MU)
+    mus = slider_grid(MU)
     return divergence_values(mus, np.full(mus.size, sigma))
 
 
 @cache_data(max_entries=4, show_spinner=False)
 def best_settings() -> list[tuple[float, float, float]]:
     """Each divergence's smallest value over the sliders' whole grid, and where: (μ, σ, value) in order."""
-    mus, sigmas = np.meshgrid(_slider_grid(MU), _slider_grid(SIGMA), indexing="ij")
+    mus, sigmas = np.meshgrid(slider_grid(MU), slider_grid(SIGMA), indexing="ij")
     values = divergence_values(mus.ravel(), sigmas.ravel())
     best = values.argmin(axis=0)
     return [(float(mus.ravel()[k]), float(sigmas.ravel()[k]), float(values[k, j])) for j, k in enumerate(best)]
-
-
-def _slider_grid(d: SliderDef) -> np.ndarray:
-    count = int(round((d.high - d.low) / d.step)) + 1
-    return np.round(d.low + d.step * np.arange(count), 10)
 
 
 def distributions_spec(mu: float, sigma: float, present: bool) -> tuple[list[dict], dict]:
@@ -95,7 +91,7 @@ def landscape_spec(mu: float, sigma: float, present: bool) -> tuple[list[dict], 
     """The three divergences against μ at this σ, with the current μ marked."""
     values = landscape(sigma)
     series = {label: (values[:, j], colour, dash) for j, (label, _, colour, dash) in enumerate(DIVERGENCES)}
-    return lines_spec(_slider_grid(MU), series, x_title="prediction's mean μ", y_title=f"divergence at σ = {sigma:g}",
+    return lines_spec(slider_grid(MU), series, x_title="prediction's mean μ", y_title=f"divergence at σ = {sigma:g}",
                       present=present, height=300, marker=mu, y_max=3.0)
 
 
@@ -107,22 +103,14 @@ def divergence_stats(mu: float, sigma: float) -> list[Stat]:
 
 @cache_data(max_entries=32, show_spinner=False)
 def divergence_frames(mu: float, sigma: float, present: bool, chart: str) -> dict:
-    """Frames of both sliders for one chart (``"dist"`` or ``"landscape"``), the other slider held."""
-    build = distributions_spec if chart == "dist" else landscape_spec
-    shown = build(mu, sigma, present)
-    out = {}
-    for d in (MU, SIGMA):
-        s = d.at(mu if d is MU else sigma)
+    """Frames of both sliders for one chart (``"dist"``, with the numbers, or ``"landscape"``)."""
+    spec = distributions_spec if chart == "dist" else landscape_spec
 
-        def columns(values: np.ndarray, d: SliderDef = d) -> dict:
-            at = [(float(v), sigma) if d is MU else (mu, float(v)) for v in values]
-            cols = figure_columns(shown, [build(m, w, present) for m, w in at], attrs=("x", "y"))
-            if chart == "dist":
-                cols["stats"] = divergence_values(np.array([m for m, _ in at]), np.array([w for _, w in at]))
-            return cols
+    def numbers(x: Settings) -> list[float]:
+        return divergence_values(np.array([x[MU.key]]), np.array([x[SIGMA.key]]))[0].tolist()
 
-        out[s.id] = frame_table(s, columns)
-    return out
+    return settings_frames((MU, SIGMA), {MU.key: mu, SIGMA.key: sigma},
+                           lambda x: spec(x[MU.key], x[SIGMA.key], present), numbers if chart == "dist" else None)
 
 
 @st.fragment

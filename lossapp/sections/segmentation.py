@@ -14,9 +14,10 @@ from lossapp.controls import BIND
 from lossapp.counterparts import show_counterparts, show_counterparts_of
 from lossapp.figures import PALETTE, bar_spec, figure_from_spec
 from lossapp.formatting import fmt
-from lossapp.frames import SliderDef, figure_columns, frame_table, section_sliders, show_stats
+from lossapp.frames import SliderDef, section_sliders, show_stats
 from lossapp.line_figures import lines_spec
 from lossapp.live_chart import Stat, plotly_chart
+from lossapp.spec_frames import Settings, settings_frames, slider_grid
 from losscore import DiceLoss, JaccardLoss, SigmoidBinaryCrossEntropyLoss, TverskyLoss
 from losscore.catalog import CATALOG
 from losscore.segmentation import overlap_counts, sigmoid_and_slope
@@ -100,22 +101,14 @@ def grad_spec(r: dict, present: bool) -> tuple[list[dict], dict]:
 def overlap_frames(mask: tuple[int, ...], centre: float, half: float, sharp: float, present: bool,
                    chart: str) -> dict:
     """Frames of the three prediction sliders for the mask chart (with the numbers) or the gradient chart."""
-    build = mask_spec if chart == "mask" else grad_spec
-    now = {CENTRE.key: centre, HALF.key: half, SHARP.key: sharp}
-    shown = build(overlap_view(mask, centre, half, sharp), present)
-    out = {}
-    for d in DICE_SLIDERS:
-        s = d.at(now[d.key])
+    spec = mask_spec if chart == "mask" else grad_spec
 
-        def columns(values: np.ndarray, d: SliderDef = d) -> dict:
-            views = [overlap_view(mask, *({**now, d.key: float(v)}).values()) for v in values]
-            cols = figure_columns(shown, [build(r, present) for r in views])
-            if chart == "mask":
-                cols["stats"] = np.array([_stat_row(r) for r in views])
-            return cols
+    def view(x: Settings) -> dict:
+        return overlap_view(mask, x[CENTRE.key], x[HALF.key], x[SHARP.key])
 
-        out[s.id] = frame_table(s, columns)
-    return out
+    numbers = (lambda x: _stat_row(view(x))) if chart == "mask" else None
+    return settings_frames(DICE_SLIDERS, {CENTRE.key: centre, HALF.key: half, SHARP.key: sharp},
+                           lambda x: spec(view(x), present), numbers)
 
 
 @st.fragment
@@ -171,7 +164,7 @@ def overlap_section(present: bool) -> None:
 # -- Tversky ---------------------------------------------------------------------------------------------------
 def tversky_curves(alpha: float, beta: float) -> dict:
     """Tversky (alpha, beta), Dice and Jaccard against the predicted half-width, on the fixed scene."""
-    halves = _grid(TV_HALF)
+    halves = slider_grid(TV_HALF)
     x = np.stack([logits(TV_CENTRE, w, TV_SHARP) for w in halves])
     t = np.broadcast_to(mask_of(TV_MASK), x.shape)
     return {"w": halves, "tversky": TverskyLoss(alpha=alpha, beta=beta)(x, t), "dice": DiceLoss()(x, t),
@@ -187,10 +180,6 @@ def tversky_view(alpha: float, beta: float, half: float) -> dict:
     curves = tversky_curves(alpha, beta)
     return {"value": float(value[0]), "grad": grad[0], "p": p[0], "t": t[0], "tp": tp, "fp": fp, "fn": fn,
             "curves": curves, "best": float(curves["w"][int(np.argmin(curves["tversky"]))])}
-
-
-def _grid(d: SliderDef) -> np.ndarray:
-    return np.round(d.low + d.step * np.arange(int(round((d.high - d.low) / d.step)) + 1), 10)
 
 
 def tversky_stats(r: dict, alpha: float, beta: float) -> list[Stat]:
@@ -219,26 +208,18 @@ def tversky_bars_spec(r: dict, present: bool) -> tuple[list[dict], dict]:
 
 @cache_data(max_entries=64, show_spinner=False)
 def tversky_frames(alpha: float, beta: float, half: float, present: bool, chart: str) -> dict:
-    now = {ALPHA.key: alpha, BETA.key: beta, TV_HALF.key: half}
+    """Frames of alpha, beta and the half-width for the curve chart (with the numbers) or the bars."""
 
-    def build(a: float, b: float, w: float) -> tuple[list[dict], dict]:
-        r = tversky_view(a, b, w)
-        return tversky_curve_spec(r, w, present) if chart == "curve" else tversky_bars_spec(r, present)
+    def view(x: Settings) -> dict:
+        return tversky_view(x[ALPHA.key], x[BETA.key], x[TV_HALF.key])
 
-    shown = build(alpha, beta, half)
-    out = {}
-    for d in TV_SLIDERS:
-        s = d.at(now[d.key])
+    def spec(x: Settings) -> tuple[list[dict], dict]:
+        return tversky_curve_spec(view(x), x[TV_HALF.key], present) if chart == "curve" else \
+            tversky_bars_spec(view(x), present)
 
-        def columns(values: np.ndarray, d: SliderDef = d) -> dict:
-            settings = [tuple({**now, d.key: float(v)}.values()) for v in values]
-            cols = figure_columns(shown, [build(*abw) for abw in settings])
-            if chart == "curve":
-                cols["stats"] = np.array([_tversky_stat_row(tversky_view(*abw), abw[0], abw[1]) for abw in settings])
-            return cols
-
-        out[s.id] = frame_table(s, columns)
-    return out
+    return settings_frames(TV_SLIDERS, {ALPHA.key: alpha, BETA.key: beta, TV_HALF.key: half}, spec,
+                           (lambda x: _tversky_stat_row(view(x), x[ALPHA.key], x[BETA.key])) if chart == "curve"
+                           else None)
 
 
 @st.fragment
