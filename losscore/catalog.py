@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import catalog_classification, catalog_gluon, catalog_robust
+from . import catalog_classification, catalog_dist_emb_seg, catalog_gluon, catalog_robust
 from .spec import LossSpec, Param
 
 __all__ = ["CATALOG", "FAMILIES", "LossSpec", "Param", "by_family", "make_loss"]
@@ -28,11 +28,13 @@ FAMILIES: dict[str, str] = {
     "distribution": "Targets that are probability distributions or counts.",
     "embedding": "Vectors compared with vectors: distances and angles, not labels.",
     "sequence": "Label sequences aligned to longer input sequences.",
+    "segmentation": "Masks compared by their overlap: a whole image's pixels at once, not one by one.",
 }
 
 
 def _build() -> dict[str, LossSpec]:
-    specs = [*catalog_gluon.SPECS, catalog_gluon.ctc_spec(), *catalog_robust.SPECS, *catalog_classification.SPECS]
+    specs = [*catalog_gluon.SPECS, catalog_gluon.ctc_spec(), *catalog_robust.SPECS, *catalog_classification.SPECS,
+             *catalog_dist_emb_seg.SPECS]
     order = list(FAMILIES)
     specs.sort(key=lambda s: order.index(s.family))  # stable: catalog order within a family
     return {s.name: s for s in specs}

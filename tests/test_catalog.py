@@ -16,6 +16,11 @@ GLUON_LOSSES = {
     "CTCLoss", "HingeLoss", "SquaredHingeLoss", "LogisticLoss", "TripletLoss", "PoissonNLLLoss",
     "CosineEmbeddingLoss", "SDMLLoss",
 }
+#: Beyond Gluon (issue 21): divergences, contrastive and margin-softmax embeddings, segmentation overlaps.
+DIST_EMB_SEG_LOSSES = {
+    "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss", "ArcFaceLoss", "DiceLoss", "JaccardLoss",
+    "TverskyLoss",
+}
 
 
 ROBUST_LOSSES = {
@@ -30,6 +35,8 @@ def test_catalog_has_every_gluon_loss_once():
     assert {s.name for s in (*catalog_gluon.SPECS, catalog_gluon.ctc_spec())} == GLUON_LOSSES <= set(CATALOG)
     assert ROBUST_LOSSES <= set(CATALOG)
     assert all(CATALOG[name].family == "regression" for name in ROBUST_LOSSES)
+    assert DIST_EMB_SEG_LOSSES <= set(CATALOG)
+    assert {n for n, s in CATALOG.items() if s.family == "segmentation"} == {"DiceLoss", "JaccardLoss", "TverskyLoss"}
     assert all(getattr(lc, name) is spec.cls for name, spec in CATALOG.items())
     for spec in CATALOG.values():
         for alias in spec.aliases:
