@@ -16,7 +16,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._base import Loss
-from ._kernels import scratch
 from ._validation import as_float_array, check_finite, describe
 
 __all__ = ["CTCLoss", "ctc_feasible"]
@@ -295,8 +294,8 @@ def _row_max(x: np.ndarray) -> np.ndarray:
 @dataclass
 class _CoreResult:
     log_likelihood: np.ndarray  # (N,), meaningful where feasible
-    softmax: np.ndarray | None  # (T, N, C) scratch view, 0 at t >= pred_length
-    gamma: np.ndarray | None  # (N, T, S) scratch view: state posteriors
+    softmax: np.ndarray | None  # (T, N, C), 0 at t >= pred_length
+    gamma: np.ndarray | None  # (N, T, S): state posteriors
     occupancy: np.ndarray | None  # (N, T, C) fresh: class posteriors (gamma spread onto classes)
 
 
@@ -307,12 +306,12 @@ def _emission_source(x: np.ndarray, pred_len: np.ndarray, halves: int, posterior
     t_len, n, c = x.shape
     dt = x.dtype
     nc = n * c
-    src = scratch("ctc src", (t_len, halves * nc + 1 + (n if halves == 2 else 0)), dt)
+    src = np.empty((t_len, halves * nc + 1 + (n if halves == 2 else 0)), dt)
     src[:, halves * nc] = _NEG
     lp = src[:, :nc].reshape(t_len, n, c)
     # the softmax is kept in pred's own memory order, so that exp and the final gradient run on contiguous data
     ntc = not x.flags.c_contiguous and x.transpose(1, 0, 2).flags.c_contiguous
-    sm_mem = scratch("ctc softmax", (n, t_len, c) if ntc else (t_len, n, c), dt)
+    sm_mem = np.empty((n, t_len, c) if ntc else (t_len, n, c), dt)
     sm = sm_mem.transpose(1, 0, 2) if ntc else sm_mem
     # exp(x) cannot overflow or underflow while |x| stays below _SAFE_EXP; otherwise shift each row by its max
     bound = _SAFE_EXP[dt.char]
@@ -356,17 +355,17 @@ def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np
     """
     t_len, flat = emit.shape
     dt = emit.dtype
-    lat = scratch("ctc lattice", (t_len + 1, flat), dt)
+    lat = np.empty((t_len + 1, flat), dt)
     lat[:, :2] = _NEG
     np.copyto(lat[0], plan.init)
     item = lat.itemsize
     # windows[t, k, f] = lat[t, f + k]: the three predecessors of cell f + 2, without copying
     windows = as_strided(lat, shape=(t_len + 1, 3, flat - 2), strides=(lat.strides[0], item, item))
     # pre[t] = the lattice at t before the emission at t is added (beta without y_t, for the posteriors)
-    pre = scratch("ctc pre", (t_len, flat), dt)
-    z = scratch("ctc z", (3, flat - 2), dt)
-    m = scratch("ctc m", (flat - 2,), dt)
-    acc = scratch("ctc acc", (flat - 2,), dt)
+    pre = np.empty((t_len, flat), dt)
+    z = np.empty((3, flat - 2), dt)
+    m = np.empty((flat - 2,), dt)
+    acc = np.empty((flat - 2,), dt)
     pen = plan.pen
     lat3 = lat.reshape(t_len + 1, hn, flat // hn)
     # log-sum-exp of the three predecessors, shifted by their max; positional outputs save call overhead
@@ -415,7 +414,7 @@ def _ctc_core(
     hn = halves * n
     src, sm = _emission_source(x, pred_len, halves, posteriors)
     width = s_max + 3
-    emit = scratch("ctc emit", (t_len, hn * width), x.dtype)
+    emit = np.empty((t_len, hn * width), x.dtype)
     np.take(src, plan.idx, axis=1, out=emit, mode="wrap")  # the indices are in range; "wrap" skips checks
     lat3, pre, offset = _run_lattice(plan, emit, hn)
 
@@ -428,7 +427,7 @@ def _ctc_core(
     loglik = np.logaddexp(lat3[t_len, n:, s_max + 2], lat3[t_len, n:, s_max + 1]) + offset[t_len, n:]
     # gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p): alpha_t includes y_t, the pre-emission beta does not.
     # pre[T-1-t] is in the frame of lattice row T-1-t; the row offsets and log p cancel in float64 first.
-    gamma = scratch("ctc gamma", (t_len, n, s_max), x.dtype)
+    gamma = np.empty((t_len, n, s_max), x.dtype)
     pre3 = pre.reshape(t_len, hn, width)
     np.add(lat3[1:, :n, 3:], pre3[::-1, n:, s_max + 2:2:-1], out=gamma)
     correction = offset[1:, :n] + offset[t_len - 1::-1, n:] if t_len else np.zeros((0, n))
