@@ -199,7 +199,7 @@ class _Plan:
 
     S: int
     idx: np.ndarray  # (H*N*(S+3),) column of the emission source that feeds each lattice cell
-    pen: np.ndarray  # (3, H*N*(S+3) - 2): 0 or _NEG added to the three predecessors (only the skip one varies)
+    pen: np.ndarray  # (H*N*(S+3) - 2,): 0 or _NEG added to the skip predecessor (two states back) of cells 2..
     init: np.ndarray  # (H*N*(S+3),): the lattice at t = -1
     onehot: np.ndarray  # (N, S, C): state -> class
 
@@ -244,8 +244,7 @@ def _make_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: 
     idx = np.where(cls < c, cls + offsets, halves * n * c + np.where(cls == c, 0, 1 + np.arange(n)[:, None]))
     idx = idx.ravel()
 
-    pen = np.zeros((3, idx.size - 2), dtype=dtype)
-    pen[0] = np.where(skip.ravel()[2:], 0.0, _NEG)
+    pen = np.where(skip.ravel()[2:], 0.0, _NEG).astype(dtype)
     init = np.full((halves * n, s_max + 3), _NEG, dtype=dtype)
     init[:n, 2] = 0.0
     if halves == 2:
@@ -347,8 +346,9 @@ def _emission_source(x: np.ndarray, pred_len: np.ndarray, halves: int, posterior
 
 
 def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The recursion over the lattice: one flat row of H*N*W cells per step. Cells 2.. are computed at once from
-    the three cells before each; the pad cells between sequences emit log 0, so they stay (about) log 0 themselves.
+    """The recursion alpha_t(f) = G_t(f) + lse(alpha_{t-1}(f), alpha_{t-1}(f-1), alpha_{t-1}(f-2) + pen(f)) over
+    one flat row of H*N*W cells per step. Cells 2.. are computed at once from the three cells before each; the pad
+    cells between sequences emit log 0, so they stay (about) log 0 themselves.
 
     Returns the lattice (T+1, H*N, W), the pre-emission rows (T, H*N*W) and, per row, what the re-centring took
     out of it so far (T+1, H*N), in float64.
@@ -363,37 +363,40 @@ def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np
     windows = as_strided(lat, shape=(t_len + 1, 3, flat - 2), strides=(lat.strides[0], item, item))
     # pre[t] = the lattice at t before the emission at t is added (beta without y_t, for the posteriors)
     pre = np.empty((t_len, flat), dt)
-    z = np.empty((3, flat - 2), dt)
-    m = np.empty((flat - 2,), dt)
-    acc = np.empty((flat - 2,), dt)
-    pen = plan.pen
     lat3 = lat.reshape(t_len + 1, hn, flat // hn)
-    # log-sum-exp of the three predecessors, shifted by their max; positional outputs save call overhead
-    add, subtract, exp, log = np.add, np.subtract, np.exp, np.log
-    max_reduce, sum_reduce = np.maximum.reduce, np.add.reduce
+    a, hi, mid, acc = np.empty((4, flat - 2), dt)
+    z = np.empty((2, flat - 2), dt)
+    one = np.ones((), dt)
+    add, subtract, exp, log, maximum, minimum = np.add, np.subtract, np.exp, np.log, np.maximum, np.minimum
     # Every _RENORM_EVERY steps each sequence's row is shifted so that its max is 0 and the shift is kept in
     # float64: float32 log-probabilities then stay small and precise however long the sequence is.
     shift_at = np.zeros((t_len + 1, hn))
     steps = zip(windows[:t_len], pre[:, 2:], emit[:, 2:], lat[1:, 2:], strict=True)
     small = flat - 2 <= _SMALL_LATTICE
-    skip_pen, z0, logaddexp = pen[0], z[0], np.logaddexp
+    pen, logaddexp = plan.pen, np.logaddexp
     for t, (window, before, emission, row) in enumerate(steps):
-        if small:  # few cells: np.logaddexp's slow loop costs less than six calls
-            add(window[0], skip_pen, z0)
-            logaddexp(z0, window[1], acc)
+        add(window[0], pen, a)
+        if small:  # few cells: np.logaddexp's slow loop costs less than the calls below
+            logaddexp(a, window[1], acc)
             logaddexp(acc, window[2], before)
         else:
-            add(window, pen, z)
-            max_reduce(z, 0, None, m)  # type: ignore[call-overload]  # numpy's stubs make out keyword-only
-            subtract(z, m, z)
+            # lse(a, b, c) = m + log(1 + exp(mid - m) + exp(lo - m)) with m >= mid >= lo the three sorted: two
+            # exps per cell rather than three (exp is most of a step's time)
+            maximum(window[1], window[2], out=hi)
+            minimum(window[1], window[2], out=z[1])
+            minimum(a, hi, out=mid)
+            maximum(a, hi, out=hi)
+            subtract(mid, hi, z[0])
+            subtract(z[1], hi, z[1])
             exp(z, z)
-            sum_reduce(z, 0, None, acc)  # type: ignore[call-overload]  # (it is positional at run time)
+            add(z[0], z[1], acc)
+            add(acc, one, acc)
             log(acc, acc)
-            add(acc, m, before)
+            add(acc, hi, before)
         add(before, emission, row)
         if t % _RENORM_EVERY == _RENORM_EVERY - 1:
             rows = lat3[t + 1, :, 2:]
-            top = max_reduce(rows, 1)
+            top = rows.max(axis=1)
             top[top < 0.5 * _NEG] = 0.0  # a row with nothing reachable keeps its log 0s
             subtract(rows, top[:, None], rows)
             shift_at[t + 1] = top
