@@ -77,16 +77,14 @@ def _worker(fn: Callable[[int, int], None], blocks: Iterator[tuple[int, int]], l
         _take_blocks(fn, blocks, lock)
 
 
-def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int, parallel: bool = False,
-                   rows_per_block: int | None = None) -> None:
-    """Call ``fn(start, stop)`` on consecutive blocks of about ``_BLOCK`` elements (whole rows) of ``n_rows``,
-    or of ``rows_per_block`` rows.
+def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int, parallel: bool = False) -> None:
+    """Call ``fn(start, stop)`` on consecutive blocks of about ``_BLOCK`` elements (whole rows) of ``n_rows``.
 
     With ``parallel`` and more than one block, the pool thread takes blocks too: both threads draw the next block
     from a shared iterator, so one that starts late (or shares its core) just does fewer. ``fn`` must then
     write only to its own rows. An exception from either thread is raised once both have stopped.
     """
-    step = max(1, _BLOCK // max(row_len, 1) if rows_per_block is None else rows_per_block)
+    step = max(1, _BLOCK // max(row_len, 1))
     blocks = ((a, min(a + step, n_rows)) for a in range(0, n_rows, step))
     if not parallel or THREADS < 2 or n_rows <= step:  # one block: no thread to wake
         for a, b in blocks:
