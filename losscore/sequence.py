@@ -26,7 +26,10 @@ __all__ = ["CTCLoss", "ctc_feasible"]
 _NEG = -1e30
 
 _RENORM_EVERY = 16  # steps between two re-centrings of the lattice rows (see _ctc_core)
-_SMALL_LATTICE = 160  # up to this many lattice cells per step, the recursion uses np.logaddexp
+_SMALL_LATTICE = 160  # up to this many lattice cells per step, log space directly (see _ctc_core)
+#: How far the state posteriors of a valid step may sum from 1 before the probability-space pass is not trusted
+#: (float32 rounding over thousands of steps stays far below it; lost mass that matters does not).
+_POSTERIOR_TOL = {"f": 1e-4, "d": 1e-9}
 _SAFE_EXP = {"f": 40.0, "d": 300.0}  # |activations| below this: exp needs no shift (float32, float64)
 
 _PRED_LAYOUTS = ("NTC", "TNC")
@@ -200,6 +203,7 @@ class _Plan:
     S: int
     idx: np.ndarray  # (H*N*(S+3),) column of the emission source that feeds each lattice cell
     pen: np.ndarray  # (H*N*(S+3) - 2,): 0 or _NEG added to the skip predecessor (two states back) of cells 2..
+    skip: np.ndarray  # the same as 1 or 0, the factor of the skip predecessor in probability space
     init: np.ndarray  # (H*N*(S+3),): the lattice at t = -1
     onehot: np.ndarray  # (N, S, C): state -> class
 
@@ -251,9 +255,10 @@ def _make_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: 
         init[n + np.arange(n), s_max - s_len + 2] = 0.0
     init = init.ravel()
     onehot = (ext[:, :, None] == np.arange(c)).astype(dtype)
-    for a in (idx, pen, init, onehot):
+    skip_factor = (pen == 0).astype(dtype)
+    for a in (idx, pen, skip_factor, init, onehot):
         a.flags.writeable = False
-    return _Plan(s_max, idx, pen, init, onehot)
+    return _Plan(s_max, idx, pen, skip_factor, init, onehot)
 
 
 def _get_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: int, dtype: np.dtype) -> _Plan:
@@ -264,7 +269,7 @@ def _get_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: i
             _PLAN_CACHE.move_to_end(key)
             return plan
     plan = _make_plan(labels, lengths, n_classes, halves, dtype)
-    if plan.idx.nbytes + plan.pen.nbytes + plan.init.nbytes + plan.onehot.nbytes <= _PLAN_KEEP_BYTES:
+    if plan.idx.nbytes + 2 * plan.pen.nbytes + plan.init.nbytes + plan.onehot.nbytes <= _PLAN_KEEP_BYTES:
         with _PLAN_LOCK:
             _PLAN_CACHE[key] = plan
             while len(_PLAN_CACHE) > _PLAN_CACHE_SIZE:
@@ -346,9 +351,10 @@ def _emission_source(x: np.ndarray, pred_len: np.ndarray, halves: int, posterior
 
 
 def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The recursion alpha_t(f) = G_t(f) + lse(alpha_{t-1}(f), alpha_{t-1}(f-1), alpha_{t-1}(f-2) + pen(f)) over
-    one flat row of H*N*W cells per step. Cells 2.. are computed at once from the three cells before each; the pad
-    cells between sequences emit log 0, so they stay (about) log 0 themselves.
+    """The recursion alpha_t(f) = G_t(f) + lse(alpha_{t-1}(f), alpha_{t-1}(f-1), alpha_{t-1}(f-2) + pen(f)) in log
+    space, exact whatever the activations: small lattices take it, larger ones when probability space fails.
+    One flat row of H*N*W cells per step; cells 2.. are computed at once from the three cells before each; the
+    pad cells between sequences emit log 0, so they stay (about) log 0 themselves.
 
     Returns the lattice (T+1, H*N, W), the pre-emission rows (T, H*N*W) and, per row, what the re-centring took
     out of it so far (T+1, H*N), in float64.
@@ -364,35 +370,16 @@ def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np
     # pre[t] = the lattice at t before the emission at t is added (beta without y_t, for the posteriors)
     pre = np.empty((t_len, flat), dt)
     lat3 = lat.reshape(t_len + 1, hn, flat // hn)
-    a, hi, mid, acc = np.empty((4, flat - 2), dt)
-    z = np.empty((2, flat - 2), dt)
-    one = np.ones((), dt)
-    add, subtract, exp, log, maximum, minimum = np.add, np.subtract, np.exp, np.log, np.maximum, np.minimum
+    a, acc = np.empty((2, flat - 2), dt)
+    add, subtract, logaddexp = np.add, np.subtract, np.logaddexp
     # Every _RENORM_EVERY steps each sequence's row is shifted so that its max is 0 and the shift is kept in
     # float64: float32 log-probabilities then stay small and precise however long the sequence is.
     shift_at = np.zeros((t_len + 1, hn))
     steps = zip(windows[:t_len], pre[:, 2:], emit[:, 2:], lat[1:, 2:], strict=True)
-    small = flat - 2 <= _SMALL_LATTICE
-    pen, logaddexp = plan.pen, np.logaddexp
     for t, (window, before, emission, row) in enumerate(steps):
-        add(window[0], pen, a)
-        if small:  # few cells: np.logaddexp's slow loop costs less than the calls below
-            logaddexp(a, window[1], acc)
-            logaddexp(acc, window[2], before)
-        else:
-            # lse(a, b, c) = m + log(1 + exp(mid - m) + exp(lo - m)) with m >= mid >= lo the three sorted: two
-            # exps per cell rather than three (exp is most of a step's time)
-            maximum(window[1], window[2], out=hi)
-            minimum(window[1], window[2], out=z[1])
-            minimum(a, hi, out=mid)
-            maximum(a, hi, out=hi)
-            subtract(mid, hi, z[0])
-            subtract(z[1], hi, z[1])
-            exp(z, z)
-            add(z[0], z[1], acc)
-            add(acc, one, acc)
-            log(acc, acc)
-            add(acc, hi, before)
+        add(window[0], plan.pen, a)
+        logaddexp(a, window[1], acc)
+        logaddexp(acc, window[2], before)
         add(before, emission, row)
         if t % _RENORM_EVERY == _RENORM_EVERY - 1:
             rows = lat3[t + 1, :, 2:]
@@ -403,6 +390,63 @@ def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np
     return lat3, pre, np.add.accumulate(shift_at, axis=0)
 
 
+@np.errstate(all="ignore")  # what underflows or overflows here fails the check below
+def _in_probability_space(plan: _Plan, emit: np.ndarray, sm: np.ndarray | None, n: int, pred_len: np.ndarray,
+                          feasible: np.ndarray) -> _CoreResult | None:
+    """The forward-backward pass with probabilities instead of their logs, or None where it cannot be trusted.
+    The posteriors are returned with the softmax ``sm`` (None: the log-likelihoods alone).
+
+    Each step is then a few additions and products (no exp or log in the loop), and each sequence's row is
+    divided by its sum, kept in float64 as a log offset. A cell that falls more than the dtype's range below its
+    row underflows to 0; when that loses mass that matters (extreme activations, tight alignments) the state
+    posteriors of some step no longer sum to 1, which is checked for every valid step: the caller then runs the
+    log-space lattice, exact in every case.
+    """
+    t_len, flat = emit.shape
+    dt = emit.dtype
+    hn = 2 * n
+    width = flat // hn
+    s_max = plan.S
+    prob = np.exp(emit)  # the emissions as probabilities; log 0 gives 0
+    lat = np.empty((t_len + 1, flat), dt)
+    np.exp(plan.init, out=lat[0])
+    lat[1:, :2] = 0.0
+    item = lat.itemsize
+    windows = as_strided(lat, shape=(t_len + 1, 3, flat - 2), strides=(lat.strides[0], item, item))
+    pre = np.empty((t_len, flat), dt)
+    lat3 = lat.reshape(t_len + 1, hn, width)
+    sums = np.ones((t_len + 1, hn, 1), dt)
+    a = np.empty(flat - 2, dt)
+    tiny = np.full((), np.finfo(dt).tiny, dt)  # the sum of a row with nothing left in it (0 / tiny = 0)
+    add, multiply, divide, maximum, add_reduce = np.add, np.multiply, np.divide, np.maximum, np.add.reduce
+    skip = plan.skip
+    steps = zip(windows[:t_len], pre[:, 2:], prob[:, 2:], lat[1:, 2:], lat3[1:], sums[1:], strict=True)
+    for window, before, emission, row, rows, total in steps:
+        multiply(window[0], skip, a)
+        add(a, window[1], a)
+        add(a, window[2], before)
+        multiply(before, emission, row)
+        add_reduce(rows, 1, None, total, True)  # type: ignore[call-overload]  # positional at run time
+        maximum(total, tiny, out=total)
+        divide(rows, total, rows)
+    offset = np.log(sums[:, :, 0], dtype=np.float64)
+    np.add.accumulate(offset, axis=0, out=offset)
+    loglik = np.log(lat3[t_len, n:, s_max + 2] + lat3[t_len, n:, s_max + 1], dtype=np.float64)  # infeasible: -inf
+    loglik += offset[t_len, n:]
+    # gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p), as in _ctc_core, with the offsets in one factor per row
+    gamma = np.multiply(lat3[1:, :n, 3:], pre.reshape(t_len, hn, width)[::-1, n:, s_max + 2:2:-1])
+    correction = offset[1:, :n] + offset[t_len - 1::-1, n:]
+    correction -= np.where(np.isfinite(loglik), loglik, 0.0)
+    gamma *= np.exp(correction).astype(dt)[:, :, None]
+    valid = (np.arange(t_len)[:, None] < pred_len) & feasible
+    if not np.all(np.abs(gamma.sum(axis=2) - 1) <= _POSTERIOR_TOL[dt.char], where=valid):
+        return None
+    if sm is None:
+        return _CoreResult(loglik, None, None, None)
+    gamma_ntc = gamma.transpose(1, 0, 2)
+    return _CoreResult(loglik, sm, gamma_ntc, np.matmul(gamma_ntc, plan.onehot))
+
+
 def _ctc_core(
     x: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray, posteriors: bool
 ) -> _CoreResult:
@@ -411,7 +455,10 @@ def _ctc_core(
     ``x`` is (T, N, C) activations; ``labels`` (N, W) valid class indices up to ``lab_len``.
     """
     t_len, n, c = x.shape
-    halves = 2 if posteriors else 1
+    # Larger lattices go through probability space (the log-space recursion is the exact fallback); it needs both
+    # halves for its check, so a loss without gradient runs them too.
+    linear = 2 * n * (2 * labels.shape[1] + 4) - 2 > _SMALL_LATTICE
+    halves = 2 if posteriors or linear else 1
     plan = _get_plan(labels, lab_len, c, halves, x.dtype)
     s_max = plan.S
     hn = halves * n
@@ -419,6 +466,11 @@ def _ctc_core(
     width = s_max + 3
     emit = np.empty((t_len, hn * width), x.dtype)
     np.take(src, plan.idx, axis=1, out=emit, mode="wrap")  # the indices are in range; "wrap" skips checks
+    if linear:
+        feasible = ctc_feasible(lab_len, _repeats(labels, lab_len), pred_len)
+        core = _in_probability_space(plan, emit, sm if posteriors else None, n, pred_len, feasible)
+        if core is not None:
+            return core
     lat3, pre, offset = _run_lattice(plan, emit, hn)
 
     if halves == 1:
@@ -428,6 +480,8 @@ def _ctc_core(
         return _CoreResult(loglik, None, None, None)
     # beta at t = 0 sits in the last lattice row; columns S+2 and S+1 are states 0 and 1
     loglik = np.logaddexp(lat3[t_len, n:, s_max + 2], lat3[t_len, n:, s_max + 1]) + offset[t_len, n:]
+    if not posteriors:
+        return _CoreResult(loglik, None, None, None)
     # gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p): alpha_t includes y_t, the pre-emission beta does not.
     # pre[T-1-t] is in the frame of lattice row T-1-t; the row offsets and log p cancel in float64 first.
     gamma = np.empty((t_len, n, s_max), x.dtype)

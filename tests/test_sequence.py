@@ -20,8 +20,8 @@ from losscore.ctc_decoding import CTCAlignment, ctc_alignment_posteriors, ctc_al
 from losscore.sequence import CTCLoss, ctc_feasible
 
 
-# The recursion has two code paths, chosen by lattice size: np.logaddexp for small lattices, a max-shifted
-# exp/log for larger ones. Tests marked with this fixture run with each path forced.
+# The recursion has two code paths, chosen by lattice size: log space for small lattices, probability space
+# (with log space as its fallback) for larger ones. Tests marked with this fixture run with each path forced.
 def force_path(name: str):
     return mock.patch.object(sequence, "_SMALL_LATTICE", 10**9 if name == "small" else -1)
 
