@@ -26,6 +26,7 @@ __all__ = ["CTCLoss", "ctc_feasible"]
 _NEG = -1e30
 
 _RENORM_EVERY = 16  # steps between two re-centrings of the lattice rows (see _ctc_core)
+_RESCALE_EVERY = 4  # steps between two rescalings of the rows in probability space (see _in_probability_space)
 _SMALL_LATTICE = 160  # up to this many lattice cells per step, log space directly (see _ctc_core)
 #: How far the state posteriors of a valid step may sum from 1 before the probability-space pass is not trusted
 #: (float32 rounding over thousands of steps stays far below it; lost mass that matters does not).
@@ -421,14 +422,15 @@ def _in_probability_space(plan: _Plan, emit: np.ndarray, sm: np.ndarray | None, 
     add, multiply, divide, maximum, add_reduce = np.add, np.multiply, np.divide, np.maximum, np.add.reduce
     skip = plan.skip
     steps = zip(windows[:t_len], pre[:, 2:], prob[:, 2:], lat[1:, 2:], lat3[1:], sums[1:], strict=True)
-    for window, before, emission, row, rows, total in steps:
+    for t, (window, before, emission, row, rows, total) in enumerate(steps):
         multiply(window[0], skip, a)
         add(a, window[1], a)
         add(a, window[2], before)
         multiply(before, emission, row)
-        add_reduce(rows, 1, None, total, True)  # type: ignore[call-overload]  # positional at run time
-        maximum(total, tiny, out=total)
-        divide(rows, total, rows)
+        if t % _RESCALE_EVERY == _RESCALE_EVERY - 1:  # (a row loses a factor of about C a step in between)
+            add_reduce(rows, 1, None, total, True)  # type: ignore[call-overload]  # positional at run time
+            maximum(total, tiny, out=total)
+            divide(rows, total, rows)
     offset = np.log(sums[:, :, 0], dtype=np.float64)
     np.add.accumulate(offset, axis=0, out=offset)
     loglik = np.log(lat3[t_len, n:, s_max + 2] + lat3[t_len, n:, s_max + 1], dtype=np.float64)  # infeasible: -inf
