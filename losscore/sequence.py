@@ -1,8 +1,8 @@
 """Sequence losses: CTCLoss (connectionist temporal classification) and its lattice recursion.
 
 CTC scores an unsegmented label sequence against per-time-step class scores by summing over every alignment
-of the label to the time steps. Everything here runs in log space, so long sequences and extreme activations
-stay finite.
+of the label to the time steps. The recursion runs in probability space, rescaled as it goes, when its result
+can be checked and trusted, and otherwise in log space, where long sequences and extreme activations stay finite.
 """
 
 from __future__ import annotations
@@ -194,7 +194,8 @@ def ctc_feasible(label_lengths: Any, repeats: Any, pred_lengths: Any) -> np.ndar
 # The emissions G of both halves come from one np.take on a (T, K) source whose rows hold the log-softmax of
 # every sequence, the same reversed in time for the backward half, one log 0 column (virtual states, pads,
 # padding) and one column per sequence for E. The posteriors are then exp(alpha + pre-emission beta - log p),
-# spread onto classes with a one-hot matmul.
+# spread onto classes with a one-hot matmul. In probability space (_in_probability_space) the same layout holds
+# exp(alpha) and so on: the sums become additions, the emissions products.
 
 
 @dataclass(frozen=True)
@@ -450,11 +451,13 @@ def _in_probability_space(plan: _Plan, emit: np.ndarray, sm: np.ndarray | None, 
 
 
 def _ctc_core(
-    x: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray, posteriors: bool
+    x: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray, feasible: np.ndarray,
+    posteriors: bool,
 ) -> _CoreResult:
     """Log-likelihoods of the labels; with ``posteriors`` also the softmax and the alignment posteriors.
 
-    ``x`` is (T, N, C) activations; ``labels`` (N, W) valid class indices up to ``lab_len``.
+    ``x`` is (T, N, C) activations; ``labels`` (N, W) valid class indices up to ``lab_len``; ``feasible`` from
+    :func:`ctc_feasible`.
     """
     t_len, n, c = x.shape
     # Larger lattices go through probability space (the log-space recursion is the exact fallback); it needs both
@@ -469,7 +472,6 @@ def _ctc_core(
     emit = np.empty((t_len, hn * width), x.dtype)
     np.take(src, plan.idx, axis=1, out=emit, mode="wrap")  # the indices are in range; "wrap" skips checks
     if linear:
-        feasible = ctc_feasible(lab_len, _repeats(labels, lab_len), pred_len)
         core = _in_probability_space(plan, emit, sm if posteriors else None, n, pred_len, feasible)
         if core is not None:
             return core
@@ -618,12 +620,14 @@ class CTCLoss(Loss):
         # Trim the labels' padding and the steps after the longest sequence: they cannot matter.
         width = int(lab_len.max(initial=0))
         t_used = int(pred_len.max(initial=0))
-        core = _ctc_core(x_tnc[:t_used], labels[:, :width], lab_len, pred_len, bool(need_grad))
+        core = _ctc_core(x_tnc[:t_used], labels[:, :width], lab_len, pred_len, feasible, bool(need_grad))
+        all_feasible = feasible.all()  # (masked writes cost a few us each even when they write nothing)
 
         values = np.subtract(0.0, core.log_likelihood, dtype=dt)  # 0 - x: an empty label on 0 steps gives +0
         if scale is not None:
             values = values * scale
-        values[~feasible] = np.inf
+        if not all_feasible:
+            values[~feasible] = np.inf
         grad = None
         if need_grad:
             occ = core.occupancy  # (N, t_used, C), fresh
@@ -631,7 +635,8 @@ class CTCLoss(Loss):
                 np.subtract(core.softmax.transpose(1, 0, 2), occ, out=occ)
                 if scale is not None:
                     occ *= scale[:, None, None]
-                occ[~feasible] = 0.0
+                if not all_feasible:
+                    occ[~feasible] = 0.0
                 if t_used == t_len:
                     grad = occ
                 else:
@@ -643,5 +648,6 @@ class CTCLoss(Loss):
                 np.subtract(core.softmax, occ.transpose(1, 0, 2), out=g)
                 if scale is not None:
                     g *= scale[:, None]
-                g[:, ~feasible] = 0.0
+                if not all_feasible:
+                    g[:, ~feasible] = 0.0
         return values, {"pred": grad}
