@@ -37,7 +37,6 @@ SPECS: tuple[LossSpec, ...] = (
         counterparts=(
             "PyTorch: torch.nn.functional.kl_div(torch.log(q + 1e-12), pred, reduction='none', log_target=True) "
             "summed over the class axis: the target distribution goes in the input slot (the arguments swapped).",
-            "Keras: keras.losses.KLDivergence(pred_probs, q) with the arguments swapped.",
         ),
     ),
     LossSpec(
@@ -90,9 +89,6 @@ SPECS: tuple[LossSpec, ...] = (
             "reduction='none'); pytorch-metric-learning's NTXentLoss(temperature=tau)(a, labels, "
             "ref_emb=p, ref_labels=labels.clone()) with labels = torch.arange(N) is its mean (pass labels itself "
             "as ref_labels and pml finds no positive pair: the loss is 0).",
-            "Keras: no built-in.",
-        ),
-        differences=(
             "One direction (anchors against positives), N - 1 negatives per anchor; SimCLR's symmetric NT-Xent "
             "concatenates both views (2N - 2 negatives).",
         ),
@@ -122,7 +118,6 @@ SPECS: tuple[LossSpec, ...] = (
             "PyTorch: pytorch-metric-learning's CosFaceLoss(num_classes=C, embedding_size=D, margin=m, scale=S) "
             "with W = centers.T (its default scale is 64); plain torch: F.cross_entropy(S * (cos - m * "
             "one_hot(y)), y, reduction='none').",
-            "Keras: no built-in.",
         ),
     ),
     LossSpec(
@@ -150,7 +145,6 @@ SPECS: tuple[LossSpec, ...] = (
             "PyTorch: pytorch-metric-learning's ArcFaceLoss(num_classes=C, embedding_size=D, "
             "margin=math.degrees(m), scale=S) with W = centers.T: its margin is in degrees (default 28.6 = 0.5 "
             "rad) and its default scale 64.",
-            "Keras: no built-in.",
         ),
     ),
     LossSpec(
@@ -170,9 +164,8 @@ SPECS: tuple[LossSpec, ...] = (
         counterparts=(
             "PyTorch: segmentation_models_pytorch.losses.DiceLoss('binary', smooth=s / 2) on one sample (it "
             "writes Dice as (TP + s) / (TP + (FP + FN) / 2 + s)).",
-            "Keras: keras.losses.Dice (on probabilities, no smoothing term).",
+            _SEG_EMPTY,
         ),
-        differences=(_SEG_EMPTY,),
     ),
     LossSpec(
         name="JaccardLoss",
@@ -189,9 +182,8 @@ SPECS: tuple[LossSpec, ...] = (
         params=(_SMOOTH, WEIGHT),
         counterparts=(
             "PyTorch: segmentation_models_pytorch.losses.JaccardLoss('binary', smooth=s) on one sample.",
-            "Keras: no built-in (keras.metrics.IoU is the hard metric).",
+            _SEG_EMPTY,
         ),
-        differences=(_SEG_EMPTY,),
     ),
     LossSpec(
         name="TverskyLoss",
@@ -216,8 +208,7 @@ SPECS: tuple[LossSpec, ...] = (
         counterparts=(
             "PyTorch: segmentation_models_pytorch.losses.TverskyLoss('binary', alpha=alpha, beta=beta, smooth=s) "
             "on one sample.",
-            "Keras: keras.losses.Tversky(alpha, beta) (on probabilities, no smoothing term).",
+            _SEG_EMPTY,
         ),
-        differences=(_SEG_EMPTY,),
     ),
 )

@@ -143,3 +143,12 @@ def test_plain_charts_show_the_same_numbers_as_metrics(monkeypatch):
     assert chart(at, "tv_curve").alt.startswith("Tversky loss with alpha 0.2")
     np.testing.assert_allclose(segmentation.tversky_view(0.2, 0.5, 1.5)["value"], float(shown["Tversky loss"]),
                                atol=5e-5)
+
+
+@pytest.mark.parametrize("page, key, value", [(SEGMENTATION, "seg_mask", "two objects"), (EMBEDDINGS, "nce_k", "2")])
+def test_the_radios_change_the_numbers_shown(page, key, value):
+    at = load_page(page)
+    moved = load_page(page, **{key: value})
+    assert stats(moved) != stats(at)
+    widget = next(w for w in moved.radio if w.key == key)
+    assert str(widget.value) == value

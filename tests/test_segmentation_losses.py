@@ -162,6 +162,15 @@ def test_smp_zeroes_an_empty_mask_where_losscore_does_not():
     t = np.zeros_like(x)
     assert float(m.DiceLoss("binary", smooth=0.5)(torch.tensor(x), torch.tensor(t))) == 0.0
     assert lc.DiceLoss()(x, t)[0] > 0.5  # a prediction of 62% everywhere on an empty mask is far from perfect
+    # and smp pools a batch's pixels into one ratio: not the mean of the per-sample values
+    rng = np.random.default_rng(10)
+    xb = rng.normal(0, 2, (2, 1, 3, 3))
+    tb = np.zeros_like(xb)
+    tb[0, 0, :2] = 1.0
+    tb[1, 0, 2, 2] = 1.0
+    pooled = float(m.DiceLoss("binary", smooth=0.5)(torch.tensor(xb), torch.tensor(tb)))
+    assert pooled != pytest.approx(float(lc.DiceLoss()(xb, tb).mean()), rel=1e-3)
+    assert pooled == pytest.approx(float(lc.DiceLoss()(xb.reshape(1, -1), tb.reshape(1, -1))[0]), rel=1e-10)
 
 
 # -- input checks ------------------------------------------------------------------------------------------

@@ -158,7 +158,7 @@ def overlap_section(present: bool) -> None:
             captioned_chart(grad_fig, "seg_grad_chart", grad_alt)
     if not present:
         show_counterparts_of([CATALOG["DiceLoss"], CATALOG["JaccardLoss"]],
-                             "Dice and Jaccard in PyTorch (segmentation-models-pytorch) and Keras")
+                             "Dice and Jaccard in PyTorch (segmentation-models-pytorch)")
 
 
 # -- Tversky ---------------------------------------------------------------------------------------------------
