@@ -29,7 +29,7 @@ import plotly
 
 from lossapp.js_bundle import FRONTEND, frontend_bundle, script_text
 
-__all__ = ["PLOTLY_JS", "SectionDoc", "curve_doc", "formula_html", "inline_markdown", "section_html"]
+__all__ = ["PLOTLY_JS", "SectionDoc", "curve_doc", "formula_html", "formula_lines", "inline_markdown", "section_html"]
 
 PLOTLY_JS = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
@@ -78,13 +78,41 @@ def _plotly_js() -> str:
     return script_text(PLOTLY_JS.read_text(encoding="utf-8"))
 
 
+_STACKED = re.compile(r"^\s*\\begin\{(gathered|aligned)\}(.*)\\end\{\1\}\s*$", re.S)
+
+
+def formula_lines(latex: str) -> list[str]:
+    r"""A formula stacked in a ``gathered`` or ``aligned`` block as its lines, with that block's alignment marks
+    dropped (browsers' MathML has no line breaks, and the converter would print the marks); else the formula.
+
+    >>> formula_lines(r"\begin{aligned} a \begin{cases} b & c \\ d \end{cases} \\ &= e \end{aligned}")
+    ['a \\begin{cases} b & c \\\\ d \\end{cases}', '= e']
+    """
+    m = _STACKED.match(latex)
+    if not m:
+        return [latex]
+    lines: list[str] = []
+    line: list[str] = []
+    depth = 0
+    for token in re.finditer(r"\\begin\{|\\end\{|\\\\|\\&|&|\\?[^\\&]+|\\", m.group(2)):
+        text = token.group()
+        depth += (text == "\\begin{") - (text == "\\end{")
+        if depth == 0 and text == "\\\\":
+            lines.append("".join(line))
+            line = []
+        elif not (depth == 0 and text == "&"):
+            line.append(text)
+    lines.append("".join(line))
+    return [s.strip() for s in lines if s.strip()]
+
+
 def formula_html(latex: str) -> str:
-    """``latex`` as display MathML (its source kept as the annotation screen readers and copy-paste can use);
-    a formula the converter cannot read is shown as its LaTeX source instead."""
+    """``latex`` as display MathML, one block per line of a stacked formula; a formula the converter cannot
+    read is shown as its LaTeX source instead."""
     from latex2mathml.converter import convert
 
     try:
-        return convert(latex, display="block")
+        return "".join(convert(line, display="block") for line in formula_lines(latex))
     except Exception:  # noqa: BLE001 - the converter raises many kinds of errors on TeX it does not know
         return f'<pre class="formula-source">{html.escape(latex)}</pre>'
 

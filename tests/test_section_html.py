@@ -53,7 +53,7 @@ def test_a_curve_section_file_holds_its_texts_chart_and_code_and_nothing_from_el
                         [sent])
     assert EXTERNAL.search(html) is None, EXTERNAL.search(html)
     assert "<h1>Huber loss</h1>" in html
-    assert html.count("<math") == 1 and "<mfrac>" in html  # the formula, as MathML
+    assert html.count("<math") == 2 and "<mfrac>" in html  # the formula as MathML, a block per line
     assert CATALOG["HuberLoss"].summary.split(",")[0] in html
     assert 'href="http://example.test/Regression?section=huber"' in html  # a link back, not a resource
     # plotly.js from the installed package, and the component's modules, inlined
@@ -99,6 +99,9 @@ def test_every_catalog_formula_becomes_mathml():
     for name, spec in CATALOG.items():
         out = formula_html(spec.formula)
         assert out.startswith("<math") and 'display="block"' in out, name
+        # no alignment mark printed, no line break browsers ignore: a stacked formula is one block per line
+        assert "<mi>&</mi>" not in out and "linebreak" not in out, name
+    assert formula_html(CATALOG["HuberLoss"].formula).count("<math") == 2  # the cases, then d_i = pred - label
     assert formula_html(r"\begin{nonsense}").startswith('<pre class="formula-source">')  # shown as its source
 
 
