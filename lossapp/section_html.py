@@ -135,10 +135,23 @@ def inline_markdown(text: str) -> str:
 
 
 def _payload(chart: bytes | str | Mapping[str, Any]) -> dict[str, Any]:
+    """The chart's payload for the file: what only the server needs dropped, and each "frame" slider's range
+    cut to the values its table covers (a fine slider's table covers a window around its value, and there is
+    no server to work out more)."""
     data = json.loads(chart) if isinstance(chart, (bytes, str)) else dict(chart)
     if not isinstance(data, dict) or not isinstance(data.get("figure"), str):
         raise ValueError("charts: each must be a chart component payload with the figure as a JSON string")
-    return {k: v for k, v in data.items() if k not in _SERVER_ONLY}
+    data = {k: v for k, v in data.items() if k not in _SERVER_ONLY}
+    frames = data.get("frames") or {}
+    controls = []
+    for c in data.get("controls") or ():
+        values = (frames.get(c.get("id")) or {}).get("values")
+        if c.get("role") == "frame" and values:
+            c = dict(c, min=max(c["min"], values[0]), max=min(c["max"], values[-1]))
+        controls.append(c)
+    if controls:
+        data["controls"] = controls
+    return data
 
 
 def _json_script(value: Any) -> str:

@@ -128,3 +128,26 @@ def test_the_bundle_is_valid_javascript(tmp_path):
     node = shutil.which("node")
     assert node, "node is needed (make chromium installs Debian's nodejs)"
     subprocess.run([node, "--check", str(path)], check=True, capture_output=True, timeout=60)
+
+
+def test_a_frame_slider_whose_table_covers_a_window_moves_only_across_that_window():
+    view = curve_view("HuberLoss", {"rho": 2.0, "weight": 1.0}, 0.0, 1.0, 2.0)
+    fig = curve_figure(view)
+    rho = ClientSlider("huber_rho", "rho", 0.1, 5.0, 0.1, 2.0, "frame")
+    frames = {"huber_rho": curve_frames(fig, rho, lambda v: curve_view(
+        "HuberLoss", {"rho": v, "weight": 1.0}, 0.0, 1.0, 2.0).curves)}  # the app's window of a few steps
+    data = component_data(fig, key="huber_chart", alt="a", config=chart_config(), sliders=(rho,), frames=frames)
+    [out] = _payloads(section_html(SectionDoc("t"), [payload_bytes(fig, data)]))
+    [control] = out["controls"]
+    assert (control["min"], control["max"]) == (1.7, 2.3) == tuple(frames["huber_rho"]["values"][::6])
+
+
+@pytest.mark.parametrize(("page", "section"), [("5_Distributions.py", "kl-directions"),
+                                               ("4_Softmax_cross_entropy.py", "softmax-sliders"),
+                                               ("6_Embeddings.py", "triplet")])
+def test_deep_dives_offer_their_file_but_not_on_a_projector(page, section):
+    def offers(at) -> bool:
+        return any(b.proto.label == "Interactive HTML" for b in at.get("download_button"))
+
+    assert offers(load_page(page, section=section))
+    assert not offers(load_page(page, section=section, present="1"))

@@ -20,6 +20,7 @@ from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, frame_table, marker_columns, section_sliders, show_stats
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
+from lossapp.offline_export import offline_download
 from losscore import KLDivLoss
 from losscore.catalog import CATALOG
 
@@ -166,21 +167,24 @@ KLB_P = (0.2, 0.5, 0.2, 0.1, 0.1, 0.1)
 KLB_Z = (0.39, 1.31, 0.39, -0.3, 0.0, 0.0)
 
 
+KLB_TEXT = (
+    "KL divergence is not a distance: swapping the two distributions changes the number. KL(q ‖ p), "
+    "what KLDivLoss computes with the label q as the first argument, weighs every class by the target "
+    "q, so it punishes hard a prediction that leaves out a class the target uses (p near 0 where q is "
+    "not: the term q·log(q/p) blows up), while it barely notices probability that p spends on classes q "
+    "does not use. The reverse, KL(p ‖ q), does the opposite. Set a target weight to 0 to see the "
+    "reverse become infinite, or a predicted probability to 0 to see KLDivLoss do so. The sliders give "
+    "weights that are rescaled to sum to 1; with logits, the prediction is their softmax and goes to "
+    "the loss raw with from_logits=False."
+)
+
+
 @st.fragment
 def kl_bars_section(present: bool) -> None:
     """Target and prediction as sliders (probabilities, or logits through softmax) and KL in both directions."""
     st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)")
     if not present:
-        st.markdown(
-            "KL divergence is not a distance: swapping the two distributions changes the number. KL(q ‖ p), "
-            "what KLDivLoss computes with the label q as the first argument, weighs every class by the target "
-            "q, so it punishes hard a prediction that leaves out a class the target uses (p near 0 where q is "
-            "not: the term q·log(q/p) blows up), while it barely notices probability that p spends on classes q "
-            "does not use. The reverse, KL(p ‖ q), does the opposite. Set a target weight to 0 to see the "
-            "reverse become infinite, or a predicted probability to 0 to see KLDivLoss do so. The sliders give "
-            "weights that are rescaled to sum to 1; with logits, the prediction is their softmax and goes to "
-            "the loss raw with from_logits=False."
-        )
+        st.markdown(KLB_TEXT)
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         k = int(bound_radio(st, "number of classes K", [2, 3, 4, 5, 6], index=2, key="klb_n", horizontal=True,
@@ -221,10 +225,12 @@ def kl_bars_section(present: bool) -> None:
                      f"p·log(p/q) = {nums(r['terms_pq'])} (sum {fmt(r['kl_pq'])})." + note)
         if sliders:
             dist_frames, terms_frames = kl_frames(tuple(q_w), tuple(pred), mode)
-            plotly_chart(dist, key="klb_dist", alt=dist_alt, sliders=sliders, stats=stats, frames=dist_frames)
+            sent = [plotly_chart(dist, key="klb_dist", alt=dist_alt, sliders=sliders, stats=stats,
+                                 frames=dist_frames)]
             st.caption(dist_alt)
-            plotly_chart(terms, key="klb_terms", alt=terms_alt, follow=sliders, frames=terms_frames)
+            sent.append(plotly_chart(terms, key="klb_terms", alt=terms_alt, follow=sliders, frames=terms_frames))
             st.caption(terms_alt)
+            offline_download("kl-directions", sent, formula=CATALOG["KLDivLoss"].formula, paragraphs=(KLB_TEXT,))
         else:
             captioned_chart(dist, "klb_dist", dist_alt)
             captioned_chart(terms, "klb_terms", terms_alt)
