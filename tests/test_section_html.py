@@ -142,9 +142,12 @@ def test_a_frame_slider_whose_table_covers_a_window_moves_only_across_that_windo
     assert (control["min"], control["max"]) == (1.7, 2.3) == tuple(frames["huber_rho"]["values"][::6])
 
 
-@pytest.mark.parametrize(("page", "section"), [("5_Distributions.py", "kl-directions"),
-                                               ("4_Softmax_cross_entropy.py", "softmax-sliders"),
-                                               ("6_Embeddings.py", "triplet")])
+@pytest.mark.parametrize(("page", "section"), [
+    ("5_Distributions.py", "kl-directions"), ("5_Distributions.py", "poisson-counts"),
+    ("5_Distributions.py", "stirling"), ("4_Softmax_cross_entropy.py", "softmax-sliders"),
+    ("6_Embeddings.py", "triplet"), ("6_Embeddings.py", "cosine"), ("6_Embeddings.py", "sdml"),
+    ("7_Sequences.py", "ctc"),
+])
 def test_deep_dives_offer_their_file_but_not_on_a_projector(page, section):
     def offers(at) -> bool:
         return any(b.proto.label == "Interactive HTML" for b in at.get("download_button"))

@@ -365,8 +365,8 @@ def poisson_counts_section(present: bool) -> None:
                     f"{r['hist_labels'][-1]} (the last bar: that count or more).")
         views = _poisson_views(r, rate, full)
         if sliders:  # the rate moves the bars and both markers in the browser
-            plotly_chart(hist, key="pn_hist", alt=hist_alt, sliders=sliders, stats=stats,
-                         frames=poisson_frames(tuple(counts), full, present, "pn_hist"))
+            sent = [plotly_chart(hist, key="pn_hist", alt=hist_alt, sliders=sliders, stats=stats,
+                                 frames=poisson_frames(tuple(counts), full, present, "pn_hist"))]
             st.caption(hist_alt)
         else:
             captioned_chart(hist, "pn_hist", hist_alt)
@@ -376,11 +376,14 @@ def poisson_counts_section(present: bool) -> None:
     for (name, (view, lines)), col in zip(views.items(), (c1, c2), strict=True):
         with col:
             if sliders:
-                plotly_chart(memo_curve_figure(view, present, lines), key=f"pn_{name}_chart", alt=view.alt_text(),
-                             follow=sliders, frames=poisson_frames(tuple(counts), full, present, name))
+                sent.append(plotly_chart(memo_curve_figure(view, present, lines), key=f"pn_{name}_chart",
+                                         alt=view.alt_text(), follow=sliders,
+                                         frames=poisson_frames(tuple(counts), full, present, name)))
                 st.caption(view.alt_text())
             else:
                 curve_chart(view, f"pn_{name}", present, lines)
+    if sliders:
+        offline_download("poisson-counts", sent, formula=CATALOG["PoissonNLLLoss"].formula)
     st.caption(
         f"compute_full={full}: the loss is {fmt(r['rate']['at'])}. The exact average negative "
         f"log-likelihood, μ − t·log μ + log(t!) with log(t!) from lgamma, is {fmt(r['exact'])}; compute_full adds "
@@ -478,9 +481,10 @@ def stirling_section(present: bool) -> None:
                f"exact − Stirling below: {first}" + (f"; t={tmax}: {err[tmax]:.4f}" if tmax > 8 else "")
                + ". Zero for t = 0 and 1.")
         if sliders:
-            plotly_chart(fig, key="pn_stirling", alt=alt, sliders=sliders, stats=stats,
-                         frames=stirling_frames(tmax))
+            sent = plotly_chart(fig, key="pn_stirling", alt=alt, sliders=sliders, stats=stats,
+                                frames=stirling_frames(tmax))
             st.caption(alt)
+            offline_download("stirling", [sent])
         else:
             captioned_chart(fig, "pn_stirling", alt)
     if not present:
