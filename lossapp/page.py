@@ -23,6 +23,8 @@ from lossapp.steps import STEPS, step, steps_of
 
 #: Session-state key of the one section this run draws (None: the whole page); set by :func:`setup_page`.
 _PICKED = "_lossapp_picked_step"
+#: Session-state key of the page this run draws (its ``url_path``), set by :func:`setup_page`.
+_PAGE = "_lossapp_page"
 
 #: The projector layout's styles, kept with the chart component's CSS (read once, on import).
 PRESENT_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present.css').read_text()}</style>"
@@ -52,7 +54,8 @@ def setup_page(title: str, icon: str = "📉") -> bool:
     # Embedded in a docs page (?embed=true in an iframe), the page itself is the content: the sidebar starts closed.
     st.set_page_config(page_title=f"{title} · Loss functions explained", page_icon=icon, layout="wide",
                        initial_sidebar_state="collapsed" if embedded() else "auto")
-    st.session_state[_PAGE] = _url_path(title)
+    page = _url_path(title)
+    st.session_state[_PAGE] = page
     urlstate.start_page()
     st.html(BASE_CSS)  # style only: Streamlit adds it to the page without a visible block
     present = presentation_mode()
@@ -60,7 +63,6 @@ def setup_page(title: str, icon: str = "📉") -> bool:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
     picked = _picked_step(title, present)
     st.session_state[_PICKED] = picked
-    page = _url_path(title)
     asked = st.query_params.get("section")
     if asked and picked is None:
         _elsewhere(asked)
@@ -116,10 +118,6 @@ def _url_path_of_run() -> str | None:
     return st.session_state.get(_PAGE)
 
 
-#: Session-state key of the page this run draws (its ``url_path``), set by :func:`setup_page`.
-_PAGE = "_lossapp_page"
-
-
 def section_url(step_id: str, embed: bool = False) -> str:
     """The address that shows section ``step_id`` alone (in an iframe with ``embed``)."""
     return f"{page_url(step(step_id).page)}?section={step_id}" + ("&embed=true" if embed else "")
@@ -145,7 +143,7 @@ def _embed_codes(page: str) -> None:
     steps = steps_of(page)
     with st.sidebar.popover("Embed a section", icon=":material/code:", width="stretch"):
         picked = st.selectbox("Section", [s.id for s in steps], format_func=lambda i: step(i).title,
-                              key="_lossapp_embed_pick") if len(steps) > 1 else steps[0].id
+                              key=f"_lossapp_embed_pick_{page}") if len(steps) > 1 else steps[0].id
         st.caption(f"Paste this into a web page to show “{step(picked).title}” alone, sliders and all:")
         st.code(embed_code(picked), language="html", wrap_lines=True)
         st.markdown(f"[Preview the section alone]({section_url(picked)})")

@@ -63,7 +63,7 @@ def test_the_sidebar_gives_the_iframe_code_of_each_section_of_the_page():
     assert re.fullmatch(r'<iframe src="/Regression\?section=l1&embed=true" title="L1 loss · Loss functions '
                         rf'explained" width="{EMBED_SIZE[0]}" height="{EMBED_SIZE[1]}" style="border: 0" '
                         r'loading="lazy"></iframe>', code), code
-    pick = at.sidebar.selectbox(key="_lossapp_embed_pick")
+    pick = at.sidebar.selectbox(key="_lossapp_embed_pick_Regression")
     assert pick.options == ["L1 loss", "L2 loss", "Huber loss"]
     pick.set_value("huber").run()
     assert 'src="/Regression?section=huber&embed=true"' in _embed_code_block(at)
