@@ -148,6 +148,10 @@ def test_one_section_embedded_in_a_docs_page_fits_its_frame_and_reacts(page, ser
         assert inner.locator('[data-testid="stSidebar"]:visible, [data-testid="stExpandSidebarButton"]:visible'
                              ).count() == 0
         assert inner.locator(CHART).count() == 1
+        # nothing covers the top of the section (Streamlit's top bar is opaque even when empty)
+        assert inner.evaluate("""() => { const h = Array.from(document.querySelectorAll('h3'))
+            .find((e) => e.innerText.startsWith('Huber loss')); const r = h.getBoundingClientRect();
+            return r.top >= 0 && document.elementFromPoint(r.left + 4, r.top + 2)?.closest('h3') === h; }""")
 
         # the chart fits the frame the embed code proposes (and so the docs column)
         frame_box = page.locator("iframe").bounding_box()
