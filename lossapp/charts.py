@@ -3,6 +3,7 @@ the values they depend on, and charts with their alt text as a caption."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -12,10 +13,12 @@ from lossapp import deep_figures, figures
 from lossapp.caching import cache_resource
 from lossapp.curve_views import view_fingerprint
 from lossapp.frames import curve_frames
-from lossapp.live_chart import ClientSlider, plotly_chart
+from lossapp.live_chart import ClientSlider, chart_config, component_data, payload_bytes, plotly_chart
 from lossapp.model import Curve, CurveView
+from lossapp.page import link_to
+from lossapp.section_html import curve_doc, section_html
 
-export_panel: Callable[[CurveView, str], None] | None
+export_panel: Callable[..., None] | None
 try:  # written by another engineer; the charts work without it
     from lossapp.export import export_panel
 except ImportError:  # pragma: no cover - depends on the tree
@@ -49,11 +52,25 @@ def chart(view: CurveView, key: str, *, present: bool = False, export: bool = Tr
     fig = _cached_figure(view_fingerprint(shown), present, shown)
     mixed = None if mix is None else _cached_figure(view_fingerprint(mix), present, mix)
     frames = {s.id: curve_frames(fig, s, (curves_at or {})[s.id]) for s in sliders if s.role == "frame"} or None
-    plotly_chart(fig, key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange, readout=readout,
-                 labels=labels, mix=mixed, frames=frames)
+    args: dict[str, Any] = dict(key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange,
+                                readout=readout, labels=labels, mix=mixed)
+    sent = plotly_chart(fig, frames=frames, **args)
     st.caption(alt)
     if export and export_panel is not None and not present:
-        export_panel(view, key)
+        offline = None if sent is None else functools.partial(
+            offline_html, view, key, fig, args, curves_at or {}, link_to(key))
+        export_panel(view, key, offline)
+
+
+def offline_html(view: CurveView, key: str, fig, args: dict[str, Any],
+                 curves_at: dict[str, Callable[[float], tuple[Curve, ...]]], source_url: str = "") -> str:
+    """The chart as :func:`chart` drew it, in a file that works with no server (:mod:`lossapp.section_html`):
+    its "frame" sliders get a patch for every value, not only the few around the current one."""
+    frames = {s.id: curve_frames(fig, s, curves_at[s.id], window=None) for s in args["sliders"]
+              if s.role == "frame"} or None
+    data = component_data(fig, config=chart_config(), frames=frames, **args)
+    doc = curve_doc(key, view.loss_names or [c.name for c in view.curves], view.title, source_url)
+    return section_html(doc, [payload_bytes(fig, data)])
 
 
 @cache_resource(max_entries=512, show_spinner=False)

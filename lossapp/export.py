@@ -25,6 +25,7 @@ import csv
 import functools
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -525,8 +526,9 @@ def snippets(view: CurveView) -> dict[str, str]:
 
 
 # -- Streamlit -----------------------------------------------------------------------------------------------
-def export_panel(view: CurveView, key: str) -> None:
-    """Downloads (PNG, SVG, CSV) and "Run it yourself" snippets for one chart, in one expander.
+def export_panel(view: CurveView, key: str, html: Callable[[], str] | None = None) -> None:
+    """Downloads (PNG, SVG, CSV, and with ``html`` an interactive HTML file of the section: the callable makes
+    it, see :mod:`lossapp.section_html`) and "Run it yourself" snippets for one chart, in one expander.
 
     The expander is lazy: while it is closed (as it starts) nothing inside it is built or sent, so a slider
     step does not pay for buttons and highlighted code nobody is looking at; opening it reruns the chart's
@@ -542,7 +544,8 @@ def export_panel(view: CurveView, key: str) -> None:
         return
     stem = file_stem(view)
     with box:
-        png_col, svg_col, csv_col = st.columns(3, gap="small")
+        cols = st.columns(4 if html is not None else 3, gap="small")
+        png_col, svg_col, csv_col = cols[:3]
         png_col.download_button(
             "PNG", data=functools.partial(png_bytes, view), file_name=f"{stem}.png", mime="image/png",
             key=f"{key}_png", on_click="ignore", icon=":material/image:", width="stretch",
@@ -558,6 +561,13 @@ def export_panel(view: CurveView, key: str) -> None:
             key=f"{key}_csv", on_click="ignore", icon=":material/table:", width="stretch",
             help="The plotted numbers: prediction, then loss and gradient per curve.",
         )
+        if html is not None:
+            cols[3].download_button(
+                "HTML", data=html, file_name=f"{stem}.html", mime="text/html", key=f"{key}_html",
+                on_click="ignore", icon=":material/html:", width="stretch",
+                help="This section in one file that works offline, sliders and all: for docs sites, slides and "
+                     "notes (about 5 MB: plotly.js is inside).",
+            )
         st.markdown("**Run it yourself** with the settings above:")
         code = snippets(view)
         for tab, text in zip(st.tabs(list(code)), code.values(), strict=True):

@@ -343,10 +343,12 @@ def frame_table(slider: ClientSlider, columns_at: Callable[[np.ndarray], dict[st
 PARAM_WINDOW = 3
 
 
-def curve_frames(fig, slider: ClientSlider, curves_at: Callable[[float], tuple[Curve, ...]]) -> dict:
+def curve_frames(fig, slider: ClientSlider, curves_at: Callable[[float], tuple[Curve, ...]],
+                 window: int | None = PARAM_WINDOW) -> dict:
     """The frame table of a curve chart's parameter ``slider``: the loss and gradient traces of ``fig`` (a
-    :func:`lossapp.figures.curve_figure`) at each value around the slider's, from ``curves_at(value)`` (the
-    curves the slider moves; a value where one of them cannot be computed is ``missing``)."""
+    :func:`lossapp.figures.curve_figure`) at each value around the slider's (``window`` steps either side; every
+    value when None, as a file with no server needs), from ``curves_at(value)`` (the curves the slider moves; a
+    value where one of them cannot be computed is ``missing``)."""
     changed = {c.name for c in curves_at(slider.value)}  # the curves this slider moves
     roles = [(i, t.meta["role"], t.meta["curve"], np.asarray(t.y, dtype=np.float64)) for i, t in enumerate(fig.data)
              if t.meta and t.meta.get("role") in ("loss", "grad") and t.meta.get("curve") in changed]
@@ -365,4 +367,4 @@ def curve_frames(fig, slider: ClientSlider, curves_at: Callable[[float], tuple[C
                                               else r[name].grad for r in rows])}
                            for i, role, name, drawn in roles}, "missing": missing}
 
-    return frame_table(slider, columns, PARAM_WINDOW)
+    return frame_table(slider, columns, window)

@@ -71,7 +71,9 @@ __all__ = [
     "Stat",
     "apply_sync",
     "chart_json",
+    "chart_config",
     "client_slider",
+    "component_data",
     "ensure_plotly_js",
     "live_charts_enabled",
     "payload_bytes",
@@ -441,12 +443,18 @@ def slider_values(s: ClientSlider) -> list[float]:
     return values
 
 
+def chart_config(config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The plotly config a chart is drawn with: ``config`` (the app's default when None), resizing with its box,
+    with no way to upload the chart."""
+    return private_config(dict(CONFIG if config is None else config, responsive=True))
+
+
 def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] | None = None,
                  sliders: Sequence[ClientSlider] = (), names: dict[str, str] | None = None,
                  xrange: tuple[float, float] | None = None, readout: bool = True,
                  labels: dict[str, tuple[str, str]] | None = None, frames: dict[str, Any] | None = None,
                  follow: Sequence[ClientSlider] = (), mix: go.Figure | None = None,
-                 stats: Sequence[Stat] = ()) -> None:
+                 stats: Sequence[Stat] = ()) -> bytes | None:
     """Show ``fig`` under the widget-like identity ``key``; later figures with the same key redraw in place.
 
     ``alt`` is the chart's accessible name (a sentence saying what the chart shows). ``sliders`` are drawn under
@@ -465,11 +473,33 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     the chart (a frame patch replaces their texts). A chart with ``frames`` and ``follow`` (other charts' frame
     sliders) has no slider of its own and follows those as they move.
     """
-    config = private_config(dict(CONFIG if config is None else config, responsive=True))
+    config = chart_config(config)
     component = _chart_component() if live_charts_enabled() else None
     if component is None:
         st.plotly_chart(fig, config=config, key=key, alt=alt)
-        return
+        return None
+    data = component_data(fig, key=key, alt=alt, config=config, sliders=sliders, names=names, xrange=xrange,
+                          readout=readout, labels=labels, frames=frames, follow=follow, mix=mix, stats=stats)
+    if "controls" in data:  # which sync message the server applied last (see frontend/sync.js)
+        data["ack"] = st.session_state.get(_ack_key(key), 0)
+    payload = payload_bytes(fig, data)
+    if "controls" in data:
+        component(key=key, data=payload, width="stretch", height="content",
+                  on_sync_change=_sync_callback(key, tuple(sliders)))
+    else:
+        component(key=key, data=payload, width="stretch", height="content")
+    return payload
+
+
+def component_data(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any],
+                   sliders: Sequence[ClientSlider] = (), names: dict[str, str] | None = None,
+                   xrange: tuple[float, float] | None = None, readout: bool = True,
+                   labels: dict[str, tuple[str, str]] | None = None, frames: dict[str, Any] | None = None,
+                   follow: Sequence[ClientSlider] = (), mix: go.Figure | None = None,
+                   stats: Sequence[Stat] = ()) -> dict[str, Any]:
+    """What the chart component gets besides the figure (see :func:`plotly_chart` for the arguments; ``config``
+    as given): the app sends it with each run, the offline export of a section (:mod:`lossapp.section_html`)
+    writes it into the file."""
     data: dict[str, Any] = {"alt": alt, "config": config, "src": _static_url(), "key": key}
     if os.environ.get(PATCH_ENV, "") == "0":
         data["patch"] = False
@@ -484,18 +514,12 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     if follow and not sliders:
         data["follow"] = {s.id: s.value for s in follow}
         data["followSteps"] = {s.id: s.step for s in follow}
-        component(key=key, data=payload_bytes(fig, data), width="stretch", height="content")
-        return
-    if sliders:
+    elif sliders:
         data["controls"] = [s.to_json() for s in sliders]
-        data["ack"] = st.session_state.get(_ack_key(key), 0)
         data["names"] = dict(names or {})
         data["readout"] = bool(readout)
         if labels:
             data["labels"] = {k: list(v) for k, v in labels.items()}
         if xrange is not None:
             data["xrange"] = [float(xrange[0]), float(xrange[1])]
-        component(key=key, data=payload_bytes(fig, data), width="stretch", height="content",
-                   on_sync_change=_sync_callback(key, tuple(sliders)))
-    else:
-        component(key=key, data=payload_bytes(fig, data), width="stretch", height="content")
+    return data

@@ -3,6 +3,11 @@
 Every page calls :func:`setup_page` first (``app.py`` has drawn the sidebar by then). It also opens the page's
 box for link notices: when a value in the address had to be clamped or ignored (see :mod:`lossapp.urlstate`), one
 warning at the top of the page lists every such value once.
+
+One section anywhere: ``?section=<id>`` draws that section of its page alone; with ``embed=true`` (a docs page's
+iframe) the page's title, the sidebar and most spacing go too, and a small link opens the section in the full app.
+A section id of another page sends the visitor to that page (same address otherwise); an unknown one says so
+and shows the whole page. In full-page mode the sidebar offers the iframe code of each section of the page.
 """
 
 from __future__ import annotations
@@ -10,18 +15,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from lossapp import urlstate
 from lossapp.registry import PAGES
-from lossapp.steps import steps_of
+from lossapp.steps import STEPS, step, steps_of
 
 #: Session-state key of the one section this run draws (None: the whole page); set by :func:`setup_page`.
 _PICKED = "_lossapp_picked_step"
+#: Session-state key of the page this run draws (its ``url_path``), set by :func:`setup_page`.
+_PAGE = "_lossapp_page"
 
 #: The projector layout's styles, kept with the chart component's CSS (read once, on import).
 PRESENT_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present.css').read_text()}</style>"
 #: On every page: formulas that fit a phone (see the file).
 BASE_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'base.css').read_text()}</style>"
+#: One section in a docs page's iframe (``?section=<id>&embed=true``): no title, no sidebar, compact.
+EMBED_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'embed.css').read_text()}</style>"
+#: The size of the iframe the embed code proposes (a docs page's column).
+EMBED_SIZE = (700, 600)
 
 
 def presentation_mode() -> bool:
@@ -42,13 +54,99 @@ def setup_page(title: str, icon: str = "📉") -> bool:
     # Embedded in a docs page (?embed=true in an iframe), the page itself is the content: the sidebar starts closed.
     st.set_page_config(page_title=f"{title} · Loss functions explained", page_icon=icon, layout="wide",
                        initial_sidebar_state="collapsed" if embedded() else "auto")
+    page = _url_path(title)
+    st.session_state[_PAGE] = page
     urlstate.start_page()
     st.html(BASE_CSS)  # style only: Streamlit adds it to the page without a visible block
     present = presentation_mode()
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
-    st.session_state[_PICKED] = _picked_step(title, present)
+    picked = _picked_step(title, present)
+    st.session_state[_PICKED] = picked
+    asked = st.query_params.get("section")
+    if asked and picked is None:
+        _elsewhere(asked)
+    if picked is not None and embedded():
+        st.html(EMBED_CSS)  # style only
+        # (Streamlit opens a Markdown link in a new tab: the docs page around the iframe stays)
+        st.caption(f"[Open in the full app ↗]({page_url(step(picked).page)}#{picked})")
+    elif picked is None and not present and not embedded() and page is not None and steps_of(page):
+        _embed_codes(page)
     return present
+
+
+def _url_path(title: str) -> str | None:
+    return next((p.url_path for p in PAGES if p.title == title), None)
+
+
+def _elsewhere(asked: str) -> None:
+    """``?section=`` names no section of this page: go to the page that has it (the rest of the address kept),
+    or, for an id no page has, say so above the whole page."""
+    target = next((s for s in STEPS if s.id == asked), None)
+    if target is None:
+        urlstate.add_notice(f"`section`: no section is called {urlstate.quote_token(asked)}, so the whole page is "
+                            f"shown (sections: {', '.join(s.id for s in STEPS)})")
+        return
+    script = next(p.script for p in PAGES if p.url_path == target.page)
+    try:
+        st.switch_page(script, query_params=st.query_params.to_dict())
+    except StreamlitPageNotFoundError:  # the page runs without the app's router (a test of the script alone)
+        urlstate.add_notice(f"`section`: “{target.title}” is on the {target.page} page, so this page is shown "
+                            "whole")
+
+
+def page_url(page: str) -> str:
+    """The address of the app's page ``page`` (a ``url_path``) as the visitor reaches the app (the same scheme,
+    host and base path), or a path from the root when the server does not know it (tests)."""
+    here = _context_url()
+    current = _url_path_of_run()
+    root = here
+    if here and current and here.rstrip("/").endswith("/" + current):
+        root = here.rstrip("/")[: -len(current)]
+    root = (root or "/").rstrip("/")
+    return f"{root}/{page}" if page else f"{root}/"
+
+
+def _context_url() -> str | None:
+    try:
+        return st.context.url
+    except Exception:  # noqa: BLE001 - no browser context (bare mode, some tests)
+        return None
+
+
+def _url_path_of_run() -> str | None:
+    return st.session_state.get(_PAGE)
+
+
+def section_url(step_id: str, embed: bool = False) -> str:
+    """The address that shows section ``step_id`` alone (in an iframe with ``embed``)."""
+    return f"{page_url(step(step_id).page)}?section={step_id}" + ("&embed=true" if embed else "")
+
+
+def link_to(key: str) -> str:
+    """The address of section ``key`` alone when it is a step id, else of the page this run draws (a chart
+    inside a section of another name: Compare's "cmp")."""
+    if any(s.id == key for s in STEPS):
+        return section_url(key)
+    return page_url(_url_path_of_run() or "")
+
+
+def embed_code(step_id: str, size: tuple[int, int] = EMBED_SIZE) -> str:
+    """The HTML a docs page pastes to show section ``step_id`` in an iframe."""
+    width, height = size
+    return (f'<iframe src="{section_url(step_id, embed=True)}" title="{step(step_id).title} · Loss functions '
+            f'explained" width="{width}" height="{height}" style="border: 0" loading="lazy"></iframe>')
+
+
+def _embed_codes(page: str) -> None:
+    """The sidebar's "Embed a section" popover: pick one of the page's sections, copy its iframe code."""
+    steps = steps_of(page)
+    with st.sidebar.popover("Embed a section", icon=":material/code:", width="stretch"):
+        picked = st.selectbox("Section", [s.id for s in steps], format_func=lambda i: step(i).title,
+                              key=f"_lossapp_embed_pick_{page}") if len(steps) > 1 else steps[0].id
+        st.caption(f"Paste this into a web page to show “{step(picked).title}” alone, sliders and all:")
+        st.code(embed_code(picked), language="html", wrap_lines=True)
+        st.markdown(f"[Preview the section alone]({section_url(picked)})")
 
 
 def _picked_step(title: str, present: bool) -> str | None:

@@ -30,6 +30,7 @@ from lossapp.frames import (
 )
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
+from lossapp.offline_export import offline_download
 from losscore import CosineEmbeddingLoss
 from losscore.catalog import CATALOG, LossSpec
 
@@ -171,9 +172,8 @@ def _cos_angle_view(label: float, params: dict, sample_weight: float, theta: flo
                 f"{nums(-0.5 * at['g1'], 3)}, input2 {nums(-0.5 * at['g2'], 3)}.")
         if sliders:
             param_frames = cosine_param_frames(theta, margin, weight, sample_weight, label, present)
-            plotly_chart(fig, key="cos_vectors", alt=alt2, sliders=sliders, stats=stats,
-                         frames={**cosine_frames(theta, margin, weight, sample_weight, label, present, "vectors"),
-                                 **param_frames[0]})
+            sent = plotly_chart(fig, key="cos_vectors", alt=alt2, sliders=sliders, stats=stats, frames={
+                **cosine_frames(theta, margin, weight, sample_weight, label, present, "vectors"), **param_frames[0]})
             st.caption(alt2)
         else:
             captioned_chart(fig, "cos_vectors", alt2)
@@ -181,11 +181,13 @@ def _cos_angle_view(label: float, params: dict, sample_weight: float, theta: flo
     lines = ((r["margin_angle"], "arccos(margin)"),)
     with a_right:
         if sliders:
-            plotly_chart(memo_curve_figure(view, present, lines), key="cos_curve_chart", alt=view.alt_text(),
-                         follow=sliders, frames={
-                             **cosine_frames(theta, margin, weight, sample_weight, label, present, "curve"),
-                             **param_frames[1]})
+            followed = plotly_chart(
+                memo_curve_figure(view, present, lines), key="cos_curve_chart", alt=view.alt_text(), follow=sliders,
+                frames={**cosine_frames(theta, margin, weight, sample_weight, label, present, "curve"),
+                        **param_frames[1]})
             st.caption(view.alt_text())
+            spec = CATALOG["CosineEmbeddingLoss"]
+            offline_download("cosine", [sent, followed], formula=spec.formula, paragraphs=(spec.summary,))
         else:
             curve_chart(view, "cos_curve", present, lines)
 

@@ -20,6 +20,7 @@ from lossapp.counterparts import show_counterparts
 from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, figure_columns, frame_table, section_sliders, show_stats, window_values
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
+from lossapp.offline_export import offline_download
 from losscore.catalog import CATALOG
 
 
@@ -421,14 +422,17 @@ def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSli
                    "infeasible: CTCLoss returns +inf with a zero gradient, and the lattice below has no complete "
                    "path.")
 
+    sent: list[bytes | None] = []  # the charts as sent, for the section's offline file
+
     def show(name: str, alt: str, lead: bool = False) -> None:
         if not sliders:
             captioned_chart(figs[name], name, alt)
         elif lead:  # the sliders and the numbers go with the first chart; the others follow
-            plotly_chart(figs[name], key=name, alt=alt, sliders=sliders, stats=stats, frames=frames[name])
+            sent.append(plotly_chart(figs[name], key=name, alt=alt, sliders=sliders, stats=stats,
+                                     frames=frames[name]))
             st.caption(alt)
         else:
-            plotly_chart(figs[name], key=name, alt=alt, follow=sliders, frames=frames[name])
+            sent.append(plotly_chart(figs[name], key=name, alt=alt, follow=sliders, frames=frames[name]))
             st.caption(alt)
 
     greedy = ", ".join(f"t{t} {s} {r['probs'][t, k]:.2f}" for t, (s, k) in
@@ -473,6 +477,8 @@ def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSli
         st.caption("The gradient for the scores at step t is the softmax minus the lattice posteriors gathered "
                    "by class (times the weights): it lowers classes the network over-predicts and raises the "
                    "ones the alignments need.")
+    spec = CATALOG["CTCLoss"]
+    offline_download("ctc", sent, formula=spec.formula, paragraphs=(spec.summary,))
 
 
 #: The tutorial's sentence on CTC and best paths, and what is wrong with it (shown next to the best path).

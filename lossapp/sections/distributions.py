@@ -20,6 +20,7 @@ from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, frame_table, marker_columns, section_sliders, show_stats
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
+from lossapp.offline_export import offline_download
 from losscore import KLDivLoss
 from losscore.catalog import CATALOG
 
@@ -166,21 +167,24 @@ KLB_P = (0.2, 0.5, 0.2, 0.1, 0.1, 0.1)
 KLB_Z = (0.39, 1.31, 0.39, -0.3, 0.0, 0.0)
 
 
+KLB_TEXT = (
+    "KL divergence is not a distance: swapping the two distributions changes the number. KL(q ‖ p), "
+    "what KLDivLoss computes with the label q as the first argument, weighs every class by the target "
+    "q, so it punishes hard a prediction that leaves out a class the target uses (p near 0 where q is "
+    "not: the term q·log(q/p) blows up), while it barely notices probability that p spends on classes q "
+    "does not use. The reverse, KL(p ‖ q), does the opposite. Set a target weight to 0 to see the "
+    "reverse become infinite, or a predicted probability to 0 to see KLDivLoss do so. The sliders give "
+    "weights that are rescaled to sum to 1; with logits, the prediction is their softmax and goes to "
+    "the loss raw with from_logits=False."
+)
+
+
 @st.fragment
 def kl_bars_section(present: bool) -> None:
     """Target and prediction as sliders (probabilities, or logits through softmax) and KL in both directions."""
     st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)")
     if not present:
-        st.markdown(
-            "KL divergence is not a distance: swapping the two distributions changes the number. KL(q ‖ p), "
-            "what KLDivLoss computes with the label q as the first argument, weighs every class by the target "
-            "q, so it punishes hard a prediction that leaves out a class the target uses (p near 0 where q is "
-            "not: the term q·log(q/p) blows up), while it barely notices probability that p spends on classes q "
-            "does not use. The reverse, KL(p ‖ q), does the opposite. Set a target weight to 0 to see the "
-            "reverse become infinite, or a predicted probability to 0 to see KLDivLoss do so. The sliders give "
-            "weights that are rescaled to sum to 1; with logits, the prediction is their softmax and goes to "
-            "the loss raw with from_logits=False."
-        )
+        st.markdown(KLB_TEXT)
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         k = int(bound_radio(st, "number of classes K", [2, 3, 4, 5, 6], index=2, key="klb_n", horizontal=True,
@@ -221,10 +225,12 @@ def kl_bars_section(present: bool) -> None:
                      f"p·log(p/q) = {nums(r['terms_pq'])} (sum {fmt(r['kl_pq'])})." + note)
         if sliders:
             dist_frames, terms_frames = kl_frames(tuple(q_w), tuple(pred), mode)
-            plotly_chart(dist, key="klb_dist", alt=dist_alt, sliders=sliders, stats=stats, frames=dist_frames)
+            sent = [plotly_chart(dist, key="klb_dist", alt=dist_alt, sliders=sliders, stats=stats,
+                                 frames=dist_frames)]
             st.caption(dist_alt)
-            plotly_chart(terms, key="klb_terms", alt=terms_alt, follow=sliders, frames=terms_frames)
+            sent.append(plotly_chart(terms, key="klb_terms", alt=terms_alt, follow=sliders, frames=terms_frames))
             st.caption(terms_alt)
+            offline_download("kl-directions", sent, formula=CATALOG["KLDivLoss"].formula, paragraphs=(KLB_TEXT,))
         else:
             captioned_chart(dist, "klb_dist", dist_alt)
             captioned_chart(terms, "klb_terms", terms_alt)
@@ -359,8 +365,8 @@ def poisson_counts_section(present: bool) -> None:
                     f"{r['hist_labels'][-1]} (the last bar: that count or more).")
         views = _poisson_views(r, rate, full)
         if sliders:  # the rate moves the bars and both markers in the browser
-            plotly_chart(hist, key="pn_hist", alt=hist_alt, sliders=sliders, stats=stats,
-                         frames=poisson_frames(tuple(counts), full, present, "pn_hist"))
+            sent = [plotly_chart(hist, key="pn_hist", alt=hist_alt, sliders=sliders, stats=stats,
+                                 frames=poisson_frames(tuple(counts), full, present, "pn_hist"))]
             st.caption(hist_alt)
         else:
             captioned_chart(hist, "pn_hist", hist_alt)
@@ -370,11 +376,14 @@ def poisson_counts_section(present: bool) -> None:
     for (name, (view, lines)), col in zip(views.items(), (c1, c2), strict=True):
         with col:
             if sliders:
-                plotly_chart(memo_curve_figure(view, present, lines), key=f"pn_{name}_chart", alt=view.alt_text(),
-                             follow=sliders, frames=poisson_frames(tuple(counts), full, present, name))
+                sent.append(plotly_chart(memo_curve_figure(view, present, lines), key=f"pn_{name}_chart",
+                                         alt=view.alt_text(), follow=sliders,
+                                         frames=poisson_frames(tuple(counts), full, present, name)))
                 st.caption(view.alt_text())
             else:
                 curve_chart(view, f"pn_{name}", present, lines)
+    if sliders:
+        offline_download("poisson-counts", sent, formula=CATALOG["PoissonNLLLoss"].formula)
     st.caption(
         f"compute_full={full}: the loss is {fmt(r['rate']['at'])}. The exact average negative "
         f"log-likelihood, μ − t·log μ + log(t!) with log(t!) from lgamma, is {fmt(r['exact'])}; compute_full adds "
@@ -472,9 +481,10 @@ def stirling_section(present: bool) -> None:
                f"exact − Stirling below: {first}" + (f"; t={tmax}: {err[tmax]:.4f}" if tmax > 8 else "")
                + ". Zero for t = 0 and 1.")
         if sliders:
-            plotly_chart(fig, key="pn_stirling", alt=alt, sliders=sliders, stats=stats,
-                         frames=stirling_frames(tmax))
+            sent = plotly_chart(fig, key="pn_stirling", alt=alt, sliders=sliders, stats=stats,
+                                frames=stirling_frames(tmax))
             st.caption(alt)
+            offline_download("stirling", [sent])
         else:
             captioned_chart(fig, "pn_stirling", alt)
     if not present:

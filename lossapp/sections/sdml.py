@@ -14,6 +14,7 @@ from lossapp.counterparts import show_counterparts
 from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats, traces_columns
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
+from lossapp.offline_export import offline_download
 from losscore.catalog import CATALOG, LossSpec
 
 
@@ -75,6 +76,7 @@ def _sdml_charts(x1: np.ndarray, x2: np.ndarray, r: dict, alpha: float, lr: floa
         show_stats(stats, per_row=1)
     st.caption("Per row: " + ", ".join(f"{name} {fmt(v)}" for name, v in zip(rows, r["values"], strict=True)))
     key = (tuple(map(tuple, x1)), tuple(map(tuple, x2)), alpha, lr, present)
+    sent: bytes | None = None  # the pairs chart as sent, when drawn with browser-side sliders
     q_fig = memo_figure("sdml_q", (len(x1), alpha, present), lambda: figures.heatmap_figure(
         r["q"], x_labels=cols, y_labels=rows, title="Q: smoothed targets", zmin=0, zmax=1, present=present))
     q_alt = (f"Heatmap of the smoothed target matrix Q for α = {alpha:g}: {1 - alpha:.3g} on the diagonal, "
@@ -90,7 +92,8 @@ def _sdml_charts(x1: np.ndarray, x2: np.ndarray, r: dict, alpha: float, lr: floa
             if sliders:
                 pairs_frames, q_frames = sdml_frames(tuple(map(tuple, x1)), tuple(map(tuple, x2)), alpha, lr,
                                                      present)
-                plotly_chart(fig, key="sdml_pairs", alt=alt, sliders=sliders, stats=stats, frames=pairs_frames)
+                sent = plotly_chart(fig, key="sdml_pairs", alt=alt, sliders=sliders, stats=stats,
+                                    frames=pairs_frames)
                 st.caption(alt)
             else:
                 captioned_chart(fig, "sdml_pairs", alt)
@@ -112,8 +115,11 @@ def _sdml_charts(x1: np.ndarray, x2: np.ndarray, r: dict, alpha: float, lr: floa
                              f"{nums(r['p'], 3)}.")
     with p2:
         if sliders:
-            plotly_chart(q_fig, key="sdml_q", alt=q_alt, follow=sliders, frames=q_frames)
+            followed = plotly_chart(q_fig, key="sdml_q", alt=q_alt, follow=sliders, frames=q_frames)
             st.caption(q_alt)
+            if sent is not None:  # the pairs' sliders and the targets that follow them (the heatmaps do not)
+                spec = CATALOG["SDMLLoss"]
+                offline_download("sdml", [sent, followed], formula=spec.formula, paragraphs=(spec.summary,))
         else:
             captioned_chart(q_fig, "sdml_q", q_alt)
     if not present:

@@ -17,6 +17,7 @@ from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats
 from lossapp.live_chart import Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
+from lossapp.offline_export import offline_download
 from losscore import SoftmaxCrossEntropyLoss
 from losscore.catalog import CATALOG, LossSpec
 
@@ -209,21 +210,24 @@ def _sce_logit_curve(params: dict, logits, label, true_class: int, curve_shown: 
 SM_LOGITS = (2.0, 1.0, 0.1, -1.0, 0.5)
 
 
+SM_TEXT = (
+    "Move the logits of a single example and watch three things per class: the softmax probability p, "
+    "the target q and the gradient p − q that the loss sends back to each logit. The gradient sums to "
+    "zero across the classes, is negative only where the target asks for more probability than the "
+    "softmax gives, and vanishes only when p equals q. A dense label smoothed by ε keeps a little "
+    "target on every class, so even a perfect one-hot prediction keeps a non-zero loss and gradient. "
+    "Multiply the logits to see the softmax sharpen and, past about 88 in float32 or 709 in float64, "
+    "the step-by-step formula break while the fused loss carries on."
+)
+
+
 @st.fragment
 def softmax_sliders_section(present: bool) -> None:
     """3 to 5 logits as sliders: softmax bars, the loss for a sparse and a smoothed dense label, the gradient
     softmax − target, and the naive two-step loss next to the fused one as the logits are scaled up."""
     st.header("Logits as sliders: softmax, loss and gradient")
     if not present:
-        st.markdown(
-            "Move the logits of a single example and watch three things per class: the softmax probability p, "
-            "the target q and the gradient p − q that the loss sends back to each logit. The gradient sums to "
-            "zero across the classes, is negative only where the target asks for more probability than the "
-            "softmax gives, and vanishes only when p equals q. A dense label smoothed by ε keeps a little "
-            "target on every class, so even a perfect one-hot prediction keeps a non-zero loss and gradient. "
-            "Multiply the logits to see the softmax sharpen and, past about 88 in float32 or 709 in float64, "
-            "the step-by-step formula break while the fused loss carries on."
-        )
+        st.markdown(SM_TEXT)
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         n = int(bound_radio(st, "number of classes K", [3, 4, 5], index=1, key="sm_n", horizontal=True, bind=BIND,
@@ -249,9 +253,11 @@ def softmax_sliders_section(present: bool) -> None:
         alt = (f"Bars per class for logits {nums(logits, 3)} and true class {y}: softmax p = {nums(r['p'])}, "
                f"{kind} label q = {nums(target)}, gradient dL/dlogit = p − q = {nums(grad)}.")
         if sliders:
-            plotly_chart(fig, key="sm_bars", alt=alt, sliders=sliders, stats=stats,
-                         frames=softmax_frames(z, scale, y, eps, kind))
+            sent = plotly_chart(fig, key="sm_bars", alt=alt, sliders=sliders, stats=stats,
+                                frames=softmax_frames(z, scale, y, eps, kind))
             st.caption(alt)
+            offline_download("softmax-sliders", [sent], formula=CATALOG["SoftmaxCrossEntropyLoss"].formula,
+                             paragraphs=(SM_TEXT,))
         else:
             show_stats(stats[:2], per_row=2)
             captioned_chart(fig, "sm_bars", alt)

@@ -17,6 +17,7 @@ from lossapp.counterparts import show_counterparts
 from lossapp.formatting import clean, fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats, traces_columns
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
+from lossapp.offline_export import offline_download
 from losscore.catalog import CATALOG, LossSpec
 
 
@@ -97,9 +98,10 @@ def triplet_section(present: bool) -> None:
                    f"{fmt(t['loss'])}; margin circle of radius {t['r_margin']:.3g} around the anchor; step arrows "
                    "(−η·gradient) " + "; ".join(f"{n} {s}" for n, s in zip(names, steps, strict=True)) + ".")
             if sliders:
-                plotly_chart(fig, key="tri_plot", alt=alt, sliders=sliders, stats=stats,
-                             frames=triplet_frames(tuple(values), present))
+                sent = plotly_chart(fig, key="tri_plot", alt=alt, sliders=sliders, stats=stats,
+                                    frames=triplet_frames(tuple(values), present))
                 st.caption(alt)
+                offline_download("triplet", [sent], formula=spec.formula, paragraphs=(spec.summary,))
             else:
                 captioned_chart(fig, "tri_plot", alt)
         st.dataframe(pd.DataFrame(clean(t["grads"]), index=[f"dL/d{n}" for n in names],

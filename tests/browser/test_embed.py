@@ -11,10 +11,16 @@ import http.server
 import threading
 import urllib.parse
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
+from lossapp.page import embed_code
+
 from .harness import ALL_DRAWN, CHART, EXCEPTION, IDLE, free_port
+
+#: What the Regression page's sidebar offers for its Huber section (addresses from the app's root).
+EMBED_CODE = embed_code("huber")
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Docs: regression losses</title></head>
@@ -27,10 +33,10 @@ DOCS_PAGE = """<!doctype html>
 """
 
 
-@pytest.fixture
-def docs_site(server) -> Iterator[str]:
-    """A docs page on its own loopback port that embeds the app's Regression page."""
-    body = DOCS_PAGE.format(src=f"{server}/Regression?embed=true").encode()
+@contextmanager
+def serving(body: bytes) -> Iterator[str]:
+    """``body`` served as the only page of a plain HTTP server on a loopback port (another origin than the
+    app's, as a docs site is); yields its address."""
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the http.server API
@@ -55,6 +61,13 @@ def docs_site(server) -> Iterator[str]:
         httpd.shutdown()
         httpd.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture
+def docs_site(server) -> Iterator[str]:
+    """A docs page on its own loopback port that embeds the app's Regression page."""
+    with serving(DOCS_PAGE.format(src=f"{server}/Regression?embed=true").encode()) as url:
+        yield url
 
 
 def runs_in(frame) -> int:
@@ -104,3 +117,68 @@ def test_a_link_in_a_shared_address_is_shown_as_text_not_as_a_link(page, server)
         assert page.locator('[data-testid="stAlert"] a, [data-testid="stAlert"] img').count() == 0, hostile
         assert page.locator('a[href*="e.example"], img[src*="e.example"]').count() == 0, hostile
         assert page.locator(EXCEPTION).count() == 0
+
+
+#: A docs page that embeds one section with the code the app's sidebar offers (lossapp.page.embed_code).
+SECTION_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Docs: the Huber loss</title></head>
+<body style="margin: 0">
+  <p>The Huber loss, live:</p>
+  {code}
+</body></html>
+"""
+
+
+def test_one_section_embedded_in_a_docs_page_fits_its_frame_and_reacts(page, server):
+    from lossapp.page import EMBED_SIZE
+
+    code = EMBED_CODE.replace("/Regression?", f"{server}/Regression?")
+    with serving(SECTION_PAGE.format(code=code).encode()) as url:
+        page.goto(url)
+        page.frame_locator("iframe").locator(CHART).first.wait_for()
+        inner = next(f for f in page.frames if "section=huber" in f.url)
+        inner.wait_for_selector(IDLE)
+        inner.wait_for_function("window.__stRuns > 0")
+        inner.wait_for_function(ALL_DRAWN)
+
+        # the section alone: its heading and chart, not the page's title, the other sections or the sidebar
+        headings = inner.locator("h1:visible, h2:visible, h3:visible").all_inner_texts()
+        assert any(h.startswith("Huber loss") for h in headings), headings
+        assert not any(h.startswith(("Regression losses", "L1 loss", "L2 loss")) for h in headings), headings
+        assert inner.locator('[data-testid="stSidebar"]:visible, [data-testid="stExpandSidebarButton"]:visible'
+                             ).count() == 0
+        assert inner.locator(CHART).count() == 1
+        # nothing covers the top of the section (Streamlit's top bar is opaque even when empty)
+        assert inner.evaluate("""() => { const h = Array.from(document.querySelectorAll('h3'))
+            .find((e) => e.innerText.startsWith('Huber loss')); const r = h.getBoundingClientRect();
+            return r.top >= 0 && document.elementFromPoint(r.left + 4, r.top + 2)?.closest('h3') === h; }""")
+
+        # the chart fits the frame the embed code proposes (and so the docs column)
+        frame_box = page.locator("iframe").bounding_box()
+        assert (round(frame_box["width"]), round(frame_box["height"])) == EMBED_SIZE
+        chart = inner.locator(CHART).first.bounding_box()
+        assert chart["x"] >= frame_box["x"] and chart["x"] + chart["width"] <= frame_box["x"] + frame_box["width"]
+        assert chart["height"] <= frame_box["height"]
+
+        # a small link opens the section in the full app, in a new tab (the docs page stays)
+        link = inner.get_by_role("link", name="Open in the full app ↗")
+        assert link.get_attribute("target") == "_blank"
+        assert link.get_attribute("href") == f"{server}/Regression#huber"
+
+        # it reacts: the marker moves in the browser and the readout follows
+        marker = inner.locator('[data-testid="lossappControls"] input[data-param="huber_pred"]')
+        marker.press("ArrowLeft")
+        inner.wait_for_function("() => document.querySelector('[data-testid=\"lossappReadout\"] dd')?.innerText "
+                                "=== '1.4500'")
+        assert inner.locator(EXCEPTION).count() == 0
+        assert page.console_errors == []
+
+
+def test_a_section_of_another_page_opens_on_its_own_page(page, server):
+    page.goto(f"{server}/Regression?section=kl&embed=true")
+    page.wait_for_function("() => location.pathname.endsWith('/Distributions')")
+    page.wait_for_selector(IDLE)
+    page.get_by_role("heading", name="Kullback-Leibler divergence").first.wait_for()
+    assert "section=kl" in page.url and "embed=true" in page.url
+    assert page.get_by_role("heading", name="Regression losses").count() == 0
+    assert page.locator(EXCEPTION).count() == 0
