@@ -60,7 +60,7 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.errors import StreamlitAPIException
 
-from lossapp import urlstate
+from lossapp import locks, urlstate
 from lossapp.controls import decimals_of
 from lossapp.figures import CONFIG
 
@@ -326,6 +326,7 @@ def client_slider(key: str, label: str, *, low: float, high: float, step: float,
     out-of-range values are clamped and anything else falls back to ``default``, each with a notice, and the
     address is corrected so the notice is shown once)."""
     probe = ClientSlider(key, label, low, high, step, default, role, help)
+    urlstate.note_key(key)
     values = st.query_params.get_all(key)
     raw: str | list[str] | None = None if not values else values[0] if len(values) == 1 else values
     decision = urlstate.check_number(raw, key, low=low, high=high, default=default)
@@ -487,7 +488,9 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
         component(key=key, data=payload_bytes(fig, data), width="stretch", height="content")
         return
     if sliders:
-        data["controls"] = [s.to_json() for s in sliders]
+        # a lesson's locked sliders are drawn disabled (hidden ones not drawn), and a sync never moves them
+        data["controls"] = [{**s.to_json(), **({"locked": True} if locks.locked(s.id) else {}),
+                             **({"hidden": True} if locks.hidden(s.id) else {})} for s in sliders]
         data["ack"] = st.session_state.get(_ack_key(key), 0)
         data["names"] = dict(names or {})
         data["readout"] = bool(readout)
@@ -496,6 +499,6 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
         if xrange is not None:
             data["xrange"] = [float(xrange[0]), float(xrange[1])]
         component(key=key, data=payload_bytes(fig, data), width="stretch", height="content",
-                   on_sync_change=_sync_callback(key, tuple(sliders)))
+                   on_sync_change=_sync_callback(key, tuple(s for s in sliders if not locks.locked(s.id))))
     else:
         component(key=key, data=payload_bytes(fig, data), width="stretch", height="content")

@@ -47,15 +47,27 @@ def setup_page(title: str, icon: str = "📉") -> bool:
     present = presentation_mode()
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
-    st.session_state[_PICKED] = _picked_step(title, present)
+    picked = _picked_step(title, present)
+    st.session_state[_PICKED] = picked
+    page = _page_path(title)
+    # the controls read before the first shown() call belong to the page's one section (Compare, Sequences)
+    urlstate.enter_section(picked or next((s.id for s in steps_of(page)), None) if page is not None else None)
+    from lossapp import lesson_bar, section_tools  # they draw widgets built on modules that import this one
+
+    section_tools.start_run()
+    lesson_bar.lesson_bar(page, picked)
     return present
+
+
+def _page_path(title: str) -> str | None:
+    return next((p.url_path for p in PAGES if p.title == title), None)
 
 
 def _picked_step(title: str, present: bool) -> str | None:
     """The id of the one section the address asks for, if it is a section of this page: ``?section=`` (an embed
     of one section) or, in presentation mode, ``?step=``."""
     asked = st.query_params.get("section") or (st.query_params.get("step") if present else None)
-    page = next((p.url_path for p in PAGES if p.title == title), None)
+    page = _page_path(title)
     ids = {s.id for s in steps_of(page)} if page is not None else set()
     return asked if asked in ids else None
 
@@ -73,4 +85,10 @@ def full_page() -> bool:
 def shown(step_id: str) -> bool:
     """Whether the page draws section ``step_id`` (a :data:`lossapp.steps.STEPS` id) in this run."""
     picked = picked_step()
-    return picked is None or picked == step_id
+    if picked is not None and picked != step_id:
+        return False
+    urlstate.enter_section(step_id)
+    from lossapp.section_tools import tools
+
+    tools(step_id)
+    return True
