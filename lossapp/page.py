@@ -52,10 +52,12 @@ def setup_page(title: str, icon: str = "📉") -> bool:
     page = _page_path(title)
     # the controls read before the first shown() call belong to the page's one section (Compare, Sequences)
     urlstate.enter_section(picked or next((s.id for s in steps_of(page)), None) if page is not None else None)
-    from lossapp import lesson_bar, section_tools  # they draw widgets built on modules that import this one
+    from lossapp import lesson_bar, lesson_builder, section_tools  # widgets built on modules that import this one
 
     section_tools.start_run()
     lesson_bar.lesson_bar(page, picked)
+    if not present and not embedded():
+        lesson_builder.builder(page, picked)
     return present
 
 
