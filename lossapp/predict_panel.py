@@ -59,6 +59,8 @@ def forget_predictions(step_ids: Sequence[str] | None = None) -> None:
 
 def _again(step_id: str) -> None:
     st.session_state[_STATE + step_id] = again(st.session_state.get(_STATE + step_id, PredictState()))
+    for k in [k for k in st.session_state if str(k).startswith(f"{step_id}_guess_")]:
+        del st.session_state[k]  # an empty form: the last guesses are not offered again
 
 
 def _show_verdicts(step_id: str, questions: Sequence[Question], state: PredictState) -> None:
