@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lossapp import lessons, locks, urlstate
-from lossapp.registry import PAGES
+from lossapp import lessons, locks, pager, urlstate
 from lossapp.section_tools import LESSON_VALUES
 from lossapp.steps import step
 
@@ -33,21 +32,11 @@ def step_address(lesson: lessons.Lesson, k: int, lesson_param: str) -> dict[str,
     return query
 
 
-def go_to_step(lesson: lessons.Lesson, k: int, lesson_param: str, page_path: str | None) -> None:
+def go_to_step(lesson: lessons.Lesson, k: int, lesson_param: str) -> None:
     """Show step ``k`` of ``lesson``: on this page by a rerun, else by switching page (both end the run)."""
-    from lossapp.predict_panel import forget_predictions
-
-    query = step_address(lesson, k, lesson_param)
-    query.update({p: st.query_params[p] for p in _CARRIED if p in st.query_params})
-    urlstate.forget({k for k in urlstate.REGISTRY if k in st.session_state})
-    forget_predictions()
-    target = step(lesson.steps[k - 1].id).page
-    if target == page_path:
-        urlstate.set_address(query, replace=True)
-        urlstate.seed_from_address()
-        st.rerun()
-    page = next(p for p in PAGES if p.url_path == target)
-    st.switch_page(page.script, query_params=query)
+    target = _target(lesson, k, lesson_param)
+    _prepare(target)
+    pager.go(target)
 
 
 def lesson_bar(page_path: str | None, picked: str | None) -> None:
@@ -65,7 +54,7 @@ def lesson_bar(page_path: str | None, picked: str | None) -> None:
     k = lessons.position(st.query_params.get("lstep"), lesson)
     s = lesson.steps[k - 1]
     if page_path != step(s.id).page or picked != s.id:
-        go_to_step(lesson, k, raw, page_path)
+        go_to_step(lesson, k, raw)
     locks.set_locks(s.lock, s.hide)
     st.session_state[LESSON_VALUES] = (s.id, {p: v for p, v in step_address(lesson, k, raw).items()
                                               if p not in lessons.RESERVED})
@@ -75,15 +64,17 @@ def lesson_bar(page_path: str | None, picked: str | None) -> None:
         st.progress(k / len(lesson))
         if s.prompt:
             st.info(urlstate.md_escape(s.prompt), icon=":material/lightbulb:")
-        row = st.container(horizontal=True, gap="small")
-        back = row.button("Previous", key="lesson_prev", disabled=k == 1, icon=":material/arrow_back:",
-                          help="The lesson's previous step.")
-        forward = row.button("Next", key="lesson_next", disabled=k == len(lesson), type="primary",
-                             icon=":material/arrow_forward:", help="The lesson's next step.")
-        leave = row.button("Leave the lesson", key="lesson_leave", type="tertiary", icon=":material/close:",
-                           help="Show the whole page, without the lesson's locks.")
-    if back or forward:
-        go_to_step(lesson, k - 1 if back else k + 1, raw, page_path)
+        prev_t = _target(lesson, k - 1, raw) if k > 1 else None
+        next_t = _target(lesson, k + 1, raw) if k < len(lesson) else None
+        # a press of Previous / Next (a click or the clicker's keys): the pager opens its target; the controls
+        # forget their states first, so the target step's values apply as when its link is opened
+        pressed = prev_t if st.session_state.get("lesson_prev") else next_t if st.session_state.get(
+            "lesson_next") else None
+        if pressed is not None:
+            _prepare(pressed)
+        pager.pager(prev_t, next_t, f"{k} / {len(lesson)}", key="lesson")
+        leave = st.button("Leave the lesson", key="lesson_leave", type="tertiary", icon=":material/close:",
+                          help="Show the whole page, without the lesson's locks.")
     if leave:
         for p in ("lesson", "lstep", "section"):
             if p in st.query_params:
@@ -91,3 +82,19 @@ def lesson_bar(page_path: str | None, picked: str | None) -> None:
         locks.set_locks()
         st.session_state[LESSON_VALUES] = None
         st.rerun()
+
+
+def _target(lesson: lessons.Lesson, k: int, raw: str) -> pager.Target:
+    query = step_address(lesson, k, raw)
+    query.update({p: st.query_params[p] for p in _CARRIED if p in st.query_params})
+    return pager.Target(step(lesson.steps[k - 1].id).page, query, f"Step {k}: {step(lesson.steps[k - 1].id).title}")
+
+
+def _prepare(target: pager.Target) -> None:
+    """Before the pager opens ``target``: every control forgets its state and is unbound from the address,
+    and the address the widgets are seeded from is the target's."""
+    from lossapp.predict_panel import forget_predictions
+
+    urlstate.forget({k for k in urlstate.REGISTRY if k in st.session_state})
+    forget_predictions()
+    urlstate.seed_from(dict(target.params))

@@ -528,3 +528,11 @@ def seed_from_address() -> None:
 
     with get_session_state().query_params() as qp:
         qp.set_initial_query_params_from_current()
+
+
+def seed_from(values: dict[str, str]) -> None:
+    """Let the widgets created next take their values from ``values`` (the address about to be opened)."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        qp._initial_query_params = {k: [v] for k, v in values.items()}
