@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from lossapp import lessons
 from lossapp.lessons import Lesson, LessonError, LessonStep, decode, encode
 from lossapp.locks import HIDE_MARKER
-from lossapp.steps import STEPS, step
+from lossapp.steps import STEPS
 
 HUBER = Lesson("Huber, fixed", (
     LessonStep("huber", {"huber_rho": "2", "huber_pred": "3"}, "Why is the gradient flat out here?",
@@ -22,8 +22,12 @@ HUBER = Lesson("Huber, fixed", (
 ))
 
 
+def _b64(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
 def _code(data) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    return _b64(json.dumps(data))
 
 
 def test_a_lesson_survives_the_address_and_stays_short():
@@ -68,7 +72,8 @@ def test_the_built_in_lessons_are_the_files_the_tutorial_first():
     (_code({"title": "x", "steps": [{"id": "l1", "predict": "yes"}]}), "neither true nor false"),
     (_code({"title": "x", "steps": [{"id": "l1", "prompt": "p" * 601}]}), "longer than 600"),
     (_code({"title": "x", "steps": [{"id": "l1"}] * (lessons.MAX_STEPS + 1)}), "more than 40 steps"),
-    (_code({"title": "x", "steps": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}), "not a step"),
+    (_b64('{"title": "x", "steps": [' + "[" * 40 + "]" * 40 + "]}"), "not a step"),
+    (_b64("[" * 2000 + "]" * 2000), "could not be read"),  # deeper than the JSON parser recurses
 ])
 def test_forged_lessons_are_refused_with_a_sentence(code, says):
     with pytest.raises(LessonError, match=says) as exc:
