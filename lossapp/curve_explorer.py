@@ -59,6 +59,9 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
     if notes and not present:
         st.markdown(notes)
     curve_explorer(name, key, present=present, defaults=defaults)
+    if notes and present:  # on a projector the chart comes first; the notes stay one click away
+        with st.expander("Notes"):
+            st.markdown(notes)
     if not present:
         show_counterparts(spec)
 

@@ -96,6 +96,8 @@ def go(target: Target) -> None:
 
 
 _COMPONENT: Any = None
+#: The component draws nothing; the class lets the page's CSS (frontend/base.css) fold its row away.
+_HTML = '<div class="lossapp-pager"></div>'
 
 
 def _keys_component() -> Any:
@@ -103,7 +105,8 @@ def _keys_component() -> Any:
     global _COMPONENT
     if _COMPONENT is None and runtime.exists():
         try:
-            _COMPONENT = st.components.v2.component(COMPONENT_NAME, html="", js="pager.js", isolate_styles=False)
+            _COMPONENT = st.components.v2.component(COMPONENT_NAME, html=_HTML, js="pager.js",
+                                                    isolate_styles=False)
         except StreamlitAPIException:
             _COMPONENT = False
             _LOG.warning("The pager component's files are not installed (pip install -e lossapp): no keys.")

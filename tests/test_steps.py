@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from apptest_charts import load_page
+
 from lossapp.registry import PAGES
 from lossapp.steps import STEPS, neighbours, step, steps_of
 

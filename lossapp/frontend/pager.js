@@ -55,7 +55,8 @@ function setupKeys(data) {
   const onKey = (event) => {
     if (event.defaultPrevented) return;
     const dir = stepOf(event);
-    const button = dir && doc.querySelector(data[dir]);
+    // the shown button: Streamlit also keeps a hidden copy of a button that has a tooltip
+    const button = dir && Array.from(doc.querySelectorAll(data[dir])).find((b) => b.getClientRects().length);
     if (!button || button.disabled) return;
     event.preventDefault();  // PageDown would scroll the page first
     button.click();

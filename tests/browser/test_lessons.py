@@ -6,24 +6,7 @@ from __future__ import annotations
 
 from lossapp.lessons import Lesson, LessonStep, encode
 
-from .harness import CLIENT_SLIDER, READOUT, exceptions, runs, wait_run_after
-
-#: Every live chart of the page holds data and is not mid-draw. (harness.wait_charts_drawn also waits on every
-#: other custom component, and the pager's key component never holds a chart.)
-CHARTS_DRAWN = """
-() => document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
-  && Array.from(document.querySelectorAll('[data-testid="lossappChart"]')).every(
-    (gd) => gd.data && gd.data.length > 0 && !gd.__lossappBusy)
-"""
-
-
-def wait_charts_drawn(page) -> None:
-    page.wait_for_function(CHARTS_DRAWN)
-
-
-def wait_loaded(page) -> None:
-    wait_run_after(page, 0)
-    wait_charts_drawn(page)
+from .harness import CLIENT_SLIDER, READOUT, exceptions, runs, wait_charts_drawn, wait_loaded, wait_run_after
 
 
 def _slider(page, param: str):
