@@ -2,15 +2,17 @@
 guess was. Plain functions and data; the page side is :mod:`lossapp.predict_panel`.
 
 A section with "predict first" on is *hidden* (no chart, no readouts) until the student commits a guess for
-every question; then it is *revealed* for that question, i.e. for the values the question was asked with (its
-``fingerprint``). When the values change, the section asks again. Guesses live in the session only.
+every question; then it is *revealed*, with the verdicts on the guesses for the values they were made for
+(its ``fingerprint``), until the student asks to predict again. Moving a control after the reveal keeps the chart
+(a chart that vanished at each slider step would be no use to explore); the verdicts then say they were for
+other values. Guesses live in the session only.
 
 >>> q = number_question("where", "Where is the loss smallest?", 0.0, 0.0)
 >>> judge(q, 0.5).distance, judge(q, 0.5).text
 (0.5, 'You said 0.5; the answer is 0 (0.5 off).')
->>> s = commit(PredictState(), ("L2", 1.0), {"where": 0.5})
->>> phase(s, ("L2", 1.0)), phase(s, ("L2", 2.0))
-('revealed', 'hidden')
+>>> s = commit(PredictState(), ("L2", 1.0), {"where": 0.5}, (judge(q, 0.5),))
+>>> phase(s), stale(s, ("L2", 1.0)), stale(s, ("L2", 2.0)), phase(again(s))
+('revealed', False, True, 'hidden')
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ __all__ = [
     "minimisers",
     "number_question",
     "phase",
+    "stale",
 ]
 
 #: The sections with a "predict first" switch (their STEPS ids).
@@ -125,22 +128,30 @@ def minimisers(x: np.ndarray, y: np.ndarray, rtol: float = 1e-9) -> tuple[float,
 
 @dataclass(frozen=True)
 class PredictState:
-    """What a section knows of its student's prediction: the guesses and the values they were made for."""
+    """What a section knows of its student's prediction: the guesses, the values they were made for, and the
+    verdicts on them (worked out when they were committed)."""
 
     fingerprint: Any = None
     guesses: dict[str, Any] = field(default_factory=dict)
+    verdicts: tuple[Verdict, ...] = ()
 
 
-def phase(state: PredictState, fingerprint: Any) -> str:
-    """``"revealed"`` when guesses were committed for these values, else ``"hidden"``."""
-    return "revealed" if state.guesses and state.fingerprint == fingerprint else "hidden"
+def phase(state: PredictState) -> str:
+    """``"revealed"`` once guesses were committed, else ``"hidden"``."""
+    return "revealed" if state.guesses else "hidden"
 
 
-def commit(state: PredictState, fingerprint: Any, guesses: dict[str, Any]) -> PredictState:
+def stale(state: PredictState, fingerprint: Any) -> bool:
+    """Whether the values have changed since the guesses were committed."""
+    return bool(state.guesses) and state.fingerprint != fingerprint
+
+
+def commit(state: PredictState, fingerprint: Any, guesses: dict[str, Any],
+           verdicts: tuple[Verdict, ...] = ()) -> PredictState:
     """The state after the student commits ``guesses`` for the values ``fingerprint`` describes."""
     if not guesses:
         raise ValueError("guesses must hold at least one guess")
-    return PredictState(fingerprint, dict(guesses))
+    return PredictState(fingerprint, dict(guesses), tuple(verdicts))
 
 
 def again(state: PredictState) -> PredictState:

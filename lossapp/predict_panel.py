@@ -25,11 +25,14 @@ from lossapp.predict import (
     minimisers,
     number_question,
     phase,
+    stale,
 )
 
 __all__ = ["curve_questions", "gate", "predict_on", "predict_toggle", "toggle_key", "worst_loss_question"]
 
 _STATE = "_lossapp_predict_"
+#: The questions as they were asked when the guesses were committed (the verdicts are about them).
+_ASKED = "_lossapp_asked_"
 
 
 def toggle_key(step_id: str) -> str:
@@ -52,9 +55,10 @@ def predict_on(step_id: str) -> bool:
 
 def forget_predictions(step_ids: Sequence[str] | None = None) -> None:
     """Drop the committed guesses of ``step_ids`` (every section when None)."""
-    for k in [k for k in st.session_state if str(k).startswith(_STATE)]:
-        if step_ids is None or str(k)[len(_STATE):] in step_ids:
-            del st.session_state[k]
+    for prefix in (_STATE, _ASKED):
+        for k in [k for k in st.session_state if str(k).startswith(prefix)]:
+            if step_ids is None or str(k)[len(prefix):] in step_ids:
+                del st.session_state[k]
 
 
 def _again(step_id: str) -> None:
@@ -63,25 +67,30 @@ def _again(step_id: str) -> None:
         del st.session_state[k]  # an empty form: the last guesses are not offered again
 
 
-def _show_verdicts(step_id: str, questions: Sequence[Question], state: PredictState) -> None:
-    for q in questions:
-        verdict = judge(q, state.guesses[q.id])
+def _show_verdicts(step_id: str, state: PredictState, fingerprint: Any) -> None:
+    """The verdicts on the committed guesses, each under its question as it was asked."""
+    asked: Sequence[Question] = st.session_state.get(_ASKED + step_id, ())
+    for q, verdict in zip(asked, state.verdicts, strict=False):
         text = f"**{q.text}** {verdict.text}" + (f" {q.note}" if q.note else "")
         (st.success if verdict.right else st.info)(text, icon=":material/check:" if verdict.right
                                                    else ":material/straighten:")
+    if stale(state, fingerprint):
+        st.caption("These answers are for the values you guessed at; the controls have moved since. "
+                   "Predict again to guess for these.")
     st.button("Predict again", key=f"{step_id}_predict_again", on_click=_again, args=(step_id,),
               icon=":material/replay:", help="Hide the answers and guess again.")
 
 
 def gate(step_id: str, fingerprint: Any, questions: Sequence[Question]) -> bool:
-    """Whether section ``step_id`` may show its chart and numbers now. With "predict first" on and no guess yet
-    for these values (``fingerprint``), it draws the questions as a form instead and returns False; once the
-    guesses are in, it shows how far each was and returns True."""
+    """Whether section ``step_id`` may show its chart and numbers now. With "predict first" on and no guess
+    committed, it draws the questions (about the values ``fingerprint`` describes) as a form instead and returns
+    False; once the guesses are in, it shows how far each was and returns True (moving a control afterwards
+    keeps the chart: see :mod:`lossapp.predict`)."""
     if not predict_on(step_id) or not questions:
         return True
     state: PredictState = st.session_state.get(_STATE + step_id, PredictState())
-    if phase(state, fingerprint) == "revealed":
-        _show_verdicts(step_id, questions, state)
+    if phase(state) == "revealed":
+        _show_verdicts(step_id, state, fingerprint)
         return True
     with st.form(f"{step_id}_predict_form", border=True):
         st.markdown("**Predict first.** The chart and its numbers are hidden until you commit a guess.")
@@ -101,9 +110,10 @@ def gate(step_id: str, fingerprint: Any, questions: Sequence[Question]) -> bool:
     if missing:
         st.warning("Give a guess for every question first: " + "; ".join(missing))
         return False
-    state = commit(state, fingerprint, guesses)
+    state = commit(state, fingerprint, guesses, tuple(judge(q, guesses[q.id]) for q in questions))
     st.session_state[_STATE + step_id] = state
-    _show_verdicts(step_id, questions, state)
+    st.session_state[_ASKED + step_id] = tuple(questions)
+    _show_verdicts(step_id, state, fingerprint)
     return True
 
 

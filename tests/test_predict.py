@@ -7,17 +7,28 @@ import numpy as np
 import pytest
 from apptest_charts import charts, load_page
 
-from lossapp.predict import PredictState, again, choice_question, commit, judge, minimisers, number_question, phase
+from lossapp.predict import (
+    PredictState,
+    again,
+    choice_question,
+    commit,
+    judge,
+    minimisers,
+    number_question,
+    phase,
+    stale,
+)
 from lossapp.predict_panel import curve_questions
 
 
 def test_the_state_machine_hidden_guess_revealed_and_asked_again():
     s = PredictState()
-    assert phase(s, ("L2", 1.0)) == "hidden"
-    s = commit(s, ("L2", 1.0), {"min": 0.0})
-    assert phase(s, ("L2", 1.0)) == "revealed"
-    assert phase(s, ("L2", 2.0)) == "hidden"  # other values: a new question
-    assert phase(again(s), ("L2", 1.0)) == "hidden"
+    assert phase(s) == "hidden" and not stale(s, ("L2", 1.0))
+    q = number_question("min", "minimum?", 0.0, 0.0)
+    s = commit(s, ("L2", 1.0), {"min": 0.5}, (judge(q, 0.5),))
+    assert phase(s) == "revealed" and s.verdicts[0].distance == 0.5
+    assert not stale(s, ("L2", 1.0)) and stale(s, ("L2", 2.0))  # moved since: still revealed, marked stale
+    assert phase(again(s)) == "hidden"
     with pytest.raises(ValueError, match="guesses"):
         commit(s, ("L2", 1.0), {})
 
@@ -75,6 +86,8 @@ def test_a_curve_section_hides_its_chart_and_numbers_until_the_guess(plain, monk
     assert [c.key for c in charts(at)] == ["l2_chart"]
     if plain:
         assert float([m.value for m in at.metric][1]) == 1.5  # the gradient readout is back
+        at.slider(key="l2_pred").set_value(3.0).run()  # exploring after the reveal keeps the chart
+        assert charts(at) and any("controls have moved" in c.value for c in at.caption)
     at.button(key="l2_predict_again").click().run()
     assert not charts(at) and at.number_input(key="l2_guess_min").value is None
 
