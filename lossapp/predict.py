@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: The sections with a "predict first" switch (their STEPS ids).
-PREDICT_STEPS = ("l1", "l2", "huber", "bce", "logistic", "hinge", "sqhinge", "poisson", "compare")
+PREDICT_STEPS = ("l1", "l2", "huber", "bce", "logistic", "hinge", "sqhinge", "poisson", "kl-directions", "compare")
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ import numpy as np
 import streamlit as st
 
 from lossapp.bound_widgets import bound_toggle
+from lossapp.formatting import nums
 from lossapp.predict import (
     PredictState,
     Question,
@@ -28,7 +29,8 @@ from lossapp.predict import (
     stale,
 )
 
-__all__ = ["curve_questions", "gate", "predict_on", "predict_toggle", "toggle_key", "worst_loss_question"]
+__all__ = ["curve_questions", "gate", "kl_questions", "predict_on", "predict_toggle", "toggle_key",
+           "worst_loss_question"]
 
 _STATE = "_lossapp_predict_"
 #: The questions as they were asked when the guesses were committed (the verdicts are about them).
@@ -145,3 +147,16 @@ def worst_loss_question(marker: float, label: float, rows: Sequence[dict]) -> li
         "worst", f"At prediction {marker:g} (label {label:g}), which loss is largest?", names,
         ranked[0]["loss"], "From largest to smallest: " + ", ".join(
             f"{r['loss']} {r['loss value']:.4g}" for r in ranked) + ".")]
+
+
+def kl_questions(q: Sequence[float], p: Sequence[float], kl_qp: float, kl_pq: float) -> list[Question]:
+    """KL in both directions between the bars' distributions (none when either is infinite: nothing to guess)."""
+    if not (math.isfinite(kl_qp) and math.isfinite(kl_pq)):
+        return []
+    given = f"q = {nums(q)}, p = {nums(p)}"
+    return [
+        number_question("qp", f"KL(q ‖ p), what KLDivLoss returns, for {given}?", kl_qp, kl_qp,
+                        tol=max(0.01, 0.1 * abs(kl_qp))),
+        number_question("pq", "And the reverse, KL(p ‖ q)?", kl_pq, kl_pq,
+                        "The two differ: KL is not symmetric.", tol=max(0.01, 0.1 * abs(kl_pq))),
+    ]

@@ -133,3 +133,13 @@ def test_reset_inside_a_lesson_goes_back_to_the_steps_values():
     at.button(key="huber_reset").click().run()
     values = {s["id"]: s["value"] for c in charts(at) for s in c.controls}
     assert (values["huber_rho"], values["huber_pred"]) == (1.0, 0.5)
+
+
+def test_kl_asks_for_both_directions_before_the_bars():
+    at = load_page("5_Distributions.py", section="kl-directions", kl_directions_predict="true")
+    assert not charts(at)
+    assert "q = [" in at.number_input(key="kl-directions_guess_qp").label
+    _reveal(at, "kl-directions", {"qp": 0.0, "pq": 0.0})
+    texts = [s.value for s in at.success] + [i.value for i in at.info]
+    assert any("KL(q ‖ p)" in t and "off" in t for t in texts) and any("not symmetric" in t for t in texts)
+    assert [c.key for c in charts(at)] == ["klb_dist", "klb_terms"]

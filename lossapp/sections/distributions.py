@@ -20,6 +20,7 @@ from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, frame_table, marker_columns, section_sliders, show_stats
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
+from lossapp.predict_panel import gate, kl_questions, predict_on
 from lossapp.side_notes import folded, side_note
 from losscore import KLDivLoss
 from losscore.catalog import CATALOG
@@ -200,6 +201,11 @@ def kl_bars_section(present: bool) -> None:
     if problems and not sliders:  # with browser-side sliders the chart stays, to move them back
         return
     r = kl_bars(tuple(q_w), tuple(pred), mode == "logits")
+    if predict_on("kl-directions") and not problems:  # the charts and numbers wait for the student's guesses
+        with right:
+            if not gate("kl-directions", (tuple(q_w), tuple(pred), mode),
+                        kl_questions(r["q"], r["p"], float(r["kl_qp"]), float(r["kl_pq"]))):
+                return
     classes = [f"class {j}" for j in range(k)]
     stats = [Stat(label, fmt(r[entry]), help.format(k=k)) for label, entry, help in KL_STATS]
     with right:
