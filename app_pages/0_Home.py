@@ -2,8 +2,11 @@
 
 import streamlit as st
 
+from lossapp.lesson_bar import step_address
+from lossapp.lessons import builtin, builtin_names
 from lossapp.page import setup_page
-from lossapp.registry import GROUPS, HOME, START, by_group, page_of
+from lossapp.registry import GROUPS, HOME, PAGES, START, by_group, page_of
+from lossapp.steps import step
 from losscore.catalog import CATALOG, FAMILIES, by_family
 
 present = setup_page("Home")
@@ -25,6 +28,17 @@ if not present:
         for page in pages:
             if page is not HOME:
                 st.page_link(page.script, label=f"{page.title}: {page.blurb}", icon=page.icon)
+    st.header("Lessons")
+    st.markdown(
+        "Step-by-step walks through the app: each step shows one section with its values set and a question to "
+        "think about, some with a prediction to make before the chart appears. Teachers can build their own "
+        "from any view with the **Lesson builder** in the sidebar and share its link."
+    )
+    for name in builtin_names():
+        lesson = builtin(name)
+        first = next(p for p in PAGES if p.url_path == step(lesson.steps[0].id).page)
+        st.page_link(first.script, label=f"{lesson.title} ({len(lesson)} steps)", icon=":material/school:",
+                     query_params=step_address(lesson, 1, name))
     st.caption(
         "Every control is stored in the page address, so a link reproduces exactly what you see. Add "
         "`?present=1` to an address for a projector-friendly layout with larger text and no side notes."

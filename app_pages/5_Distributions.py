@@ -24,7 +24,7 @@ if shown("kl"):
     st.header(KL.title, anchor="kl")
     st.latex(KL.formula)
     st.markdown(KL.summary)
-if shown("kl") and not present:
+    # the 0.02 puzzle is what a lecturer tells: on a projector too
     st.markdown(
         "The tutorial's example feeds raw network outputs with `from_logits=False`, so the loss applies a "
         "log-softmax first; the outputs were chosen so that their softmax is exactly [0.2, 0.5, 0.2, 0.1]. "
@@ -33,7 +33,6 @@ if shown("kl") and not present:
         "older versions **averaged** them, and 0.1017 / 4 classes = 0.0254, the tutorial's \"0.02\". Both "
         "numbers are shown below."
     )
-if shown("kl"):
     kl_tutorial_section(present)
 if shown("kl-directions"):
     kl_bars_section(present)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lossapp.page import full_page, setup_page
+from lossapp.page import full_page, setup_page, shown
 from lossapp.sections.compare import compare_section
 
 present = setup_page("Compare")
@@ -17,4 +17,5 @@ if full_page() and not present:
         "where it keeps growing."
     )
 
-compare_section(present)
+if shown("compare"):  # draws the section's reset button first
+    compare_section(present)

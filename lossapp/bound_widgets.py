@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lossapp import urlstate
+from lossapp import locks, urlstate
 from lossapp.controls import BIND, bound_slider
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 
@@ -33,7 +33,7 @@ def bound_number(box, label: str, low, high, value, step, **kw):
     """``box.number_input`` bound to the URL, the link's value checked first."""
     urlstate.guard_number(kw["key"], low=low, high=high, default=value, integer=isinstance(value, int))
     kw.setdefault("bind", BIND)
-    return box.number_input(label, low, high, value, step, **kw)
+    return box.number_input(label, low, high, value, step, **locks.disabled(box, kw["key"], kw))
 
 
 def bound_radio(box, label: str, options, **kw):
@@ -43,11 +43,11 @@ def bound_radio(box, label: str, options, **kw):
     urlstate.guard_choice(kw["key"], options=options, default=options[kw.get("index", 0)],
                           labels=[shown(o) for o in options])
     kw.setdefault("bind", BIND)
-    return box.radio(label, options, **kw)
+    return box.radio(label, options, **locks.disabled(box, kw["key"], kw))
 
 
 def bound_toggle(box, label: str, value: bool, **kw):
     """``box.toggle`` bound to the URL, the link's value checked first."""
     urlstate.guard_bool(kw["key"], default=value)
     kw.setdefault("bind", BIND)
-    return box.toggle(label, value, **kw)
+    return box.toggle(label, value, **locks.disabled(box, kw["key"], kw))

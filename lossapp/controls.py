@@ -30,7 +30,7 @@ from typing import Any, Final
 import numpy as np
 import streamlit as st
 
-from lossapp import urlstate
+from lossapp import locks, urlstate
 from losscore.catalog import CATALOG, LossSpec, Param
 
 __all__ = [
@@ -117,7 +117,7 @@ def bound_slider(box, label: str, low, high, value, step, **kw):
     urlstate.guard_number(kw["key"], low=low, high=high, default=value,
                           integer=isinstance(value, int) and isinstance(step, int))
     kw.setdefault("bind", BIND)
-    return box.slider(label, low, high, value, step, **kw)
+    return box.slider(label, low, high, value, step, **locks.disabled(box, kw["key"], kw))
 
 
 def param_control(
@@ -140,6 +140,8 @@ def param_control(
     type: float, int, bool, or one of the choices.
     """
     box = st if container is None else container
+    locks.mark_hidden(box, key)
+    disabled = disabled or locks.locked(key)
     text = label or param.name
     tip = help or param.help
     value = param.default if default is None else default

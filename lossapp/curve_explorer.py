@@ -10,6 +10,7 @@ from typing import Any, cast
 
 import streamlit as st
 
+from lossapp import urlstate
 from lossapp.bound_widgets import client_param
 from lossapp.charts import chart
 from lossapp.controls import SAMPLE_WEIGHT, bound_slider, control_key, label_param, param_control, param_controls
@@ -19,6 +20,7 @@ from lossapp.formatting import fmt
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 from lossapp.model import Curve, CurveView
 from lossapp.page import shown
+from lossapp.predict_panel import curve_questions, gate, predict_on
 from losscore.catalog import CATALOG, LossSpec
 
 #: Where the marker starts when the x-axis is a probability or a rate.
@@ -57,6 +59,9 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
     if notes and not present:
         st.markdown(notes)
     curve_explorer(name, key, present=present, defaults=defaults)
+    if notes and present:  # on a projector the chart comes first; the notes stay one click away
+        with st.expander("Notes"):
+            st.markdown(notes)
     if not present:
         show_counterparts(spec)
 
@@ -84,6 +89,7 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     Otherwise every control is a Streamlit widget and the values are metrics.
     """
     spec = CATALOG[name]
+    urlstate.enter_section(key)  # a rerun of this fragment alone: its controls belong to this section
     roles = _roles(spec, live_charts_enabled())
     if roles.shift and not [p for p in spec.params if p.name not in ("weight", *roles.framed)]:
         left = right = st.container()  # every control sits under the chart: the chart takes the whole width
@@ -95,15 +101,28 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
         return _live_chart(spec, key, roles, c, defaults, present, right)
     assert c.label is not None and c.sample_weight is not None and c.marker is not None  # widgets when not live
     short = short_name(spec)
+    value, grad = point_value(name, tuple(sorted(c.params.items())), float(c.label), float(c.sample_weight),
+                              c.marker)
+    view = curve_view(name, c.params, c.label, c.sample_weight, c.marker, c.rng)
+    with right:
+        if not _revealed(key, view, (name, tuple(sorted(c.params.items())), c.label, c.sample_weight), grad):
+            return view
     with left:
-        value, grad = point_value(name, tuple(sorted(c.params.items())), float(c.label), float(c.sample_weight),
-                                  c.marker)
         st.metric(f"{short}: loss", fmt(value), help=f"{spec.name} at prediction {c.marker:g}, label {c.label:g}")
         st.metric(f"{short}: gradient", fmt(grad), help=f"dL/dpred of {spec.name} at prediction {c.marker:g}")
     with right:
-        view = curve_view(name, c.params, c.label, c.sample_weight, c.marker, c.rng)
         chart(view, key, present=present)
     return view
+
+
+def _revealed(key: str, view: CurveView, values: tuple, grad: float) -> bool:
+    """Whether the section may show its chart and numbers: "predict first" is off, or the student has guessed
+    where the minimum is and the gradient at the marker for these values (the questions are drawn otherwise)."""
+    if not predict_on(key):
+        return True
+    assert view.marker is not None  # a curve section always has a marker
+    curve = view.curves[0]
+    return gate(key, (*values, view.marker), curve_questions(curve.x, curve.loss, view.marker, grad))
 
 
 @dataclass(frozen=True)
@@ -217,6 +236,10 @@ def _live_chart(spec: LossSpec, key: str, roles: _Roles, c: _Controls, defaults:
     params = {**params, "weight": weight}
     with right:
         view = curve_view(name, params, label, sample_weight, marker, rng)
+        grad = point_value(name, tuple(sorted(params.items())), float(label), float(sample_weight),
+                           float(marker))[1] if predict_on(key) else 0.0
+        if not _revealed(key, view, (name, tuple(sorted(params.items())), label, sample_weight), grad):
+            return view
         unit = {**params, "weight": 1.0, **({pscale: 1.0} if pscale and c.mix else {})}
         base_rng, base_params, base_label = _base_of(spec, roles, c, params, unit, label)
         base = curve_view(name, base_params, base_label, 1.0, marker, base_rng)

@@ -16,10 +16,12 @@ from lossapp.figures import (
     GRAD_DOMAIN,
     LOSS_DOMAIN,
     PALETTE,
+    PRESENT_FONT,
     ZERO,
     _axis,
     _layout,
     figure_from_spec,
+    for_projector,
     heatmap_trace,
 )
 
@@ -95,8 +97,8 @@ def ctc_probs_spec(probs: np.ndarray, class_names: Sequence[str], best: Sequence
                      xaxis=_index_axis([f"t{t}" for t in range(steps)]),
                      yaxis=_index_axis(class_names, autorange="reversed"))
     if title:
-        layout["title"] = dict(text=title, x=0, font=dict(size=20 if present else 15))
-    return [heat, box], layout
+        layout["title"] = dict(text=title, x=0, font=dict(size=PRESENT_FONT + 2 if present else 15))
+    return for_projector([heat, box], layout) if present else ([heat, box], layout)
 
 
 def ctc_lattice_figure(states: np.ndarray, valid: np.ndarray, edges: Sequence[tuple[int, int, int]],
@@ -143,8 +145,8 @@ def ctc_lattice_spec(states: np.ndarray, valid: np.ndarray, edges: Sequence[tupl
                      yaxis=_index_axis([f"{s}: {name}" for s, name in enumerate(state_names)],
                                        range=[n_states - 0.5, -0.5]))
     if title:
-        layout["title"] = dict(text=title, x=0, font=dict(size=20 if present else 15))
-    return data, layout
+        layout["title"] = dict(text=title, x=0, font=dict(size=PRESENT_FONT + 2 if present else 15))
+    return for_projector(data, layout) if present else (data, layout)
 
 
 @functools.lru_cache(maxsize=256)
@@ -208,7 +210,8 @@ def embedding_figure_from(data: Sequence[dict], *, circles: Sequence[tuple[str, 
                      showlegend=legend, legend=dict(orientation="h", yanchor="top", y=-0.22, xanchor="left", x=0,
                                                     bgcolor="rgba(0, 0, 0, 0)"),
                      margin=dict(l=60, r=12, t=16, b=48), shapes=circle_shapes(circles, legend))
-    return figure_from_spec(list(data), layout)
+    # the traces come from embedding_traces(present=...), projected already
+    return figure_from_spec(list(data), for_projector([], layout)[1] if present else layout)
 
 
 def circle_shapes(circles: Sequence[tuple[str, Sequence[float], float, str]], legend: bool = True) -> list[dict]:
@@ -250,13 +253,13 @@ def embedding_traces(points: Mapping[str, Sequence[float]], *,
         data.append(dict(type="scatter", x=[lx], y=[ly],
                          mode="text", text=[label], textposition=place, showlegend=False,
                          meta={"role": "segment-label"}, hoverinfo="skip",
-                         textfont=dict(size=16 if present else 12)))
+                         textfont=dict(size=PRESENT_FONT - 2 if present else 12)))
     at: dict[tuple[float, float], str] = {}
     for i, (name, xy) in enumerate(points.items()):
         colour = colours.setdefault(name, PALETTE[i % len(PALETTE)])
         at[(round(float(xy[0]), 9), round(float(xy[1]), 9))] = colour
         data.append(dict(type="scatter", x=[float(xy[0])], y=[float(xy[1])], mode="markers+text", text=[name],
-                         textposition="top center", name=name, textfont=dict(size=16 if present else 12),
+                         textposition="top center", name=name, textfont=dict(size=PRESENT_FONT - 2 if present else 12),
                          marker=dict(size=15 if present else 12, color=colour, symbol=symbols.get(name, "circle"),
                                      line=dict(color="white", width=1)),
                          meta={"role": "point", "name": name}, hovertemplate=f"{name}: (%{{x:.3g}}, %{{y:.3g}})"
@@ -267,7 +270,7 @@ def embedding_traces(points: Mapping[str, Sequence[float]], *,
     for j, (name, (start, vec)) in enumerate((arrows or {}).items()):
         colour = at.get((round(float(start[0]), 9), round(float(start[1]), 9)), PALETTE[j % len(PALETTE)])
         data.append(_arrow(name, start, vec, colour))
-    return data
+    return for_projector(data, {})[0] if present else data
 
 
 def stirling_figure(t: np.ndarray, exact: np.ndarray, stirling: np.ndarray, *, present: bool = False,
@@ -295,4 +298,4 @@ def stirling_figure(t: np.ndarray, exact: np.ndarray, stirling: np.ndarray, *, p
         xaxis2=_axis("count t", anchor="y2", domain=[0.0, 1.0]),
         yaxis2=_axis("exact − Stirling", anchor="x2", domain=list(GRAD_DOMAIN)),
     )
-    return figure_from_spec(data, layout)
+    return figure_from_spec(*(for_projector(data, layout) if present else (data, layout)))

@@ -35,6 +35,7 @@ __all__ = [
     "colour_of",
     "curve_figure",
     "figure_from_spec",
+    "for_projector",
     "heatmap_figure",
     "heatmap_spec",
     "heatmap_trace",
@@ -155,16 +156,76 @@ def _axis(title: str = "", **extra) -> dict:
     return axis
 
 
+#: Chart text in presentation mode (px): ticks, legends and axis titles read from the back of a lecture hall
+#: (at 1920 px the page's body text is 22 px).
+PRESENT_FONT = 22
+#: The Okabe-Ito colours that wash out on a projector (under 3:1 against white), and the darker ones of the same
+#: hue that presentation mode draws instead.
+PROJECTOR_COLOURS: dict[str, str] = {
+    "#E69F00": "#B36B00",  # orange (L1, CTC)
+    "#56B4E9": "#2C8AC8",  # sky blue (Logistic)
+    "#F0E442": "#8A7F00",  # yellow
+    "#999999": "#707070",  # grey
+}
+#: In presentation mode lines are this much wider (a curve's 2.5 px becomes 4 px) and markers this much larger.
+PRESENT_LINE = 1.6
+#: In presentation mode a chart is at most this share of the window's height, and at least this many px, so a
+#: step (formula, chart, sliders, readout) fits one screen from 1024x768 up.
+PRESENT_FIT = (0.55, 220)
+PRESENT_MARKER = 1.35
+
+
+def _scaled(value: Any, factor: float) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return round(value * factor, 2)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (int, float)) for v in value):
+        return [round(v * factor, 2) for v in value]
+    return value
+
+
+def _projected(obj: Any, parent: str = "") -> Any:
+    """``obj`` (a trace, layout or part of one) with projector colours, lines and markers; arrays kept as they are."""
+    if isinstance(obj, dict):
+        out = {}
+        for k, v in obj.items():
+            if k == "width" and parent == "line":
+                out[k] = _scaled(v, PRESENT_LINE)
+            elif k == "size" and parent == "marker":
+                out[k] = _scaled(v, PRESENT_MARKER)
+            else:
+                out[k] = _projected(v, k)
+        return out
+    if isinstance(obj, list):
+        return [_projected(v, parent) for v in obj]
+    if isinstance(obj, str):
+        return PROJECTOR_COLOURS.get(obj.upper(), obj)
+    return obj
+
+
+def for_projector(data: list[dict], layout: dict) -> tuple[list[dict], dict]:
+    """A figure's traces and layout as presentation mode draws them: washed-out colours darkened
+    (:data:`PROJECTOR_COLOURS`, colour scales included), lines :data:`PRESENT_LINE` times wider, markers
+    :data:`PRESENT_MARKER` times larger. Text sizes are set by the builders (:data:`PRESENT_FONT`).
+
+    >>> data, _ = for_projector([dict(line=dict(color="#E69F00", width=2.5), marker=dict(size=[4, 10]))], {})
+    >>> data[0]["line"], data[0]["marker"]["size"]
+    ({'color': '#B36B00', 'width': 4.0}, [5.4, 13.5])
+    """
+    return [_projected(t) for t in data], _projected(layout)
+
+
 def _layout(height: int, present: bool, **extra) -> dict:
     layout = dict(
         height=height,
         margin=dict(l=60, r=12, t=36, b=48),
         paper_bgcolor=CLEAR,
         plot_bgcolor=CLEAR,
-        font=dict(size=18 if present else 13),
+        font=dict(size=PRESENT_FONT if present else 13),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0, bgcolor=CLEAR),
         hovermode="x unified",
     )
+    if present:  # the chart component fits it to the screen (frontend/draw.js, fittedHeight)
+        layout["meta"] = {"fit": list(PRESENT_FIT)}
     layout.update(extra)
     return layout
 
@@ -306,7 +367,7 @@ def curve_spec(view: CurveView, *, present: bool = False, height: int | None = N
     if vlines:
         more, layout["annotations"] = vline_parts(vlines, (lo, hi))
         shapes.extend(more)
-    return data, layout
+    return for_projector(data, layout) if present else (data, layout)
 
 
 def bar_figure(categories: Sequence[str], series: Mapping[str, Sequence[float] | np.ndarray], *, y_title: str = "",
@@ -328,7 +389,7 @@ def bar_spec(categories: Sequence[str], series: Mapping[str, Sequence[float] | n
     layout = _layout(height, present, barmode="group", hovermode="x",
                      # categories, even when they read as numbers ("0", "1", ..., "7+"): every bar labelled
                      xaxis=_axis(x_title, showgrid=False, type="category"), yaxis=_axis(y_title))
-    return data, layout
+    return for_projector(data, layout) if present else (data, layout)
 
 
 DIVERGING_SCALE = [[0, "#0072B2"], [0.5, "#F7F7F7"], [1, "#E69F00"]]
@@ -384,8 +445,8 @@ def heatmap_spec(z: np.ndarray, *, x_labels: Sequence[str], y_labels: Sequence[s
                      xaxis=_axis(x_title, showgrid=False, side="bottom"),
                      yaxis=_axis(y_title, showgrid=False, autorange="reversed"))
     if title:
-        layout["title"] = dict(text=title, x=0, font=dict(size=20 if present else 15))
-    return [trace], layout
+        layout["title"] = dict(text=title, x=0, font=dict(size=PRESENT_FONT + 2 if present else 15))
+    return for_projector([trace], layout) if present else ([trace], layout)
 
 
 def vectors_figure(points: Mapping[str, Sequence[float]],
@@ -415,4 +476,4 @@ def vectors_figure(points: Mapping[str, Sequence[float]],
                          meta={"role": "arrow", "name": name}, hovertemplate="(%{x:.3g}, %{y:.3g})"))
     layout = _layout(height, present, hovermode="closest", xaxis=_axis(x_title),
                      yaxis=_axis(y_title, scaleanchor="x", scaleratio=1))
-    return figure_from_spec(data, layout)
+    return figure_from_spec(*(for_projector(data, layout) if present else (data, layout)))

@@ -60,7 +60,7 @@ import streamlit as st
 from streamlit import runtime
 from streamlit.errors import StreamlitAPIException
 
-from lossapp import urlstate
+from lossapp import locks, urlstate
 from lossapp.controls import decimals_of
 from lossapp.figures import CONFIG
 
@@ -328,6 +328,7 @@ def client_slider(key: str, label: str, *, low: float, high: float, step: float,
     out-of-range values are clamped and anything else falls back to ``default``, each with a notice, and the
     address is corrected so the notice is shown once)."""
     probe = ClientSlider(key, label, low, high, step, default, role, help)
+    urlstate.note_key(key)
     values = st.query_params.get_all(key)
     raw: str | list[str] | None = None if not values else values[0] if len(values) == 1 else values
     decision = urlstate.check_number(raw, key, low=low, high=high, default=default)
@@ -485,7 +486,7 @@ def plotly_chart(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any] |
     payload = payload_bytes(fig, data)
     if "controls" in data:
         component(key=key, data=payload, width="stretch", height="content",
-                  on_sync_change=_sync_callback(key, tuple(sliders)))
+                  on_sync_change=_sync_callback(key, tuple(s for s in sliders if not locks.locked(s.id))))
     else:
         component(key=key, data=payload, width="stretch", height="content")
     return payload
@@ -515,7 +516,9 @@ def component_data(fig: go.Figure, *, key: str, alt: str, config: dict[str, Any]
         data["follow"] = {s.id: s.value for s in follow}
         data["followSteps"] = {s.id: s.step for s in follow}
     elif sliders:
-        data["controls"] = [s.to_json() for s in sliders]
+        # a lesson's locked sliders are drawn disabled (hidden ones not drawn), and a sync never moves them
+        data["controls"] = [{**s.to_json(), **({"locked": True} if locks.locked(s.id) else {}),
+                             **({"hidden": True} if locks.hidden(s.id) else {})} for s in sliders]
         data["names"] = dict(names or {})
         data["readout"] = bool(readout)
         if labels:

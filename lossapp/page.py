@@ -17,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from lossapp import urlstate
+from lossapp import pager, urlstate
 from lossapp.registry import PAGES
 from lossapp.steps import STEPS, step, steps_of
 
@@ -28,6 +28,10 @@ _PAGE = "_lossapp_page"
 
 #: The projector layout's styles, kept with the chart component's CSS (read once, on import).
 PRESENT_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present.css').read_text()}</style>"
+#: Lecture mode on one section: the page's title gives way to the section's (the pager names the position).
+PRESENT_STEP_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present-step.css').read_text()}</style>"
+#: Lecture mode on one section: the page's title gives way to the section's (the pager names the position).
+PRESENT_STEP_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present-step.css').read_text()}</style>"
 #: On every page: formulas that fit a phone (see the file).
 BASE_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'base.css').read_text()}</style>"
 #: One section in a docs page's iframe (``?section=<id>&embed=true``): no title, no sidebar, compact.
@@ -61,17 +65,30 @@ def setup_page(title: str, icon: str = "📉") -> bool:
     present = presentation_mode()
     if present:
         st.markdown(PRESENT_CSS, unsafe_allow_html=True)
-    picked = _picked_step(title, present)
+    pager.set_here(page)
+    picked = _picked_step(page, present)
     st.session_state[_PICKED] = picked
+    # the controls read before the first shown() call belong to the page's one section (Compare, Sequences)
+    urlstate.enter_section(picked or next((s.id for s in steps_of(page)), None) if page is not None else None)
     asked = st.query_params.get("section")
     if asked and picked is None:
         _elsewhere(asked)
+    from lossapp import lesson_bar, lesson_builder, section_tools  # widgets built on modules that import this one
+
+    section_tools.start_run()
+    lesson_bar.lesson_bar(page, picked)
     if picked is not None and embedded():
         st.html(EMBED_CSS)  # style only
         # (Streamlit opens a Markdown link in a new tab: the docs page around the iframe stays)
         st.caption(f"[Open in the full app ↗]({page_url(step(picked).page)}#{picked})")
     elif picked is None and not present and not embedded() and page is not None and steps_of(page):
         _embed_codes(page)
+    if present and not asked:
+        _lecture_step(page, picked)
+    elif page and not embedded():
+        pager.follow_anchors([s.id for s in steps_of(page)])
+    if not present and not embedded():
+        lesson_builder.builder(page, picked)
     return present
 
 
@@ -149,13 +166,25 @@ def _embed_codes(page: str) -> None:
         st.markdown(f"[Preview the section alone]({section_url(picked)})")
 
 
-def _picked_step(title: str, present: bool) -> str | None:
+def _picked_step(page: str | None, present: bool) -> str | None:
     """The id of the one section the address asks for, if it is a section of this page: ``?section=`` (an embed
-    of one section) or, in presentation mode, ``?step=``."""
+    of one section) or, in presentation mode, ``?step=`` (the page's first section when it names none of them:
+    lecture mode shows one section per screen)."""
     asked = st.query_params.get("section") or (st.query_params.get("step") if present else None)
-    page = next((p.url_path for p in PAGES if p.title == title), None)
-    ids = {s.id for s in steps_of(page)} if page is not None else set()
-    return asked if asked in ids else None
+    ids = [s.id for s in steps_of(page)] if page is not None else []
+    if asked in ids:
+        return asked
+    return ids[0] if present and ids and not st.query_params.get("section") else None
+
+
+def _lecture_step(page: str | None, picked: str | None) -> None:
+    """Lecture mode: the step's position in the address (``?step=``) and the pager through the tutorial."""
+    if picked is not None and st.query_params.get("step") != picked:
+        st.query_params["step"] = picked  # an unknown or missing step: the address says which one is shown
+    if picked is not None:
+        st.html(PRESENT_STEP_CSS)
+    prev, nxt, position = pager.step_targets(picked)
+    pager.pager(prev, nxt, position, key="lecture")
 
 
 def picked_step() -> str | None:
@@ -171,4 +200,10 @@ def full_page() -> bool:
 def shown(step_id: str) -> bool:
     """Whether the page draws section ``step_id`` (a :data:`lossapp.steps.STEPS` id) in this run."""
     picked = picked_step()
-    return picked is None or picked == step_id
+    if picked is not None and picked != step_id:
+        return False
+    urlstate.enter_section(step_id)
+    from lossapp.section_tools import tools
+
+    tools(step_id)
+    return True

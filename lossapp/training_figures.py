@@ -13,7 +13,18 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from lossapp.figures import CLEAR, LOSS_COLOURS, PALETTE, ZERO, _axis, _layout, figure_from_spec, typed_array
+from lossapp.figures import (
+    CLEAR,
+    LOSS_COLOURS,
+    PALETTE,
+    PRESENT_FONT,
+    ZERO,
+    _axis,
+    _layout,
+    figure_from_spec,
+    for_projector,
+    typed_array,
+)
 from lossapp.training import (
     BLOB_CENTRE,
     BLOB_DIRECTION,
@@ -118,7 +129,7 @@ def regression_figure(run: RegressionRun, step: int, *, present: bool = False, h
     layout = _layout(height or (560 if present else 440), present, hovermode="closest",
                      xaxis=_axis("x", range=x_range, autorange=False),
                      yaxis=_axis("y", range=_scatter_y_range(run), autorange=False))
-    return figure_from_spec(traces, layout)
+    return figure_from_spec(*(for_projector(traces, layout) if present else (traces, layout)))
 
 
 def _scatter_x_range(run: RegressionRun) -> list[float]:
@@ -242,7 +253,7 @@ def loss_curves_figure(fits: dict[str, Fit], step: int, *, log_y: bool = False, 
     layout = _layout(height or (420 if present else 320), present,
                      xaxis=_axis("gradient-descent step", range=x_range, autorange=False),
                      yaxis=_axis(y_title, type="log" if log_y else "linear", range=y_range, autorange=False))
-    return figure_from_spec(traces, layout)
+    return figure_from_spec(*(for_projector(traces, layout) if present else (traces, layout)))
 
 
 def curves_ranges(fits: dict[str, Fit], log_y: bool) -> tuple[list[float], list[float]]:
@@ -414,7 +425,7 @@ def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, h
         # that changes a trace's text redraws only the traces, one that changes an annotation the whole chart
         traces.append(dict(type="scatter", mode="text", x=[(box[0] + box[1]) / 2], y=[box[3]],
                            text=[_panel_title(run, name, step)], textposition="top center", cliponaxis=False,
-                           textfont=dict(size=17 if present else 13), showlegend=False, hoverinfo="skip",
+                           textfont=dict(size=PRESENT_FONT - 2 if present else 13), showlegend=False, hoverinfo="skip",
                            xaxis=sx, yaxis=sy, meta={"role": "title", "loss": name}))
     layout = _layout(height or (520 if present else 400), present, hovermode="closest",
                      margin=dict(l=48, r=12, t=80, b=48),
@@ -426,7 +437,7 @@ def classifier_figure(run: ClassifierRun, step: int, *, present: bool = False, h
         layout[f"yaxis{suffix}"] = _axis("x₂" if k == 0 else "", range=[box[2], box[3]], anchor=f"x{suffix}",
                                          autorange=False,
                                          **({} if k == 0 else {"matches": "y", "showticklabels": False}))
-    return figure_from_spec(traces, layout)
+    return figure_from_spec(*(for_projector(traces, layout) if present else (traces, layout)))
 
 
 def classifier_alt(run: ClassifierRun, step: int) -> str:

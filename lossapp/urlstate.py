@@ -395,6 +395,7 @@ def guard(key: str, decide, kind: str = "other") -> None:
     import streamlit as st
 
     REGISTRY[key] = kind
+    note_key(key)
     raw = _raw(key)
     if raw is None:
         return
@@ -447,3 +448,91 @@ def guard_bool(key: str, *, default: bool) -> None:
 def guard_text(key: str, *, max_chars: int = MAX_TEXT_CHARS) -> None:
     """Check the address's text for the text box ``key`` (a text input or area taking at most ``max_chars``)."""
     guard(key, lambda raw: check_text(raw, key, max_chars=max_chars), "text")
+
+
+# -- which section a parameter belongs to (reset, lessons) ------------------------------------------------------
+
+_CURRENT = "_lossapp_current_section"
+_SECTION_KEYS = "_lossapp_section_keys"
+
+
+def enter_section(step_id: str | None) -> None:
+    """The parameters read from now on belong to section ``step_id`` (a :data:`lossapp.steps.STEPS` id)."""
+    import streamlit as st
+
+    st.session_state[_CURRENT] = step_id
+
+
+def note_key(key: str) -> None:
+    """Remember that the section being drawn reads address parameter ``key`` (found as the page runs, so a
+    control added to a section is known without a list to keep up to date)."""
+    import streamlit as st
+
+    try:
+        current = st.session_state.get(_CURRENT)
+        if current:
+            st.session_state.setdefault(_SECTION_KEYS, {}).setdefault(current, set()).add(key)
+    except Exception:  # noqa: BLE001 - no session outside a running app
+        return
+
+
+def section_keys(step_id: str) -> set[str]:
+    """The address parameters section ``step_id`` has read in this session."""
+    import streamlit as st
+
+    return set(st.session_state.get(_SECTION_KEYS, {}).get(step_id, set()))
+
+
+def forget(keys: set[str] | list[str]) -> None:
+    """Take ``keys`` out of the address and of the session, so their widgets start again from the address (or
+    their defaults) the next time they are drawn; call it before they are drawn in a run, or from a callback.
+    (A parameter bound to a widget is unbound first: Streamlit refuses to change it otherwise, and binds it
+    again when the widget is drawn.)"""
+    import streamlit as st
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    for key in keys:
+        if key in st.session_state:
+            del st.session_state[key]
+    with get_session_state().query_params() as qp:
+        initial = getattr(qp, "_initial_query_params", None)
+        for key in keys:
+            binding = qp.get_binding_for_param(key)
+            if binding is not None:
+                qp.unbind_widget(binding.widget_id)
+            qp.remove_param(key)
+            if isinstance(initial, dict):
+                initial.pop(key, None)
+
+
+def set_address(values: dict[str, str], *, replace: bool = False) -> None:
+    """Write ``values`` into the address (all of it when ``replace``), widgets' parameters included (they are
+    unbound first; call :func:`forget` on them too, so their widgets take the new values)."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        for key in values:
+            binding = qp.get_binding_for_param(key)
+            if binding is not None:
+                qp.unbind_widget(binding.widget_id)
+        if replace:
+            qp.from_dict(values)
+        else:
+            qp.update(values)
+
+
+def seed_from_address() -> None:
+    """Let the widgets created from now on take their values from the address as it is now (as after opening a
+    link), not as it was when the page was opened."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        qp.set_initial_query_params_from_current()
+
+
+def seed_from(values: dict[str, str]) -> None:
+    """Let the widgets created next take their values from ``values`` (the address about to be opened)."""
+    from streamlit.runtime.state.session_state_proxy import get_session_state
+
+    with get_session_state().query_params() as qp:
+        qp._initial_query_params = {k: [v] for k, v in values.items()}

@@ -42,7 +42,27 @@ function themed(layout, host) {
   out.font = Object.assign({color: text, family: font}, layout.font || {});
   out.autosize = true;
   delete out.width;
+  const height = fittedHeight(layout, window.innerHeight);
+  if (height) {
+    out.height = height;
+    out.font = Object.assign({}, out.font, {size: fittedFont(out.font.size, window.innerWidth)});
+  }
   return out;
+}
+
+// On a projector chart text is sized for a 1920 px wide screen; a narrower one (1024 px) shows it smaller, to
+// keep its share of the screen, down to 15 px.
+export function fittedFont(size, windowWidth) {
+  if (!size || !windowWidth) return size;
+  return Math.max(15, Math.round(size * Math.min(1, windowWidth / 1920)));
+}
+
+// Presentation mode asks a chart to fit the screen (layout.meta.fit = [share of the window's height, least
+// height]): its height shrinks to that share on a short screen and never grows past the figure's own.
+export function fittedHeight(layout, windowHeight) {
+  const fit = layout && layout.meta && layout.meta.fit;
+  if (!Array.isArray(fit) || !layout.height || !windowHeight) return null;
+  return Math.round(Math.max(fit[1], Math.min(layout.height, windowHeight * fit[0])));
 }
 
 // A chart that is drawn already waits while it is out of view (scrolled away, or in a closed tab): what it should

@@ -66,6 +66,9 @@ function buildControl(host, key, c, redraw) {
   input.min = c.min; input.max = c.max; input.step = c.step;
   input.dataset.param = c.id;
   if (c.help) { input.title = c.help; label.title = c.help; }
+  // a lesson step's locked slider shows its value but does not move; a hidden one is not shown
+  if (c.locked) input.disabled = true;
+  if (c.hidden) wrap.hidden = true;
   const el = {input, out, text, places: decimals(c.step)};
   showValue(el, host.__lossapp.values[c.id]);
   input.addEventListener('input', () => onInput(host, c, el, redraw));
@@ -79,7 +82,7 @@ function buildControl(host, key, c, redraw) {
 export function setupControls(host, data, setTriggerValue, redraw) {
   const box = host.querySelector('.lossapp-controls');
   const controls = data.controls || [];
-  const signature = JSON.stringify(controls.map((c) => [c.id, c.role]));
+  const signature = JSON.stringify(controls.map((c) => [c.id, c.role, !!c.locked, !!c.hidden]));
   if (!host.__lossappSync) host.__lossappSync = newSync();
   const sync = host.__lossappSync;
   host.__lossappTrigger = setTriggerValue;

@@ -17,6 +17,7 @@ from lossapp.controls import BIND, array_input, param_control
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders, window_values
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
+from lossapp.side_notes import side_note
 from losscore import L2Loss
 from losscore.catalog import CATALOG
 
@@ -187,12 +188,11 @@ def values_section(present: bool) -> None:
 
     # -- 2. sample weights -----------------------------------------------------------------------------------------
     st.header("2. Weighting examples")
-    if not present:
-        st.markdown(
-            "The third argument, `sample_weight`, multiplies each example's loss, for instance to count rare "
-            "examples more. The tutorial passes [1, 2]: the second example now costs twice as much, and so does "
-            "its gradient."
-        )
+    side_note(
+        "The third argument, `sample_weight`, multiplies each example's loss, for instance to count rare "
+        "examples more. The tutorial passes [1, 2]: the second example now costs twice as much, and so does "
+        "its gradient.", present
+    )
     sample_weight = array_input("sample_weight", "1, 2", "basics_sw",
                                 help="One weight per example (or a single number for all of them).")
     if values is not None and sample_weight is not None:
@@ -223,15 +223,14 @@ BACKWARD_SUMS = (
 def dense_section(present: bool) -> None:
     """Section 3: the Dense layer's gradient by the chain rule and by finite differences."""
     st.header("3. Gradients through a Dense layer")
-    if not present:
-        st.markdown(
-            "The tutorial feeds a random 2×4 input X through `nn.Dense(1)` and calls `backward()`. Here is the "
-            "same computation done in the open. The network computes out = X·Wᵀ + b (one output per example); the "
-            "loss gives dL/dout, one number per example; and the chain rule turns that into the gradient of the "
-            "weights, dL/dW = (dL/dout)ᵀ·X, and of the bias, dL/db = Σ dL/dout. A central finite difference, "
-            "(L(W + h) − L(W − h)) / 2h on each weight in turn, checks the result without any calculus.\n\n"
-            + BACKWARD_SUMS
-        )
+    side_note(
+        "The tutorial feeds a random 2×4 input X through `nn.Dense(1)` and calls `backward()`. Here is the "
+        "same computation done in the open. The network computes out = X·Wᵀ + b (one output per example); the "
+        "loss gives dL/dout, one number per example; and the chain rule turns that into the gradient of the "
+        "weights, dL/dW = (dL/dout)ᵀ·X, and of the bias, dL/db = Σ dL/dout. A central finite difference, "
+        "(L(W + h) − L(W − h)) / 2h on each weight in turn, checks the result without any calculus.\n\n"
+        + BACKWARD_SUMS, present
+    )
     live = live_charts_enabled()
     g1, g2, *g3 = st.columns(2 if live else 3)
     urlstate.guard_number("basics_seed", low=0, high=10_000, default=0, integer=True)
@@ -298,13 +297,12 @@ def dense_section(present: bool) -> None:
 def batch_axis_section(present: bool) -> None:
     """Section 4: the same matrix read with batch_axis 0 or 1."""
     st.header("4. Which axis holds the examples?")
-    if not present:
-        st.markdown(
-            "Every Gluon loss takes `batch_axis` (default 0): the axis that indexes examples. The loss averages over "
-            "every other axis and returns one value per entry along this one. The same 2×3 matrix of predictions "
-            "is two examples of three outputs with batch_axis=0, or three examples of two outputs with "
-            "batch_axis=1."
-        )
+    side_note(
+        "Every Gluon loss takes `batch_axis` (default 0): the axis that indexes examples. The loss averages over "
+        "every other axis and returns one value per entry along this one. The same 2×3 matrix of predictions "
+        "is two examples of three outputs with batch_axis=0, or three examples of two outputs with "
+        "batch_axis=1.", present
+    )
     k1, k2, k3 = st.columns([1.2, 1.2, 1])
     mat_pred = array_input("pred (2×3)", "1, 2, 3; 4, 5, 6", "basics_mpred", container=k1, ndim=2, shape=(2, 3),
                            help="Two rows of three numbers, rows separated by ';'.")

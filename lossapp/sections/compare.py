@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lossapp import urlstate
+from lossapp import locks, urlstate
 from lossapp.bound_widgets import client_param
 from lossapp.charts import chart
 from lossapp.controls import BIND, control_key, param_controls
@@ -16,6 +16,7 @@ from lossapp.curve_explorer import frame_param
 from lossapp.curve_views import point_value, sweep_arrays
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, shown_range
 from lossapp.model import Curve, CurveView
+from lossapp.predict_panel import gate, predict_on, worst_loss_question
 from losscore import catalog_gluon
 from losscore.catalog import CATALOG
 
@@ -113,7 +114,7 @@ def compare_section(present: bool) -> None:
     urlstate.guard_choice("cmp_preset", options=list(PRESETS), default="regression")
     preset = st.segmented_control(
         "Preset: the tutorial's groups", list(PRESETS), default="regression", required=True, key="cmp_preset",
-        on_change=apply_preset, bind=BIND,
+        on_change=apply_preset, bind=BIND, disabled=locks.locked("cmp_preset"),
         help="regression: L1, L2 and Huber against label 0; classification: logistic, hinge, squared hinge and "
              "sigmoid cross-entropy against label 1. Loads the losses and the label; change them afterwards.",
     )
@@ -121,7 +122,8 @@ def compare_section(present: bool) -> None:
     urlstate.guard_subset("cmp_losses", options=CURVE_LOSSES)
     chosen = st.multiselect(
         "Losses", CURVE_LOSSES, default=first_losses,
-        key="cmp_losses", bind=BIND, help="Any losses with a loss-vs-prediction curve (Gluon class names).",
+        key="cmp_losses", bind=BIND, disabled=locks.locked("cmp_losses"),
+        help="Any losses with a loss-vs-prediction curve (Gluon class names).",
     )
     live = live_charts_enabled()
     if live:  # every slider is under the chart: the chart takes the whole width, the parameter expanders above it
@@ -134,12 +136,17 @@ def compare_section(present: bool) -> None:
         marker, marker_slider = _marker_control(lo, hi, live)
         params, weights, framed = _loss_params(chosen, marker_slider is not None)
     curves, unit_curves, rows, failed, unit_params = _compare_curves(chosen, params, weights, label, lo, hi, marker)
+    revealed = True
     with plot:
         for message in failed:
             st.error(message)
+        if curves and predict_on("compare"):  # the chart and the table wait for the student's guess
+            revealed = gate("compare", (tuple(chosen), tuple(sorted((n, tuple(sorted(p.items())))
+                                                                    for n, p in params.items())), label, marker),
+                            worst_loss_question(marker, label, rows))
         if not curves:
             st.info("Pick at least one loss to plot.")
-        else:
+        elif revealed:
             names = tuple(c.name for c in curves)
             limits = loss_axis_limits(curves)
             y_title = "loss" if limits is None else f"loss (axis clipped at {limits[1]:g})"
@@ -161,7 +168,7 @@ def compare_section(present: bool) -> None:
                     curves_at[s.id] = lambda v, n=n, param=param: (unit_curve(n, {**unit_params[n], param: v}, label),)  # type: ignore[misc]  # mypy#15459
             chart(view, "cmp", present=present, sliders=sliders, readout=False, base=base, curves_at=curves_at,
                   xrange=(lo, hi) if marker_slider else None)
-    if rows:
+    if rows and revealed:
         _compare_table(rows, marker, label, present)
 
 

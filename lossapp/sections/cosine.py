@@ -31,6 +31,7 @@ from lossapp.frames import (
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from lossapp.offline_export import offline_download
+from lossapp.side_notes import side_note
 from losscore import CosineEmbeddingLoss
 from losscore.catalog import CATALOG, LossSpec
 
@@ -72,15 +73,14 @@ def cosine_section(present: bool) -> None:
     st.header(spec.title)
     st.latex(spec.formula)
     st.markdown(spec.summary)
-    if not present:
-        st.markdown(
-            "The tutorial's two examples both come out at 0, for different reasons. Identical vectors have "
-            "cosine 1, so a similar pair (label 1) costs 1 − 1 = 0. The second pair is described as opposite, "
-            "but [1, 0, 1, 0, 1, 0] and [0, 1, 0, 1, 0, 1] are orthogonal: their cosine is 0, and a dissimilar "
-            "pair (label −1) only pays for the part of the cosine above the margin, max(0, 0 − 0) = 0. Truly "
-            "opposite vectors would have cosine −1. The tutorial's formula also leaves out that margin; raise it "
-            "and a dissimilar pair is let off more easily, lower it below zero and orthogonal pairs start to cost."
-        )
+    side_note(
+        "The tutorial's two examples both come out at 0, for different reasons. Identical vectors have "
+        "cosine 1, so a similar pair (label 1) costs 1 − 1 = 0. The second pair is described as opposite, "
+        "but [1, 0, 1, 0, 1, 0] and [0, 1, 0, 1, 0, 1] are orthogonal: their cosine is 0, and a dissimilar "
+        "pair (label −1) only pays for the part of the cosine above the margin, max(0, 0 − 0) = 0. Truly "
+        "opposite vectors would have cosine −1. The tutorial's formula also leaves out that margin; raise it "
+        "and a dissimilar pair is let off more easily, lower it below zero and orthogonal pairs start to cost.", present
+    )
     c_left, c_right = st.columns([1, 1.6], gap="medium")
     with c_left:
         x, y, label, params, sample_weight, theta, sliders = _cos_inputs(spec)
@@ -138,15 +138,14 @@ def _cos_angle_view(label: float, params: dict, sample_weight: float, theta: flo
     """input1 turning around input2 = (1, 0): the vectors with their descent arrows, and the loss against the
     angle for both labels."""
     st.subheader("Two vectors in the plane: the loss against the angle")
-    if not present:
-        st.markdown(
-            "Only the angle θ between the vectors matters: the cosine ignores their lengths. input2 stays at "
-            "(1, 0) and input1 turns by θ. Both labels are plotted. A similar pair (label 1) pays 1 − cos θ from "
-            "any angle above 0. A dissimilar pair (label −1) pays cos θ − margin, but only while θ is smaller "
-            "than arccos(margin) (the dash-dotted line): push the pair past that angle and it is left alone. The "
-            "arrows on the vectors are −½ × losscore's gradient for the chosen label; they are perpendicular to "
-            "the vectors, so gradient descent turns them and never stretches them."
-        )
+    side_note(
+        "Only the angle θ between the vectors matters: the cosine ignores their lengths. input2 stays at "
+        "(1, 0) and input1 turns by θ. Both labels are plotted. A similar pair (label 1) pays 1 − cos θ from "
+        "any angle above 0. A dissimilar pair (label −1) pays cos θ − margin, but only while θ is smaller "
+        "than arccos(margin) (the dash-dotted line): push the pair past that angle and it is left alone. The "
+        "arrows on the vectors are −½ × losscore's gradient for the chosen label; they are perpendicular to "
+        "the vectors, so gradient descent turns them and never stretches them.", present
+    )
     a_left, a_right = st.columns([1, 1.6], gap="medium")
     if not sliders:
         with a_left:

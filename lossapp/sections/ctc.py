@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -292,8 +292,9 @@ def ctc_section(present: bool) -> None:
     lattice's rows), score strength, temperature, weight, sample_weight and pred_lengths. T stays a Streamlit
     slider while the scores are typed in (their rows are the steps)."""
     spec = CATALOG["CTCLoss"]
-    left, right = st.columns([1, 1.8], gap="medium")
-    with left:
+    left, right = (st.container(), st.container()) if present else st.columns([1, 1.8], gap="medium")
+    inputs = left.expander("Word and scores") if present else left  # on a projector the charts take the screen
+    with inputs:
         word_text, extra_text, preset, steps, steps_slider, seed = _ctc_inputs()
     word, extra = word_text.strip().upper(), extra_text.strip().upper()
     errors = _ctc_word_errors(word_text, extra_text, word, extra)
@@ -308,7 +309,7 @@ def ctc_section(present: bool) -> None:
         if edited is None:
             return
         steps = len(edited)
-    with left:
+    with inputs:
         params, values, sliders = _ctc_sliders(spec, word, steps, preset, steps_slider)
     sharpness, temperature, weight, sample_weight, pred_length, label_length = values
     args = (word, extra, steps, preset, sharpness, temperature, seed, edited, params["layout"], params["label_layout"],
@@ -430,9 +431,9 @@ def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSli
         elif lead:  # the sliders and the numbers go with the first chart; the others follow
             sent.append(plotly_chart(figs[name], key=name, alt=alt, sliders=sliders, stats=stats,
                                      frames=frames[name]))
-            st.caption(alt)
         else:
             sent.append(plotly_chart(figs[name], key=name, alt=alt, follow=sliders, frames=frames[name]))
+        if sliders and not present:  # the chart's accessible name, written out (a projector shows the chart)
             st.caption(alt)
 
     greedy = ", ".join(f"t{t} {s} {r['probs'][t, k]:.2f}" for t, (s, k) in
@@ -448,6 +449,19 @@ def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSli
     )
     if not present:
         st.info(TUTORIAL_BEST_PATH)
+    # on a projector the lattice, the loss per step and the gradient take turns in tabs under the first chart
+    tabs = st.tabs(["Lattice", "Loss per step", "Gradient"]) if present else [st.container()] * 3
+    with tabs[0]:
+        _ctc_lattice_part(r, pred_length, show, present)
+    with tabs[1]:
+        _ctc_steps_part(r, pred_length, show, present)
+    with tabs[2]:
+        _ctc_grad_part(r, vocab, show, present)
+    spec = CATALOG["CTCLoss"]
+    offline_download("ctc", sent, formula=spec.formula, paragraphs=(spec.summary,))
+
+
+def _ctc_lattice_part(r: dict, pred_length: int, show: Callable[..., None], present: bool) -> None:
     show("ctc_states", _ctc_lattice_alt(r, pred_length))
     if not present:
         st.caption(
@@ -457,6 +471,9 @@ def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSli
             "one of the last two rows; grey lines are the allowed moves, empty cells lie on no complete "
             "path. Each cell holds the probability that the alignment is in that state at that step."
         )
+
+
+def _ctc_steps_part(r: dict, pred_length: int, show: Callable[..., None], present: bool) -> None:
     if r["feasible"]:
         st.markdown("**The loss, step by step**")
         losses = r["step_loss"][:pred_length]
@@ -469,6 +486,9 @@ def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSli
                        "become the label; each step keeps a share of it (the rest goes to symbols no "
                        "complete path can use there). The bars are −log of those shares: their sum is the "
                        "loss, and a tall bar is a step where the network spends probability elsewhere.")
+
+
+def _ctc_grad_part(r: dict, vocab: list[str], show: Callable[..., None], present: bool) -> None:
     biggest = np.unravel_index(np.abs(r["grad"]).argmax(), r["grad"].shape)
     show("ctc_grad", f"Heatmap of the gradient of the CTC loss with respect to each score; sum of |gradient| "
                      f"{fmt(float(np.abs(r['grad']).sum()))}; largest at t{biggest[0]}, class "
@@ -477,8 +497,6 @@ def _ctc_charts(r: dict, args: tuple, vocab: list[str], sliders: tuple[ClientSli
         st.caption("The gradient for the scores at step t is the softmax minus the lattice posteriors gathered "
                    "by class (times the weights): it lowers classes the network over-predicts and raises the "
                    "ones the alignments need.")
-    spec = CATALOG["CTCLoss"]
-    offline_download("ctc", sent, formula=spec.formula, paragraphs=(spec.summary,))
 
 
 #: The tutorial's sentence on CTC and best paths, and what is wrong with it (shown next to the best path).

@@ -13,6 +13,7 @@ from lossapp.charts import chart
 from lossapp.controls import BIND
 from lossapp.formatting import fmt
 from lossapp.model import Curve, CurveView
+from lossapp.side_notes import side_note
 from losscore import SigmoidBinaryCrossEntropyLoss
 
 
@@ -55,15 +56,14 @@ def fs_view(q: float, label: float) -> CurveView:
 def from_sigmoid_section(present: bool) -> None:
     """The same network output q (already a probability) fed to SigmoidBCE with from_sigmoid on and off."""
     st.subheader("Which from_sigmoid setting? Both, on the same input", anchor="from-sigmoid")
-    if not present:
-        st.markdown(
-            "Suppose the network's last layer is already a sigmoid, so its output q is a probability. The "
-            "tutorial says to set from_sigmoid to False in that case; that is the wrong way round. "
-            "**from_sigmoid=True** tells the loss that q is already a probability, and it computes "
-            "-log(q) for label 1. With from_sigmoid=False the loss treats q as a logit and applies a second "
-            "sigmoid: q only ever covers [0, 1], so sigmoid(q) stays between 0.5 and 0.73, the loss can never get "
-            "close to zero, and the gradient hardly changes as the prediction improves."
-        )
+    side_note(
+        "Suppose the network's last layer is already a sigmoid, so its output q is a probability. The "
+        "tutorial says to set from_sigmoid to False in that case; that is the wrong way round. "
+        "**from_sigmoid=True** tells the loss that q is already a probability, and it computes "
+        "-log(q) for label 1. With from_sigmoid=False the loss treats q as a logit and applies a second "
+        "sigmoid: q only ever covers [0, 1], so sigmoid(q) stays between 0.5 and 0.73, the loss can never get "
+        "close to zero, and the gradient hardly changes as the prediction improves.", present
+    )
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
         q, q_slider = marker_control(st, "network output q (after its sigmoid)", 0.01, 0.99, 0.9, 0.01, key="fs_q",

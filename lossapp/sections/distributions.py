@@ -21,6 +21,8 @@ from lossapp.frames import SliderDef, frame_table, marker_columns, section_slide
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from lossapp.offline_export import offline_download
+from lossapp.predict_panel import gate, kl_questions, predict_on
+from lossapp.side_notes import folded, side_note
 from losscore import KLDivLoss
 from losscore.catalog import CATALOG
 
@@ -63,8 +65,8 @@ def stirling(tmax: int) -> dict:
 def kl_tutorial_section(present: bool) -> None:
     """The tutorial's KL example with every parameter, both directions and the sum-vs-mean point."""
     spec = CATALOG["KLDivLoss"]
-    left, right = st.columns([1, 1.6], gap="medium")
-    with left:
+    left, right = (st.container(), st.container()) if present else st.columns([1, 1.6], gap="medium")
+    with left, folded(present, "Inputs"):
         params = param_controls(spec, "kl", defaults={"from_logits": False}, skip=("weight",))
         (params["weight"],), sliders = section_sliders(st, [KL_WEIGHT])
         pred = array_input("pred (network output)", "0.39056206, 1.3068528, 0.39056206, -0.30258512", "kl_pred",
@@ -183,8 +185,7 @@ KLB_TEXT = (
 def kl_bars_section(present: bool) -> None:
     """Target and prediction as sliders (probabilities, or logits through softmax) and KL in both directions."""
     st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)")
-    if not present:
-        st.markdown(KLB_TEXT)
+    side_note(KLB_TEXT, present)
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         k = int(bound_radio(st, "number of classes K", [2, 3, 4, 5, 6], index=2, key="klb_n", horizontal=True,
@@ -204,6 +205,11 @@ def kl_bars_section(present: bool) -> None:
     if problems and not sliders:  # with browser-side sliders the chart stays, to move them back
         return
     r = kl_bars(tuple(q_w), tuple(pred), mode == "logits")
+    if predict_on("kl-directions") and not problems:  # the charts and numbers wait for the student's guesses
+        with right:
+            if not gate("kl-directions", (tuple(q_w), tuple(pred), mode),
+                        kl_questions(r["q"], r["p"], float(r["kl_qp"]), float(r["kl_pq"]))):
+                return
     classes = [f"class {j}" for j in range(k)]
     stats = [Stat(label, fmt(r[entry]), help.format(k=k)) for label, entry, help in KL_STATS]
     with right:
@@ -322,16 +328,15 @@ MAX_COUNT = 1000
 def poisson_counts_section(present: bool) -> None:
     """A batch of counts and one predicted rate: the loss against the rate passed as μ and as log μ."""
     st.subheader("A batch of counts and one predicted rate")
-    if not present:
-        st.markdown(
-            "Here the label is real data: a handful of observed counts, all predicted by the same rate μ. The "
-            "loss is their average negative log-likelihood, lowest where μ equals the mean count. The same "
-            "prediction can reach the loss in two ways. With from_logits=False the network outputs μ itself "
-            "(it must stay positive), and the gradient is mean(1 − t/μ): huge and negative for small rates. "
-            "With from_logits=True (the default) it outputs log μ, any real number, and the gradient is "
-            "mean(μ − t): gentle for small rates, growing with the rate. Same loss values at the same rate, "
-            "different landscapes for gradient descent."
-        )
+    side_note(
+        "Here the label is real data: a handful of observed counts, all predicted by the same rate μ. The "
+        "loss is their average negative log-likelihood, lowest where μ equals the mean count. The same "
+        "prediction can reach the loss in two ways. With from_logits=False the network outputs μ itself "
+        "(it must stay positive), and the gradient is mean(1 − t/μ): huge and negative for small rates. "
+        "With from_logits=True (the default) it outputs log μ, any real number, and the gradient is "
+        "mean(μ − t): gentle for small rates, growing with the rate. Same loss values at the same rate, "
+        "different landscapes for gradient descent.", present
+    )
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         counts = array_input("observed counts t", "2, 0, 3, 1, 4, 2", "pn_counts",
@@ -455,14 +460,13 @@ def poisson_frames(counts: tuple, full: bool, present: bool, chart: str) -> dict
 def stirling_section(present: bool) -> None:
     """compute_full's Stirling term next to the exact log(t!) it approximates, with the error per count."""
     st.subheader("compute_full: Stirling's formula against the exact log(t!)")
-    if not present:
-        st.markdown(
-            "The full Poisson negative log-likelihood includes log(t!). compute_full adds it by Stirling's "
-            "formula, t·log t − t + ½·log(2πt), and only for t > 1 (for t = 0 and 1, log(t!) is exactly 0). "
-            "The exact value is lgamma(t + 1). The formula undershoots by roughly 1/(12t): 0.04 at t = 2, "
-            "under 0.01 from t = 9 on, so the absolute error shrinks as counts grow while log(t!) itself grows. "
-            "None of this reaches the gradient: log(t!) does not depend on the prediction."
-        )
+    side_note(
+        "The full Poisson negative log-likelihood includes log(t!). compute_full adds it by Stirling's "
+        "formula, t·log t − t + ½·log(2πt), and only for t > 1 (for t = 0 and 1, log(t!) is exactly 0). "
+        "The exact value is lgamma(t + 1). The formula undershoots by roughly 1/(12t): 0.04 at t = 2, "
+        "under 0.01 from t = 9 on, so the absolute error shrinks as counts grow while log(t!) itself grows. "
+        "None of this reaches the gradient: log(t!) does not depend on the prediction.", present
+    )
     left, right = st.columns([1, 2.4], gap="medium")
     with left:
         (tmax,), sliders = section_sliders(st, [PN_TMAX])

@@ -15,6 +15,7 @@ from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats, traces_columns
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.offline_export import offline_download
+from lossapp.side_notes import side_note
 from losscore.catalog import CATALOG, LossSpec
 
 
@@ -30,15 +31,14 @@ def sdml_section(present: bool) -> None:
     st.header(spec.title)
     st.latex(spec.formula)
     st.markdown(spec.summary)
-    if not present:
-        st.markdown(
-            "Row i of x1 and row i of x2 are a matching pair, for example two views of the same object. Each x1 "
-            "row turns its squared distances to all x2 rows into a softmax over −distance (P) and is scored "
-            "against targets Q that put 1 − α on its partner and spread α over the others. There are no labels "
-            "to type: the other pairs in the batch serve as negatives. Smoothing (α > 0) stops the loss from "
-            "demanding that partners coincide and others be infinitely far. Like MXNet, the loss ignores "
-            "`weight`."
-        )
+    side_note(
+        "Row i of x1 and row i of x2 are a matching pair, for example two views of the same object. Each x1 "
+        "row turns its squared distances to all x2 rows into a softmax over −distance (P) and is scored "
+        "against targets Q that put 1 − α on its partner and spread α over the others. There are no labels "
+        "to type: the other pairs in the batch serve as negatives. Smoothing (α > 0) stops the loss from "
+        "demanding that partners coincide and others be infinitely far. Like MXNet, the loss ignores "
+        "`weight`.", present
+    )
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         x1 = array_input("x1", "0, 0; 3, 0; 0, 3", "sdml_x1", ndim=2, help="One embedding per row (B rows, B >= 2).")

@@ -18,6 +18,7 @@ from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats
 from lossapp.live_chart import Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from lossapp.offline_export import offline_download
+from lossapp.side_notes import side_note
 from losscore import SoftmaxCrossEntropyLoss
 from losscore.catalog import CATALOG, LossSpec
 
@@ -161,13 +162,12 @@ def _sce_logit_curve(params: dict, logits, label, true_class: int, curve_shown: 
                      present: bool) -> None:
     """The loss of example 0 as one of its logits moves, the others fixed."""
     st.header("The loss as one logit moves")
-    if not present:
-        st.markdown(
-            "Take the first example, keep the other logits where they are and slide one of them. For the true "
-            "class the loss falls towards zero, shaped like a softplus; for any other class it rises and becomes "
-            "a straight line of slope 1 once that class dominates. The gradient panel is the familiar "
-            "p − onehot: between −1 and 0 for the true class, between 0 and 1 for the others."
-        )
+    side_note(
+        "Take the first example, keep the other logits where they are and slide one of them. For the true "
+        "class the loss falls towards zero, shaped like a softplus; for any other class it rises and becomes "
+        "a straight line of slope 1 once that class dominates. The gradient panel is the familiar "
+        "p − onehot: between −1 and 0 for the true class, between 0 and 1 for the others.", present
+    )
     if logits is not None and label is not None and params["sparse_label"]:
         n_classes = logits.shape[1]
         c1, c2 = st.columns([1, 2.4], gap="medium")
@@ -226,8 +226,7 @@ def softmax_sliders_section(present: bool) -> None:
     """3 to 5 logits as sliders: softmax bars, the loss for a sparse and a smoothed dense label, the gradient
     softmax − target, and the naive two-step loss next to the fused one as the logits are scaled up."""
     st.header("Logits as sliders: softmax, loss and gradient")
-    if not present:
-        st.markdown(SM_TEXT)
+    side_note(SM_TEXT, present)
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         n = int(bound_radio(st, "number of classes K", [3, 4, 5], index=1, key="sm_n", horizontal=True, bind=BIND,
@@ -334,16 +333,15 @@ def softmax_frames(z: tuple, scale: int, y: int, eps: float, kind: str) -> dict:
 def fused_section(present: bool) -> None:
     """Typed logits through the naive softmax-then-log route and through the fused loss, in float32 or 64."""
     st.header("Why softmax and log are fused")
-    if not present:
-        st.markdown(
-            "Written out step by step, the loss is p = exp(x) / Σ exp(x), then −log p[y]. With large logits the "
-            "first step breaks: exp(1000) is beyond the largest float64, so it becomes inf, and inf / inf is nan. "
-            "With one large and one ordinary logit the small class gets probability exactly 0, and −log 0 = inf. "
-            "The fused operator never forms exp(x): it computes log Σ exp(x) as m + log Σ exp(x − m) with m the "
-            "largest logit, so every exponent is at most 0, and subtracts x[y]. The answer is the same number "
-            "wherever the naive route works, and stays finite where it does not. In float32 (MXNet's default) "
-            "the naive route already overflows a little above 88."
-        )
+    side_note(
+        "Written out step by step, the loss is p = exp(x) / Σ exp(x), then −log p[y]. With large logits the "
+        "first step breaks: exp(1000) is beyond the largest float64, so it becomes inf, and inf / inf is nan. "
+        "With one large and one ordinary logit the small class gets probability exactly 0, and −log 0 = inf. "
+        "The fused operator never forms exp(x): it computes log Σ exp(x) as m + log Σ exp(x − m) with m the "
+        "largest logit, so every exponent is at most 0, and subtracts x[y]. The answer is the same number "
+        "wherever the naive route works, and stays finite where it does not. In float32 (MXNet's default) "
+        "the naive route already overflows a little above 88.", present
+    )
     s1, s2 = st.columns([1, 1.6], gap="medium")
     with s1:
         big = array_input("logits", "1000, 0", "sce_big", help="One example's logits; try large values.",

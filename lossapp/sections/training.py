@@ -11,6 +11,7 @@ from lossapp.caching import cache_data, cache_resource
 from lossapp.controls import param_control
 from lossapp.frames import SliderDef, frame_table, section_sliders, window_values
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, plotly_chart
+from lossapp.side_notes import side_note
 from lossapp.training import (
     MAX_OUTLIERS,
     N_PER_CLASS,
@@ -238,14 +239,13 @@ def results_table(heading: str, rows: list[dict], fits: dict, formats: dict[str,
 @st.fragment
 def regression_section(present: bool) -> None:
     st.header("Fitting a line through outliers", anchor="regression")
-    if not present:
-        st.markdown(
-            f"The grey dots follow the line y = {TRUE_SLOPE:g}x + {TRUE_INTERCEPT:g} plus noise; the crosses are "
-            "outliers, all far below it on the right. The same straight-line model is trained three times from "
-            "zero, once per loss, by plain gradient descent: losscore gives the gradient of each point's loss "
-            "with respect to its prediction, and the chain rule turns that into the update of slope and "
-            "intercept."
-        )
+    side_note(
+        f"The grey dots follow the line y = {TRUE_SLOPE:g}x + {TRUE_INTERCEPT:g} plus noise; the crosses are "
+        "outliers, all far below it on the right. The same straight-line model is trained three times from "
+        "zero, once per loss, by plain gradient descent: losscore gives the gradient of each point's loss "
+        "with respect to its prediction, and the chain rule turns that into the update of slope and "
+        "intercept.", present
+    )
     live = live_charts_enabled()
     # with live charts every slider is under the chart (browser-side); else the sliders sit left of it
     left, right = (st.container(), st.container()) if live else st.columns([1, 2.4], gap="medium")
@@ -276,30 +276,28 @@ def regression_section(present: bool) -> None:
     scrubbed_chart(curve, "lab_rcurve_chart", curve_alt, scrub, curve_frames, follow=True, settings=sliders,
                    settings_frames=curve_settings)
     st.caption(curve_alt)
-    if not present:
-        st.markdown(
-            "**What to look for.** L2Loss squares each residual, so its gradient grows with the distance: a "
-            "handful of distant outliers outvote dozens of good points, and its line tilts towards "
-            "them. L1Loss gives every point the same pull (±1) however far it is, so the outliers can only "
-            "outnumber the others, not outweigh them, and its line stays near the true one (it wobbles a little "
-            "at the end, because its gradient never shrinks). HuberLoss behaves like L2 for residuals below "
-            "rho and like L1 beyond: it settles smoothly, yet the outliers' pull is capped. Once rho reaches "
-            "the outlier distance (bring the outliers within 5 to try it) Huber is just L2 again; and once the "
-            "outliers make up about a third of the data, even L1 gives in."
-        )
+    side_note(
+        "**What to look for.** L2Loss squares each residual, so its gradient grows with the distance: a "
+        "handful of distant outliers outvote dozens of good points, and its line tilts towards "
+        "them. L1Loss gives every point the same pull (±1) however far it is, so the outliers can only "
+        "outnumber the others, not outweigh them, and its line stays near the true one (it wobbles a little "
+        "at the end, because its gradient never shrinks). HuberLoss behaves like L2 for residuals below "
+        "rho and like L1 beyond: it settles smoothly, yet the outliers' pull is capped. Once rho reaches "
+        "the outlier distance (bring the outliers within 5 to try it) Huber is just L2 again; and once the "
+        "outliers make up about a third of the data, even L1 gives in.", present
+    )
 
 
 # -- 2: a linear classifier -------------------------------------------------------------------------------------------
 @st.fragment
 def classifier_section(present: bool) -> None:
     st.header("Training a linear classifier", anchor="classifier")
-    if not present:
-        st.markdown(
-            f"Two clouds of {N_PER_CLASS} points each, labelled +1 and −1, with a few labels flipped on purpose. "
-            "A linear score f(x) = w·x + b is trained from zero with each loss; its sign is the predicted "
-            "class, so the solid line f = 0 is the decision boundary. The hinge losses ask for more than the "
-            "right sign: a score of at least the margin, marked by the dashed lines f = ±margin."
-        )
+    side_note(
+        f"Two clouds of {N_PER_CLASS} points each, labelled +1 and −1, with a few labels flipped on purpose. "
+        "A linear score f(x) = w·x + b is trained from zero with each loss; its sign is the predicted "
+        "class, so the solid line f = 0 is the decision boundary. The hinge losses ask for more than the "
+        "right sign: a score of at least the margin, marked by the dashed lines f = ±margin.", present
+    )
     live = live_charts_enabled()
     left, right = (st.container(), st.container()) if live else st.columns([1, 2.4], gap="medium")
     values, sliders = settings_controls(CLF_CONTROLS, CLF_DEFS, left, live)
@@ -327,14 +325,13 @@ def classifier_section(present: bool) -> None:
     scrubbed_chart(curve, "lab_ccurve_chart", curve_alt, scrub, curve_frames, follow=True, settings=sliders,
                    settings_frames=curve_settings)
     st.caption(curve_alt)
-    if not present:
-        st.markdown(
-            "**What to look for.** Once a point is on the right side by at least the margin, HingeLoss is "
-            "exactly zero for it and so is its gradient: it stops caring, and only the points inside the "
-            "dashed lines (the *points still pushing*) move the boundary. On well-separated blobs that count "
-            "drops to zero and training simply stops. LogisticLoss never reaches zero: every point keeps "
-            "pulling, ever more weakly, so w keeps growing and the loss keeps creeping down. SquaredHingeLoss "
-            "has the same margin, but a violator's penalty grows with the square of its shortfall, so a "
-            "flipped label deep in the other cloud pulls the boundary much harder than under HingeLoss, and a "
-            "large learning rate makes it overshoot."
-        )
+    side_note(
+        "**What to look for.** Once a point is on the right side by at least the margin, HingeLoss is "
+        "exactly zero for it and so is its gradient: it stops caring, and only the points inside the "
+        "dashed lines (the *points still pushing*) move the boundary. On well-separated blobs that count "
+        "drops to zero and training simply stops. LogisticLoss never reaches zero: every point keeps "
+        "pulling, ever more weakly, so w keeps growing and the loss keeps creeping down. SquaredHingeLoss "
+        "has the same margin, but a violator's penalty grows with the square of its shortfall, so a "
+        "flipped label deep in the other cloud pulls the boundary much harder than under HingeLoss, and a "
+        "large learning rate makes it overshoot.", present
+    )

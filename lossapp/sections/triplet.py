@@ -18,6 +18,7 @@ from lossapp.formatting import clean, fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats, traces_columns
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.offline_export import offline_download
+from lossapp.side_notes import folded, side_note
 from losscore.catalog import CATALOG, LossSpec
 
 
@@ -56,18 +57,25 @@ def triplet_section(present: bool) -> None:
     st.header(spec.title)
     st.latex(spec.formula)
     st.markdown(spec.summary)
-    if not present:
-        st.markdown(
+    # on a projector the chart takes the width (its sliders beside it); the notes and the example picker fold
+    # into expanders side by side above it
+    if present:
+        note_box, left = st.columns(2)
+        right = st.container()
+    else:
+        note_box = st.container()
+        left, right = st.columns([1, 1.6], gap="medium")
+    with note_box:
+        side_note(
             "In the tutorial's picture the anchor is a handwritten A, the positive another A and the negative a "
             "Z. The loss is zero as soon as the Z is farther from the anchor than the other A by the margin (in "
             "squared distance): outside the dashed circle around the anchor, of radius √(‖p − a‖² + margin). "
             "Until then it pulls the anchor and the positive together and pushes the negative away; the arrows "
             "show one gradient-descent step, −η × losscore's gradient: 2(n − p) for the anchor, 2(p − a) for "
             "the positive, −2(n − a) for the negative. Gluon uses squared distances, unlike PyTorch's "
-            "TripletMarginLoss."
+            "TripletMarginLoss.", present
         )
-    left, right = st.columns([1, 1.6], gap="medium")
-    with left:
+    with left, folded(present, "Example and points"):
         example = bound_radio(st, "Example", list(TRIPLET_EXAMPLES), key="tri_ex", on_change=_load_triplet, bind=BIND,
                               captions=[c for _, c in TRIPLET_EXAMPLES.values()],
                               help="Places the three points; move them afterwards.")
@@ -100,12 +108,14 @@ def triplet_section(present: bool) -> None:
             if sliders:
                 sent = plotly_chart(fig, key="tri_plot", alt=alt, sliders=sliders, stats=stats,
                                     frames=triplet_frames(tuple(values), present))
-                st.caption(alt)
+                if not present:
+                    st.caption(alt)
                 offline_download("triplet", [sent], formula=spec.formula, paragraphs=(spec.summary,))
             else:
                 captioned_chart(fig, "tri_plot", alt)
-        st.dataframe(pd.DataFrame(clean(t["grads"]), index=[f"dL/d{n}" for n in names],
-                                  columns=[f"dim {j}" for j in range(anchor.size)]), width="content")
+        with folded(present, "Gradients"):
+            st.dataframe(pd.DataFrame(clean(t["grads"]), index=[f"dL/d{n}" for n in names],
+                                      columns=[f"dim {j}" for j in range(anchor.size)]), width="content")
         if not present:
             st.caption("The gradients are losscore's (value_and_grad with wrt=('pred', 'positive', 'negative')). "
                        "They are all zero once the negative is outside the margin circle: an easy triplet "
@@ -216,7 +226,8 @@ def _triplet_arrows_shown(traces, t: dict, lr: float) -> None:
 
 def _triplet_figure(vectors: tuple, t: dict, lr: float, present: bool):
     parts, circles = _triplet_parts(vectors, t, lr)
-    fig = deep_figures.embedding_figure(**parts, circles=circles, present=present)
+    # on a projector the points' own labels say what they are; a legend would take a third of the height
+    fig = deep_figures.embedding_figure(**parts, circles=circles, present=present, legend=not present)
     _triplet_arrows_shown(fig.data, t, lr)
     return fig
 

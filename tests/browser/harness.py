@@ -321,6 +321,7 @@ def wait_chart_change(pg, before: str, timeout: float = 60_000) -> None:
 ALL_DRAWN = """
 () => document.querySelectorAll('[data-testid="stSkeleton"]').length === 0
   && Array.from(document.querySelectorAll('CHART_BOX')).every((e) => {
+    if (e.querySelector('.lossapp-pager')) return true;  // the pager's keys and anchors (lossapp/pager.py): no chart
     const gd = e.matches('.js-plotly-plot') ? e : e.querySelector('.js-plotly-plot');
     return gd && gd.data && gd.data.length > 0 && !gd.__lossappBusy;
   })

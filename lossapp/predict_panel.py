@@ -1,0 +1,162 @@
+"""The page side of predict-then-reveal (:mod:`lossapp.predict`): the "predict first" switch of a section, the
+form that takes the guesses while the chart and its numbers are hidden, and the verdicts once revealed.
+
+The switch is bound to the address (``<section>_predict``), so a lesson step or a link can turn it on; the
+guesses stay in the session.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from lossapp.bound_widgets import bound_toggle
+from lossapp.formatting import nums
+from lossapp.predict import (
+    PredictState,
+    Question,
+    again,
+    choice_question,
+    commit,
+    judge,
+    minimisers,
+    number_question,
+    phase,
+    stale,
+)
+
+__all__ = ["curve_questions", "gate", "kl_questions", "predict_on", "predict_toggle", "toggle_key",
+           "worst_loss_question"]
+
+_STATE = "_lossapp_predict_"
+#: The questions as they were asked when the guesses were committed (the verdicts are about them).
+_ASKED = "_lossapp_asked_"
+
+
+def toggle_key(step_id: str) -> str:
+    """The address parameter of section ``step_id``'s "predict first" switch.
+
+    >>> toggle_key("kl-directions")
+    'kl_directions_predict'
+    """
+    return step_id.replace("-", "_") + "_predict"
+
+
+def predict_toggle(step_id: str, box: Any = st) -> bool:
+    return bool(bound_toggle(box, "Predict first", False, key=toggle_key(step_id),
+                             help="Hide the chart and its numbers until you have committed a guess."))
+
+
+def predict_on(step_id: str) -> bool:
+    return bool(st.session_state.get(toggle_key(step_id), False))
+
+
+def forget_predictions(step_ids: Sequence[str] | None = None) -> None:
+    """Drop the committed guesses of ``step_ids`` (every section when None)."""
+    for prefix in (_STATE, _ASKED):
+        for k in [k for k in st.session_state if str(k).startswith(prefix)]:
+            if step_ids is None or str(k)[len(prefix):] in step_ids:
+                del st.session_state[k]
+
+
+def _again(step_id: str) -> None:
+    st.session_state[_STATE + step_id] = again(st.session_state.get(_STATE + step_id, PredictState()))
+    for k in [k for k in st.session_state if str(k).startswith(f"{step_id}_guess_")]:
+        del st.session_state[k]  # an empty form: the last guesses are not offered again
+
+
+def _show_verdicts(step_id: str, state: PredictState, fingerprint: Any) -> None:
+    """The verdicts on the committed guesses, each under its question as it was asked."""
+    asked: Sequence[Question] = st.session_state.get(_ASKED + step_id, ())
+    for q, verdict in zip(asked, state.verdicts, strict=False):
+        text = f"**{q.text}** {verdict.text}" + (f" {q.note}" if q.note else "")
+        (st.success if verdict.right else st.info)(text, icon=":material/check:" if verdict.right
+                                                   else ":material/straighten:")
+    if stale(state, fingerprint):
+        st.caption("These answers are for the values you guessed at; the controls have moved since. "
+                   "Predict again to guess for these.")
+    st.button("Predict again", key=f"{step_id}_predict_again", on_click=_again, args=(step_id,),
+              icon=":material/replay:", help="Hide the answers and guess again.")
+
+
+def gate(step_id: str, fingerprint: Any, questions: Sequence[Question]) -> bool:
+    """Whether section ``step_id`` may show its chart and numbers now. With "predict first" on and no guess
+    committed, it draws the questions (about the values ``fingerprint`` describes) as a form instead and returns
+    False; once the guesses are in, it shows how far each was and returns True (moving a control afterwards
+    keeps the chart: see :mod:`lossapp.predict`)."""
+    if not predict_on(step_id) or not questions:
+        return True
+    state: PredictState = st.session_state.get(_STATE + step_id, PredictState())
+    if phase(state) == "revealed":
+        _show_verdicts(step_id, state, fingerprint)
+        return True
+    with st.form(f"{step_id}_predict_form", border=True):
+        st.markdown("**Predict first.** The chart and its numbers are hidden until you commit a guess.")
+        guesses: dict[str, Any] = {}
+        for q in questions:
+            key = f"{step_id}_guess_{q.id}"
+            if q.is_choice:
+                guesses[q.id] = st.radio(q.text, q.options, index=None, key=key)
+            else:
+                guesses[q.id] = st.number_input(q.text, value=None, step=0.1, format="%g", key=key,
+                                                min_value=-1e6, max_value=1e6)
+        submitted = st.form_submit_button("Reveal", type="primary", icon=":material/visibility:")
+    if not submitted:
+        return False
+    missing = [q.text for q in questions if guesses[q.id] is None
+               or (not q.is_choice and not math.isfinite(float(guesses[q.id])))]
+    if missing:
+        st.warning("Give a guess for every question first: " + "; ".join(missing))
+        return False
+    state = commit(state, fingerprint, guesses, tuple(judge(q, guesses[q.id]) for q in questions))
+    st.session_state[_STATE + step_id] = state
+    st.session_state[_ASKED + step_id] = tuple(questions)
+    _show_verdicts(step_id, state, fingerprint)
+    return True
+
+
+def curve_questions(x: np.ndarray, loss: np.ndarray, marker: float, grad: float) -> list[Question]:
+    """A loss curve's questions: where its minimum is (over the chart's x-axis) and its gradient at the marker."""
+    lo, hi, edge = minimisers(x, loss)
+    dx = float(np.max(np.diff(x))) if len(x) > 1 else 0.0
+    note = ""
+    if edge and lo == hi:
+        note = "The curve is lowest at the edge of the chart: it keeps falling beyond it."
+    elif hi > lo:
+        note = "The loss is flat at its minimum: every prediction in that range is best."
+    return [
+        number_question("min", f"Where is the loss smallest? (a prediction between {x[0]:g} and {x[-1]:g})",
+                        lo, hi, note, tol=max(dx, 0.02 * float(x[-1] - x[0]))),
+        number_question("grad", f"What is the gradient dL/dpred at the marker, prediction {marker:g}?",
+                        grad, grad, "Its sign says which way training moves the prediction (against it).",
+                        tol=max(0.01, 0.05 * abs(grad))),
+    ]
+
+
+def worst_loss_question(marker: float, label: float, rows: Sequence[dict]) -> list[Question]:
+    """Compare's question: which of the chosen losses is largest at the marker (how hard that point is hit)."""
+    if len(rows) < 2:
+        return []
+    ranked = sorted(rows, key=lambda r: -r["loss value"])
+    names = [r["loss"] for r in rows]
+    return [choice_question(
+        "worst", f"At prediction {marker:g} (label {label:g}), which loss is largest?", names,
+        ranked[0]["loss"], "From largest to smallest: " + ", ".join(
+            f"{r['loss']} {r['loss value']:.4g}" for r in ranked) + ".")]
+
+
+def kl_questions(q: Sequence[float], p: Sequence[float], kl_qp: float, kl_pq: float) -> list[Question]:
+    """KL in both directions between the bars' distributions (none when either is infinite: nothing to guess)."""
+    if not (math.isfinite(kl_qp) and math.isfinite(kl_pq)):
+        return []
+    given = f"q = {nums(q)}, p = {nums(p)}"
+    return [
+        number_question("qp", f"KL(q ‖ p), what KLDivLoss returns, for {given}?", kl_qp, kl_qp,
+                        tol=max(0.01, 0.1 * abs(kl_qp))),
+        number_question("pq", "And the reverse, KL(p ‖ q)?", kl_pq, kl_pq,
+                        "The two differ: KL is not symmetric.", tol=max(0.01, 0.1 * abs(kl_pq))),
+    ]
