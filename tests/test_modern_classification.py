@@ -123,7 +123,7 @@ def test_label_smoothing_section_frames_move_the_curve_line_and_numbers():
 # -- the multiclass comparison ------------------------------------------------------------------------------------
 
 def test_multiclass_curves_follow_their_parameters():
-    at = load_page(MODERN, section="multiclass", mc_sfocal_gamma="0", mc_poly_eps="0", mc_c="3")
+    at = load_page(MODERN, section="multiclass", mcsfocal_gamma="0", mcpoly_eps="0", mc_c="3")
     c = chart(at, "mc_chart")
     ce = _trace(c, "cross-entropy", "loss")
     np.testing.assert_allclose(_trace(c, "softmax focal", "loss"), ce, rtol=1e-6)  # gamma 0 is cross-entropy
@@ -177,3 +177,12 @@ def test_a_bad_axis_in_the_address_falls_back_with_a_notice():
     assert at.radio(key="sur_axis").value == "raw score"
     assert at.warning
 
+
+
+def test_compare_offers_the_new_curves_but_its_presets_stay_the_tutorials():
+    from lossapp.sections.compare import CURVE_LOSSES, PRESETS
+
+    assert PRESETS["classification"] == (
+        ["LogisticLoss", "HingeLoss", "SquaredHingeLoss", "SigmoidBinaryCrossEntropyLoss"], 1.0)
+    assert {"SigmoidFocalLoss", "AsymmetricLoss", "ModifiedHuberLoss", "PerceptronLoss", "ZeroOneLoss"} <= set(
+        CURVE_LOSSES)

@@ -199,7 +199,7 @@ def multiclass_section(present: bool) -> None:
         chosen = []
         for name, param in MULTICLASS_PARAMS:
             spec = CATALOG[name]
-            value = param_control(spec.param(param), control_key(f"mc_{spec.short_id}", param),
+            value = param_control(spec.param(param), control_key(f"mc{spec.short_id}", param),
                                   label=f"{param} of {name}")
             chosen.append((name, ((param, float(value)),)))
     view = multiclass_view(tuple(chosen), n_classes)
