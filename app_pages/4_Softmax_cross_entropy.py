@@ -1,9 +1,11 @@
-"""Softmax cross-entropy: the tutorial's example, logits as sliders, the loss along one logit, and why fusing
-matters. The sections live in lossapp.sections.softmax; this script only orders them."""
+"""Softmax cross-entropy: the tutorial's example, logits as sliders, the loss along one logit, why fusing
+matters, and label smoothing. The sections live in lossapp.sections.softmax (label smoothing in
+lossapp.sections.multiclass); this script only orders them."""
 
 import streamlit as st
 
 from lossapp.page import full_page, setup_page, shown
+from lossapp.sections.multiclass import label_smoothing_section
 from lossapp.sections.softmax import fused_section, softmax_sliders_section, softmax_tutorial_section
 from losscore.catalog import CATALOG
 
@@ -27,3 +29,5 @@ if shown("softmax-sliders"):
     softmax_sliders_section(present)
 if shown("fused"):
     fused_section(present)
+if shown("label-smoothing"):
+    label_smoothing_section(present)

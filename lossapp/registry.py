@@ -82,7 +82,12 @@ PAGES: tuple[AppPage, ...] = (
             "The losses, family by family", families=("classification",)),
     AppPage("Softmax cross-entropy", "many classes, and why softmax and log are fused",
             "4_Softmax_cross_entropy.py", "Softmax_cross_entropy", ":material/bar_chart:",
-            "The losses, family by family", losses=("SoftmaxCrossEntropyLoss",)),
+            "The losses, family by family", losses=("SoftmaxCrossEntropyLoss", "LabelSmoothingCrossEntropyLoss")),
+    AppPage("Modern classification", "focal, asymmetric and Poly losses, the multiclass hinge, modified Huber, "
+            "perceptron and the 0-1 loss they bound", "11_Modern_classification.py", "Modern_classification",
+            ":material/filter_center_focus:", "The losses, family by family",
+            losses=("SigmoidFocalLoss", "SoftmaxFocalLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
+                    "ModifiedHuberLoss", "PerceptronLoss", "ZeroOneLoss")),
     AppPage("Distributions", "KL in both directions, Jensen-Shannon and the Poisson negative log-likelihood",
             "5_Distributions.py",
             "Distributions", ":material/stacked_bar_chart:", "The losses, family by family",

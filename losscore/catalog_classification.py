@@ -17,7 +17,7 @@ _GAMMA_HELP = "The focusing exponent: how fast confident, right examples fade ou
 SPECS: tuple[LossSpec, ...] = (
     LossSpec(
         name="SigmoidFocalLoss",
-        short_id="focal", colour="#E69F00", dash="dash",
+        short_id="focal", colour="#0072B2", dash="dot",
         cls=focal.SigmoidFocalLoss,
         family="classification",
         title="Sigmoid focal loss",

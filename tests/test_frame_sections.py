@@ -14,6 +14,7 @@ from lossapp.live_chart import ClientSlider, slider_values
 
 SOFTMAX, DISTRIBUTIONS, EMBEDDINGS = "4_Softmax_cross_entropy.py", "5_Distributions.py", "6_Embeddings.py"
 SEQUENCES = "7_Sequences.py"
+MODERN = "11_Modern_classification.py"
 
 
 load = load_page
@@ -25,6 +26,10 @@ CASES = [
     (SOFTMAX, "sm_z3", 9.9, {"sm_kind": "dense", "sm_y": "3"}),
     (SOFTMAX, "sm_scale", 60, {"sm_z1": "4"}),  # exp overflows float32: the float32 number is inf / nan
     (SOFTMAX, "sm_eps", 0.35, {"sm_kind": "dense", "sm_n": "5"}),
+    (SOFTMAX, "ls_eps", 0.37, {"ls_c": "10", "section": "label-smoothing"}),  # the minimum's line and its label
+    (SOFTMAX, "ls_eps", 0.0, {"section": "label-smoothing"}),  # no minimum: the line at the edge says so
+    (MODERN, "fg_gamma", 0.75, {"section": "focal-gamma"}),  # the focal curve, the numbers and the bars
+    (MODERN, "fg_gamma", 5.0, {"section": "focal-gamma", "fg_gamma": "0"}),
     (DISTRIBUTIONS, "pn_rate", 3.45, {}),
     (DISTRIBUTIONS, "klb_q2", 0.73, {}),
     (DISTRIBUTIONS, "pn_tmax", 41, {}),

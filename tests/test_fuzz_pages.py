@@ -239,7 +239,7 @@ def text_keys(page: str) -> tuple[str, ...]:
 
 #: Pages with no text box: checked below, so a text box added to one of them joins this test.
 NO_TEXT_BOXES = {"app.py", "2_Regression.py", "3_Binary_classification.py", "8_Compare.py", "9_Training_lab.py",
-                 "11_Segmentation.py"}
+                 "11_Segmentation.py", "11_Modern_classification.py"}
 
 
 def test_pages_without_text_boxes_are_the_listed_ones():

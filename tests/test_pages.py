@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: The pages this file covers (other pages, e.g. the training lab, have their own tests).
 PAGES = [
     "1_Basics.py", "2_Regression.py", "2b_Robust_regression.py", "3_Binary_classification.py",
-    "4_Softmax_cross_entropy.py", "5_Distributions.py", "6_Embeddings.py", "7_Sequences.py", "11_Segmentation.py",
-    "8_Compare.py",
+    "4_Softmax_cross_entropy.py", "11_Modern_classification.py", "5_Distributions.py", "6_Embeddings.py",
+    "7_Sequences.py", "11_Segmentation.py", "8_Compare.py",
 ]
 
 load = load_page

@@ -35,9 +35,11 @@ def test_every_loss_is_explained_by_exactly_one_page():
     assert page_of("SoftmaxCrossEntropyLoss").url_path == "Softmax_cross_entropy"
     assert page_of("HingeLoss").url_path == "Binary_classification"
     assert {page_of(name).url_path for name in CATALOG} == {
-        "Regression", "Robust_regression", "Binary_classification", "Softmax_cross_entropy", "Distributions",
-        "Embeddings", "Sequences", "Segmentation"}
+        "Regression", "Robust_regression", "Binary_classification", "Softmax_cross_entropy", "Modern_classification",
+        "Distributions", "Embeddings", "Sequences", "Segmentation"}
     assert page_of("TukeyBiweightLoss").url_path == "Robust_regression"
+    assert page_of("SigmoidFocalLoss").url_path == "Modern_classification"
+    assert page_of("LabelSmoothingCrossEntropyLoss").url_path == "Softmax_cross_entropy"
     with pytest.raises(ValueError, match="name must be a catalog loss"):
         page_of("NoSuchLoss")
 

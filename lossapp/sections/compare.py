@@ -27,11 +27,13 @@ SHORT_IDS: dict[str, str] = {name: spec.short_id for name, spec in CATALOG.items
 CURVE_LOSSES = [name for name, spec in CATALOG.items() if spec.curve is not None]
 
 
+#: The tutorial's own losses (MXNet Gluon's): the presets are its groups, whatever else the catalog holds.
+GLUON = frozenset(s.name for s in catalog_gluon.SPECS)
+
+
 def family_curves(family: str) -> tuple[list[str], float]:
-    """A family's curve losses among Gluon's (the tutorial's) in catalog order, and the label they are drawn
-    against (0 or 1)."""
-    gluon = {spec.name for spec in catalog_gluon.SPECS}
-    names = [name for name in CURVE_LOSSES if CATALOG[name].family == family and name in gluon]
+    """A family's Gluon curve losses in catalog order, and the label they are drawn against (0 or 1)."""
+    names = [name for name in CURVE_LOSSES if CATALOG[name].family == family and name in GLUON]
     return names, CATALOG[names[0]].default_label
 
 
