@@ -44,7 +44,8 @@ def test_the_built_in_lessons_are_the_files_the_tutorial_first():
     assert lessons.builtin_names()[0] == "tutorial"
     assert {"tutorial", "outliers", "margins"} <= set(lessons.builtin_names())
     tutorial = lessons.builtin("tutorial")
-    assert [s.id for s in tutorial.steps] == [s.id for s in STEPS]  # every step, in the tutorial's order
+    # every section of the Gluon tutorial, in its order (the losses beyond it have lessons of their own to come)
+    assert [s.id for s in tutorial.steps] == [s.id for s in STEPS if not s.beyond]
     for name in lessons.builtin_names():
         lesson = lessons.builtin(name)
         assert all(s.prompt for s in lesson.steps), name

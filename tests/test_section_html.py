@@ -15,7 +15,7 @@ from lossapp.curve_views import curve_view
 from lossapp.figures import curve_figure
 from lossapp.frames import curve_frames
 from lossapp.js_bundle import bundle, frontend_bundle, script_text
-from lossapp.live_chart import ClientSlider, chart_config, component_data, payload_bytes, slider_values
+from lossapp.live_chart import COMPONENT_NAME, ClientSlider, chart_config, component_data, payload_bytes, slider_values
 from lossapp.section_html import PLOTLY_JS, SectionDoc, curve_doc, formula_html, section_html
 from losscore.catalog import CATALOG
 
@@ -73,7 +73,7 @@ def test_a_curve_section_file_holds_its_texts_chart_and_code_and_nothing_from_el
 def test_the_file_holds_what_the_app_sends_for_a_section():
     """From the payload the Regression page really sends (AppTest): the chart's sliders and figure go in."""
     at = load_page("2_Regression.py", section="l2")
-    [proto] = [n.proto for n in at.get("bidi_component")]
+    [proto] = [n.proto for n in at.get("bidi_component") if n.proto.component_name == COMPONENT_NAME]
     html = section_html(curve_doc("l2", ["L2Loss"], "x"), [proto.bytes])
     [data] = _payloads(html)
     assert json.loads(data["figure"]) == json.loads(json.loads(proto.bytes)["figure"])
