@@ -227,6 +227,10 @@ def _layout(height: int, present: bool, **extra) -> dict:
     if present:  # the chart component fits it to the screen (frontend/draw.js, fittedHeight)
         layout["meta"] = {"fit": list(PRESENT_FIT)}
     layout.update(extra)
+    if present:  # room for 22 px tick labels beside the axis titles
+        margin = dict(layout["margin"])
+        margin["l"], margin["b"] = max(margin.get("l", 0), 96), max(margin.get("b", 0), 72)
+        layout["margin"] = margin
     return layout
 
 
@@ -361,7 +365,7 @@ def curve_spec(view: CurveView, *, present: bool = False, height: int | None = N
             _clipped(view.y_limits) if view.y_limits else {"range": _finite_range([c.loss for c in view.curves])})),
         xaxis2=_axis(view.x_title, anchor="y2", domain=[0.0, 1.0], range=[lo, hi]),
         yaxis2=_axis(view.grad_title, anchor="x2", domain=list(GRAD_DOMAIN),
-                     **(_clipped(view.grad_limits) if view.grad_limits else {})),
+                     **(_clipped(view.grad_limits) if view.grad_limits else {}), **({"nticks": 4} if present else {})),
         shapes=shapes,
     )
     if vlines:
