@@ -215,7 +215,7 @@ def for_projector(data: list[dict], layout: dict) -> tuple[list[dict], dict]:
 
 
 def _layout(height: int, present: bool, **extra) -> dict:
-    layout = dict(
+    layout: dict[str, Any] = dict(
         height=height,
         margin=dict(l=60, r=12, t=36, b=48),
         paper_bgcolor=CLEAR,
@@ -228,9 +228,8 @@ def _layout(height: int, present: bool, **extra) -> dict:
         layout["meta"] = {"fit": list(PRESENT_FIT)}
     layout.update(extra)
     if present:  # room for 22 px tick labels beside the axis titles
-        margin = dict(layout["margin"])
-        margin["l"], margin["b"] = max(margin.get("l", 0), 96), max(margin.get("b", 0), 72)
-        layout["margin"] = margin
+        margin = layout["margin"]
+        layout["margin"] = {**margin, "l": max(margin.get("l", 0), 96), "b": max(margin.get("b", 0), 72)}
     return layout
 
 
