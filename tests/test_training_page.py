@@ -15,6 +15,7 @@ from apptest_charts import chart, charts, frame_patches, payload, set_control
 from streamlit.testing.v1 import AppTest
 
 from lossapp import training_figures as tfig
+from lossapp.live_chart import COMPONENT_NAME
 from lossapp.training import (
     BLOB_CENTRE,
     BLOB_DIRECTION,
@@ -504,7 +505,8 @@ def test_show_training_at_moves_the_classifier_panels_in_the_browser():
     panels = chart(at, "lab_clf_chart")
     assert [(s["id"], s["role"]) for s in panels.controls] == [(k, "frame") for k, _ in CLF_SHOWN] + [
         ("lab_cprog", "frame")]
-    raw = {e.proto.id.rsplit("-", 1)[-1]: payload(e.proto) for e in at.get("bidi_component")}
+    raw = {e.proto.id.rsplit("-", 1)[-1]: payload(e.proto) for e in at.get("bidi_component")
+           if e.proto.component_name == COMPONENT_NAME}  # the charts, not the pager's anchor follower
     assert raw["lab_ccurve_chart"]["follow"] == {k: float(v) for k, v in CLF_SHOWN} | {"lab_cprog": 100.0}
     run = run_classifier(*CLF_DEFAULTS)
     lines = {i: t["meta"] for i, t in enumerate(panels.data) if t.get("meta", {}).get("role") in ("boundary", "margin")}
