@@ -215,7 +215,7 @@ def for_projector(data: list[dict], layout: dict) -> tuple[list[dict], dict]:
 
 
 def _layout(height: int, present: bool, **extra) -> dict:
-    layout = dict(
+    layout: dict[str, Any] = dict(
         height=height,
         margin=dict(l=60, r=12, t=36, b=48),
         paper_bgcolor=CLEAR,
@@ -227,6 +227,9 @@ def _layout(height: int, present: bool, **extra) -> dict:
     if present:  # the chart component fits it to the screen (frontend/draw.js, fittedHeight)
         layout["meta"] = {"fit": list(PRESENT_FIT)}
     layout.update(extra)
+    if present:  # room for 22 px tick labels beside the axis titles
+        margin = layout["margin"]
+        layout["margin"] = {**margin, "l": max(margin.get("l", 0), 96), "b": max(margin.get("b", 0), 72)}
     return layout
 
 
@@ -361,7 +364,7 @@ def curve_spec(view: CurveView, *, present: bool = False, height: int | None = N
             _clipped(view.y_limits) if view.y_limits else {"range": _finite_range([c.loss for c in view.curves])})),
         xaxis2=_axis(view.x_title, anchor="y2", domain=[0.0, 1.0], range=[lo, hi]),
         yaxis2=_axis(view.grad_title, anchor="x2", domain=list(GRAD_DOMAIN),
-                     **(_clipped(view.grad_limits) if view.grad_limits else {})),
+                     **(_clipped(view.grad_limits) if view.grad_limits else {}), **({"nticks": 4} if present else {})),
         shapes=shapes,
     )
     if vlines:

@@ -15,6 +15,7 @@ from apptest_charts import chart, charts, frame_patches, payload, set_control
 from streamlit.testing.v1 import AppTest
 
 from lossapp import training_figures as tfig
+from lossapp.live_chart import COMPONENT_NAME
 from lossapp.training import (
     BLOB_CENTRE,
     BLOB_DIRECTION,
@@ -225,16 +226,19 @@ def test_every_control_has_a_label_help_and_a_short_lab_key():
         assert s["label"] and s["help"], s["id"]
 
 
-def test_presentation_mode_hides_the_long_text_but_keeps_charts_and_numbers():
-    normal, present = load(), load(present="1")
-    assert len(present.markdown) < len(normal.markdown)
-    assert not present.expander and normal.expander
-    def long_text(at):
-        return [m.value for m in at.markdown if len(m.value) > 200 and not m.value.startswith("<style>")]
+def test_presentation_mode_folds_the_long_text_but_keeps_charts_and_numbers():
+    normal = load()
+    steps = [load(present="1"), load(present="1", step="training-classifier")]  # one screen per section
 
-    assert len(long_text(normal)) == 6 and long_text(present) == []
-    assert len(charts(present)) == 4
-    assert_table(table(present, REG_TABLE), table(normal, REG_TABLE))
+    def long_text(at):  # long markdown outside the side notes' expanders
+        folded = {m.value for e in at.expander for m in e.markdown}
+        return [m.value for m in at.markdown
+                if len(m.value) > 200 and not m.value.startswith("<style>") and m.value not in folded]
+
+    assert len(long_text(normal)) == 5 and all(long_text(at) == [] for at in steps)
+    assert all(e.label == "Notes" for at in steps for e in at.expander) and steps[0].expander
+    assert [len(charts(at)) for at in steps] == [2, 2]
+    assert_table(table(steps[0], REG_TABLE), table(normal, REG_TABLE))
 
 
 def test_every_chart_is_described_with_its_numbers():
@@ -501,7 +505,8 @@ def test_show_training_at_moves_the_classifier_panels_in_the_browser():
     panels = chart(at, "lab_clf_chart")
     assert [(s["id"], s["role"]) for s in panels.controls] == [(k, "frame") for k, _ in CLF_SHOWN] + [
         ("lab_cprog", "frame")]
-    raw = {e.proto.id.rsplit("-", 1)[-1]: payload(e.proto) for e in at.get("bidi_component")}
+    raw = {e.proto.id.rsplit("-", 1)[-1]: payload(e.proto) for e in at.get("bidi_component")
+           if e.proto.component_name == COMPONENT_NAME}  # the charts, not the pager's anchor follower
     assert raw["lab_ccurve_chart"]["follow"] == {k: float(v) for k, v in CLF_SHOWN} | {"lab_cprog": 100.0}
     run = run_classifier(*CLF_DEFAULTS)
     lines = {i: t["meta"] for i, t in enumerate(panels.data) if t.get("meta", {}).get("role") in ("boundary", "margin")}

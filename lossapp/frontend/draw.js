@@ -45,7 +45,13 @@ function themed(layout, host) {
   const height = fittedHeight(layout, window.innerHeight);
   if (height) {
     out.height = height;
-    out.font = Object.assign({}, out.font, {size: fittedFont(out.font.size, window.innerWidth)});
+    const size = fittedFont(out.font.size, window.innerWidth);
+    if (out.font.size && out.margin) {  // the room for tick labels shrinks with them
+      const r = size / out.font.size;
+      out.margin = Object.assign({}, out.margin, {l: Math.max(60, Math.round(out.margin.l * r)),
+                                                  b: Math.max(48, Math.round(out.margin.b * r))});
+    }
+    out.font = Object.assign({}, out.font, {size});
   }
   return out;
 }

@@ -15,6 +15,7 @@ import pytest
 from lossapp.steps import STEPS
 
 from .harness import CLIENT_SLIDER, READOUT, ROOT, exceptions, wait_loaded
+from .test_layout_overlap import TEXT_BOXES, overlaps
 
 #: Counts clicks on the lecture pager's buttons (the key listener presses them), in capture so none is missed.
 PAGER_CLICKS = """
@@ -129,6 +130,9 @@ def test_one_step_fits_a_1024x768_screen(server, projector_1024, page_path, step
     boxes.update({f"slider {i}": sliders.nth(i).bounding_box() for i in range(sliders.count())})
     outside = {name: box for name, box in boxes.items() if box is None or not _inside(box, 1024, 768)}
     assert outside == {}
+    if step == "triplet":  # the points' and distances' labels at projector size stay apart
+        labels = parts["chart"].evaluate(TEXT_BOXES, ".textpoint text")
+        assert len(labels) == 5 and overlaps(labels) == [], labels
     if step == "huber":
         _shot(pg, "present-1024", tmp_path)
 
@@ -165,6 +169,10 @@ def test_chart_text_and_lines_are_projector_sized_at_1920(server, projector_1920
     widget = pg.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")  # 1rem, as theirs
     assert label == pytest.approx(widget, abs=1) and label >= 20
     _shot(pg, "present-1920", tmp_path)
+    _open(pg, server, "?present=1")  # the title screen's count of losses stays large
+    metric = pg.locator('[data-testid="stMetricValue"] p').first
+    size = metric.evaluate("(e) => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 60
 
 
 def test_the_address_follows_the_section_in_view(server, page):
