@@ -134,6 +134,7 @@ def test_tau_and_alpha_and_edited_values_move_the_estimates():
     ("1, 2, x", "'x' is not a number"),
     ("", "nothing entered"),
     (", ".join(["1"] * (MAX_VALUES + 1)), f"this box takes at most {MAX_VALUES}"),
+    ("1e308, -1e308", "keep every number between −1,000,000 and 1,000,000"),
 ])
 def test_bad_values_show_a_message_and_keep_the_page(text, message):
     at = load_page(PAGE, section="estimate", est_values_0=text)
@@ -169,6 +170,8 @@ def test_best_constant_finds_the_closed_forms_and_the_deepest_valley(seed):
 
 def test_best_constant_checks_its_arguments():
     assert best_constant(lc.L2Loss(), [2.0]) == 2.0
+    assert best_constant(lc.L1Loss(), [-1e300, 0.0, 1e300]) == pytest.approx(0.0, abs=2e300 * 1e-15)
+    assert math.isfinite(best_constant(lc.L1Loss(), [-1e308, 0.0, 1e308]))  # the span overflows, the grid does not
     with pytest.raises(TypeError, match="loss must be a losscore loss"):
         mean_loss("L2Loss", [1.0], [0.0])
     with pytest.raises(ValueError, match="y must hold finite numbers"):
