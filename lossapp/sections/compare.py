@@ -16,6 +16,7 @@ from lossapp.curve_explorer import frame_param
 from lossapp.curve_views import point_value, sweep_arrays
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, shown_range
 from lossapp.model import Curve, CurveView
+from losscore import catalog_gluon
 from losscore.catalog import CATALOG
 
 #: Short ids (from the catalog) of the losses with a loss-vs-prediction curve, used in widget keys
@@ -25,9 +26,13 @@ SHORT_IDS: dict[str, str] = {name: spec.short_id for name, spec in CATALOG.items
 CURVE_LOSSES = [name for name, spec in CATALOG.items() if spec.curve is not None]
 
 
+#: The tutorial's own losses (MXNet Gluon's): the presets are its groups, whatever else the catalog holds.
+TUTORIAL_LOSSES = frozenset(spec.name for spec in catalog_gluon.SPECS)
+
+
 def family_curves(family: str) -> tuple[list[str], float]:
-    """A family's curve losses in catalog order, and the label they are drawn against (0 or 1)."""
-    names = [name for name in CURVE_LOSSES if CATALOG[name].family == family]
+    """A family's curve losses of the tutorial in catalog order, and the label they are drawn against (0 or 1)."""
+    names = [name for name in CURVE_LOSSES if CATALOG[name].family == family and name in TUTORIAL_LOSSES]
     return names, CATALOG[names[0]].default_label
 
 
