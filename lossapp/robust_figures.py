@@ -73,11 +73,12 @@ def barron_curve(alpha: float, scale: float = 1.0, x: np.ndarray = MORPH_X) -> t
 
 def morph_notes(alpha: float) -> list[str]:
     """The texts of the morph chart's annotations at ``alpha``: the status line, then one label per named member,
-    lit (bold, coloured) when alpha is that member (Welsch: when alpha is close to it)."""
+    lit (bold, coloured) when alpha is that member (Welsch: when alpha is close to it). A label is two lines, the
+    name over its alpha, so the five fit side by side on a phone."""
     status = f"α = {_alpha_text(alpha)}: {member_name(alpha)}"
     labels = []
     for a, name in MEMBERS:
-        text = f"{name} ({_alpha_text(a)})"
+        text = f"{name}<br>α = {_alpha_text(a)}"
         lit = math.isclose(alpha, a, abs_tol=1e-9) or (a == -math.inf and alpha <= NEAR_WELSCH)
         labels.append(f"<b><span style='color:{LIT}'>{text}</span></b>" if lit
                       else f"<span style='color:{UNLIT}'>{text}</span>")
@@ -105,14 +106,19 @@ def morph_spec(alpha: float, *, present: bool = False) -> tuple[list[dict], dict
     ]
     texts = morph_notes(alpha)
     size = 17 if present else 13
-    notes: list[dict] = [dict(x=0, xref="paper", y=1.16, yref="paper", text=texts[0], showarrow=False, xanchor="left",
-                  font=dict(size=size + 2), name="status")]
+    notes: list[dict] = [dict(x=0, xref="paper", y=1.2, yref="paper", text=texts[0], showarrow=False,
+                              xanchor="left", yanchor="bottom", font=dict(size=size + 2), name="status")]
     for i, text in enumerate(texts[1:]):
-        notes.append(dict(x=(i + 0.5) / len(MEMBERS), xref="paper", y=1.07, yref="paper", text=text,
-                          showarrow=False, xanchor="center", font=dict(size=size - 1), name="member"))
+        notes.append(dict(x=(i + 0.5) / len(MEMBERS), xref="paper", y=1.02, yref="paper", text=text,
+                          showarrow=False, xanchor="center", yanchor="bottom", font=dict(size=size - 2),
+                          name="member"))
+    # the dotted limit is named where it ends, inside the chart (a legend would crowd a phone's width)
+    notes.append(dict(x=float(MORPH_X[-1]), xref="x", y=float(welsch[-1]), yref="y", text="Welsch, the limit",
+                      showarrow=False, xanchor="right", yanchor="bottom", font=dict(size=size - 2, color=UNLIT),
+                      name="welsch"))
     layout = _layout(
-        560 if present else 470, present, margin=dict(l=60, r=12, t=96, b=48), annotations=notes,
-        legend=dict(orientation="h", yanchor="bottom", y=1.13, xanchor="right", x=1),
+        560 if present else 480, present, margin=dict(l=60, r=12, t=120, b=48), annotations=notes,
+        showlegend=False,
         xaxis=_axis(anchor="y", domain=[0.0, 1.0], matches="x2", showticklabels=False),
         yaxis=_axis("loss", anchor="x", domain=list(LOSS_DOMAIN), range=list(MORPH_LOSS_RANGE), autorange=False),
         xaxis2=_axis("residual d = pred − label (scale c = 1)", anchor="y2", domain=[0.0, 1.0],

@@ -28,8 +28,18 @@ GRID = 2001
 BISECTIONS = 60
 
 
+def _float64(x: Any, name: str) -> np.ndarray:
+    """``x`` as a flat float64 array (a list too: losscore reads lists as float32, which would round them)."""
+    if isinstance(x, (list, tuple)):
+        try:
+            x = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass  # as_float_array says what is wrong
+    return as_float_array(x, name, dtype=np.float64).ravel()
+
+
 def _labels(y: Any) -> np.ndarray:
-    arr = as_float_array(y, "y", dtype=np.float64).ravel()
+    arr = _float64(y, "y")
     if not np.isfinite(arr).all():
         raise ValueError("y must hold finite numbers only")
     return arr
@@ -40,7 +50,7 @@ def mean_loss(loss: Loss, y: Any, constants: Any) -> np.ndarray:
     if not isinstance(loss, Loss):
         raise TypeError(f"loss must be a losscore loss; got {describe(loss)}")
     labels = _labels(y)
-    c = as_float_array(constants, "constants", dtype=np.float64).ravel()
+    c = _float64(constants, "constants")
     pred = np.repeat(c[:, None], labels.size, axis=1)  # one sample per constant, one element per label
     return loss(pred, np.broadcast_to(labels, pred.shape))
 
@@ -61,7 +71,8 @@ def best_constant(loss: Loss, y: Any) -> float:
     lo, hi = float(labels.min()), float(labels.max())
     if lo == hi:
         return lo
-    grid = np.linspace(lo, hi, GRID)
+    t = np.linspace(0.0, 1.0, GRID)
+    grid = lo * (1.0 - t) + hi * t  # hi - lo may overflow (labels near ±1e308); this does not
     totals = mean_loss(loss, labels, grid)
     k = int(np.argmin(totals))
     a, b = float(grid[max(k - 1, 0)]), float(grid[min(k + 1, GRID - 1)])

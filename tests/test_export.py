@@ -158,7 +158,8 @@ def test_losscore_snippet_reproduces_every_curve_loss_with_non_default_parameter
     params = {}
     for p in spec.params:
         if p.kind == "float":
-            params[p.name] = p.default * 1.7 + 0.3 if p.name != "epsilon" else 1e-6
+            moved = min(max(p.default * 1.7 + 0.3, p.low), p.high)  # within the slider's range (tau < 1)
+            params[p.name] = moved if p.name != "epsilon" else 1e-6
         elif p.kind == "bool" and p.name != "compute_full":
             params[p.name] = not p.default
         elif p.kind == "choice":

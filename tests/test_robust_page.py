@@ -23,8 +23,9 @@ ROBUST = ("LogCoshLoss", "PseudoHuberLoss", "QuantileLoss", "EpsilonInsensitiveL
 
 
 def _member_labels(notes: list[str]) -> dict[str, bool]:
-    """The named members' labels (annotations 1..5) and whether each is lit (bold)."""
-    return {n.split(">")[-3 if n.startswith("<b>") else -2].split("<")[0]: n.startswith("<b>") for n in notes[1:]}
+    """The named members' labels (annotations 1..5, "name<br>α = value" in a coloured span) and whether each is
+    lit (bold)."""
+    return {n.split("'>", 1)[1].split("<br>")[0]: n.startswith("<b>") for n in notes[1:6]}
 
 
 def test_page_explains_every_robust_loss_with_its_curve():
@@ -44,11 +45,11 @@ def test_page_explains_every_robust_loss_with_its_curve():
 
 # -- Barron's alpha ----------------------------------------------------------------------------------------------
 @pytest.mark.parametrize(("alpha", "lit", "status"), [
-    (2.0, "L2 (2)", "α = 2: L2 (α = 2)"),
-    (1.0, "Charbonnier (1)", "α = 1: Charbonnier (α = 1)"),
-    (0.0, "Cauchy (0)", "α = 0: Cauchy (α = 0)"),
-    (-2.0, "Geman-McClure (−2)", "α = −2: Geman-McClure (α = −2)"),
-    (-10.0, "Welsch (−∞)", "α = −10: close to Welsch (α = −∞)"),
+    (2.0, "L2", "α = 2: L2 (α = 2)"),
+    (1.0, "Charbonnier", "α = 1: Charbonnier (α = 1)"),
+    (0.0, "Cauchy", "α = 0: Cauchy (α = 0)"),
+    (-2.0, "Geman-McClure", "α = −2: Geman-McClure (α = −2)"),
+    (-10.0, "Welsch", "α = −10: close to Welsch (α = −∞)"),
     (0.5, None, "α = 0.5: between Cauchy (α = 0) and Charbonnier (α = 1)"),
     (2.7, None, "α = 2.7: beyond L2 (α = 2): steeper than a parabola"),
 ])
@@ -134,6 +135,7 @@ def test_tau_and_alpha_and_edited_values_move_the_estimates():
     ("1, 2, x", "'x' is not a number"),
     ("", "nothing entered"),
     (", ".join(["1"] * (MAX_VALUES + 1)), f"this box takes at most {MAX_VALUES}"),
+    ("1e308, -1e308", "keep every number between −1,000,000 and 1,000,000"),
 ])
 def test_bad_values_show_a_message_and_keep_the_page(text, message):
     at = load_page(PAGE, section="estimate", est_values_0=text)
@@ -169,6 +171,8 @@ def test_best_constant_finds_the_closed_forms_and_the_deepest_valley(seed):
 
 def test_best_constant_checks_its_arguments():
     assert best_constant(lc.L2Loss(), [2.0]) == 2.0
+    assert best_constant(lc.L1Loss(), [-1e300, 0.0, 1e300]) == pytest.approx(0.0, abs=2e300 * 1e-15)
+    assert math.isfinite(best_constant(lc.L1Loss(), [-1e308, 0.0, 1e308]))  # the span overflows, the grid does not
     with pytest.raises(TypeError, match="loss must be a losscore loss"):
         mean_loss("L2Loss", [1.0], [0.0])
     with pytest.raises(ValueError, match="y must hold finite numbers"):

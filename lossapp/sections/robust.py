@@ -93,6 +93,8 @@ PRESETS: dict[str, str] = {
 }
 #: At most this many values (each is a dot on every row of the chart, and every loss is minimised over them).
 MAX_VALUES = 200
+#: The largest size of a value: beyond it the squares of L2 and the chart's spans leave float64's range.
+MAX_ABS_VALUE = 1e6
 ESTIMATE_TAU = CATALOG["QuantileLoss"].param("tau")
 ESTIMATE_ALPHA = CATALOG["GeneralRobustLoss"].param("alpha")
 
@@ -133,6 +135,10 @@ def estimate_section(present: bool) -> None:
         tau = param_control(ESTIMATE_TAU, control_key("est", "tau"), help="The quantile loss's tau.")
         alpha = param_control(ESTIMATE_ALPHA, control_key("est", "alpha"),
                               help="Barron's alpha (scale 1): lower alpha ignores outliers more.")
+    if y is not None and np.abs(y).max() > MAX_ABS_VALUE:
+        left.error(f"values: keep every number between −{MAX_ABS_VALUE:,.0f} and {MAX_ABS_VALUE:,.0f}; got "
+                   f"{fmt(float(y[np.argmax(np.abs(y))]))}.")
+        y = None
     if y is None:
         return
     ests = cached_estimates(tuple(float(v) for v in y), float(tau), float(alpha))
