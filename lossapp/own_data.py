@@ -81,7 +81,8 @@ class LossRule:
     skip: tuple[str, ...] = ()  # catalog parameters the page does not offer
 
 
-#: The losses the page offers: those with one prediction and one label per sample, and softmax cross-entropy.
+#: The losses the page offers: those with one prediction and one label per sample, and those with one score per
+#: class and a class index (softmax cross-entropy and its variants).
 LOSSES: dict[str, LossRule] = {r.name: r for r in (
     LossRule("L1Loss", "real"),
     LossRule("L2Loss", "real"),
@@ -92,6 +93,13 @@ LOSSES: dict[str, LossRule] = {r.name: r for r in (
     LossRule("SquaredHingeLoss", "signed"),
     LossRule("PoissonNLLLoss", "count"),
     LossRule("SoftmaxCrossEntropyLoss", "class", multiclass=True, skip=("sparse_label", "axis")),
+    *(LossRule(name, "real") for name in ("LogCoshLoss", "QuantileLoss", "PseudoHuberLoss", "TukeyBiweightLoss",
+                                           "EpsilonInsensitiveLoss", "GeneralRobustLoss")),
+    # focal and asymmetric losses take soft 0/1 targets, as sigmoid cross-entropy does
+    *(LossRule(name, "prob") for name in ("SigmoidFocalLoss", "AsymmetricLoss")),
+    *(LossRule(name, "signed") for name in ("ModifiedHuberLoss", "PerceptronLoss", "ZeroOneLoss")),
+    *(LossRule(name, "class", multiclass=True) for name in ("SoftmaxFocalLoss", "LabelSmoothingCrossEntropyLoss",
+                                                            "PolyLoss", "MulticlassHingeLoss")),
 )}
 
 _EXAMPLE = "Expected plain numbers such as 0.5, -3 or 1e-4"
@@ -442,7 +450,7 @@ def check_for_loss(ds: Dataset, name: str, params: dict[str, Any]) -> None:
             raise DataError(f"{short} needs a score for every class: at least 2 prediction columns (or numbers "
                             "per row), then the label. The data has one prediction per sample.")
         raise DataError(f"{short} needs one prediction per sample; the data has {ds.classes} per sample. Choose "
-                        "SoftmaxCrossEntropyLoss for one score per class.")
+                        "SoftmaxCrossEntropyLoss (or another loss over classes) for one score per class.")
     z, x = ds.label, ds.pred
     labels = label_rule(name, params)
     if labels == "prob":
@@ -453,7 +461,8 @@ def check_for_loss(ds: Dataset, name: str, params: dict[str, Any]) -> None:
         extra = " (or set label_format to binary)" if name == "LogisticLoss" else ""
         _first_bad(ds, (z != -1) & (z != 1), "label", f"{short} expects labels -1 or +1{extra}.{hint}")
     elif labels == "binary":
-        _first_bad(ds, (z != 0) & (z != 1), "label", f"{short} with label_format=binary expects labels 0 or 1.")
+        how = " with label_format=binary" if name == "LogisticLoss" else ""
+        _first_bad(ds, (z != 0) & (z != 1), "label", f"{short}{how} expects labels 0 or 1.")
     elif labels == "count":
         _first_bad(ds, z < 0, "label", f"{short} expects counts: labels of 0 or more.")
     elif labels == "class":

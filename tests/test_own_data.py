@@ -397,3 +397,12 @@ def test_the_weight_moves_the_numbers_and_sends_the_share_chart_unchanged(monkey
     after = ({m.label: m.value for m in at.metric}, [c.raw for c in charts(at)])
     assert after[1] == before[1]
     assert float(after[0]["Mean loss"]) == pytest.approx(0.7 * float(before[0]["Mean loss"]), rel=1e-3)
+
+
+def test_every_curve_loss_of_the_catalog_is_offered():
+    """A loss with a loss-vs-prediction curve takes one prediction and one label per sample: the page offers it
+    (a new catalog loss cannot be forgotten here)."""
+    from losscore.catalog import CATALOG
+
+    assert {name for name, spec in CATALOG.items() if spec.curve} <= set(own_data.LOSSES)
+    assert all(name in CATALOG for name in own_data.LOSSES)
