@@ -14,12 +14,13 @@ from typing import Any
 
 import numpy as np
 
-from losscore.catalog import CATALOG, LossSpec
+from losscore.catalog import CATALOG, LossSpec, make_loss
 
+from .examples import example
 from .model import Curve, CurveView
 from .spellings import FRAMEWORKS, Spelling, spelling
 
-__all__ = ["SNIPPET_FRAMEWORKS", "Section", "snippet_points", "snippets"]
+__all__ = ["MXNET_FLOAT32", "SNIPPET_FRAMEWORKS", "Section", "snippet_points", "snippets"]
 
 #: The tabs of the export panel, in order.
 SNIPPET_FRAMEWORKS: tuple[str, ...] = ("losscore", *FRAMEWORKS)
@@ -79,6 +80,13 @@ def _fmt_list(values: np.ndarray) -> str:
     return "[" + ", ".join(_num(v) for v in values) + "]"
 
 
+def _fmt_array(values: np.ndarray) -> str:
+    """An array of any rank as nested lists of exact values."""
+    if values.ndim <= 1:
+        return _fmt_list(values.reshape(-1))
+    return "[" + ", ".join(_fmt_array(row) for row in values) + "]"
+
+
 def _fmt_shown(values: np.ndarray) -> str:
     """Values for a reader to compare by eye: 8 significant digits."""
     return "[" + ", ".join(f"{float(v):.8g}" for v in values) + "]"
@@ -118,17 +126,29 @@ class Section:
         else:
             self.label = float(self.spec.default_label) if self.spec else 0.0
         self.dtype = "float32" if self.curve is not None and self.curve.x.dtype == np.float32 else "float64"
+        self.pred = self.loss = self.grad = None
+        #: For a loss without a curve: small fixed inputs (lossapp.examples) instead of the chart's predictions
+        self.inputs: dict[str, np.ndarray] | None = None
         if self.curve is not None and self.spec is not None and self.spec.curve is not None:
             idx = snippet_points(self.curve, marker=view.marker)
             self.pred = self.curve.x[idx]
             self.loss = self.curve.loss[idx]
             self.grad = self.curve.grad[idx]
-        else:
-            self.pred = self.loss = self.grad = None
+        elif self.spec is not None:
+            self.inputs = example(name, self.params)
+        if self.inputs is not None:
+            self.sample_weight = None  # an example has no sample weights (triplet and SDML take none)
+            self.dtype = "float64"
+            try:
+                values, grad = make_loss(name, **self.params).value_and_grad(*self.inputs.values())
+            except ValueError:  # parameters the example does not fit (classes on another axis): no numbers
+                self.inputs = None
+            else:
+                self.loss, self.grad = np.asarray(values).ravel(), np.asarray(grad).ravel()
 
     @property
     def reproducible(self) -> bool:
-        return self.pred is not None and self.pred.size > 0
+        return self.inputs is not None or (self.pred is not None and self.pred.size > 0)
 
     @property
     def rtol(self) -> str:
@@ -157,6 +177,8 @@ def convention_notes(sp: Spelling) -> list[str]:
         lines += comment(f"parameters: {sp.params}")
     if sp.trap:
         lines += comment(f"trap: {sp.trap}")
+    if sp.differs:
+        lines += comment(f"differs from losscore: {sp.differs}")
     return lines
 
 
@@ -183,6 +205,17 @@ def _losscore_snippet(view: CurveView, sections: list[Section]) -> str:
             lines += ["# The app builds this chart from vectors; see the loss's docstring for its inputs.",
                       f"print(loss)  # {s.spec.label_convention}"]
             continue
+        if s.inputs is not None:
+            lines += _example_arrays(s, "np.array({}, dtype=np.float64)")
+            lines += [
+                f"values, grads = loss.value_and_grad({', '.join(s.inputs)})",
+                "values, grads = values.ravel(), grads.ravel()",
+                *_print_values(),
+                f"np.testing.assert_allclose(values, {_fmt_list(s.loss)}, rtol=1e-9, atol=1e-12)",
+                f"np.testing.assert_allclose(grads, {_fmt_list(s.grad)}, rtol=1e-9, atol=1e-12)",
+                f"results[{s.title!r}] = (values, grads)",
+            ]
+            continue
         forward = _call_args(s.params, s.spec, "forward")
         if s.sample_weight is not None:
             forward = ", ".join(a for a in (f"sample_weight={s.sample_weight!r}", forward) if a)
@@ -200,11 +233,24 @@ def _losscore_snippet(view: CurveView, sections: list[Section]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _example_arrays(s: Section, make: str, pred: str | None = None) -> list[str]:
+    """The example's inputs as literal arrays: ``make`` formats one (``pred`` formats the first, if given)."""
+    assert s.inputs is not None
+    lines = comment("The app draws this loss from vectors; here it is on a small example (every row one sample), "
+                    "with the parameters above.")
+    for i, (k, v) in enumerate(s.inputs.items()):
+        lines.append(f"{k} = {(pred if i == 0 and pred else make).format(_fmt_array(v))}")
+    return lines
+
+
+def _print_values() -> list[str]:
+    return ["print('loss', values)", "print('dL/dpred', grads)"]
+
+
 def _shown(s: Section) -> list[str]:
     assert s.loss is not None and s.grad is not None  # only reproducible sections get here
     return [
-        "print('loss', values)",
-        "print('dL/dpred', grads)",
+        *_print_values(),
         f"# the app shows loss     {_fmt_shown(s.loss)}",
         f"# the app shows dL/dpred {_fmt_shown(s.grad)}",
         f"results[{s.title!r}] = (values, grads)",
@@ -231,7 +277,9 @@ def _mxnet_snippet(view: CurveView, sections: list[Section]) -> str:
             lines += [f"# inputs: {s.spec.label_convention}", "print(loss)"]
             continue
         sw = "None" if s.sample_weight is None else f"nd.full(pred.shape, {s.sample_weight!r}, dtype={s.dtype!r})"
-        if s.name == "PoissonNLLLoss":
+        if s.inputs is not None:
+            lines += _mxnet_example(s)
+        elif s.name == "PoissonNLLLoss":
             lines += _mxnet_poisson(s, sp, sw)
         else:
             fwd = "" if s.sample_weight is None else f", {sw}"
@@ -252,6 +300,29 @@ def _mxnet_snippet(view: CurveView, sections: list[Section]) -> str:
             ]
         lines += _shown(s)
     return "\n".join(lines) + "\n"
+
+
+#: The Gluon losses that take float32 only in MXNet 1.9.1 (their snippets say why; they agree to float32 precision).
+MXNET_FLOAT32 = {
+    "CTCLoss": "MXNet's CTC operator takes float32 only on the CPU.",
+    "CosineEmbeddingLoss": "Gluon's CosineEmbeddingLoss makes float32 constants inside: float64 inputs fail.",
+    "SDMLLoss": "Gluon's SDMLLoss makes float32 constants inside: float64 inputs fail.",
+}
+
+
+def _mxnet_example(s: Section) -> list[str]:
+    assert s.inputs is not None
+    why = MXNET_FLOAT32.get(s.name)
+    dtype = "float32" if why else "float64"
+    return [
+        *([f"# float32: {why}"] if why else []),
+        *_example_arrays(s, f"nd.array({{}}, dtype={dtype!r})"),
+        "pred.attach_grad()",
+        "with autograd.record():",
+        f"    out = loss({', '.join(s.inputs)})  # Gluon blocks take their inputs positionally",
+        "out.backward()",
+        "values, grads = out.asnumpy().ravel(), pred.grad.asnumpy().ravel()",
+    ]
 
 
 def _mxnet_poisson(s: Section, sp: Spelling, sw: str) -> list[str]:
@@ -295,14 +366,19 @@ def _scaled(s: Section, expr: str) -> str:
 
 
 def _torch_lines(s: Section, sp: Spelling) -> list[str]:
-    assert s.pred is not None
+    if s.inputs is not None:
+        inputs = _example_arrays(s, "torch.tensor({}, dtype=torch.float64)",
+                                 pred="torch.tensor({}, dtype=torch.float64, requires_grad=True)")
+    else:
+        assert s.pred is not None
+        inputs = [f"pred = torch.tensor({_fmt_list(s.pred)}, dtype=torch.{s.dtype}, requires_grad=True)",
+                  f"label = torch.full_like(pred, {s.label!r})"]
     return [
-        f"pred = torch.tensor({_fmt_list(s.pred)}, dtype=torch.{s.dtype}, requires_grad=True)",
-        f"label = torch.full_like(pred, {s.label!r})",
+        *inputs,
         *sp.render_lines(sp.setup, s.params, s.dtype),
         f"loss = {_scaled(s, sp.render(s.params, s.dtype))}",
         "loss.sum().backward()",
-        "values, grads = loss.detach().numpy(), pred.grad.numpy()",
+        "values, grads = loss.detach().numpy().ravel(), pred.grad.numpy().ravel()",
         *sp.render_lines(sp.after, s.params, s.dtype),
     ]
 
@@ -310,12 +386,18 @@ def _torch_lines(s: Section, sp: Spelling) -> list[str]:
 def _jax_lines(s: Section, sp: Spelling, column: bool) -> list[str]:
     """Keras 3 (``column``: arrays of shape (N, 1), as Keras's losses average the last axis) and optax: the loss
     as a function of pred, its values, and its gradient from jax.grad of their sum."""
-    assert s.pred is not None
-    shape = "[:, None]" if column else ""
+    if s.inputs is not None:
+        inputs = _example_arrays(s, "jnp.array({}, dtype=jnp.float64)")
+    else:
+        assert s.pred is not None
+        shape = "[:, None]" if column else ""
+        inputs = [
+            *(["# shape (N, 1): Keras's losses average the last axis, so each row is one sample"] if column else []),
+            f"pred = jnp.array({_fmt_list(s.pred)}, dtype=jnp.{s.dtype}){shape}",
+            f"label = jnp.full_like(pred, {s.label!r})",
+        ]
     return [
-        *(["# shape (N, 1): Keras's losses average the last axis, so each row is one sample"] if column else []),
-        f"pred = jnp.array({_fmt_list(s.pred)}, dtype=jnp.{s.dtype}){shape}",
-        f"label = jnp.full_like(pred, {s.label!r})",
+        *inputs,
         *sp.render_lines(sp.setup, s.params, s.dtype),
         "",
         "def per_sample(pred):",

@@ -51,6 +51,8 @@ class Spelling:
     #: The mistake people make with it (the frameworks' issue trackers are full of them).
     trap: str = ""
     #: Which parameter values (the mapping also holds "label") this variant is for; None: any.
+    #: Where its numbers differ from losscore's (a kink's gradient, precision); the tests assert exactly this.
+    differs: str = ""
     when: Callable[[Mapping[str, Any]], bool] | None = None
     setup: tuple[str, ...] = ()
     after: tuple[str, ...] = ()

@@ -10,9 +10,18 @@ _ELEM = "none: one value per element (optax never reduces; take the mean yoursel
 _HINGE = "optax.hinge_loss(predictor_outputs, targets) has margin 1 and takes ±1 targets as they are."
 _STIRLING = "jnp.where(label > 1, label * jnp.log(label) - label + 0.5 * jnp.log(2 * jnp.pi * label), 0)"
 
+#: Written for the classes on the last axis; the snippet's example puts them there.
+_AXIS_ELSEWHERE = Spelling(when=lambda p: int(p["axis"]) not in (-1, 1),
+                           reason="the spelling here puts the classes on the last axis: move them there first.")
+#: Written for Gluon's default layouts, (N, T, C) and (N, L).
+_OTHER_LAYOUT = Spelling(when=lambda p: (p["layout"], p["label_layout"]) != ("NTC", "NT"),
+                         reason="the spelling here is for layout='NTC', label_layout='NT': transpose to these first.")
+
 TABLE: dict[str, tuple[Spelling, ...]] = {
     "L1Loss": (Spelling("jnp.abs(pred - label)", builtin=False, inputs="values", labels="any real label",
-                        reduction="elementwise", params="optax has no absolute-error loss: written out"),),
+                        reduction="elementwise", params="optax has no absolute-error loss: written out",
+                        differs="jax takes the slope of |x| at 0 as 1, so dL/dpred at exactly pred = label is +1 "
+                        "(losscore, MXNet and torch: 0)."),),
     "L2Loss": (Spelling("optax.l2_loss(pred, label)", inputs="values", labels="any real label", reduction=_ELEM,
                         params="optax.l2_loss is half the squared error, as Gluon's L2Loss",
                         trap="optax.squared_error is the full square (twice l2_loss)."),),
@@ -33,6 +42,7 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  params="optax takes logits only: Gluon's probability formula written out (eps = 1e-12)"),
     ),
     "SoftmaxCrossEntropyLoss": (
+        _AXIS_ELSEWHERE,
         Spelling("optax.softmax_cross_entropy_with_integer_labels(pred, label.astype(int))",
                  when=lambda p: p["sparse_label"] and not p["from_logits"], inputs="logits", labels="class indices",
                  reduction="one value per sample", params="(logits, labels): predictions first",
@@ -49,11 +59,13 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
     ),
     "HingeLoss": (
         Spelling("optax.hinge_loss(pred, label)", when=lambda p: float(p["margin"]) == 1.0, inputs="scores",
-                 labels="±1", reduction=_ELEM, params="margin fixed at 1", trap=_HINGE),
-        Spelling("jnp.maximum({margin} - pred * label, 0)", builtin=False, inputs="scores", labels="±1",
+                 labels="±1", reduction=_ELEM, params="margin fixed at 1", trap=_HINGE,
+                 differs="At exactly pred × label = 1, jnp.maximum splits the slope: dL/dpred = -label/2 there "
+                 "(losscore: 0)."),
+        Spelling("jax.nn.relu({margin} - pred * label)", builtin=False, inputs="scores", labels="±1",
                  reduction="elementwise", params="margin ≠ 1: written out"),
     ),
-    "SquaredHingeLoss": (Spelling("jnp.maximum({margin} - pred * label, 0) ** 2", builtin=False, inputs="scores",
+    "SquaredHingeLoss": (Spelling("jax.nn.relu({margin} - pred * label) ** 2", builtin=False, inputs="scores",
                                   labels="±1", reduction="elementwise", params="no squared hinge: written out"),),
     "LogisticLoss": (
         Spelling("optax.sigmoid_binary_cross_entropy(pred, (label + 1) / 2)",
@@ -63,6 +75,7 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  params="binary labels as they are"),
     ),
     "KLDivLoss": (
+        _AXIS_ELSEWHERE,
         Spelling("optax.kl_divergence(pred, label)", when=lambda p: p["from_logits"], inputs="log-probabilities",
                  labels="probability distributions", reduction="one value per sample (summed over the last axis)",
                  params="(log_predictions, targets): the prediction first, in log space",
@@ -106,7 +119,8 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  params="no built-in: KL between the smoothed identity and softmax(-squared distances)"),
     ),
     "CTCLoss": (
-        Spelling("optax.ctc_loss(pred, jnp.zeros(pred.shape[:2]), jnp.maximum(label, 0), "
+        _OTHER_LAYOUT,
+        Spelling("optax.ctc_loss(pred, jnp.zeros(pred.shape[:2]), jnp.maximum(label, 0).astype(jnp.int32), "
                  "(label < 0).astype(pred.dtype), blank_id=pred.shape[-1] - 1)",
                  inputs="logits (batch, time, classes)", labels="class indices with paddings given apart",
                  reduction="one value per sequence", params="blank_id = C-1; paddings 1.0 where padded",

@@ -7,6 +7,13 @@ from . import Spelling
 
 _NONE = "reduction='none': one value per element (the default 'mean' averages the whole batch)"
 
+#: Written for the classes on the last axis; the snippet's example puts them there.
+_AXIS_ELSEWHERE = Spelling(when=lambda p: int(p["axis"]) not in (-1, 1),
+                           reason="the spelling here puts the classes on the last axis: move them there first.")
+#: Written for Gluon's default layouts, (N, T, C) and (N, L).
+_OTHER_LAYOUT = Spelling(when=lambda p: (p["layout"], p["label_layout"]) != ("NTC", "NT"),
+                         reason="the spelling here is for layout='NTC', label_layout='NT': transpose to these first.")
+
 TABLE: dict[str, tuple[Spelling, ...]] = {
     "L1Loss": (Spelling("torch.nn.L1Loss(reduction='none')(pred, label)", inputs="values", labels="any real label",
                         reduction=_NONE, params="weight: multiply the result"),),
@@ -34,6 +41,7 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  params="BCELoss has no pos_weight: Gluon's formula written out (eps = 1e-12)"),
     ),
     "SoftmaxCrossEntropyLoss": (
+        _AXIS_ELSEWHERE,
         Spelling("torch.nn.CrossEntropyLoss(reduction='none')(pred, label.long())",
                  when=lambda p: p["sparse_label"] and not p["from_logits"], inputs="logits (classes on axis 1)",
                  labels="class indices (int64)", reduction=_NONE, params="classes on axis 1 (Gluon: the last)",
@@ -48,11 +56,12 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  labels="probability distributions", reduction="per sample",
                  params="dense labels on log-probabilities: the cross-entropy written out"),
     ),
-    "HingeLoss": (Spelling("torch.clamp({margin} - pred * label, min=0)", builtin=False, inputs="scores",
+    "HingeLoss": (Spelling("torch.relu({margin} - pred * label)", builtin=False, inputs="scores",
                            labels="±1", reduction="elementwise",
                            params="no binary hinge class (MultiMarginLoss is multiclass, HingeEmbeddingLoss another "
-                           "loss): written out"),),
-    "SquaredHingeLoss": (Spelling("torch.clamp({margin} - pred * label, min=0) ** 2", builtin=False, inputs="scores",
+                           "loss): written out",
+                           trap="relu, not clamp(min=0): clamp's slope at the margin is -label, Gluon's 0."),),
+    "SquaredHingeLoss": (Spelling("torch.relu({margin} - pred * label) ** 2", builtin=False, inputs="scores",
                                   labels="±1", reduction="elementwise", params="no class: written out"),),
     "LogisticLoss": (
         Spelling("torch.nn.BCEWithLogitsLoss(reduction='none')(pred, (label + 1) / 2)",
@@ -63,6 +72,7 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  reduction=_NONE, params="binary labels: BCEWithLogitsLoss as it is"),
     ),
     "KLDivLoss": (
+        _AXIS_ELSEWHERE,
         Spelling("torch.nn.KLDivLoss(reduction='none')(pred, label).sum(-1)", when=lambda p: p["from_logits"],
                  inputs="log-probabilities (input), probabilities (target)", labels="probability distributions",
                  reduction="reduction='none', summed over classes ('batchmean' is the mean of these)",
@@ -101,6 +111,7 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  params="no built-in: KL between the smoothed identity and softmax(-squared distances)"),
     ),
     "CTCLoss": (
+        _OTHER_LAYOUT,
         Spelling("torch.nn.CTCLoss(blank=pred.shape[-1] - 1, reduction='none')(torch.log_softmax(pred, -1)"
                  ".transpose(0, 1), label.clamp(min=0).long(), input_lengths, target_lengths)",
                  setup=("input_lengths = torch.full((pred.shape[0],), pred.shape[1], dtype=torch.long)",
