@@ -18,8 +18,9 @@ $(VENV)/.run-deps: requirements.txt lossapp/pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q --no-deps -e lossapp
 	touch $@
 
-$(VENV)/.dev-deps: requirements.txt requirements-dev.txt pyproject.toml lossapp/pyproject.toml | $(BIN)/python
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt requirements-dev-nodeps.txt pyproject.toml lossapp/pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -r requirements.txt -r requirements-dev.txt
+	$(BIN)/python -m pip install -q --no-deps -r requirements-dev-nodeps.txt
 	$(BIN)/python -m pip install -q --no-deps -e . -e lossapp
 	touch $@
 

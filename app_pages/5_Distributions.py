@@ -12,6 +12,8 @@ from lossapp.sections.distributions import (
     poisson_counts_section,
     stirling_section,
 )
+from lossapp.sections.divergences import divergences_section
+from lossapp.sections.headers import loss_headers
 from losscore.catalog import CATALOG
 
 present = setup_page("Distributions")
@@ -35,6 +37,9 @@ if shown("kl"):
     kl_tutorial_section(present)
 if shown("kl-directions"):
     kl_bars_section(present)
+if shown("kl-js"):
+    loss_headers("kl-js", "ReverseKLDivLoss", "JensenShannonLoss")
+    divergences_section(present)
 
 if shown("poisson"):
     st.header("Counts: Poisson negative log-likelihood", anchor="poisson")

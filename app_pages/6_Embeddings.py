@@ -4,7 +4,9 @@ view) and SDML (a batch of pairs). The sections live in lossapp.sections; this s
 import streamlit as st
 
 from lossapp.page import full_page, setup_page, shown
+from lossapp.sections.contrastive import infonce_section, margins_section
 from lossapp.sections.cosine import cosine_section
+from lossapp.sections.headers import loss_headers
 from lossapp.sections.sdml import sdml_section
 from lossapp.sections.triplet import triplet_section
 
@@ -25,3 +27,10 @@ if shown("cosine"):
     cosine_section(present)
 if shown("sdml"):
     sdml_section(present)
+
+if shown("infonce"):
+    loss_headers("infonce", "InfoNCELoss")
+    infonce_section(present)
+if shown("margins"):
+    loss_headers("margins", "CosFaceLoss", "ArcFaceLoss")
+    margins_section(present)

@@ -1,4 +1,4 @@
-"""Load test: N concurrent sessions move sliders against one Streamlit server; errors, rerun latency, server CPU.
+"""Load test: N concurrent sessions move widgets against one Streamlit server; errors, rerun latency, server CPU.
 
 Run from the repository root::
 
@@ -15,9 +15,11 @@ that ship in the ``streamlit`` package, as the browser does:
 2. a WebSocket to ``/_stcore/stream`` offering the subprotocols ``streamlit`` and the XSRF token, with the
    cookie and an ``Origin`` header;
 3. a ``BackMsg.rerun_script`` naming the page, answered by the first script run (``ForwardMsg`` deltas, then
-   ``script_finished``); the sliders' ids, ranges, steps and fragment ids are read from the deltas;
-4. then, until the time is up: move one slider by one to three steps (a ``WidgetState`` with the new
-   ``double_array_value``, sent with the slider's ``fragment_id`` like the browser does), wait for
+   ``script_finished``); the ids, values, ranges or options and fragment ids of its Streamlit widgets (sliders,
+   checkboxes and toggles, radios and selectboxes, number inputs) are read from the deltas;
+4. then, until the time is up: change one widget (a slider by one to three steps, a checkbox flipped, another
+   option, a number input by one step; a ``WidgetState`` in the field the browser uses, sent with the widget's
+   ``fragment_id`` like the browser does, so a widget inside a fragment reruns only that fragment), wait for
    ``script_finished``, think for a while, repeat.
 
 One rerun's latency is the time from sending the widget change to receiving ``script_finished``. Errors are
@@ -119,15 +121,85 @@ def machine_load() -> str:
 
 # -- one simulated session --------------------------------------------------------------------------------------
 @dataclass
-class Slider:
+class Widget:
+    """A Streamlit widget of the page a session can change as a visitor would: a slider (moved by steps), a
+    checkbox or toggle (flipped), a radio or selectbox (another option), a multiselect or segmented control (another
+    choice of options), a number input (stepped)."""
+
     id: str
+    kind: str  #: "slider", "checkbox", "choice", "multi" (a multiselect or segmented control) or "number"
     label: str
-    lo: float
-    hi: float
-    step: float
-    value: float
+    value: float | bool | str | tuple[str, ...]
     fragment_id: str
-    integer: bool
+    lo: float = 0.0
+    hi: float = 0.0
+    step: float = 0.0
+    integer: bool = False
+    options: tuple[str, ...] = ()
+
+    def moved(self, rng: random.Random) -> float | bool | str | tuple[str, ...]:
+        """The value after one visitor's change."""
+        if self.kind == "checkbox":
+            return not self.value
+        if self.kind == "choice":
+            return rng.choice([o for o in self.options if o != self.value] or list(self.options))
+        if self.kind == "multi":
+            single = self.step == 1  # a single-select segmented control: one option at a time
+            picked = rng.sample(self.options, 1 if single else rng.randint(1, min(4, len(self.options))))
+            return tuple(picked)
+        steps = rng.choice((-3, -2, -1, 1, 2, 3)) if self.kind == "slider" else rng.choice((-1, 1))
+        new = float(self.value) + steps * self.step
+        if not self.lo <= new <= self.hi:
+            new = float(self.value) - steps * self.step
+        new = min(max(new, self.lo), self.hi)
+        return float(round(new)) if self.integer else round(new, 10)
+
+    def write(self, state) -> None:
+        """This widget's value into a ``WidgetState`` proto, in the field the browser uses for its kind."""
+        state.id = self.id
+        if self.kind == "slider":
+            state.double_array_value.data.append(float(self.value))
+        elif self.kind == "checkbox":
+            state.bool_value = bool(self.value)
+        elif self.kind == "choice":
+            state.string_value = str(self.value)
+        elif self.kind == "multi":
+            state.string_array_value.data.extend(self.value)  # type: ignore[arg-type]
+        elif self.integer:
+            state.int_value = int(self.value)
+        else:
+            state.double_value = float(self.value)
+
+
+def widget_of(el, fragment_id: str, known: Widget | None) -> Widget | None:
+    """The movable widget an element delta shows, or None (a disabled widget, or a kind the sessions skip)."""
+    kind = el.WhichOneof("type")
+    w = getattr(el, kind, None) if kind else None
+    if w is None or getattr(w, "disabled", False) or getattr(w, "form_id", ""):
+        return None
+    out: Widget | None = None
+    if kind == "slider" and w.type == w.SLIDER and len(w.default) == 1:
+        out = Widget(w.id, "slider", w.label, w.value[0] if w.set_value and w.value else w.default[0], fragment_id,
+                     w.min, w.max, w.step, w.data_type == w.INT)
+    elif kind == "checkbox":
+        out = Widget(w.id, "checkbox", w.label, w.value if w.set_value else w.default, fragment_id)
+    elif kind in ("radio", "selectbox") and len(w.options) > 1:
+        value = w.raw_value if w.set_value and w.raw_value else w.options[max(w.default, 0)]
+        out = Widget(w.id, "choice", w.label, value, fragment_id, options=tuple(w.options))
+    elif kind == "multiselect" and len(w.options) > 1:
+        value = tuple(w.raw_values) if w.set_value else tuple(w.options[i] for i in w.default)
+        out = Widget(w.id, "multi", w.label, value, fragment_id, options=tuple(w.options))
+    elif kind == "button_group" and len(w.options) > 1:
+        options = tuple(o.content for o in w.options)
+        value = tuple(w.raw_values) if w.set_value else tuple(options[i] for i in w.default)
+        out = Widget(w.id, "multi", w.label, value, fragment_id, step=float(w.click_mode == w.SINGLE_SELECT),
+                     options=options)
+    elif kind == "number_input" and w.step > 0 and w.has_min and w.has_max:
+        out = Widget(w.id, "number", w.label, w.value if w.set_value else w.default, fragment_id, w.min, w.max,
+                     w.step, w.data_type == w.INT)
+    if out is not None and known is not None:
+        out.value = known.value  # the session's own value wins over the echo
+    return out
 
 
 @dataclass
@@ -147,7 +219,7 @@ class Session:
         self.page = page
         self.rng = random.Random(seed)
         self.timeout = timeout
-        self.sliders: dict[str, Slider] = {}
+        self.widgets: dict[str, Widget] = {}
         self.page_hash = ""
         self.stats = SessionStats()
         self.ws = None
@@ -195,12 +267,10 @@ class Session:
                 ek = el.WhichOneof("type")
                 if ek == "exception":
                     error = f"exception in the page: {el.exception.type} {el.exception.message[:200]}"
-                elif ek == "slider" and el.slider.type == el.slider.SLIDER and len(el.slider.default) == 1:
-                    s = el.slider
-                    value = s.value[0] if s.set_value and s.value else s.default[0]
-                    known = self.sliders.get(s.id)
-                    self.sliders[s.id] = Slider(s.id, s.label, s.min, s.max, s.step, known.value if known else value,
-                                                fm.delta.fragment_id, s.data_type == s.INT)
+                else:
+                    w = widget_of(el, fm.delta.fragment_id, self.widgets.get(getattr(getattr(el, ek), "id", "")))
+                    if w is not None:
+                        self.widgets[w.id] = w
             elif kind == "script_finished":
                 if fm.script_finished not in FINISHED_OK:
                     error = error or f"script finished with status {fm.script_finished}"
@@ -214,8 +284,8 @@ class Session:
         _, error = await self._run(setup)
         if error:
             raise RuntimeError(error)
-        if not self.sliders and not self.rerun_only:
-            raise RuntimeError(f"page {self.page!r} shows no slider to move")
+        if not self.widgets and not self.rerun_only:
+            raise RuntimeError(f"page {self.page!r} shows no widget to move")
 
     async def move(self) -> tuple[float, str | None]:
         """Move one slider of the page by one to three steps (bouncing off its ends); with ``rerun_only``, run
@@ -224,22 +294,14 @@ class Session:
             def same(cs):
                 cs.page_script_hash = self.page_hash
             return await self._run(same)
-        s = self.rng.choice(list(self.sliders.values()))
-        steps = self.rng.choice((-3, -2, -1, 1, 2, 3))
-        new = s.value + steps * s.step
-        if not s.lo <= new <= s.hi:
-            new = s.value - steps * s.step
-        new = min(max(new, s.lo), s.hi)
-        new = float(round(new)) if s.integer else round(new, 10)
-        s.value = new
+        s = self.rng.choice(list(self.widgets.values()))
+        s.value = s.moved(self.rng)
 
         def setup(cs):
             cs.page_script_hash = self.page_hash
             cs.fragment_id = s.fragment_id
-            for other in self.sliders.values():
-                w = cs.widget_states.widgets.add()
-                w.id = other.id
-                w.double_array_value.data.append(other.value)
+            for other in self.widgets.values():
+                other.write(cs.widget_states.widgets.add())
 
         return await self._run(setup)
 

@@ -203,7 +203,7 @@ def label_param(spec: LossSpec, params: dict[str, Any] | None = None) -> Param:
     """The label of a loss-vs-prediction chart as a Param: a choice for ±1 labels, a slider otherwise."""
     params = params or {}
     mode = params.get("label_format", "") if spec.name == "LogisticLoss" else ""
-    choices = _LABEL_CHOICES.get((spec.name, mode))
+    choices = _LABEL_CHOICES.get((spec.name, mode), spec.extra.get("label_choices"))
     tip = f"The label every prediction on the chart is compared with. {spec.label_convention}"
     if choices is not None:
         default = spec.default_label if spec.default_label in choices else choices[-1]

@@ -97,7 +97,8 @@ def conventions_panel(spec: LossSpec, params: dict[str, Any] | None = None) -> N
     """The panel, in an expander (under a loss's section, next to its equivalents)."""
     import streamlit as st
 
-    with st.expander("Conventions in five frameworks: inputs, labels, reduction, traps", icon=":material/translate:"):
+    with st.expander(f"{spec.name}: conventions in five frameworks (inputs, labels, reduction, traps)",
+                     icon=":material/translate:"):
         st.markdown(conventions_markdown(spec.name, params))
         st.caption("Each spelling is run and checked against losscore in the project's tests; the export under a "
                    "chart gives the same code with your settings.")

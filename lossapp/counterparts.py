@@ -27,3 +27,14 @@ def show_counterparts(spec: LossSpec) -> None:
             st.markdown("**Where losscore differs from MXNet 1.9.1**")
             st.markdown("\n".join(f"- {d}" for d in spec.differences))
     conventions_panel(spec)
+
+
+def show_counterparts_of(specs: list[LossSpec], title: str) -> None:
+    """The notes of several losses shown together (one section explaining two or three) in one expander."""
+    with st.expander(title):
+        for spec in specs:
+            st.markdown(f"**{spec.name}**\n" + "\n".join(f"- {c}" for c in spec.counterparts))
+            if spec.differences:
+                st.markdown("Where losscore differs:\n" + "\n".join(f"- {d}" for d in spec.differences))
+    for spec in specs:
+        conventions_panel(spec)

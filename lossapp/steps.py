@@ -7,8 +7,8 @@ this list. Nothing here imports Streamlit.
 
 >>> [s.id for s in steps_of("Regression")]
 ['l1', 'l2', 'huber']
->>> step("huber").page, neighbours("huber")
-('Regression', ('l2', 'bce'))
+>>> step("huber").page, neighbours("l2")
+('Regression', ('l1', 'huber'))
 """
 
 from __future__ import annotations
@@ -39,6 +39,14 @@ STEPS: tuple[Step, ...] = (
     Step("l1", "Regression", "L1 loss"),
     Step("l2", "Regression", "L2 loss"),
     Step("huber", "Regression", "Huber loss"),
+    Step("logcosh", "Robust_regression", "Log-cosh loss"),
+    Step("phuber", "Robust_regression", "Pseudo-Huber loss"),
+    Step("quantile", "Robust_regression", "Quantile loss"),
+    Step("epsins", "Robust_regression", "Epsilon-insensitive loss"),
+    Step("tukey", "Robust_regression", "Tukey biweight loss"),
+    Step("barron", "Robust_regression", "Barron's general robust loss"),
+    Step("barron-alpha", "Robust_regression", "Barron's alpha: one dial, five classic losses"),
+    Step("estimate", "Robust_regression", "What does each loss estimate?"),
     Step("bce", "Binary_classification", "Sigmoid binary cross-entropy"),
     Step("from-sigmoid", "Binary_classification", "Which from_sigmoid setting?"),
     Step("logistic", "Binary_classification", "Logistic loss"),
@@ -49,13 +57,18 @@ STEPS: tuple[Step, ...] = (
     Step("fused", "Softmax_cross_entropy", "Why softmax and log are fused"),
     Step("kl", "Distributions", "KL divergence: the tutorial's example"),
     Step("kl-directions", "Distributions", "KL in both directions"),
+    Step("kl-js", "Distributions", "Forward KL, reverse KL and Jensen-Shannon"),
     Step("poisson", "Distributions", "Poisson negative log-likelihood"),
     Step("poisson-counts", "Distributions", "A batch of counts"),
     Step("stirling", "Distributions", "compute_full and Stirling's formula"),
     Step("triplet", "Embeddings", "Triplet loss"),
     Step("cosine", "Embeddings", "Cosine embedding loss"),
     Step("sdml", "Embeddings", "SDML loss"),
+    Step("infonce", "Embeddings", "InfoNCE: the temperature"),
+    Step("margins", "Embeddings", "CosFace and ArcFace: the margins"),
     Step("ctc", "Sequences", "CTC loss"),
+    Step("dice-jaccard", "Segmentation", "Dice and Jaccard on a small mask"),
+    Step("tversky", "Segmentation", "Tversky: false positives against false negatives"),
     Step("compare", "Compare", "Compare losses"),
     Step("training-regression", "Training_lab", "Fitting a line through outliers"),
     Step("training-classifier", "Training_lab", "Training a linear classifier"),

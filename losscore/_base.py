@@ -81,13 +81,13 @@ class Loss:
         return values, tuple(grads[n] for n in names)
 
     # -- internals --------------------------------------------------------------------------------------
+    @np.errstate(all="ignore")  # as a decorator: half the cost of a with-block, which a curve-sized call notices
     def _evaluate(self, args: tuple, kwargs: dict, need_grad: tuple[str, ...]) -> tuple[np.ndarray, Grads]:
-        with np.errstate(all="ignore"):
-            values, grads = self._forward(*args, need_grad=need_grad, **kwargs)
-            # v.v is non-finite whenever an entry of v is (and, harmlessly, when a huge one overflows): one cheap
-            # call for the usual batch sizes (the BLAS dot product; longer ones sum). Only bad inputs then raise.
-            v = values.reshape(-1)
-            finite = math.isfinite(np.dot(v, v) if v.size <= 8192 else np.add.reduce(v))
+        values, grads = self._forward(*args, need_grad=need_grad, **kwargs)
+        # v.v is non-finite whenever an entry of v is (and, harmlessly, when a huge one overflows): one cheap
+        # call for the usual batch sizes (the BLAS dot product; longer ones sum). Only bad inputs then raise.
+        v = values.reshape(-1)
+        finite = math.isfinite(np.dot(v, v) if v.size <= 8192 else np.add.reduce(v))
         if not finite:
             self._check_inputs_finite(args, kwargs)
         return values, grads

@@ -40,14 +40,9 @@ _BLOCK = 1 << 18
 _CLIP_MIN = 1 << 13
 #: Longest row summed by einsum: its sequential sum is accurate to a few ulp only for short rows.
 _EINSUM_ROW_MAX = 2048
-#: Scratch buffers are kept between calls from this many elements (malloc recycles smaller ones for free) up
-#: to this many bytes (larger ones are allocated per call rather than held on to).
-_SCRATCH_MIN = 1 << 14
-_SCRATCH_KEEP_BYTES = 32 * 2**20
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
-_local = threading.local()
 
 
 def _get_pool() -> ThreadPoolExecutor:
@@ -66,25 +61,6 @@ def _forget_pool() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
-
-
-def scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """An uninitialised C-contiguous array of ``shape``, reused by the calling thread across calls.
-
-    Fresh temporaries cost page faults whenever malloc has handed their memory back to the system, which on
-    a virtual machine can take longer than the arithmetic done in them. Each ``name`` is one buffer (grown as
-    needed); its content is garbage, and it must not leave the call.
-    """
-    n = math.prod(shape)
-    dtype = np.dtype(dtype)
-    if n < _SCRATCH_MIN or n * dtype.itemsize > _SCRATCH_KEEP_BYTES:
-        return np.empty(shape, dtype)
-    bufs = _local.__dict__.setdefault("scratch", {})
-    key = (name, dtype.char)
-    buf = bufs.get(key)
-    if buf is None or buf.size < n:
-        buf = bufs[key] = np.empty(n, dtype)
-    return buf[:n].reshape(shape)
 
 
 def _take_blocks(fn: Callable[[int, int], None], blocks: Iterator[tuple[int, int]], lock: threading.Lock) -> None:
@@ -156,13 +132,12 @@ def by_rows(kernel: RowKernel, x: np.ndarray, z: np.ndarray, scale: float, need_
     values = np.empty(n, x.dtype)
     grad = np.empty_like(x) if need_grad else None
     if x.size <= _BLOCK:  # one block: skip the block machinery (curve-sized calls)
-        kernel(x, z, scratch("grad", x.shape, x.dtype) if grad is None else grad, values, scale, need_grad, *params)
+        kernel(x, z, np.empty_like(x) if grad is None else grad, values, scale, need_grad, *params)
         return values, grad
 
     def block(a: int, b: int) -> None:
         xb = x[a:b]
-        g = grad[a:b] if grad is not None else scratch("grad", xb.shape, x.dtype)
-        kernel(xb, z[a:b], g, values[a:b], scale, need_grad, *params)
+        kernel(xb, z[a:b], np.empty_like(xb) if grad is None else grad[a:b], values[a:b], scale, need_grad, *params)
 
     for_row_blocks(block, n, x.size // max(n, 1), parallel)
     return values, grad
@@ -230,7 +205,7 @@ def log1p_unit(u: np.ndarray, w: np.ndarray | None = None, out: np.ndarray | Non
     return result
 
 
-# -- row kernels (see by_rows for the signature); temporaries come from scratch ------------------------------
+# -- row kernels (see by_rows for the signature) ------------------------------------------------------------
 def squared_error_rows(x, z, grad, values, scale, need_grad) -> None:
     """L2: ``scale * sum (x - z)^2``; gradient ``2 scale (x - z)``. The difference becomes the gradient."""
     np.subtract(x, z, out=grad)
@@ -245,7 +220,7 @@ def abs_error_rows(x, z, grad, values, scale, need_grad) -> None:
 
     np.sign is written to another array: in place it takes a slow loop (8x slower measured).
     """
-    d = np.subtract(x, z, out=scratch("a", x.shape, x.dtype))
+    d = np.subtract(x, z, out=np.empty_like(x))
     if need_grad:
         np.sign(d, out=grad)
         if scale != 1.0:
@@ -261,7 +236,7 @@ def huber_rows(x, z, grad, values, scale, need_grad, rho: float) -> None:
     (a^2 / (2 rho) where |a| <= rho, |a| - rho/2 beyond.) sum c a - sum c^2 / 2 loses at most half of the
     first sum to cancellation, since every c a >= c^2.
     """
-    a = np.subtract(x, z, out=scratch("a", x.shape, x.dtype))
+    a = np.subtract(x, z, out=np.empty_like(x))
     c = clip(a, -rho, rho, out=grad)
     row_dot(c, a, out=values)
     values -= 0.5 * row_dot(c, c)
@@ -278,7 +253,7 @@ def hinge_rows(x, z, grad, values, scale, need_grad, margin: float, squared: boo
     A NaN gradient ``[r > 0] * z`` is 0 * inf or 0 * NaN where the hinge is inactive: its slope is 0.
     """
     one_each = x.ndim == 1 and not squared  # one element per sample: r is the values themselves
-    r = np.multiply(x, z, out=values if one_each else scratch("a", x.shape, x.dtype))
+    r = np.multiply(x, z, out=values if one_each else np.empty_like(x))
     np.subtract(margin, r, out=r)
     clip(r, 0, None, out=r)
     if squared:
@@ -308,32 +283,49 @@ def logit_rows(x, z, grad, values, scale, need_grad, signed: bool = False) -> No
     """Binary cross-entropy of logits x against targets z: ``max(x, 0) - x z + log(1 + e)``, e = exp(-|x|).
 
     max(x, 0) - x z is x ([x >= 0] - z), one product per element; the gradient sigmoid(x) - z uses
-    sigmoid(x) = max([x >= 0], e) / (1 + e), and 1 + e serves the log too. ``signed``: z holds -1/1 labels,
-    read as (z + 1) / 2.
+    sigmoid(x) = max([x >= 0], e) / (1 + e), and w = 1 + e serves the log too, with log1p_unit's correction
+    written out. ``signed``: z holds -1/1 labels, read as (z + 1) / 2. Constants are 0-d arrays of x's dtype:
+    numpy converts a Python float anew on every call, which costs as much as a 1,000-element loop.
     """
+    zero, half, one, minus_one = _constants(x.dtype)
     if signed:
-        z = np.add(z, 1.0, out=scratch("z", x.shape, x.dtype))
-        z *= 0.5
-    e = exp_neg_abs(x, scratch("a", x.shape, x.dtype))
-    h = np.greater_equal(x, 0, out=grad, casting="unsafe")  # [x >= 0] as 0/1, in the gradient buffer
-    t = np.subtract(h, z, out=scratch("b", x.shape, x.dtype))
+        z = np.add(z, one)
+        z *= half
+    e = np.copysign(x, minus_one)  # -|x| in one call
+    np.exp(e, out=e)
+    h = np.greater_equal(x, zero, out=grad, casting="unsafe")  # [x >= 0] as 0/1, in the gradient buffer
+    t = np.subtract(h, z)
     row_dot(x, t, out=values)
-    w = np.add(e, 1.0, out=t)
+    w = np.add(e, one, out=t)
+    soft = np.log(w)
     if need_grad:
         np.maximum(h, e, out=h)
         np.divide(h, w, out=h)
         h -= z
         if scale != 1.0:
             h *= scale
-    soft = log1p_unit(e, w, out=scratch("c", x.shape, x.dtype))
-    values += row_total(soft)
+    w -= one  # exact, and so is e - (w - 1): see log1p_unit
+    np.subtract(e, w, out=w)
+    soft += w
+    if values.ndim == soft.ndim:  # one element per sample
+        values += soft
+    else:
+        values += row_total(soft)
     if scale != 1.0:
         values *= scale
 
 
+_CONSTANTS = {np.dtype(t): tuple(np.full((), v, t) for v in (0.0, 0.5, 1.0, -1.0)) for t in (np.float32, np.float64)}
+
+
+def _constants(dtype: np.dtype) -> tuple[np.ndarray, ...]:
+    """0, 1/2, 1 and -1 as 0-d arrays of ``dtype``."""
+    return _CONSTANTS[dtype]
+
+
 def kl_rows(x, q, grad, values, w, need_grad, eps: float) -> None:
     """KLDiv from log-probabilities x: ``w sum q (log(q + eps) - x)``; gradient ``-w q``."""
-    t = np.add(q, eps, out=scratch("a", x.shape, x.dtype))
+    t = np.add(q, eps, out=np.empty_like(x))
     np.log(t, out=t)
     t -= x
     row_dot(t, q, out=values)

@@ -4,9 +4,9 @@ and how the app names and draws it (short id, colour, dash).
 Pages, the README tables and tests read this module instead of keeping their own copies.
 
 >>> from losscore.catalog import CATALOG, by_family
->>> len(CATALOG)
-14
->>> [spec.name for spec in by_family("regression")]
+>>> CATALOG["HuberLoss"].family
+'regression'
+>>> [spec.name for spec in by_family("regression")][:3]
 ['L1Loss', 'L2Loss', 'HuberLoss']
 >>> CATALOG["HuberLoss"].param("rho").default
 1.0
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import catalog_gluon
+from . import catalog_classification, catalog_dist_emb_seg, catalog_gluon, catalog_robust
 from .spec import LossSpec, Param
 
 __all__ = ["CATALOG", "FAMILIES", "LossSpec", "Param", "by_family", "make_loss"]
@@ -28,11 +28,13 @@ FAMILIES: dict[str, str] = {
     "distribution": "Targets that are probability distributions or counts.",
     "embedding": "Vectors compared with vectors: distances and angles, not labels.",
     "sequence": "Label sequences aligned to longer input sequences.",
+    "segmentation": "Masks compared by their overlap: a whole image's pixels at once, not one by one.",
 }
 
 
 def _build() -> dict[str, LossSpec]:
-    specs = [*catalog_gluon.SPECS, catalog_gluon.ctc_spec()]
+    specs = [*catalog_gluon.SPECS, catalog_gluon.ctc_spec(), *catalog_robust.SPECS, *catalog_classification.SPECS,
+             *catalog_dist_emb_seg.SPECS]
     order = list(FAMILIES)
     specs.sort(key=lambda s: order.index(s.family))  # stable: catalog order within a family
     return {s.name: s for s in specs}

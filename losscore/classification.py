@@ -7,6 +7,7 @@ import numpy as np
 
 from . import _kernels as kernels
 from ._base import ElementwiseLoss, Loss, reduce_loss
+from ._class_index import class_indices, onehot
 from ._kernels import as_rows, by_rows, clip, exp_neg_abs, log1p_unit
 from ._validation import as_float_array, check_broadcasts_to, check_int, check_same_size, check_weight
 
@@ -202,24 +203,8 @@ class SoftmaxCrossEntropyLoss(Loss):
         if not -x.ndim <= self._axis < max(x.ndim, 1) or x.ndim == 0:
             raise ValueError(f"axis={self._axis} is out of range for pred of shape {x.shape}")
         axis = self._axis % x.ndim
-        n_classes = x.shape[axis]
-        kept = x.shape[:axis] + (1,) + x.shape[axis + 1:]
         if self._sparse_label:
-            lab = as_float_array(label, "label", dtype=np.float64)
-            if lab.size != x.size // n_classes:
-                raise ValueError(
-                    f"label must hold one class index per position: shape {x.shape[:axis] + x.shape[axis + 1:]} "
-                    f"(pred's shape without axis {self._axis}); got shape {lab.shape}"
-                )
-            lab = lab.reshape(kept)
-            bad = (lab != np.floor(lab)) | (lab < 0) | (lab >= n_classes)
-            if bad.any():
-                first = lab[tuple(np.argwhere(bad)[0])]
-                raise ValueError(
-                    f"label must hold whole class indices in [0, {n_classes}) for pred with {n_classes} classes "
-                    f"along axis {self._axis}; got {first}"
-                )
-            idx = lab.astype(np.intp)
+            idx = class_indices(label, x, axis, self._axis)
             elem, grad = self._sparse(x, idx, axis, bool(need_grad))
         else:
             q = check_same_size(as_float_array(label, "label", dtype=x.dtype), "label", x)
@@ -227,18 +212,13 @@ class SoftmaxCrossEntropyLoss(Loss):
         values, grad = reduce_loss(elem, grad, sample_weight, self._weight, self._batch_axis)
         return values, {"pred": grad}
 
-    def _onehot(self, idx, axis, like):
-        shape = [1] * like.ndim
-        shape[axis] = like.shape[axis]
-        return (np.arange(like.shape[axis]).reshape(shape) == idx).astype(like.dtype)
-
     def _sparse(self, x, idx, axis, need_grad):
         if not self._from_logits and axis == x.ndim - 1 and x.ndim >= 2 and x.flags.c_contiguous:
             return self._sparse_rows(x, idx, need_grad)
         picked = np.take_along_axis(x, idx, axis=axis)
         if self._from_logits:
             elem = -picked
-            return elem, (-self._onehot(idx, axis, x) if need_grad else None)
+            return elem, (-onehot(idx, axis, x) if need_grad else None)
         # log-sum-exp, exponentiating once into what becomes the gradient buffer
         m = x.max(axis=axis, keepdims=True)
         g = np.subtract(x, m)
@@ -253,7 +233,7 @@ class SoftmaxCrossEntropyLoss(Loss):
         if x.ndim == 2 and axis == 1:
             g[np.arange(x.shape[0]), idx[:, 0]] -= 1
         else:
-            g -= self._onehot(idx, axis, x)
+            g -= onehot(idx, axis, x)
         return elem, g
 
     @staticmethod

@@ -151,7 +151,7 @@ def _alignments(
     t_len, n, c = x_tnc.shape
     feasible = ctc_feasible(lab_len, _repeats(labels, lab_len), pred_len)
     width = int(lab_len.max(initial=0))
-    core = _ctc_core(x_tnc, labels[:, :width], lab_len, pred_len, True)
+    core = _ctc_core(x_tnc, labels[:, :width], lab_len, pred_len, feasible, True)
     assert core.softmax is not None and core.gamma is not None and core.occupancy is not None  # posteriors=True
     out = []
     for i in range(n):

@@ -1,8 +1,8 @@
 """Sequence losses: CTCLoss (connectionist temporal classification) and its lattice recursion.
 
 CTC scores an unsegmented label sequence against per-time-step class scores by summing over every alignment
-of the label to the time steps. Everything here runs in log space, so long sequences and extreme activations
-stay finite.
+of the label to the time steps. The recursion runs in probability space, rescaled as it goes, when its result
+can be checked and trusted, and otherwise in log space, where long sequences and extreme activations stay finite.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from ._base import Loss
-from ._kernels import scratch
 from ._validation import as_float_array, check_finite, describe
 
 __all__ = ["CTCLoss", "ctc_feasible"]
@@ -27,7 +26,11 @@ __all__ = ["CTCLoss", "ctc_feasible"]
 _NEG = -1e30
 
 _RENORM_EVERY = 16  # steps between two re-centrings of the lattice rows (see _ctc_core)
-_SMALL_LATTICE = 160  # up to this many lattice cells per step, the recursion uses np.logaddexp
+_RESCALE_EVERY = 4  # steps between two rescalings of the rows in probability space (see _in_probability_space)
+_SMALL_LATTICE = 160  # up to this many lattice cells per step, log space directly (see _ctc_core)
+#: How far the state posteriors of a valid step may sum from 1 before the probability-space pass is not trusted
+#: (float32 rounding over thousands of steps stays far below it; lost mass that matters does not).
+_POSTERIOR_TOL = {"f": 1e-4, "d": 1e-9}
 _SAFE_EXP = {"f": 40.0, "d": 300.0}  # |activations| below this: exp needs no shift (float32, float64)
 
 _PRED_LAYOUTS = ("NTC", "TNC")
@@ -191,7 +194,8 @@ def ctc_feasible(label_lengths: Any, repeats: Any, pred_lengths: Any) -> np.ndar
 # The emissions G of both halves come from one np.take on a (T, K) source whose rows hold the log-softmax of
 # every sequence, the same reversed in time for the backward half, one log 0 column (virtual states, pads,
 # padding) and one column per sequence for E. The posteriors are then exp(alpha + pre-emission beta - log p),
-# spread onto classes with a one-hot matmul.
+# spread onto classes with a one-hot matmul. In probability space (_in_probability_space) the same layout holds
+# exp(alpha) and so on: the sums become additions, the emissions products.
 
 
 @dataclass(frozen=True)
@@ -200,7 +204,8 @@ class _Plan:
 
     S: int
     idx: np.ndarray  # (H*N*(S+3),) column of the emission source that feeds each lattice cell
-    pen: np.ndarray  # (3, H*N*(S+3) - 2): 0 or _NEG added to the three predecessors (only the skip one varies)
+    pen: np.ndarray  # (H*N*(S+3) - 2,): 0 or _NEG added to the skip predecessor (two states back) of cells 2..
+    skip: np.ndarray  # the same as 1 or 0, the factor of the skip predecessor in probability space
     init: np.ndarray  # (H*N*(S+3),): the lattice at t = -1
     onehot: np.ndarray  # (N, S, C): state -> class
 
@@ -245,17 +250,17 @@ def _make_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: 
     idx = np.where(cls < c, cls + offsets, halves * n * c + np.where(cls == c, 0, 1 + np.arange(n)[:, None]))
     idx = idx.ravel()
 
-    pen = np.zeros((3, idx.size - 2), dtype=dtype)
-    pen[0] = np.where(skip.ravel()[2:], 0.0, _NEG)
+    pen = np.where(skip.ravel()[2:], 0.0, _NEG).astype(dtype)
     init = np.full((halves * n, s_max + 3), _NEG, dtype=dtype)
     init[:n, 2] = 0.0
     if halves == 2:
         init[n + np.arange(n), s_max - s_len + 2] = 0.0
     init = init.ravel()
     onehot = (ext[:, :, None] == np.arange(c)).astype(dtype)
-    for a in (idx, pen, init, onehot):
+    skip_factor = (pen == 0).astype(dtype)
+    for a in (idx, pen, skip_factor, init, onehot):
         a.flags.writeable = False
-    return _Plan(s_max, idx, pen, init, onehot)
+    return _Plan(s_max, idx, pen, skip_factor, init, onehot)
 
 
 def _get_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: int, dtype: np.dtype) -> _Plan:
@@ -266,7 +271,7 @@ def _get_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: i
             _PLAN_CACHE.move_to_end(key)
             return plan
     plan = _make_plan(labels, lengths, n_classes, halves, dtype)
-    if plan.idx.nbytes + plan.pen.nbytes + plan.init.nbytes + plan.onehot.nbytes <= _PLAN_KEEP_BYTES:
+    if plan.idx.nbytes + 2 * plan.pen.nbytes + plan.init.nbytes + plan.onehot.nbytes <= _PLAN_KEEP_BYTES:
         with _PLAN_LOCK:
             _PLAN_CACHE[key] = plan
             while len(_PLAN_CACHE) > _PLAN_CACHE_SIZE:
@@ -274,29 +279,11 @@ def _get_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: i
     return plan
 
 
-def _row_max(x: np.ndarray) -> np.ndarray:
-    """(T, N) max over the last axis of a (T, N, C) array (a TNC array or the transpose of an NTC one).
-
-    argmax over contiguous rows and a gather are much faster than a max-reduction over short rows.
-    """
-    if x.flags.c_contiguous:
-        rows, back = x, False
-    elif x.transpose(1, 0, 2).flags.c_contiguous:
-        rows, back = x.transpose(1, 0, 2), True
-    else:
-        rows, back = np.ascontiguousarray(x), False
-    flat = rows.reshape(-1, rows.shape[2])
-    best = flat.argmax(axis=1)
-    best += np.arange(0, flat.size, flat.shape[1])
-    m = flat.ravel()[best].reshape(rows.shape[:2])
-    return m.T if back else m
-
-
 @dataclass
 class _CoreResult:
     log_likelihood: np.ndarray  # (N,), meaningful where feasible
-    softmax: np.ndarray | None  # (T, N, C) scratch view, 0 at t >= pred_length
-    gamma: np.ndarray | None  # (N, T, S) scratch view: state posteriors
+    softmax: np.ndarray | None  # (T, N, C), 0 at t >= pred_length
+    gamma: np.ndarray | None  # (N, T, S): state posteriors
     occupancy: np.ndarray | None  # (N, T, C) fresh: class posteriors (gamma spread onto classes)
 
 
@@ -307,16 +294,16 @@ def _emission_source(x: np.ndarray, pred_len: np.ndarray, halves: int, posterior
     t_len, n, c = x.shape
     dt = x.dtype
     nc = n * c
-    src = scratch("ctc src", (t_len, halves * nc + 1 + (n if halves == 2 else 0)), dt)
+    src = np.empty((t_len, halves * nc + 1 + (n if halves == 2 else 0)), dt)
     src[:, halves * nc] = _NEG
     lp = src[:, :nc].reshape(t_len, n, c)
     # the softmax is kept in pred's own memory order, so that exp and the final gradient run on contiguous data
     ntc = not x.flags.c_contiguous and x.transpose(1, 0, 2).flags.c_contiguous
-    sm_mem = scratch("ctc softmax", (n, t_len, c) if ntc else (t_len, n, c), dt)
+    sm_mem = np.empty((n, t_len, c) if ntc else (t_len, n, c), dt)
     sm = sm_mem.transpose(1, 0, 2) if ntc else sm_mem
     # exp(x) cannot overflow or underflow while |x| stays below _SAFE_EXP; otherwise shift each row by its max
     bound = _SAFE_EXP[dt.char]
-    shift = None if t_len == 0 or (x.max() < bound and x.min() > -bound) else _row_max(x)
+    shift = None if t_len == 0 or (x.max() < bound and x.min() > -bound) else x.max(axis=2)
     if shift is None:
         np.exp(x, out=sm)
     else:
@@ -348,75 +335,128 @@ def _emission_source(x: np.ndarray, pred_len: np.ndarray, halves: int, posterior
 
 
 def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The recursion over the lattice: one flat row of H*N*W cells per step. Cells 2.. are computed at once from
-    the three cells before each; the pad cells between sequences emit log 0, so they stay (about) log 0 themselves.
+    """The recursion alpha_t(f) = G_t(f) + lse(alpha_{t-1}(f), alpha_{t-1}(f-1), alpha_{t-1}(f-2) + pen(f)) in log
+    space, exact whatever the activations: small lattices take it, larger ones when probability space fails.
+    One flat row of H*N*W cells per step; cells 2.. are computed at once from the three cells before each; the
+    pad cells between sequences emit log 0, so they stay (about) log 0 themselves.
 
     Returns the lattice (T+1, H*N, W), the pre-emission rows (T, H*N*W) and, per row, what the re-centring took
     out of it so far (T+1, H*N), in float64.
     """
     t_len, flat = emit.shape
     dt = emit.dtype
-    lat = scratch("ctc lattice", (t_len + 1, flat), dt)
+    lat = np.empty((t_len + 1, flat), dt)
     lat[:, :2] = _NEG
     np.copyto(lat[0], plan.init)
     item = lat.itemsize
     # windows[t, k, f] = lat[t, f + k]: the three predecessors of cell f + 2, without copying
     windows = as_strided(lat, shape=(t_len + 1, 3, flat - 2), strides=(lat.strides[0], item, item))
     # pre[t] = the lattice at t before the emission at t is added (beta without y_t, for the posteriors)
-    pre = scratch("ctc pre", (t_len, flat), dt)
-    z = scratch("ctc z", (3, flat - 2), dt)
-    m = scratch("ctc m", (flat - 2,), dt)
-    acc = scratch("ctc acc", (flat - 2,), dt)
-    pen = plan.pen
+    pre = np.empty((t_len, flat), dt)
     lat3 = lat.reshape(t_len + 1, hn, flat // hn)
-    # log-sum-exp of the three predecessors, shifted by their max; positional outputs save call overhead
-    add, subtract, exp, log = np.add, np.subtract, np.exp, np.log
-    max_reduce, sum_reduce = np.maximum.reduce, np.add.reduce
+    a, acc = np.empty((2, flat - 2), dt)
+    add, subtract, logaddexp = np.add, np.subtract, np.logaddexp
     # Every _RENORM_EVERY steps each sequence's row is shifted so that its max is 0 and the shift is kept in
     # float64: float32 log-probabilities then stay small and precise however long the sequence is.
     shift_at = np.zeros((t_len + 1, hn))
     steps = zip(windows[:t_len], pre[:, 2:], emit[:, 2:], lat[1:, 2:], strict=True)
-    small = flat - 2 <= _SMALL_LATTICE
-    skip_pen, z0, logaddexp = pen[0], z[0], np.logaddexp
     for t, (window, before, emission, row) in enumerate(steps):
-        if small:  # few cells: np.logaddexp's slow loop costs less than six calls
-            add(window[0], skip_pen, z0)
-            logaddexp(z0, window[1], acc)
-            logaddexp(acc, window[2], before)
-        else:
-            add(window, pen, z)
-            max_reduce(z, 0, None, m)  # type: ignore[call-overload]  # numpy's stubs make out keyword-only
-            subtract(z, m, z)
-            exp(z, z)
-            sum_reduce(z, 0, None, acc)  # type: ignore[call-overload]  # (it is positional at run time)
-            log(acc, acc)
-            add(acc, m, before)
+        add(window[0], plan.pen, a)
+        logaddexp(a, window[1], acc)
+        logaddexp(acc, window[2], before)
         add(before, emission, row)
         if t % _RENORM_EVERY == _RENORM_EVERY - 1:
             rows = lat3[t + 1, :, 2:]
-            top = max_reduce(rows, 1)
+            top = rows.max(axis=1)
             top[top < 0.5 * _NEG] = 0.0  # a row with nothing reachable keeps its log 0s
             subtract(rows, top[:, None], rows)
             shift_at[t + 1] = top
     return lat3, pre, np.add.accumulate(shift_at, axis=0)
 
 
+@np.errstate(all="ignore")  # what underflows or overflows here fails the check below
+def _in_probability_space(plan: _Plan, emit: np.ndarray, sm: np.ndarray | None, n: int, pred_len: np.ndarray,
+                          feasible: np.ndarray) -> _CoreResult | None:
+    """The forward-backward pass with probabilities instead of their logs, or None where it cannot be trusted.
+    The posteriors are returned with the softmax ``sm`` (None: the log-likelihoods alone).
+
+    Each step is then a few additions and products (no exp or log in the loop), and each sequence's row is
+    divided by its sum, kept in float64 as a log offset. A cell that falls more than the dtype's range below its
+    row underflows to 0; when that loses mass that matters (extreme activations, tight alignments) the state
+    posteriors of some step no longer sum to 1, which is checked for every valid step: the caller then runs the
+    log-space lattice, exact in every case.
+    """
+    t_len, flat = emit.shape
+    dt = emit.dtype
+    hn = 2 * n
+    width = flat // hn
+    s_max = plan.S
+    prob = np.exp(emit)  # the emissions as probabilities; log 0 gives 0
+    lat = np.empty((t_len + 1, flat), dt)
+    np.exp(plan.init, out=lat[0])
+    lat[1:, :2] = 0.0
+    item = lat.itemsize
+    windows = as_strided(lat, shape=(t_len + 1, 3, flat - 2), strides=(lat.strides[0], item, item))
+    pre = np.empty((t_len, flat), dt)
+    lat3 = lat.reshape(t_len + 1, hn, width)
+    sums = np.ones((t_len + 1, hn, 1), dt)
+    a = np.empty(flat - 2, dt)
+    tiny = np.full((), np.finfo(dt).tiny, dt)  # the sum of a row with nothing left in it (0 / tiny = 0)
+    add, multiply, divide, maximum, add_reduce = np.add, np.multiply, np.divide, np.maximum, np.add.reduce
+    skip = plan.skip
+    steps = zip(windows[:t_len], pre[:, 2:], prob[:, 2:], lat[1:, 2:], lat3[1:], sums[1:], strict=True)
+    for t, (window, before, emission, row, rows, total) in enumerate(steps):
+        multiply(window[0], skip, a)
+        add(a, window[1], a)
+        add(a, window[2], before)
+        multiply(before, emission, row)
+        if t % _RESCALE_EVERY == _RESCALE_EVERY - 1:  # (a row loses a factor of about C a step in between)
+            add_reduce(rows, 1, None, total, True)  # type: ignore[call-overload]  # positional at run time
+            maximum(total, tiny, out=total)
+            divide(rows, total, rows)
+    offset = np.log(sums[:, :, 0], dtype=np.float64)
+    np.add.accumulate(offset, axis=0, out=offset)
+    loglik = np.log(lat3[t_len, n:, s_max + 2] + lat3[t_len, n:, s_max + 1], dtype=np.float64)  # infeasible: -inf
+    loglik += offset[t_len, n:]
+    # gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p), as in _ctc_core, with the offsets in one factor per row
+    gamma = np.multiply(lat3[1:, :n, 3:], pre.reshape(t_len, hn, width)[::-1, n:, s_max + 2:2:-1])
+    correction = offset[1:, :n] + offset[t_len - 1::-1, n:]
+    correction -= np.where(np.isfinite(loglik), loglik, 0.0)
+    gamma *= np.exp(correction).astype(dt)[:, :, None]
+    valid = (np.arange(t_len)[:, None] < pred_len) & feasible
+    if not np.all(np.abs(gamma.sum(axis=2) - 1) <= _POSTERIOR_TOL[dt.char], where=valid):
+        return None
+    if sm is None:
+        return _CoreResult(loglik, None, None, None)
+    gamma_ntc = gamma.transpose(1, 0, 2)
+    return _CoreResult(loglik, sm, gamma_ntc, np.matmul(gamma_ntc, plan.onehot))
+
+
 def _ctc_core(
-    x: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray, posteriors: bool
+    x: np.ndarray, labels: np.ndarray, lab_len: np.ndarray, pred_len: np.ndarray, feasible: np.ndarray,
+    posteriors: bool,
 ) -> _CoreResult:
     """Log-likelihoods of the labels; with ``posteriors`` also the softmax and the alignment posteriors.
 
-    ``x`` is (T, N, C) activations; ``labels`` (N, W) valid class indices up to ``lab_len``.
+    ``x`` is (T, N, C) activations; ``labels`` (N, W) valid class indices up to ``lab_len``; ``feasible`` from
+    :func:`ctc_feasible`.
     """
     t_len, n, c = x.shape
-    halves = 2 if posteriors else 1
+    # Larger lattices go through probability space (the log-space recursion is the exact fallback); it needs both
+    # halves for its check, so a loss without gradient runs them too.
+    linear = 2 * n * (2 * labels.shape[1] + 4) - 2 > _SMALL_LATTICE
+    halves = 2 if posteriors or linear else 1
     plan = _get_plan(labels, lab_len, c, halves, x.dtype)
     s_max = plan.S
     hn = halves * n
     src, sm = _emission_source(x, pred_len, halves, posteriors)
     width = s_max + 3
-    emit = scratch("ctc emit", (t_len, hn * width), x.dtype)
+    emit = np.empty((t_len, hn * width), x.dtype)
     np.take(src, plan.idx, axis=1, out=emit, mode="wrap")  # the indices are in range; "wrap" skips checks
+    if linear:
+        core = _in_probability_space(plan, emit, sm if posteriors else None, n, pred_len, feasible)
+        if core is not None:
+            return core
     lat3, pre, offset = _run_lattice(plan, emit, hn)
 
     if halves == 1:
@@ -426,9 +466,11 @@ def _ctc_core(
         return _CoreResult(loglik, None, None, None)
     # beta at t = 0 sits in the last lattice row; columns S+2 and S+1 are states 0 and 1
     loglik = np.logaddexp(lat3[t_len, n:, s_max + 2], lat3[t_len, n:, s_max + 1]) + offset[t_len, n:]
+    if not posteriors:
+        return _CoreResult(loglik, None, None, None)
     # gamma_t(s) = alpha_t(s) beta_t(s) / (y_t(l'_s) p): alpha_t includes y_t, the pre-emission beta does not.
     # pre[T-1-t] is in the frame of lattice row T-1-t; the row offsets and log p cancel in float64 first.
-    gamma = scratch("ctc gamma", (t_len, n, s_max), x.dtype)
+    gamma = np.empty((t_len, n, s_max), x.dtype)
     pre3 = pre.reshape(t_len, hn, width)
     np.add(lat3[1:, :n, 3:], pre3[::-1, n:, s_max + 2:2:-1], out=gamma)
     correction = offset[1:, :n] + offset[t_len - 1::-1, n:] if t_len else np.zeros((0, n))
@@ -560,12 +602,14 @@ class CTCLoss(Loss):
         # Trim the labels' padding and the steps after the longest sequence: they cannot matter.
         width = int(lab_len.max(initial=0))
         t_used = int(pred_len.max(initial=0))
-        core = _ctc_core(x_tnc[:t_used], labels[:, :width], lab_len, pred_len, bool(need_grad))
+        core = _ctc_core(x_tnc[:t_used], labels[:, :width], lab_len, pred_len, feasible, bool(need_grad))
+        all_feasible = feasible.all()  # (masked writes cost a few us each even when they write nothing)
 
         values = np.subtract(0.0, core.log_likelihood, dtype=dt)  # 0 - x: an empty label on 0 steps gives +0
         if scale is not None:
             values = values * scale
-        values[~feasible] = np.inf
+        if not all_feasible:
+            values[~feasible] = np.inf
         grad = None
         if need_grad:
             occ = core.occupancy  # (N, t_used, C), fresh
@@ -573,7 +617,8 @@ class CTCLoss(Loss):
                 np.subtract(core.softmax.transpose(1, 0, 2), occ, out=occ)
                 if scale is not None:
                     occ *= scale[:, None, None]
-                occ[~feasible] = 0.0
+                if not all_feasible:
+                    occ[~feasible] = 0.0
                 if t_used == t_len:
                     grad = occ
                 else:
@@ -585,5 +630,6 @@ class CTCLoss(Loss):
                 np.subtract(core.softmax, occ.transpose(1, 0, 2), out=g)
                 if scale is not None:
                     g *= scale[:, None]
-                g[:, ~feasible] = 0.0
+                if not all_feasible:
+                    g[:, ~feasible] = 0.0
         return values, {"pred": grad}

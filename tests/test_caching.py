@@ -107,3 +107,49 @@ def test_a_cache_cleared_outside_a_server_logs_no_runtime_notice(caplog):
         double.clear()
         assert double(3) == 6
     assert NO_RUNTIME not in caplog.text
+
+
+def test_plain_values_are_keyed_with_their_types_and_copied_like_cache_data():
+    calls = []
+
+    @cache_data(max_entries=8, show_spinner=False)
+    def box(x: object) -> dict:
+        calls.append(x)
+        return {"x": x, "items": [1, 2]}
+
+    assert box(1)["x"] == 1 and type(box(1.0)["x"]) is float and box(True)["x"] is True
+    assert len(calls) == 3  # 1, 1.0 and True are three entries, as Streamlit's hashing keeps them
+    mine = box((1, "a"))
+    mine["items"].append(3)  # the caller's copy, not the cache's
+    assert box((1, "a"))["items"] == [1, 2] and len(calls) == 4
+
+
+def test_cache_resource_shares_one_object_and_max_entries_evicts_the_oldest():
+    calls = []
+
+    @cache_resource(max_entries=2, show_spinner=False)
+    def thing(n: int) -> list:
+        calls.append(n)
+        return [n]
+
+    assert thing(1) is thing(1)
+    thing(2)
+    thing(3)  # evicts 1, the least recently used
+    thing(2)
+    assert calls == [1, 2, 3]
+    thing(1)
+    assert calls == [1, 2, 3, 1]
+
+
+def test_arguments_that_are_not_plain_values_still_use_streamlits_cache():
+    import numpy as np
+
+    calls = []
+
+    @cache_data(max_entries=8, show_spinner=False)
+    def total(values: np.ndarray) -> float:
+        calls.append(1)
+        return float(values.sum())
+
+    assert total(np.arange(4.0)) == 6.0 and total(np.arange(4.0)) == 6.0
+    assert len(calls) == 1  # hashed by content by Streamlit

@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lossapp.controls import (
+    _MAX_SLIDER_STEPS,
     SAMPLE_WEIGHT,
     control_key,
     format_array,
@@ -131,7 +132,7 @@ def test_every_catalog_parameter_gets_a_labelled_widget_with_help_and_range():
                 assert kind == expected_kind[p.kind], p
             elif p.kind == "int":
                 assert kind == "radio" and list(w.options) == [str(v) for v in range(int(p.low), int(p.high) + 1)]
-            elif p.name == "epsilon":  # 100,000 steps: too many for a slider
+            elif (p.high - p.low) / p.step > _MAX_SLIDER_STEPS:  # PoissonNLL's epsilon: 100,000 steps
                 assert kind == "number_input"
                 assert (w.min, w.max, w.step) == (p.low, p.high, p.step)
             else:

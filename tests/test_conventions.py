@@ -59,7 +59,7 @@ def test_rows_follow_the_parameters():
                                             ("4_Softmax_cross_entropy.py", "SoftmaxCrossEntropyLoss")])
 def test_the_panel_sits_under_curve_and_other_sections(page, loss):
     at = load_page(page)
-    panels = [e for e in at.expander if e.label.startswith("Conventions in five frameworks")]
+    panels = [e for e in at.expander if e.label.startswith(f"{loss}: conventions in five frameworks")]
     assert panels
     text = "\n".join(m.value for p in panels for m in p.markdown)
     assert f"`losscore.{loss}(" in text and "| **optax** |" in text

@@ -142,3 +142,18 @@ def test_losscore_threads_1_starts_no_thread():
 def test_a_bad_losscore_threads_value_is_named():
     result = _run("import losscore", "two")
     assert result.returncode != 0 and "LOSSCORE_THREADS must be a whole number >= 1; got 'two'" in result.stderr
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["SigmoidBCE", "Logistic", "Logistic-binary"])
+def test_logit_kernel_on_a_curve_matches_the_formula(name, dtype):
+    """A 1-D curve-sized input (one element per sample: the kernel's own 1-D branch), with extreme logits, both
+    signed zeros and logits where log(1 + e) alone would round the loss to 0."""
+    loss, kind = ELEMENTWISE[name]
+    x = np.concatenate([np.linspace(-30, 30, 995), [-0.0, 0.0, 90.0, -90.0, 1e-8]]).astype(dtype)
+    z = np.resize(np.array([1.0, 0.0, 0.3] if kind == "prob" else [1.0, -1.0]), x.size).astype(dtype)
+    values, grad = loss.value_and_grad(x, z)
+    ref_values, ref_grad = loss.value_and_grad(x, z, np.ones(x.size, dtype))  # _elementwise + reduce_loss
+    rtol = 1e-6 if dtype == np.float32 else 1e-14
+    np.testing.assert_allclose(values, ref_values, rtol=rtol, atol=0)  # relative, even where the loss is ~1e-13
+    np.testing.assert_allclose(grad, ref_grad, rtol=rtol, atol=0)

@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: The pages this file covers (other pages, e.g. the training lab, have their own tests).
 PAGES = [
-    "1_Basics.py", "2_Regression.py", "3_Binary_classification.py", "4_Softmax_cross_entropy.py",
-    "5_Distributions.py", "6_Embeddings.py", "7_Sequences.py", "8_Compare.py",
+    "1_Basics.py", "2_Regression.py", "2b_Robust_regression.py", "3_Binary_classification.py",
+    "4_Softmax_cross_entropy.py", "5_Distributions.py", "6_Embeddings.py", "7_Sequences.py", "11_Segmentation.py",
+    "8_Compare.py",
 ]
 
 load = load_page
@@ -60,7 +61,7 @@ def test_the_sidebar_reads_like_the_tutorial():
     from lossapp import registry
 
     files = [p.file for p in registry.PAGES]
-    assert registry.PAGES[0] is registry.HOME and files[1:9] == PAGES
+    assert registry.PAGES[0] is registry.HOME and files[1:len(PAGES) + 1] == PAGES
 
 
 @pytest.mark.parametrize("page", PAGES)

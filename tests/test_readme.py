@@ -1,6 +1,6 @@
 """The README's page list and loss table are generated from the catalog and are up to date."""
 
-from lossapp.readme import ROOT, render
+from lossapp.readme import LOSSES_DOC, ROOT, losses_doc, render
 from lossapp.registry import PAGES
 from losscore.catalog import CATALOG
 
@@ -8,12 +8,18 @@ from losscore.catalog import CATALOG
 def test_readme_generated_section_is_current():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert render(text) == text, "README.md is stale: run `.venv/bin/python -m lossapp.readme`"
+    assert LOSSES_DOC.read_text(encoding="utf-8") == losses_doc(), "docs/losses.md is stale: same command"
+
+
+def test_readme_stays_a_newcomers_page():
+    assert len((ROOT / "README.md").read_bytes()) <= 10_240  # details go to docs/, bench/RESULTS.md, deploy/
 
 
 def test_readme_lists_every_loss_and_page():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
+    full = LOSSES_DOC.read_text(encoding="utf-8")
     for name in CATALOG:
-        assert f"`{name}`" in text
+        assert f"`{name}`" in text and f"| `{name}`" in full
     for page in PAGES:
         assert f"| {page.title} |" in text
 

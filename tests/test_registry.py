@@ -35,7 +35,9 @@ def test_every_loss_is_explained_by_exactly_one_page():
     assert page_of("SoftmaxCrossEntropyLoss").url_path == "Softmax_cross_entropy"
     assert page_of("HingeLoss").url_path == "Binary_classification"
     assert {page_of(name).url_path for name in CATALOG} == {
-        "Regression", "Binary_classification", "Softmax_cross_entropy", "Distributions", "Embeddings", "Sequences"}
+        "Regression", "Robust_regression", "Binary_classification", "Softmax_cross_entropy", "Distributions",
+        "Embeddings", "Sequences", "Segmentation"}
+    assert page_of("TukeyBiweightLoss").url_path == "Robust_regression"
     with pytest.raises(ValueError, match="name must be a catalog loss"):
         page_of("NoSuchLoss")
 

@@ -20,8 +20,8 @@ from losscore.ctc_decoding import CTCAlignment, ctc_alignment_posteriors, ctc_al
 from losscore.sequence import CTCLoss, ctc_feasible
 
 
-# The recursion has two code paths, chosen by lattice size: np.logaddexp for small lattices, a max-shifted
-# exp/log for larger ones. Tests marked with this fixture run with each path forced.
+# The recursion has two code paths, chosen by lattice size: log space for small lattices, probability space
+# (with log space as its fallback) for larger ones. Tests marked with this fixture run with each path forced.
 def force_path(name: str):
     return mock.patch.object(sequence, "_SMALL_LATTICE", 10**9 if name == "small" else -1)
 
@@ -469,7 +469,7 @@ def test_returned_arrays_are_not_overwritten_by_later_calls():
 
 
 @pytest.mark.usefixtures("lattice_path")
-def test_threads_get_their_own_scratch_space():
+def test_concurrent_calls_from_threads_do_not_mix():
     rng = np.random.default_rng(13)
     problems = [(rng.standard_normal((4, 30, 6)), rng.integers(0, 5, (4, 8))) for _ in range(4)]
     loss = CTCLoss()
@@ -480,7 +480,7 @@ def test_threads_get_their_own_scratch_space():
         x, lab = problems[i]
         for _ in range(20):
             v, g = loss.value_and_grad(x, lab)
-            # scratch space shared by mistake would mix problems up: errors of order 1, not rounding
+            # state shared by mistake (a cached plan, a buffer) would mix problems up: errors of order 1, not rounding
             if not (np.allclose(v, expected[i][0], rtol=1e-9) and np.allclose(g, expected[i][1], atol=1e-9)):
                 failures.append(i)
 
@@ -824,3 +824,56 @@ def test_alignments_errors_name_the_argument():
         ctc_alignments(np.zeros((2, 3, 3)), [[0], [1]], label_lengths=[1, 2])
     with pytest.raises(ValueError, match="pred must be finite"):
         ctc_alignments(np.full((1, 3, 3), np.nan), [[0]])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Probability space and its fallback
+# ---------------------------------------------------------------------------------------------------------
+def _count_log_space_runs():
+    """A patch of sequence._run_lattice that records each call and runs it."""
+    calls: list[int] = []
+    original = sequence._run_lattice
+
+    def counted(*args):
+        calls.append(1)
+        return original(*args)
+
+    return mock.patch.object(sequence, "_run_lattice", counted), calls
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_probability_space_matches_log_space_and_is_checked(dtype):
+    rng = np.random.default_rng(21)
+    label = rng.integers(0, 5, (8, 12))
+    loss = CTCLoss()
+    for scale, falls_back in ((1.0, False), (5.0, False), (100.0, True), (1000.0, True)):
+        x = (rng.standard_normal((8, 30, 6)) * scale).astype(dtype)
+        patch, calls = _count_log_space_runs()
+        with patch:  # 8 sequences of 25 states: a lattice above _SMALL_LATTICE, so probability space first
+            values, grad = loss.value_and_grad(x, label, pred_lengths=[30, 30, 29, 28, 30, 27, 30, 30])
+            values_only = loss(x, label, pred_lengths=[30, 30, 29, 28, 30, 27, 30, 30])
+        assert len(calls) == (2 if falls_back else 0), scale  # extreme activations underflow: the check sees it
+        with force_path("small"):  # log space throughout
+            ref_values, ref_grad = loss.value_and_grad(x, label, pred_lengths=[30, 30, 29, 28, 30, 27, 30, 30])
+        tol = 1e-5 if dtype == np.float32 else 1e-10
+        np.testing.assert_allclose(values, ref_values, rtol=tol)
+        np.testing.assert_allclose(values_only, values, rtol=tol)
+        np.testing.assert_allclose(grad, ref_grad, atol=30 * tol)
+        assert np.all(grad[5, 27:] == 0) and np.all(grad[2, 29:] == 0)  # nothing after each pred_length
+
+
+def test_probability_space_with_infeasible_and_empty_labels():
+    rng = np.random.default_rng(22)
+    x = rng.standard_normal((8, 10, 5)).astype(np.float32)
+    label = rng.integers(0, 4, (8, 9))
+    label[1] = [2] * 9  # 9 labels and 8 repeats on 10 steps: infeasible
+    label[3] = -1  # empty label
+    patch, calls = _count_log_space_runs()
+    with patch:
+        values, grad = CTCLoss().value_and_grad(x, label)
+    assert calls == []
+    with force_path("small"):
+        ref_values, ref_grad = CTCLoss().value_and_grad(x, label)
+    assert values[1] == np.inf and np.all(grad[1] == 0)
+    np.testing.assert_allclose(values, ref_values, rtol=1e-5)
+    np.testing.assert_allclose(grad, ref_grad, atol=1e-5)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from apptest_charts import load_page
+
 from lossapp.registry import PAGES
 from lossapp.steps import STEPS, neighbours, step, steps_of
 
@@ -16,7 +16,8 @@ def test_steps_cover_every_page_but_home_in_registry_order():
     pages = [p.url_path for p in PAGES[1:]]
     assert list(dict.fromkeys(s.page for s in STEPS)) == pages  # each page's steps together, pages in order
     assert neighbours(STEPS[0].id)[0] is None and neighbours(STEPS[-1].id)[1] is None
-    assert neighbours("huber") == ("l2", "bce")
+    assert neighbours("l2") == ("l1", "huber")
+    assert neighbours("huber") == ("l2", "logcosh")  # the Robust regression page follows Regression
     with pytest.raises(ValueError, match="step_id must be one of"):
         step("nope")
 

@@ -16,6 +16,7 @@ from lossapp.curve_explorer import frame_param
 from lossapp.curve_views import point_value, sweep_arrays
 from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled, shown_range
 from lossapp.model import Curve, CurveView
+from losscore import catalog_gluon
 from losscore.catalog import CATALOG
 
 #: Short ids (from the catalog) of the losses with a loss-vs-prediction curve, used in widget keys
@@ -26,8 +27,10 @@ CURVE_LOSSES = [name for name, spec in CATALOG.items() if spec.curve is not None
 
 
 def family_curves(family: str) -> tuple[list[str], float]:
-    """A family's curve losses in catalog order, and the label they are drawn against (0 or 1)."""
-    names = [name for name in CURVE_LOSSES if CATALOG[name].family == family]
+    """A family's curve losses among Gluon's (the tutorial's) in catalog order, and the label they are drawn
+    against (0 or 1)."""
+    gluon = {spec.name for spec in catalog_gluon.SPECS}
+    names = [name for name in CURVE_LOSSES if CATALOG[name].family == family and name in gluon]
     return names, CATALOG[names[0]].default_label
 
 

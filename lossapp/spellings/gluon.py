@@ -70,3 +70,12 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                          reduction="one value per sequence", params="the blank is the last class",
                          trap="torch's CTCLoss takes log-probabilities in (T, N, C) and blank 0 by default."),),
 }
+
+#: The losses beyond the tutorial: MXNet Gluon 1.9.1 has none of them.
+TABLE.update({name: (Spelling(reason="MXNet Gluon 1.9.1 has no such loss; losscore's class is the reference."),)
+              for name in ("LogCoshLoss", "QuantileLoss", "PseudoHuberLoss", "TukeyBiweightLoss",
+                           "EpsilonInsensitiveLoss", "GeneralRobustLoss", "SigmoidFocalLoss", "SoftmaxFocalLoss",
+                           "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
+                           "ModifiedHuberLoss", "PerceptronLoss", "ZeroOneLoss", "ReverseKLDivLoss",
+                           "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss", "ArcFaceLoss", "DiceLoss",
+                           "JaccardLoss", "TverskyLoss")})

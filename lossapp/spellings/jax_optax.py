@@ -4,7 +4,7 @@ writer multiplies by weight × sample_weight."""
 
 from __future__ import annotations
 
-from . import Spelling
+from . import Spelling, not_yet
 
 _ELEM = "none: one value per element (optax never reduces; take the mean yourself)"
 _HINGE = "optax.hinge_loss(predictor_outputs, targets) has margin 1 and takes ±1 targets as they are."
@@ -127,3 +127,34 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  trap="optax's blank_id defaults to 0; Gluon's blank is the last class."),
     ),
 }
+
+TABLE.update(not_yet("QuantileLoss", "TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
+                     "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
+                     "ZeroOneLoss", "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
+                     "ArcFaceLoss", "DiceLoss", "JaccardLoss", "TverskyLoss"))
+
+#: The losses beyond Gluon that optax spells, or whose formula is written out here.
+TABLE.update({
+    "LogCoshLoss": (Spelling("optax.log_cosh(pred, label)", inputs="values", labels="any real label",
+                             reduction=_ELEM, params="(predictions, targets)"),),
+    "PseudoHuberLoss": (Spelling("{delta} ** 2 * (jnp.sqrt(1 + ((pred - label) / {delta}) ** 2) - 1)",
+                                 builtin=False, inputs="values", labels="any real label", reduction="elementwise",
+                                 params="no pseudo-Huber in optax: written out",
+                                 trap="optax.huber_loss is the piecewise Huber, not this smooth one."),),
+    "EpsilonInsensitiveLoss": (Spelling("jax.nn.relu(jnp.abs(pred - label) - {epsilon})", builtin=False,
+                                        inputs="values", labels="any real label", reduction="elementwise",
+                                        params="no such loss in optax: written out"),),
+    "SigmoidFocalLoss": (
+        Spelling("optax.sigmoid_focal_loss(pred, label, alpha={alpha}, gamma={gamma})", when=lambda p: p["alpha"] >= 0,
+                 inputs="logits", labels="0/1", reduction=_ELEM, params="the same alpha and gamma",
+                 trap="alpha defaults to None (no class weight) in optax, 0.25 in torchvision and here."),
+        Spelling("optax.sigmoid_focal_loss(pred, label, gamma={gamma})", inputs="logits", labels="0/1",
+                 reduction=_ELEM, params="alpha < 0 (no class weight) → alpha=None"),
+    ),
+    "ModifiedHuberLoss": (Spelling("jnp.where(pred * label >= -1, jax.nn.relu(1 - pred * label) ** 2, "
+                                   "-4 * pred * label)", builtin=False, inputs="scores", labels="±1",
+                                   reduction="elementwise", params="no such loss in optax: written out"),),
+    "PerceptronLoss": (Spelling("jnp.where(pred * label <= 0, -pred * label, 0.0)", builtin=False, inputs="scores",
+                                labels="±1", reduction="elementwise",
+                                params="written out with the slope -y at a score of 0, as losscore"),),
+})

@@ -6,7 +6,7 @@ default, "sum_over_batch_size", averages the batch)."""
 
 from __future__ import annotations
 
-from . import Spelling
+from . import Spelling, not_yet
 
 _NONE = "reduction=None: one value per sample (the mean over the last axis); the default averages the batch"
 #: keras.ops.mean on the jax backend computes in result_type(dtype, "float32"), which is float32 for float64 input.
@@ -169,3 +169,37 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  "precision."),
     ),
 }
+
+TABLE.update(not_yet("QuantileLoss", "TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
+                     "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
+                     "ZeroOneLoss", "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
+                     "ArcFaceLoss", "DiceLoss", "JaccardLoss", "TverskyLoss"))
+
+#: The losses beyond Gluon that Keras spells, or whose formula is written out here.
+TABLE.update({
+    "LogCoshLoss": (Spelling("keras.losses.LogCosh(reduction=None)(label, pred)", differs=_F32, inputs="values",
+                             labels="any real label", reduction=_NONE, params="no parameters", trap=_ORDER),),
+    "PseudoHuberLoss": (Spelling("{delta} ** 2 * (keras.ops.sqrt(1 + ((pred - label) / {delta}) ** 2) - 1)",
+                                 builtin=False, inputs="values", labels="any real label", reduction="elementwise",
+                                 params="no class: written out",
+                                 trap="keras.losses.Huber is the piecewise Huber, not this smooth one."),),
+    "EpsilonInsensitiveLoss": (Spelling("keras.ops.relu(keras.ops.abs(pred - label) - {epsilon})", builtin=False,
+                                        inputs="values", labels="any real label", reduction="elementwise",
+                                        params="no class: max(0, |d| - epsilon) written out"),),
+    "SigmoidFocalLoss": (
+        Spelling("keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha={alpha}, gamma={gamma}, "
+                 "from_logits=True, reduction=None)(label, pred)", differs=_F32, when=lambda p: p["alpha"] >= 0,
+                 inputs="logits", labels="0/1", reduction=_NONE,
+                 params="alpha → alpha with apply_class_balancing=True; gamma → gamma",
+                 trap="apply_class_balancing defaults to False (alpha is then ignored); from_logits to False."),
+        Spelling("keras.losses.BinaryFocalCrossentropy(gamma={gamma}, from_logits=True, reduction=None)(label, pred)",
+                 differs=_F32, inputs="logits", labels="0/1", reduction=_NONE,
+                 params="alpha < 0 (no class weight) → apply_class_balancing=False"),
+    ),
+    "ModifiedHuberLoss": (Spelling("keras.ops.where(pred * label >= -1, keras.ops.relu(1 - pred * label) ** 2, "
+                                   "-4 * pred * label)", builtin=False, inputs="scores", labels="±1",
+                                   reduction="elementwise", params="no class: written out"),),
+    "PerceptronLoss": (Spelling("keras.ops.where(pred * label <= 0, -pred * label, 0.0)", builtin=False,
+                                inputs="scores", labels="±1", reduction="elementwise",
+                                params="no class: max(0, -y x) written out, slope -y at a score of 0"),),
+})

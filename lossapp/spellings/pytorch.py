@@ -3,7 +3,7 @@ snippet writer multiplies it by weight × sample_weight, which torch's losses do
 
 from __future__ import annotations
 
-from . import Spelling
+from . import Spelling, not_yet
 
 _NONE = "reduction='none': one value per element (the default 'mean' averages the whole batch)"
 
@@ -121,3 +121,43 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
                  trap="Logits instead of log-probabilities, or the default blank=0, run and give other numbers."),
     ),
 }
+
+TABLE.update(not_yet("QuantileLoss", "TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
+                     "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
+                     "ZeroOneLoss", "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
+                     "ArcFaceLoss", "DiceLoss", "JaccardLoss", "TverskyLoss"))
+
+#: torchvision.ops.sigmoid_focal_loss's own formula (PyPI's torchvision wheel does not load beside the CPU torch,
+#: so the snippet writes it out rather than import it).
+_FOCAL = ("torch.nn.functional.binary_cross_entropy_with_logits(pred, label, reduction='none') * (1 - (torch.sigmoid("
+          "pred) * label + (1 - torch.sigmoid(pred)) * (1 - label))) ** {gamma}")
+_FOCAL_PARAMS = ("torchvision.ops.sigmoid_focal_loss(pred, label, alpha, gamma, reduction='none') computes this "
+                 "formula, with the same alpha and gamma")
+
+#: The losses beyond Gluon that torch (or torchvision) spells, or whose formula is written out here.
+TABLE.update({
+    "LogCoshLoss": (Spelling("torch.log(torch.cosh(pred - label))", builtin=False, inputs="values",
+                             labels="any real label", reduction="elementwise",
+                             params="no log-cosh class in torch: written out (cosh overflows past |d| ≈ 710)"),),
+    "PseudoHuberLoss": (Spelling("{delta} ** 2 * (torch.sqrt(1 + ((pred - label) / {delta}) ** 2) - 1)",
+                                 builtin=False, inputs="values", labels="any real label", reduction="elementwise",
+                                 params="no class: delta² (sqrt(1 + (d/delta)²) - 1) written out",
+                                 trap="torch.nn.HuberLoss(delta) is the piecewise Huber, not this smooth one."),),
+    "EpsilonInsensitiveLoss": (Spelling("torch.relu(torch.abs(pred - label) - {epsilon})", builtin=False,
+                                        inputs="values", labels="any real label", reduction="elementwise",
+                                        params="no class: max(0, |d| - epsilon) written out"),),
+    "SigmoidFocalLoss": (
+        Spelling(f"{_FOCAL} * ({{alpha}} * label + (1 - {{alpha}}) * (1 - label))", builtin=False,
+                 when=lambda p: p["alpha"] >= 0, inputs="logits", labels="0/1 (float)", reduction="elementwise",
+                 params=_FOCAL_PARAMS, trap="alpha weighs the positives (1 - alpha the negatives): 0.25 favours "
+                 "the negatives."),
+        Spelling(_FOCAL, builtin=False, inputs="logits", labels="0/1 (float)", reduction="elementwise",
+                 params=_FOCAL_PARAMS + "; alpha < 0 switches the class weight off, in both"),
+    ),
+    "ModifiedHuberLoss": (Spelling("torch.where(pred * label >= -1, torch.relu(1 - pred * label) ** 2, "
+                                   "-4 * pred * label)", builtin=False, inputs="scores", labels="±1",
+                                   reduction="elementwise", params="no class: written out"),),
+    "PerceptronLoss": (Spelling("torch.clamp(-pred * label, min=0)", builtin=False, inputs="scores", labels="±1",
+                                reduction="elementwise", params="no class: max(0, -y x) written out",
+                                trap="clamp, not relu: at a score of 0 the slope is -y (relu's is 0)."),),
+})
