@@ -205,6 +205,7 @@ def _losscore_snippet(view: CurveView, sections: list[Section]) -> str:
             lines += ["# The app builds this chart from vectors; see the loss's docstring for its inputs.",
                       f"print(loss)  # {s.spec.label_convention}"]
             continue
+        assert s.loss is not None and s.grad is not None  # reproducible: a curve's points or an example's
         if s.inputs is not None:
             lines += _example_arrays(s, "np.array({}, dtype=np.float64)")
             lines += [
@@ -216,6 +217,7 @@ def _losscore_snippet(view: CurveView, sections: list[Section]) -> str:
                 f"results[{s.title!r}] = (values, grads)",
             ]
             continue
+        assert s.pred is not None
         forward = _call_args(s.params, s.spec, "forward")
         if s.sample_weight is not None:
             forward = ", ".join(a for a in (f"sample_weight={s.sample_weight!r}", forward) if a)
@@ -282,6 +284,7 @@ def _mxnet_snippet(view: CurveView, sections: list[Section]) -> str:
         elif s.name == "PoissonNLLLoss":
             lines += _mxnet_poisson(s, sp, sw)
         else:
+            assert s.pred is not None
             fwd = "" if s.sample_weight is None else f", {sw}"
             if float(s.params.get("pos_weight", 1.0)) != 1.0:
                 # only when it is not 1: Gluon's default (None) is the branch whose gradient at 0 the notes give
