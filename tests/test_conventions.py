@@ -50,9 +50,9 @@ def test_the_traps_of_the_issue_are_spelled_out():
 def test_rows_follow_the_parameters():
     assert conventions_rows("HuberLoss", {"rho": 2.5})[2].spelling == (
         "torch.nn.SmoothL1Loss(reduction='none', beta=2.5)(pred, label)")
-    assert conventions_rows("HingeLoss", {"margin": 2.0})[3].spelling == "keras.ops.maximum(2.0 - pred * label, 0)"
+    assert conventions_rows("HingeLoss", {"margin": 2.0})[3].spelling == "keras.ops.relu(2.0 - pred * label)"
     assert not conventions_rows("HingeLoss", {"margin": 2.0})[3].builtin
-    assert conventions_rows("HingeLoss", {}, label=0.0)[3].spelling.startswith("keras.ops.maximum")
+    assert conventions_rows("HingeLoss", {}, label=0.0)[3].spelling.startswith("keras.ops.relu")
 
 
 @pytest.mark.parametrize(("page", "loss"), [("2_Regression.py", "HuberLoss"),
