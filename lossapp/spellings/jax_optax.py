@@ -128,9 +128,9 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
     ),
 }
 
-TABLE.update(not_yet("QuantileLoss", "TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
+TABLE.update(not_yet("TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
                      "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
-                     "ZeroOneLoss", "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
+                     "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
                      "ArcFaceLoss", "DiceLoss", "JaccardLoss", "TverskyLoss"))
 
 #: The losses beyond Gluon that optax spells, or whose formula is written out here.
@@ -157,4 +157,12 @@ TABLE.update({
     "PerceptronLoss": (Spelling("jnp.where(pred * label <= 0, -pred * label, 0.0)", builtin=False, inputs="scores",
                                 labels="±1", reduction="elementwise",
                                 params="written out with the slope -y at a score of 0, as losscore"),),
+    "QuantileLoss": (Spelling("{tau} * jax.nn.relu(label - pred) + (1 - {tau}) * jax.nn.relu(pred - label)",
+                              builtin=False, inputs="values", labels="any real label",
+                              reduction="elementwise", params="pinball loss written out: tau per unit under, "
+                              "1 - tau per unit over (relu keeps the slope 0 at the kink, as losscore)"),),
+    "ZeroOneLoss": (Spelling("jnp.where(pred * label <= 0, 1.0, 0.0) + 0 * pred",
+                             builtin=False, inputs="scores", labels="±1",
+                             reduction="elementwise", params="[y x <= 0] written out; its gradient is 0 everywhere "
+                             "(the + 0 * pred only gives autograd a path)"),),
 })

@@ -170,9 +170,9 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
     ),
 }
 
-TABLE.update(not_yet("QuantileLoss", "TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
+TABLE.update(not_yet("TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
                      "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
-                     "ZeroOneLoss", "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
+                     "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
                      "ArcFaceLoss", "DiceLoss", "JaccardLoss", "TverskyLoss"))
 
 #: The losses beyond Gluon that Keras spells, or whose formula is written out here.
@@ -202,4 +202,12 @@ TABLE.update({
     "PerceptronLoss": (Spelling("keras.ops.where(pred * label <= 0, -pred * label, 0.0)", builtin=False,
                                 inputs="scores", labels="±1", reduction="elementwise",
                                 params="no class: max(0, -y x) written out, slope -y at a score of 0"),),
+    "QuantileLoss": (Spelling("{tau} * keras.ops.relu(label - pred) + (1 - {tau}) * keras.ops.relu(pred - label)",
+                              builtin=False, inputs="values", labels="any real label",
+                              reduction="elementwise", params="pinball loss written out: tau per unit under, "
+                              "1 - tau per unit over (relu keeps the slope 0 at the kink, as losscore)"),),
+    "ZeroOneLoss": (Spelling("keras.ops.cast(pred * label <= 0, pred.dtype) + 0 * pred",
+                             builtin=False, inputs="scores", labels="±1",
+                             reduction="elementwise", params="[y x <= 0] written out; its gradient is 0 everywhere "
+                             "(the + 0 * pred only gives autograd a path)"),),
 })

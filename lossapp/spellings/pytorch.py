@@ -122,9 +122,9 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
     ),
 }
 
-TABLE.update(not_yet("QuantileLoss", "TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
+TABLE.update(not_yet("TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
                      "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
-                     "ZeroOneLoss", "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
+                     "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
                      "ArcFaceLoss", "DiceLoss", "JaccardLoss", "TverskyLoss"))
 
 #: torchvision.ops.sigmoid_focal_loss's own formula (PyPI's torchvision wheel does not load beside the CPU torch,
@@ -160,4 +160,12 @@ TABLE.update({
     "PerceptronLoss": (Spelling("torch.clamp(-pred * label, min=0)", builtin=False, inputs="scores", labels="±1",
                                 reduction="elementwise", params="no class: max(0, -y x) written out",
                                 trap="clamp, not relu: at a score of 0 the slope is -y (relu's is 0)."),),
+    "QuantileLoss": (Spelling("{tau} * torch.relu(label - pred) + (1 - {tau}) * torch.relu(pred - label)",
+                              builtin=False, inputs="values", labels="any real label",
+                              reduction="elementwise", params="pinball loss written out: tau per unit under, "
+                              "1 - tau per unit over (relu keeps the slope 0 at the kink, as losscore)"),),
+    "ZeroOneLoss": (Spelling("(pred * label <= 0).to(pred.dtype) + 0 * pred",
+                             builtin=False, inputs="scores", labels="±1",
+                             reduction="elementwise", params="[y x <= 0] written out; its gradient is 0 everywhere "
+                             "(the + 0 * pred only gives autograd a path)"),),
 })
