@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lossapp.conventions import conventions_panel
 from losscore.catalog import LossSpec
 
 
@@ -18,12 +19,14 @@ def short_name(spec: LossSpec) -> str:
 
 
 def show_counterparts(spec: LossSpec) -> None:
-    """The catalog's notes on PyTorch/Keras equivalents and where losscore differs from MXNet, in an expander."""
+    """The catalog's notes on PyTorch/Keras equivalents and where losscore differs from MXNet, in an expander,
+    then the conventions panel (the five frameworks' spellings, :mod:`lossapp.conventions`)."""
     with st.expander("Equivalents in PyTorch and Keras, and differences from MXNet"):
         st.markdown("\n".join(f"- {c}" for c in spec.counterparts))
         if spec.differences:
             st.markdown("**Where losscore differs from MXNet 1.9.1**")
             st.markdown("\n".join(f"- {d}" for d in spec.differences))
+    conventions_panel(spec)
 
 
 def show_counterparts_of(specs: list[LossSpec], title: str) -> None:
@@ -33,3 +36,5 @@ def show_counterparts_of(specs: list[LossSpec], title: str) -> None:
             st.markdown(f"**{spec.name}**\n" + "\n".join(f"- {c}" for c in spec.counterparts))
             if spec.differences:
                 st.markdown("Where losscore differs:\n" + "\n".join(f"- {d}" for d in spec.differences))
+    for spec in specs:
+        conventions_panel(spec)

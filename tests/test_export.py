@@ -14,6 +14,8 @@ from matplotlib.image import imread
 from lossapp import export
 from lossapp.figures import colour_of
 from lossapp.model import Curve, CurveView
+from lossapp.snippets import SNIPPET_FRAMEWORKS
+from lossapp.spellings import spelling
 from losscore.catalog import CATALOG, make_loss
 from losscore.sweep import prediction_grid, sweep
 
@@ -192,7 +194,7 @@ def test_snippets_carry_weight_and_sample_weight():
     assert "sample_weight=0.5, pos_weight=3.0" in code["losscore"]
     assert "loss(pred, label, nd.full(pred.shape, 0.5, dtype='float64'), nd.full(pred.shape, 3.0" in code[
         "MXNet Gluon"]
-    assert "loss = 1.5 * torch.nn.BCEWithLogitsLoss" in code["PyTorch"]  # weight 3 times sample weight 0.5
+    assert "loss = 1.5 * (torch.nn.BCEWithLogitsLoss" in code["PyTorch"]  # weight 3 times sample weight 0.5
     assert_reproduces(view, run_losscore_snippet(view))
 
 
@@ -225,7 +227,7 @@ def test_one_loss_drawn_twice_with_parameters_keyed_by_curve_name():
 def test_a_view_of_no_catalog_loss_gets_an_explanation_instead_of_code():
     x = np.linspace(0.0, 1.0, 3)
     code = export.snippets(CurveView("Something else", (Curve("custom", x, x, x),)))
-    assert set(code) == {"losscore", "MXNet Gluon", "PyTorch"}
+    assert list(code) == list(SNIPPET_FRAMEWORKS)
     for text in code.values():
         ast.parse(text)
         assert "not the curve of a catalog loss" in text
@@ -233,7 +235,7 @@ def test_a_view_of_no_catalog_loss_gets_an_explanation_instead_of_code():
 
 def test_snippets_parse_and_name_the_right_classes_and_notes(regression_view):
     code = export.snippets(regression_view)
-    assert list(code) == ["losscore", "MXNet Gluon", "PyTorch"]
+    assert list(code) == ["losscore", "MXNet Gluon", "PyTorch", "Keras 3", "optax"]
     for text in code.values():
         ast.parse(text)
     torch = code["PyTorch"]
@@ -264,13 +266,17 @@ def test_every_curve_loss_has_parseable_framework_snippets_with_its_notes(name):
     for framework, text in code.items():
         ast.parse(text, filename=f"<{framework} snippet>")
     spec = CATALOG[name]
-    torch_note = next(n for n in spec.counterparts if n.startswith("PyTorch"))
-    assert torch_note in all_notes_as_one_line(code["PyTorch"])
-    assert "loss.sum().backward()" in code["PyTorch"]
-    assert f"gluon.loss.{name}(" in code["MXNet Gluon"]
-    mx_notes = all_notes_as_one_line(code["MXNet Gluon"])
-    for diff in spec.differences:
-        assert diff in mx_notes
+    for torch_note in (n for n in spec.counterparts if n.startswith("PyTorch")):
+        assert torch_note in all_notes_as_one_line(code["PyTorch"])
+    spelled = spelling("PyTorch", name, spec.defaults()).code != ""
+    assert ("loss.sum().backward()" in code["PyTorch"]) == spelled
+    if spelling("MXNet Gluon", name, spec.defaults()).code:
+        assert f"gluon.loss.{name}(" in code["MXNet Gluon"]
+        mx_notes = all_notes_as_one_line(code["MXNet Gluon"])
+        for diff in spec.differences:
+            assert diff in mx_notes
+    else:
+        assert f"gluon.loss.{name}" not in code["MXNet Gluon"] and f"has no built-in {name}" in code["MXNet Gluon"]
 
 
 @pytest.mark.parametrize(
@@ -323,6 +329,53 @@ def test_export_panel_in_a_script(tmp_path):
     at.run()
     assert not at.exception
     assert [e.proto.label for e in at.get("download_button")] == ["PNG", "SVG", "CSV"]
-    assert [t.label for t in at.tabs] == ["losscore", "MXNet Gluon", "PyTorch"]
-    assert [c.language for c in at.code] == ["python"] * 3
+    assert [t.label for t in at.tabs] == list(SNIPPET_FRAMEWORKS)
+    assert [c.language for c in at.code] == ["python"] * 5
     assert "L1Loss" in at.code[0].value
+
+
+@pytest.fixture
+def brand_new_loss(monkeypatch):
+    """A catalog loss that no framework table knows (as a newly added loss is until someone spells it)."""
+    import dataclasses
+
+    from losscore import catalog
+
+    spec = dataclasses.replace(CATALOG["L1Loss"], name="BrandNewLoss", short_id="brandnew", counterparts=())
+    monkeypatch.setitem(catalog.CATALOG, "BrandNewLoss", spec)  # the one dict every module reads
+    return spec
+
+
+def test_a_loss_without_spellings_gets_a_note_never_made_up_code(brand_new_loss):
+    from lossapp.curve_views import curve_view
+
+    view = curve_view("BrandNewLoss", {"weight": 2.0}, 0.5, marker=1.0)
+    code = export.snippets(view)
+    for text in code.values():
+        ast.parse(text)
+    assert "BrandNewLoss(weight=2.0" in code["losscore"]
+    for framework in SNIPPET_FRAMEWORKS[1:]:
+        text = code[framework]
+        shown = "MXNet Gluon 1.9.1" if framework == "MXNet Gluon" else framework
+        assert f"# {shown} has no built-in BrandNewLoss:" in text
+        assert "BrandNewLoss(" not in text and "results[" not in text
+        # nothing runs but the imports: the note is all a reader gets
+        code_lines = [line for line in text.splitlines() if line and not line.startswith(("#", '"""'))]
+        assert all(line.startswith(("import ", "from ", "os.environ", "jax.config", "keras.config", "results = {}"))
+                   for line in code_lines), code_lines
+
+
+def test_the_export_panel_of_a_loss_without_spellings(brand_new_loss):
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        from lossapp.curve_explorer import curve_section
+
+        curve_section("BrandNewLoss", "brandnew")
+
+    at = AppTest.from_function(script, default_timeout=30)
+    at.session_state["brandnew_export"] = True
+    at.run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == list(SNIPPET_FRAMEWORKS)
+    assert "MXNet Gluon 1.9.1 has no built-in BrandNewLoss" in at.code[1].value

@@ -1,0 +1,171 @@
+"""PyTorch's spellings (torch 2.13): ``code`` gives one value per sample of ``pred`` and ``label`` (tensors); the
+snippet writer multiplies it by weight × sample_weight, which torch's losses do not take as Gluon's do."""
+
+from __future__ import annotations
+
+from . import Spelling, not_yet
+
+_NONE = "reduction='none': one value per element (the default 'mean' averages the whole batch)"
+
+#: Written for the classes on the last axis; the snippet's example puts them there.
+_AXIS_ELSEWHERE = Spelling(when=lambda p: int(p["axis"]) not in (-1, 1),
+                           reason="the spelling here puts the classes on the last axis: move them there first.")
+#: Written for Gluon's default layouts, (N, T, C) and (N, L).
+_OTHER_LAYOUT = Spelling(when=lambda p: (p["layout"], p["label_layout"]) != ("NTC", "NT"),
+                         reason="the spelling here is for layout='NTC', label_layout='NT': transpose to these first.")
+
+TABLE: dict[str, tuple[Spelling, ...]] = {
+    "L1Loss": (Spelling("torch.nn.L1Loss(reduction='none')(pred, label)", inputs="values", labels="any real label",
+                        reduction=_NONE, params="weight: multiply the result"),),
+    "L2Loss": (Spelling("0.5 * torch.nn.MSELoss(reduction='none')(pred, label)", inputs="values",
+                        labels="any real label", reduction=_NONE, params="Gluon L2Loss = 0.5 × MSELoss",
+                        trap="MSELoss has no factor one half: its gradient is twice Gluon's."),),
+    "HuberLoss": (Spelling("torch.nn.SmoothL1Loss(reduction='none', beta={rho})(pred, label)", inputs="values",
+                           labels="any real label", reduction=_NONE,
+                           params="Gluon HuberLoss(rho) = SmoothL1Loss(beta=rho) = torch.nn.HuberLoss(delta=rho) / rho",
+                           trap="torch.nn.HuberLoss(delta) is rho times SmoothL1Loss(beta): same shape, another "
+                           "scale (pytorch #48595)."),),
+    "SigmoidBinaryCrossEntropyLoss": (
+        Spelling("torch.nn.BCEWithLogitsLoss(reduction='none', pos_weight=pos_weight)(pred, label)",
+                 setup=("pos_weight = torch.tensor({pos_weight}, dtype=torch.{dtype})",),
+                 when=lambda p: not p["from_sigmoid"], inputs="logits", labels="0/1 or soft targets (float)",
+                 reduction=_NONE, params="pos_weight: a tensor, one per class",
+                 trap="BCELoss on logits (or BCEWithLogitsLoss on probabilities) applies the sigmoid zero or two "
+                 "times."),
+        Spelling("torch.nn.BCELoss(reduction='none')(pred, label)", when=lambda p: float(p["pos_weight"]) == 1.0,
+                 inputs="probabilities", labels="0/1 or soft targets (float)", reduction=_NONE,
+                 params="from_sigmoid=True is BCELoss",
+                 trap="BCELoss clamps log at -100 where Gluon adds 1e-12 inside the log."),
+        Spelling("-({pos_weight} * label * torch.log(pred + 1e-12) + (1 - label) * torch.log(1 - pred + 1e-12))",
+                 builtin=False, inputs="probabilities", labels="0/1 or soft targets", reduction="elementwise",
+                 params="BCELoss has no pos_weight: Gluon's formula written out (eps = 1e-12)"),
+    ),
+    "SoftmaxCrossEntropyLoss": (
+        _AXIS_ELSEWHERE,
+        Spelling("torch.nn.CrossEntropyLoss(reduction='none')(pred, label.long())",
+                 when=lambda p: p["sparse_label"] and not p["from_logits"], inputs="logits (classes on axis 1)",
+                 labels="class indices (int64)", reduction=_NONE, params="classes on axis 1 (Gluon: the last)",
+                 trap="Labels must be int64 class indices; float targets are read as probabilities."),
+        Spelling("torch.nn.CrossEntropyLoss(reduction='none')(pred, label)", when=lambda p: not p["from_logits"],
+                 inputs="logits", labels="probability distributions (float)", reduction=_NONE,
+                 params="dense labels: CrossEntropyLoss's probability targets"),
+        Spelling("torch.nn.NLLLoss(reduction='none')(pred, label.long())", when=lambda p: p["sparse_label"],
+                 inputs="log-probabilities", labels="class indices (int64)", reduction=_NONE,
+                 params="from_logits=True (pred holds log-probabilities) is NLLLoss"),
+        Spelling("-(label * pred).sum(-1)", builtin=False, inputs="log-probabilities",
+                 labels="probability distributions", reduction="per sample",
+                 params="dense labels on log-probabilities: the cross-entropy written out"),
+    ),
+    "HingeLoss": (Spelling("torch.relu({margin} - pred * label)", builtin=False, inputs="scores",
+                           labels="±1", reduction="elementwise",
+                           params="no binary hinge class (MultiMarginLoss is multiclass, HingeEmbeddingLoss another "
+                           "loss): written out",
+                           trap="relu, not clamp(min=0): clamp's slope at the margin is -label, Gluon's 0."),),
+    "SquaredHingeLoss": (Spelling("torch.relu({margin} - pred * label) ** 2", builtin=False, inputs="scores",
+                                  labels="±1", reduction="elementwise", params="no class: written out"),),
+    "LogisticLoss": (
+        Spelling("torch.nn.BCEWithLogitsLoss(reduction='none')(pred, (label + 1) / 2)",
+                 when=lambda p: p["label_format"] == "signed", inputs="logits", labels="±1, mapped to (y + 1) / 2",
+                 reduction=_NONE, params="signed labels: BCEWithLogitsLoss on (y + 1) / 2",
+                 trap="SoftMarginLoss equals it only at labels exactly ±1: at a label of 0 it is log 2 everywhere."),
+        Spelling("torch.nn.BCEWithLogitsLoss(reduction='none')(pred, label)", inputs="logits", labels="0/1",
+                 reduction=_NONE, params="binary labels: BCEWithLogitsLoss as it is"),
+    ),
+    "KLDivLoss": (
+        _AXIS_ELSEWHERE,
+        Spelling("torch.nn.KLDivLoss(reduction='none')(pred, label).sum(-1)", when=lambda p: p["from_logits"],
+                 inputs="log-probabilities (input), probabilities (target)", labels="probability distributions",
+                 reduction="reduction='none', summed over classes ('batchmean' is the mean of these)",
+                 params="input = log-probabilities, target = probabilities (log_target=False)",
+                 trap="Passing probabilities as input, or swapping input and target, runs silently and is wrong "
+                 "(pytorch #7464, #38227); reduction='mean' divides by the classes too."),
+        Spelling("torch.nn.KLDivLoss(reduction='none')(torch.log_softmax(pred, -1), label).sum(-1)",
+                 inputs="logits, log_softmax applied first", labels="probability distributions",
+                 reduction="summed over classes", params="from_logits=False: log_softmax the input first"),
+    ),
+    "PoissonNLLLoss": (
+        Spelling("torch.nn.PoissonNLLLoss(log_input={from_logits}, full={compute_full}, eps={epsilon}, "
+                 "reduction='none')(pred, label)", inputs="log-rates (log_input=True) or rates",
+                 labels="counts ≥ 0", reduction=_NONE,
+                 params="from_logits → log_input, compute_full → full, epsilon → eps",
+                 trap="full=True adds Stirling's term only for targets > 1, as Gluon does."),
+    ),
+    "TripletLoss": (
+        Spelling("torch.nn.TripletMarginWithDistanceLoss(distance_function=lambda a, b: ((a - b) ** 2).sum(-1), "
+                 "margin={margin}, reduction='none')(pred, positive, negative)", inputs="anchor, positive, negative",
+                 labels="none", reduction=_NONE, params="squared Euclidean distance as the distance_function",
+                 trap="TripletMarginLoss uses plain (not squared) distances plus eps: another loss."),
+    ),
+    "CosineEmbeddingLoss": (
+        Spelling("torch.nn.CosineEmbeddingLoss(margin={margin}, reduction='none')(pred, x2, label)",
+                 inputs="two batches of vectors", labels="±1", reduction=_NONE, params="margin as is",
+                 trap="It adds 1e-12 to each squared norm: tiny vectors differ from Gluon."),
+    ),
+    "SDMLLoss": (
+        Spelling("torch.nn.KLDivLoss(reduction='none')(torch.log_softmax(-((pred[:, None] - x2[None]) ** 2)"
+                 ".sum(-1), 1), target).sum(1)", builtin=False,
+                 setup=("n = pred.shape[0]",
+                        "target = torch.full((n, n), {smoothing_parameter} / (n - 1), dtype=pred.dtype)",
+                        "target.fill_diagonal_(1 - {smoothing_parameter})"),
+                 inputs="two batches of embeddings", labels="none", reduction="per row",
+                 params="no built-in: KL between the smoothed identity and softmax(-squared distances)"),
+    ),
+    "CTCLoss": (
+        _OTHER_LAYOUT,
+        Spelling("torch.nn.CTCLoss(blank=pred.shape[-1] - 1, reduction='none')(torch.log_softmax(pred, -1)"
+                 ".transpose(0, 1), label.clamp(min=0).long(), input_lengths, target_lengths)",
+                 setup=("input_lengths = torch.full((pred.shape[0],), pred.shape[1], dtype=torch.long)",
+                        "target_lengths = (label >= 0).sum(1)"),
+                 inputs="log-probabilities in (T, N, C)", labels="class indices, lengths given apart",
+                 reduction=_NONE, params="blank=C-1 (torch's default is 0); log_softmax and (T, N, C) layout",
+                 trap="Logits instead of log-probabilities, or the default blank=0, run and give other numbers."),
+    ),
+}
+
+TABLE.update(not_yet("TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
+                     "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
+                     "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
+                     "ArcFaceLoss", "DiceLoss", "JaccardLoss", "TverskyLoss"))
+
+#: torchvision.ops.sigmoid_focal_loss's own formula (PyPI's torchvision wheel does not load beside the CPU torch,
+#: so the snippet writes it out rather than import it).
+_FOCAL = ("torch.nn.functional.binary_cross_entropy_with_logits(pred, label, reduction='none') * (1 - (torch.sigmoid("
+          "pred) * label + (1 - torch.sigmoid(pred)) * (1 - label))) ** {gamma}")
+_FOCAL_PARAMS = ("torchvision.ops.sigmoid_focal_loss(pred, label, alpha, gamma, reduction='none') computes this "
+                 "formula, with the same alpha and gamma")
+
+#: The losses beyond Gluon that torch (or torchvision) spells, or whose formula is written out here.
+TABLE.update({
+    "LogCoshLoss": (Spelling("torch.log(torch.cosh(pred - label))", builtin=False, inputs="values",
+                             labels="any real label", reduction="elementwise",
+                             params="no log-cosh class in torch: written out (cosh overflows past |d| ≈ 710)"),),
+    "PseudoHuberLoss": (Spelling("{delta} ** 2 * (torch.sqrt(1 + ((pred - label) / {delta}) ** 2) - 1)",
+                                 builtin=False, inputs="values", labels="any real label", reduction="elementwise",
+                                 params="no class: delta² (sqrt(1 + (d/delta)²) - 1) written out",
+                                 trap="torch.nn.HuberLoss(delta) is the piecewise Huber, not this smooth one."),),
+    "EpsilonInsensitiveLoss": (Spelling("torch.relu(torch.abs(pred - label) - {epsilon})", builtin=False,
+                                        inputs="values", labels="any real label", reduction="elementwise",
+                                        params="no class: max(0, |d| - epsilon) written out"),),
+    "SigmoidFocalLoss": (
+        Spelling(f"{_FOCAL} * ({{alpha}} * label + (1 - {{alpha}}) * (1 - label))", builtin=False,
+                 when=lambda p: p["alpha"] >= 0, inputs="logits", labels="0/1 (float)", reduction="elementwise",
+                 params=_FOCAL_PARAMS, trap="alpha weighs the positives (1 - alpha the negatives): 0.25 favours "
+                 "the negatives."),
+        Spelling(_FOCAL, builtin=False, inputs="logits", labels="0/1 (float)", reduction="elementwise",
+                 params=_FOCAL_PARAMS + "; alpha < 0 switches the class weight off, in both"),
+    ),
+    "ModifiedHuberLoss": (Spelling("torch.where(pred * label >= -1, torch.relu(1 - pred * label) ** 2, "
+                                   "-4 * pred * label)", builtin=False, inputs="scores", labels="±1",
+                                   reduction="elementwise", params="no class: written out"),),
+    "PerceptronLoss": (Spelling("torch.clamp(-pred * label, min=0)", builtin=False, inputs="scores", labels="±1",
+                                reduction="elementwise", params="no class: max(0, -y x) written out",
+                                trap="clamp, not relu: at a score of 0 the slope is -y (relu's is 0)."),),
+    "QuantileLoss": (Spelling("{tau} * torch.relu(label - pred) + (1 - {tau}) * torch.relu(pred - label)",
+                              builtin=False, inputs="values", labels="any real label",
+                              reduction="elementwise", params="pinball loss written out: tau per unit under, "
+                              "1 - tau per unit over (relu keeps the slope 0 at the kink, as losscore)"),),
+    "ZeroOneLoss": (Spelling("(pred * label <= 0).to(pred.dtype) + 0 * pred",
+                             builtin=False, inputs="scores", labels="±1",
+                             reduction="elementwise", params="[y x <= 0] written out; its gradient is 0 everywhere "
+                             "(the + 0 * pred only gives autograd a path)"),),
+})
