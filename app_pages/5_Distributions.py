@@ -14,6 +14,7 @@ from lossapp.sections.distributions import (
 )
 from lossapp.sections.divergences import divergences_section
 from lossapp.sections.headers import loss_headers
+from lossapp.side_notes import side_note
 from losscore.catalog import CATALOG
 
 present = setup_page("Distributions")
@@ -23,15 +24,19 @@ st.title("Losses between distributions")
 if shown("kl"):
     st.header(KL.title, anchor="kl")
     st.latex(KL.formula)
-    st.markdown(KL.summary)
-    # the 0.02 puzzle is what a lecturer tells: on a projector too
-    st.markdown(
+    # the 0.02 puzzle is what a lecturer tells: on a projector in one line, the whole story one click away
+    if present:
+        st.markdown("The tutorial reports **0.02**; MXNet 1.9.1 returns **0.1017**: it sums the 4 classes where "
+                    "older versions averaged them (0.1017 / 4 = 0.0254).")
+    side_note(
+        KL.summary + "\n\n"
         "The tutorial's example feeds raw network outputs with `from_logits=False`, so the loss applies a "
         "log-softmax first; the outputs were chosen so that their softmax is exactly [0.2, 0.5, 0.2, 0.1]. "
         "The target is [0.3, 0.4, 0.1, 0.2]. The tutorial then reports a divergence of 0.02, but MXNet 1.9.1 "
         "returns 0.1017 for this input: recent MXNet **sums** the per-class terms of each example, while "
         "older versions **averaged** them, and 0.1017 / 4 classes = 0.0254, the tutorial's \"0.02\". Both "
-        "numbers are shown below."
+        "numbers are shown below.",
+        present,
     )
     kl_tutorial_section(present)
 if shown("kl-directions"):

@@ -30,8 +30,6 @@ _PAGE = "_lossapp_page"
 PRESENT_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present.css').read_text()}</style>"
 #: Lecture mode on one section: the page's title gives way to the section's (the pager names the position).
 PRESENT_STEP_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present-step.css').read_text()}</style>"
-#: Lecture mode on one section: the page's title gives way to the section's (the pager names the position).
-PRESENT_STEP_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'present-step.css').read_text()}</style>"
 #: On every page: formulas that fit a phone (see the file).
 BASE_CSS = f"<style>{(Path(__file__).parent / 'frontend' / 'base.css').read_text()}</style>"
 #: One section in a docs page's iframe (``?section=<id>&embed=true``): no title, no sidebar, compact.

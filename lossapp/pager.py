@@ -51,12 +51,12 @@ HOME_TARGET = Target("", {"present": "1"}, "Home")
 
 
 def step_targets(step_id: str | None) -> tuple[Target | None, Target | None, str]:
-    """Previous and next targets and the position ("7 / 27") of a step of the tutorial in lecture mode; None
-    is the home page (position "0 / 27"), before the first step. Unknown ids count as the home page.
+    """Previous and next targets and the position ("6 / 49") of a step in lecture mode; None
+    is the home page (position "0 / 49"), before the first step. Unknown ids count as the home page.
 
     >>> prev, nxt, pos = step_targets("huber")
     >>> prev.params["step"], nxt.page, nxt.params, pos
-    ('l2', 'Binary_classification', {'present': '1', 'step': 'bce'}, '6 / 27')
+    ('l2', 'Robust_regression', {'present': '1', 'step': 'logcosh'}, '6 / 49')
     >>> step_targets(None)[0], step_targets(None)[1].label, step_targets("own-data")[1]
     (None, 'One value per example, and weights', None)
     """

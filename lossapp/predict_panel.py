@@ -40,10 +40,13 @@ _ASKED = "_lossapp_asked_"
 def toggle_key(step_id: str) -> str:
     """The address parameter of section ``step_id``'s "predict first" switch.
 
-    >>> toggle_key("kl-directions")
-    'kl_directions_predict'
+    Words after the first are cut to three letters, so the address stays short:
+
+    >>> toggle_key("l2"), toggle_key("kl-directions")
+    ('l2_predict', 'kl_dir_predict')
     """
-    return step_id.replace("-", "_") + "_predict"
+    first, *rest = step_id.split("-")
+    return "_".join([first, *(w[:3] for w in rest)]) + "_predict"
 
 
 def predict_toggle(step_id: str, box: Any = st) -> bool:

@@ -8,6 +8,7 @@ import pytest
 from apptest_charts import charts, load_page
 
 from lossapp.predict import (
+    PREDICT_STEPS,
     PredictState,
     again,
     choice_question,
@@ -18,7 +19,12 @@ from lossapp.predict import (
     phase,
     stale,
 )
-from lossapp.predict_panel import curve_questions
+from lossapp.predict_panel import curve_questions, toggle_key
+
+
+def test_predict_switches_have_distinct_short_address_keys():
+    keys = [toggle_key(s) for s in PREDICT_STEPS]
+    assert len(set(keys)) == len(keys) and all(len(k) <= 16 for k in keys), keys
 
 
 def test_the_state_machine_hidden_guess_revealed_and_asked_again():
@@ -136,7 +142,7 @@ def test_reset_inside_a_lesson_goes_back_to_the_steps_values():
 
 
 def test_kl_asks_for_both_directions_before_the_bars():
-    at = load_page("5_Distributions.py", section="kl-directions", kl_directions_predict="true")
+    at = load_page("5_Distributions.py", section="kl-directions", kl_dir_predict="true")
     assert not charts(at)
     assert "q = [" in at.number_input(key="kl-directions_guess_qp").label
     _reveal(at, "kl-directions", {"qp": 0.0, "pq": 0.0})
