@@ -13,8 +13,9 @@ import pytest
 from apptest_charts import charts, frame_patches, set_control, stats
 from streamlit.testing.v1 import AppTest
 
-from lossapp import own_data
-from lossapp.own_data import DataError, analyse, parse_csv, parse_pasted
+from lossapp import own_data, own_data_analysis
+from lossapp.own_data import DataError, parse_csv, parse_pasted
+from lossapp.own_data_analysis import analyse
 from losscore import HingeLoss, HuberLoss, L2Loss, PoissonNLLLoss, SoftmaxCrossEntropyLoss
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,7 +163,7 @@ def test_softmax_rows_from_a_csv_with_header():
     values, grad = SoftmaxCrossEntropyLoss().value_and_grad(ds.pred, ds.label)
     np.testing.assert_allclose(a.values, values)
     np.testing.assert_allclose(a.grad_size, np.linalg.norm(grad, axis=1))
-    assert own_data.dominant(a, 1).tolist() == [0]  # the tutorial's 9.0001 sample
+    assert own_data_analysis.dominant(a, 1).tolist() == [0]  # the tutorial's 9.0001 sample
     assert ds.where(0) == "line 2"
 
 
@@ -182,10 +183,10 @@ def test_whitespace_separated_csv_and_bom():
 def test_the_outlier_dominates_l2_and_the_summary_says_so():
     ds = parse_pasted("0, 0, 0, 0, 0, 0, 0, 0, 0, 10", "0, 0, 0, 0, 0, 0, 0, 0, 0, 0")
     a = analyse(ds, "L2Loss", {"weight": 1.0})
-    s = own_data.summary(a)
-    assert own_data.dominant(a, 3).tolist()[0] == 9
+    s = own_data_analysis.summary(a)
+    assert own_data_analysis.dominant(a, 3).tolist()[0] == 9
     assert s["top10_loss_share"] == 1.0 and s["samples"] == 10 and s["max"] == 50.0
-    frac, cum = own_data.cumulative_share(a)
+    frac, cum = own_data_analysis.cumulative_share(a)
     assert frac[0] == 0 and cum[-1] == pytest.approx(1.0) and cum[1] == pytest.approx(1.0)
 
 
@@ -196,9 +197,9 @@ def test_hundred_thousand_rows_are_fine_and_the_download_has_them_all():
     ds = parse_csv(body, "big.csv")
     a = analyse(ds, "L2Loss", {"weight": 1.0})
     np.testing.assert_array_equal(a.values, L2Loss()(pred, label))
-    frac, _ = own_data.cumulative_share(a)
+    frac, _ = own_data_analysis.cumulative_share(a)
     assert frac.size <= 401
-    rows = list(csv.reader(io.StringIO(own_data.results_csv(ds, a).decode())))
+    rows = list(csv.reader(io.StringIO(own_data_analysis.results_csv(ds, a).decode())))
     assert len(rows) == own_data.MAX_ROWS + 1 and rows[0] == ["sample", "prediction", "label", "loss",
                                                               "dL/dprediction"]
     assert float(rows[1][3]) == a.values[0]

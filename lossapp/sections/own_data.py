@@ -10,11 +10,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from lossapp import own_data, urlstate
+from lossapp import own_data, own_data_analysis, urlstate
 from lossapp.controls import BIND, capped_text_area, control_key, param_controls
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
+from lossapp.own_data_analysis import Analysis
 from losscore.catalog import CATALOG
 
 LOG = logging.getLogger("lossapp.own_data_page")
@@ -74,17 +75,28 @@ def weight_stats(unit: dict[str, float], weight: float) -> list[str]:
     return [fmt(unit["mean"] * weight), fmt(unit["max"] * weight)]
 
 
-def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, weight: ClientSlider | None = None,
-         unit: own_data.Analysis | None = None) -> None:
+def show(ds: own_data.Dataset, a: Analysis, name: str, present: bool, weight: ClientSlider | None = None,
+         unit: Analysis | None = None) -> None:
     """What the loss makes of the data. With a browser-side ``weight`` slider (under the loss-share chart) the
     mean and largest loss under the chart follow it at once, from ``unit``, the analysis at weight 1; the rest
     follows when the server hears of it."""
-    spec = CATALOG[name]
-    s = own_data.summary(a)
+    s = own_data_analysis.summary(a)
     # with the browser-side weight, the same numbers as under the chart (scaled from weight 1, in float64)
-    s1 = own_data.summary(unit) if unit is not None else None  # unit comes with the weight slider
+    s1 = own_data_analysis.summary(unit) if unit is not None else None  # unit comes with the weight slider
     mean_text, max_text = weight_stats(s1, weight.value) if s1 is not None and weight is not None else (
         fmt(s["mean"]), fmt(s["max"]))
+    _metrics(ds, s, name, mean_text, max_text)
+    _dominant_tables(ds, a, s)
+    _share_chart(a, s, CATALOG[name].name, weight, s1, (mean_text, max_text))
+    if not present:
+        _every_sample(ds, a)
+
+
+def _grad_name(ds: own_data.Dataset) -> str:
+    return "|gradient| (norm over classes)" if ds.pred.ndim == 2 else "gradient dL/dpred"
+
+
+def _metrics(ds: own_data.Dataset, s: dict[str, float], name: str, mean_text: str, max_text: str) -> None:
     # two rows of two: four metrics in a row left the last label about 60 px at 1024 px ("Top 10% of sa...")
     c1, c2 = st.columns(2)
     c3, c4 = st.columns(2)
@@ -98,10 +110,11 @@ def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, w
         st.caption(f"PoissonNLLLoss itself returns one number, the mean over all samples: {fmt(s['reduced'])}. "
                    "The table splits it into each sample's term.")
 
+
+def _dominant_tables(ds: own_data.Dataset, a: Analysis, s: dict[str, float]) -> None:
     st.subheader("The samples that dominate")
-    top = own_data.dominant(a, TOP)
+    top = own_data_analysis.dominant(a, TOP)
     scores = ds.pred.ndim == 2
-    grad_name = "|gradient| (norm over classes)" if scores else "gradient dL/dpred"
     total = float(abs(a.values).sum()) or 1.0
     gtotal = float(a.grad_size.sum()) or 1.0
     where = [ds.where(int(i)) for i in top]
@@ -124,7 +137,7 @@ def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, w
     })
     grads = pd.DataFrame({
         "where": where,
-        grad_name: a.grad_size[top] if scores else a.grad[top],
+        _grad_name(ds): a.grad_size[top] if scores else a.grad[top],
         "|gradient| share": a.grad_size[top] / gtotal,
     })
     st.dataframe(grads, hide_index=True, width="stretch", column_config={
@@ -135,35 +148,39 @@ def show(ds: own_data.Dataset, a: own_data.Analysis, name: str, present: bool, w
                f"prediction; with a mean over the batch, training scales every push by 1/{ds.n:,}. The top 10% "
                f"carry {s['top10_grad_share']:.0%} of the total gradient.")
 
-    frac, cum = own_data.cumulative_share(a)
+
+def _share_chart(a: Analysis, s: dict[str, float], loss_name: str, weight: ClientSlider | None,
+                 s1: dict[str, float] | None, texts: tuple[str, str]) -> None:
+    frac, cum = own_data_analysis.cumulative_share(a)
     # shares do not change with the loss's weight; rounded far below what the chart shows, so that a weight
     # sends the same figure again (not drawn again) instead of one that differs in the last bits
     frac, cum = np.round(frac, 9), np.round(cum, 9)
     alt = (f"Line chart of the share of the total loss against the share of samples, taken from the largest loss "
            f"down: the top 10% of samples carry {s['top10_loss_share']:.0%} of the loss and the single largest "
            f"{s['top1_loss_share']:.0%}. The dotted diagonal is what equal losses would give.")
-    fig = share_figure(frac, cum, spec.name)
+    fig = share_figure(frac, cum, loss_name)
     if weight is None or s1 is None:
         plotly_chart(fig, key="od_chart", alt=alt)
     else:
+        unit = s1
         plotly_chart(fig, key="od_chart", alt=alt, sliders=[weight],
-                     stats=[Stat("mean loss at this weight", mean_text), Stat("largest loss at this weight", max_text)],
+                     stats=[Stat("mean loss at this weight", texts[0]), Stat("largest loss at this weight", texts[1])],
                      frames={weight.id: frame_table(weight, lambda ws: {
-                         "stats": [weight_stats(s1, float(w)) for w in ws]})})
+                         "stats": [weight_stats(unit, float(w)) for w in ws]})})
     st.caption(alt)
 
-    if not present:
-        with st.expander(f"Every sample ({ds.n:,})"):
-            n = min(ds.n, SHOWN_ROWS)
-            every = pd.DataFrame({"where": [ds.where(i) for i in range(n)],
-                                  "loss": a.values[:n], grad_name: (a.grad_size if scores else a.grad)[:n]})
-            st.dataframe(every, hide_index=True, height=300)
-            if ds.n > n:
-                st.caption(f"The first {n:,} samples; the download has all {ds.n:,}.")
-        st.download_button("Download every sample's loss and gradient (CSV)",
-                           data=lambda: own_data.results_csv(ds, a), file_name="per_sample_loss.csv",
-                           mime="text/csv", on_click="ignore", icon=":material/download:", key="od_download")
 
+def _every_sample(ds: own_data.Dataset, a: Analysis) -> None:
+    with st.expander(f"Every sample ({ds.n:,})"):
+        n = min(ds.n, SHOWN_ROWS)
+        every = pd.DataFrame({"where": [ds.where(i) for i in range(n)], "loss": a.values[:n],
+                              _grad_name(ds): (a.grad_size if ds.pred.ndim == 2 else a.grad)[:n]})
+        st.dataframe(every, hide_index=True, height=300)
+        if ds.n > n:
+            st.caption(f"The first {n:,} samples; the download has all {ds.n:,}.")
+    st.download_button("Download every sample's loss and gradient (CSV)",
+                       data=lambda: own_data_analysis.results_csv(ds, a), file_name="per_sample_loss.csv",
+                       mime="text/csv", on_click="ignore", icon=":material/download:", key="od_download")
 
 
 def share_figure(frac: np.ndarray, cum: np.ndarray, loss_name: str) -> go.Figure:
@@ -236,8 +253,8 @@ def workspace(name: str, present: bool) -> None:
                         f"cross-entropy, one score per class then the class index). Up to {own_data.MAX_UPLOAD_MB} MB "
                         f"and {own_data.MAX_ROWS:,} samples.", icon=":material/upload_file:")
             else:
-                unit = own_data.analyse(data, name, {**params, "weight": 1.0}) if weight is not None else None
-                show(data, own_data.analyse(data, name, params), name, present, weight, unit)
+                unit = own_data_analysis.analyse(data, name, {**params, "weight": 1.0}) if weight is not None else None
+                show(data, own_data_analysis.analyse(data, name, params), name, present, weight, unit)
         except own_data.DataError as exc:
             st.error(str(exc), icon=":material/error:")
             st.caption("Nothing you entered has been changed: correct the data or the settings and the page updates.")
