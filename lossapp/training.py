@@ -310,7 +310,7 @@ class ClassifierRun:
 # -- many runs at once ----------------------------------------------------------------------------------------------
 # The page shows one run per setting of its controls, and the browser-side sliders need the runs at the values
 # around each control's own (the Training lab page turns them into frames with
-# lossapp.training_figures.regression_setting_columns / classifier_setting_columns). Those runs differ only in
+# lossapp.training_frames.regression_setting_columns / classifier_setting_columns). Those runs differ only in
 # their numbers, so they are trained together: every step is one losscore call on all of them at once (a call
 # costs ~10 us of overhead; the arithmetic on a few thousand points costs less). Losses whose parameter differs
 # between the runs are evaluated at parameter 1 on rescaled inputs, which is exact algebra:

@@ -169,7 +169,7 @@ def test_training_lab_loss_curves_are_comparable_fractions_of_their_start():
     assert "÷ its value at step 0" in fig.layout.yaxis.title.text
     assert "fraction of its value at step 0" in tfig.curves_alt(run.fits, 300, log_y=True)
     # the frames the browser swaps in are normalised the same way
-    from lossapp.training_figures import _curve_columns
+    from lossapp.training_frames import _curve_columns
 
     columns, shown = _curve_columns(fig, [run], 100.0, True)
     for i, t in enumerate(fig.data):

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lossapp import training_figures as tfig
+from lossapp import training_frames as tframes
 from lossapp.caching import cache_data, cache_resource
 from lossapp.controls import param_control
 from lossapp.frames import SliderDef, frame_table, section_sliders, window_values
@@ -185,7 +186,7 @@ def settings_frames(settings: tuple, which: str, progress: float, present: bool)
     main chart's and the loss curves'; every run shown at ``progress`` percent of its own steps."""
     regression = which == "regression"
     controls, defs = (REG_CONTROLS, REG_DEFS) if regression else (CLF_CONTROLS, CLF_DEFS)
-    columns = tfig.regression_setting_columns if regression else tfig.classifier_setting_columns
+    columns = tframes.regression_setting_columns if regression else tframes.classifier_setting_columns
     run = (regression_run if regression else classifier_run)(*settings)
     main, _, curves, *_ = (regression_charts if regression else classifier_charts)(
         settings, step_at(progress, run.steps), present)
