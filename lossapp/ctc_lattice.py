@@ -295,13 +295,7 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
     target = word[:llen]
     label = np.array([vocab.index(ch) for ch in word], dtype=np.float64)
     need = ctc_min_steps(target)
-
-    def label_width(t: int) -> int:
-        """The padded label a call with ``t`` steps gets: CTCLoss needs it at most T wide, so padding beyond T
-        is dropped (the lengths say what counts)."""
-        return min(label.size, t) if llen <= t else label.size
-
-    lab_1d = label[:label_width(width_t)]
+    lab_1d = label[:_label_width(label.size, llen, width_t)]
     log_p = log_softmax(x)
     found = _batch_loss(x, lab_1d, plens, llen, layout=layout, label_layout=label_layout, weight=weight,
                         sample_weight=sample_weight)
@@ -310,11 +304,7 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
     ext[1::2] = label[:llen].astype(np.intp)
     ext_key = tuple(ext.tolist())
     feasible = need <= plens
-    step_loss = np.full((k, width_t), np.nan)
-    if feasible.any():
-        live = np.flatnonzero(feasible)  # the lattices at the batch's T (rows after the valid steps are empty)
-        valid = np.stack([_shared_lattice(ext_key, blank, width_t, int(plens[i]))["valid"] for i in live])
-        step_loss[live] = _step_losses(log_p[live], ext, valid, plens[live])
+    step_loss = _feasible_step_losses(log_p, ext, blank, plens, feasible)
     names = [*vocab[:-1], BLANK_STATE]
     state_names = [names[j] for j in ext]
     decoded_all = ctc_greedy_decode(x, plens)
@@ -355,9 +345,29 @@ def ctc_analyses(scores: np.ndarray, word: str, vocab: list[str], *, layout: str
             "decoded_log_likelihood": float(decoded_ll[i]),
             "collapsed": collapsed,
             "pred_shape": (1, t_i, n_classes) if layout == "NTC" else (t_i, 1, n_classes),
-            "label_shape": (1, label_width(t_i)) if label_layout == "NT" else (label_width(t_i), 1),
+            "label_shape": (1, _label_width(label.size, llen, t_i)) if label_layout == "NT"
+            else (_label_width(label.size, llen, t_i), 1),
         })
     return out
+
+
+def _label_width(size: int, llen: int, t: int) -> int:
+    """The padded label a call with ``t`` steps gets: CTCLoss needs it at most T wide, so padding beyond T is
+    dropped (the lengths say what counts)."""
+    return min(size, t) if llen <= t else size
+
+
+def _feasible_step_losses(log_p: np.ndarray, ext: np.ndarray, blank: int, plens: np.ndarray,
+                          feasible: np.ndarray) -> np.ndarray:
+    """Each matrix's loss step by step (NaN where its label cannot fit its valid steps)."""
+    k, width_t, _ = log_p.shape
+    step_loss = np.full((k, width_t), np.nan)
+    if feasible.any():
+        live = np.flatnonzero(feasible)  # the lattices at the batch's T (rows after the valid steps are empty)
+        ext_key = tuple(ext.tolist())
+        valid = np.stack([_shared_lattice(ext_key, blank, width_t, int(plens[i]))["valid"] for i in live])
+        step_loss[live] = _step_losses(log_p[live], ext, valid, plens[live])
+    return step_loss
 
 
 def _batch_lengths(k: int, width_t: int, steps: Sequence[int] | None, pred_lengths: Sequence[int] | None

@@ -159,51 +159,11 @@ def _json_script(value: Any) -> str:
     return json.dumps(value, separators=(",", ":")).replace("<", "\\u003c")
 
 
-_PAGE_CSS = """
-:root { --st-text-color: #31333f; --st-font: "Source Sans Pro", "Source Sans 3", system-ui, -apple-system,
-  "Segoe UI", Roboto, sans-serif; --st-primary-color: #ff4b4b; color-scheme: light; }
-body { margin: 0; color: var(--st-text-color); font-family: var(--st-font); line-height: 1.5; background: #fff; }
-main { max-width: 56rem; margin: 0 auto; padding: 1rem 1.25rem 2rem; }
-h1 { font-size: 1.75rem; margin: 0 0 0.5rem; }
-.formula { overflow-x: auto; font-size: 1.2rem; margin: 0.5rem 0; }
-.formula-source { white-space: pre-wrap; }
-code { font-size: 0.9em; background: #f0f2f6; padding: 0 0.2em; border-radius: 0.2em; }
-.lossapp-host { margin: 1rem 0 0.25rem; }
-.caption, .note, footer { font-size: 0.875rem; color: #555866; }
-footer { margin-top: 1.5rem; border-top: 1px solid #e6e7eb; padding-top: 0.5rem; }
-"""
 
-_BOOT = """
-(() => {
-  // No server: the address stays as it is (the file's sliders do not read it), each sync message is
-  // acknowledged at once, and a frame slider's patches hold the other frame sliders at their exported values.
-  history.replaceState = () => {};
-  const {acknowledge} = window.__lossappModules['sync.js'];
-  const {announce} = window.__lossappModules['url.js'];
-  for (const host of document.querySelectorAll('.lossapp-host')) {
-    const data = JSON.parse(document.getElementById(host.dataset.payload).textContent);
-    host.addEventListener('input', (event) => {
-      const st = host.__lossapp;
-      const id = event.target.dataset && event.target.dataset.param;
-      if (!st || !st.frameIds || !st.frameIds.includes(id)) return;
-      for (const other of st.frameIds) {
-        if (other === id || st.values[other] === st.server[other]) continue;
-        st.values[other] = st.server[other];
-        const el = st.inputs[other];
-        if (el) {
-          el.input.value = st.server[other];
-          el.out.textContent = Number(st.server[other]).toFixed(el.places);
-          el.input.setAttribute('aria-valuetext', el.out.textContent);
-        }
-        announce(other, st.server[other]);
-      }
-    }, true);
-    window.lossappChart({parentElement: host, data, setTriggerValue: (name, value) => {
-      if (name === 'sync' && value && host.__lossappSync) acknowledge(host.__lossappSync, value._seq);
-    }});
-  }
-})();
-"""
+
+def _read(name: str) -> str:
+    """A file of the chart component's folder (the offline page's CSS and boot script live there, linted)."""
+    return (FRONTEND / name).read_text(encoding="utf-8")
 
 
 def _frame_sliders(data: Mapping[str, Any]) -> int:
@@ -220,7 +180,7 @@ def section_html(doc: SectionDoc, charts: Sequence[bytes | str | Mapping[str, An
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<link rel="icon" href="data:,">',
         f"<title>{html.escape(doc.title)} · Loss functions explained</title>",
-        f"<style>{_PAGE_CSS}{(FRONTEND / 'chart.css').read_text(encoding='utf-8')}</style>",
+        f"<style>{_read('offline-page.css')}{_read('chart.css')}</style>",
         "</head><body><main>",
         f"<h1>{html.escape(doc.title)}</h1>",
     ]
@@ -243,5 +203,5 @@ def section_html(doc: SectionDoc, charts: Sequence[bytes | str | Mapping[str, An
     parts += [f'<script type="application/json" id="lossapp-payload-{i}">{_json_script(d)}</script>'
               for i, d in enumerate(payloads)]
     parts += [f"<script>{_plotly_js()}</script>", f"<script>{script_text(frontend_bundle())}</script>",
-              f"<script>{_BOOT}</script>", "</body></html>"]
+              f"<script>{_read('offline-boot.js')}</script>", "</body></html>"]
     return "\n".join(parts)
