@@ -1,6 +1,7 @@
-"""Small fixed inputs for the losses whose chart is not a loss-vs-prediction curve (softmax cross-entropy, KL,
-triplet, cosine, SDML, CTC), so that their "run it yourself" snippets compute something every framework can
-check: the same arrays, written out, in losscore, MXNet, PyTorch, Keras and optax.
+"""Small fixed inputs for the losses whose chart is not a loss-vs-prediction curve (softmax cross-entropy, the
+divergences, triplet, cosine, SDML, CTC, the contrastive and margin-softmax embeddings, the mask overlaps), so
+that their "run it yourself" snippets compute something every framework can check: the same arrays, written
+out, in losscore, MXNet, PyTorch, Keras and optax.
 
 An example is the loss's forward inputs in losscore's (and Gluon's) order, by the names the spellings of
 :mod:`lossapp.spellings` use; the gradient is taken with respect to the first (``pred``).
