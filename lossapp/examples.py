@@ -1,6 +1,7 @@
-"""Small fixed inputs for the losses whose chart is not a loss-vs-prediction curve (softmax cross-entropy, KL,
-triplet, cosine, SDML, CTC), so that their "run it yourself" snippets compute something every framework can
-check: the same arrays, written out, in losscore, MXNet, PyTorch, Keras and optax.
+"""Small fixed inputs for the losses whose chart is not a loss-vs-prediction curve (softmax cross-entropy, the
+divergences, triplet, cosine, SDML, CTC, the contrastive and margin-softmax embeddings, the mask overlaps), so
+that their "run it yourself" snippets compute something every framework can check: the same arrays, written
+out, in losscore, MXNet, PyTorch, Keras and optax.
 
 An example is the loss's forward inputs in losscore's (and Gluon's) order, by the names the spellings of
 :mod:`lossapp.spellings` use; the gradient is taken with respect to the first (``pred``).
@@ -79,6 +80,30 @@ def _ctc(p: dict[str, Any]) -> Inputs:
             "label": label.T if p.get("label_layout") == "TN" else label}
 
 
+def _info_nce(p: dict[str, Any]) -> Inputs:
+    rng = _rng(27)
+    # N = 4 anchors and their positives, D = 3: row i of positive is anchor i's match, the other rows negatives
+    return {"pred": rng.normal(size=(4, 3)).round(2), "positive": rng.normal(size=(4, 3)).round(2)}
+
+
+def _margin_softmax(p: dict[str, Any]) -> Inputs:
+    rng = _rng(28)
+    # N = 4 embeddings of D = 3 against C = 3 class centres: three near their centre, the last 135 degrees from it
+    # (past pi - margin for a margin above 0.78 rad, where ArcFace's logit turns to cos - m sin m)
+    label = np.array([0.0, 2.0, 1.0, 2.0])
+    centers = rng.normal(size=(3, 3)).round(2)
+    pred = centers[label.astype(int)] * np.array([[1.0], [1.0], [1.0], [-1.0]]) + rng.normal(scale=0.5, size=(4, 3))
+    return {"pred": pred.round(2), "label": label, "centers": centers}
+
+
+def _masks(p: dict[str, Any]) -> Inputs:
+    rng = _rng(29)
+    # N = 3 masks of 2 x 3 pixels, logits against 0/1 masks; the last mask is empty (smooth decides its loss)
+    label = rng.integers(0, 2, size=(3, 2, 3)).astype(np.float64)
+    label[-1] = 0.0
+    return {"pred": rng.normal(scale=2.0, size=(3, 2, 3)).round(2), "label": label}
+
+
 #: The example of each loss without a curve, from its parameters (some change what the inputs must hold).
 EXAMPLES: dict[str, Callable[[dict[str, Any]], Inputs]] = {
     "SoftmaxCrossEntropyLoss": _softmax_ce,
@@ -87,6 +112,14 @@ EXAMPLES: dict[str, Callable[[dict[str, Any]], Inputs]] = {
     "CosineEmbeddingLoss": _cosine,
     "SDMLLoss": _sdml,
     "CTCLoss": _ctc,
+    "ReverseKLDivLoss": _kl,
+    "JensenShannonLoss": _kl,
+    "InfoNCELoss": _info_nce,
+    "CosFaceLoss": _margin_softmax,
+    "ArcFaceLoss": _margin_softmax,
+    "DiceLoss": _masks,
+    "JaccardLoss": _masks,
+    "TverskyLoss": _masks,
 }
 
 
@@ -100,7 +133,5 @@ def example(name: str, params: dict[str, Any]) -> Inputs | None:
 #: nothing (tests/test_export_run.py checks that every such loss is listed here or has an example).
 NO_EXAMPLE: dict[str, str] = {
     name: "no example inputs written here yet: the page's own section shows it."
-    for name in ("SoftmaxFocalLoss", "LabelSmoothingCrossEntropyLoss", "PolyLoss", "MulticlassHingeLoss",
-                 "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss", "ArcFaceLoss", "DiceLoss",
-                 "JaccardLoss", "TverskyLoss")
+    for name in ("SoftmaxFocalLoss", "LabelSmoothingCrossEntropyLoss", "PolyLoss", "MulticlassHingeLoss")
 }

@@ -211,3 +211,97 @@ TABLE.update({
                              reduction="elementwise", params="[y x <= 0] written out; its gradient is 0 everywhere "
                              "(the + 0 * pred only gives autograd a path)"),),
 })
+
+#: p of the divergences' prediction: exp(pred) (from_logits=True: log-probabilities) or softmax of the logits.
+_P = {True: "keras.ops.exp(pred)", False: "keras.ops.softmax(pred)"}  # the first that fits is used: True first
+_KLD = "keras.losses.KLDivergence(reduction=None)"
+_UNIT = "keras.ops.normalize({x})"
+_COS_CENTERS = f"{_UNIT.format(x='pred')} @ keras.ops.transpose({_UNIT.format(x='centers')})"
+_SPARSE_CE = "keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)"
+_MARGIN_INPUTS = "embeddings (N, D), class centres (C, D)"
+_SIG = "keras.ops.sigmoid(pred)"
+_MASK_INPUTS = "logits (N, H, W), the sigmoid applied inside"
+_MASK_SUM = "per sample: summed over H and W (axis=(1, 2))"
+_NO_SMOOTH = ("keras.losses.Dice and Tversky have no smooth (Keras's epsilon, 1e-7, in the denominator only), take "
+              "probabilities, and with axis=None pool the whole batch into one value.")
+
+
+def _log_input(p) -> bool:
+    return bool(p["from_logits"])
+
+
+def _per_sample(pixels: str) -> str:
+    return f"keras.ops.sum({pixels}, axis=(1, 2))"
+
+
+_TP = _per_sample(f"{_SIG} * label")
+_UNION = _per_sample(f"{_SIG} + label - {_SIG} * label")
+_TVERSKY_DEN = _per_sample(f"{_SIG} * label + {{alpha}} * {_SIG} * (1 - label) + {{beta}} * (1 - {_SIG}) * label")
+
+
+#: The divergences, embeddings and overlaps beyond Gluon: Keras's losses where one fits, else written out.
+TABLE.update({
+    "ReverseKLDivLoss": (
+        _AXIS_ELSEWHERE,
+        *(Spelling(f"{_KLD}({p}, label)", when=_log_input if fl else None,
+                   inputs=("probabilities (exp of the log-probabilities)" if fl else "probabilities (softmax of the "
+                           "logits)") + ", as y_true", labels="probability distributions, as y_pred",
+                   reduction="reduction=None: one value per sample (summed over the last axis)",
+                   params="KL(p || q) is KLDivergence(y_true=p, y_pred=q): the prediction in the label's slot",
+                   trap="KLDivergence(label, p) is the forward KLDivLoss; Keras clips both arguments to [1e-7, 1] "
+                   "where losscore adds 1e-12 to q.")
+          for fl, p in _P.items()),
+    ),
+    "JensenShannonLoss": (
+        _AXIS_ELSEWHERE,
+        *(Spelling(f"0.5 * ({_KLD}({p}, ({p} + label) / 2) + {_KLD}(label, ({p} + label) / 2))", builtin=False,
+                   when=_log_input if fl else None,
+                   inputs="log-probabilities, exp applied first" if fl else "logits, softmax applied first",
+                   labels="probability distributions",
+                   reduction="reduction=None: one value per sample (summed over the last axis)",
+                   params="no Jensen-Shannon in Keras: ½ KL(p || m) + ½ KL(q || m), m = (p + q) / 2, each a "
+                   "KLDivergence(y_true, m)",
+                   trap="KLDivergence clips to [1e-7, 1]: entries of p or q below 1e-7 count as 1e-7.")
+          for fl, p in _P.items()),
+    ),
+    "InfoNCELoss": (Spelling(
+        f"{_SPARSE_CE}(keras.ops.arange(pred.shape[0]), {_UNIT.format(x='pred')} @ keras.ops.transpose("
+        f"{_UNIT.format(x='positive')}) / {{temperature}})", builtin=False,
+        inputs="anchors (N, D), positives (N, D)", labels="none: row i of positive is anchor i's match",
+        reduction="reduction=None: one value per anchor",
+        params="no InfoNCE in Keras: SparseCategoricalCrossentropy over the cosines / temperature, the matching "
+        "row as the class", trap=_ORDER),),
+    "CosFaceLoss": (Spelling(
+        f"{_SPARSE_CE}(label, {{scale}} * ({_COS_CENTERS} - {{margin}} * keras.ops.one_hot(keras.ops.cast(label, "
+        "'int32'), centers.shape[0])))", builtin=False, inputs=_MARGIN_INPUTS, labels="class indices",
+        reduction="reduction=None: one value per embedding",
+        params="no CosFace in Keras: SparseCategoricalCrossentropy over S (cos - m at the true class)", trap=_ORDER),),
+    "ArcFaceLoss": (Spelling(
+        f"{_SPARSE_CE}(label, arcface_logits({_COS_CENTERS}, label, {{scale}}, {{margin}}))", builtin=False,
+        setup=("import math", "",
+               "def arcface_logits(cos, label, scale, margin):",
+               "    # S cos(theta + m) at the true class; past theta = pi - m (cos < -cos m), S (cos theta - m sin m)",
+               "    # cos(theta + m) = cos theta cos m - sin theta sin m: keras.ops.cos and arccos compute in float32",
+               "    sin = keras.ops.sqrt(1 - keras.ops.clip(cos, -1, 1) ** 2)",
+               "    target = keras.ops.where(cos >= -math.cos(margin), cos * math.cos(margin) - sin * "
+               "math.sin(margin), cos - margin * math.sin(margin))",
+               "    true_class = keras.ops.one_hot(keras.ops.cast(label, 'int32'), cos.shape[1]) == 1",
+               "    return scale * keras.ops.where(true_class, target, cos)", ""),
+        inputs=_MARGIN_INPUTS, labels="class indices", reduction="reduction=None: one value per embedding",
+        params="no ArcFace in Keras: SparseCategoricalCrossentropy over S cos(theta + m) at the true class "
+        "(radians), cos(theta + m) expanded as cos theta cos m - sin theta sin m (as the paper's code)",
+        trap="Keras 3.15's keras.ops.cos, sin and arccos compute in float32 for float64 inputs (jax backend): "
+        "cos(arccos(c) + m) loses precision, the expanded form does not."),),
+    "DiceLoss": (Spelling(f"1 - (2 * {_TP} + {{smooth}}) / ({_per_sample(_SIG + ' + label')} + {{smooth}})",
+                          builtin=False, inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+                          params="keras.losses.Dice has no smooth: written out", trap=_NO_SMOOTH),),
+    "JaccardLoss": (Spelling(f"1 - ({_TP} + {{smooth}}) / ({_UNION} + {{smooth}})", builtin=False,
+                             inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+                             params="no Jaccard in Keras: intersection over union (p + t - p t per pixel) written "
+                             "out", trap=_NO_SMOOTH),),
+    "TverskyLoss": (Spelling(f"1 - ({_TP} + {{smooth}}) / ({_TVERSKY_DEN} + {{smooth}})", builtin=False,
+                             inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+                             params="keras.losses.Tversky has no smooth: written out",
+                             trap=_NO_SMOOTH + " Its alpha weighs the missed pixels and beta the false alarms (the "
+                             "reverse of its docstring and of this loss's alpha and beta)."),),
+})

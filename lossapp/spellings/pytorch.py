@@ -123,9 +123,7 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
 }
 
 TABLE.update(not_yet("TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
-                     "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
-                     "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
-                     "ArcFaceLoss", "DiceLoss", "JaccardLoss", "TverskyLoss"))
+                     "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss"))
 
 #: torchvision.ops.sigmoid_focal_loss's own formula (PyPI's torchvision wheel does not load beside the CPU torch,
 #: so the snippet writes it out rather than import it).
@@ -168,4 +166,95 @@ TABLE.update({
                              builtin=False, inputs="scores", labels="±1",
                              reduction="elementwise", params="[y x <= 0] written out; its gradient is 0 everywhere "
                              "(the + 0 * pred only gives autograd a path)"),),
+})
+
+#: log p of the divergences' prediction: pred itself (from_logits=True) or log_softmax of the logits.
+_LOG_P = {True: "pred", False: "torch.log_softmax(pred, -1)"}  # the first that fits is used: True first
+_P = {True: "torch.exp(pred)", False: "torch.softmax(pred, -1)"}
+_LOG_M = "torch.log(({p} + label) / 2)"
+_NORMALISE = "torch.nn.functional.normalize({x}, dim=1)"
+_COS_CENTERS = f"{_NORMALISE.format(x='pred')} @ {_NORMALISE.format(x='centers')}.T"
+_ONE_HOT = "torch.nn.functional.one_hot(label.long(), centers.shape[0]).to(pred.dtype)"
+_MARGIN_INPUTS = "embeddings (N, D), class centres (C, D)"
+_SIG = "torch.sigmoid(pred)"
+_MASK_INPUTS = "logits (N, H, W), the sigmoid applied inside"
+_MASK_SUM = "per sample: summed over H and W"
+_SMP = ("segmentation-models-pytorch averages over the whole batch at once and returns 0 for an empty mask; this "
+        "gives each sample its own value.")
+
+
+def _log_input(p) -> bool:
+    return bool(p["from_logits"])
+
+
+#: The divergences, embeddings and overlaps beyond Gluon: torch's own functions where one fits, else written out.
+TABLE.update({
+    "ReverseKLDivLoss": (
+        _AXIS_ELSEWHERE,
+        *(Spelling(f"torch.nn.KLDivLoss(reduction='none', log_target=True)(torch.log(label + 1e-12), {lp}).sum(-1)",
+                   when=_log_input if fl else None,
+                   inputs="log-probabilities, as the target" if fl else "logits, log_softmax applied first",
+                   labels="probability distributions", reduction="reduction='none', summed over classes",
+                   params="KL(p || q) is KLDivLoss with the roles swapped: input = log(label + 1e-12), target = "
+                   "log p with log_target=True (losscore adds the same 1e-12 to q)",
+                   trap="In the usual order (input = log p, target = label) it is the forward KLDivLoss: both run "
+                   "silently (pytorch #7464); without log_target=True the target is read as probabilities.")
+          for fl, lp in _LOG_P.items()),
+    ),
+    "JensenShannonLoss": (
+        _AXIS_ELSEWHERE,
+        *(Spelling(f"0.5 * (torch.nn.functional.kl_div({_LOG_M.format(p=_P[fl])}, {lp}, reduction='none', "
+                   f"log_target=True) + torch.nn.functional.kl_div({_LOG_M.format(p=_P[fl])}, label, "
+                   "reduction='none')).sum(-1)", builtin=False,
+                   when=_log_input if fl else None,
+                   inputs="log-probabilities" if fl else "logits, log_softmax applied first",
+                   labels="probability distributions", reduction="reduction='none', summed over classes",
+                   params="no Jensen-Shannon in torch: ½ KL(p || m) + ½ KL(q || m) with m = (p + q) / 2, each "
+                   "kl_div(log m, ...) (the target in kl_div's second slot)",
+                   trap="scipy.spatial.distance.jensenshannon is the square root of this (a distance).")
+          for fl, lp in _LOG_P.items()),
+    ),
+    "InfoNCELoss": (Spelling(
+        f"torch.nn.functional.cross_entropy({_NORMALISE.format(x='pred')} @ {_NORMALISE.format(x='positive')}.T "
+        "/ {temperature}, torch.arange(pred.shape[0]), reduction='none')", builtin=False,
+        inputs="anchors (N, D), positives (N, D)", labels="none: row i of positive is anchor i's match",
+        reduction="reduction='none': one value per anchor",
+        params="no InfoNCE in torch: cross_entropy over the cosines / temperature, the matching row as the class",
+        trap="pytorch-metric-learning's NTXentLoss returns the mean, and finds no positive pair (loss 0) when "
+        "ref_labels is the labels tensor itself; SimCLR's symmetric NT-Xent has 2N - 2 negatives per anchor."),),
+    "CosFaceLoss": (Spelling(
+        f"torch.nn.functional.cross_entropy({{scale}} * ({_COS_CENTERS} - {{margin}} * {_ONE_HOT}), label.long(), "
+        "reduction='none')", builtin=False, inputs=_MARGIN_INPUTS, labels="class indices (int64)",
+        reduction="reduction='none': one value per embedding",
+        params="no CosFace in torch: cross_entropy over S (cos - m at the true class)",
+        trap="one_hot gives int64, and int64 times a float is float32 in torch: cast it to pred's dtype; "
+        "pytorch-metric-learning's CosFaceLoss has scale 64 by default (here 30) and returns the mean."),),
+    "ArcFaceLoss": (Spelling(
+        f"torch.nn.functional.cross_entropy(arcface_logits({_COS_CENTERS}, label, {{scale}}, {{margin}}), "
+        "label.long(), reduction='none')", builtin=False,
+        setup=("import math", "",
+               "def arcface_logits(cos, label, scale, margin):",
+               "    # S cos(theta + m) at the true class; past theta = pi - m, S (cos theta - m sin m)",
+               "    theta = torch.acos(cos.clamp(-1, 1))",
+               "    target = torch.where(theta <= math.pi - margin, torch.cos(theta + margin), "
+               "cos - margin * math.sin(margin))",
+               "    return scale * torch.where(torch.nn.functional.one_hot(label.long(), cos.shape[1]) == 1, "
+               "target, cos)", ""),
+        inputs=_MARGIN_INPUTS, labels="class indices (int64)", reduction="reduction='none': one value per embedding",
+        params="no ArcFace in torch: cross_entropy over S cos(theta + m) at the true class (margin in radians)",
+        trap="pytorch-metric-learning's ArcFaceLoss takes the margin in degrees (28.6 = 0.5 rad) and scale 64."),),
+    "DiceLoss": (Spelling(
+        f"1 - (2 * ({_SIG} * label).sum((1, 2)) + {{smooth}}) / (({_SIG} + label).sum((1, 2)) + {{smooth}})",
+        builtin=False, inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+        params="no Dice in torch: written out; segmentation_models_pytorch DiceLoss('binary', smooth=s / 2) is its "
+        "batch mean (its smooth is half this one)", trap=_SMP),),
+    "JaccardLoss": (Spelling(
+        f"1 - (({_SIG} * label).sum((1, 2)) + {{smooth}}) / (({_SIG} + label - {_SIG} * label).sum((1, 2)) "
+        "+ {smooth})", builtin=False, inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+        params="no Jaccard in torch: intersection over union (p + t - p t per pixel) written out", trap=_SMP),),
+    "TverskyLoss": (Spelling(
+        f"1 - (({_SIG} * label).sum((1, 2)) + {{smooth}}) / (({_SIG} * label + {{alpha}} * {_SIG} * (1 - label) "
+        f"+ {{beta}} * (1 - {_SIG}) * label).sum((1, 2)) + {{smooth}})", builtin=False, inputs=_MASK_INPUTS,
+        labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+        params="no Tversky in torch: TP / (TP + alpha FP + beta FN) with smooth, written out", trap=_SMP),),
 })
