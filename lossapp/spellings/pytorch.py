@@ -4,6 +4,7 @@ snippet writer multiplies it by weight × sample_weight, which torch's losses do
 from __future__ import annotations
 
 from . import Spelling, not_yet
+from .written_out import TORCH, asymmetric, barron, tukey
 
 _NONE = "reduction='none': one value per element (the default 'mean' averages the whole batch)"
 
@@ -172,30 +173,11 @@ TABLE.update({
 _LOG_P_Y = "torch.log_softmax(pred, -1).gather(-1, label.long()[:, None])[:, 0]"
 _P_Y = "torch.softmax(pred, -1).gather(-1, label.long()[:, None])[:, 0]"
 _INDICES = "class indices (int64; .long())"
-_D_OVER = "((pred - label) / {scale})"
 
 #: The robust regression and softmax-family losses beyond Gluon: built-ins where torch has them, else written out.
 TABLE.update({
-    "TukeyBiweightLoss": (Spelling("{c} ** 2 / 6 * (1 - (1 - torch.clamp((pred - label) / {c}, -1, 1) ** 2) ** 3)",
-                                   builtin=False, inputs="values", labels="any real label", reduction="elementwise",
-                                   params="no class in torch: c²/6 (1 - (1 - u²)³), u = clamp(d / c, -1, 1), "
-                                   "written out",
-                                   trap="Without the clamp the polynomial rises again past c (as u⁶) instead of "
-                                   "staying flat at c²/6."),),
-    "GeneralRobustLoss": (
-        Spelling(f"0.5 * {_D_OVER} ** 2", builtin=False, when=lambda p: float(p["alpha"]) == 2.0, inputs="values",
-                 labels="any real label", reduction="elementwise", params="alpha = 2: the L2 limit, x²/2"),
-        Spelling(f"torch.log1p(0.5 * {_D_OVER} ** 2)", builtin=False, when=lambda p: float(p["alpha"]) == 0.0,
-                 inputs="values", labels="any real label", reduction="elementwise",
-                 params="alpha = 0: the Cauchy limit, log(x²/2 + 1)"),
-        Spelling(f"abs({{alpha}} - 2) / {{alpha}} * torch.expm1({{alpha}} / 2 * torch.log1p({_D_OVER} ** 2 "
-                 "/ abs({alpha} - 2)))", builtin=False, inputs="values", labels="any real label",
-                 reduction="elementwise",
-                 params="no class in torch (Barron's own code: jonbarron/robust_loss_pytorch): "
-                 "|a-2|/a ((x²/|a-2| + 1)^(a/2) - 1), x = d / scale, written out with expm1 and log1p",
-                 trap="The formula divides by zero at alpha = 0 and 2: those are limits (their own spellings here); "
-                 "(1 + t)^(a/2) - 1 without expm1/log1p loses the small residuals' digits."),
-    ),
+    "TukeyBiweightLoss": tukey(TORCH),
+    "GeneralRobustLoss": barron(TORCH, "jonbarron/robust_loss_pytorch"),
     "SoftmaxFocalLoss": (Spelling(f"-(1 - {_P_Y}) ** {{gamma}} * {_LOG_P_Y}", builtin=False,
                                   inputs="logits (N, C)", labels=_INDICES, reduction="per sample",
                                   params="no class in torch: -(1 - p_y)^gamma log p_y written out; gamma as is",
@@ -206,7 +188,8 @@ TABLE.update({
                  inputs="logits (N, C)", labels=_INDICES, reduction=_NONE,
                  params="epsilon → label_smoothing, the same target: 1 - epsilon on the label plus epsilon / C on "
                  "every class",
-                 trap="Float labels are read as probability targets (and smoothed too): pass int64 indices."),),
+                 trap="Class indices must be int64: float ones fail ('expected target dtype to be Long'), and "
+                 "float (N, C) targets are read as probabilities (smoothed too)."),),
     "PolyLoss": (Spelling(f"torch.nn.functional.cross_entropy(pred, label.long(), reduction='none') + {{epsilon}} "
                           f"* (1 - {_P_Y})", builtin=False, inputs="logits (N, C)", labels=_INDICES,
                           reduction="per sample",
@@ -219,18 +202,5 @@ TABLE.update({
                  params="margin → margin; p=1 (the default; p=2 squares each term)",
                  trap="It divides the sum over the wrong classes by C, all the classes (as losscore does): the SVM "
                  "literature's sum is C times it."),),
-    "AsymmetricLoss": (
-        Spelling("-(label * torch.sigmoid(-pred) ** {gamma_pos} * torch.nn.functional.logsigmoid(pred) + (1 - label) "
-                 "* torch.sigmoid(pred) ** {gamma_neg} * torch.nn.functional.logsigmoid(-pred))", builtin=False,
-                 when=lambda p: float(p["clip"]) == 0.0, inputs="logits", labels="0/1 per class (float)",
-                 reduction="elementwise", params="clip = 0: no shift, log(1 - p) = logsigmoid(-x) written out"),
-        Spelling("-(label * torch.sigmoid(-pred) ** {gamma_pos} * torch.nn.functional.logsigmoid(pred) + (1 - label) "
-                 "* torch.relu(torch.sigmoid(pred) - {clip}) ** {gamma_neg} "
-                 "* torch.log(1 - torch.relu(torch.sigmoid(pred) - {clip})))", builtin=False, inputs="logits",
-                 labels="0/1 per class (float)", reduction="elementwise",
-                 params="no class in torch: the paper's formula written out, p_m = relu(p - clip)",
-                 trap="The authors' AsymmetricLoss (Alibaba-MIIL/ASL) sums over the labels and clamps p at 1e-8 "
-                 "(flat below a logit of -18.4); torch.log(torch.sigmoid(x)) turns -inf once the sigmoid underflows, "
-                 "logsigmoid never."),
-    ),
+    "AsymmetricLoss": asymmetric(TORCH, "no class in torch"),
 })
