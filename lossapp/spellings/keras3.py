@@ -247,6 +247,7 @@ TABLE.update({
                  params="no class in Keras: the sum over wrong classes of relu(margin - x_y + x_c), over C, "
                  "written out",
                  trap="keras.losses.CategoricalHinge is the Crammer-Singer hinge: only the largest wrong score "
-                 "pays, margin 1, no division by C."),),
+                 "pays, margin 1, no division by C; and it takes that score as max((1 - y) x) over all classes, so "
+                 "when every wrong score is below 0 the right class's 0 counts instead."),),
     "AsymmetricLoss": asymmetric(KERAS, "no class in Keras (BinaryFocalCrossentropy has one gamma and no shift)"),
 })
