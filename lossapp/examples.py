@@ -123,6 +123,17 @@ EXAMPLES: dict[str, Callable[[dict[str, Any]], Inputs]] = {
 }
 
 
+def _class_scores(p: dict[str, Any]) -> Inputs:
+    """Logits (or scores) of 3 samples over 4 classes and a class index each, as _softmax_ce's sparse case."""
+    rng = _rng(27)
+    return {"pred": rng.normal(size=(3, 4)).round(2), "label": np.array([2.0, 0.0, 3.0])}
+
+
+#: The softmax-family losses on class indices beyond Gluon.
+EXAMPLES.update({name: _class_scores for name in ("SoftmaxFocalLoss", "LabelSmoothingCrossEntropyLoss", "PolyLoss",
+                                                   "MulticlassHingeLoss")})
+
+
 def example(name: str, params: dict[str, Any]) -> Inputs | None:
     """The example inputs of ``name`` with these parameters (None for a loss without one)."""
     build = EXAMPLES.get(name)
@@ -131,7 +142,4 @@ def example(name: str, params: dict[str, Any]) -> Inputs | None:
 
 #: The losses without a curve that have no example inputs here yet, and why: their snippets say so and compute
 #: nothing (tests/test_export_run.py checks that every such loss is listed here or has an example).
-NO_EXAMPLE: dict[str, str] = {
-    name: "no example inputs written here yet: the page's own section shows it."
-    for name in ("SoftmaxFocalLoss", "LabelSmoothingCrossEntropyLoss", "PolyLoss", "MulticlassHingeLoss")
-}
+NO_EXAMPLE: dict[str, str] = {}

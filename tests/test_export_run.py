@@ -62,6 +62,9 @@ COMBINED: dict[str, tuple[dict[str, Any], ...]] = {
     "SigmoidBinaryCrossEntropyLoss": ({"from_sigmoid": True, "pos_weight": 3.0},),
     "PoissonNLLLoss": ({"from_logits": False, "epsilon": 1e-3}, {"from_logits": False, "compute_full": True}),
     "SigmoidFocalLoss": ({"alpha": -1.0},),  # no class weight
+    # the limits where Barron's formula divides by zero (spelled apart), and the page's lowest alpha
+    "GeneralRobustLoss": ({"alpha": 2.0}, {"alpha": 0.0}, {"alpha": -10.0}),
+    "AsymmetricLoss": ({"clip": 0.0}, {"gamma_neg": 0.0, "clip": 0.0}),  # no shift (spelled apart); then BCE
 }
 
 

@@ -77,12 +77,6 @@ def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def not_yet(*names: str) -> dict[str, tuple[Spelling, ...]]:
-    """Entries for losses a framework's table does not spell yet: listed, with the reason, never silently absent."""
-    return {name: (Spelling(reason="not spelled (and run) here yet: the losscore snippet computes it."),)
-            for name in names}
-
-
 def _tables() -> dict[str, dict[str, tuple[Spelling, ...]]]:
     from . import gluon, jax_optax, keras3, pytorch
 

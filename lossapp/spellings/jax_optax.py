@@ -4,7 +4,8 @@ writer multiplies by weight × sample_weight."""
 
 from __future__ import annotations
 
-from . import Spelling, not_yet
+from . import Spelling
+from .written_out import JAX, asymmetric, barron, tukey
 
 _ELEM = "none: one value per element (optax never reduces; take the mean yourself)"
 _HINGE = "optax.hinge_loss(predictor_outputs, targets) has margin 1 and takes ±1 targets as they are."
@@ -128,8 +129,6 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
     ),
 }
 
-TABLE.update(not_yet("TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
-                     "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss"))
 
 #: The losses beyond Gluon that optax spells, or whose formula is written out here.
 TABLE.update({
@@ -247,4 +246,40 @@ TABLE.update({
                              reduction="one value per sample (reduction='mean' over the one class)",
                              params="alpha weighs the false positives, beta the false negatives, as here",
                              trap=_DICE_AXIS),),
+})
+
+
+#: Class indices as one-hot rows (optax's softmax losses take distributions), and the picked class's entry.
+_ONE_HOT = "jax.nn.one_hot(label.astype(int), pred.shape[-1])"
+_PICK = "jnp.take_along_axis({}, label.astype(int)[:, None], axis=-1)[:, 0]"
+_ONE_HOT_LABELS = "class indices, one-hot encoded first (jax.nn.one_hot)"
+
+#: The robust regression and softmax-family losses beyond Gluon: built-ins where optax has them, else written out.
+TABLE.update({
+    "TukeyBiweightLoss": tukey(JAX),
+    "GeneralRobustLoss": barron(JAX, "robust_loss_jax in google-research/google-research"),
+    "SoftmaxFocalLoss": (Spelling(f"-(1 - {_PICK.format('jax.nn.softmax(pred)')}) ** {{gamma}} "
+                                  f"* {_PICK.format('jax.nn.log_softmax(pred)')}", builtin=False,
+                                  inputs="logits (N, C)", labels="class indices", reduction="per sample",
+                                  params="optax has only the sigmoid focal loss: -(1 - p_y)^gamma log p_y written out",
+                                  trap="optax.sigmoid_focal_loss on one-hot labels is another loss: a sigmoid per "
+                                  "class."),),
+    "LabelSmoothingCrossEntropyLoss": (
+        Spelling(f"optax.softmax_cross_entropy(pred, optax.smooth_labels({_ONE_HOT}, {{epsilon}}))",
+                 inputs="logits (N, C)", labels=_ONE_HOT_LABELS, reduction="one value per sample",
+                 params="epsilon → smooth_labels(labels, alpha=epsilon), the same target: 1 - epsilon on the label "
+                 "plus epsilon / C on every class",
+                 trap="smooth_labels takes one-hot (float) labels: class indices must be one-hot encoded first."),),
+    "PolyLoss": (Spelling(f"optax.losses.poly_loss_cross_entropy(pred, {_ONE_HOT}, epsilon={{epsilon}})",
+                          inputs="logits (N, C)", labels=_ONE_HOT_LABELS, reduction="one value per sample",
+                          params="epsilon → epsilon (keyword-only); in optax.losses, not at optax's top level",
+                          trap="optax's epsilon defaults to 2.0 (the paper's ImageNet value), losscore's to 1.0."),),
+    "MulticlassHingeLoss": (
+        Spelling(f"jnp.sum(jax.nn.relu({{margin}} + pred - {_PICK.format('pred')}[:, None]) * (1 - {_ONE_HOT}), "
+                 "axis=-1) / pred.shape[-1]", builtin=False, inputs="scores (N, C)", labels="class indices",
+                 reduction="per sample",
+                 params="the sum over wrong classes of relu(margin - x_y + x_c), over C, written out",
+                 trap="optax.multiclass_hinge_loss is the Crammer-Singer hinge: only the largest wrong score pays, "
+                 "margin 1, no division by C."),),
+    "AsymmetricLoss": asymmetric(JAX, "not in optax (sigmoid_focal_loss has one gamma and no shift)"),
 })

@@ -6,7 +6,8 @@ default, "sum_over_batch_size", averages the batch)."""
 
 from __future__ import annotations
 
-from . import Spelling, not_yet
+from . import Spelling
+from .written_out import KERAS, asymmetric, barron, tukey
 
 _NONE = "reduction=None: one value per sample (the mean over the last axis); the default averages the batch"
 #: keras.ops.mean on the jax backend computes in result_type(dtype, "float32"), which is float32 for float64 input.
@@ -170,11 +171,6 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
     ),
 }
 
-TABLE.update(not_yet("TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
-                     "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss",
-                     "ReverseKLDivLoss", "JensenShannonLoss", "InfoNCELoss", "CosFaceLoss",
-                     "ArcFaceLoss", "DiceLoss", "JaccardLoss", "TverskyLoss"))
-
 #: The losses beyond Gluon that Keras spells, or whose formula is written out here.
 TABLE.update({
     "LogCoshLoss": (Spelling("keras.losses.LogCosh(reduction=None)(label, pred)", differs=_F32, inputs="values",
@@ -304,4 +300,46 @@ TABLE.update({
                              params="keras.losses.Tversky has no smooth: written out",
                              trap=_NO_SMOOTH + " Its alpha weighs the missed pixels and beta the false alarms (the "
                              "reverse of its docstring and of this loss's alpha and beta)."),),
+})
+
+
+#: Class indices as one-hot rows, which Keras's categorical losses take; the picked class's log-probability and
+#: probability from (N, C) logits.
+_ONE_HOT = "keras.ops.one_hot(keras.ops.cast(label, 'int32'), pred.shape[-1])"
+_PICK = "keras.ops.take_along_axis({}, keras.ops.cast(label, 'int32')[:, None], axis=-1)[:, 0]"
+_ONE_HOT_LABELS = "class indices, one-hot encoded first (keras.ops.one_hot)"
+_NONE_CLASSES = "reduction=None: one value per sample (summed over the classes); the default averages the batch"
+
+#: The robust regression and softmax-family losses beyond Gluon: built-ins where Keras has them, else written out.
+TABLE.update({
+    "TukeyBiweightLoss": tukey(KERAS),
+    "GeneralRobustLoss": barron(KERAS, "robust_loss_jax in google-research/google-research"),
+    "SoftmaxFocalLoss": (
+        Spelling(f"keras.losses.CategoricalFocalCrossentropy(alpha=1.0, gamma={{gamma}}, from_logits=True, "
+                 f"reduction=None)({_ONE_HOT}, pred)", inputs="logits (N, C)", labels=_ONE_HOT_LABELS,
+                 reduction=_NONE_CLASSES, params="alpha=1.0 (no class weight); gamma → gamma",
+                 trap="alpha defaults to 0.25, a quarter of the loss; from_logits to False. It clips the "
+                 "probabilities to [1e-7, 1 - 1e-7]: flat (zero gradient) for a right class beyond 1 - 1e-7."),),
+    "LabelSmoothingCrossEntropyLoss": (
+        Spelling(f"keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing={{epsilon}}, "
+                 f"reduction=None)({_ONE_HOT}, pred)", inputs="logits (N, C)", labels=_ONE_HOT_LABELS,
+                 reduction=_NONE_CLASSES,
+                 params="epsilon → label_smoothing, the same target: 1 - epsilon on the label plus epsilon / C on "
+                 "every class",
+                 trap="SparseCategoricalCrossentropy has no label_smoothing: one-hot the labels first."),),
+    "PolyLoss": (Spelling("keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)(label, pred) "
+                          f"+ {{epsilon}} * (1 - {_PICK.format('keras.ops.softmax(pred)')})", builtin=False,
+                          inputs="logits (N, C)", labels="class indices", reduction="per sample",
+                          params="no class in Keras: sparse cross-entropy + epsilon (1 - p_y) written out",
+                          trap=_ORDER),),
+    "MulticlassHingeLoss": (
+        Spelling(f"keras.ops.sum(keras.ops.relu({{margin}} + pred - {_PICK.format('pred')}[:, None]) "
+                 f"* (1 - {_ONE_HOT}), axis=-1) / pred.shape[-1]", builtin=False, inputs="scores (N, C)",
+                 labels="class indices", reduction="per sample",
+                 params="no class in Keras: the sum over wrong classes of relu(margin - x_y + x_c), over C, "
+                 "written out",
+                 trap="keras.losses.CategoricalHinge is the Crammer-Singer hinge: only the largest wrong score "
+                 "pays, margin 1, no division by C; and it takes that score as max((1 - y) x) over all classes, so "
+                 "when every wrong score is below 0 the right class's 0 counts instead."),),
+    "AsymmetricLoss": asymmetric(KERAS, "no class in Keras (BinaryFocalCrossentropy has one gamma and no shift)"),
 })

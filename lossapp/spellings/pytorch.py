@@ -3,7 +3,8 @@ snippet writer multiplies it by weight × sample_weight, which torch's losses do
 
 from __future__ import annotations
 
-from . import Spelling, not_yet
+from . import Spelling
+from .written_out import TORCH, asymmetric, barron, tukey
 
 _NONE = "reduction='none': one value per element (the default 'mean' averages the whole batch)"
 
@@ -122,8 +123,6 @@ TABLE: dict[str, tuple[Spelling, ...]] = {
     ),
 }
 
-TABLE.update(not_yet("TukeyBiweightLoss", "GeneralRobustLoss", "SoftmaxFocalLoss",
-                     "LabelSmoothingCrossEntropyLoss", "PolyLoss", "AsymmetricLoss", "MulticlassHingeLoss"))
 
 #: torchvision.ops.sigmoid_focal_loss's own formula (PyPI's torchvision wheel does not load beside the CPU torch,
 #: so the snippet writes it out rather than import it).
@@ -257,4 +256,41 @@ TABLE.update({
         f"+ {{beta}} * (1 - {_SIG}) * label).sum((1, 2)) + {{smooth}})", builtin=False, inputs=_MASK_INPUTS,
         labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
         params="no Tversky in torch: TP / (TP + alpha FP + beta FN) with smooth, written out", trap=_SMP),),
+})
+
+
+#: The picked class's log-probability and probability, from (N, C) logits and class indices.
+_LOG_P_Y = "torch.log_softmax(pred, -1).gather(-1, label.long()[:, None])[:, 0]"
+_P_Y = "torch.softmax(pred, -1).gather(-1, label.long()[:, None])[:, 0]"
+_INDICES = "class indices (int64; .long())"
+
+#: The robust regression and softmax-family losses beyond Gluon: built-ins where torch has them, else written out.
+TABLE.update({
+    "TukeyBiweightLoss": tukey(TORCH),
+    "GeneralRobustLoss": barron(TORCH, "jonbarron/robust_loss_pytorch"),
+    "SoftmaxFocalLoss": (Spelling(f"-(1 - {_P_Y}) ** {{gamma}} * {_LOG_P_Y}", builtin=False,
+                                  inputs="logits (N, C)", labels=_INDICES, reduction="per sample",
+                                  params="no class in torch: -(1 - p_y)^gamma log p_y written out; gamma as is",
+                                  trap="torchvision.ops.sigmoid_focal_loss on one-hot targets is another loss: a "
+                                  "sigmoid per class, alpha = 0.25 by default."),),
+    "LabelSmoothingCrossEntropyLoss": (
+        Spelling("torch.nn.CrossEntropyLoss(reduction='none', label_smoothing={epsilon})(pred, label.long())",
+                 inputs="logits (N, C)", labels=_INDICES, reduction=_NONE,
+                 params="epsilon → label_smoothing, the same target: 1 - epsilon on the label plus epsilon / C on "
+                 "every class",
+                 trap="Class indices must be int64: float ones fail ('expected target dtype to be Long'), and "
+                 "float (N, C) targets are read as probabilities (smoothed too)."),),
+    "PolyLoss": (Spelling(f"torch.nn.functional.cross_entropy(pred, label.long(), reduction='none') + {{epsilon}} "
+                          f"* (1 - {_P_Y})", builtin=False, inputs="logits (N, C)", labels=_INDICES,
+                          reduction="per sample",
+                          params="no class in torch: cross-entropy + epsilon (1 - p_y) written out",
+                          trap="reduction='none' on the cross-entropy, or the mean of the batch is added to "
+                          "every sample's epsilon term."),),
+    "MulticlassHingeLoss": (
+        Spelling("torch.nn.MultiMarginLoss(margin={margin}, reduction='none')(pred, label.long())",
+                 inputs="scores (N, C)", labels=_INDICES, reduction=_NONE,
+                 params="margin → margin; p=1 (the default; p=2 squares each term)",
+                 trap="It divides the sum over the wrong classes by C, all the classes (as losscore does): the SVM "
+                 "literature's sum is C times it."),),
+    "AsymmetricLoss": asymmetric(TORCH, "no class in torch"),
 })
