@@ -149,7 +149,7 @@ def fd_check_chart(seed: int, y: tuple, exponent: float, slider: ClientSlider, *
 def values_section(present: bool) -> None:
     """Sections 1 and 2: one loss per example, then weighted. Each section is a fragment: its controls rerun
     only that part of the page."""
-    st.header("1. One value per example")
+    st.header("1. One value per example", anchor="values")
     live = live_charts_enabled()
     c1, c2, *c3 = st.columns(2 if live else 3)
     pred = array_input("pred", "1, 1", "basics_pred", container=c1,
@@ -222,7 +222,7 @@ BACKWARD_SUMS = (
 @st.fragment
 def dense_section(present: bool) -> None:
     """Section 3: the Dense layer's gradient by the chain rule and by finite differences."""
-    st.header("3. Gradients through a Dense layer")
+    st.header("3. Gradients through a Dense layer", anchor="dense")
     side_note(
         "The tutorial feeds a random 2×4 input X through `nn.Dense(1)` and calls `backward()`. Here is the "
         "same computation done in the open. The network computes out = X·Wᵀ + b (one output per example); the "
@@ -296,7 +296,7 @@ def dense_section(present: bool) -> None:
 @st.fragment
 def batch_axis_section(present: bool) -> None:
     """Section 4: the same matrix read with batch_axis 0 or 1."""
-    st.header("4. Which axis holds the examples?")
+    st.header("4. Which axis holds the examples?", anchor="batch-axis")
     side_note(
         "Every Gluon loss takes `batch_axis` (default 0): the axis that indexes examples. The loss averages over "
         "every other axis and returns one value per entry along this one. The same 2×3 matrix of predictions "

@@ -184,7 +184,7 @@ KLB_TEXT = (
 @st.fragment
 def kl_bars_section(present: bool) -> None:
     """Target and prediction as sliders (probabilities, or logits through softmax) and KL in both directions."""
-    st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)")
+    st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)", anchor="kl-directions")
     side_note(KLB_TEXT, present)
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
@@ -327,7 +327,7 @@ MAX_COUNT = 1000
 @st.fragment
 def poisson_counts_section(present: bool) -> None:
     """A batch of counts and one predicted rate: the loss against the rate passed as μ and as log μ."""
-    st.subheader("A batch of counts and one predicted rate")
+    st.subheader("A batch of counts and one predicted rate", anchor="poisson-counts")
     side_note(
         "Here the label is real data: a handful of observed counts, all predicted by the same rate μ. The "
         "loss is their average negative log-likelihood, lowest where μ equals the mean count. The same "
@@ -459,7 +459,7 @@ def poisson_frames(counts: tuple, full: bool, present: bool, chart: str) -> dict
 @st.fragment
 def stirling_section(present: bool) -> None:
     """compute_full's Stirling term next to the exact log(t!) it approximates, with the error per count."""
-    st.subheader("compute_full: Stirling's formula against the exact log(t!)")
+    st.subheader("compute_full: Stirling's formula against the exact log(t!)", anchor="stirling")
     side_note(
         "The full Poisson negative log-likelihood includes log(t!). compute_full adds it by Stirling's "
         "formula, t·log t − t + ½·log(2πt), and only for t > 1 (for t = 0 and 1, log(t!) is exactly 0). "

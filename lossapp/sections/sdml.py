@@ -28,7 +28,7 @@ def sdml_terms(x1: tuple, x2: tuple, alpha: float, lr: float = 0.25) -> dict:
 def sdml_section(present: bool) -> None:
     """A batch of paired embeddings: the pairs with their gradient steps, distances, P and the smoothed Q."""
     spec = CATALOG["SDMLLoss"]
-    st.header(spec.title)
+    st.header(spec.title, anchor="sdml")
     st.latex(spec.formula)
     st.markdown(spec.summary)
     side_note(
