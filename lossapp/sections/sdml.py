@@ -15,7 +15,7 @@ from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats, traces_columns
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.offline_export import offline_download
-from lossapp.side_notes import side_note
+from lossapp.side_notes import beside, side_note
 from losscore.catalog import CATALOG, LossSpec
 
 
@@ -39,7 +39,7 @@ def sdml_section(present: bool) -> None:
         "demanding that partners coincide and others be infinitely far. Like MXNet, the loss ignores "
         "`weight`.", present
     )
-    left, right = st.columns([1, 1.6], gap="medium")
+    left, right = beside(present)
     with left:
         x1 = array_input("x1", "0, 0; 3, 0; 0, 3", "sdml_x1", ndim=2, help="One embedding per row (B rows, B >= 2).")
         x2 = array_input("x2", "0.5, 0; 3, 1; 2, 2", "sdml_x2", ndim=2, help="The partner of each x1 row, same shape.")
