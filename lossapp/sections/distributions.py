@@ -21,8 +21,8 @@ from lossapp.frames import SliderDef, frame_table, marker_columns, section_slide
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from lossapp.offline_export import offline_download
-from lossapp.predict_panel import gate, kl_questions, predict_on
-from lossapp.side_notes import folded, side_note
+from lossapp.predict_panel import gate, kl_example_questions, kl_questions, predict_on
+from lossapp.side_notes import beside, folded, side_note
 from losscore import KLDivLoss
 from losscore.catalog import CATALOG
 
@@ -94,14 +94,20 @@ def kl_tutorial_section(present: bool) -> None:
                 st.warning(note)
             q0, p0 = target[0], probs[0]
             reverse = _reverse_kl(tuple(q0), tuple(p0)) if q0.sum() > 0 and p0.sum() > 0 else math.nan
+            # predict first: the value KLDivLoss returns and which direction is larger, before the numbers
+            if predict_on("kl") and not gate("kl", (bars_key(pred, target, params, present), tuple(sample_weight),
+                                                    params["weight"]),
+                                             kl_example_questions(float(values[0]), _forward_kl(tuple(q0), tuple(p0))
+                                                                  if q0.sum() > 0 and p0.sum() > 0 else math.nan,
+                                                                  reverse)):
+                return
             stats = kl_tutorial_stats(values[0], pred[0].size, reverse)
             if not sliders:
                 show_stats(stats)
             if len(values) > 1:
                 st.caption("Every example: " + ", ".join(fmt(v) for v in values))
             what = "exp(pred)" if params["from_logits"] else "softmax(pred)"
-            bars_key = (tuple(map(tuple, pred)), tuple(map(tuple, target)), params["from_logits"], params["axis"],
-                        present)
+            bars = bars_key(pred, target, params, present)
             frames = None
             if sliders:  # the weight scales the divergence (and leaves the bars as they are)
                 at_one = values[0] / params["weight"] if params["weight"] else kl_terms(
@@ -110,7 +116,7 @@ def kl_tutorial_section(present: bool) -> None:
                 frames = {KL_WEIGHT.key: frame_table(sliders[0], lambda w: {"stats": np.stack(
                     [w * at_one, w * at_one / pred[0].size, np.full(w.size, reverse)], axis=1)})}
             plotly_chart(
-                memo_figure("kl_bars", bars_key, lambda: figures.bar_figure(
+                memo_figure("kl_bars", bars, lambda: figures.bar_figure(
                     [f"class {j}" for j in range(pred.shape[1])],
                     {"target q": target[0], f"prediction p = {what}": probs[0]}, y_title="probability",
                     present=present)),
@@ -159,6 +165,17 @@ def _reverse_kl(q: tuple, p: tuple) -> float:
     return dd.kl_both_ways(dd.normalise(q), p=dd.normalise(p))["kl_pq"]
 
 
+@cache_data(max_entries=256, show_spinner=False)
+def _forward_kl(q: tuple, p: tuple) -> float:
+    """KL(q ‖ p) of the normalised distributions, before weights (the predict question compares directions)."""
+    return dd.kl_both_ways(dd.normalise(q), p=dd.normalise(p))["kl_qp"]
+
+
+def bars_key(pred: np.ndarray, target: np.ndarray, params: dict, present: bool) -> tuple:
+    """What the KL example's bars (and its predict question) depend on."""
+    return (tuple(map(tuple, pred)), tuple(map(tuple, target)), params["from_logits"], params["axis"], present)
+
+
 #: Starting values of the editable bars (the first K are used): the tutorial's target and prediction.
 KLB_Q = (0.3, 0.4, 0.1, 0.2, 0.1, 0.1)
 
@@ -186,7 +203,7 @@ def kl_bars_section(present: bool) -> None:
     """Target and prediction as sliders (probabilities, or logits through softmax) and KL in both directions."""
     st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)", anchor="kl-directions")
     side_note(KLB_TEXT, present)
-    left, right = st.columns([1, 1.6], gap="medium")
+    left, right = beside(present)
     with left:
         k = int(bound_radio(st, "number of classes K", [2, 3, 4, 5, 6], index=2, key="klb_n", horizontal=True,
                             bind=BIND, help="How many classes the two distributions have."))
