@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -22,7 +21,7 @@ from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 from lossapp.model import Curve, CurveView
 from lossapp.page import shown
 from lossapp.predict_panel import curve_questions, gate, predict_on
-from lossapp.side_notes import NOTES_LABEL
+from lossapp.side_notes import NOTES_LABEL, lead_sentence
 from losscore.catalog import CATALOG, LossSpec
 
 #: Where the marker starts when the x-axis is a probability or a rate.
@@ -71,16 +70,6 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
         show_counterparts(spec)
 
 
-def lead_sentence(text: str) -> tuple[str, str]:
-    """``text``'s first sentence and the rest (""): on a projector the first stays in view, the rest folds away.
-
-    >>> lead_sentence("Smooth everywhere. Its gradient is the error (e.g. 0.5).")
-    ('Smooth everywhere.', 'Its gradient is the error (e.g. 0.5).')
-    """
-    parts = re.split(r"(?<=[.!?])\s+(?=[A-Z(`*])", text.strip(), maxsplit=1)
-    return parts[0], parts[1] if len(parts) > 1 else ""
-
-
 def _marker_start(spec: LossSpec, rng: CurveRange) -> float:
     if rng.suffix != "pred":
         return _MARKER_START.get(rng.suffix, 1.0)
@@ -110,6 +99,8 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     urlstate.enter_section(key)  # a rerun of this fragment alone: its controls belong to this section
     roles = _roles(spec, live_charts_enabled())
     widgets = not roles.shift or [p for p in spec.params if p.name not in ("weight", *roles.framed)]
+    left: Any  # a column, a container or an expander
+    right: Any
     if present and widgets:  # on a projector: one line of story, the controls one click away, the chart wide
         said, box = st.columns([2.4, 1], gap="medium", vertical_alignment="center")
         said.markdown(lead)
