@@ -7,7 +7,7 @@ from lossapp.sections.own_data import own_data_section
 
 present = setup_page("Your own data")
 
-st.title("Your own data")
+st.title("Your own data", anchor="own-data")
 if full_page() and not present:
     st.markdown(
         "Bring predictions and labels from your own model and see, sample by sample, what a loss makes of them: "

@@ -21,8 +21,8 @@ if full_page() and not present:
     )
 
 if shown("dice-jaccard"):
-    loss_headers("dice-jaccard", "DiceLoss", "JaccardLoss")
+    loss_headers("dice-jaccard", "DiceLoss", "JaccardLoss", present=present)
     overlap_section(present)
 if shown("tversky"):
-    loss_headers("tversky", "TverskyLoss")
+    loss_headers("tversky", "TverskyLoss", present=present)
     tversky_section(present)

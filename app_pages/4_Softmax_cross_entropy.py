@@ -7,6 +7,7 @@ import streamlit as st
 from lossapp.page import full_page, setup_page, shown
 from lossapp.sections.multiclass import label_smoothing_section
 from lossapp.sections.softmax import fused_section, softmax_sliders_section, softmax_tutorial_section
+from lossapp.side_notes import lead_and_notes, lead_sentence
 from losscore.catalog import CATALOG
 
 present = setup_page("Softmax cross-entropy")
@@ -14,7 +15,10 @@ SPEC = CATALOG["SoftmaxCrossEntropyLoss"]
 
 st.title("Softmax cross-entropy")
 st.latex(SPEC.formula)
-st.markdown(SPEC.summary)
+if present:  # every step of the page repeats it: one sentence in view, the rest one click away
+    lead_and_notes(*lead_sentence(SPEC.summary))
+else:
+    st.markdown(SPEC.summary)
 if full_page() and not present:
     st.markdown(
         "One row of `pred` holds a score (logit) per class; the loss turns the row into probabilities with a "

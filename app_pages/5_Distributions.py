@@ -42,7 +42,7 @@ if shown("kl"):
 if shown("kl-directions"):
     kl_bars_section(present)
 if shown("kl-js"):
-    loss_headers("kl-js", "ReverseKLDivLoss", "JensenShannonLoss")
+    loss_headers("kl-js", "ReverseKLDivLoss", "JensenShannonLoss", present=present)
     divergences_section(present)
 
 if shown("poisson"):

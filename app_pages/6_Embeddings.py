@@ -29,8 +29,8 @@ if shown("sdml"):
     sdml_section(present)
 
 if shown("infonce"):
-    loss_headers("infonce", "InfoNCELoss")
+    loss_headers("infonce", "InfoNCELoss", present=present)
     infonce_section(present)
 if shown("margins"):
-    loss_headers("margins", "CosFaceLoss", "ArcFaceLoss")
+    loss_headers("margins", "CosFaceLoss", "ArcFaceLoss", present=present)
     margins_section(present)

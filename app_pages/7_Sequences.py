@@ -10,7 +10,7 @@ from losscore.catalog import CATALOG
 present = setup_page("Sequences")
 SPEC = CATALOG["CTCLoss"]
 
-st.title("Sequence labels: CTC loss")
+st.title("Sequence labels: CTC loss", anchor="ctc")
 st.latex(SPEC.formula)
 st.markdown(SPEC.summary)
 if full_page() and not present:

@@ -7,7 +7,7 @@ from lossapp.sections.compare import compare_section
 
 present = setup_page("Compare")
 
-st.title("Compare losses")
+st.title("Compare losses", anchor="compare")
 if full_page() and not present:
     st.markdown(
         "Put any losses on one chart. The presets are the tutorial's two pictures: the regression losses "

@@ -21,6 +21,7 @@ from lossapp.live_chart import ClientSlider, client_slider, live_charts_enabled
 from lossapp.model import Curve, CurveView
 from lossapp.page import shown
 from lossapp.predict_panel import curve_questions, gate, predict_on
+from lossapp.side_notes import NOTES_LABEL, lead_sentence
 from losscore.catalog import CATALOG, LossSpec
 
 #: Where the marker starts when the x-axis is a probability or a rate.
@@ -55,13 +56,16 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
     if header:
         st.subheader(spec.title, anchor=key)
     st.latex(spec.formula)
-    st.markdown(spec.summary)
-    if notes and not present:
-        st.markdown(notes)
-    curve_explorer(name, key, present=present, defaults=defaults)
-    if notes and present:  # on a projector the chart comes first; the notes stay one click away
-        with st.expander("Notes"):
+    if not present:
+        st.markdown(spec.summary)
+        if notes:
             st.markdown(notes)
+    lead, rest = lead_sentence(spec.summary)
+    curve_explorer(name, key, present=present, defaults=defaults, lead=lead if present else "")
+    folded_notes = "\n\n".join(t for t in (rest, notes) if t)
+    if folded_notes and present:  # on a projector the chart comes first; the rest stays one click away
+        with st.expander(NOTES_LABEL):
+            st.markdown(folded_notes)
     if not present:
         show_counterparts(spec)
 
@@ -77,7 +81,7 @@ _MARKER_HELP = "Where to read off the loss and its gradient; the dotted line is 
 
 @st.fragment
 def curve_explorer(name: str, key: str, *, present: bool = False,
-                   defaults: dict[str, Any] | None = None) -> CurveView:
+                   defaults: dict[str, Any] | None = None, lead: str = "") -> CurveView:
     """The live part of :func:`curve_section`: the loss's parameters, label, sample weight and marker, and the
     loss and gradient chart (with its export panel). Returns the CurveView it plotted.
 
@@ -87,11 +91,23 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     label slides the curve or mixes the curves at labels 0 and 1, and the marker only picks a point of the
     plotted grid), so moving them costs no script run; the values at the marker are shown under the chart.
     Otherwise every control is a Streamlit widget and the values are metrics.
+
+    In presentation mode the chart takes the width with its sliders at its right; ``lead`` (the summary's first
+    sentence) stands above it, with the Streamlit controls folded into an expander beside it.
     """
     spec = CATALOG[name]
     urlstate.enter_section(key)  # a rerun of this fragment alone: its controls belong to this section
     roles = _roles(spec, live_charts_enabled())
-    if roles.shift and not [p for p in spec.params if p.name not in ("weight", *roles.framed)]:
+    widgets = not roles.shift or [p for p in spec.params if p.name not in ("weight", *roles.framed)]
+    left: Any  # a column, a container or an expander
+    right: Any
+    if present and widgets:  # on a projector: one line of story, the controls one click away, the chart wide
+        said, box = st.columns([2.4, 1], gap="medium", vertical_alignment="center")
+        said.markdown(lead)
+        left, right = box.expander(f"{short_name(spec)} parameters"), st.container()
+    elif not widgets:
+        if lead:
+            st.markdown(lead)
         left = right = st.container()  # every control sits under the chart: the chart takes the whole width
     else:
         left, right = st.columns([1, 2.4], gap="medium")
@@ -107,7 +123,7 @@ def curve_explorer(name: str, key: str, *, present: bool = False,
     with right:
         if not _revealed(key, view, (name, tuple(sorted(c.params.items())), c.label, c.sample_weight), grad):
             return view
-    with left:
+    with right if present else left:  # the numbers stay in view on a projector
         st.metric(f"{short}: loss", fmt(value), help=f"{spec.name} at prediction {c.marker:g}, label {c.label:g}")
         st.metric(f"{short}: gradient", fmt(grad), help=f"dL/dpred of {spec.name} at prediction {c.marker:g}")
     with right:

@@ -171,7 +171,7 @@ PROJECTOR_COLOURS: dict[str, str] = {
 PRESENT_LINE = 1.6
 #: In presentation mode a chart is at most this share of the window's height, and at least this many px, so a
 #: step (formula, chart, sliders, readout) fits one screen from 1024x768 up.
-PRESENT_FIT = (0.55, 220)
+PRESENT_FIT = (0.5, 220)
 PRESENT_MARKER = 1.35
 
 

@@ -40,7 +40,8 @@ __all__ = [
 ]
 
 #: The sections with a "predict first" switch (their STEPS ids).
-PREDICT_STEPS = ("l1", "l2", "huber", "bce", "logistic", "hinge", "sqhinge", "poisson", "kl-directions", "compare")
+PREDICT_STEPS = ("l1", "l2", "huber", "bce", "logistic", "hinge", "sqhinge", "poisson", "kl", "kl-directions",
+                 "ctc", "compare")
 
 
 @dataclass(frozen=True)

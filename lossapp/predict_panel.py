@@ -29,8 +29,8 @@ from lossapp.predict import (
     stale,
 )
 
-__all__ = ["curve_questions", "gate", "kl_questions", "predict_on", "predict_toggle", "toggle_key",
-           "worst_loss_question"]
+__all__ = ["ctc_questions", "curve_questions", "gate", "kl_example_questions", "kl_questions", "predict_on",
+           "predict_toggle", "toggle_key", "worst_loss_question"]
 
 _STATE = "_lossapp_predict_"
 #: The questions as they were asked when the guesses were committed (the verdicts are about them).
@@ -163,3 +163,41 @@ def kl_questions(q: Sequence[float], p: Sequence[float], kl_qp: float, kl_pq: fl
         number_question("pq", "And the reverse, KL(p ‖ q)?", kl_pq, kl_pq,
                         "The two differ: KL is not symmetric.", tol=max(0.01, 0.1 * abs(kl_pq))),
     ]
+
+
+#: The two directions of KL, as the KL example's question names them.
+KL_DIRECTIONS = ("KL(q ‖ p), what KLDivLoss returns", "KL(p ‖ q), the reverse")
+
+
+def kl_example_questions(value: float, forward: float, reverse: float) -> list[Question]:
+    """The tutorial's KL example: what KLDivLoss returns for example 0 (``value``, weights included), and which
+    of the two directions (``forward`` KL(q ‖ p) and ``reverse`` KL(p ‖ q), before weights) is the larger."""
+    if not math.isfinite(value):
+        return []
+    questions = [number_question(
+        "value", "What does KLDivLoss return for example 0 (MXNet 1.9.1: the sum over the classes)?", value, value,
+        "The tutorial's \"0.02\" is the same terms averaged over the classes, as older MXNet did.",
+        tol=max(0.01, 0.1 * abs(value)))]
+    if math.isfinite(forward) and math.isfinite(reverse) and forward != reverse:
+        questions.append(choice_question(
+            "larger", "Which direction is larger?", KL_DIRECTIONS, KL_DIRECTIONS[0 if forward > reverse else 1],
+            f"KL(q ‖ p) = {forward:.4g}, KL(p ‖ q) = {reverse:.4g}: swapping the distributions changes the number."))
+    return questions
+
+
+def ctc_questions(collapsed: str, target: str, path_p: float, label_p: float | None) -> list[Question]:
+    """CTC on one word: what the best path (the likeliest class at each step) spells once repeats merge and blanks
+    go, and, when the label is feasible (``label_p``, the probability of all its paths), which CTC counts more:
+    that one path or the label."""
+    spelled = collapsed or "(nothing)"
+    options = sorted({spelled, target or "(nothing)", "(nothing)", *((target[:-1],) if len(target) > 1 else ())})
+    questions = [choice_question(
+        "spells", "Take the likeliest class at each step, merge repeats, drop blanks: what does that path spell?",
+        options, spelled, "Best-path (greedy) decoding: one path, which need not spell the likeliest labelling.")]
+    if label_p is not None and math.isfinite(label_p) and label_p != path_p:
+        choices = ("that single best path", f"the label {target}, all its paths together")
+        questions.append(choice_question(
+            "prefer", "Which has the higher probability?", choices, choices[1 if label_p > path_p else 0],
+            f"The best path has p = {path_p:.4g}, the label {label_p:.4g}. CTCLoss is −log of the label's "
+            "probability, summed over every path that spells it, not the best path's."))
+    return questions

@@ -19,7 +19,7 @@ from lossapp.predict import (
     phase,
     stale,
 )
-from lossapp.predict_panel import curve_questions, toggle_key
+from lossapp.predict_panel import KL_DIRECTIONS, ctc_questions, curve_questions, kl_example_questions, toggle_key
 
 
 def test_predict_switches_have_distinct_short_address_keys():
@@ -149,3 +149,40 @@ def test_kl_asks_for_both_directions_before_the_bars():
     texts = [s.value for s in at.success] + [i.value for i in at.info]
     assert any("KL(q ‖ p)" in t and "off" in t for t in texts) and any("not symmetric" in t for t in texts)
     assert [c.key for c in charts(at)] == ["klb_dist", "klb_terms"]
+
+
+def test_the_kl_example_asks_for_the_value_and_the_larger_direction():
+    at = load_page("5_Distributions.py", section="kl", kl_predict="true")
+    assert not charts(at) and not at.dataframe  # the bars, the numbers and the terms wait for the guesses
+    assert at.radio(key="kl_guess_larger").options == list(KL_DIRECTIONS)
+    _reveal(at, "kl", {"value": 0.02, "larger": KL_DIRECTIONS[1]})
+    texts = [s.value for s in at.success] + [i.value for i in at.info]
+    # the tutorial's numbers: KLDivLoss returns 0.1017 (MXNet 1.9.1 sums), KL(q ‖ p) 0.1017 > KL(p ‖ q) 0.09979
+    assert any("You said 0.02; the answer is 0.1017 (0.0817 off)" in t and "older MXNet" in t for t in texts)
+    assert any(f"the answer is {KL_DIRECTIONS[0]}" in t and "KL(p ‖ q) = 0.09979" in t for t in texts)
+    assert charts(at) and at.dataframe
+
+
+def test_ctc_asks_which_path_before_the_charts():
+    at = load_page("7_Sequences.py", ctc_predict="true")
+    assert not charts(at) and not any("Best path" in m.value for m in at.markdown)
+    spells = at.radio(key="ctc_guess_spells")
+    assert "CAT" in spells.options and "(nothing)" in spells.options
+    prefer = at.radio(key="ctc_guess_prefer")
+    _reveal(at, "ctc", {"spells": "(nothing)", "prefer": prefer.options[0]})
+    texts = [s.value for s in at.success] + [i.value for i in at.info]
+    # the default scores are aligned with CAT: the best path spells it, and the label (every path) beats that path
+    assert any("You said (nothing); the answer is CAT. Not this time." in t for t in texts)
+    assert any("the answer is the label CAT, all its paths together" in t and "CTCLoss is −log" in t for t in texts)
+    assert charts(at) and any("Best path" in m.value for m in at.markdown)
+
+
+def test_kl_and_ctc_questions_follow_the_values():
+    q = kl_example_questions(0.3, 0.1, 0.2)
+    assert judge(q[0], 0.31).right and q[1].answer_option == KL_DIRECTIONS[1]
+    assert len(kl_example_questions(0.1, 0.1, 0.1)) == 1  # equal directions: nothing to choose
+    assert kl_example_questions(float("inf"), 1.0, 1.0) == []
+    c = ctc_questions("", "CAT", 0.3, 0.2)
+    assert c[0].answer_option == "(nothing)" and "CA" in c[0].options
+    assert c[1].answer_option == "that single best path"
+    assert len(ctc_questions("CAT", "CAT", 0.3, None)) == 1  # infeasible label: only the best path is asked

@@ -52,3 +52,12 @@ def test_section_in_the_address_draws_that_section_alone(file, picked, kept, dro
 
 def test_a_section_of_another_page_leaves_the_whole_page():
     assert "L1 loss" in _titles(load_page("2_Regression.py", section="kl"))
+
+
+@pytest.mark.parametrize("page", [p for p in PAGES[1:]], ids=lambda p: p.url_path)
+def test_every_step_has_a_heading_anchored_at_its_id(page):
+    """A link to ``/<page>#<id>`` opens at the section, and the address follows the section in view, only when
+    the section's heading carries its step id as its anchor."""
+    at = load_page(page.file)
+    anchors = {h.proto.anchor for kind in ("title", "header", "subheader") for h in getattr(at, kind)}
+    assert {s.id for s in steps_of(page.url_path)} - anchors == set()

@@ -17,7 +17,7 @@ from lossapp.controls import BIND, array_input, param_control
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders, window_values
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
-from lossapp.side_notes import side_note
+from lossapp.side_notes import folded, side_note
 from losscore import L2Loss
 from losscore.catalog import CATALOG
 
@@ -149,7 +149,7 @@ def fd_check_chart(seed: int, y: tuple, exponent: float, slider: ClientSlider, *
 def values_section(present: bool) -> None:
     """Sections 1 and 2: one loss per example, then weighted. Each section is a fragment: its controls rerun
     only that part of the page."""
-    st.header("1. One value per example")
+    st.header("1. One value per example", anchor="values")
     live = live_charts_enabled()
     c1, c2, *c3 = st.columns(2 if live else 3)
     pred = array_input("pred", "1, 1", "basics_pred", container=c1,
@@ -222,7 +222,7 @@ BACKWARD_SUMS = (
 @st.fragment
 def dense_section(present: bool) -> None:
     """Section 3: the Dense layer's gradient by the chain rule and by finite differences."""
-    st.header("3. Gradients through a Dense layer")
+    st.header("3. Gradients through a Dense layer", anchor="dense")
     side_note(
         "The tutorial feeds a random 2×4 input X through `nn.Dense(1)` and calls `backward()`. Here is the "
         "same computation done in the open. The network computes out = X·Wᵀ + b (one output per example); the "
@@ -232,12 +232,14 @@ def dense_section(present: bool) -> None:
         + BACKWARD_SUMS, present
     )
     live = live_charts_enabled()
-    g1, g2, *g3 = st.columns(2 if live else 3)
-    urlstate.guard_number("basics_seed", low=0, high=10_000, default=0, integer=True)
-    seed = int(g1.number_input("random seed", 0, 10_000, 0, 1, key="basics_seed", bind=BIND,
-                               help="Seeds numpy's generator for X (uniform on [0, 1), like nd.random.uniform) and W."))
-    y_text = array_input("labels y", "2, 2", "basics_y", container=g2, length=2,
-                         help="The two labels the outputs are compared with (the tutorial reuses y = [2, 2]).")
+    with folded(present, "Inputs"):  # on a projector the check's chart takes the screen
+        g1, g2, *g3 = st.columns(2 if live else 3)
+        urlstate.guard_number("basics_seed", low=0, high=10_000, default=0, integer=True)
+        seed = int(g1.number_input("random seed", 0, 10_000, 0, 1, key="basics_seed", bind=BIND,
+                                   help="Seeds numpy's generator for X (uniform on [0, 1), like nd.random.uniform) "
+                                        "and W."))
+        y_text = array_input("labels y", "2, 2", "basics_y", container=g2, length=2,
+                             help="The two labels the outputs are compared with (the tutorial reuses y = [2, 2]).")
     if live:  # under the chart of the two gradients' gap, moved in the browser
         if "basics_h" in st.query_params and BASICS_H.key not in st.query_params:  # a link from before
             try:
@@ -258,25 +260,26 @@ def dense_section(present: bool) -> None:
 
     if y_text is not None:
         g = dense_gradients(seed, tuple(y_text.tolist()), h)
-        a, b_ = st.columns([1.4, 1])
-        with a:
-            st.markdown("**Input X** (2 examples × 4 features) and **weights W** (1 × 4)")
-            st.dataframe(pd.DataFrame(np.vstack([g["x"], g["w"]]), index=["X row 0", "X row 1", "W"],
-                                      columns=[f"feature {j}" for j in range(4)]), width="content")
-        with b_:
-            st.markdown("**Forward and the loss's gradient**")
-            st.dataframe(pd.DataFrame({"out = X·Wᵀ + b": g["out"][:, 0], "y": y_text, "loss": g["values"],
-                                       "dL/dout (losscore)": g["dout"][:, 0]}), hide_index=True, width="content")
-        grads = pd.DataFrame({
-            "parameter": [f"W[{j}]" for j in range(4)] + ["b"],
-            "chain rule: (dL/dout)ᵀ·X": np.concatenate([g["dw"][0], g["db"]]),
-            "central difference": np.concatenate([g["fd_w"][0], g["fd_b"]]),
-        })
-        grads["|difference|"] = (grads["chain rule: (dL/dout)ᵀ·X"] - grads["central difference"]).abs()
-        st.markdown("**dL/dW and dL/db, two ways**")
-        config = {c: st.column_config.NumberColumn(format="%.8f") for c in grads.columns[1:3]}
-        config["|difference|"] = st.column_config.NumberColumn(format="%.1e")
-        st.dataframe(grads, hide_index=True, width="content", column_config=config)
+        with folded(present, "Gradients"):  # the numbers behind the chart, one click away on a projector
+            a, b_ = st.columns([1.4, 1])
+            with a:
+                st.markdown("**Input X** (2 examples × 4 features) and **weights W** (1 × 4)")
+                st.dataframe(pd.DataFrame(np.vstack([g["x"], g["w"]]), index=["X row 0", "X row 1", "W"],
+                                          columns=[f"feature {j}" for j in range(4)]), width="content")
+            with b_:
+                st.markdown("**Forward and the loss's gradient**")
+                st.dataframe(pd.DataFrame({"out = X·Wᵀ + b": g["out"][:, 0], "y": y_text, "loss": g["values"],
+                                           "dL/dout (losscore)": g["dout"][:, 0]}), hide_index=True, width="content")
+            grads = pd.DataFrame({
+                "parameter": [f"W[{j}]" for j in range(4)] + ["b"],
+                "chain rule: (dL/dout)ᵀ·X": np.concatenate([g["dw"][0], g["db"]]),
+                "central difference": np.concatenate([g["fd_w"][0], g["fd_b"]]),
+            })
+            grads["|difference|"] = (grads["chain rule: (dL/dout)ᵀ·X"] - grads["central difference"]).abs()
+            st.markdown("**dL/dW and dL/db, two ways**")
+            config = {c: st.column_config.NumberColumn(format="%.8f") for c in grads.columns[1:3]}
+            config["|difference|"] = st.column_config.NumberColumn(format="%.1e")
+            st.dataframe(grads, hide_index=True, width="content", column_config=config)
         worst = float(grads["|difference|"].max())
         if live:
             fd_check_chart(seed, tuple(y_text.tolist()), exponent, h_sliders[0], key="basics_fd_chart",
@@ -296,7 +299,7 @@ def dense_section(present: bool) -> None:
 @st.fragment
 def batch_axis_section(present: bool) -> None:
     """Section 4: the same matrix read with batch_axis 0 or 1."""
-    st.header("4. Which axis holds the examples?")
+    st.header("4. Which axis holds the examples?", anchor="batch-axis")
     side_note(
         "Every Gluon loss takes `batch_axis` (default 0): the axis that indexes examples. The loss averages over "
         "every other axis and returns one value per entry along this one. The same 2×3 matrix of predictions "

@@ -19,6 +19,7 @@ from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, section_sliders, show_stats
 from lossapp.line_figures import lines_spec
 from lossapp.live_chart import Stat, plotly_chart
+from lossapp.side_notes import beside
 from lossapp.spec_frames import Settings, settings_frames, slider_grid
 from losscore import ArcFaceLoss, CosFaceLoss, InfoNCELoss
 from losscore.catalog import CATALOG
@@ -257,7 +258,7 @@ def margins_section(present: bool) -> None:
             "CosFace's is constant in cosine, which is a wider angle near the centres. The scale sets how sharp "
             "the softmax is: the lower chart's losses."
         )
-    left, right = st.columns([1, 1.6], gap="medium")
+    left, right = beside(present, label=None)
     with left:
         (scale, cos_margin, arc_margin), sliders = section_sliders(st, list(MARGIN_SLIDERS))
     r = margin_view(scale, cos_margin, arc_margin)

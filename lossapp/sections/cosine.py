@@ -70,7 +70,7 @@ def _load_cos_example() -> None:
 def cosine_section(present: bool) -> None:
     """The tutorial's two examples, then two vectors in 2-D with an angle control and the loss for both labels."""
     spec = CATALOG["CosineEmbeddingLoss"]
-    st.header(spec.title)
+    st.header(spec.title, anchor="cosine")
     st.latex(spec.formula)
     st.markdown(spec.summary)
     side_note(

@@ -21,6 +21,7 @@ from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, figure_columns, frame_table, section_sliders, show_stats, window_values
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.offline_export import offline_download
+from lossapp.predict_panel import ctc_questions, gate, predict_on
 from losscore.catalog import CATALOG
 
 
@@ -318,6 +319,11 @@ def ctc_section(present: bool) -> None:
     if preset != "edit":
         st.session_state["_ctc_shown"] = _matrix_text(r["scores"])
     with right:
+        # predict first: what the best path spells and whether CTC counts it or the label more, before the charts
+        if predict_on("ctc") and not gate("ctc", args, ctc_questions(
+                r["collapsed"], r["target"], best_path_p(r),
+                math.exp(r["log_likelihood"]) if r["feasible"] else None)):
+            return
         _ctc_charts(r, args, vocab, sliders, present)
     if not present:
         st.caption(
@@ -511,10 +517,15 @@ TUTORIAL_BEST_PATH = (
 )
 
 
+def best_path_p(r: dict) -> float:
+    """The probability of the best path alone: the likeliest class's probability at each valid step, multiplied."""
+    plen = len(r["best"])
+    return float(np.prod(r["probs"][np.arange(plen), r["best"]])) if plen else 1.0
+
+
 def best_path_odds(r: dict) -> str:
     """The best path's own probability, its labelling's (all its paths), and whether the label beats it."""
-    plen = len(r["best"])
-    path_p = float(np.prod(r["probs"][np.arange(plen), r["best"]])) if plen else 1.0
+    path_p = best_path_p(r)
     decoded, target = r["decoded"] or "(nothing)", r["target"] or "(empty)"
     p_decoded = math.exp(r["decoded_log_likelihood"])
     text = (f"That one path has probability {path_p:.4g}; all the paths spelling {decoded} together have "

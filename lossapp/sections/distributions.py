@@ -21,8 +21,8 @@ from lossapp.frames import SliderDef, frame_table, marker_columns, section_slide
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from lossapp.offline_export import offline_download
-from lossapp.predict_panel import gate, kl_questions, predict_on
-from lossapp.side_notes import folded, side_note
+from lossapp.predict_panel import gate, kl_example_questions, kl_questions, predict_on
+from lossapp.side_notes import beside, folded, side_note
 from losscore import KLDivLoss
 from losscore.catalog import CATALOG
 
@@ -94,14 +94,20 @@ def kl_tutorial_section(present: bool) -> None:
                 st.warning(note)
             q0, p0 = target[0], probs[0]
             reverse = _reverse_kl(tuple(q0), tuple(p0)) if q0.sum() > 0 and p0.sum() > 0 else math.nan
+            # predict first: the value KLDivLoss returns and which direction is larger, before the numbers
+            if predict_on("kl") and not gate("kl", (bars_key(pred, target, params, present), tuple(sample_weight),
+                                                    params["weight"]),
+                                             kl_example_questions(float(values[0]), _forward_kl(tuple(q0), tuple(p0))
+                                                                  if q0.sum() > 0 and p0.sum() > 0 else math.nan,
+                                                                  reverse)):
+                return
             stats = kl_tutorial_stats(values[0], pred[0].size, reverse)
             if not sliders:
                 show_stats(stats)
             if len(values) > 1:
                 st.caption("Every example: " + ", ".join(fmt(v) for v in values))
             what = "exp(pred)" if params["from_logits"] else "softmax(pred)"
-            bars_key = (tuple(map(tuple, pred)), tuple(map(tuple, target)), params["from_logits"], params["axis"],
-                        present)
+            bars = bars_key(pred, target, params, present)
             frames = None
             if sliders:  # the weight scales the divergence (and leaves the bars as they are)
                 at_one = values[0] / params["weight"] if params["weight"] else kl_terms(
@@ -110,7 +116,7 @@ def kl_tutorial_section(present: bool) -> None:
                 frames = {KL_WEIGHT.key: frame_table(sliders[0], lambda w: {"stats": np.stack(
                     [w * at_one, w * at_one / pred[0].size, np.full(w.size, reverse)], axis=1)})}
             plotly_chart(
-                memo_figure("kl_bars", bars_key, lambda: figures.bar_figure(
+                memo_figure("kl_bars", bars, lambda: figures.bar_figure(
                     [f"class {j}" for j in range(pred.shape[1])],
                     {"target q": target[0], f"prediction p = {what}": probs[0]}, y_title="probability",
                     present=present)),
@@ -159,6 +165,17 @@ def _reverse_kl(q: tuple, p: tuple) -> float:
     return dd.kl_both_ways(dd.normalise(q), p=dd.normalise(p))["kl_pq"]
 
 
+@cache_data(max_entries=256, show_spinner=False)
+def _forward_kl(q: tuple, p: tuple) -> float:
+    """KL(q ‖ p) of the normalised distributions, before weights (the predict question compares directions)."""
+    return dd.kl_both_ways(dd.normalise(q), p=dd.normalise(p))["kl_qp"]
+
+
+def bars_key(pred: np.ndarray, target: np.ndarray, params: dict, present: bool) -> tuple:
+    """What the KL example's bars (and its predict question) depend on."""
+    return (tuple(map(tuple, pred)), tuple(map(tuple, target)), params["from_logits"], params["axis"], present)
+
+
 #: Starting values of the editable bars (the first K are used): the tutorial's target and prediction.
 KLB_Q = (0.3, 0.4, 0.1, 0.2, 0.1, 0.1)
 
@@ -184,9 +201,9 @@ KLB_TEXT = (
 @st.fragment
 def kl_bars_section(present: bool) -> None:
     """Target and prediction as sliders (probabilities, or logits through softmax) and KL in both directions."""
-    st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)")
+    st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)", anchor="kl-directions")
     side_note(KLB_TEXT, present)
-    left, right = st.columns([1, 1.6], gap="medium")
+    left, right = beside(present)
     with left:
         k = int(bound_radio(st, "number of classes K", [2, 3, 4, 5, 6], index=2, key="klb_n", horizontal=True,
                             bind=BIND, help="How many classes the two distributions have."))
@@ -327,7 +344,7 @@ MAX_COUNT = 1000
 @st.fragment
 def poisson_counts_section(present: bool) -> None:
     """A batch of counts and one predicted rate: the loss against the rate passed as μ and as log μ."""
-    st.subheader("A batch of counts and one predicted rate")
+    st.subheader("A batch of counts and one predicted rate", anchor="poisson-counts")
     side_note(
         "Here the label is real data: a handful of observed counts, all predicted by the same rate μ. The "
         "loss is their average negative log-likelihood, lowest where μ equals the mean count. The same "
@@ -459,7 +476,7 @@ def poisson_frames(counts: tuple, full: bool, present: bool, chart: str) -> dict
 @st.fragment
 def stirling_section(present: bool) -> None:
     """compute_full's Stirling term next to the exact log(t!) it approximates, with the error per count."""
-    st.subheader("compute_full: Stirling's formula against the exact log(t!)")
+    st.subheader("compute_full: Stirling's formula against the exact log(t!)", anchor="stirling")
     side_note(
         "The full Poisson negative log-likelihood includes log(t!). compute_full adds it by Stirling's "
         "formula, t·log t − t + ½·log(2πt), and only for t > 1 (for t = 0 and 1, log(t!) is exactly 0). "

@@ -15,6 +15,7 @@ from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, section_sliders, show_stats
 from lossapp.line_figures import lines_spec
 from lossapp.live_chart import Stat, plotly_chart
+from lossapp.side_notes import NOTES_LABEL, beside
 from lossapp.spec_frames import Settings, settings_frames, slider_grid
 from losscore import JensenShannonLoss, KLDivLoss, ReverseKLDivLoss
 from losscore.catalog import CATALOG
@@ -127,7 +128,7 @@ def divergences_section(present: bool) -> None:
             "exceeds log 2 ≈ 0.693, so it stays finite wherever the bump goes, and its gradient fades once p and "
             "q no longer overlap. Move μ and σ; the right chart shows each divergence against μ at the current σ."
         )
-    left, right = st.columns([1, 1.6], gap="medium")
+    left, right = beside(present, label=NOTES_LABEL)
     with left:
         (mu, sigma), sliders = section_sliders(st, [MU, SIGMA])
         best = best_settings()

@@ -19,6 +19,7 @@ from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats
 from lossapp.live_chart import Stat, plotly_chart
 from lossapp.model import Curve, CurveView
+from lossapp.side_notes import beside
 from losscore.catalog import CATALOG, make_loss
 
 #: The right class's lead over the others: far enough right to see label smoothing's minimum for C up to 100.
@@ -122,7 +123,7 @@ def label_smoothing_section(present: bool) -> None:
             "zero: past it the right logit is pushed back. Here one example's right class leads the other "
             "C − 1 logits, all 0, by d."
         )
-    left, right = st.columns([1, 2.4], gap="medium")
+    left, right = beside(present, (1, 2.4))
     with left:
         n_classes = int(bound_radio(st, "number of classes C", list(CLASSES), index=2, key="ls_c", horizontal=True,
                                     bind=BIND, help="How many classes the example could belong to."))

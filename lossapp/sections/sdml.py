@@ -15,7 +15,7 @@ from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats, traces_columns
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.offline_export import offline_download
-from lossapp.side_notes import side_note
+from lossapp.side_notes import beside, side_note
 from losscore.catalog import CATALOG, LossSpec
 
 
@@ -28,7 +28,7 @@ def sdml_terms(x1: tuple, x2: tuple, alpha: float, lr: float = 0.25) -> dict:
 def sdml_section(present: bool) -> None:
     """A batch of paired embeddings: the pairs with their gradient steps, distances, P and the smoothed Q."""
     spec = CATALOG["SDMLLoss"]
-    st.header(spec.title)
+    st.header(spec.title, anchor="sdml")
     st.latex(spec.formula)
     st.markdown(spec.summary)
     side_note(
@@ -39,7 +39,7 @@ def sdml_section(present: bool) -> None:
         "demanding that partners coincide and others be infinitely far. Like MXNet, the loss ignores "
         "`weight`.", present
     )
-    left, right = st.columns([1, 1.6], gap="medium")
+    left, right = beside(present)
     with left:
         x1 = array_input("x1", "0, 0; 3, 0; 0, 3", "sdml_x1", ndim=2, help="One embedding per row (B rows, B >= 2).")
         x2 = array_input("x2", "0.5, 0; 3, 1; 2, 2", "sdml_x2", ndim=2, help="The partner of each x1 row, same shape.")

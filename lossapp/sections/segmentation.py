@@ -17,6 +17,7 @@ from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, section_sliders, show_stats
 from lossapp.line_figures import lines_spec
 from lossapp.live_chart import Stat, plotly_chart
+from lossapp.side_notes import beside
 from lossapp.spec_frames import Settings, settings_frames, slider_grid
 from losscore import DiceLoss, JaccardLoss, SigmoidBinaryCrossEntropyLoss, TverskyLoss
 from losscore.catalog import CATALOG
@@ -127,7 +128,7 @@ def overlap_section(present: bool) -> None:
             "to grow, while BCE still pulls each missed pixel with (p − t)/16. That is why segmentation often "
             "trains on Dice plus BCE."
         )
-    left, right = st.columns([1, 1.6], gap="medium")
+    left, right = beside(present)
     with left:
         name = bound_radio(st, "true mask", list(MASKS), key="seg_mask", horizontal=True, bind=BIND,
                            help="Which pixels belong to the object.")
@@ -234,7 +235,7 @@ def tversky_section(present: bool) -> None:
             "pixels, gets steeper: a network trained with it prefers to over-segment, which is what you want "
             "for small lesions that must not be missed. alpha = beta = 1 is the Jaccard loss."
         )
-    left, right = st.columns([1, 1.6], gap="medium")
+    left, right = beside(present, label=None)
     with left:
         (alpha, beta, half), sliders = section_sliders(st, list(TV_SLIDERS))
     r = tversky_view(alpha, beta, half)

@@ -62,7 +62,7 @@ def softmax_sliders(logits: tuple, y: int, smoothing: float) -> dict:
 def softmax_tutorial_section(present: bool) -> None:
     """The tutorial's example with every parameter, then the loss of its first row as one logit moves."""
     spec = CATALOG["SoftmaxCrossEntropyLoss"]
-    st.header("The tutorial's example")
+    st.header("The tutorial's example", anchor="softmax-example")
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
         params, logits, label, sample_weight, true_class, curve_shown, weight_slider = _sce_inputs(spec)
@@ -225,7 +225,7 @@ SM_TEXT = (
 def softmax_sliders_section(present: bool) -> None:
     """3 to 5 logits as sliders: softmax bars, the loss for a sparse and a smoothed dense label, the gradient
     softmax − target, and the naive two-step loss next to the fused one as the logits are scaled up."""
-    st.header("Logits as sliders: softmax, loss and gradient")
+    st.header("Logits as sliders: softmax, loss and gradient", anchor="softmax-sliders")
     side_note(SM_TEXT, present)
     left, right = st.columns([1, 1.6], gap="medium")
     with left:
@@ -332,7 +332,7 @@ def softmax_frames(z: tuple, scale: int, y: int, eps: float, kind: str) -> dict:
 @st.fragment
 def fused_section(present: bool) -> None:
     """Typed logits through the naive softmax-then-log route and through the fused loss, in float32 or 64."""
-    st.header("Why softmax and log are fused")
+    st.header("Why softmax and log are fused", anchor="fused")
     side_note(
         "Written out step by step, the loss is p = exp(x) / Σ exp(x), then −log p[y]. With large logits the "
         "first step breaks: exp(1000) is beyond the largest float64, so it becomes inf, and inf / inf is nan. "

@@ -239,7 +239,7 @@ def results_table(heading: str, rows: list[dict], fits: dict, formats: dict[str,
 # -- 1: regression with outliers -------------------------------------------------------------------------------------
 @st.fragment
 def regression_section(present: bool) -> None:
-    st.header("Fitting a line through outliers", anchor="regression")
+    st.header("Fitting a line through outliers", anchor="training-regression")
     side_note(
         f"The grey dots follow the line y = {TRUE_SLOPE:g}x + {TRUE_INTERCEPT:g} plus noise; the crosses are "
         "outliers, all far below it on the right. The same straight-line model is trained three times from "
@@ -292,7 +292,7 @@ def regression_section(present: bool) -> None:
 # -- 2: a linear classifier -------------------------------------------------------------------------------------------
 @st.fragment
 def classifier_section(present: bool) -> None:
-    st.header("Training a linear classifier", anchor="classifier")
+    st.header("Training a linear classifier", anchor="training-classifier")
     side_note(
         f"Two clouds of {N_PER_CLASS} points each, labelled +1 and −1, with a few labels flipped on purpose. "
         "A linear score f(x) = w·x + b is trained from zero with each loss; its sign is the predicted "

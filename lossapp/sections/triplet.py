@@ -54,7 +54,7 @@ def _load_triplet() -> None:
 def triplet_section(present: bool) -> None:
     """Anchor, positive and negative in 2-D (sliders) or typed vectors; distances, margin circle, loss, arrows."""
     spec = CATALOG["TripletLoss"]
-    st.header(spec.title)
+    st.header(spec.title, anchor="triplet")
     st.latex(spec.formula)
     st.markdown(spec.summary)
     # on a projector the chart takes the width (its sliders beside it); the notes and the example picker fold

@@ -112,29 +112,73 @@ def _inside(box: dict, width: int, height: int) -> bool:
         box["y"] + box["height"] <= height + 1
 
 
-@pytest.mark.parametrize(("page_path", "step"), [("Regression", "huber"), ("Distributions", "kl"),
-                                                 ("Embeddings", "triplet"), ("Sequences", "ctc")])
-def test_one_step_fits_a_1024x768_screen(server, projector_1024, page_path, step, tmp_path):
-    pg = _open(projector_1024, server, f"{page_path}?present=1&step={step}")
-    pg.evaluate("document.fonts.ready")
-    assert pg.evaluate("(document.scrollingElement || document.body).scrollTop") == 0
-    parts = {
-        "formula": pg.locator(".katex-display").first,
-        "chart": pg.locator('[data-testid="lossappChart"]').first,
-        "readout": pg.locator(READOUT).first,
-        "pager": pg.locator(".st-key-lecture_next button >> visible=true"),
-    }
-    sliders = pg.locator(CLIENT_SLIDER)
-    assert sliders.count() > 0
-    boxes = {name: loc.bounding_box() for name, loc in parts.items()}
-    boxes.update({f"slider {i}": sliders.nth(i).bounding_box() for i in range(sliders.count())})
-    outside = {name: box for name, box in boxes.items() if box is None or not _inside(box, 1024, 768)}
-    assert outside == {}
-    if step == "triplet":  # the points' and distances' labels at projector size stay apart
-        labels = parts["chart"].evaluate(TEXT_BOXES, ".textpoint text")
-        assert len(labels) == 5 and overlaps(labels) == [], labels
-    if step == "huber":
-        _shot(pg, "present-1024", tmp_path)
+#: A chart, live (the chart component) or plain (st.plotly_chart).
+CHARTS = '[data-testid="lossappChart"], [data-testid="stPlotlyChart"]'
+#: Steps without a formula of their own (a worked example, a setting, a comparison, a lab, the visitor's data):
+#: every other step must show its formula on the screen.
+NO_FORMULA = frozenset({"values", "dense", "batch-axis", "barron-alpha", "estimate", "from-sigmoid", "focal-gamma",
+                        "multiclass", "surrogates", "kl-directions", "poisson-counts", "stirling", "compare",
+                        "training-regression", "training-classifier", "own-data"})
+#: Steps without a chart (a table of shapes; the fused formula and its numbers).
+NO_CHART = frozenset({"batch-axis", "fused"})
+#: Steps whose chart has no browser-side sliders (its controls are Streamlit widgets, or it has none).
+NO_SLIDERS = frozenset({"batch-axis", "estimate", "fused", "multiclass", "surrogates"})
+#: Steps with no readout of the values at a marker under their chart.
+NO_READOUT = NO_SLIDERS | {"compare", "training-regression", "training-classifier"}
+#: Steps that do not fit 1024x768 yet: issue 20 is not done until this is empty. The test fails when one of them
+#: starts to fit (take it off) as when any other step stops fitting.
+DO_NOT_FIT_YET = frozenset({"softmax-example", "softmax-sliders", "label-smoothing", "kl-directions", "cosine",
+                            "sdml", "margins", "own-data"})
+
+
+def _off_screen(pg, step: str, width: int, height: int) -> dict[str, object]:
+    """What a lecture step must show that is missing or not inside the ``width`` x ``height`` screen: its
+    formula, first chart, readout, every browser-side slider and the pager's next button (present ones of the
+    NO_* sets count as wrong too, so the sets stay true)."""
+    parts = {"pager": pg.locator(".st-key-lecture_next button >> visible=true")}
+    wanted = {"formula": (".katex-display", NO_FORMULA), "chart": (CHARTS, NO_CHART),
+              "readout": (READOUT, NO_READOUT)}
+    wrong: dict[str, object] = {}
+    for name, (selector, without) in wanted.items():
+        found = pg.locator(f"{selector} >> visible=true")
+        if step in without:
+            if found.count():
+                wrong[name] = "shown, but the step is listed without one"
+        else:
+            parts[name] = found.first
+    sliders = pg.locator(f"{CLIENT_SLIDER} >> visible=true")
+    if (sliders.count() > 0) == (step in NO_SLIDERS):
+        wrong["sliders"] = f"{sliders.count()} browser-side sliders"
+    parts.update({f"slider {i}": sliders.nth(i) for i in range(sliders.count())})
+    for name, loc in parts.items():
+        box = loc.bounding_box() if loc.count() else None
+        if box is None or not _inside(box, width, height):
+            wrong[name] = box
+    return wrong
+
+
+def test_every_step_fits_a_1024x768_screen(server, projector_1024, tmp_path):
+    """The pager walks the whole tutorial from the title screen; every step shows its formula, chart, sliders,
+    readout and the next button without scrolling. (The button is clicked, as the clicker's key listener does:
+    the keys themselves are tested above, where the page's charts leave the listener time to mount.)"""
+    pg = _open(projector_1024, server, "?present=1")
+    wrong: dict[str, dict[str, object]] = {}
+    for s in STEPS:
+        pg.locator(".st-key-lecture_next button >> visible=true").click()
+        _at_step(pg, s.page, s.id)
+        assert exceptions(pg) == [], s.id
+        pg.evaluate("document.fonts.ready")
+        if found := _off_screen(pg, s.id, 1024, 768):
+            wrong[s.id] = found
+        if s.id == "triplet":  # the points' and distances' labels at projector size stay apart
+            chart = pg.locator('[data-testid="lossappChart"]').first
+            labels = chart.evaluate(TEXT_BOXES, ".textpoint text")
+            assert len(labels) == 5 and overlaps(labels) == [], labels
+        if s.id == "huber":
+            pg.mouse.move(1, 1)  # off the pager's button just clicked (no hover shade in the screenshot)
+            _shot(pg, "present-1024", tmp_path)
+    assert pg.get_by_text(f"{len(STEPS)} / {len(STEPS)}").count() == 1
+    assert set(wrong) == DO_NOT_FIT_YET, "\n".join(f"{k}: {v}" for k, v in wrong.items())
 
 
 def _shot(pg, name: str, tmp_path) -> None:
