@@ -106,30 +106,7 @@ def kl_tutorial_section(present: bool) -> None:
                 show_stats(stats)
             if len(values) > 1:
                 st.caption("Every example: " + ", ".join(fmt(v) for v in values))
-            what = "exp(pred)" if params["from_logits"] else "softmax(pred)"
-            bars = bars_key(pred, target, params, present)
-            frames = None
-            if sliders:  # the weight scales the divergence (and leaves the bars as they are)
-                at_one = values[0] / params["weight"] if params["weight"] else kl_terms(
-                    tuple(map(tuple, pred)), tuple(map(tuple, target)), tuple(sample_weight), params["from_logits"],
-                    params["axis"], 1.0)[0][0]
-                frames = {KL_WEIGHT.key: frame_table(sliders[0], lambda w: {"stats": np.stack(
-                    [w * at_one, w * at_one / pred[0].size, np.full(w.size, reverse)], axis=1)})}
-            plotly_chart(
-                memo_figure("kl_bars", bars, lambda: figures.bar_figure(
-                    [f"class {j}" for j in range(pred.shape[1])],
-                    {"target q": target[0], f"prediction p = {what}": probs[0]}, y_title="probability",
-                    present=present)),
-                key="kl_bars",
-                alt=f"Bars of the target distribution {target[0].round(4).tolist()} and the prediction "
-                    f"{probs[0].round(4).tolist()} for example 0.",
-                sliders=sliders, stats=stats if sliders else (), frames=frames,
-            )
-            st.caption(f"Example 0: target q = {target[0].round(4).tolist()}; prediction p = {what} = "
-                       f"{probs[0].round(4).tolist()}.")
-            st.dataframe(pd.DataFrame({"q": target[0], f"p = {what}": probs[0], "q·(log q − log p)": terms[0],
-                                       "dL/dpred": grad[0]}, index=[f"class {j}" for j in range(pred.shape[1])]),
-                         width="content")
+            _kl_example_view(pred, target, sample_weight, params, result, sliders, stats, reverse, present)
             total = probs.sum(axis=params["axis"])
             if params["from_logits"] and not np.allclose(total, 1.0, atol=1e-3):
                 st.warning(f"With from_logits=True, pred should hold log-probabilities, but exp(pred) sums to "
@@ -146,6 +123,36 @@ def kl_tutorial_section(present: bool) -> None:
 
 
 KL_WEIGHT = SliderDef.of(CATALOG["KLDivLoss"].param("weight"), control_key("kl", "weight"))
+
+
+def _kl_example_view(pred: np.ndarray, target: np.ndarray, sample_weight: np.ndarray, params: dict,
+                     result: tuple, sliders: tuple, stats: list[Stat], reverse: float, present: bool) -> None:
+    """Example 0's bars (with the browser-side weight scaling the numbers under them), caption and terms table."""
+    values, grad, probs, terms = result
+    what = "exp(pred)" if params["from_logits"] else "softmax(pred)"
+    bars = bars_key(pred, target, params, present)
+    frames = None
+    if sliders:  # the weight scales the divergence (and leaves the bars as they are)
+        at_one = values[0] / params["weight"] if params["weight"] else kl_terms(
+            tuple(map(tuple, pred)), tuple(map(tuple, target)), tuple(sample_weight), params["from_logits"],
+            params["axis"], 1.0)[0][0]
+        frames = {KL_WEIGHT.key: frame_table(sliders[0], lambda w: {"stats": np.stack(
+            [w * at_one, w * at_one / pred[0].size, np.full(w.size, reverse)], axis=1)})}
+    plotly_chart(
+        memo_figure("kl_bars", bars, lambda: figures.bar_figure(
+            [f"class {j}" for j in range(pred.shape[1])],
+            {"target q": target[0], f"prediction p = {what}": probs[0]}, y_title="probability",
+            present=present)),
+        key="kl_bars",
+        alt=f"Bars of the target distribution {target[0].round(4).tolist()} and the prediction "
+            f"{probs[0].round(4).tolist()} for example 0.",
+        sliders=sliders, stats=stats if sliders else (), frames=frames,
+    )
+    st.caption(f"Example 0: target q = {target[0].round(4).tolist()}; prediction p = {what} = "
+               f"{probs[0].round(4).tolist()}.")
+    st.dataframe(pd.DataFrame({"q": target[0], f"p = {what}": probs[0], "q·(log q − log p)": terms[0],
+                               "dL/dpred": grad[0]}, index=[f"class {j}" for j in range(pred.shape[1])]),
+                 width="content")
 
 
 def kl_tutorial_stats(value: float, entries: int, reverse: float) -> list[Stat]:
