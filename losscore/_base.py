@@ -66,9 +66,10 @@ class Loss:
 
     def value_and_grad(self, *args: Any, wrt: str | Sequence[str] | None = None, **kwargs: Any):
         """Per-sample losses and the gradient of their sum with respect to ``wrt`` (default: the first input)."""
-        if wrt is None:
-            wrt = self.grad_inputs[0]
-        single = isinstance(wrt, str)
+        if wrt is None:  # the usual call, kept cheap for curve-sized inputs
+            names = self.grad_inputs[:1]
+            values, grads = self._evaluate(args, kwargs, names)
+            return values, grads[names[0]]
         names = (wrt,) if isinstance(wrt, str) else tuple(wrt)
         for name in names:
             if name not in self.grad_inputs:
@@ -76,7 +77,7 @@ class Loss:
                     f"wrt must name one of {self.grad_inputs} for {type(self).__name__}; got {name!r}"
                 )
         values, grads = self._evaluate(args, kwargs, names)
-        if single:
+        if isinstance(wrt, str):
             return values, grads[names[0]]
         return values, tuple(grads[n] for n in names)
 
@@ -86,8 +87,8 @@ class Loss:
         values, grads = self._forward(*args, need_grad=need_grad, **kwargs)
         # v.v is non-finite whenever an entry of v is (and, harmlessly, when a huge one overflows): one cheap
         # call for the usual batch sizes (the BLAS dot product; longer ones sum). Only bad inputs then raise.
-        v = values.reshape(-1)
-        finite = math.isfinite(np.dot(v, v) if v.size <= 8192 else np.add.reduce(v))
+        v = values if values.ndim == 1 else values.reshape(-1)
+        finite = math.isfinite(v.dot(v) if v.size <= 8192 else np.add.reduce(v))
         if not finite:
             self._check_inputs_finite(args, kwargs)
         return values, grads

@@ -111,7 +111,7 @@ def test_an_error_in_a_block_is_raised_once_both_threads_stop(monkeypatch):
         done.append(a)
 
     with pytest.raises(RuntimeError, match="boom"):
-        _kernels.for_row_blocks(block, 1024, 1024, parallel=True)  # blocks of 256 rows
+        _kernels.for_row_blocks(block, 1024, _kernels._PARALLEL_BLOCK // 256, parallel=True)  # blocks of 256 rows
     assert 256 not in done and set(done) <= {0, 512, 768}
 
 
