@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ._kernels import RowKernel, as_rows, by_rows
-from ._validation import as_float_array, check_batch_axis, check_finite, check_int, check_same_size, check_weight
+from ._kernels import RowKernel, by_rows
+from ._validation import as_float_array, check_batch_axis, check_finite, check_int, check_weight, pred_and_label
 
 __all__ = [
     "ElementwiseLoss",
@@ -218,18 +218,14 @@ class ElementwiseLoss(Loss):
         return ()
 
     def _forward(self, pred, label, sample_weight=None, *, need_grad):
-        pred = as_float_array(pred, "pred")
-        label = check_same_size(as_float_array(label, "label", dtype=pred.dtype), "label", pred)
+        pred, label = pred_and_label(pred, label)
         weight = self._scale * (1.0 if self._weight is None else self._weight)
         kernel = type(self)._kernel
         if sample_weight is None and kernel is not None:
-            x = as_rows(pred, self._batch_axis)
-            if x is not None:
-                scale = weight / (pred.size // x.shape[0])
-                z = label if x is pred else label.reshape(x.shape)
-                values, grad = by_rows(kernel, x, z, scale, bool(need_grad), self._parallel,
-                                       *self._kernel_params())
-                return values, {"pred": grad if x is pred or grad is None else grad.reshape(pred.shape)}
+            done = by_rows(kernel, pred, label, self._batch_axis, weight, True, bool(need_grad), self._parallel,
+                           *self._kernel_params())
+            if done is not None:
+                return done[0], {"pred": done[1]}
         elem, delem = self._elementwise(pred, label, bool(need_grad))
         values, grad = reduce_loss(elem, delem, sample_weight, weight, self._batch_axis)
         return values, {"pred": grad}

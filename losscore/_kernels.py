@@ -107,44 +107,38 @@ def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int, pa
         future.result()
 
 
-def as_rows(x: np.ndarray, batch_axis: int) -> np.ndarray | None:
-    """``x`` as C-contiguous rows, one per sample, or None if it needs the general path.
-
-    The view is (N, M) with M elements per sample, or 1-D (N,) when each sample has a single element.
-    """
-    ndim = x.ndim
-    if ndim == 0 or not x.flags.c_contiguous or not -ndim <= batch_axis < ndim or batch_axis % ndim:
-        return None
-    n = x.shape[0]
-    if ndim == 1:
-        return x
-    return x.reshape(n) if x.size == n else x.reshape(n, -1)
-
-
 RowKernel = Callable[..., None]
 
 
-def by_rows(kernel: RowKernel, x: np.ndarray, z: np.ndarray, scale: float, need_grad: bool,
-            parallel: bool = False, *params: float) -> tuple[np.ndarray, np.ndarray | None]:
-    """Run ``kernel(x, z, grad, values, scale, need_grad, *params)`` over rows from ``as_rows``, by blocks.
+def by_rows(kernel: RowKernel, pred: np.ndarray, label: np.ndarray, batch_axis: int, weight: float, mean: bool,
+            need_grad: bool, parallel: bool = False, *params: float) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Run ``kernel(x, z, grad, values, scale, need_grad, *params)`` over pred's samples as rows, by blocks.
 
-    A row kernel writes ``scale * sum_j l(x_ij, z_ij)`` to ``values`` (rows,) and, with ``need_grad``,
-    ``scale * dl/dx`` to ``grad`` (x's shape; otherwise a temporary it may use as scratch space). x and z
-    are (rows, M), or (rows,) when a sample has one element. Returns ``(values, grad or None)``, fresh.
+    x is pred as (rows, M), or (rows,) when a sample has one element, and z is label (pred's shape) or, for a
+    2-D pred, any per-row array. A row kernel writes ``scale * sum_j l(x_ij, z_ij)`` to ``values`` (rows,) and,
+    with ``need_grad``, ``scale * dl/dx`` to ``grad`` (x's shape; otherwise a temporary it may use as scratch
+    space); scale is ``weight``, divided by M if ``mean``. Returns ``(values, grad in pred's shape or None)``,
+    fresh, or None when pred is not C-contiguous with the batch on its first axis (the loss's general path).
     """
-    n = x.shape[0]
+    ndim = pred.ndim
+    if ndim == 0 or not pred.flags.c_contiguous or not -ndim <= batch_axis < ndim or batch_axis % ndim:
+        return None
+    n = pred.shape[0]
+    x = pred if ndim <= 2 else pred.reshape(n, -1)
+    z = label if x is pred else label.reshape(x.shape)
+    scale = weight / (pred.size // n) if mean else weight
     values = np.empty(n, x.dtype)
     grad = np.empty_like(x) if need_grad else None
     if x.size <= (_PARALLEL_BLOCK if parallel else _BLOCK):  # one block: no block machinery (curve-sized calls)
         kernel(x, z, np.empty_like(x) if grad is None else grad, values, scale, need_grad, *params)
-        return values, grad
+    else:
+        def block(a: int, b: int) -> None:
+            xb = x[a:b]
+            kernel(xb, z[a:b], np.empty_like(xb) if grad is None else grad[a:b], values[a:b], scale, need_grad,
+                   *params)
 
-    def block(a: int, b: int) -> None:
-        xb = x[a:b]
-        kernel(xb, z[a:b], np.empty_like(xb) if grad is None else grad[a:b], values[a:b], scale, need_grad, *params)
-
-    for_row_blocks(block, n, x.size // max(n, 1), parallel)
-    return values, grad
+        for_row_blocks(block, n, x.size // n, parallel)
+    return values, (grad if x is pred or grad is None else grad.reshape(pred.shape))
 
 
 # -- building blocks ------------------------------------------------------------------------------------------
