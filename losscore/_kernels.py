@@ -14,9 +14,10 @@ dominated by exp/log share their blocks with one pool thread (numpy releases the
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import os
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -44,65 +45,40 @@ _CLIP_MIN = 1 << 13
 #: Longest row summed by einsum: its sequential sum is accurate to a few ulp only for short rows.
 _EINSUM_ROW_MAX = 2048
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+@functools.cache  # started on first use; two callers racing here may make two, and the spare one is collected
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="losscore")
 
 
-def _get_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=THREADS - 1, thread_name_prefix="losscore")
-        return _pool
+if hasattr(os, "register_at_fork"):  # a forked child inherits the pool but not its thread: it makes its own
+    os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
-def _forget_pool() -> None:
-    # A forked child inherits the pool object but not its thread: it must make its own.
-    global _pool, _pool_lock
-    _pool, _pool_lock = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
-
-
-def _take_blocks(fn: Callable[[int, int], None], blocks: Iterator[tuple[int, int]], lock: threading.Lock) -> None:
-    while True:
-        with lock:
-            block = next(blocks, None)
-        if block is None:
-            return
-        fn(*block)
-
-
-def _worker(fn: Callable[[int, int], None], blocks: Iterator[tuple[int, int]], lock: threading.Lock) -> None:
+def _take_blocks(fn: Callable[[int, int], None], starts: Iterator[int], step: int, n_rows: int) -> None:
     with np.errstate(all="ignore"):  # the floating-point error state is per thread
-        _take_blocks(fn, blocks, lock)
+        for a in starts:  # next() on an itertools.count is atomic: the threads share it without a lock
+            if a >= n_rows:
+                return
+            fn(a, min(a + step, n_rows))
 
 
 def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int, parallel: bool = False) -> None:
     """Call ``fn(start, stop)`` on consecutive blocks of about ``_BLOCK`` elements (whole rows) of ``n_rows``.
 
     With ``parallel`` (blocks of ``_PARALLEL_BLOCK``) and more than one block, the pool thread takes blocks too:
-    both threads draw the next block from a shared iterator, so one that starts late (or shares its core) just
+    both threads draw the next block from a shared counter, so one that starts late (or shares its core) just
     does fewer. ``fn`` must then write only to its own rows. An exception from either thread is raised once both
     have stopped.
     """
     step = max(1, (_PARALLEL_BLOCK if parallel else _BLOCK) // max(row_len, 1))
-    blocks = ((a, min(a + step, n_rows)) for a in range(0, n_rows, step))
     if not parallel or THREADS < 2 or n_rows <= step:  # one block: no thread to wake
-        for a, b in blocks:
-            fn(a, b)
+        for a in range(0, n_rows, step):
+            fn(a, min(a + step, n_rows))
         return
-    lock = threading.Lock()
-    future = _get_pool().submit(_worker, fn, blocks, lock)
+    starts = itertools.count(0, step)
+    future = _pool().submit(_take_blocks, fn, starts, step, n_rows)
     try:
-        _take_blocks(fn, blocks, lock)
-    except BaseException:
-        with lock:  # leave nothing for the pool thread
-            for _ in blocks:
-                pass
-        raise
+        _take_blocks(fn, starts, step, n_rows)
     finally:
         future.result()
 
@@ -314,12 +290,10 @@ def logit_rows(x, z, grad, values, scale, need_grad, signed: bool = False) -> No
         values *= scale
 
 
-_CONSTANTS = {np.dtype(t): tuple(np.full((), v, t) for v in (0.0, 0.5, 1.0)) for t in (np.float32, np.float64)}
-
-
+@functools.cache
 def _constants(dtype: np.dtype) -> tuple[np.ndarray, ...]:
-    """0, 1/2 and 1 as 0-d arrays of ``dtype``."""
-    return _CONSTANTS[dtype]
+    """0, 1/2 and 1 as 0-d arrays of ``dtype`` (float16 and longdouble inputs come here too)."""
+    return tuple(np.full((), v, dtype) for v in (0.0, 0.5, 1.0))
 
 
 def kl_rows(x, q, grad, values, w, need_grad, eps: float) -> None:
