@@ -67,8 +67,7 @@ def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int, pa
 
     With ``parallel`` (blocks of ``_PARALLEL_BLOCK``) and more than one block, the pool thread takes blocks too:
     both threads draw the next block from a shared counter, so one that starts late (or shares its core) just
-    does fewer. ``fn`` must then write only to its own rows. An exception from either thread is raised once both
-    have stopped.
+    does fewer. ``fn`` must then write only to its own rows; an error in either thread is raised once both stop.
     """
     step = max(1, (_PARALLEL_BLOCK if parallel else _BLOCK) // max(row_len, 1))
     if not parallel or THREADS < 2 or n_rows <= step:  # one block: no thread to wake
@@ -110,8 +109,7 @@ def by_rows(kernel: RowKernel, pred: np.ndarray, label: np.ndarray, batch_axis: 
     else:
         def block(a: int, b: int) -> None:
             xb = x[a:b]
-            kernel(xb, z[a:b], np.empty_like(xb) if grad is None else grad[a:b], values[a:b], scale, need_grad,
-                   *params)
+            kernel(xb, z[a:b], np.empty_like(xb) if grad is None else grad[a:b], values[a:b], scale, need_grad, *params)
 
         for_row_blocks(block, n, x.size // n, parallel)
     return values, (grad if x is pred or grad is None else grad.reshape(pred.shape))
@@ -155,24 +153,22 @@ def row_total(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return np.einsum("ij->i", a, out=out)
 
 
-def exp_neg_abs(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``exp(-|x|)``, in (0, 1], into ``out`` (a new array if None)."""
-    out = np.abs(x, out=np.empty_like(x) if out is None else out)
+def exp_neg_abs(x: np.ndarray) -> np.ndarray:
+    """``exp(-|x|)``, in (0, 1], as a new array."""
+    out = np.abs(x)
     np.negative(out, out=out)
     return np.exp(out, out=out)
 
 
-def log1p_unit(u: np.ndarray, w: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
+def log1p_unit(u: np.ndarray) -> np.ndarray:
     """``log(1 + u)`` for u in [0, 1], as accurate as ``np.log1p`` (a few ulp) with ``np.log``'s speed.
 
     ``w = 1 + u`` rounds; the rounding error d = (w - 1) - u is exact (w - 1 is), and log(1 + u) = log(w - d)
     = log(w) - d / w + O(d^2). Taking d for d / w adds an error below d u, under an ulp of the result. So
-    small u (where log(w) alone rounds to 0) keep their full relative precision. ``w``: 1 + u if already
-    computed (it is overwritten); ``out`` must not be ``u``.
+    small u (where log(w) alone rounds to 0) keep their full relative precision.
     """
-    if w is None:
-        w = np.add(u, 1.0)
-    result = np.log(w, out=out)
+    w = np.add(u, 1.0)
+    result = np.log(w)
     w -= 1.0
     np.subtract(u, w, out=w)  # -d
     result += w

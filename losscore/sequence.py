@@ -339,8 +339,7 @@ def _emission_source(x: np.ndarray, pred_len: np.ndarray, halves: int, posterior
 
 
 def _predecessors(lat: np.ndarray) -> np.ndarray:
-    """windows[t, k, f] = lat[t, f + k] of a C-contiguous lattice: the three predecessors of cell f + 2, a view
-    (built directly: np.lib.stride_tricks.as_strided costs 4x as much, which a small CTC notices)."""
+    """view[t, k, f] = lat[t, f + k]: the predecessors of cell f + 2 (np.ndarray: 4x cheaper than as_strided)."""
     item = lat.itemsize
     return np.ndarray((lat.shape[0], 3, lat.shape[1] - 2), lat.dtype, lat, 0, (lat.strides[0], item, item))
 
@@ -359,18 +358,16 @@ def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np
     lat = np.empty((t_len + 1, flat), dt)
     lat[:, :2] = _NEG
     np.copyto(lat[0], plan.init)
-    windows = _predecessors(lat)
     # pre[t] = the lattice at t before the emission at t is added (beta without y_t, for the posteriors)
     pre = np.empty((t_len, flat), dt)
     lat3 = lat.reshape(t_len + 1, hn, flat // hn)
     add, subtract, lse, links = np.add, np.subtract, np.logaddexp.reduce, plan.links
-    log0 = -np.inf  # where=links leaves a cell's unlinked predecessor out of its sum
     # Every _RENORM_EVERY steps each sequence's row is shifted so that its max is 0 and the shift is kept in
     # float64: float32 log-probabilities then stay small and precise however long the sequence is.
     shift_at = np.zeros((t_len + 1, hn))
-    steps = zip(windows[:t_len], pre[:, 2:], emit[:, 2:], lat[1:, 2:], strict=True)
+    steps = zip(_predecessors(lat)[:t_len], pre[:, 2:], emit[:, 2:], lat[1:, 2:], strict=True)
     for t, (window, before, emission, row) in enumerate(steps):
-        lse(window, axis=0, out=before, initial=log0, where=links)
+        lse(window, axis=0, out=before, initial=-np.inf, where=links)  # an unlinked skip stays out of the sum
         add(before, emission, row)
         if t % _RENORM_EVERY == _RENORM_EVERY - 1:
             rows = lat3[t + 1, :, 2:]
@@ -402,7 +399,6 @@ def _in_probability_space(plan: _Plan, emit: np.ndarray, sm: np.ndarray | None, 
     lat = np.empty((t_len + 1, flat), dt)
     np.exp(plan.init, out=lat[0])
     lat[1:, :2] = 0.0
-    windows = _predecessors(lat)
     pre = np.empty((t_len, flat), dt)
     lat3 = lat.reshape(t_len + 1, hn, width)
     sums = np.ones((t_len + 1, hn, 1), dt)
@@ -410,7 +406,7 @@ def _in_probability_space(plan: _Plan, emit: np.ndarray, sm: np.ndarray | None, 
     tiny = np.full((), np.finfo(dt).tiny, dt)  # the sum of a row with nothing left in it (0 / tiny = 0)
     add, multiply, divide, maximum, add_reduce = np.add, np.multiply, np.divide, np.maximum, np.add.reduce
     skip = plan.skip
-    steps = zip(windows[:t_len], pre[:, 2:], prob[:, 2:], lat[1:, 2:], lat3[1:], sums[1:], strict=True)
+    steps = zip(_predecessors(lat)[:t_len], pre[:, 2:], prob[:, 2:], lat[1:, 2:], lat3[1:], sums[1:], strict=True)
     for t, (window, before, emission, row, rows, total) in enumerate(steps):
         multiply(window[0], skip, a)
         add(a, window[1], a)
