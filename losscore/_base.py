@@ -61,38 +61,28 @@ class Loss:
 
     # -- public API -------------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> np.ndarray:
-        values, _ = self._evaluate(args, kwargs, ())
-        return values
+        return self.value_and_grad(*args, wrt=(), **kwargs)[0]
 
+    @np.errstate(all="ignore")  # as a decorator: half the cost of a with-block, which a curve-sized call notices
     def value_and_grad(self, *args: Any, wrt: str | Sequence[str] | None = None, **kwargs: Any):
         """Per-sample losses and the gradient of their sum with respect to ``wrt`` (default: the first input)."""
-        if wrt is None:  # the usual call, kept cheap for curve-sized inputs
-            names = self.grad_inputs[:1]
-            values, grads = self._evaluate(args, kwargs, names)
-            return values, grads[names[0]]
-        names = (wrt,) if isinstance(wrt, str) else tuple(wrt)
-        for name in names:
+        names = self.grad_inputs[:1] if wrt is None else (wrt,) if isinstance(wrt, str) else tuple(wrt)
+        for name in names if wrt is not None else ():
             if name not in self.grad_inputs:
                 raise ValueError(
                     f"wrt must name one of {self.grad_inputs} for {type(self).__name__}; got {name!r}"
                 )
-        values, grads = self._evaluate(args, kwargs, names)
-        if isinstance(wrt, str):
+        values, grads = self._forward(*args, need_grad=names, **kwargs)
+        # v.v is non-finite whenever an entry of v is (and, harmlessly, when a huge one overflows): one cheap
+        # call for the usual batch sizes (the BLAS dot product; longer ones sum). Only bad inputs then raise.
+        v = values if values.ndim == 1 else values.reshape(-1)
+        if not math.isfinite(v.dot(v) if v.size <= 8192 else np.add.reduce(v)):
+            self._check_inputs_finite(args, kwargs)
+        if wrt is None or isinstance(wrt, str):
             return values, grads[names[0]]
         return values, tuple(grads[n] for n in names)
 
     # -- internals --------------------------------------------------------------------------------------
-    @np.errstate(all="ignore")  # as a decorator: half the cost of a with-block, which a curve-sized call notices
-    def _evaluate(self, args: tuple, kwargs: dict, need_grad: tuple[str, ...]) -> tuple[np.ndarray, Grads]:
-        values, grads = self._forward(*args, need_grad=need_grad, **kwargs)
-        # v.v is non-finite whenever an entry of v is (and, harmlessly, when a huge one overflows): one cheap
-        # call for the usual batch sizes (the BLAS dot product; longer ones sum). Only bad inputs then raise.
-        v = values if values.ndim == 1 else values.reshape(-1)
-        finite = math.isfinite(v.dot(v) if v.size <= 8192 else np.add.reduce(v))
-        if not finite:
-            self._check_inputs_finite(args, kwargs)
-        return values, grads
-
     def _check_inputs_finite(self, args: tuple, kwargs: dict) -> None:
         """Name the input responsible for a non-finite result, if one of them holds NaN or inf."""
         try:

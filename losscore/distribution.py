@@ -157,7 +157,7 @@ class PoissonNLLLoss(Loss):
             return self._pointwise(pred, target, epsilon, need_grad)
 
     def _pointwise(self, pred, target, epsilon, need_grad):
-        # pointwise without its own errstate, for _forward (Loss._evaluate already ignores FP errors)
+        # pointwise without its own errstate, for _forward (Loss.value_and_grad already ignores FP errors)
         x = as_float_array(pred, "pred")
         t = check_same_size(as_float_array(target, "target", dtype=x.dtype), "target", x)
         eps = check_weight(epsilon, "epsilon")
