@@ -107,15 +107,13 @@ def _check_labels(
             f"{name} is {width} wide, but pred has only T={t} time steps: the padded label width must be <= T "
             f"(got label shape {lab.T.shape if label_layout == 'TN' else lab.shape[1:] if single else lab.shape})"
         )
-    if label_lengths is None:
-        pad = lab == -1
-        first = pad.argmax(axis=1) if width else np.zeros(n, dtype=np.intp)
-        lengths = np.where(pad.any(axis=1), first, width).astype(np.intp)
-    elif single:
-        lengths = _check_length(label_lengths, "label_length", width, "the label width")
+    if label_lengths is None:  # each row up to its first -1
+        used = np.logical_and.accumulate(lab != -1, axis=1)
+        lengths = used.sum(axis=1, dtype=np.intp)
     else:
-        lengths = _check_lengths(label_lengths, "label_lengths", n, width, "the label width")
-    used = np.arange(width) < lengths[:, None]
+        lengths = (_check_length(label_lengths, "label_length", width, "the label width") if single
+                   else _check_lengths(label_lengths, "label_lengths", n, width, "the label width"))
+        used = np.arange(width) < lengths[:, None]
     labels = np.where(used, lab, 0)
     # with class 0 valid (the padding's 0 then is too): whole class indices (NaN fails the range), in a few calls
     if labels.max(initial=0) < n_classes - 1 and labels.min(initial=0) >= 0 and (labels == np.floor(labels)).all():
