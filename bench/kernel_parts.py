@@ -10,8 +10,10 @@ Parts, each switched off by patching the module for the "without" side:
 - the pool thread (``_kernels.THREADS`` 2 vs 1) on the exp/log row kernels: wall time, which is what it buys
   on a quiet host, and CPU time of both threads (the work it adds). On a busy host there is no free core and
   the wall times only show the cost.
-- row blocks (``_kernels._BLOCK`` 2^18 elements vs one block for the whole input), on one thread: CPU time of
-  the calling thread, which preemption by other processes does not inflate.
+- row blocks (``_kernels._BLOCK`` 2^18 elements, ``_PARALLEL_BLOCK`` 2^16 for the exp/log kernels, vs one block
+  for the whole input), on one thread: CPU time of the calling thread, which preemption by other processes does
+  not inflate.
+- the exp/log kernels' smaller blocks (``_PARALLEL_BLOCK`` 2^16 vs 2^18 elements), with both threads: wall time.
 - CTC in probability space vs log space (``sequence._SMALL_LATTICE`` raised above the lattice), on one thread.
 
 Each case alternates the two sides over interleaved rounds (the order flips every round) and reports medians
@@ -74,7 +76,9 @@ PARTS = {
     "pool thread (CPU, both threads)": (("SigmoidBCE", "Logistic", "SoftmaxCE", "KLDiv"), time.process_time,
                                         {"THREADS": 2}, {"THREADS": 1}),
     "row blocks (CPU)": (("L2", "Huber", "SigmoidBCE", "SoftmaxCE", "KLDiv"), time.thread_time,
-                         {"THREADS": 1}, {"THREADS": 1, "_BLOCK": 1 << 40}),
+                         {"THREADS": 1}, {"THREADS": 1, "_BLOCK": 1 << 40, "_PARALLEL_BLOCK": 1 << 40}),
+    "2^16 exp/log blocks (wall)": (("SigmoidBCE", "Logistic", "SoftmaxCE", "KLDiv"), time.perf_counter,
+                                   {"THREADS": 2}, {"THREADS": 2, "_PARALLEL_BLOCK": 1 << 18}),
     "CTC probability space (CPU)": (("CTC",), time.thread_time, {}, {"_SMALL_LATTICE": 1 << 40}),
 }
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ._kernels import RowKernel, as_rows, by_rows
-from ._validation import as_float_array, check_batch_axis, check_finite, check_int, check_same_size, check_weight
+from ._kernels import RowKernel, by_rows
+from ._validation import as_float_array, check_batch_axis, check_finite, check_int, check_weight, pred_and_label
 
 __all__ = [
     "ElementwiseLoss",
@@ -61,37 +61,28 @@ class Loss:
 
     # -- public API -------------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> np.ndarray:
-        values, _ = self._evaluate(args, kwargs, ())
-        return values
+        return self.value_and_grad(*args, wrt=(), **kwargs)[0]
 
+    @np.errstate(all="ignore")  # as a decorator: half the cost of a with-block, which a curve-sized call notices
     def value_and_grad(self, *args: Any, wrt: str | Sequence[str] | None = None, **kwargs: Any):
         """Per-sample losses and the gradient of their sum with respect to ``wrt`` (default: the first input)."""
-        if wrt is None:
-            wrt = self.grad_inputs[0]
-        single = isinstance(wrt, str)
-        names = (wrt,) if isinstance(wrt, str) else tuple(wrt)
-        for name in names:
+        names = self.grad_inputs[:1] if wrt is None else (wrt,) if isinstance(wrt, str) else tuple(wrt)
+        for name in names if wrt is not None else ():
             if name not in self.grad_inputs:
                 raise ValueError(
                     f"wrt must name one of {self.grad_inputs} for {type(self).__name__}; got {name!r}"
                 )
-        values, grads = self._evaluate(args, kwargs, names)
-        if single:
+        values, grads = self._forward(*args, need_grad=names, **kwargs)
+        # v.v is non-finite whenever an entry of v is (and, harmlessly, when a huge one overflows): one cheap
+        # call for the usual batch sizes (the BLAS dot product; longer ones sum). Only bad inputs then raise.
+        v = values if values.ndim == 1 else values.reshape(-1)
+        if not math.isfinite(v.dot(v) if v.size <= 8192 else np.add.reduce(v)):
+            self._check_inputs_finite(args, kwargs)
+        if wrt is None or isinstance(wrt, str):
             return values, grads[names[0]]
         return values, tuple(grads[n] for n in names)
 
     # -- internals --------------------------------------------------------------------------------------
-    @np.errstate(all="ignore")  # as a decorator: half the cost of a with-block, which a curve-sized call notices
-    def _evaluate(self, args: tuple, kwargs: dict, need_grad: tuple[str, ...]) -> tuple[np.ndarray, Grads]:
-        values, grads = self._forward(*args, need_grad=need_grad, **kwargs)
-        # v.v is non-finite whenever an entry of v is (and, harmlessly, when a huge one overflows): one cheap
-        # call for the usual batch sizes (the BLAS dot product; longer ones sum). Only bad inputs then raise.
-        v = values.reshape(-1)
-        finite = math.isfinite(np.dot(v, v) if v.size <= 8192 else np.add.reduce(v))
-        if not finite:
-            self._check_inputs_finite(args, kwargs)
-        return values, grads
-
     def _check_inputs_finite(self, args: tuple, kwargs: dict) -> None:
         """Name the input responsible for a non-finite result, if one of them holds NaN or inf."""
         try:
@@ -217,18 +208,14 @@ class ElementwiseLoss(Loss):
         return ()
 
     def _forward(self, pred, label, sample_weight=None, *, need_grad):
-        pred = as_float_array(pred, "pred")
-        label = check_same_size(as_float_array(label, "label", dtype=pred.dtype), "label", pred)
+        pred, label = pred_and_label(pred, label)
         weight = self._scale * (1.0 if self._weight is None else self._weight)
         kernel = type(self)._kernel
         if sample_weight is None and kernel is not None:
-            x = as_rows(pred, self._batch_axis)
-            if x is not None:
-                scale = weight / (pred.size // x.shape[0])
-                z = label if x is pred else label.reshape(x.shape)
-                values, grad = by_rows(kernel, x, z, scale, bool(need_grad), self._parallel,
-                                       *self._kernel_params())
-                return values, {"pred": grad if x is pred or grad is None else grad.reshape(pred.shape)}
+            done = by_rows(kernel, pred, label, self._batch_axis, weight, True, bool(need_grad), self._parallel,
+                           *self._kernel_params())
+            if done is not None:
+                return done[0], {"pred": done[1]}
         elem, delem = self._elementwise(pred, label, bool(need_grad))
         values, grad = reduce_loss(elem, delem, sample_weight, weight, self._batch_axis)
         return values, {"pred": grad}

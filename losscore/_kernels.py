@@ -14,9 +14,10 @@ dominated by exp/log share their blocks with one pool thread (numpy releases the
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 import os
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -36,111 +37,82 @@ def _threads_from_env() -> int:
 THREADS = _threads_from_env()
 #: Elements per block: temporaries of a few MB stay in cache, and the numpy calls are few enough not to count.
 _BLOCK = 1 << 18
+#: Elements per block of the exp/log kernels (``parallel``): their more temporaries stay nearer the core, and
+#: more blocks keep both threads busy to the end (measured 0.86x-0.96x of 2^18 with two threads).
+_PARALLEL_BLOCK = 1 << 16
 #: From this many elements np.clip (one pass, ~2 us of Python around it) beats np.maximum + np.minimum.
 _CLIP_MIN = 1 << 13
 #: Longest row summed by einsum: its sequential sum is accurate to a few ulp only for short rows.
 _EINSUM_ROW_MAX = 2048
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+@functools.cache  # started on first use; two callers racing here may make two, and the spare one is collected
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="losscore")
 
 
-def _get_pool() -> ThreadPoolExecutor:
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=THREADS - 1, thread_name_prefix="losscore")
-        return _pool
+if hasattr(os, "register_at_fork"):  # a forked child inherits the pool but not its thread: it makes its own
+    os.register_at_fork(after_in_child=_pool.cache_clear)
 
 
-def _forget_pool() -> None:
-    # A forked child inherits the pool object but not its thread: it must make its own.
-    global _pool, _pool_lock
-    _pool, _pool_lock = None, threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_pool)
-
-
-def _take_blocks(fn: Callable[[int, int], None], blocks: Iterator[tuple[int, int]], lock: threading.Lock) -> None:
-    while True:
-        with lock:
-            block = next(blocks, None)
-        if block is None:
-            return
-        fn(*block)
-
-
-def _worker(fn: Callable[[int, int], None], blocks: Iterator[tuple[int, int]], lock: threading.Lock) -> None:
+def _take_blocks(fn: Callable[[int, int], None], starts: Iterator[int], step: int, n_rows: int) -> None:
     with np.errstate(all="ignore"):  # the floating-point error state is per thread
-        _take_blocks(fn, blocks, lock)
+        for a in starts:  # next() on an itertools.count is atomic: the threads share it without a lock
+            if a >= n_rows:
+                return
+            fn(a, min(a + step, n_rows))
 
 
 def for_row_blocks(fn: Callable[[int, int], None], n_rows: int, row_len: int, parallel: bool = False) -> None:
     """Call ``fn(start, stop)`` on consecutive blocks of about ``_BLOCK`` elements (whole rows) of ``n_rows``.
 
-    With ``parallel`` and more than one block, the pool thread takes blocks too: both threads draw the next block
-    from a shared iterator, so one that starts late (or shares its core) just does fewer. ``fn`` must then
-    write only to its own rows. An exception from either thread is raised once both have stopped.
+    With ``parallel`` (blocks of ``_PARALLEL_BLOCK``) and more than one block, the pool thread takes blocks too:
+    both threads draw the next block from a shared counter, so one that starts late (or shares its core) just
+    does fewer. ``fn`` must then write only to its own rows; an error in either thread is raised once both stop.
     """
-    step = max(1, _BLOCK // max(row_len, 1))
-    blocks = ((a, min(a + step, n_rows)) for a in range(0, n_rows, step))
+    step = max(1, (_PARALLEL_BLOCK if parallel else _BLOCK) // max(row_len, 1))
     if not parallel or THREADS < 2 or n_rows <= step:  # one block: no thread to wake
-        for a, b in blocks:
-            fn(a, b)
+        for a in range(0, n_rows, step):
+            fn(a, min(a + step, n_rows))
         return
-    lock = threading.Lock()
-    future = _get_pool().submit(_worker, fn, blocks, lock)
+    starts = itertools.count(0, step)
+    future = _pool().submit(_take_blocks, fn, starts, step, n_rows)
     try:
-        _take_blocks(fn, blocks, lock)
-    except BaseException:
-        with lock:  # leave nothing for the pool thread
-            for _ in blocks:
-                pass
-        raise
+        _take_blocks(fn, starts, step, n_rows)
     finally:
         future.result()
-
-
-def as_rows(x: np.ndarray, batch_axis: int) -> np.ndarray | None:
-    """``x`` as C-contiguous rows, one per sample, or None if it needs the general path.
-
-    The view is (N, M) with M elements per sample, or 1-D (N,) when each sample has a single element.
-    """
-    ndim = x.ndim
-    if ndim == 0 or not x.flags.c_contiguous or not -ndim <= batch_axis < ndim or batch_axis % ndim:
-        return None
-    n = x.shape[0]
-    if ndim == 1:
-        return x
-    return x.reshape(n) if x.size == n else x.reshape(n, -1)
 
 
 RowKernel = Callable[..., None]
 
 
-def by_rows(kernel: RowKernel, x: np.ndarray, z: np.ndarray, scale: float, need_grad: bool,
-            parallel: bool = False, *params: float) -> tuple[np.ndarray, np.ndarray | None]:
-    """Run ``kernel(x, z, grad, values, scale, need_grad, *params)`` over rows from ``as_rows``, by blocks.
+def by_rows(kernel: RowKernel, pred: np.ndarray, label: np.ndarray, batch_axis: int, weight: float, mean: bool,
+            need_grad: bool, parallel: bool = False, *params: float) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Run ``kernel(x, z, grad, values, scale, need_grad, *params)`` over pred's samples as rows, by blocks.
 
-    A row kernel writes ``scale * sum_j l(x_ij, z_ij)`` to ``values`` (rows,) and, with ``need_grad``,
-    ``scale * dl/dx`` to ``grad`` (x's shape; otherwise a temporary it may use as scratch space). x and z
-    are (rows, M), or (rows,) when a sample has one element. Returns ``(values, grad or None)``, fresh.
+    x is pred as (rows, M), or (rows,) when a sample has one element, and z is label (pred's shape) or, for a
+    2-D pred, any per-row array. A row kernel writes ``scale * sum_j l(x_ij, z_ij)`` to ``values`` (rows,) and,
+    with ``need_grad``, ``scale * dl/dx`` to ``grad`` (x's shape; otherwise a temporary it may use as scratch
+    space); scale is ``weight``, divided by M if ``mean``. Returns ``(values, grad in pred's shape or None)``,
+    fresh, or None when pred is not C-contiguous with the batch on its first axis (the loss's general path).
     """
-    n = x.shape[0]
+    ndim = pred.ndim
+    if ndim == 0 or not pred.flags.c_contiguous or not -ndim <= batch_axis < ndim or batch_axis % ndim:
+        return None
+    n = pred.shape[0]
+    x = pred if ndim <= 2 else pred.reshape(n, -1)
+    z = label if x is pred else label.reshape(x.shape)
+    scale = weight / (pred.size // n) if mean else weight
     values = np.empty(n, x.dtype)
     grad = np.empty_like(x) if need_grad else None
-    if x.size <= _BLOCK:  # one block: skip the block machinery (curve-sized calls)
+    if x.size <= (_PARALLEL_BLOCK if parallel else _BLOCK):  # one block: no block machinery (curve-sized calls)
         kernel(x, z, np.empty_like(x) if grad is None else grad, values, scale, need_grad, *params)
-        return values, grad
+    else:
+        def block(a: int, b: int) -> None:
+            xb = x[a:b]
+            kernel(xb, z[a:b], np.empty_like(xb) if grad is None else grad[a:b], values[a:b], scale, need_grad, *params)
 
-    def block(a: int, b: int) -> None:
-        xb = x[a:b]
-        kernel(xb, z[a:b], np.empty_like(xb) if grad is None else grad[a:b], values[a:b], scale, need_grad, *params)
-
-    for_row_blocks(block, n, x.size // max(n, 1), parallel)
-    return values, grad
+        for_row_blocks(block, n, x.size // n, parallel)
+    return values, (grad if x is pred or grad is None else grad.reshape(pred.shape))
 
 
 # -- building blocks ------------------------------------------------------------------------------------------
@@ -181,24 +153,22 @@ def row_total(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return np.einsum("ij->i", a, out=out)
 
 
-def exp_neg_abs(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """``exp(-|x|)``, in (0, 1], into ``out`` (a new array if None)."""
-    out = np.abs(x, out=np.empty_like(x) if out is None else out)
+def exp_neg_abs(x: np.ndarray) -> np.ndarray:
+    """``exp(-|x|)``, in (0, 1], as a new array."""
+    out = np.abs(x)
     np.negative(out, out=out)
     return np.exp(out, out=out)
 
 
-def log1p_unit(u: np.ndarray, w: np.ndarray | None = None, out: np.ndarray | None = None) -> np.ndarray:
+def log1p_unit(u: np.ndarray) -> np.ndarray:
     """``log(1 + u)`` for u in [0, 1], as accurate as ``np.log1p`` (a few ulp) with ``np.log``'s speed.
 
     ``w = 1 + u`` rounds; the rounding error d = (w - 1) - u is exact (w - 1 is), and log(1 + u) = log(w - d)
     = log(w) - d / w + O(d^2). Taking d for d / w adds an error below d u, under an ulp of the result. So
-    small u (where log(w) alone rounds to 0) keep their full relative precision. ``w``: 1 + u if already
-    computed (it is overwritten); ``out`` must not be ``u``.
+    small u (where log(w) alone rounds to 0) keep their full relative precision.
     """
-    if w is None:
-        w = np.add(u, 1.0)
-    result = np.log(w, out=out)
+    w = np.add(u, 1.0)
+    result = np.log(w)
     w -= 1.0
     np.subtract(u, w, out=w)  # -d
     result += w
@@ -287,11 +257,12 @@ def logit_rows(x, z, grad, values, scale, need_grad, signed: bool = False) -> No
     written out. ``signed``: z holds -1/1 labels, read as (z + 1) / 2. Constants are 0-d arrays of x's dtype:
     numpy converts a Python float anew on every call, which costs as much as a 1,000-element loop.
     """
-    zero, half, one, minus_one = _constants(x.dtype)
+    zero, half, one = _constants(x.dtype)
     if signed:
         z = np.add(z, one)
         z *= half
-    e = np.copysign(x, minus_one)  # -|x| in one call
+    e = np.abs(x)  # np.copysign(x, -1) would take one call, but it is not SIMD: 4x slower on big blocks
+    np.negative(e, out=e)
     np.exp(e, out=e)
     h = np.greater_equal(x, zero, out=grad, casting="unsafe")  # [x >= 0] as 0/1, in the gradient buffer
     t = np.subtract(h, z)
@@ -315,12 +286,10 @@ def logit_rows(x, z, grad, values, scale, need_grad, signed: bool = False) -> No
         values *= scale
 
 
-_CONSTANTS = {np.dtype(t): tuple(np.full((), v, t) for v in (0.0, 0.5, 1.0, -1.0)) for t in (np.float32, np.float64)}
-
-
+@functools.cache
 def _constants(dtype: np.dtype) -> tuple[np.ndarray, ...]:
-    """0, 1/2, 1 and -1 as 0-d arrays of ``dtype``."""
-    return _CONSTANTS[dtype]
+    """0, 1/2 and 1 as 0-d arrays of ``dtype`` (float16 and longdouble inputs come here too)."""
+    return tuple(np.full((), v, dtype) for v in (0.0, 0.5, 1.0))
 
 
 def kl_rows(x, q, grad, values, w, need_grad, eps: float) -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "check_weight",
     "describe",
     "float_dtype_of",
+    "pred_and_label",
 ]
 
 
@@ -88,6 +89,18 @@ def check_same_size(x: np.ndarray, name: str, like: np.ndarray, like_name: str =
             f"got shape {x.shape} with {x.size} elements"
         )
     return x.reshape(like.shape)
+
+
+def pred_and_label(pred: Any, label: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``pred`` as a float array and ``label`` as one of its dtype and shape (only the element count must match).
+
+    Float arrays of one dtype and shape, what the app passes, are returned as they are after one cheap test.
+    """
+    if (type(pred) is np.ndarray and type(label) is np.ndarray and pred.dtype.kind == "f"
+            and label.dtype == pred.dtype and label.shape == pred.shape and pred.size):
+        return pred, label
+    x = as_float_array(pred, "pred")
+    return x, check_same_size(as_float_array(label, "label", dtype=x.dtype), "label", x)
 
 
 def check_broadcasts_to(x: np.ndarray, name: str, shape: tuple[int, ...], example: str = "") -> None:

@@ -8,8 +8,8 @@ import numpy as np
 from . import _kernels as kernels
 from ._base import ElementwiseLoss, Loss, reduce_loss
 from ._class_index import class_indices, onehot
-from ._kernels import as_rows, by_rows, clip, exp_neg_abs, log1p_unit
-from ._validation import as_float_array, check_broadcasts_to, check_int, check_same_size, check_weight
+from ._kernels import by_rows, clip, exp_neg_abs, log1p_unit
+from ._validation import as_float_array, check_broadcasts_to, check_int, check_same_size, check_weight, pred_and_label
 
 __all__ = [
     "HingeLoss",
@@ -117,20 +117,16 @@ class SigmoidBinaryCrossEntropyLoss(Loss):
         return {"from_sigmoid": self._from_sigmoid, **super()._params()}
 
     def _forward(self, pred, label, sample_weight=None, pos_weight=None, *, need_grad):
-        x = as_float_array(pred, "pred")
-        z = check_same_size(as_float_array(label, "label", dtype=x.dtype), "label", x)
+        x, z = pred_and_label(pred, label)
         p = None
         if pos_weight is not None:
             p = as_float_array(pos_weight, "pos_weight", dtype=x.dtype)
             check_broadcasts_to(p, "pos_weight", x.shape, " (e.g. (1, C))")
         if p is None and sample_weight is None and not self._from_sigmoid:
-            rows = as_rows(x, self._batch_axis)
-            if rows is not None:
-                w = 1.0 if self._weight is None else self._weight
-                scale = w / (x.size // rows.shape[0])
-                zr = z if rows is x else z.reshape(rows.shape)
-                values, grad = by_rows(kernels.logit_rows, rows, zr, scale, bool(need_grad), True)
-                return values, {"pred": grad if rows is x or grad is None else grad.reshape(x.shape)}
+            w = 1.0 if self._weight is None else self._weight
+            done = by_rows(kernels.logit_rows, x, z, self._batch_axis, w, True, bool(need_grad), True)
+            if done is not None:
+                return done[0], {"pred": done[1]}
         grad = None
         if self._from_sigmoid:
             if np.any((x < 0) | (x > 1)):
@@ -240,7 +236,9 @@ class SoftmaxCrossEntropyLoss(Loss):
     def _sparse_rows(x, idx, need_grad):
         """``_sparse`` with classes on the last axis of a C-contiguous x: kernels.softmax_ce_rows."""
         x2 = x.reshape(-1, x.shape[-1])
-        elem, grad = by_rows(kernels.softmax_ce_rows, x2, idx.reshape(-1), 1.0, need_grad, True)
+        done = by_rows(kernels.softmax_ce_rows, x2, idx.reshape(-1), 0, 1.0, False, need_grad, True)
+        assert done is not None  # x2 is C-contiguous, batch first
+        elem, grad = done
         return elem.reshape(x.shape[:-1] + (1,)), (grad.reshape(x.shape) if need_grad else None)
 
     def _dense(self, x, q, axis, need_grad):

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import _kernels as kernels
 from ._base import Loss, prepare_sample_weight, row_sum, softmax_and_log_softmax
-from ._kernels import as_rows, by_rows
+from ._kernels import by_rows
 from ._validation import (
     as_float_array,
     check_axis,
@@ -68,12 +68,10 @@ class KLDivLoss(Loss):
         axis = check_axis(self._axis, x.ndim)
         batch_axis = check_batch_axis(self._batch_axis, x.ndim)
         if self._from_logits and sample_weight is None and q.shape == x.shape and q.flags.c_contiguous:
-            rows = as_rows(x, batch_axis)
-            if rows is not None:
-                w = 1.0 if self._weight is None else self._weight
-                qr = q if rows is x else q.reshape(rows.shape)
-                values, grad = by_rows(kernels.kl_rows, rows, qr, w, bool(need_grad), True, _LOG_EPS)
-                return values, {"pred": grad if rows is x or grad is None else grad.reshape(x.shape)}
+            w = 1.0 if self._weight is None else self._weight
+            done = by_rows(kernels.kl_rows, x, q, batch_axis, w, False, bool(need_grad), True, _LOG_EPS)
+            if done is not None:
+                return done[0], {"pred": done[1]}
         if self._from_logits:
             probs, log_p = None, x
         else:
@@ -159,7 +157,7 @@ class PoissonNLLLoss(Loss):
             return self._pointwise(pred, target, epsilon, need_grad)
 
     def _pointwise(self, pred, target, epsilon, need_grad):
-        # pointwise without its own errstate, for _forward (Loss._evaluate already ignores FP errors)
+        # pointwise without its own errstate, for _forward (Loss.value_and_grad already ignores FP errors)
         x = as_float_array(pred, "pred")
         t = check_same_size(as_float_array(target, "target", dtype=x.dtype), "target", x)
         eps = check_weight(epsilon, "epsilon")

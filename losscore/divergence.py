@@ -140,7 +140,7 @@ class JensenShannonLoss(_DivergenceLoss):
 
     def _terms(self, log_p, q, need_grad):
         p = np.exp(log_p)
-        log_q = np.log(q)  # -inf at q = 0 (errors are silenced by Loss._evaluate)
+        log_q = np.log(q)  # -inf at q = 0 (errors are silenced by Loss.value_and_grad)
         log_m = np.logaddexp(log_p, log_q)
         log_m -= _LOG2
         p_term = np.where(p == 0, 0, log_p - log_m)  # log(p / m) <= log 2, only where p > 0 (NaN stays NaN)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from ._base import Loss
 from ._validation import as_float_array, check_finite, describe
@@ -108,15 +107,17 @@ def _check_labels(
             f"{name} is {width} wide, but pred has only T={t} time steps: the padded label width must be <= T "
             f"(got label shape {lab.T.shape if label_layout == 'TN' else lab.shape[1:] if single else lab.shape})"
         )
-    if label_lengths is None:
-        pad = lab == -1
-        first = pad.argmax(axis=1) if width else np.zeros(n, dtype=np.intp)
-        lengths = np.where(pad.any(axis=1), first, width).astype(np.intp)
-    elif single:
-        lengths = _check_length(label_lengths, "label_length", width, "the label width")
+    if label_lengths is None:  # each row up to its first -1
+        used = np.logical_and.accumulate(lab != -1, axis=1)
+        lengths = used.sum(axis=1, dtype=np.intp)
     else:
-        lengths = _check_lengths(label_lengths, "label_lengths", n, width, "the label width")
-    used = np.arange(width) < lengths[:, None]
+        lengths = (_check_length(label_lengths, "label_length", width, "the label width") if single
+                   else _check_lengths(label_lengths, "label_lengths", n, width, "the label width"))
+        used = np.arange(width) < lengths[:, None]
+    labels = np.where(used, lab, 0)
+    # with class 0 valid (the padding's 0 then is too): whole class indices (NaN fails the range), in a few calls
+    if labels.max(initial=0) < n_classes - 1 and labels.min(initial=0) >= 0 and (labels == np.floor(labels)).all():
+        return labels.astype(np.intp), lengths
     bad = used & ~((lab >= 0) & (lab < n_classes - 1) & (lab == np.floor(lab)))
     if bad.any():
         i, j = (int(k) for k in np.argwhere(bad)[0])
@@ -126,7 +127,7 @@ def _check_labels(
             f"{name} entries {until} must be whole class indices in [0, {n_classes - 1}) "
             f"(class C-1 = {n_classes - 1} is the blank, -1 pads); got {lab[i, j]:g} at {name}{where}"
         )
-    return np.where(used, lab, 0).astype(np.intp), lengths
+    return labels.astype(np.intp), lengths
 
 
 def _as_pred(pred: Any, name: str = "pred") -> np.ndarray:
@@ -204,8 +205,8 @@ class _Plan:
 
     S: int
     idx: np.ndarray  # (H*N*(S+3),) column of the emission source that feeds each lattice cell
-    pen: np.ndarray  # (H*N*(S+3) - 2,): 0 or _NEG added to the skip predecessor (two states back) of cells 2..
-    skip: np.ndarray  # the same as 1 or 0, the factor of the skip predecessor in probability space
+    links: np.ndarray  # (3, H*N*(S+3) - 2) bool: which predecessors (two states back, one, the same) feed cells 2..
+    skip: np.ndarray  # links[0] as 1 or 0, the factor of the skip predecessor in probability space
     init: np.ndarray  # (H*N*(S+3),): the lattice at t = -1
     onehot: np.ndarray  # (N, S, C): state -> class
 
@@ -250,17 +251,18 @@ def _make_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: 
     idx = np.where(cls < c, cls + offsets, halves * n * c + np.where(cls == c, 0, 1 + np.arange(n)[:, None]))
     idx = idx.ravel()
 
-    pen = np.where(skip.ravel()[2:], 0.0, _NEG).astype(dtype)
+    links = np.ones((3, skip.size - 2), dtype=bool)
+    links[0] = skip.ravel()[2:]
     init = np.full((halves * n, s_max + 3), _NEG, dtype=dtype)
     init[:n, 2] = 0.0
     if halves == 2:
         init[n + np.arange(n), s_max - s_len + 2] = 0.0
     init = init.ravel()
     onehot = (ext[:, :, None] == np.arange(c)).astype(dtype)
-    skip_factor = (pen == 0).astype(dtype)
-    for a in (idx, pen, skip_factor, init, onehot):
+    skip_factor = links[0].astype(dtype)
+    for a in (idx, links, skip_factor, init, onehot):
         a.flags.writeable = False
-    return _Plan(s_max, idx, pen, skip_factor, init, onehot)
+    return _Plan(s_max, idx, links, skip_factor, init, onehot)
 
 
 def _get_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: int, dtype: np.dtype) -> _Plan:
@@ -271,7 +273,7 @@ def _get_plan(labels: np.ndarray, lengths: np.ndarray, n_classes: int, halves: i
             _PLAN_CACHE.move_to_end(key)
             return plan
     plan = _make_plan(labels, lengths, n_classes, halves, dtype)
-    if plan.idx.nbytes + 2 * plan.pen.nbytes + plan.init.nbytes + plan.onehot.nbytes <= _PLAN_KEEP_BYTES:
+    if sum(a.nbytes for a in (plan.idx, plan.links, plan.skip, plan.init, plan.onehot)) <= _PLAN_KEEP_BYTES:
         with _PLAN_LOCK:
             _PLAN_CACHE[key] = plan
             while len(_PLAN_CACHE) > _PLAN_CACHE_SIZE:
@@ -334,8 +336,14 @@ def _emission_source(x: np.ndarray, pred_len: np.ndarray, halves: int, posterior
     return src, sm
 
 
+def _predecessors(lat: np.ndarray) -> np.ndarray:
+    """view[t, k, f] = lat[t, f + k]: the predecessors of cell f + 2 (np.ndarray: 4x cheaper than as_strided)."""
+    item = lat.itemsize
+    return np.ndarray((lat.shape[0], 3, lat.shape[1] - 2), lat.dtype, lat, 0, (lat.strides[0], item, item))
+
+
 def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The recursion alpha_t(f) = G_t(f) + lse(alpha_{t-1}(f), alpha_{t-1}(f-1), alpha_{t-1}(f-2) + pen(f)) in log
+    """The recursion alpha_t(f) = G_t(f) + lse(alpha_{t-1}(f), alpha_{t-1}(f-1), alpha_{t-1}(f-2) if linked) in log
     space, exact whatever the activations: small lattices take it, larger ones when probability space fails.
     One flat row of H*N*W cells per step; cells 2.. are computed at once from the three cells before each; the
     pad cells between sequences emit log 0, so they stay (about) log 0 themselves.
@@ -348,22 +356,16 @@ def _run_lattice(plan: _Plan, emit: np.ndarray, hn: int) -> tuple[np.ndarray, np
     lat = np.empty((t_len + 1, flat), dt)
     lat[:, :2] = _NEG
     np.copyto(lat[0], plan.init)
-    item = lat.itemsize
-    # windows[t, k, f] = lat[t, f + k]: the three predecessors of cell f + 2, without copying
-    windows = as_strided(lat, shape=(t_len + 1, 3, flat - 2), strides=(lat.strides[0], item, item))
     # pre[t] = the lattice at t before the emission at t is added (beta without y_t, for the posteriors)
     pre = np.empty((t_len, flat), dt)
     lat3 = lat.reshape(t_len + 1, hn, flat // hn)
-    a, acc = np.empty((2, flat - 2), dt)
-    add, subtract, logaddexp = np.add, np.subtract, np.logaddexp
+    add, subtract, lse, links = np.add, np.subtract, np.logaddexp.reduce, plan.links
     # Every _RENORM_EVERY steps each sequence's row is shifted so that its max is 0 and the shift is kept in
     # float64: float32 log-probabilities then stay small and precise however long the sequence is.
     shift_at = np.zeros((t_len + 1, hn))
-    steps = zip(windows[:t_len], pre[:, 2:], emit[:, 2:], lat[1:, 2:], strict=True)
+    steps = zip(_predecessors(lat)[:t_len], pre[:, 2:], emit[:, 2:], lat[1:, 2:], strict=True)
     for t, (window, before, emission, row) in enumerate(steps):
-        add(window[0], plan.pen, a)
-        logaddexp(a, window[1], acc)
-        logaddexp(acc, window[2], before)
+        lse(window, axis=0, out=before, initial=-np.inf, where=links)  # an unlinked skip stays out of the sum
         add(before, emission, row)
         if t % _RENORM_EVERY == _RENORM_EVERY - 1:
             rows = lat3[t + 1, :, 2:]
@@ -395,8 +397,6 @@ def _in_probability_space(plan: _Plan, emit: np.ndarray, sm: np.ndarray | None, 
     lat = np.empty((t_len + 1, flat), dt)
     np.exp(plan.init, out=lat[0])
     lat[1:, :2] = 0.0
-    item = lat.itemsize
-    windows = as_strided(lat, shape=(t_len + 1, 3, flat - 2), strides=(lat.strides[0], item, item))
     pre = np.empty((t_len, flat), dt)
     lat3 = lat.reshape(t_len + 1, hn, width)
     sums = np.ones((t_len + 1, hn, 1), dt)
@@ -404,7 +404,7 @@ def _in_probability_space(plan: _Plan, emit: np.ndarray, sm: np.ndarray | None, 
     tiny = np.full((), np.finfo(dt).tiny, dt)  # the sum of a row with nothing left in it (0 / tiny = 0)
     add, multiply, divide, maximum, add_reduce = np.add, np.multiply, np.divide, np.maximum, np.add.reduce
     skip = plan.skip
-    steps = zip(windows[:t_len], pre[:, 2:], prob[:, 2:], lat[1:, 2:], lat3[1:], sums[1:], strict=True)
+    steps = zip(_predecessors(lat)[:t_len], pre[:, 2:], prob[:, 2:], lat[1:, 2:], lat3[1:], sums[1:], strict=True)
     for t, (window, before, emission, row, rows, total) in enumerate(steps):
         multiply(window[0], skip, a)
         add(a, window[1], a)

@@ -111,7 +111,7 @@ def test_an_error_in_a_block_is_raised_once_both_threads_stop(monkeypatch):
         done.append(a)
 
     with pytest.raises(RuntimeError, match="boom"):
-        _kernels.for_row_blocks(block, 1024, 1024, parallel=True)  # blocks of 256 rows
+        _kernels.for_row_blocks(block, 1024, _kernels._PARALLEL_BLOCK // 256, parallel=True)  # blocks of 256 rows
     assert 256 not in done and set(done) <= {0, 512, 768}
 
 
@@ -157,3 +157,18 @@ def test_logit_kernel_on_a_curve_matches_the_formula(name, dtype):
     rtol = 1e-6 if dtype == np.float32 else 1e-14
     np.testing.assert_allclose(values, ref_values, rtol=rtol, atol=0)  # relative, even where the loss is ~1e-13
     np.testing.assert_allclose(grad, ref_grad, rtol=rtol, atol=0)
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.longdouble])
+@pytest.mark.parametrize("name", ["SigmoidBCE", "Logistic"])
+def test_logit_kernel_takes_every_float_dtype(name, dtype):
+    """float16 and longdouble pred reach the logit kernel too (its constants once existed only for float32/64)."""
+    loss, kind = ELEMENTWISE[name]
+    x, z = _inputs(kind, np.float64)
+    x, z = x[:4, :50].astype(dtype), z[:4, :50].astype(dtype)
+    values, grad = loss.value_and_grad(x, z)
+    ref_values, ref_grad = loss.value_and_grad(x, z, np.ones(4, dtype))  # _elementwise + reduce_loss
+    assert values.dtype == grad.dtype == dtype
+    rtol = 2e-3 if dtype == np.float16 else 1e-12
+    np.testing.assert_allclose(values.astype(np.float64), ref_values.astype(np.float64), rtol=rtol)
+    np.testing.assert_allclose(grad.astype(np.float64), ref_grad.astype(np.float64), rtol=rtol, atol=rtol * 1e-2)
