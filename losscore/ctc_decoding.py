@@ -11,8 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_finite
-from .sequence import (
+from ._ctc_checks import (
     _PRED_LAYOUTS,
     _as_pred,
     _check_labels,
@@ -20,10 +19,11 @@ from .sequence import (
     _check_length,
     _check_lengths,
     _check_pred,
-    _ctc_core,
     _repeats,
     ctc_feasible,
 )
+from ._validation import check_finite
+from .sequence import _ctc_core
 
 __all__ = ["CTCAlignment", "ctc_alignment_posteriors", "ctc_alignments", "ctc_greedy_decode"]
 
