@@ -14,11 +14,12 @@ present = setup_page("Softmax cross-entropy")
 SPEC = CATALOG["SoftmaxCrossEntropyLoss"]
 
 st.title("Softmax cross-entropy")
-st.latex(SPEC.formula)
-if present:  # every step of the page repeats it: one sentence in view, the rest one click away
-    lead_and_notes(*lead_sentence(SPEC.summary))
-else:
-    st.markdown(SPEC.summary)
+if full_page() or not shown("label-smoothing"):  # label smoothing alone brings its own formula
+    st.latex(SPEC.formula)
+    if present:  # every step of the page repeats it: one sentence in view, the rest one click away
+        lead_and_notes(*lead_sentence(SPEC.summary))
+    else:
+        st.markdown(SPEC.summary)
 if full_page() and not present:
     st.markdown(
         "One row of `pred` holds a score (logit) per class; the loss turns the row into probabilities with a "

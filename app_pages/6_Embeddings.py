@@ -32,5 +32,5 @@ if shown("infonce"):
     loss_headers("infonce", "InfoNCELoss", present=present)
     infonce_section(present)
 if shown("margins"):
-    loss_headers("margins", "CosFaceLoss", "ArcFaceLoss", present=present)
+    loss_headers("margins", "CosFaceLoss", "ArcFaceLoss", present=present, side_by_side=True)
     margins_section(present)

@@ -13,7 +13,7 @@ from typing import Any
 
 import streamlit as st
 
-__all__ = ["NOTES_LABEL", "beside", "folded", "lead_and_notes", "lead_sentence", "side_note"]
+__all__ = ["NOTES_LABEL", "beside", "folded", "lead_and_notes", "lead_sentence", "notes_and_inputs", "side_note"]
 
 #: The expander's label in presentation mode.
 NOTES_LABEL = "Notes"
@@ -44,6 +44,18 @@ def beside(present: bool, widths: Sequence[float] = (1, 1.6), label: str | None 
         left, right = st.columns(list(widths), gap="medium")
         return left, right
     return (st.expander(label) if label else st.container()), st.container()
+
+
+def notes_and_inputs(text: str, present: bool, widths: Sequence[float] = (1, 1.6)) -> tuple[Any, Any]:
+    """A side note, then :func:`beside`'s controls and chart columns; on a projector the "Notes" and "Inputs"
+    expanders share one row, so the two folds cost the height of one."""
+    if not present:
+        side_note(text, present)
+        return beside(present, widths)
+    notes, inputs = st.columns(2, gap="small")
+    with notes:
+        side_note(text, present)
+    return inputs.expander("Inputs"), st.container()
 
 
 def lead_sentence(text: str) -> tuple[str, str]:

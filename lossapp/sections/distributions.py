@@ -22,7 +22,7 @@ from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_c
 from lossapp.model import Curve, CurveView
 from lossapp.offline_export import offline_download
 from lossapp.predict_panel import gate, kl_example_questions, kl_questions, predict_on
-from lossapp.side_notes import beside, folded, side_note
+from lossapp.side_notes import folded, notes_and_inputs, side_note
 from losscore import KLDivLoss
 from losscore.catalog import CATALOG
 
@@ -209,8 +209,7 @@ KLB_TEXT = (
 def kl_bars_section(present: bool) -> None:
     """Target and prediction as sliders (probabilities, or logits through softmax) and KL in both directions."""
     st.subheader("Both directions: KL(q ‖ p) and KL(p ‖ q)", anchor="kl-directions")
-    side_note(KLB_TEXT, present)
-    left, right = beside(present)
+    left, right = notes_and_inputs(KLB_TEXT, present)
     with left:
         k = int(bound_radio(st, "number of classes K", [2, 3, 4, 5, 6], index=2, key="klb_n", horizontal=True,
                             bind=BIND, help="How many classes the two distributions have."))
