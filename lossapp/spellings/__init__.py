@@ -77,6 +77,16 @@ def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
+#: What the embedding-margin and overlap losses take, the same in every framework's table.
+MARGIN_INPUTS = "embeddings (N, D), class centres (C, D)"
+MASK_INPUTS = "logits (N, H, W), the sigmoid applied inside"
+
+
+def log_input(p: Mapping[str, Any]) -> bool:
+    """A divergence spelling's condition: pred holds log-probabilities (from_logits=True)."""
+    return bool(p["from_logits"])
+
+
 def _tables() -> dict[str, dict[str, tuple[Spelling, ...]]]:
     from . import gluon, jax_optax, keras3, pytorch
 

@@ -4,7 +4,7 @@ writer multiplies by weight × sample_weight."""
 
 from __future__ import annotations
 
-from . import Spelling
+from . import MARGIN_INPUTS, MASK_INPUTS, Spelling, log_input
 from .written_out import JAX, asymmetric, barron, tukey
 
 _ELEM = "none: one value per element (optax never reduces; take the mean yourself)"
@@ -169,14 +169,8 @@ _LOG_P = {True: "pred", False: "jax.nn.log_softmax(pred)"}  # the first that fit
 _P = {True: "jnp.exp(pred)", False: "jax.nn.softmax(pred)"}
 _UNIT = "{x} / jnp.linalg.norm({x}, axis=1, keepdims=True)"
 _COS_CENTERS = f"({_UNIT.format(x='pred')}) @ ({_UNIT.format(x='centers')}).T"
-_MARGIN_INPUTS = "embeddings (N, D), class centres (C, D)"
-_MASK_INPUTS = "logits (N, H, W), the sigmoid applied inside"
 _DICE_AXIS = ("dice_loss reads the last axis as the classes (softmax over it when it is longer than 1): masks "
               "(N, H, W) need a class axis of 1, [..., None], for the sigmoid.")
-
-
-def _log_input(p) -> bool:
-    return bool(p["from_logits"])
 
 
 #: The divergences, embeddings and overlaps beyond Gluon: optax's functions where one fits, else written out.
@@ -184,7 +178,7 @@ TABLE.update({
     "ReverseKLDivLoss": (
         _AXIS_ELSEWHERE,
         *(Spelling(f"optax.losses.kl_divergence_with_log_targets(jnp.log(label + 1e-12), {lp})",
-                   when=_log_input if fl else None,
+                   when=log_input if fl else None,
                    inputs="log-probabilities, as log_targets" if fl else "logits, log_softmax applied first",
                    labels="probability distributions", reduction="one value per sample (summed over the last axis)",
                    params="KL(p || q): (log_predictions, log_targets) = (log(label + 1e-12), log p), the roles "
@@ -198,7 +192,7 @@ TABLE.update({
         _AXIS_ELSEWHERE,
         *(Spelling(f"0.5 * (optax.losses.kl_divergence_with_log_targets(jnp.log(({_P[fl]} + label) / 2), {lp}) "
                    f"+ optax.losses.kl_divergence(jnp.log(({_P[fl]} + label) / 2), label))", builtin=False,
-                   when=_log_input if fl else None,
+                   when=log_input if fl else None,
                    inputs="log-probabilities" if fl else "logits, log_softmax applied first",
                    labels="probability distributions", reduction="one value per sample (summed over the last axis)",
                    params="no Jensen-Shannon in optax: ½ KL(p || m) + ½ KL(q || m), m = (p + q) / 2, from its KL "
@@ -215,7 +209,7 @@ TABLE.update({
         "of one batch grouped by labels (default temperature 0.07): not this per-anchor value."),),
     "CosFaceLoss": (Spelling(
         f"optax.softmax_cross_entropy_with_integer_labels({{scale}} * ({_COS_CENTERS} - {{margin}} * "
-        "jax.nn.one_hot(label, centers.shape[0])), label.astype(int))", builtin=False, inputs=_MARGIN_INPUTS,
+        "jax.nn.one_hot(label, centers.shape[0])), label.astype(int))", builtin=False, inputs=MARGIN_INPUTS,
         labels="class indices", reduction="one value per embedding",
         params="no CosFace in optax: softmax cross-entropy over S (cos - m at the true class)"),),
     "ArcFaceLoss": (Spelling(
@@ -228,21 +222,21 @@ TABLE.update({
                "    target = jnp.where(theta <= math.pi - margin, jnp.cos(theta + margin), "
                "cos - margin * math.sin(margin))",
                "    return scale * jnp.where(jax.nn.one_hot(label, cos.shape[1]) == 1, target, cos)", ""),
-        inputs=_MARGIN_INPUTS, labels="class indices", reduction="one value per embedding",
+        inputs=MARGIN_INPUTS, labels="class indices", reduction="one value per embedding",
         params="no ArcFace in optax: softmax cross-entropy over S cos(theta + m) at the true class (radians)"),),
-    "DiceLoss": (Spelling("optax.losses.binary_dice_loss(pred, label, smooth={smooth} / 2)", inputs=_MASK_INPUTS,
+    "DiceLoss": (Spelling("optax.losses.binary_dice_loss(pred, label, smooth={smooth} / 2)", inputs=MASK_INPUTS,
                           labels="0/1 masks (N, H, W)",
                           reduction="one value per sample (summed over H and W, averaged over its one class)",
                           params="smooth → smooth / 2: optax writes Dice as (TP + s) / (TP + (FP + FN) / 2 + s)",
                           trap="Passing smooth as it is gives another loss near small masks; binary_dice_loss "
                           "takes logits (apply_sigmoid=True by default)."),),
     "JaccardLoss": (Spelling("optax.losses.dice_loss(pred[..., None], label[..., None], smooth={smooth}, alpha=1.0, "
-                             "beta=1.0)", inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)",
+                             "beta=1.0)", inputs=MASK_INPUTS, labels="0/1 masks (N, H, W)",
                              reduction="one value per sample (reduction='mean' over the one class)",
                              params="Jaccard is dice_loss with alpha = beta = 1 (FP and FN weighed fully)",
                              trap=_DICE_AXIS),),
     "TverskyLoss": (Spelling("optax.losses.dice_loss(pred[..., None], label[..., None], smooth={smooth}, "
-                             "alpha={alpha}, beta={beta})", inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)",
+                             "alpha={alpha}, beta={beta})", inputs=MASK_INPUTS, labels="0/1 masks (N, H, W)",
                              reduction="one value per sample (reduction='mean' over the one class)",
                              params="alpha weighs the false positives, beta the false negatives, as here",
                              trap=_DICE_AXIS),),

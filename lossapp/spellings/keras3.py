@@ -6,7 +6,7 @@ default, "sum_over_batch_size", averages the batch)."""
 
 from __future__ import annotations
 
-from . import Spelling
+from . import MARGIN_INPUTS, MASK_INPUTS, Spelling, log_input
 from .written_out import KERAS, asymmetric, barron, tukey
 
 _NONE = "reduction=None: one value per sample (the mean over the last axis); the default averages the batch"
@@ -214,16 +214,10 @@ _KLD = "keras.losses.KLDivergence(reduction=None)"
 _UNIT = "keras.ops.normalize({x})"
 _COS_CENTERS = f"{_UNIT.format(x='pred')} @ keras.ops.transpose({_UNIT.format(x='centers')})"
 _SPARSE_CE = "keras.losses.SparseCategoricalCrossentropy(from_logits=True, reduction=None)"
-_MARGIN_INPUTS = "embeddings (N, D), class centres (C, D)"
 _SIG = "keras.ops.sigmoid(pred)"
-_MASK_INPUTS = "logits (N, H, W), the sigmoid applied inside"
 _MASK_SUM = "per sample: summed over H and W (axis=(1, 2))"
 _NO_SMOOTH = ("keras.losses.Dice and Tversky have no smooth (Keras's epsilon, 1e-7, in the denominator only), take "
               "probabilities, and with axis=None pool the whole batch into one value.")
-
-
-def _log_input(p) -> bool:
-    return bool(p["from_logits"])
 
 
 def _per_sample(pixels: str) -> str:
@@ -239,7 +233,7 @@ _TVERSKY_DEN = _per_sample(f"{_SIG} * label + {{alpha}} * {_SIG} * (1 - label) +
 TABLE.update({
     "ReverseKLDivLoss": (
         _AXIS_ELSEWHERE,
-        *(Spelling(f"{_KLD}({p}, label)", when=_log_input if fl else None,
+        *(Spelling(f"{_KLD}({p}, label)", when=log_input if fl else None,
                    inputs=("probabilities (exp of the log-probabilities)" if fl else "probabilities (softmax of the "
                            "logits)") + ", as y_true", labels="probability distributions, as y_pred",
                    reduction="reduction=None: one value per sample (summed over the last axis)",
@@ -251,7 +245,7 @@ TABLE.update({
     "JensenShannonLoss": (
         _AXIS_ELSEWHERE,
         *(Spelling(f"0.5 * ({_KLD}({p}, ({p} + label) / 2) + {_KLD}(label, ({p} + label) / 2))", builtin=False,
-                   when=_log_input if fl else None,
+                   when=log_input if fl else None,
                    inputs="log-probabilities, exp applied first" if fl else "logits, softmax applied first",
                    labels="probability distributions",
                    reduction="reduction=None: one value per sample (summed over the last axis)",
@@ -269,7 +263,7 @@ TABLE.update({
         "row as the class", trap=_ORDER),),
     "CosFaceLoss": (Spelling(
         f"{_SPARSE_CE}(label, {{scale}} * ({_COS_CENTERS} - {{margin}} * keras.ops.one_hot(keras.ops.cast(label, "
-        "'int32'), centers.shape[0])))", builtin=False, inputs=_MARGIN_INPUTS, labels="class indices",
+        "'int32'), centers.shape[0])))", builtin=False, inputs=MARGIN_INPUTS, labels="class indices",
         reduction="reduction=None: one value per embedding",
         params="no CosFace in Keras: SparseCategoricalCrossentropy over S (cos - m at the true class)", trap=_ORDER),),
     "ArcFaceLoss": (Spelling(
@@ -283,20 +277,20 @@ TABLE.update({
                "math.sin(margin), cos - margin * math.sin(margin))",
                "    true_class = keras.ops.one_hot(keras.ops.cast(label, 'int32'), cos.shape[1]) == 1",
                "    return scale * keras.ops.where(true_class, target, cos)", ""),
-        inputs=_MARGIN_INPUTS, labels="class indices", reduction="reduction=None: one value per embedding",
+        inputs=MARGIN_INPUTS, labels="class indices", reduction="reduction=None: one value per embedding",
         params="no ArcFace in Keras: SparseCategoricalCrossentropy over S cos(theta + m) at the true class "
         "(radians), cos(theta + m) expanded as cos theta cos m - sin theta sin m (as the paper's code)",
         trap="Keras 3.15's keras.ops.cos, sin and arccos compute in float32 for float64 inputs (jax backend): "
         "cos(arccos(c) + m) loses precision, the expanded form does not."),),
     "DiceLoss": (Spelling(f"1 - (2 * {_TP} + {{smooth}}) / ({_per_sample(_SIG + ' + label')} + {{smooth}})",
-                          builtin=False, inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+                          builtin=False, inputs=MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
                           params="keras.losses.Dice has no smooth: written out", trap=_NO_SMOOTH),),
     "JaccardLoss": (Spelling(f"1 - ({_TP} + {{smooth}}) / ({_UNION} + {{smooth}})", builtin=False,
-                             inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+                             inputs=MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
                              params="no Jaccard in Keras: intersection over union (p + t - p t per pixel) written "
                              "out", trap=_NO_SMOOTH),),
     "TverskyLoss": (Spelling(f"1 - ({_TP} + {{smooth}}) / ({_TVERSKY_DEN} + {{smooth}})", builtin=False,
-                             inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+                             inputs=MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
                              params="keras.losses.Tversky has no smooth: written out",
                              trap=_NO_SMOOTH + " Its alpha weighs the missed pixels and beta the false alarms (the "
                              "reverse of its docstring and of this loss's alpha and beta)."),),

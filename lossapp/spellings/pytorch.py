@@ -3,7 +3,7 @@ snippet writer multiplies it by weight × sample_weight, which torch's losses do
 
 from __future__ import annotations
 
-from . import Spelling
+from . import MARGIN_INPUTS, MASK_INPUTS, Spelling, log_input
 from .written_out import TORCH, asymmetric, barron, tukey
 
 _NONE = "reduction='none': one value per element (the default 'mean' averages the whole batch)"
@@ -174,16 +174,10 @@ _LOG_M = "torch.log(({p} + label) / 2)"
 _NORMALISE = "torch.nn.functional.normalize({x}, dim=1)"
 _COS_CENTERS = f"{_NORMALISE.format(x='pred')} @ {_NORMALISE.format(x='centers')}.T"
 _ONE_HOT = "torch.nn.functional.one_hot(label.long(), centers.shape[0]).to(pred.dtype)"
-_MARGIN_INPUTS = "embeddings (N, D), class centres (C, D)"
 _SIG = "torch.sigmoid(pred)"
-_MASK_INPUTS = "logits (N, H, W), the sigmoid applied inside"
 _MASK_SUM = "per sample: summed over H and W"
 _SMP = ("segmentation-models-pytorch averages over the whole batch at once and returns 0 for an empty mask; this "
         "gives each sample its own value.")
-
-
-def _log_input(p) -> bool:
-    return bool(p["from_logits"])
 
 
 #: The divergences, embeddings and overlaps beyond Gluon: torch's own functions where one fits, else written out.
@@ -191,7 +185,7 @@ TABLE.update({
     "ReverseKLDivLoss": (
         _AXIS_ELSEWHERE,
         *(Spelling(f"torch.nn.KLDivLoss(reduction='none', log_target=True)(torch.log(label + 1e-12), {lp}).sum(-1)",
-                   when=_log_input if fl else None,
+                   when=log_input if fl else None,
                    inputs="log-probabilities, as the target" if fl else "logits, log_softmax applied first",
                    labels="probability distributions", reduction="reduction='none', summed over classes",
                    params="KL(p || q) is KLDivLoss with the roles swapped: input = log(label + 1e-12), target = "
@@ -205,7 +199,7 @@ TABLE.update({
         *(Spelling(f"0.5 * (torch.nn.functional.kl_div({_LOG_M.format(p=_P[fl])}, {lp}, reduction='none', "
                    f"log_target=True) + torch.nn.functional.kl_div({_LOG_M.format(p=_P[fl])}, label, "
                    "reduction='none')).sum(-1)", builtin=False,
-                   when=_log_input if fl else None,
+                   when=log_input if fl else None,
                    inputs="log-probabilities" if fl else "logits, log_softmax applied first",
                    labels="probability distributions", reduction="reduction='none', summed over classes",
                    params="no Jensen-Shannon in torch: ½ KL(p || m) + ½ KL(q || m) with m = (p + q) / 2, each "
@@ -223,7 +217,7 @@ TABLE.update({
         "ref_labels is the labels tensor itself; SimCLR's symmetric NT-Xent has 2N - 2 negatives per anchor."),),
     "CosFaceLoss": (Spelling(
         f"torch.nn.functional.cross_entropy({{scale}} * ({_COS_CENTERS} - {{margin}} * {_ONE_HOT}), label.long(), "
-        "reduction='none')", builtin=False, inputs=_MARGIN_INPUTS, labels="class indices (int64)",
+        "reduction='none')", builtin=False, inputs=MARGIN_INPUTS, labels="class indices (int64)",
         reduction="reduction='none': one value per embedding",
         params="no CosFace in torch: cross_entropy over S (cos - m at the true class)",
         trap="one_hot gives int64, and int64 times a float is float32 in torch: cast it to pred's dtype; "
@@ -239,21 +233,21 @@ TABLE.update({
                "cos - margin * math.sin(margin))",
                "    return scale * torch.where(torch.nn.functional.one_hot(label.long(), cos.shape[1]) == 1, "
                "target, cos)", ""),
-        inputs=_MARGIN_INPUTS, labels="class indices (int64)", reduction="reduction='none': one value per embedding",
+        inputs=MARGIN_INPUTS, labels="class indices (int64)", reduction="reduction='none': one value per embedding",
         params="no ArcFace in torch: cross_entropy over S cos(theta + m) at the true class (margin in radians)",
         trap="pytorch-metric-learning's ArcFaceLoss takes the margin in degrees (28.6 = 0.5 rad) and scale 64."),),
     "DiceLoss": (Spelling(
         f"1 - (2 * ({_SIG} * label).sum((1, 2)) + {{smooth}}) / (({_SIG} + label).sum((1, 2)) + {{smooth}})",
-        builtin=False, inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+        builtin=False, inputs=MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
         params="no Dice in torch: written out; segmentation_models_pytorch DiceLoss('binary', smooth=s / 2) is its "
         "batch mean (its smooth is half this one)", trap=_SMP),),
     "JaccardLoss": (Spelling(
         f"1 - (({_SIG} * label).sum((1, 2)) + {{smooth}}) / (({_SIG} + label - {_SIG} * label).sum((1, 2)) "
-        "+ {smooth})", builtin=False, inputs=_MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
+        "+ {smooth})", builtin=False, inputs=MASK_INPUTS, labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
         params="no Jaccard in torch: intersection over union (p + t - p t per pixel) written out", trap=_SMP),),
     "TverskyLoss": (Spelling(
         f"1 - (({_SIG} * label).sum((1, 2)) + {{smooth}}) / (({_SIG} * label + {{alpha}} * {_SIG} * (1 - label) "
-        f"+ {{beta}} * (1 - {_SIG}) * label).sum((1, 2)) + {{smooth}})", builtin=False, inputs=_MASK_INPUTS,
+        f"+ {{beta}} * (1 - {_SIG}) * label).sum((1, 2)) + {{smooth}})", builtin=False, inputs=MASK_INPUTS,
         labels="0/1 masks (N, H, W)", reduction=_MASK_SUM,
         params="no Tversky in torch: TP / (TP + alpha FP + beta FN) with smooth, written out", trap=_SMP),),
 })
