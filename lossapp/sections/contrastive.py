@@ -10,11 +10,11 @@ import numpy as np
 import streamlit as st
 
 from lossapp.bound_widgets import bound_radio
-from lossapp.caching import cache_data
+from lossapp.caching import cache_data, cache_resource
 from lossapp.charts import captioned_chart
 from lossapp.controls import BIND
 from lossapp.counterparts import show_counterparts, show_counterparts_of
-from lossapp.figures import PALETTE, bar_spec, figure_from_spec
+from lossapp.figures import PALETTE, SpecFigure, bar_spec
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, section_sliders, show_stats
 from lossapp.line_figures import lines_spec
@@ -106,6 +106,12 @@ def nce_frames(k: int, temperature: float, present: bool, chart: str) -> dict:
                            lambda x: spec(k, x[TEMPERATURE.key], present), numbers if chart == "probs" else None)
 
 
+@cache_resource(max_entries=64, show_spinner=False)
+def nce_figures(k: int, temperature: float, present: bool) -> tuple[SpecFigure, SpecFigure]:
+    """The probabilities and the temperature curve at one setting (kept: read-only, their JSON made once)."""
+    return SpecFigure(*nce_probs_spec(k, temperature, present)), SpecFigure(*nce_curve_spec(k, temperature, present))
+
+
 @st.fragment
 def infonce_section(present: bool) -> None:
     """InfoNCE on a batch of unit vectors in the plane: the softmax over anchor 0's candidates as τ moves."""
@@ -126,8 +132,7 @@ def infonce_section(present: bool) -> None:
         (temperature,), sliders = section_sliders(st, [TEMPERATURE])
     r = nce_view(k, temperature)
     stats = nce_stats(r, k)
-    probs_fig = figure_from_spec(*nce_probs_spec(k, temperature, present))
-    curve_fig = figure_from_spec(*nce_curve_spec(k, temperature, present))
+    probs_fig, curve_fig = nce_figures(k, temperature, present)
     probs_alt = (f"Bars of anchor 0's softmax probabilities at τ = {temperature:g} over its positive and {k} "
                  f"negatives: {', '.join(f'{v:.3f}' for v in r['probs'])}, beside their cosines to the anchor "
                  f"{', '.join(f'{v:.2f}' for v in r['cos'])}.")
@@ -244,6 +249,13 @@ def margin_frames(scale: float, cos_margin: float, arc_margin: float, present: b
                            (lambda x: margin_stat_texts(margin_view(*at(x)))) if chart == "logits" else None)
 
 
+@cache_resource(max_entries=64, show_spinner=False)
+def margin_figures(scale: float, cos_margin: float, arc_margin: float, present: bool) -> tuple[SpecFigure, SpecFigure]:
+    """The logits and the losses at one setting (kept: read-only, their JSON made once)."""
+    return (SpecFigure(*logits_spec(scale, cos_margin, arc_margin, present)),
+            SpecFigure(*margin_loss_spec(scale, cos_margin, arc_margin, present)))
+
+
 @st.fragment
 def margins_section(present: bool) -> None:
     """CosFace's and ArcFace's changed target logit against the angle, the decision boundaries and the losses."""
@@ -263,8 +275,7 @@ def margins_section(present: bool) -> None:
         (scale, cos_margin, arc_margin), sliders = section_sliders(st, list(MARGIN_SLIDERS))
     r = margin_view(scale, cos_margin, arc_margin)
     stats = margin_stats(r)
-    logits_fig = figure_from_spec(*logits_spec(scale, cos_margin, arc_margin, present))
-    loss_fig = figure_from_spec(*margin_loss_spec(scale, cos_margin, arc_margin, present))
+    logits_fig, loss_fig = margin_figures(scale, cos_margin, arc_margin, present)
     bounds = ", ".join(f"{name} {_degrees(b)}" for (name, _, _), b in zip(RULES, r["bounds"], strict=True))
     logits_alt = (f"The true class's logit divided by the scale against the angle θ from 0° to 180°: cos θ (no "
                   f"margin), cos θ − {cos_margin:g} (CosFace) and ArcFace's cos(θ + {arc_margin:g}), beside the "

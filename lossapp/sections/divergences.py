@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lossapp.caching import cache_data
+from lossapp.caching import cache_data, cache_resource
 from lossapp.charts import captioned_chart
 from lossapp.counterparts import show_counterparts_of
-from lossapp.figures import PALETTE, figure_from_spec
+from lossapp.figures import PALETTE, SpecFigure
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, section_sliders, show_stats
 from lossapp.line_figures import lines_spec
@@ -114,6 +114,13 @@ def divergence_frames(mu: float, sigma: float, present: bool, chart: str) -> dic
                            lambda x: spec(x[MU.key], x[SIGMA.key], present), numbers if chart == "dist" else None)
 
 
+@cache_resource(max_entries=64, show_spinner=False)
+def divergence_figures(mu: float, sigma: float, present: bool) -> tuple[SpecFigure, SpecFigure]:
+    """Both charts at one setting, kept: a rerun at the same values (the sliders move in the browser) shows the
+    same read-only objects, whose JSON is worked out once (so do the other sections' ``*_figures``)."""
+    return SpecFigure(*distributions_spec(mu, sigma, present)), SpecFigure(*landscape_spec(mu, sigma, present))
+
+
 @st.fragment
 def divergences_section(present: bool) -> None:
     """Forward KL, reverse KL and JS of a one-bump prediction from a two-bump target, the bump on sliders."""
@@ -136,8 +143,7 @@ def divergences_section(present: bool) -> None:
             f"{label.split(':')[0]} at μ = {m:g}, σ = {w:g} ({fmt(v)})"
             for (label, _, _, _), (m, w, v) in zip(DIVERGENCES, best, strict=True)) + ".")
     stats = divergence_stats(mu, sigma)
-    dist = figure_from_spec(*distributions_spec(mu, sigma, present))
-    land = figure_from_spec(*landscape_spec(mu, sigma, present))
+    dist, land = divergence_figures(mu, sigma, present)
     values = [s.text for s in stats]
     dist_alt = (f"The two-bump target q (modes at −2 and 2) and a one-bump prediction p at μ = {mu:g}, σ = {sigma:g}"
                 f": KL(q ‖ p) = {values[0]}, KL(p ‖ q) = {values[1]}, JS = {values[2]}.")

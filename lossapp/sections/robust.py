@@ -12,7 +12,7 @@ import streamlit as st
 
 from lossapp import robust_figures as rf
 from lossapp.bound_widgets import bound_radio
-from lossapp.caching import cache_data
+from lossapp.caching import cache_data, cache_resource
 from lossapp.charts import captioned_chart
 from lossapp.controls import array_input, control_key, param_control
 from lossapp.figures import SpecFigure
@@ -60,6 +60,12 @@ def morph_alt(alpha: float) -> str:
             f"{fmt(float(loss[0]))} and the gradient {fmt(float(grad[0]))}.")
 
 
+@cache_resource(max_entries=64, show_spinner=False)
+def morph_figure(alpha: float, present: bool) -> SpecFigure:
+    """The morphing curve at one alpha (kept: read-only, its JSON made once)."""
+    return SpecFigure(*rf.morph_spec(alpha, present=present))
+
+
 @st.fragment
 def barron_morph_section(present: bool) -> None:
     """One curve of Barron's loss whose alpha is a browser-side slider: the curve and its gradient morph through
@@ -78,7 +84,7 @@ def barron_morph_section(present: bool) -> None:
     if not sliders:
         show_stats(stats)
     alt = morph_alt(alpha)
-    plotly_chart(SpecFigure(*rf.morph_spec(alpha, present=present)), key="barron_morph", alt=alt,
+    plotly_chart(morph_figure(alpha, present), key="barron_morph", alt=alt,
                  sliders=sliders, stats=stats if sliders else (), readout=False,
                  frames={MORPH_ALPHA.key: morph_frames()} if sliders else None)
     st.caption(alt)
@@ -102,6 +108,14 @@ ESTIMATE_ALPHA = CATALOG["GeneralRobustLoss"].param("alpha")
 @cache_data(max_entries=64, show_spinner=False)
 def cached_estimates(y: tuple[float, ...], tau: float, alpha: float) -> list[rf.Estimate]:
     return rf.estimates(y, {"QuantileLoss": {"tau": tau}, "GeneralRobustLoss": {"alpha": alpha}})
+
+
+@cache_resource(max_entries=64, show_spinner=False)
+def estimate_figures(y: tuple[float, ...], tau: float, alpha: float, present: bool) -> tuple[SpecFigure, SpecFigure]:
+    """The data strip and the mean-loss curves (kept: read-only, their JSON made once)."""
+    ests = cached_estimates(y, tau, alpha)
+    return (SpecFigure(*rf.estimate_spec(np.array(y), ests, present=present)),
+            SpecFigure(*rf.total_loss_spec(ests, present=present)))
 
 
 def estimates_table(ests: list[rf.Estimate]) -> pd.DataFrame:
@@ -141,13 +155,15 @@ def estimate_section(present: bool) -> None:
         y = None
     if y is None:
         return
-    ests = cached_estimates(tuple(float(v) for v in y), float(tau), float(alpha))
+    values = tuple(float(v) for v in y)
+    ests = cached_estimates(values, float(tau), float(alpha))
+    strip, totals = estimate_figures(values, float(tau), float(alpha), present)
     with right:
-        captioned_chart(SpecFigure(*rf.estimate_spec(y, ests, present=present)), "est_strip",
+        captioned_chart(strip, "est_strip",
                         f"The {y.size} data values as dots, repeated on one row per loss, and each loss's best "
                         "constant prediction as a diamond: " + "; ".join(f"{e.label} {fmt(e.value)}" for e in ests)
                         + ".")
-    captioned_chart(SpecFigure(*rf.total_loss_spec(ests, present=present)), "est_totals",
+    captioned_chart(totals, "est_totals",
                     "Each loss's mean over the data against the constant prediction c, rescaled to run from 0 at "
                     "its minimum to 1 at its largest value on the chart, with a diamond at each minimum.")
     if not present:

@@ -8,11 +8,11 @@ import numpy as np
 import streamlit as st
 
 from lossapp.bound_widgets import bound_radio
-from lossapp.caching import cache_data
+from lossapp.caching import cache_data, cache_resource
 from lossapp.charts import captioned_chart
 from lossapp.controls import BIND
 from lossapp.counterparts import show_counterparts, show_counterparts_of
-from lossapp.figures import PALETTE, bar_spec, figure_from_spec
+from lossapp.figures import PALETTE, SpecFigure, bar_spec
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, section_sliders, show_stats
 from lossapp.line_figures import lines_spec
@@ -112,6 +112,14 @@ def overlap_frames(mask: tuple[int, ...], centre: float, half: float, sharp: flo
                            lambda x: spec(view(x), present), numbers)
 
 
+@cache_resource(max_entries=64, show_spinner=False)
+def overlap_figures(mask: tuple[int, ...], centre: float, half: float, sharp: float,
+                    present: bool) -> tuple[SpecFigure, SpecFigure]:
+    """The mask and gradient charts at one setting (kept: read-only, their JSON made once)."""
+    r = overlap_view(mask, centre, half, sharp)
+    return SpecFigure(*mask_spec(r, present)), SpecFigure(*grad_spec(r, present))
+
+
 @st.fragment
 def overlap_section(present: bool) -> None:
     """A 16-pixel mask and a predicted object on sliders: Dice, Jaccard and BCE, and every pixel's gradient."""
@@ -136,7 +144,7 @@ def overlap_section(present: bool) -> None:
     mask = MASKS[name]
     r = overlap_view(mask, centre, half, sharp)
     stats = overlap_stats(r)
-    mask_fig, grad_fig = figure_from_spec(*mask_spec(r, present)), figure_from_spec(*grad_spec(r, present))
+    mask_fig, grad_fig = overlap_figures(mask, centre, half, sharp, present)
     obj = f"pixels {', '.join(map(str, mask))}" if mask else "no pixel"
     mask_alt = (f"Bars of the true mask ({name}: {obj}) and the predicted probabilities "
                 f"{', '.join(f'{v:.2f}' for v in r['p'])} for the 16 pixels; Dice loss {fmt(r['dice'])}, Jaccard "
@@ -223,6 +231,13 @@ def tversky_frames(alpha: float, beta: float, half: float, present: bool, chart:
                            else None)
 
 
+@cache_resource(max_entries=64, show_spinner=False)
+def tversky_figures(alpha: float, beta: float, half: float, present: bool) -> tuple[SpecFigure, SpecFigure]:
+    """The curve and the bars at one setting (kept: read-only, their JSON made once)."""
+    r = tversky_view(alpha, beta, half)
+    return SpecFigure(*tversky_curve_spec(r, half, present)), SpecFigure(*tversky_bars_spec(r, present))
+
+
 @st.fragment
 def tversky_section(present: bool) -> None:
     """Tversky's alpha and beta against a prediction that is too small (misses) or too large (false alarms)."""
@@ -240,8 +255,7 @@ def tversky_section(present: bool) -> None:
         (alpha, beta, half), sliders = section_sliders(st, list(TV_SLIDERS))
     r = tversky_view(alpha, beta, half)
     stats = tversky_stats(r, alpha, beta)
-    curve = figure_from_spec(*tversky_curve_spec(r, half, present))
-    bars = figure_from_spec(*tversky_bars_spec(r, present))
+    curve, bars = tversky_figures(alpha, beta, half, present)
     curve_alt = (f"Tversky loss with alpha {alpha:g} and beta {beta:g}, Dice and Jaccard against the predicted "
                  f"half-width from 0 to 8 (the true object's is 3); at {half:g}: Tversky {fmt(r['value'])}; "
                  f"the Tversky curve is lowest at {r['best']:g}.")
