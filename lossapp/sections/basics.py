@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from lossapp import figures, urlstate
-from lossapp.caching import cache_data
+from lossapp.caching import cache_data, cache_resource
 from lossapp.controls import BIND, array_input, param_control
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders, window_values
@@ -43,6 +43,14 @@ def l2_values(pred: tuple, label: tuple, weight: float, sample_weight: tuple | N
 EXAMPLE_STATS = 4
 
 
+@cache_resource(max_entries=64, show_spinner=False)
+def example_losses_figure(at_one: tuple[float, ...], weight: float, present: bool) -> figures.SpecFigure:
+    """The Basics bars at one weight (kept: read-only, their JSON made once)."""
+    names = [f"example {i}" for i in range(len(at_one))]
+    return figures.SpecFigure(*figures.bar_spec(names, {"L2Loss(pred, label)": weight * np.array(at_one)},
+                                                y_title="loss", present=present, height=260))
+
+
 def example_losses_chart(at_one: Sequence[float] | np.ndarray, weight: float, slider: ClientSlider, *, key: str,
                          present: bool = False) -> None:
     """The Basics chart: one bar per example, its L2 loss at ``weight`` (``at_one``: the losses at weight 1),
@@ -56,8 +64,7 @@ def example_losses_chart(at_one: Sequence[float] | np.ndarray, weight: float, sl
         return {"traces": {0: {"y": rows}}, "stats": rows[:, :shown]}
 
     values = weight * at_one
-    fig = figures.SpecFigure(*figures.bar_spec(names, {"L2Loss(pred, label)": values}, y_title="loss",
-                                               present=present, height=260))
+    fig = example_losses_figure(tuple(at_one.tolist()), weight, present)
     plotly_chart(fig, key=key, alt=f"Bars of the L2 loss of each example at weight {weight:g}: "
                                    f"{', '.join(fmt(v) for v in values)}.",
                  sliders=[slider], stats=[Stat(f"loss of {n}", fmt(v)) for n, v in zip(names, values[:shown],
@@ -104,6 +111,9 @@ FD_FLOOR = 1e-18
 FD_GAP_HELP = ("Between the chain-rule gradient and the finite difference. L2 is quadratic in W, so the central "
                "difference is exact up to rounding for any h.")
 
+#: The Dense layer's parameters, one bar each in the finite-difference check.
+FD_NAMES = [f"W[{j}]" for j in range(4)] + ["b"]
+
 
 def fd_disagreement(seed: int, y: tuple, h: float) -> np.ndarray:
     """|chain rule − central difference| for W[0..3] and b of :func:`dense_gradients` at step ``h``."""
@@ -111,12 +121,27 @@ def fd_disagreement(seed: int, y: tuple, h: float) -> np.ndarray:
     return np.abs(np.concatenate([g["dw"][0], g["db"]]) - np.concatenate([g["fd_w"][0], g["fd_b"]]))
 
 
+@cache_resource(max_entries=64, show_spinner=False)
+def fd_check_figure(seed: int, y: tuple, exponent: float, exponents: tuple[float, ...],
+                    present: bool) -> figures.SpecFigure:
+    """The gap bars at one step, on a log axis tall enough for every step of ``exponents`` (kept: read-only,
+    their JSON made once)."""
+    top = float(np.log10(max(max(fd_disagreement(seed, y, 10.0 ** e).max() for e in exponents), FD_FLOOR)))
+    data, layout = figures.bar_spec(
+        FD_NAMES, {"|chain rule − central difference|": np.maximum(fd_disagreement(seed, y, 10.0 ** exponent),
+                                                                   FD_FLOOR)},
+        y_title="|difference| (log scale)", present=present, height=260)
+    layout["yaxis"].update(type="log", range=[np.log10(FD_FLOOR), np.ceil(top) + 0.5], autorange=False, dtick=2,
+                           exponentformat="power")
+    return figures.SpecFigure(data, layout)
+
+
 def fd_check_chart(seed: int, y: tuple, exponent: float, slider: ClientSlider, *, key: str,
                    present: bool = False) -> None:
     """The Basics Dense-layer check as a chart: for each parameter, how far the central difference at
     h = 10^exponent lands from the chain-rule gradient (log scale), with the exponent as a browser-side slider
     under it (every step worked out in advance; the step and the largest disagreement are the numbers below)."""
-    names = [f"W[{j}]" for j in range(4)] + ["b"]
+    names = FD_NAMES
     gaps = {float(e): fd_disagreement(seed, y, 10.0 ** e) for e in window_values(slider)}
 
     def numbers(e: float) -> list[str]:
@@ -127,13 +152,8 @@ def fd_check_chart(seed: int, y: tuple, exponent: float, slider: ClientSlider, *
         return {"traces": {0: {"y": np.maximum(rows, FD_FLOOR)}}, "stats": [numbers(e) for e in exponents]}
 
     shown = gaps[float(exponent)]
-    top = float(np.log10(max(max(g.max() for g in gaps.values()), FD_FLOOR)))
-    data, layout = figures.bar_spec(names, {"|chain rule − central difference|": np.maximum(shown, FD_FLOOR)},
-                                    y_title="|difference| (log scale)", present=present, height=260)
-    layout["yaxis"].update(type="log", range=[np.log10(FD_FLOOR), np.ceil(top) + 0.5], autorange=False, dtick=2,
-                           exponentformat="power")
     step_text, worst = numbers(exponent)
-    plotly_chart(figures.SpecFigure(data, layout), key=key,
+    plotly_chart(fd_check_figure(seed, y, float(exponent), tuple(gaps), present), key=key,
                  alt=(f"Bars of the gap between the chain-rule gradient and the central difference at h = "
                       f"{step_text}, per parameter, on a log scale: "
                       + ", ".join(f"{n} {v:.1e}" for n, v in zip(names, shown, strict=True))

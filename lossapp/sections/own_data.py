@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lossapp import own_data, own_data_analysis, urlstate
+from lossapp.caching import cache_resource
 from lossapp.controls import BIND, capped_text_area, control_key, param_controls
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders
@@ -158,7 +159,7 @@ def _share_chart(a: Analysis, s: dict[str, float], loss_name: str, weight: Clien
     alt = (f"Line chart of the share of the total loss against the share of samples, taken from the largest loss "
            f"down: the top 10% of samples carry {s['top10_loss_share']:.0%} of the loss and the single largest "
            f"{s['top1_loss_share']:.0%}. The dotted diagonal is what equal losses would give.")
-    fig = share_figure(frac, cum, loss_name)
+    fig = share_figure(tuple(frac.tolist()), tuple(cum.tolist()), loss_name)
     if weight is None or s1 is None:
         plotly_chart(fig, key="od_chart", alt=alt)
     else:
@@ -183,9 +184,10 @@ def _every_sample(ds: own_data.Dataset, a: Analysis) -> None:
                        mime="text/csv", on_click="ignore", icon=":material/download:", key="od_download")
 
 
-def share_figure(frac: np.ndarray, cum: np.ndarray, loss_name: str) -> go.Figure:
+@cache_resource(max_entries=16, show_spinner=False)
+def share_figure(frac: tuple[float, ...], cum: tuple[float, ...], loss_name: str) -> go.Figure:
     """The share of the total loss against the share of samples (largest loss first), with the diagonal that
-    equal losses would give."""
+    equal losses would give (kept: read-only, its JSON made once)."""
     return go.Figure(
         [go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal losses",
                     line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
