@@ -4,6 +4,7 @@ for both labels."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,6 +67,26 @@ def _load_cos_example() -> None:
     st.session_state["cos_x"], st.session_state["cos_y"], st.session_state["cos_label"] = x, y, label
 
 
+#: What the tutorial's two examples show (beside them on a page; folded into Notes on a projector).
+COS_EXAMPLES_NOTE = (
+    "The tutorial's two examples both come out at 0, for different reasons. Identical vectors have "
+    "cosine 1, so a similar pair (label 1) costs 1 − 1 = 0. The second pair is described as opposite, "
+    "but [1, 0, 1, 0, 1, 0] and [0, 1, 0, 1, 0, 1] are orthogonal: their cosine is 0, and a dissimilar "
+    "pair (label −1) only pays for the part of the cosine above the margin, max(0, 0 − 0) = 0. Truly "
+    "opposite vectors would have cosine −1. The tutorial's formula also leaves out that margin; raise it "
+    "and a dissimilar pair is let off more easily, lower it below zero and orthogonal pairs start to cost."
+)
+#: How to read the angle view.
+COS_ANGLE_NOTE = (
+    "Only the angle θ between the vectors matters: the cosine ignores their lengths. input2 stays at "
+    "(1, 0) and input1 turns by θ. Both labels are plotted. A similar pair (label 1) pays 1 − cos θ from "
+    "any angle above 0. A dissimilar pair (label −1) pays cos θ − margin, but only while θ is smaller "
+    "than arccos(margin) (the dash-dotted line): push the pair past that angle and it is left alone. The "
+    "arrows on the vectors are −½ × losscore's gradient for the chosen label; they are perpendicular to "
+    "the vectors, so gradient descent turns them and never stretches them."
+)
+
+
 @st.fragment
 def cosine_section(present: bool) -> None:
     """The tutorial's two examples, then two vectors in 2-D with an angle control and the loss for both labels."""
@@ -73,15 +94,18 @@ def cosine_section(present: bool) -> None:
     st.header(spec.title, anchor="cosine")
     st.latex(spec.formula)
     st.markdown(spec.summary)
-    side_note(
-        "The tutorial's two examples both come out at 0, for different reasons. Identical vectors have "
-        "cosine 1, so a similar pair (label 1) costs 1 − 1 = 0. The second pair is described as opposite, "
-        "but [1, 0, 1, 0, 1, 0] and [0, 1, 0, 1, 0, 1] are orthogonal: their cosine is 0, and a dissimilar "
-        "pair (label −1) only pays for the part of the cosine above the margin, max(0, 0 − 0) = 0. Truly "
-        "opposite vectors would have cosine −1. The tutorial's formula also leaves out that margin; raise it "
-        "and a dissimilar pair is let off more easily, lower it below zero and orthogonal pairs start to cost.", present
-    )
-    c_left, c_right = st.columns([1, 1.6], gap="medium")
+    # on a projector the vectors chart takes the screen (its sliders beside it): both notes and the tutorial's
+    # example (its inputs and numbers stacked) fold into expanders side by side above it
+    c_left: Any
+    c_right: Any
+    if present:
+        note_box, example = st.columns(2)
+        c_left = c_right = example.expander("Tutorial example")
+        with note_box:
+            side_note(f"{COS_EXAMPLES_NOTE}\n\n{COS_ANGLE_NOTE}", present)
+    else:
+        side_note(COS_EXAMPLES_NOTE, present)
+        c_left, c_right = st.columns([1, 1.6], gap="medium")
     with c_left:
         x, y, label, params, sample_weight, theta, sliders = _cos_inputs(spec)
     _cos_example_numbers(c_left, c_right, x, y, label, params, sample_weight)
@@ -137,16 +161,13 @@ def _cos_angle_view(label: float, params: dict, sample_weight: float, theta: flo
                     sliders: tuple[ClientSlider, ...], present: bool) -> None:
     """input1 turning around input2 = (1, 0): the vectors with their descent arrows, and the loss against the
     angle for both labels."""
-    st.subheader("Two vectors in the plane: the loss against the angle")
-    side_note(
-        "Only the angle θ between the vectors matters: the cosine ignores their lengths. input2 stays at "
-        "(1, 0) and input1 turns by θ. Both labels are plotted. A similar pair (label 1) pays 1 − cos θ from "
-        "any angle above 0. A dissimilar pair (label −1) pays cos θ − margin, but only while θ is smaller "
-        "than arccos(margin) (the dash-dotted line): push the pair past that angle and it is left alone. The "
-        "arrows on the vectors are −½ × losscore's gradient for the chosen label; they are perpendicular to "
-        "the vectors, so gradient descent turns them and never stretches them.", present
-    )
-    a_left, a_right = st.columns([1, 1.6], gap="medium")
+    a_right: Any
+    if present:  # the vectors chart with its sliders, then the loss against the angle one click below
+        a_left, a_right = st.container(), st.expander("The loss against the angle, both labels")
+    else:
+        st.subheader("Two vectors in the plane: the loss against the angle")
+        side_note(COS_ANGLE_NOTE, present)
+        a_left, a_right = st.columns([1, 1.6], gap="medium")
     if not sliders:
         with a_left:
             (theta,), _ = section_sliders(st, [COS_THETA])
@@ -164,7 +185,7 @@ def _cos_angle_view(label: float, params: dict, sample_weight: float, theta: flo
         fig = memo_figure("cos_vectors", key, lambda: deep_figures.embedding_figure(
             **_cos_vector_parts(r["x1"], at, r["margin_angle"], present), circles=[("unit circle", (0.0, 0.0), 1.0,
                                                                                      "dot")],
-            present=present, height=340, legend=False))
+            present=present, height=300 if present else 340, legend=False))
         alt2 = (f"input1 = ({r['x1'][0]:.3f}, {r['x1'][1]:.3f}) at angle {theta:g} from input2 = (1, 0), cosine "
                 f"{r['cos']:.4f}; margin angle arccos({margin:g}) = {r['margin_angle']:.3f}; loss for "
                 f"label {label:g}: {fmt(at['loss'])}; descent arrows −½·gradient: input1 "
@@ -173,7 +194,8 @@ def _cos_angle_view(label: float, params: dict, sample_weight: float, theta: flo
             param_frames = cosine_param_frames(theta, margin, weight, sample_weight, label, present)
             sent = plotly_chart(fig, key="cos_vectors", alt=alt2, sliders=sliders, stats=stats, frames={
                 **cosine_frames(theta, margin, weight, sample_weight, label, present, "vectors"), **param_frames[0]})
-            st.caption(alt2)
+            if not present:  # (its accessible name all the same)
+                st.caption(alt2)
         else:
             captioned_chart(fig, "cos_vectors", alt2)
     view = _cos_curve_view(r, theta, margin, {**params, "sample_weight": sample_weight})

@@ -4,6 +4,7 @@ samples that dominate, the share of the loss they carry, and a CSV of every samp
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ import streamlit as st
 from lossapp import own_data, own_data_analysis, urlstate
 from lossapp.caching import cache_resource
 from lossapp.controls import BIND, capped_text_area, control_key, param_controls
+from lossapp.figures import PRESENT_FIT, PRESENT_FONT, for_projector
 from lossapp.formatting import fmt
 from lossapp.frames import SliderDef, frame_table, section_sliders
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
@@ -77,20 +79,26 @@ def weight_stats(unit: dict[str, float], weight: float) -> list[str]:
 
 
 def show(ds: own_data.Dataset, a: Analysis, name: str, present: bool, weight: ClientSlider | None = None,
-         unit: Analysis | None = None) -> None:
+         unit: Analysis | None = None, details: Any = None) -> None:
     """What the loss makes of the data. With a browser-side ``weight`` slider (under the loss-share chart) the
     mean and largest loss under the chart follow it at once, from ``unit``, the analysis at weight 1; the rest
-    follows when the server hears of it."""
+    follows when the server hears of it. On a projector the chart comes first and the metrics and tables go to
+    ``details`` (an expander), so the chart, its slider and its numbers fit one screen."""
     s = own_data_analysis.summary(a)
     # with the browser-side weight, the same numbers as under the chart (scaled from weight 1, in float64)
     s1 = own_data_analysis.summary(unit) if unit is not None else None  # unit comes with the weight slider
     mean_text, max_text = weight_stats(s1, weight.value) if s1 is not None and weight is not None else (
         fmt(s["mean"]), fmt(s["max"]))
+    if present:
+        _share_chart(a, s, CATALOG[name].name, weight, s1, (mean_text, max_text), present)
+        with details if details is not None else st.container():
+            _metrics(ds, s, name, mean_text, max_text)
+            _dominant_tables(ds, a, s, present)
+        return
     _metrics(ds, s, name, mean_text, max_text)
-    _dominant_tables(ds, a, s)
-    _share_chart(a, s, CATALOG[name].name, weight, s1, (mean_text, max_text))
-    if not present:
-        _every_sample(ds, a)
+    _dominant_tables(ds, a, s, present)
+    _share_chart(a, s, CATALOG[name].name, weight, s1, (mean_text, max_text), present)
+    _every_sample(ds, a)
 
 
 def _grad_name(ds: own_data.Dataset) -> str:
@@ -112,8 +120,9 @@ def _metrics(ds: own_data.Dataset, s: dict[str, float], name: str, mean_text: st
                    "The table splits it into each sample's term.")
 
 
-def _dominant_tables(ds: own_data.Dataset, a: Analysis, s: dict[str, float]) -> None:
-    st.subheader("The samples that dominate")
+def _dominant_tables(ds: own_data.Dataset, a: Analysis, s: dict[str, float], present: bool) -> None:
+    if not present:  # (on a projector the expander they fold into says it)
+        st.subheader("The samples that dominate")
     top = own_data_analysis.dominant(a, TOP)
     scores = ds.pred.ndim == 2
     total = float(abs(a.values).sum()) or 1.0
@@ -151,7 +160,7 @@ def _dominant_tables(ds: own_data.Dataset, a: Analysis, s: dict[str, float]) -> 
 
 
 def _share_chart(a: Analysis, s: dict[str, float], loss_name: str, weight: ClientSlider | None,
-                 s1: dict[str, float] | None, texts: tuple[str, str]) -> None:
+                 s1: dict[str, float] | None, texts: tuple[str, str], present: bool) -> None:
     frac, cum = own_data_analysis.cumulative_share(a)
     # shares do not change with the loss's weight; rounded far below what the chart shows, so that a weight
     # sends the same figure again (not drawn again) instead of one that differs in the last bits
@@ -159,7 +168,7 @@ def _share_chart(a: Analysis, s: dict[str, float], loss_name: str, weight: Clien
     alt = (f"Line chart of the share of the total loss against the share of samples, taken from the largest loss "
            f"down: the top 10% of samples carry {s['top10_loss_share']:.0%} of the loss and the single largest "
            f"{s['top1_loss_share']:.0%}. The dotted diagonal is what equal losses would give.")
-    fig = share_figure(tuple(frac.tolist()), tuple(cum.tolist()), loss_name)
+    fig = share_figure(tuple(frac.tolist()), tuple(cum.tolist()), loss_name, present)
     if weight is None or s1 is None:
         plotly_chart(fig, key="od_chart", alt=alt)
     else:
@@ -185,28 +194,44 @@ def _every_sample(ds: own_data.Dataset, a: Analysis) -> None:
 
 
 @cache_resource(max_entries=16, show_spinner=False)
-def share_figure(frac: tuple[float, ...], cum: tuple[float, ...], loss_name: str) -> go.Figure:
+def share_figure(frac: tuple[float, ...], cum: tuple[float, ...], loss_name: str, present: bool = False) -> go.Figure:
     """The share of the total loss against the share of samples (largest loss first), with the diagonal that
-    equal losses would give (kept: read-only, its JSON made once)."""
-    return go.Figure(
-        [go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal losses",
-                    line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
-         go.Scatter(x=frac, y=cum, mode="lines", name=loss_name, line=dict(color="#0072B2", width=3),
-                    hovertemplate="top %{x:.1%} of samples: %{y:.1%} of the loss<extra></extra>")],
-        layout=dict(height=320, margin=dict(l=60, r=12, t=30, b=48), paper_bgcolor="rgba(0,0,0,0)",
-                    plot_bgcolor="rgba(0,0,0,0)", legend=dict(orientation="h", y=1.02, yanchor="bottom"),
-                    xaxis=dict(title=dict(text="share of samples (largest loss first)"), tickformat=".0%",
-                               range=[0, 1], gridcolor="rgba(128,128,128,0.25)"),
-                    yaxis=dict(title=dict(text="share of the total loss"), tickformat=".0%", range=[0, 1.02],
-                               gridcolor="rgba(128,128,128,0.25)")),
-    )
+    equal losses would give; on a projector with its text, lines and colours (and a height fitted to the screen)
+    as the other charts there. Kept: read-only, its JSON made once."""
+    data = [dict(type="scatter", x=[0, 1], y=[0, 1], mode="lines", name="equal losses",
+                 line=dict(color="#999999", dash="dot"), hoverinfo="skip"),
+            dict(type="scatter", x=frac, y=cum, mode="lines", name=loss_name, line=dict(color="#0072B2", width=3),
+                 hovertemplate="top %{x:.1%} of samples: %{y:.1%} of the loss<extra></extra>")]
+    layout = dict(height=320, margin=dict(l=60, r=12, t=30, b=48), paper_bgcolor="rgba(0,0,0,0)",
+                  plot_bgcolor="rgba(0,0,0,0)", legend=dict(orientation="h", y=1.02, yanchor="bottom"),
+                  xaxis=dict(title=dict(text="share of samples (largest loss first)"), tickformat=".0%",
+                             range=[0, 1], gridcolor="rgba(128,128,128,0.25)"),
+                  yaxis=dict(title=dict(text="share of the total loss"), tickformat=".0%", range=[0, 1.02],
+                             gridcolor="rgba(128,128,128,0.25)"))
+    if present:
+        data, layout = for_projector(data, layout)
+        layout.update(font=dict(size=PRESENT_FONT), meta={"fit": list(PRESENT_FIT)},
+                      margin=dict(l=96, r=12, t=40, b=72))
+    return go.Figure(data=data, layout=layout)
+
+
+def _places(present: bool) -> tuple[Any, Any, Any]:
+    """Where the workspace goes: its settings and data, what the loss makes of them, and (on a projector) the
+    metrics and tables. On a page two columns; on a projector the settings and data and the tables fold into two
+    expanders side by side, so the loss-share chart, its slider and numbers take the screen under them."""
+    if not present:
+        left, right = st.columns([1, 2.3], gap="medium")
+        return left, right, None
+    settings, tables = st.columns(2, gap="small")
+    return settings.expander("Data and settings"), st.container(), tables.expander("The samples that dominate")
+
 
 @st.fragment
 def workspace(name: str, present: bool) -> None:
     """The loss's parameters, the data and what the loss makes of it. A fragment: a parameter or the data
     reruns only this part of the page (the loss picked above reruns all of it)."""
     spec, rule = CATALOG[name], own_data.LOSSES[name]
-    left, right = st.columns([1, 2.3], gap="medium")
+    left, right, details = _places(present)
     # with live charts the weight is a browser-side slider under the loss-share chart: it scales the numbers only
     live_weight = live_charts_enabled() and any(p.name == "weight" for p in spec.params)
     with left:
@@ -256,7 +281,7 @@ def workspace(name: str, present: bool) -> None:
                         f"and {own_data.MAX_ROWS:,} samples.", icon=":material/upload_file:")
             else:
                 unit = own_data_analysis.analyse(data, name, {**params, "weight": 1.0}) if weight is not None else None
-                show(data, own_data_analysis.analyse(data, name, params), name, present, weight, unit)
+                show(data, own_data_analysis.analyse(data, name, params), name, present, weight, unit, details)
         except own_data.DataError as exc:
             st.error(str(exc), icon=":material/error:")
             st.caption("Nothing you entered has been changed: correct the data or the settings and the page updates.")

@@ -15,7 +15,7 @@ from lossapp.formatting import fmt, nums
 from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats, traces_columns
 from lossapp.live_chart import ClientSlider, Stat, live_charts_enabled, plotly_chart
 from lossapp.offline_export import offline_download
-from lossapp.side_notes import beside, side_note
+from lossapp.side_notes import notes_and_inputs
 from losscore.catalog import CATALOG, LossSpec
 
 
@@ -31,7 +31,7 @@ def sdml_section(present: bool) -> None:
     st.header(spec.title, anchor="sdml")
     st.latex(spec.formula)
     st.markdown(spec.summary)
-    side_note(
+    left, right = notes_and_inputs(
         "Row i of x1 and row i of x2 are a matching pair, for example two views of the same object. Each x1 "
         "row turns its squared distances to all x2 rows into a softmax over −distance (P) and is scored "
         "against targets Q that put 1 − α on its partner and spread α over the others. There are no labels "
@@ -39,7 +39,6 @@ def sdml_section(present: bool) -> None:
         "demanding that partners coincide and others be infinitely far. Like MXNet, the loss ignores "
         "`weight`.", present
     )
-    left, right = beside(present)
     with left:
         x1 = array_input("x1", "0, 0; 3, 0; 0, 3", "sdml_x1", ndim=2, help="One embedding per row (B rows, B >= 2).")
         x2 = array_input("x2", "0.5, 0; 3, 1; 2, 2", "sdml_x2", ndim=2, help="The partner of each x1 row, same shape.")
@@ -74,14 +73,14 @@ def _sdml_charts(x1: np.ndarray, x2: np.ndarray, r: dict, alpha: float, lr: floa
                   "Gluon returns one value per row: " + ", ".join(fmt(v) for v in r["values"]))]
     if not sliders:
         show_stats(stats, per_row=1)
-    st.caption("Per row: " + ", ".join(f"{name} {fmt(v)}" for name, v in zip(rows, r["values"], strict=True)))
+    per_row, h0, h1, p1, p2 = _sdml_places(present)
+    per_row.caption("Per row: " + ", ".join(f"{name} {fmt(v)}" for name, v in zip(rows, r["values"], strict=True)))
     key = (tuple(map(tuple, x1)), tuple(map(tuple, x2)), alpha, lr, present)
     sent: bytes | None = None  # the pairs chart as sent, when drawn with browser-side sliders
     q_fig = memo_figure("sdml_q", (len(x1), alpha, present), lambda: figures.heatmap_figure(
         r["q"], x_labels=cols, y_labels=rows, title="Q: smoothed targets", zmin=0, zmax=1, present=present))
     q_alt = (f"Heatmap of the smoothed target matrix Q for α = {alpha:g}: {1 - alpha:.3g} on the diagonal, "
              f"α/(B − 1) = {alpha / (len(x1) - 1):.3g} elsewhere.")
-    h0, h1 = st.columns(2)
     with h0:
         if x1.shape[1] == 2:
             fig = memo_figure("sdml_pairs", key, lambda: _sdml_pairs_figure(x1, x2, r, lr, present))
@@ -94,7 +93,8 @@ def _sdml_charts(x1: np.ndarray, x2: np.ndarray, r: dict, alpha: float, lr: floa
                                                      present)
                 sent = plotly_chart(fig, key="sdml_pairs", alt=alt, sliders=sliders, stats=stats,
                                     frames=pairs_frames)
-                st.caption(alt)
+                if not present:  # (its accessible name all the same)
+                    st.caption(alt)
             else:
                 captioned_chart(fig, "sdml_pairs", alt)
         else:
@@ -106,7 +106,6 @@ def _sdml_charts(x1: np.ndarray, x2: np.ndarray, r: dict, alpha: float, lr: floa
         nearest = ", ".join(f"{rows[i]} → {cols[j]}" for i, j in enumerate(r["nearest"]))
         captioned_chart(fig, "sdml_d", f"Heatmap of the squared distances D between x1 rows and x2 columns: "
                              f"{nums(r['dist'], 3)} row by row; nearest partner per row: {nearest}.")
-    p1, p2 = st.columns(2)
     with p1:
         fig = memo_figure("sdml_p", key, lambda: figures.heatmap_figure(
             r["p"], x_labels=cols, y_labels=rows, title="P: softmax(−D) per row", zmin=0, zmax=1,
@@ -125,6 +124,21 @@ def _sdml_charts(x1: np.ndarray, x2: np.ndarray, r: dict, alpha: float, lr: floa
     if not present:
         st.caption("The loss of row i is the KL divergence of P's row i from Q's row i; it is smallest when "
                    "each x1 row is nearest to its own partner by a clear but finite gap.")
+
+def _sdml_places(present: bool) -> tuple:
+    """Where the SDML charts go: the per-row caption, the pairs chart, and the D, P and Q heatmaps. On a page two
+    rows of two under the caption; on a projector the pairs chart (its sliders beside it) takes the screen and
+    the caption and the three heatmaps fold into an expander under it."""
+    if not present:
+        per_row = st.container()
+        h0, h1 = st.columns(2)
+        p1, p2 = st.columns(2)
+        return per_row, h0, h1, p1, p2
+    h0 = st.container()
+    matrices = st.expander("The matrices: distances D, probabilities P, targets Q")
+    h1, p1, p2 = matrices.columns(3)
+    return matrices, h0, h1, p1, p2
+
 
 SDML_LR = SliderDef("sdml_lr", "step size η of the arrows", 0.0, 0.5, 0.25, 0.05,
                     "Each arrow is one gradient-descent step: −η × the gradient for that point.")
@@ -157,7 +171,7 @@ def _sdml_pairs_traces(x1: np.ndarray, x2: np.ndarray, r: dict, lr: float, prese
 
 def _sdml_pairs_figure(x1: np.ndarray, x2: np.ndarray, r: dict, lr: float, present: bool):
     return deep_figures.embedding_figure_from(_sdml_pairs_traces(x1, x2, r, lr, present), present=present,
-                                              height=360, legend=False)
+                                              height=320 if present else 360, legend=False)
 
 
 @cache_data(max_entries=64, show_spinner=False)
