@@ -81,7 +81,7 @@ def test_page_runs_and_reports_its_script_time(page):
 #: What a lecturer says stays in view on a projector: each loss's summary, the KL 0.02 story, CTC's best path.
 SAID_ALOUD = ("The tutorial's example feeds raw network outputs", "**Best path**")
 #: The expanders a step may show on a projector: its side notes, its folded inputs, Compare's parameters.
-FOLDED = ("Notes", "Inputs", "Word and scores", "Example and points", "Gradients")
+FOLDED = ("Notes", "Inputs", "Word and scores", "Example and points", "Gradients", "Softmax and gradient")
 
 
 def _long_prose_in_view(at) -> list[str]:
