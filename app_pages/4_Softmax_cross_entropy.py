@@ -7,7 +7,7 @@ import streamlit as st
 from lossapp.page import full_page, setup_page, shown
 from lossapp.sections.multiclass import label_smoothing_section
 from lossapp.sections.softmax import fused_section, softmax_sliders_section, softmax_tutorial_section
-from lossapp.side_notes import lead_and_notes, lead_sentence
+from lossapp.side_notes import lead_sentence, side_note
 from losscore.catalog import CATALOG
 
 present = setup_page("Softmax cross-entropy")
@@ -15,10 +15,16 @@ SPEC = CATALOG["SoftmaxCrossEntropyLoss"]
 
 st.title("Softmax cross-entropy")
 if full_page() or not shown("label-smoothing"):  # label smoothing alone brings its own formula
-    st.latex(SPEC.formula)
-    if present:  # every step of the page repeats it: one sentence in view, the rest one click away
-        lead_and_notes(*lead_sentence(SPEC.summary))
+    if present:  # every step of the page repeats it: one sentence beside it, the rest one click away
+        formula, said = st.columns([1, 1.25], gap="medium", vertical_alignment="center")
+        formula.latex(SPEC.formula)
+        with said:
+            lead, rest = lead_sentence(SPEC.summary)
+            st.markdown(lead)
+            if rest:
+                side_note(rest, present)
     else:
+        st.latex(SPEC.formula)
         st.markdown(SPEC.summary)
 if full_page() and not present:
     st.markdown(

@@ -26,17 +26,21 @@ except ImportError:  # pragma: no cover - depends on the tree
 
 
 @cache_resource(max_entries=128, show_spinner=False)
-def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView):
+def _cached_figure(fingerprint: tuple, present: bool, _view: CurveView, fit: float | None = None):
     # Keyed on the fingerprint only; charts serialise the figure without mutating it, so one object
     # can be shared between reruns and sessions.
-    return figures.curve_figure(_view, present=present)
+    if fit is None or not present:
+        return figures.curve_figure(_view, present=present)
+    data, layout = figures.curve_spec(_view, present=True)
+    return figures.figure_from_spec(data, {**layout, "meta": {"fit": [fit, figures.PRESENT_FIT[1]]}})
 
 
 def chart(view: CurveView, key: str, *, present: bool = False, export: bool = True, base: CurveView | None = None,
           sliders: tuple[ClientSlider, ...] = (), names: dict[str, str] | None = None,
           xrange: tuple[float, float] | None = None, readout: bool = True,
           labels: dict[str, tuple[str, str]] | None = None, mix: CurveView | None = None,
-          curves_at: dict[str, Callable[[float], tuple[Curve, ...]]] | None = None) -> None:
+          curves_at: dict[str, Callable[[float], tuple[Curve, ...]]] | None = None,
+          fit: float | None = None) -> None:
     """Plot a CurveView with its text description, then the export panel (when lossapp.export provides it).
 
     With browser-side ``sliders`` (:class:`lossapp.live_chart.ClientSlider`), the chart is drawn from ``base``
@@ -45,12 +49,13 @@ def chart(view: CurveView, key: str, *, present: bool = False, export: bool = Tr
     base's curves at that value of the parameter (same grid), which the browser swaps in for the values
     around the slider's own (:data:`PARAM_WINDOW` steps either side) before the other sliders apply. The
     description and the export are always of ``view``. Presentation mode leaves the export panel out: downloads
-    and code are clutter on a projector.
+    and code are clutter on a projector, where ``fit`` is the largest share of the window's height the chart may
+    take (``figures.PRESENT_FIT``'s unless given: a step with more than the chart to show asks for less).
     """
     alt = view.alt_text()
     shown = base if sliders and base is not None else view  # without sliders there is nothing to apply
-    fig = _cached_figure(view_fingerprint(shown), present, shown)
-    mixed = None if mix is None else _cached_figure(view_fingerprint(mix), present, mix)
+    fig = _cached_figure(view_fingerprint(shown), present, shown, fit)
+    mixed = None if mix is None else _cached_figure(view_fingerprint(mix), present, mix, fit)
     frames = {s.id: curve_frames(fig, s, (curves_at or {})[s.id]) for s in sliders if s.role == "frame"} or None
     args: dict[str, Any] = dict(key=f"{key}_chart", alt=alt, sliders=sliders, names=names, xrange=xrange,
                                 readout=readout, labels=labels, mix=mixed)

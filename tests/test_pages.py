@@ -81,10 +81,10 @@ def test_page_runs_and_reports_its_script_time(page):
 #: What a lecturer says stays in view on a projector: each loss's summary, the KL 0.02 story, CTC's best path.
 SAID_ALOUD = ("The tutorial's example feeds raw network outputs", "**Best path**")
 #: The expanders a step may show on a projector: its side notes, its folded inputs, Compare's parameters, and
-#: the second views of the two-view steps (tests/test_present_folds.py).
+#: the second views of the two-view steps (tests/test_present_folds.py, tests/test_softmax_present.py).
 FOLDED = ("Notes", "Inputs", "Word and scores", "Example and points", "Gradients", "Tutorial example",
           "The loss against the angle, both labels", "The matrices: distances D, probabilities P, targets Q",
-          "Data and settings", "The samples that dominate")
+          "Data and settings", "The samples that dominate", "Softmax and gradient")
 
 
 def _long_prose_in_view(at) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -18,7 +20,7 @@ from lossapp.frames import SliderDef, frame_table, section_sliders, show_stats
 from lossapp.live_chart import Stat, live_charts_enabled, plotly_chart
 from lossapp.model import Curve, CurveView
 from lossapp.offline_export import offline_download
-from lossapp.side_notes import side_note
+from lossapp.side_notes import notes_and_inputs, side_note
 from losscore import SoftmaxCrossEntropyLoss
 from losscore.catalog import CATALOG, LossSpec
 
@@ -58,25 +60,55 @@ def softmax_sliders(logits: tuple, y: int, smoothing: float) -> dict:
     return dd.softmax_view(logits, y, smoothing)
 
 
+#: What the chart of example 0's loss along one logit shows (beside it; in Notes on a projector).
+CURVE_TEXT = (
+    "Take the first example, keep the other logits where they are and slide one of them. For the true "
+    "class the loss falls towards zero, shaped like a softplus; for any other class it rises and becomes "
+    "a straight line of slope 1 once that class dominates. The gradient panel is the familiar "
+    "p − onehot: between −1 and 0 for the true class, between 0 and 1 for the others."
+)
+#: On a projector the chart of the loss along one logit takes at most this share of the window's height, so the
+#: example's losses, the class picker and the chart with its sliders share one screen from 1024x768 up.
+PRESENT_CURVE_SHARE = 0.43
+#: On a projector the example's softmax and gradient tables fold into an expander of this name.
+TABLES_LABEL = "Softmax and gradient"
+
+
 @st.fragment
 def softmax_tutorial_section(present: bool) -> None:
-    """The tutorial's example with every parameter, then the loss of its first row as one logit moves."""
+    """The tutorial's example with every parameter, then the loss of its first row as one logit moves.
+
+    On a projector the notes, the inputs and the softmax and gradient tables fold into one row of expanders,
+    the example's losses stand beside the class picker, and the chart takes the width under them."""
     spec = CATALOG["SoftmaxCrossEntropyLoss"]
     st.header("The tutorial's example", anchor="softmax-example")
-    left, right = st.columns([1, 1.6], gap="medium")
+    left: Any  # a column or an expander
+    right: Any
+    if present:
+        notes, inputs_box, tables_box = st.columns(3, gap="small")
+        with notes:
+            side_note(CURVE_TEXT, present)
+        left, right = inputs_box.expander("Inputs"), tables_box.expander(TABLES_LABEL)
+    else:
+        left, right = st.columns([1, 1.6], gap="medium")
     with left:
         params, logits, label, sample_weight, true_class, curve_shown, weight_slider = _sce_inputs(spec)
-    result = _sce_result(left, params, logits, label, sample_weight)
-    with right:
-        if result is not None:
-            if not params["sparse_label"] and (note := input_checks.distribution_warning(
-                    label, "label", "cross-entropy", axis=params["axis"])):
-                st.warning(note)
-            _sce_tables(result, params, logits, present)
+    result = _sce_result(st if present else left, params, logits, label, sample_weight)
+    numbers: Any = right
+    picker = None
+    if present:
+        numbers, picker = st.columns([1.6, 1], gap="medium", vertical_alignment="bottom")
+    if result is not None:
+        if not params["sparse_label"] and (note := input_checks.distribution_warning(
+                label, "label", "cross-entropy", axis=params["axis"])):
+            (st if present else right).warning(note)
+        with numbers:
+            _sce_losses(result[0])
+        with right:
+            _sce_tables(result, params, logits)
     if not present:
         show_counterparts(spec)
-    _sce_logit_curve(params, logits, label, true_class, curve_shown, weight_slider, present)
-
+    _sce_logit_curve(params, logits, label, true_class, curve_shown, weight_slider, present, picker)
 
 def _sce_inputs(spec: LossSpec) -> tuple:
     """The loss's parameters, the logits, label and sample weights typed (None where they do not parse), the
@@ -121,12 +153,16 @@ def _sce_result(left, params: dict, logits, label, sample_weight):
     return result
 
 
-def _sce_tables(result: tuple, params: dict, logits: np.ndarray, present: bool) -> None:
-    """The example's losses, softmax and gradient."""
-    values, grad = result
+def _sce_losses(values: np.ndarray) -> None:
+    """The loss of each example (the first four)."""
     cols = st.columns(min(len(values), 4))
     for i, v in enumerate(values[:4]):
         cols[i].metric(f"loss of example {i}", fmt(v))
+
+
+def _sce_tables(result: tuple, params: dict, logits: np.ndarray) -> None:
+    """The example's softmax and gradient, and how the tutorial's losses come about."""
+    _, grad = result
     axis = params["axis"] % logits.ndim
     probs = np.exp(logits - logits.max(axis=axis, keepdims=True))
     probs /= probs.sum(axis=axis, keepdims=True)
@@ -149,28 +185,27 @@ def _sce_tables(result: tuple, params: dict, logits: np.ndarray, present: bool) 
         st.dataframe(pd.DataFrame(probs, index=rows, columns=columns), width="content")
     st.markdown("**dL/dpred** (softmax minus the one-hot label, times the weights)")
     st.dataframe(pd.DataFrame(grad, index=rows, columns=columns), width="content")
-    if not present:
-        st.caption(
-            "With the defaults the first row puts almost all its probability on class 1 while the label "
-            "says class 0: loss = log(e¹ + e¹⁰) − 1 = (10 − 1) + log(1 + e⁻⁹) = 9 + 0.000123 = 9.000123, "
-            "shown as 9.0001. The second row's label is class 1, which is 6 below the winner: loss = "
-            "(8 − 2) + log(1 + e⁻⁶) = 6 + 0.002476 = 6.002476, shown as 6.0025."
-        )
+    st.caption(
+        "With the defaults the first row puts almost all its probability on class 1 while the label "
+        "says class 0: loss = log(e¹ + e¹⁰) − 1 = (10 − 1) + log(1 + e⁻⁹) = 9 + 0.000123 = 9.000123, "
+        "shown as 9.0001. The second row's label is class 1, which is 6 below the winner: loss = "
+        "(8 − 2) + log(1 + e⁻⁶) = 6 + 0.002476 = 6.002476, shown as 6.0025."
+    )
 
 
 def _sce_logit_curve(params: dict, logits, label, true_class: int, curve_shown: bool, weight_slider,
-                     present: bool) -> None:
-    """The loss of example 0 as one of its logits moves, the others fixed."""
-    st.header("The loss as one logit moves")
-    side_note(
-        "Take the first example, keep the other logits where they are and slide one of them. For the true "
-        "class the loss falls towards zero, shaped like a softplus; for any other class it rises and becomes "
-        "a straight line of slope 1 once that class dominates. The gradient panel is the familiar "
-        "p − onehot: between −1 and 0 for the true class, between 0 and 1 for the others.", present
-    )
+                     present: bool, picker=None) -> None:
+    """The loss of example 0 as one of its logits moves, the others fixed (on a projector the class picker goes
+    in ``picker`` and the chart takes the width, its notes folded above)."""
+    if not present:
+        st.header("The loss as one logit moves")
+        side_note(CURVE_TEXT, present)
     if logits is not None and label is not None and params["sparse_label"]:
         n_classes = logits.shape[1]
-        c1, c2 = st.columns([1, 2.4], gap="medium")
+        if picker is not None:
+            c1, c2 = picker, st.container()
+        else:
+            c1, c2 = st.columns([1, 2.4], gap="medium")
         with c1:
             k = int(bound_radio(st, "class whose logit moves", list(range(n_classes)), index=0, key="sce_k",
                                 horizontal=True, bind=BIND,
@@ -196,7 +231,8 @@ def _sce_logit_curve(params: dict, logits, label, true_class: int, curve_shown: 
             with c2:
                 chart(view, "sce_curve", present=present, sliders=sliders,
                       base=view_at(1.0) if weight_slider is not None else None,
-                      labels={view.curves[0].name: ("loss there", "dL/dlogit there")})
+                      labels={view.curves[0].name: ("loss there", "dL/dlogit there")},
+                      fit=PRESENT_CURVE_SHARE)
             if z_slider is None:
                 with c1:
                     value, slope = view.curves[0].at(z)
@@ -226,8 +262,7 @@ def softmax_sliders_section(present: bool) -> None:
     """3 to 5 logits as sliders: softmax bars, the loss for a sparse and a smoothed dense label, the gradient
     softmax − target, and the naive two-step loss next to the fused one as the logits are scaled up."""
     st.header("Logits as sliders: softmax, loss and gradient", anchor="softmax-sliders")
-    side_note(SM_TEXT, present)
-    left, right = st.columns([1, 1.6], gap="medium")
+    left, right = notes_and_inputs(SM_TEXT, present)  # on a projector the bars take the width, sliders at right
     with left:
         n = int(bound_radio(st, "number of classes K", [3, 4, 5], index=1, key="sm_n", horizontal=True, bind=BIND,
                             help="How many logits (classes) the example has."))

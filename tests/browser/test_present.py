@@ -125,9 +125,6 @@ NO_CHART = frozenset({"batch-axis", "fused"})
 NO_SLIDERS = frozenset({"batch-axis", "estimate", "fused", "multiclass", "surrogates"})
 #: Steps with no readout of the values at a marker under their chart.
 NO_READOUT = NO_SLIDERS | {"compare", "training-regression", "training-classifier"}
-#: Steps that do not fit 1024x768 yet: issue 20 is not done until this is empty. The test fails when one of them
-#: starts to fit (take it off) as when any other step stops fitting.
-DO_NOT_FIT_YET = frozenset({"softmax-example", "softmax-sliders"})
 
 
 def _off_screen(pg, step: str, width: int, height: int) -> dict[str, object]:
@@ -177,7 +174,7 @@ def test_every_step_fits_a_1024x768_screen(server, projector_1024, tmp_path):
             pg.mouse.move(1, 1)  # off the pager's button just clicked (no hover shade in the screenshot)
             _shot(pg, "present-1024", tmp_path)
     assert pg.get_by_text(f"{len(STEPS)} / {len(STEPS)}").count() == 1
-    assert set(wrong) == DO_NOT_FIT_YET, "\n".join(f"{k}: {v}" for k, v in wrong.items())
+    assert not wrong, "\n".join(f"{k}: {v}" for k, v in wrong.items())
 
 
 def _shot(pg, name: str, tmp_path) -> None:
