@@ -83,9 +83,11 @@ def _app_root(page_path: str | None) -> str:
     return f"{parts.scheme}://{parts.netloc}{path}" if parts.scheme and parts.netloc else ""
 
 
+@st.fragment
 def builder(page_path: str | None, picked: str | None) -> None:
-    """The builder's panel in the sidebar (closed until the teacher opens it, so pages keep no text boxes)."""
-    box = st.sidebar
+    """The builder's panel, drawn in the sidebar (closed until the teacher opens it, so pages keep no text boxes);
+    a fragment: opening it, typing a prompt or adding a step reruns the panel, not the page."""
+    box = st
     if not box.toggle("Lesson builder", key="lb_open", help="Build a lesson link from the views of this app."):
         return
     sections = steps_of(page_path) if page_path else []

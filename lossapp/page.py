@@ -80,13 +80,15 @@ def setup_page(title: str, icon: str = "📉") -> bool:
         # (Streamlit opens a Markdown link in a new tab: the docs page around the iframe stays)
         st.caption(f"[Open in the full app ↗]({page_url(step(picked).page)}#{picked})")
     elif picked is None and not present and not embedded() and page is not None and steps_of(page):
-        _embed_codes(page)
+        with st.sidebar:
+            _embed_codes(page)
     if present and not asked:
         _lecture_step(page, picked)
     elif page and not embedded():
         pager.follow_anchors([s.id for s in steps_of(page)])
     if not present and not embedded():
-        lesson_builder.builder(page, picked)
+        with st.sidebar:
+            lesson_builder.builder(page, picked)
     return present
 
 
@@ -153,10 +155,12 @@ def embed_code(step_id: str, size: tuple[int, int] = EMBED_SIZE) -> str:
             f'explained" width="{width}" height="{height}" style="border: 0" loading="lazy"></iframe>')
 
 
+@st.fragment
 def _embed_codes(page: str) -> None:
-    """The sidebar's "Embed a section" popover: pick one of the page's sections, copy its iframe code."""
+    """The sidebar's "Embed a section" popover: pick one of the page's sections, copy its iframe code (a fragment:
+    picking another section reruns the popover, not the page)."""
     steps = steps_of(page)
-    with st.sidebar.popover("Embed a section", icon=":material/code:", width="stretch"):
+    with st.popover("Embed a section", icon=":material/code:", width="stretch"):
         picked = st.selectbox("Section", [s.id for s in steps], format_func=lambda i: step(i).title,
                               key=f"_lossapp_embed_pick_{page}") if len(steps) > 1 else steps[0].id
         st.caption(f"Paste this into a web page to show “{step(picked).title}” alone, sliders and all:")

@@ -1,0 +1,49 @@
+"""The sidebar's tools rerun on their own: picking a section to embed or working in the lesson builder reruns
+that panel (a fragment), not the page with all its charts. Read from the protocol, as a browser receives it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bench.load import Session
+from lossapp.steps import steps_of
+
+pytestmark = pytest.mark.browser
+
+
+async def _widgets(server: str, page: str) -> dict[str, str]:
+    session = Session(server, page, seed=0, timeout=60)
+    await session.connect()
+    try:
+        await session.first_run()
+    finally:
+        await session.close()
+    return {w.label: w.fragment_id for w in session.widgets.values()}
+
+
+def test_the_embed_picker_and_the_lesson_builder_are_fragments(server):
+    widgets = asyncio.run(_widgets(server, "Regression"))
+    assert widgets["Section"] and widgets["Lesson builder"], widgets
+    assert widgets["Section"] != widgets["Lesson builder"]
+
+
+def test_a_teacher_builds_a_lesson_link_in_the_sidebar(server, page):
+    from .harness import exceptions, runs, wait_loaded, wait_run_after
+
+    page.goto(f"{server}/Regression")
+    wait_loaded(page)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    before = runs(page)
+    sidebar.get_by_text("Lesson builder", exact=True).click()
+    wait_run_after(page, before)
+    before = runs(page)
+    sidebar.get_by_role("button", name="Add this view as a step").click()
+    wait_run_after(page, before)
+    link = sidebar.locator('[data-testid="stCode"]').last
+    link.wait_for()
+    assert "lesson=" in link.inner_text()
+    listed = sidebar.locator('[data-testid="stMarkdownContainer"] li').all_inner_texts()
+    assert len(listed) == 1 and listed[0] in {s.title for s in steps_of("Regression")}, listed  # step 1
+    assert exceptions(page) == []
