@@ -39,6 +39,7 @@ def frame_param(p) -> bool:
     return p.kind == "float" and p.name != "weight" and (p.high - p.low) / p.step <= FRAME_MAX_STEPS
 
 
+@st.fragment
 def curve_section(name: str, key: str, *, present: bool = False, notes: str = "",
                   defaults: dict[str, Any] | None = None, header: bool = True) -> None:
     """A whole explainer for one loss: formula, text, every parameter, label, chart with marker and tangent.
@@ -46,9 +47,9 @@ def curve_section(name: str, key: str, *, present: bool = False, notes: str = ""
     Widget keys are ``{key}_{param}`` (``huber_rho``), ``{key}_label`` (``{key}_label01`` for 0/1 labels),
     ``{key}_sw`` (sample weight) and
     ``{key}_pred`` for the marker (``{key}_prob`` / ``{key}_rate`` when the x-axis is a probability or a rate).
-    ``key`` is also the section's step id (:mod:`lossapp.steps`). The text around the controls is written once
-    per page run; the controls and the chart are a fragment (:func:`curve_explorer`), so moving one of its widgets
-    reruns and redraws only that part.
+    ``key`` is also the section's step id (:mod:`lossapp.steps`). The section is a fragment (its reset button and
+    "predict first" switch rerun the section, not the page) and its controls and chart one inside it
+    (:func:`curve_explorer`: moving one of its widgets reruns and redraws only that part).
     """
     if not shown(key):  # the address picked another section of the page (?step= / ?section=)
         return

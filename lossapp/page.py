@@ -71,9 +71,8 @@ def setup_page(title: str, icon: str = "📉") -> bool:
     asked = st.query_params.get("section")
     if asked and picked is None:
         _elsewhere(asked)
-    from lossapp import lesson_bar, lesson_builder, section_tools  # widgets built on modules that import this one
+    from lossapp import lesson_bar, lesson_builder  # widgets built on modules that import this one
 
-    section_tools.start_run()
     lesson_bar.lesson_bar(page, picked)
     if picked is not None and embedded():
         st.html(EMBED_CSS)  # style only

@@ -9,20 +9,15 @@ tutorial's numbers again; inside a lesson it goes back to the lesson step's valu
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from lossapp import urlstate
 from lossapp.predict import PREDICT_STEPS
 
-__all__ = ["LESSON_VALUES", "reset_section", "start_run", "tools"]
+__all__ = ["LESSON_VALUES", "reset_section", "tools"]
 
-_DRAWN = "_lossapp_tools_drawn"
 #: Set by the lesson bar: (the step's section id, the address values it sets), or None outside a lesson.
 LESSON_VALUES = "_lossapp_lesson_values"
-
-
-def start_run() -> None:
-    """Called by ``setup_page``: no section's tools are drawn yet in this run."""
-    st.session_state[_DRAWN] = set()
 
 
 def lesson_values(step_id: str) -> dict[str, str] | None:
@@ -44,12 +39,17 @@ def reset_section(step_id: str) -> None:
         urlstate.seed_from_address()
 
 
+def _drawn_this_run(key: str) -> bool:
+    """Whether a widget keyed ``key`` is already drawn in this run (a fragment's rerun counts as its own run)."""
+    ctx = get_script_run_ctx()
+    return ctx is not None and key in ctx.shared.widget_user_keys_this_run
+
+
 def tools(step_id: str) -> None:
-    """Draw section ``step_id``'s reset button (and predict switch), once per run."""
-    drawn = st.session_state.setdefault(_DRAWN, set())
-    if step_id in drawn:
+    """Draw section ``step_id``'s reset button (and predict switch), once per run: a page may ask for a section
+    before the section's own code does (:func:`lossapp.page.shown`)."""
+    if _drawn_this_run(f"{step_id}_reset"):
         return
-    drawn.add(step_id)
     in_lesson = lesson_values(step_id) is not None
     row = st.container(horizontal=True, vertical_alignment="center", gap="medium", key=f"{step_id}_tools")
     with row:

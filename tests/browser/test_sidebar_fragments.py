@@ -4,6 +4,7 @@ that panel (a fragment), not the page with all its charts. Read from the protoco
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -13,7 +14,7 @@ from lossapp.steps import steps_of
 pytestmark = pytest.mark.browser
 
 
-async def _widgets(server: str, page: str) -> dict[str, str]:
+async def _read_widgets(server: str, page: str) -> dict[str, str]:
     session = Session(server, page, seed=0, timeout=60)
     await session.connect()
     try:
@@ -23,8 +24,15 @@ async def _widgets(server: str, page: str) -> dict[str, str]:
     return {w.label: w.fragment_id for w in session.widgets.values()}
 
 
+def _widgets(server: str, page: str) -> dict[str, str]:
+    """Label -> fragment id ("" outside any fragment) of the page's Streamlit widgets, read in a thread of its own
+    (Playwright's tests leave an event loop running in this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, _read_widgets(server, page)).result()
+
+
 def test_the_embed_picker_and_the_lesson_builder_are_fragments(server):
-    widgets = asyncio.run(_widgets(server, "Regression"))
+    widgets = _widgets(server, "Regression")
     assert widgets["Section"] and widgets["Lesson builder"], widgets
     assert widgets["Section"] != widgets["Lesson builder"]
 
@@ -47,3 +55,10 @@ def test_a_teacher_builds_a_lesson_link_in_the_sidebar(server, page):
     listed = sidebar.locator('[data-testid="stMarkdownContainer"] li').all_inner_texts()
     assert len(listed) == 1 and listed[0] in {s.title for s in steps_of("Regression")}, listed  # step 1
     assert exceptions(page) == []
+
+
+def test_every_widget_of_the_regression_page_reruns_only_its_part(server):
+    """Its sliders are in the browser; what is left (the sidebar's tools, each curve section's "predict first"
+    switch) reruns a fragment: the sidebar panel or the one section."""
+    widgets = _widgets(server, "Regression")
+    assert "Predict first" in widgets and all(widgets.values()), widgets
