@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lossapp.page import full_page, setup_page, shown
+from lossapp.page import fragment_section, full_page, setup_page
 from lossapp.sections.own_data import own_data_section
 
 present = setup_page("Your own data")
@@ -16,5 +16,4 @@ if full_page() and not present:
         "try the same data with L1 or Huber and compare."
     )
 
-if shown("own-data"):  # draws the section's reset button first
-    own_data_section(present)
+fragment_section("own-data", own_data_section, present)

@@ -5,7 +5,7 @@ lossapp.sections.distributions; this script only orders them."""
 import streamlit as st
 
 from lossapp.curve_explorer import curve_section
-from lossapp.page import setup_page, shown
+from lossapp.page import fragment_section, setup_page, shown
 from lossapp.sections.distributions import (
     kl_bars_section,
     kl_tutorial_section,
@@ -21,7 +21,10 @@ present = setup_page("Distributions")
 KL = CATALOG["KLDivLoss"]
 
 st.title("Losses between distributions")
-if shown("kl"):
+
+
+def kl_step() -> None:
+    """The tutorial's KL example: its header, formula, the 0.02 story and the live section."""
     st.header(KL.title, anchor="kl")
     st.latex(KL.formula)
     # the 0.02 puzzle is what a lecturer tells: on a projector in one line, the whole story one click away
@@ -39,27 +42,34 @@ if shown("kl"):
         present,
     )
     kl_tutorial_section(present)
-if shown("kl-directions"):
-    kl_bars_section(present)
+
+
+fragment_section("kl", kl_step)
+fragment_section("kl-directions", kl_bars_section, present)
 if shown("kl-js"):
     loss_headers("kl-js", "ReverseKLDivLoss", "JensenShannonLoss", present=present)
     divergences_section(present)
 
-if shown("poisson"):
+
+def poisson_step() -> None:
+    """Poisson NLL's header and curve section."""
     st.header("Counts: Poisson negative log-likelihood", anchor="poisson")
-curve_section(
-    "PoissonNLLLoss", "poisson", present=present, header=False,
-    notes=(
-        "Set the label to an observed count t and look for the minimum: it sits where the predicted rate "
-        "equals t (log-rate log t with from_logits on). The curve is steep on the side of rates that are "
-        "too high, because the loss grows like the rate itself, and gentle on the other side, where it grows "
-        "like −t·log(rate). With from_logits off the prediction is the rate itself and must stay positive; "
-        "epsilon keeps log(rate) finite at a rate of zero. compute_full adds log(t!) (by Stirling's formula "
-        "for t > 1): a constant that makes the value a true negative log-likelihood but leaves the gradient "
-        "untouched. For a batch, Gluon averages over every element, the batch included, and returns one "
-        "number; the chart shows the per-element value."
-    ),
-)
+    curve_section(
+        "PoissonNLLLoss", "poisson", present=present, header=False,
+        notes=(
+            "Set the label to an observed count t and look for the minimum: it sits where the predicted rate "
+            "equals t (log-rate log t with from_logits on). The curve is steep on the side of rates that are "
+            "too high, because the loss grows like the rate itself, and gentle on the other side, where it grows "
+            "like −t·log(rate). With from_logits off the prediction is the rate itself and must stay positive; "
+            "epsilon keeps log(rate) finite at a rate of zero. compute_full adds log(t!) (by Stirling's formula "
+            "for t > 1): a constant that makes the value a true negative log-likelihood but leaves the gradient "
+            "untouched. For a batch, Gluon averages over every element, the batch included, and returns one "
+            "number; the chart shows the per-element value."
+        ),
+    )
+
+
+fragment_section("poisson", poisson_step)
 if shown("poisson-counts"):
     poisson_counts_section(present)
 if shown("stirling"):

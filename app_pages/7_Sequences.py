@@ -3,7 +3,7 @@ lossapp.sections.ctc; this script only introduces it."""
 
 import streamlit as st
 
-from lossapp.page import full_page, setup_page, shown
+from lossapp.page import fragment_section, full_page, setup_page
 from lossapp.sections.ctc import ctc_section
 from losscore.catalog import CATALOG
 
@@ -23,5 +23,4 @@ if full_page() and not present:
         "the word's own letters (plus any extra letters you add) and the blank, so everything fits on screen."
     )
 
-if shown("ctc"):  # draws the section's reset button first
-    ctc_section(present)
+fragment_section("ctc", ctc_section, present)

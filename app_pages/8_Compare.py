@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lossapp.page import full_page, setup_page, shown
+from lossapp.page import fragment_section, full_page, setup_page
 from lossapp.sections.compare import compare_section
 
 present = setup_page("Compare")
@@ -17,5 +17,4 @@ if full_page() and not present:
         "where it keeps growing."
     )
 
-if shown("compare"):  # draws the section's reset button first
-    compare_section(present)
+fragment_section("compare", compare_section, present)

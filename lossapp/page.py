@@ -12,7 +12,9 @@ and shows the whole page. In full-page mode the sidebar offers the iframe code o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
@@ -196,6 +198,14 @@ def picked_step() -> str | None:
 def full_page() -> bool:
     """True when the whole page is drawn (its introduction included), not one section picked by the address."""
     return picked_step() is None
+
+
+@st.fragment
+def fragment_section(step_id: str, draw: Callable[..., None], *args: Any) -> None:
+    """``draw(*args)``, section ``step_id``, when this run shows it, as a fragment with its reset button and
+    "predict first" switch: those and the section's widgets rerun the section, not the page."""
+    if shown(step_id):
+        draw(*args)
 
 
 def shown(step_id: str) -> bool:

@@ -53,6 +53,7 @@ def fs_view(q: float, label: float) -> CurveView:
     )
 
 
+@st.fragment
 def from_sigmoid_section(present: bool) -> None:
     """The same network output q (already a probability) fed to SigmoidBCE with from_sigmoid on and off."""
     st.subheader("Which from_sigmoid setting? Both, on the same input", anchor="from-sigmoid")

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from bench.load import Session
+from lossapp.registry import HOME, PAGES
 from lossapp.steps import steps_of
 
 pytestmark = pytest.mark.browser
@@ -57,8 +58,9 @@ def test_a_teacher_builds_a_lesson_link_in_the_sidebar(server, page):
     assert exceptions(page) == []
 
 
-def test_every_widget_of_the_regression_page_reruns_only_its_part(server):
-    """Its sliders are in the browser; what is left (the sidebar's tools, each curve section's "predict first"
-    switch) reruns a fragment: the sidebar panel or the one section."""
-    widgets = _widgets(server, "Regression")
-    assert "Predict first" in widgets and all(widgets.values()), widgets
+@pytest.mark.parametrize("page", [p.url_path for p in PAGES if p is not HOME])
+def test_every_widget_of_a_page_reruns_only_its_part(server, page):
+    """Sliders move in the browser; what is left (the sidebar's tools, each section's "predict first" switch and
+    reset button, its discrete controls) reruns a fragment: the sidebar panel or the one section."""
+    widgets = _widgets(server, page)
+    assert all(widgets.values()), {label: "outside any fragment" for label, f in widgets.items() if not f}
