@@ -26,7 +26,8 @@ def test_every_step_is_guarded_in_its_page_script():
     for page in PAGES[1:]:
         text = page.path.read_text()
         for s in steps_of(page.url_path):
-            guarded = f'shown("{s.id}")' in text or re.search(rf'curve_section\(\s*"\w+", "{s.id}"', text)
+            guarded = (f'shown("{s.id}")' in text or f'fragment_section("{s.id}"' in text
+                       or re.search(rf'curve_section\(\s*"\w+", "{s.id}"', text))
             assert guarded or len(steps_of(page.url_path)) == 1, (page.file, s.id)
 
 
